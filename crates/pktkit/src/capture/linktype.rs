@@ -1,0 +1,84 @@
+//! Link-layer header types (the LINKTYPE_ registry of tcpdump.org).
+
+use std::fmt;
+
+/// A LINKTYPE_ value, as stored in pcap and pcapng files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LinkType(pub u16);
+
+impl LinkType {
+    /// BSD loopback: a 4-byte address family in host byte order.
+    pub const NULL: LinkType = LinkType(0);
+    /// Ethernet II / 802.3.
+    pub const ETHERNET: LinkType = LinkType(1);
+    /// Raw IP as written by some systems (DLT_RAW on OpenBSD and old Linux).
+    pub const DLT_RAW_12: LinkType = LinkType(12);
+    /// Raw IP as written by other systems (DLT_RAW on BSD/OS).
+    pub const DLT_RAW_14: LinkType = LinkType(14);
+    /// Raw IPv4 or IPv6, version in the first nibble.
+    pub const RAW: LinkType = LinkType(101);
+    /// OpenBSD loopback: a 4-byte address family in network byte order.
+    pub const LOOP: LinkType = LinkType(108);
+    /// Linux cooked capture v1 (16-byte header).
+    pub const LINUX_SLL: LinkType = LinkType(113);
+    /// Raw IPv4.
+    pub const IPV4: LinkType = LinkType(228);
+    /// Raw IPv6.
+    pub const IPV6: LinkType = LinkType(229);
+    /// Linux cooked capture v2 (20-byte header).
+    pub const LINUX_SLL2: LinkType = LinkType(276);
+
+    /// libpcap's DLT name (`EN10MB`, `LINUX_SLL`, ...), as tcpdump prints it.
+    pub fn dlt_name(self) -> Option<&'static str> {
+        Some(match self.0 {
+            0 => "NULL",
+            1 => "EN10MB",
+            12 | 14 | 101 => "RAW",
+            108 => "LOOP",
+            113 => "LINUX_SLL",
+            228 => "IPV4",
+            229 => "IPV6",
+            276 => "LINUX_SLL2",
+            _ => return None,
+        })
+    }
+
+    /// libpcap's description (`Ethernet`, `Linux cooked v1`, ...), as tcpdump prints it.
+    pub fn description(self) -> Option<&'static str> {
+        Some(match self.0 {
+            0 => "BSD loopback",
+            1 => "Ethernet",
+            12 | 14 | 101 => "Raw IP",
+            108 => "OpenBSD loopback",
+            113 => "Linux cooked v1",
+            228 => "Raw IPv4",
+            229 => "Raw IPv6",
+            276 => "Linux cooked v2",
+            _ => return None,
+        })
+    }
+
+    /// The DLT value libpcap uses for this link type when compiling filters.
+    ///
+    /// Files store LINKTYPE_ values; libpcap maps a few of them to other DLT_ values on Linux
+    /// (the table of `linktype_to_dlt` in libpcap's pcap-common.c).
+    pub fn to_dlt(self) -> i32 {
+        match self.0 {
+            100 => 11, // ATM_RFC1483
+            101 => 12, // RAW
+            102 => 15, // SLIP_BSDOS
+            103 => 16, // PPP_BSDOS
+            106 => 19, // ATM_CLIP
+            n => n as i32,
+        }
+    }
+}
+
+impl fmt::Display for LinkType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.dlt_name() {
+            Some(name) => write!(f, "{name} ({})", self.0),
+            None => write!(f, "link type {}", self.0),
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! pktkit's shared library: every piece of capture and protocol knowledge the tools use.
+//!
+//! - [`capture`]: streaming readers and writers for pcap and pcapng files.
+//! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
+//! - [`proto`]: one module per protocol (link, network, transport and application layers).
+
+pub mod bpf;
+pub mod capture;
+pub mod proto;

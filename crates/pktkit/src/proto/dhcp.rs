@@ -1,0 +1,1 @@
+//! DHCP and BOOTP (RFC 2131, RFC 2132).

@@ -1,0 +1,1 @@
+//! HTTP/1.x start lines and the headers people grep for.
