@@ -21,6 +21,14 @@ pub struct CompileError {
     pub message: String,
 }
 
+impl CompileError {
+    /// True when libpcap compiled the expression but found it can never match on this link
+    /// type (`expression rejects all packets`), e.g. `ip` on raw IPv6.
+    pub fn rejects_all(&self) -> bool {
+        self.message.contains("expression rejects all packets")
+    }
+}
+
 /// A compiled program for one link type.
 #[derive(Clone, Debug)]
 pub struct Program {

@@ -78,7 +78,7 @@ impl fmt::Display for LinkType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.dlt_name() {
             Some(name) => write!(f, "{name} ({})", self.0),
-            None => write!(f, "link type {}", self.0),
+            None => write!(f, "{}", self.0),
         }
     }
 }

@@ -12,6 +12,9 @@ mod pcapng;
 mod reader;
 mod writer;
 
+#[cfg(test)]
+mod tests;
+
 pub use error::{CaptureError, FormatError};
 pub use linktype::LinkType;
 pub use reader::{CaptureReader, Input};

@@ -1,15 +1,12 @@
 //! pcapng files: several sections, several interfaces with their own link type, snaplen and
 //! `if_tsresol`; enhanced, simple and obsolete packet blocks. Other blocks are skipped.
 //!
-//! pcap-file parses the block framing and the section and interface blocks (state it must keep
-//! for timestamps); packet blocks are read here, borrowing their data, without parsing options.
+//! Read by hand, leniently as Wireshark does: pcap-file 3.0.0-rc.3 refuses a whole file when one
+//! interface option is malformed (pcapng-suite's test008 has a 1-byte `if_MACaddr`), where
+//! tshark reads it. Options other than `if_name`, `if_tsresol` and `if_tsoffset` are skipped;
+//! a malformed one ends the option list. Packet data is borrowed, never copied.
 
-use std::error::Error;
 use std::io::Read;
-
-use pcap_file::Endianness;
-use pcap_file::pcapng::PcapNgParser;
-use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
 
 use super::buffer::ReadBuffer;
 use super::reader::{Meta, Step, format_error, read_error};
@@ -22,23 +19,80 @@ const SPB: u32 = 3;
 const EPB: u32 = 6;
 const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
 
+/// Timestamp units of one interface: `if_tsresol` and `if_tsoffset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Clock {
+    /// Decimal (10^-n) or binary (2^-n) fractions of a second.
+    binary: bool,
+    exponent: u8,
+    offset_secs: i64,
+}
+
+impl Clock {
+    const MICRO: Clock = Clock { binary: false, exponent: 6, offset_secs: 0 };
+
+    fn from_tsresol(v: u8) -> Clock {
+        Clock { binary: v & 0x80 != 0, exponent: v & 0x7f, offset_secs: 0 }
+    }
+
+    /// True when finer than microseconds.
+    fn is_fine(&self) -> bool {
+        if self.binary { self.exponent >= 20 } else { self.exponent > 6 }
+    }
+
+    fn decode(&self, raw: u64) -> Timestamp {
+        let (secs, nanos) = if self.binary {
+            let e = u32::from(self.exponent.min(63));
+            let frac = raw & ((1u64 << e) - 1);
+            (raw >> e, ((frac as u128 * 1_000_000_000) >> e) as u64)
+        } else {
+            let e = u32::from(self.exponent.min(19));
+            let unit = 10u64.pow(e);
+            let frac = raw % unit;
+            let nanos = if e <= 9 { frac * 10u64.pow(9 - e) } else { frac / 10u64.pow(e - 9) };
+            (raw / unit, nanos)
+        };
+        Timestamp::new((secs as i64).saturating_add(self.offset_secs), nanos)
+    }
+}
+
 /// Reading state of one pcapng input.
 pub(crate) struct PcapNgSource {
-    parser: PcapNgParser,
-    /// Global interface index of each interface of the current section.
-    section_ifaces: Vec<usize>,
+    big: bool,
+    /// Global index and clock of each interface of the current section.
+    section_ifaces: Vec<(usize, Clock)>,
     record: u64,
 }
 
-fn chain(e: &dyn Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(inner) = cur {
-        s.push_str(": ");
-        s.push_str(&inner.to_string());
-        cur = inner.source();
+/// Checks a section header block body: byte order, version.
+fn section(body: &[u8], input: &str, offset: u64) -> Result<bool, CaptureError> {
+    let big = u32_at(body, 0, true) == BYTE_ORDER_MAGIC;
+    let (major, minor) = (u16_at(body, 4, big), u16_at(body, 6, big));
+    if major == 1 && (minor == 0 || minor == 2) {
+        Ok(big)
+    } else {
+        Err(format_error(
+            input,
+            FormatError::UnsupportedVersion { format: "pcapng", major, minor },
+            None,
+            offset,
+        ))
     }
-    s
+}
+
+/// Walks an option list, calling `f(code, value)` for each; stops at `opt_endofopt`, at the end,
+/// or at an option whose length runs past the end.
+fn options(mut opts: &[u8], big: bool, mut f: impl FnMut(u16, &[u8])) {
+    while opts.len() >= 4 {
+        let code = u16_at(opts, 0, big);
+        let len = u16_at(opts, 2, big) as usize;
+        if code == 0 || 4 + len > opts.len() {
+            return;
+        }
+        f(code, &opts[4..4 + len]);
+        let padded = (4 + len + 3) & !3;
+        opts = &opts[padded.min(opts.len())..];
+    }
 }
 
 fn u32_at(b: &[u8], at: usize, big: bool) -> u32 {
@@ -63,18 +117,21 @@ fn frame(
 ) -> Result<Option<(u32, usize, bool)>, CaptureError> {
     let start = buf.offset();
     let bad = |kind| format_error(input, kind, record, start);
-    if !buf.fill(src, 12).map_err(|e| read_error(input, buf, e))? {
-        let got = buf.available().len();
-        if got == 0 && record.is_some() {
+    let truncated =
+        |buf: &ReadBuffer, need| bad(FormatError::TruncatedBlock { need, got: buf.available().len() });
+    if !buf.fill(src, 8).map_err(|e| read_error(input, buf, e))? {
+        if buf.available().is_empty() && record.is_some() {
             return Ok(None);
         }
-        return Err(bad(FormatError::TruncatedBlock { need: 12, got }));
+        return Err(truncated(buf, 12));
     }
-    let head = buf.available();
-    let btype = u32_at(head, 0, big);
+    let btype = u32_at(buf.available(), 0, big);
     // A section header carries its own byte order.
     let big = if btype == SHB {
-        match u32_at(head, 8, true) {
+        if !buf.fill(src, 12).map_err(|e| read_error(input, buf, e))? {
+            return Err(truncated(buf, 12));
+        }
+        match u32_at(buf.available(), 8, true) {
             BYTE_ORDER_MAGIC => true,
             m if m.swap_bytes() == BYTE_ORDER_MAGIC => false,
             m => return Err(bad(FormatError::BadBlock(format!("bad byte-order magic 0x{m:08x}")))),
@@ -82,8 +139,8 @@ fn frame(
     } else {
         big
     };
-    let len = u32_at(head, 4, big) as usize;
-    if len < 12 || len % 4 != 0 {
+    let len = u32_at(buf.available(), 4, big) as usize;
+    if len < 12 || !len.is_multiple_of(4) {
         return Err(bad(FormatError::BadBlock(format!(
             "block total length {len} is not a multiple of 4 of at least 12"
         ))));
@@ -92,7 +149,7 @@ fn frame(
         return Err(bad(FormatError::RecordTooLarge { len: len as u64, max: MAX_BLOCK as u64 }));
     }
     if !buf.fill(src, len).map_err(|e| read_error(input, buf, e))? {
-        return Err(bad(FormatError::TruncatedBlock { need: len, got: buf.available().len() }));
+        return Err(truncated(buf, len));
     }
     let trailer = u32_at(buf.available(), len - 4, big) as usize;
     if trailer != len {
@@ -109,31 +166,13 @@ impl PcapNgSource {
         let Some((_, len, _)) = frame(buf, src, input, false, None)? else {
             return Err(format_error(input, FormatError::Empty, None, 0));
         };
-        let (_, parser) = PcapNgParser::new(&buf.available()[..len])
-            .map_err(|e| format_error(input, FormatError::BadBlock(chain(&e)), None, 0))?;
-        let source = PcapNgSource { parser, section_ifaces: Vec::new(), record: 0 };
-        source.check_version(input, 0)?;
-        buf.consume(len);
-        Ok(source)
-    }
-
-    fn big(&self) -> bool {
-        self.parser.section().endianness == Endianness::Big
-    }
-
-    fn check_version(&self, input: &str, offset: u64) -> Result<(), CaptureError> {
-        let s = self.parser.section();
-        let (major, minor) = (s.major_version, s.minor_version);
-        if major == 1 && (minor == 0 || minor == 2) {
-            Ok(())
-        } else {
-            Err(format_error(
-                input,
-                FormatError::UnsupportedVersion { format: "pcapng", major, minor },
-                None,
-                offset,
-            ))
+        if len < 12 + 16 {
+            let kind = FormatError::BadBlock(format!("section header block of {len} bytes is too short"));
+            return Err(format_error(input, kind, None, 0));
         }
+        let big = section(buf.slice(8, 8), input, 0)?;
+        buf.consume(len);
+        Ok(PcapNgSource { big, section_ifaces: Vec::new(), record: 0 })
     }
 
     /// The next packet, or the end of this input; other blocks are consumed on the way.
@@ -147,40 +186,57 @@ impl PcapNgSource {
         loop {
             let start = buf.offset();
             let record = self.record + 1;
-            let Some((btype, len, big)) = frame(buf, src, input, self.big(), Some(record))? else {
+            let Some((btype, len, big)) = frame(buf, src, input, self.big, Some(record))? else {
                 return Ok(Step::End);
             };
             let bad = |kind| format_error(input, kind, Some(record), start);
-            if btype == SHB || btype == IDB {
-                self.parser
-                    .next_raw_block(&buf.available()[..len])
-                    .map_err(|e| bad(FormatError::BadBlock(chain(&e))))?;
-                if btype == SHB {
-                    self.check_version(input, start)?;
-                    self.section_ifaces.clear();
-                } else {
-                    let idb = self.parser.interfaces().last().expect("an interface block was just parsed");
-                    let res = idb.ts_resolution();
-                    let fine = if res.is_bin() { res.resolution() >= 20 } else { res.resolution() > 6 };
-                    let name = idb.options.iter().find_map(|o| match o {
-                        InterfaceDescriptionOption::IfName(n) => Some(n.to_string()),
-                        _ => None,
-                    });
-                    self.section_ifaces.push(interfaces.len());
-                    interfaces.push(Interface {
-                        id: interfaces.len() as u32,
-                        linktype: LinkType(u32::from(idb.linktype) as u16),
-                        snaplen: idb.snaplen,
-                        precision: if fine { Precision::Nano } else { Precision::Micro },
-                        name,
-                        input: input.to_string(),
-                        origin: Origin::PcapNg,
-                    });
+            let body_len = len - 12;
+            if btype == SHB {
+                if body_len < 16 {
+                    return Err(bad(FormatError::BadBlock(format!(
+                        "section header block of {len} bytes is too short"
+                    ))));
                 }
+                self.big = section(buf.slice(8, 8), input, start)?;
+                self.section_ifaces.clear();
                 buf.consume(len);
                 continue;
             }
-            let body_len = len - 12;
+            if btype == IDB {
+                if body_len < 8 {
+                    return Err(bad(FormatError::BadBlock(format!(
+                        "interface block of {len} bytes is too short"
+                    ))));
+                }
+                let body = buf.slice(8, body_len);
+                let linktype = LinkType(u16_at(body, 0, big));
+                let snaplen = u32_at(body, 4, big);
+                let mut clock = Clock::MICRO;
+                let mut name = None;
+                options(&body[8..], big, |code, value| match (code, value.len()) {
+                    (2, _) => name = Some(String::from_utf8_lossy(value).trim_end_matches('\0').to_string()),
+                    (9, 1) => {
+                        clock = Clock { offset_secs: clock.offset_secs, ..Clock::from_tsresol(value[0]) }
+                    }
+                    (14, 8) => {
+                        let b: [u8; 8] = value.try_into().expect("length checked");
+                        clock.offset_secs = if big { i64::from_be_bytes(b) } else { i64::from_le_bytes(b) };
+                    }
+                    _ => {}
+                });
+                self.section_ifaces.push((interfaces.len(), clock));
+                interfaces.push(Interface {
+                    id: interfaces.len() as u32,
+                    linktype,
+                    snaplen,
+                    precision: if clock.is_fine() { Precision::Nano } else { Precision::Micro },
+                    name,
+                    input: input.to_string(),
+                    origin: Origin::PcapNg,
+                });
+                buf.consume(len);
+                continue;
+            }
             let body = buf.slice(8, body_len);
             let (local, hi, lo, caplen, orig_len, data_at) = match btype {
                 EPB if body_len >= 20 => {
@@ -210,7 +266,7 @@ impl PcapNgSource {
                     let snaplen = self
                         .section_ifaces
                         .first()
-                        .map(|&g| interfaces[g].snaplen)
+                        .map(|&(g, _)| interfaces[g].snaplen)
                         .filter(|&s| s != 0)
                         .unwrap_or(u32::MAX);
                     let caplen = (body_len - 4).min(orig_len as usize).min(snaplen as usize);
@@ -226,7 +282,7 @@ impl PcapNgSource {
                     continue;
                 }
             };
-            let Some(&global) = self.section_ifaces.get(local as usize) else {
+            let Some(&(global, clock)) = self.section_ifaces.get(local as usize) else {
                 return Err(bad(FormatError::UnknownInterface {
                     id: local,
                     count: self.section_ifaces.len(),
@@ -237,16 +293,8 @@ impl PcapNgSource {
                     "captured length {caplen} exceeds the packet block ({body_len} bytes of body)"
                 ))));
             }
-            let ts = if btype == SPB {
-                Timestamp::default()
-            } else {
-                let d = self
-                    .parser
-                    .state()
-                    .decode_timestamp(local, hi, lo)
-                    .map_err(|e| bad(FormatError::BadBlock(chain(&e))))?;
-                Timestamp::new(d.as_secs().min(i64::MAX as u64) as i64, d.subsec_nanos() as u64)
-            };
+            let ts =
+                if btype == SPB { Timestamp::default() } else { clock.decode((hi as u64) << 32 | lo as u64) };
             let meta = Meta {
                 pos: buf.position() + 8 + data_at,
                 len: caplen,

@@ -1,1 +1,6 @@
-fn main() {}
+use clap::Parser;
+use pktkit_tools::{cli, filter};
+
+fn main() -> std::process::ExitCode {
+    cli::finish("pcap-filter", filter::run(filter::Args::parse()))
+}

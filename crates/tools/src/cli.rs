@@ -1,0 +1,149 @@
+//! What every tool shares at its edge: exit codes, error lines, output sinks, pipe handling.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use pktkit::capture::{CaptureError, Input, WriteError};
+use thiserror::Error;
+
+/// How a tool run failed; decides the exit code.
+#[derive(Debug, Error)]
+pub enum Failure {
+    /// Bad arguments, expression or spec: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// The work itself failed (bad input, I/O, permissions): exit 1.
+    #[error("{0}")]
+    Runtime(String),
+    /// The reader of our output went away (`| head`): quiet exit 0.
+    #[error("output closed")]
+    PipeClosed,
+}
+
+impl Failure {
+    /// The process exit code: 0 ok, 1 runtime error, 2 usage error.
+    pub fn code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::Runtime(_) => 1,
+            Failure::PipeClosed => 0,
+        }
+    }
+}
+
+impl From<CaptureError> for Failure {
+    fn from(e: CaptureError) -> Self {
+        Failure::Runtime(e.to_string())
+    }
+}
+
+impl From<WriteError> for Failure {
+    fn from(e: WriteError) -> Self {
+        if e.is_broken_pipe() { Failure::PipeClosed } else { Failure::Runtime(format!("write error: {e}")) }
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::PipeClosed
+        } else {
+            Failure::Runtime(format!("write error: {e}"))
+        }
+    }
+}
+
+/// Runs a tool's body and turns its outcome into an exit code, printing `tool: message` on error.
+pub fn finish(tool: &str, outcome: Result<(), Failure>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if !matches!(f, Failure::PipeClosed) {
+                eprintln!("{tool}: {f}");
+            }
+            ExitCode::from(f.code())
+        }
+    }
+}
+
+/// Prints a warning line on stderr.
+pub fn warn(tool: &str, msg: impl std::fmt::Display) {
+    eprintln!("{tool}: warning: {msg}");
+}
+
+/// Where a tool writes its data.
+pub enum Output {
+    /// Standard output, buffered.
+    Stdout(BufWriter<Stdout>),
+    /// A file, buffered.
+    File(BufWriter<File>),
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.write_all(buf),
+            Output::File(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File(w) => w.flush(),
+        }
+    }
+}
+
+const BUF: usize = 256 * 1024;
+
+/// Opens the data output: `path` None or `-` is stdout.
+///
+/// Binary output (`binary`) to a terminal is refused with a hint, as a usage error.
+pub fn open_output(path: Option<&Path>, binary: bool) -> Result<Output, Failure> {
+    match path {
+        Some(p) if p != Path::new("-") => {
+            let f = File::create(p).map_err(|e| Failure::Runtime(format!("{}: {e}", p.display())))?;
+            Ok(Output::File(BufWriter::with_capacity(BUF, f)))
+        }
+        _ => {
+            let stdout = io::stdout();
+            if binary && stdout.is_terminal() {
+                return Err(Failure::Usage(
+                    "refusing to write binary pcap to a terminal; redirect it (> file.pcap), \
+                     pipe it (| pkt-decode) or use -w FILE"
+                        .to_string(),
+                ));
+            }
+            Ok(Output::Stdout(BufWriter::with_capacity(BUF, stdout)))
+        }
+    }
+}
+
+/// Turns FILE arguments into reader inputs: none or `-` means stdin.
+///
+/// A capture on stdin when stdin is a terminal is refused with a hint.
+pub fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
+    let stdin_named = files.is_empty() || files.iter().any(|f| f == Path::new("-"));
+    if stdin_named && io::stdin().is_terminal() {
+        return Err(Failure::Usage(
+            "no capture on stdin (it is a terminal); pipe one in (< file.pcap) or name a FILE".to_string(),
+        ));
+    }
+    if files.is_empty() {
+        return Ok(vec![Input::Stdin]);
+    }
+    Ok(files
+        .iter()
+        .map(|f| if f == Path::new("-") { Input::Stdin } else { Input::File(f.clone()) })
+        .collect())
+}

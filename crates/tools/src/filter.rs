@@ -1,0 +1,174 @@
+//! pcap-filter: keep the packets that match a libpcap filter expression.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Parser;
+use pktkit::bpf::{Filter, NETMASK_UNKNOWN};
+use pktkit::capture::{CaptureReader, CaptureWriter, LinkType, OutputFormat};
+
+use crate::cli::{self, Failure};
+
+const TOOL: &str = "pcap-filter";
+
+const EXAMPLES: &str = "\
+Examples:
+  pcap-filter 'tcp port 80' < in.pcap > web.pcap
+  pcap-filter -v 'arp or icmp' a.pcap b.pcapng -w rest.pcap
+  pcap-filter --count 'udp port 53' capture.pcap
+  pcap-filter -c 10 'tcp[tcpflags] & tcp-syn != 0' < in.pcap | pkt-decode
+  pcap-capture -i eth0 | pcap-filter 'host 10.0.0.1' | pkt-decode --json
+
+The expression is libpcap's (man 7 pcap-filter), compiled by libpcap for each
+interface's link type; a link type it cannot apply to matches nothing (a
+warning says so). Output is classic pcap unless --pcapng; packets of a second
+link type cannot go into classic pcap and are counted on stderr.";
+
+/// Keep the packets of a capture that match a libpcap (BPF) filter expression.
+#[derive(Debug, Parser)]
+#[command(name = TOOL, version, about, after_help = EXAMPLES)]
+pub struct Args {
+    /// libpcap filter expression, e.g. 'tcp port 80 and host 10.0.0.1' ("" keeps everything).
+    #[arg(value_name = "EXPRESSION")]
+    pub expression: String,
+
+    /// Capture files (pcap or pcapng, detected by content), read in order; stdin when none or '-'.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Keep the packets that do NOT match (like grep -v).
+    #[arg(short = 'v', long)]
+    pub invert_match: bool,
+
+    /// Stop after N kept packets.
+    #[arg(short = 'c', value_name = "N")]
+    pub max: Option<u64>,
+
+    /// Print only the number of kept packets.
+    #[arg(long, conflicts_with_all = ["write", "pcapng"])]
+    pub count: bool,
+
+    /// Write to FILE instead of stdout ('-' is stdout).
+    #[arg(short = 'w', value_name = "FILE")]
+    pub write: Option<PathBuf>,
+
+    /// Write pcapng (keeps every interface and link type) instead of classic pcap.
+    #[arg(long)]
+    pub pcapng: bool,
+
+    /// IPv4 netmask for 'ip broadcast' (dotted quad); unknown by default, as with tcpdump -r.
+    #[arg(long, value_name = "MASK", value_parser = parse_netmask)]
+    pub netmask: Option<u32>,
+}
+
+fn parse_netmask(s: &str) -> Result<u32, String> {
+    s.parse::<std::net::Ipv4Addr>()
+        .map(u32::from)
+        .map_err(|e| format!("{e}: expected a mask like 255.255.255.0"))
+}
+
+/// Runs pcap-filter with parsed arguments.
+pub fn run(args: Args) -> Result<(), Failure> {
+    let inputs = cli::inputs(&args.files)?;
+    let mut filter = Filter::new(&args.expression, args.netmask.unwrap_or(NETMASK_UNKNOWN));
+    let mut reader = CaptureReader::new(inputs);
+    reader.open_next()?;
+    let first = reader.interfaces().first().cloned();
+    if let Some(iface) = &first {
+        compile_first(&mut filter, iface.linktype, args.invert_match)?;
+    }
+
+    if args.count {
+        let mut kept = 0u64;
+        let mut checked_first = first.is_some();
+        while let Some(pkt) = reader.next_packet()? {
+            if !checked_first {
+                compile_first(&mut filter, pkt.linktype(), args.invert_match)?;
+                checked_first = true;
+            }
+            if filter.matches(&pkt) != args.invert_match {
+                kept += 1;
+                if args.max.is_some_and(|n| kept >= n) {
+                    break;
+                }
+            }
+        }
+        report_failures(&filter);
+        let mut out = cli::open_output(None, false)?;
+        writeln!(out, "{kept}")?;
+        out.flush()?;
+        return Ok(());
+    }
+
+    let out = cli::open_output(args.write.as_deref(), true)?;
+    let format = if args.pcapng { OutputFormat::PcapNg } else { OutputFormat::Pcap };
+    let mut writer = CaptureWriter::new(out, format);
+    if let Some(iface) = &first {
+        writer.begin(iface)?;
+    }
+    let outcome = filter_loop(&mut reader, &mut writer, &mut filter, &args, first.is_some());
+    // Everything kept before an error is written out and flushed before the error is reported.
+    let skipped = writer.skipped().clone();
+    let finished = writer.finish();
+    report_failures(&filter);
+    outcome?;
+    finished?;
+    for (linktype, n) in skipped {
+        cli::warn(
+            TOOL,
+            format!(
+                "{n} packet(s) of link type {linktype} not written: classic pcap holds one link type \
+                 per file (use --pcapng to keep them)"
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Compiles for the stream's first link type: an expression libpcap rejects there is a usage
+/// error (exit 2), except one that can never match when inverted, which keeps everything.
+fn compile_first(filter: &mut Filter, linktype: LinkType, invert: bool) -> Result<(), Failure> {
+    let expr = filter.expression().to_string();
+    match filter.prepare(linktype) {
+        Ok(_) => Ok(()),
+        Err(e) if invert && e.rejects_all() => Ok(()),
+        Err(e) => Err(Failure::Usage(format!("filter '{expr}' on link type {linktype}: {}", e.message))),
+    }
+}
+
+fn report_failures(filter: &Filter) {
+    for e in filter.failures() {
+        cli::warn(
+            TOOL,
+            format!(
+                "filter does not apply to link type {} ({}); its packets did not match",
+                e.linktype, e.message
+            ),
+        );
+    }
+}
+
+fn filter_loop<W: Write>(
+    reader: &mut CaptureReader,
+    writer: &mut CaptureWriter<W>,
+    filter: &mut Filter,
+    args: &Args,
+    mut checked_first: bool,
+) -> Result<(), Failure> {
+    let mut kept = 0u64;
+    while let Some(pkt) = reader.next_packet()? {
+        if !checked_first {
+            compile_first(filter, pkt.linktype(), args.invert_match)?;
+            writer.begin(pkt.interface)?;
+            checked_first = true;
+        }
+        if filter.matches(&pkt) != args.invert_match {
+            writer.write(&pkt)?;
+            kept += 1;
+            if args.max.is_some_and(|n| kept >= n) {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
