@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
-use crate::capture::{LinkType, Packet};
+use crate::capture::{Interface, LinkType, Origin, Packet};
 
 pub use ffi::{BpfInsn, NETMASK_UNKNOWN};
 
@@ -36,9 +36,20 @@ pub struct Program {
 }
 
 impl Program {
-    /// Compiles `expr` for `linktype` (netmask as a host-order IPv4 mask, or [`NETMASK_UNKNOWN`]).
+    /// Compiles `expr` as `tcpdump -r` would for a file of `linktype` in this host's byte order
+    /// (netmask as a host-order IPv4 mask, or [`NETMASK_UNKNOWN`]).
     pub fn compile(expr: &str, linktype: LinkType, netmask: u32) -> Result<Self, CompileError> {
-        ffi::compile(expr, linktype.to_dlt(), 262_144, netmask)
+        Self::compile_for(expr, linktype, false, netmask)
+    }
+
+    /// Compiles `expr` for a file of `linktype` written in the other byte order when `swapped`.
+    pub fn compile_for(
+        expr: &str,
+        linktype: LinkType,
+        swapped: bool,
+        netmask: u32,
+    ) -> Result<Self, CompileError> {
+        ffi::compile(expr, u32::from(linktype.0), swapped, netmask)
             .map(|insns| Program { insns })
             .map_err(|message| CompileError { linktype, message })
     }
@@ -62,7 +73,7 @@ impl Program {
 pub struct Filter {
     expr: String,
     netmask: u32,
-    programs: HashMap<LinkType, Result<Program, CompileError>>,
+    programs: HashMap<(u32, bool), Result<Program, CompileError>>,
 }
 
 impl Filter {
@@ -76,15 +87,34 @@ impl Filter {
         &self.expr
     }
 
-    /// Compiles for `linktype` now (if not done yet) and returns the outcome.
-    pub fn prepare(&mut self, linktype: LinkType) -> Result<&Program, &CompileError> {
+    /// The netmask it compiles with.
+    pub fn netmask(&self) -> u32 {
+        self.netmask
+    }
+
+    /// Compiles for an interface's link type and byte order now (if not done yet) and returns
+    /// the outcome.
+    pub fn prepare(&mut self, iface: &Interface) -> Result<&Program, &CompileError> {
         let (expr, netmask) = (&self.expr, self.netmask);
-        self.programs.entry(linktype).or_insert_with(|| Program::compile(expr, linktype, netmask)).as_ref()
+        // A classic header's link-type field may carry FCS bits beside the link type.
+        let field = match &iface.origin {
+            Origin::Pcap(h) => u32::from(h.datalink),
+            _ => u32::from(iface.linktype.0),
+        };
+        let key = (field, iface.swapped);
+        self.programs
+            .entry(key)
+            .or_insert_with(|| {
+                ffi::compile(expr, field, key.1, netmask)
+                    .map(|insns| Program { insns })
+                    .map_err(|message| CompileError { linktype: iface.linktype, message })
+            })
+            .as_ref()
     }
 
     /// True when the packet matches.
     pub fn matches(&mut self, pkt: &Packet<'_>) -> bool {
-        match self.prepare(pkt.linktype()) {
+        match self.prepare(pkt.interface) {
             Ok(p) => p.matches(pkt.data, pkt.orig_len),
             Err(_) => false,
         }

@@ -47,7 +47,10 @@ pub(crate) enum Step {
 /// A packet's description, with its data as a range of the reader's buffer.
 pub(crate) struct Meta {
     pub(crate) pos: usize,
+    /// Bytes stored in the record.
     pub(crate) len: usize,
+    /// Bytes libpcap would show: `len` cut to the interface's snaplen.
+    pub(crate) shown: usize,
     pub(crate) ts: Timestamp,
     pub(crate) orig_len: u32,
     pub(crate) iface: usize,
@@ -182,7 +185,8 @@ impl CaptureReader {
                         record: meta.record,
                         ts: meta.ts,
                         orig_len: meta.orig_len,
-                        data: &self.buf.raw()[meta.range()],
+                        data: &self.buf.raw()[meta.pos..meta.pos + meta.shown],
+                        stored: &self.buf.raw()[meta.range()],
                         interface: &self.interfaces[meta.iface],
                         raw_ts: meta.raw_ts,
                     }));
