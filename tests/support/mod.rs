@@ -87,9 +87,7 @@ pub fn run(bin: &str, args: &[&str], input: &[u8]) -> Run {
 /// Builds a classic little-endian microsecond pcap: (ts_sec, ts_usec, data, orig_len) records.
 pub fn pcap(linktype: u32, snaplen: u32, recs: &[(u32, u32, &[u8], u32)]) -> Vec<u8> {
     let mut f = Vec::new();
-    for v in [0xA1B2_C3D4u32] {
-        f.extend(v.to_le_bytes());
-    }
+    f.extend(0xA1B2_C3D4u32.to_le_bytes());
     f.extend(2u16.to_le_bytes());
     f.extend(4u16.to_le_bytes());
     f.extend(0u32.to_le_bytes());
