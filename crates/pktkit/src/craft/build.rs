@@ -160,7 +160,9 @@ fn resolve(layers: &mut [Inst], env: &dyn Environment) -> Option<String> {
                 // Scapy's ND classes overload the IPv6 layer under them.
                 let nd_dst = match upper {
                     Some(Proto::NdRs) => Some(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2)),
-                    Some(Proto::NdRa | Proto::NdNs | Proto::NdNa) => Some(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1)),
+                    Some(Proto::NdRa | Proto::NdNs | Proto::NdNa) => {
+                        Some(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1))
+                    }
                     _ => None,
                 };
                 if let Some(d) = nd_dst {
@@ -287,6 +289,15 @@ fn ip_proto_of(upper: Option<Proto>, v6: bool) -> Option<u64> {
     }
 }
 
+/// TCP's default ports: Scapy's 20 and 80, or 53 both ways under DNS (Scapy gives sport 53
+/// but keeps dport 80 there; a DNS query to port 80 is never what is meant).
+fn tcp_default_ports(layers: &[Inst], i: usize) -> (u64, u64) {
+    match layers.get(i + 1).map(Inst::proto) {
+        Some(Proto::Dns) => (53, 53),
+        _ => (20, 80),
+    }
+}
+
 fn too_long(pos: usize, what: &str, len: usize) -> CraftError {
     CraftError::invalid(pos, format!("{what} would be {len} bytes, more than its 16-bit length field holds"))
 }
@@ -305,8 +316,20 @@ fn icmp_fields(t: u64) -> &'static [&'static str] {
     }
 }
 
-const ICMP_VARIABLE: [&str; 12] =
-    ["id", "seq", "ts_ori", "ts_rx", "ts_tx", "gw", "ptr", "reserved", "length", "addr_mask", "nexthopmtu", "unused"];
+const ICMP_VARIABLE: [&str; 12] = [
+    "id",
+    "seq",
+    "ts_ori",
+    "ts_rx",
+    "ts_tx",
+    "gw",
+    "ptr",
+    "reserved",
+    "length",
+    "addr_mask",
+    "nexthopmtu",
+    "unused",
+];
 
 fn millis_since_midnight_utc() -> u64 {
     std::time::SystemTime::now()
@@ -321,7 +344,10 @@ fn icmp_body(l: &Inst) -> Result<Vec<u8>, CraftError> {
         if l.given(name) && !present.contains(&name) {
             return Err(CraftError::invalid(
                 l.pos_of(name),
-                format!("ICMP type {t} has no field '{name}' (its fields after chksum: {})", present.join(", ")),
+                format!(
+                    "ICMP type {t} has no field '{name}' (its fields after chksum: {})",
+                    present.join(", ")
+                ),
             ));
         }
     }
@@ -338,7 +364,10 @@ fn icmp_body(l: &Inst) -> Result<Vec<u8>, CraftError> {
             "unused" if t == 11 || t == 12 => {
                 let v = l.u(name, 0);
                 if v > 0xffff {
-                    return Err(CraftError::invalid(l.pos_of(name), format!("ICMP type {t} has a 16-bit unused field")));
+                    return Err(CraftError::invalid(
+                        l.pos_of(name),
+                        format!("ICMP type {t} has a 16-bit unused field"),
+                    ));
                 }
                 b.extend_from_slice(&(v as u16).to_be_bytes());
             }
@@ -376,8 +405,14 @@ fn dns_message(l: &Inst, over_tcp: bool) -> Result<Vec<u8>, CraftError> {
         | l.u("cd", 0) << 4
         | l.u("rcode", 0);
     let mut m = Vec::with_capacity(12 + questions.len() + 2);
-    for v in [l.u("id", 0), flags, l.u("qdcount", u64::from(count)), l.u("ancount", 0), l.u("nscount", 0), l.u("arcount", 0)]
-    {
+    for v in [
+        l.u("id", 0),
+        flags,
+        l.u("qdcount", u64::from(count)),
+        l.u("ancount", 0),
+        l.u("nscount", 0),
+        l.u("arcount", 0),
+    ] {
         m.extend_from_slice(&(v as u16).to_be_bytes());
     }
     m.extend_from_slice(&questions);
@@ -459,8 +494,9 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
             opts.resize(opts.len().div_ceil(4) * 4, 0);
             let header = 20 + opts.len();
             out = Vec::with_capacity(header + payload.len());
-            out.extend_from_slice(&(l.u("sport", 20) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u("dport", 80) as u16).to_be_bytes());
+            let (sport, dport) = tcp_default_ports(layers, i);
+            out.extend_from_slice(&(l.u("sport", sport) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u("dport", dport) as u16).to_be_bytes());
             out.extend_from_slice(&(l.u("seq", 0) as u32).to_be_bytes());
             out.extend_from_slice(&(l.u("ack", 0) as u32).to_be_bytes());
             let off = l.u("dataofs", header as u64 / 4) << 12 | l.u("reserved", 0) << 9 | l.u("flags", 2);
@@ -573,15 +609,16 @@ fn probe(layers: &[Inst]) -> Probe {
         Some(l) => (Some(l.v6("src").into()), Some(l.v6("dst").into())),
         None => (None, None),
     };
-    let above = ip.map_or(&layers[..0], |i| &layers[i + 1..]);
+    let above_at = ip.map_or(layers.len(), |i| i + 1);
+    let above = &layers[above_at.min(layers.len())..];
     let kind = if let Some(a) = layers.iter().find(|l| l.proto() == Proto::Arp).filter(|_| ip.is_none()) {
         ProbeKind::Arp { op: a.u("op", 1) as u16, psrc: a.v4("psrc"), pdst: a.v4("pdst") }
     } else if let Some(t) = above.first() {
         let next = above.get(1);
         match t.proto() {
             Proto::Tcp => ProbeKind::Tcp {
-                sport: t.u("sport", 20) as u16,
-                dport: t.u("dport", 80) as u16,
+                sport: t.u("sport", tcp_default_ports(layers, above_at).0) as u16,
+                dport: t.u("dport", tcp_default_ports(layers, above_at).1) as u16,
                 seq: t.u("seq", 0) as u32,
                 ack: t.u("ack", 0) as u32,
                 flags: t.u("flags", 2) as u16,
@@ -634,7 +671,11 @@ pub(crate) fn build(mut layers: Vec<Inst>, env: &dyn Environment) -> Result<Craf
     for i in (0..layers.len()).rev() {
         bytes = serialize(&layers, i, bytes)?;
     }
-    let start = if layers.first().map(Inst::proto) == Some(Proto::Ether) { StartLayer::Link } else { StartLayer::Network };
+    let start = if layers.first().map(Inst::proto) == Some(Proto::Ether) {
+        StartLayer::Link
+    } else {
+        StartLayer::Network
+    };
     let dst = layers.iter().find_map(|l| match l.proto() {
         Proto::Ip | Proto::Ipv6 => target(l),
         _ => None,

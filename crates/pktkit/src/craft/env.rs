@@ -133,9 +133,12 @@ fn route_v6(table: &str, dst: Ipv6Addr) -> Option<Route> {
         if f.len() < 10 {
             continue;
         }
-        let (Some(net), Ok(plen), Some(gw), Ok(flags)) =
-            (ipv6_from_hex(f[0]), u32::from_str_radix(f[1], 16), ipv6_from_hex(f[4]), u32::from_str_radix(f[8], 16))
-        else {
+        let (Some(net), Ok(plen), Some(gw), Ok(flags)) = (
+            ipv6_from_hex(f[0]),
+            u32::from_str_radix(f[1], 16),
+            ipv6_from_hex(f[4]),
+            u32::from_str_radix(f[8], 16),
+        ) else {
             continue;
         };
         const RTF_GATEWAY: u32 = 2;
@@ -181,7 +184,8 @@ fn arp_entry(table: &str, addr: Ipv4Addr) -> Option<Mac> {
     table.lines().skip(1).find_map(|line| {
         let f: Vec<&str> = line.split_whitespace().collect();
         const ATF_COM: u32 = 2;
-        let complete = f.get(2).and_then(|s| u32::from_str_radix(s.trim_start_matches("0x"), 16).ok())? & ATF_COM != 0;
+        let complete =
+            f.get(2).and_then(|s| u32::from_str_radix(s.trim_start_matches("0x"), 16).ok())? & ATF_COM != 0;
         (complete && f.first()?.parse::<Ipv4Addr>().ok()? == addr).then(|| parse_mac(f.get(3)?)).flatten()
     })
 }

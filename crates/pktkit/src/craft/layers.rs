@@ -49,7 +49,10 @@ impl Proto {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum FieldKind {
     /// An unsigned integer of `bits` bits, or one of the names.
-    Int { bits: u8, names: &'static [(&'static str, u64)] },
+    Int {
+        bits: u8,
+        names: &'static [(&'static str, u64)],
+    },
     /// TCP flags: letters of "FSRPAUECN" or a number.
     TcpFlags,
     /// IPv4 flags: `MF`, `DF`, `evil` joined with `+`, or a number.
@@ -353,7 +356,12 @@ pub(crate) static LAYERS: &[LayerDef] = &[
     LayerDef {
         proto: Proto::Udp,
         name: "UDP",
-        fields: &[named("sport", 16, SERVICES), named("dport", 16, SERVICES), int("len", 16), int("chksum", 16)],
+        fields: &[
+            named("sport", 16, SERVICES),
+            named("dport", 16, SERVICES),
+            int("len", 16),
+            int("chksum", 16),
+        ],
     },
     LayerDef {
         proto: Proto::Icmp,
@@ -403,7 +411,13 @@ pub(crate) static LAYERS: &[LayerDef] = &[
     LayerDef {
         proto: Proto::NdNs,
         name: "ICMPv6ND_NS",
-        fields: &[ICMPV6_HEAD[0], ICMPV6_HEAD[1], ICMPV6_HEAD[2], int("res", 32), field("tgt", FieldKind::Ipv6)],
+        fields: &[
+            ICMPV6_HEAD[0],
+            ICMPV6_HEAD[1],
+            ICMPV6_HEAD[2],
+            int("res", 32),
+            field("tgt", FieldKind::Ipv6),
+        ],
     },
     LayerDef {
         proto: Proto::NdNa,
@@ -479,7 +493,11 @@ pub(crate) static LAYERS: &[LayerDef] = &[
             named("qclass", 16, DNS_CLASSES),
         ],
     },
-    LayerDef { proto: Proto::Raw, name: "Raw", fields: &[field("load", FieldKind::Bytes), field("hex", FieldKind::Hex)] },
+    LayerDef {
+        proto: Proto::Raw,
+        name: "Raw",
+        fields: &[field("load", FieldKind::Bytes), field("hex", FieldKind::Hex)],
+    },
 ];
 
 /// `DNSQR`, only valid inside `qd=`.
@@ -522,11 +540,18 @@ pub(crate) enum Val {
     /// A validated DNS name.
     Name(String),
     /// Encoded DNS questions and how many there are.
-    Questions { count: u16, wire: Vec<u8> },
+    Questions {
+        count: u16,
+        wire: Vec<u8>,
+    },
     /// Encoded TCP options, not padded.
     Options(Vec<u8>),
     /// A host name to resolve (IPv6 when `v6`), with its position in the spec.
-    Host { name: String, v6: bool, pos: usize },
+    Host {
+        name: String,
+        v6: bool,
+        pos: usize,
+    },
 }
 
 /// The values a field takes: one, or several that fan out to several packets.
@@ -534,11 +559,20 @@ pub(crate) enum Val {
 pub(crate) enum Choices {
     One(Val),
     /// Integers `lo..=hi`.
-    Range { lo: u64, hi: u64 },
+    Range {
+        lo: u64,
+        hi: u64,
+    },
     /// Every address of an IPv4 network.
-    Net4 { base: u32, prefix: u8 },
+    Net4 {
+        base: u32,
+        prefix: u8,
+    },
     /// Every address of an IPv6 network.
-    Net6 { base: u128, prefix: u8 },
+    Net6 {
+        base: u128,
+        prefix: u8,
+    },
     /// A list: the choices of each element, in order.
     Seq(Vec<Choices>),
 }
@@ -581,7 +615,10 @@ impl Choices {
     }
 
     /// Applies `f` to every single value (host names are resolved this way).
-    pub(crate) fn try_map(&mut self, f: &mut dyn FnMut(&mut Val) -> Result<(), CraftError>) -> Result<(), CraftError> {
+    pub(crate) fn try_map(
+        &mut self,
+        f: &mut dyn FnMut(&mut Val) -> Result<(), CraftError>,
+    ) -> Result<(), CraftError> {
         match self {
             Choices::One(v) => f(v),
             Choices::Seq(items) => items.iter_mut().try_for_each(|c| c.try_map(f)),
@@ -671,15 +708,24 @@ fn choices(f: &FieldDef, v: &Value, fan_out: bool) -> Result<Choices, CraftError
     match &v.kind {
         Kind::List(items) if !list_valued => {
             if !fan_out {
-                return Err(CraftError::invalid(v.pos, format!("a list of values for {} cannot fan out here", f.name)));
+                return Err(CraftError::invalid(
+                    v.pos,
+                    format!("a list of values for {} cannot fan out here", f.name),
+                ));
             }
             if items.is_empty() {
-                return Err(CraftError::invalid(v.pos, format!("empty list for {}: it would make no packet", f.name)));
+                return Err(CraftError::invalid(
+                    v.pos,
+                    format!("empty list for {}: it would make no packet", f.name),
+                ));
             }
             let mut out = Vec::with_capacity(items.len());
             for item in items {
                 if let Some((_, pos)) = &item.name {
-                    return Err(CraftError::invalid(*pos, format!("list elements of {} are plain values", f.name)));
+                    return Err(CraftError::invalid(
+                        *pos,
+                        format!("list elements of {} are plain values", f.name),
+                    ));
                 }
                 out.push(choices(f, &item.value, true)?);
             }
@@ -687,10 +733,18 @@ fn choices(f: &FieldDef, v: &Value, fan_out: bool) -> Result<Choices, CraftError
         }
         Kind::Tuple(items) if !list_valued => {
             let FieldKind::Int { .. } = f.kind else {
-                return Err(CraftError::bad(v.pos, "value", &v.text, format!("{} takes no (first, last) range", f.name)));
+                return Err(CraftError::bad(
+                    v.pos,
+                    "value",
+                    &v.text,
+                    format!("{} takes no (first, last) range", f.name),
+                ));
             };
             if !fan_out {
-                return Err(CraftError::invalid(v.pos, format!("a range for {} cannot fan out here", f.name)));
+                return Err(CraftError::invalid(
+                    v.pos,
+                    format!("a range for {} cannot fan out here", f.name),
+                ));
             }
             let [a, b] = items.as_slice() else {
                 return Err(CraftError::bad(v.pos, "range", &v.text, "a range is (first, last)"));
@@ -699,7 +753,12 @@ fn choices(f: &FieldDef, v: &Value, fan_out: bool) -> Result<Choices, CraftError
                 return Err(CraftError::bad(v.pos, "range", &v.text, "a range takes numbers"));
             };
             if lo > hi {
-                return Err(CraftError::bad(v.pos, "range", &v.text, "first is above last: it would make no packet"));
+                return Err(CraftError::bad(
+                    v.pos,
+                    "range",
+                    &v.text,
+                    "first is above last: it would make no packet",
+                ));
             }
             Ok(Choices::Range { lo, hi })
         }
@@ -719,16 +778,18 @@ fn network(f: &FieldDef, v: &Value) -> Result<Option<Choices>, CraftError> {
     let Some((addr, prefix)) = text.split_once('/') else { return Ok(None) };
     if let FieldKind::Ipv4 = f.kind {
         let a: Ipv4Addr = addr.parse().map_err(|_| CraftError::bad(v.pos, "IPv4 network", &text, ""))?;
-        let p: u8 = prefix.parse().ok().filter(|p| *p <= 32).ok_or_else(|| {
-            CraftError::bad(v.pos, "IPv4 network", &text, "the prefix length is 0 to 32")
-        })?;
+        let p: u8 =
+            prefix.parse().ok().filter(|p| *p <= 32).ok_or_else(|| {
+                CraftError::bad(v.pos, "IPv4 network", &text, "the prefix length is 0 to 32")
+            })?;
         let mask = if p == 0 { 0 } else { u32::MAX << (32 - p) };
         Ok(Some(Choices::Net4 { base: u32::from(a) & mask, prefix: p }))
     } else {
         let a: Ipv6Addr = addr.parse().map_err(|_| CraftError::bad(v.pos, "IPv6 network", &text, ""))?;
-        let p: u8 = prefix.parse().ok().filter(|p| *p <= 128).ok_or_else(|| {
-            CraftError::bad(v.pos, "IPv6 network", &text, "the prefix length is 0 to 128")
-        })?;
+        let p: u8 =
+            prefix.parse().ok().filter(|p| *p <= 128).ok_or_else(|| {
+                CraftError::bad(v.pos, "IPv6 network", &text, "the prefix length is 0 to 128")
+            })?;
         let mask = if p == 0 { 0 } else { u128::MAX << (128 - p) };
         Ok(Some(Choices::Net6 { base: u128::from(a) & mask, prefix: p }))
     }
@@ -759,7 +820,7 @@ fn norm(s: &str) -> String {
 
 fn int_value(t: &str, bits: u8, names: &[(&str, u64)]) -> Option<u64> {
     let v = number(t)
-        .or_else(|| match t {
+        .or(match t {
             "True" | "true" => Some(1),
             "False" | "false" => Some(0),
             _ => None,
@@ -773,7 +834,11 @@ fn int_expectation(name: &str, bits: u8, names: &[(&str, u64)]) -> String {
     let mut s = format!("{name} takes a number from 0 to {max}");
     if !names.is_empty() {
         let list: Vec<&str> = names.iter().take(12).map(|(n, _)| *n).collect();
-        s.push_str(&format!(" or a name ({}{})", list.join(", "), if names.len() > 12 { ", ..." } else { "" }));
+        s.push_str(&format!(
+            " or a name ({}{})",
+            list.join(", "),
+            if names.len() > 12 { ", ..." } else { "" }
+        ));
     }
     s
 }
@@ -790,13 +855,23 @@ fn scalar(f: &FieldDef, v: &Value) -> Result<Val, CraftError> {
         FieldKind::TcpFlags => {
             let t = text_of(v, "TCP flags")?;
             tcp_flags(&t).map(Val::Int).ok_or_else(|| {
-                CraftError::bad(v.pos, "TCP flags", &t, "expected letters of FSRPAUECN (e.g. S, SA, FPU) or a number below 512")
+                CraftError::bad(
+                    v.pos,
+                    "TCP flags",
+                    &t,
+                    "expected letters of FSRPAUECN (e.g. S, SA, FPU) or a number below 512",
+                )
             })
         }
         FieldKind::IpFlags => {
             let t = text_of(v, "IP flags")?;
             ip_flags(&t).map(Val::Int).ok_or_else(|| {
-                CraftError::bad(v.pos, "IP flags", &t, "expected MF, DF, evil joined with '+' (e.g. DF, MF+DF) or a number below 8")
+                CraftError::bad(
+                    v.pos,
+                    "IP flags",
+                    &t,
+                    "expected MF, DF, evil joined with '+' (e.g. DF, MF+DF) or a number below 8",
+                )
             })
         }
         FieldKind::Ipv4 => {
@@ -837,13 +912,19 @@ fn scalar(f: &FieldDef, v: &Value) -> Result<Val, CraftError> {
         FieldKind::Hex => {
             let t = text_of(v, "hex")?;
             hex(&t).map(Val::Bytes).ok_or_else(|| {
-                CraftError::bad(v.pos, "hex", &t, "expected an even number of hex digits (':' or spaces may separate bytes)")
+                CraftError::bad(
+                    v.pos,
+                    "hex",
+                    &t,
+                    "expected an even number of hex digits (':' or spaces may separate bytes)",
+                )
             })
         }
         FieldKind::DnsName => {
             let t = text_of(v, "DNS name")?;
             let mut scratch = Vec::new();
-            encode_name(&t, &mut scratch).map_err(|e| CraftError::bad(v.pos, "DNS name", &t, e.to_string()))?;
+            encode_name(&t, &mut scratch)
+                .map_err(|e| CraftError::bad(v.pos, "DNS name", &t, e.to_string()))?;
             Ok(Val::Name(t))
         }
         FieldKind::Questions => questions(v),
@@ -905,13 +986,10 @@ fn mac(t: &str) -> Option<[u8; 6]> {
 fn hex(t: &str) -> Option<Vec<u8>> {
     let t = t.strip_prefix("0x").unwrap_or(t);
     let digits: Vec<u8> = t.bytes().filter(|c| !matches!(c, b':' | b' ')).collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
-    digits
-        .chunks(2)
-        .map(|c| u8::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok())
-        .collect()
+    digits.chunks(2).map(|c| u8::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok()).collect()
 }
 
 /// `qd=DNSQR(...)`, `qd=[DNSQR(...), ...]` or `qd=[]`.
@@ -919,7 +997,14 @@ fn questions(v: &Value) -> Result<Val, CraftError> {
     let calls: Vec<&Value> = match &v.kind {
         Kind::Call(..) => vec![v],
         Kind::List(items) => items.iter().map(|a| &a.value).collect(),
-        _ => return Err(CraftError::bad(v.pos, "DNS question", &v.text, "expected DNSQR(...) or a list of them")),
+        _ => {
+            return Err(CraftError::bad(
+                v.pos,
+                "DNS question",
+                &v.text,
+                "expected DNSQR(...) or a list of them",
+            ));
+        }
     };
     if calls.len() > usize::from(u16::MAX) {
         return Err(CraftError::bad(v.pos, "DNS question", &v.text, "more than 65535 questions"));
@@ -930,7 +1015,11 @@ fn questions(v: &Value) -> Result<Val, CraftError> {
             return Err(CraftError::bad(c.pos, "DNS question", &c.text, "expected DNSQR(...)"));
         };
         if name != "DNSQR" {
-            return Err(CraftError::UnknownLayer { pos: *pos, name: name.clone(), known: "DNSQR".to_string() });
+            return Err(CraftError::UnknownLayer {
+                pos: *pos,
+                name: name.clone(),
+                known: "DNSQR".to_string(),
+            });
         }
         let mut vals: [Option<Val>; 4] = [None, None, None, None];
         for a in args {
@@ -990,7 +1079,9 @@ fn numbers(v: &Value, bits: u8) -> Option<Vec<u64>> {
     let one = |v: &Value| v.kind.as_text().and_then(|t| int_value(&t, bits, &[]));
     match &v.kind {
         Kind::Tuple(items) => items.iter().map(one).collect(),
-        Kind::List(items) => items.iter().map(|a| if a.name.is_some() { None } else { one(&a.value) }).collect(),
+        Kind::List(items) => {
+            items.iter().map(|a| if a.name.is_some() { None } else { one(&a.value) }).collect()
+        }
         _ => one(v).map(|n| vec![n]),
     }
 }
@@ -1013,7 +1104,10 @@ fn tcp_option(name: &Value, value: Option<&Value>, out: &mut Vec<u8>) -> Result<
         Some(k) => k,
         None => {
             let names: Vec<&str> = TCP_OPTIONS.iter().map(|(n, _)| *n).collect();
-            return Err(option_err(name, &format!("unknown option (known: {}, or a kind number)", names.join(", "))));
+            return Err(option_err(
+                name,
+                &format!("unknown option (known: {}, or a kind number)", names.join(", ")),
+            ));
         }
     };
     let data: Vec<u8> = match (kind, known.is_some(), value) {
@@ -1058,7 +1152,10 @@ fn tcp_option(name: &Value, value: Option<&Value>, out: &mut Vec<u8>) -> Result<
 /// `options=[('MSS',1460), ('SAckOK',b''), NOP, WScale=7, ...]`.
 fn tcp_options(v: &Value) -> Result<Val, CraftError> {
     let Kind::List(items) = &v.kind else {
-        return Err(option_err(v, "expected a list, e.g. [('MSS',1460),('WScale',7)] or [MSS=1460,WScale=7]"));
+        return Err(option_err(
+            v,
+            "expected a list, e.g. [('MSS',1460),('WScale',7)] or [MSS=1460,WScale=7]",
+        ));
     };
     let mut out = Vec::new();
     for item in items {
@@ -1147,7 +1244,10 @@ mod tests {
         assert_eq!(one("IPv6(dst='::1')", "dst"), Val::V6(Ipv6Addr::LOCALHOST));
         assert_eq!(one("Ether(dst=0:1:2:a:b:FF)", "dst"), Val::Mac([0, 1, 2, 0xa, 0xb, 0xff]));
         assert_eq!(one("Ether(dst=00-11-22-33-44-55)", "dst"), Val::Mac([0, 0x11, 0x22, 0x33, 0x44, 0x55]));
-        assert_eq!(one("IP(dst=example.com)", "dst"), Val::Host { name: "example.com".into(), v6: false, pos: 7 });
+        assert_eq!(
+            one("IP(dst=example.com)", "dst"),
+            Val::Host { name: "example.com".into(), v6: false, pos: 7 }
+        );
         assert_eq!(
             layer("IP(dst=10.0.0.0/30)").unwrap().fields[0].choices,
             Choices::Net4 { base: 0x0a00_0000, prefix: 30 }
@@ -1174,23 +1274,29 @@ mod tests {
         let short = "TCP(options=[MSS=1460,SAckOK,WScale=7,Timestamp=(1,2),NOP,EOL])";
         assert_eq!(one(short, "options"), Val::Options(expected));
         assert_eq!(one("TCP(options=[(MSS,536)])", "options"), Val::Options(vec![2, 4, 2, 0x18]));
-        assert_eq!(one("TCP(options=[('SAck',(1,2))])", "options"), Val::Options(hex("050a0000000100000002").unwrap()));
+        assert_eq!(
+            one("TCP(options=[('SAck',(1,2))])", "options"),
+            Val::Options(hex("050a0000000100000002").unwrap())
+        );
         assert_eq!(one("TCP(options=[(254,b'\\x01\\x02')])", "options"), Val::Options(vec![254, 4, 1, 2]));
         assert_eq!(one("TCP(options=[])", "options"), Val::Options(vec![]));
         assert!(layer("TCP(options=[('MSS',70000)])").is_err());
         assert!(layer("TCP(options=[('Bogus',1)])").is_err());
         assert!(layer("TCP(options=[MSS])").is_err());
         assert!(layer("TCP(options=[NOP=3])").is_err());
-        let too_long = format!("TCP(options=[{}])", vec!["('Timestamp',(1,2))"; 5].join(","));
+        let too_long = format!("TCP(options=[{}])", ["('Timestamp',(1,2))"; 5].join(","));
         assert!(layer(&too_long).unwrap_err().to_string().contains("TCP allows 40"));
     }
 
     #[test]
     fn dns_questions() {
-        let Val::Questions { count, wire } = one("DNS(qd=DNSQR(qname=example.com,qtype=AAAA))", "qd") else { panic!() };
+        let Val::Questions { count, wire } = one("DNS(qd=DNSQR(qname=example.com,qtype=AAAA))", "qd") else {
+            panic!()
+        };
         assert_eq!(count, 1);
         assert_eq!(wire, b"\x07example\x03com\x00\x00\x1c\x00\x01");
-        let Val::Questions { count, wire } = one("DNS(qd=[DNSQR(),DNSQR(qname=a,qclass=CH,unicastresponse=1)])", "qd")
+        let Val::Questions { count, wire } =
+            one("DNS(qd=[DNSQR(),DNSQR(qname=a,qclass=CH,unicastresponse=1)])", "qd")
         else {
             panic!()
         };
@@ -1220,14 +1326,18 @@ mod tests {
     #[test]
     fn value_errors() {
         assert_eq!(err("IP(dst=10.0.0.300)"), "bad IPv4 address '10.0.0.300' at 7");
-        assert!(err("TCP(dprt=80)").starts_with("unknown field 'dprt' for TCP at 4 (known: sport, dport, seq,"));
-        assert!(err("TCPP()").starts_with("unknown layer 'TCPP' at 0 (known: Ether, Dot1Q, ARP, IP, IPv6, TCP,"));
-        assert_eq!(
-            err("IP(ttl=256)"),
-            "bad value '256' at 7: ttl takes a number from 0 to 255"
+        assert!(
+            err("TCP(dprt=80)").starts_with("unknown field 'dprt' for TCP at 4 (known: sport, dport, seq,")
         );
+        assert!(
+            err("TCPP()").starts_with("unknown layer 'TCPP' at 0 (known: Ether, Dot1Q, ARP, IP, IPv6, TCP,")
+        );
+        assert_eq!(err("IP(ttl=256)"), "bad value '256' at 7: ttl takes a number from 0 to 255");
         assert!(err("IP(proto=xyz)").contains("or a name (hopopt, icmp,"));
-        assert_eq!(err("IP(ttl=(5,3))"), "bad range '(5,3)' at 7: first is above last: it would make no packet");
+        assert_eq!(
+            err("IP(ttl=(5,3))"),
+            "bad range '(5,3)' at 7: first is above last: it would make no packet"
+        );
         assert_eq!(err("IP(ttl=[])"), "at 7: empty list for ttl: it would make no packet");
         assert_eq!(err("IP(ttl=1,ttl=2)"), "at 9: field 'ttl' of IP given twice (first at 3)");
         assert_eq!(err("IP(5)"), "at 3: IP takes named fields only (field=value)");

@@ -164,7 +164,10 @@ impl Spec {
             _ => {
                 return Err(CraftError::invalid(
                     layers[0].pos,
-                    format!("a packet starts with Ether, IP or IPv6 (or ARP/Dot1Q), not {}", layers[0].def.name),
+                    format!(
+                        "a packet starts with Ether, IP or IPv6 (or ARP/Dot1Q), not {}",
+                        layers[0].def.name
+                    ),
                 ));
             }
         }

@@ -339,15 +339,21 @@ impl Parser<'_> {
                     }
                 }
                 if v > 0xff {
-                    return Err(CraftError::bad(at, "escape", &format!("\\{v:o}"), "octal escape above \\377"));
+                    return Err(CraftError::bad(
+                        at,
+                        "escape",
+                        &format!("\\{v:o}"),
+                        "octal escape above \\377",
+                    ));
                 }
                 out.push(v as u8);
             }
             b'u' | b'U' if !bytes_literal => {
                 let n = if c == b'u' { 4 } else { 8 };
                 let v = self.hex_digits(n, at)?;
-                let ch = char::from_u32(v)
-                    .ok_or_else(|| CraftError::bad(at, "escape", &format!("{v:x}"), "not a Unicode scalar"))?;
+                let ch = char::from_u32(v).ok_or_else(|| {
+                    CraftError::bad(at, "escape", &format!("{v:x}"), "not a Unicode scalar")
+                })?;
                 let mut buf = [0u8; 4];
                 out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
             }
@@ -405,7 +411,8 @@ mod tests {
 
     #[test]
     fn lists_tuples_calls() {
-        let l = parse("TCP(options=[('MSS',1460),NOP,WScale=7],dport=(1,3))/DNS(qd=DNSQR(qname=a.b))").unwrap();
+        let l =
+            parse("TCP(options=[('MSS',1460),NOP,WScale=7],dport=(1,3))/DNS(qd=DNSQR(qname=a.b))").unwrap();
         let Kind::List(items) = &l[0].args[0].value.kind else { panic!() };
         assert_eq!(items.len(), 3);
         let Kind::Tuple(t) = &items[0].value.kind else { panic!() };
@@ -436,13 +443,22 @@ mod tests {
             err("IP(dst=10.0.0.2 ttl=5)").to_string(),
             "at 16: expected ',' or ')' after field value, found 't'"
         );
-        assert_eq!(err("IP(dst=1.2.3.4").to_string(), "at 14: expected ',' or ')' after field value, found end of spec");
+        assert_eq!(
+            err("IP(dst=1.2.3.4").to_string(),
+            "at 14: expected ',' or ')' after field value, found end of spec"
+        );
         assert_eq!(err("").pos(), Some(0));
         assert_eq!(err("IP()/").to_string(), "at 5: expected a layer name, found end of spec");
-        assert_eq!(err("IP() TCP()").to_string(), "at 5: expected '/' between layers or the end of the spec, found 'T'");
+        assert_eq!(
+            err("IP() TCP()").to_string(),
+            "at 5: expected '/' between layers or the end of the spec, found 'T'"
+        );
         assert_eq!(err("IP(dst=)").to_string(), "at 7: expected a field value, found ')'");
         assert_eq!(err("TCP(dport=[1,2)").pos(), Some(14));
-        assert_eq!(err("Raw(load='abc)").to_string(), "at 9: expected a closing ' for this string, found end of spec");
+        assert_eq!(
+            err("Raw(load='abc)").to_string(),
+            "at 9: expected a closing ' for this string, found end of spec"
+        );
         assert_eq!(err(r#"Raw(load="\x4")"#).pos(), Some(10));
         assert_eq!(err("TCP(dport=(1,2)").pos(), Some(15));
         assert_eq!(err("9IP()").pos(), Some(0));
