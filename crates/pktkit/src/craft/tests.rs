@@ -725,3 +725,32 @@ fn system_environment_on_this_machine() {
     assert_eq!(&file.bytes[6..12], &[0; 6], "for files the source MAC is zero");
     assert_eq!(file.bytes[26..30], p.bytes[26..30], "same IP source either way");
 }
+
+#[test]
+fn mutated_specs_never_panic() {
+    // Every prefix of every spec, and every spec with one byte replaced by a character the
+    // grammar treats specially: each gives packets or an error, never a panic.
+    let specials = [",", "(", ")", "[", "]", "=", "'", "\"", "/", "\\", " ", "0x", "é", "(1,2)", "[]"];
+    let mut outcomes = (0usize, 0usize);
+    for (_, spec, _, _) in SCAPY_CASES {
+        let cuts: Vec<usize> = (0..=spec.len()).filter(|i| spec.is_char_boundary(*i)).collect();
+        for &i in &cuts {
+            let variants = std::iter::once(spec[..i].to_string()).chain(specials.iter().filter_map(|s| {
+                let next = cuts.iter().find(|&&j| j > i)?;
+                Some(format!("{}{s}{}", &spec[..i], &spec[*next..]))
+            }));
+            for v in variants {
+                match craft(&v, &Offline) {
+                    Ok(_) => outcomes.0 += 1,
+                    Err(e) => {
+                        if let Some(pos) = e.pos() {
+                            assert!(pos <= v.len(), "{v}: {e}");
+                        }
+                        outcomes.1 += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(outcomes.0 > 0 && outcomes.1 > 0, "{outcomes:?}");
+}
