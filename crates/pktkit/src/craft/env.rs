@@ -6,6 +6,8 @@
 //! `/proc/net/if_inet6`, `/proc/net/arp` and `/sys/class/net/*/address` give the rest.
 //! [`Offline`] looks nothing up, so its output depends on the spec alone.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs, UdpSocket};
 
 /// A MAC address.
@@ -253,6 +255,65 @@ impl Environment for System {
             .map(|a| a.ip())
             .find(|ip| ip.is_ipv6() == v6)
             .ok_or_else(|| format!("no {} address", if v6 { "IPv6" } else { "IPv4" }))
+    }
+}
+
+/// Remembers an environment's answers while one spec is built: fan-outs ask the same questions
+/// for every packet. Each table is emptied when it reaches `MEMO_LIMIT` entries.
+pub(crate) struct Memo<'a> {
+    env: &'a dyn Environment,
+    sources: RefCell<HashMap<IpAddr, Option<IpAddr>>>,
+    routes: RefCell<HashMap<IpAddr, Option<Route>>>,
+    macs: RefCell<HashMap<String, Option<Mac>>>,
+    neighbors: RefCell<HashMap<IpAddr, Option<Mac>>>,
+}
+
+const MEMO_LIMIT: usize = 4096;
+
+fn memo<K: std::hash::Hash + Eq, V: Clone>(
+    table: &RefCell<HashMap<K, V>>,
+    key: K,
+    f: impl FnOnce() -> V,
+) -> V {
+    if let Some(v) = table.borrow().get(&key) {
+        return v.clone();
+    }
+    let v = f();
+    let mut t = table.borrow_mut();
+    if t.len() >= MEMO_LIMIT {
+        t.clear();
+    }
+    t.insert(key, v.clone());
+    v
+}
+
+impl<'a> Memo<'a> {
+    pub(crate) fn new(env: &'a dyn Environment) -> Self {
+        Memo {
+            env,
+            sources: RefCell::default(),
+            routes: RefCell::default(),
+            macs: RefCell::default(),
+            neighbors: RefCell::default(),
+        }
+    }
+}
+
+impl Environment for Memo<'_> {
+    fn source_address(&self, dst: IpAddr) -> Option<IpAddr> {
+        memo(&self.sources, dst, || self.env.source_address(dst))
+    }
+    fn route(&self, dst: IpAddr) -> Option<Route> {
+        memo(&self.routes, dst, || self.env.route(dst))
+    }
+    fn interface_mac(&self, interface: &str) -> Option<Mac> {
+        memo(&self.macs, interface.to_string(), || self.env.interface_mac(interface))
+    }
+    fn neighbor_mac(&self, addr: IpAddr) -> Option<Mac> {
+        memo(&self.neighbors, addr, || self.env.neighbor_mac(addr))
+    }
+    fn lookup_host(&self, name: &str, v6: bool) -> Result<IpAddr, String> {
+        self.env.lookup_host(name, v6)
     }
 }
 

@@ -216,7 +216,7 @@ impl Spec {
                 })?;
             }
         }
-        Ok(Packets { layers, axes: self.axes.clone(), count: self.count, next: 0, env })
+        Ok(Packets { layers, axes: self.axes.clone(), count: self.count, next: 0, env: env::Memo::new(env) })
     }
 }
 
@@ -226,7 +226,7 @@ pub struct Packets<'a> {
     axes: Vec<(usize, usize)>,
     count: u128,
     next: u128,
-    env: &'a dyn Environment,
+    env: env::Memo<'a>,
 }
 
 impl Packets<'_> {
@@ -258,7 +258,7 @@ impl Iterator for Packets<'_> {
         }
         let insts = self.instance(self.next);
         self.next += 1;
-        let result = build::build(insts, self.env);
+        let result = build::build(insts, &self.env);
         if result.is_err() {
             self.next = self.count;
         }
