@@ -754,3 +754,36 @@ fn mutated_specs_never_panic() {
     }
     assert!(outcomes.0 > 0 && outcomes.1 > 0, "{outcomes:?}");
 }
+
+#[test]
+fn system_defaults_match_scapy_on_this_machine() {
+    // Specs whose defaults come from this machine's routes and interfaces, and for which Scapy
+    // sends nothing while building (no ARP resolution: broadcast and multicast destinations).
+    let specs = [
+        ("IP(dst=10.0.0.2,ttl=5)/TCP(dport=80,flags=S)", "IP(dst='10.0.0.2',ttl=5)/TCP(dport=80,flags='S')"),
+        ("IP(dst=192.0.2.1)/ICMP()", "IP(dst='192.0.2.1')/ICMP()"),
+        ("IPv6(dst=fd00::99)/ICMPv6EchoRequest()", "IPv6(dst='fd00::99')/ICMPv6EchoRequest()"),
+        ("IPv6(dst=2001:db8::1)/UDP()/DNS()", "IPv6(dst='2001:db8::1')/UDP()/DNS()"),
+        ("IPv6()/ICMPv6ND_RS()", "IPv6()/ICMPv6ND_RS()"),
+        ("Ether()/ARP(pdst=192.0.2.1)", "Ether()/ARP(pdst='192.0.2.1')"),
+        ("Ether()/IP(dst=224.0.0.251)/UDP()", "Ether()/IP(dst='224.0.0.251')/UDP()"),
+        (
+            "Ether(dst=ff:ff:ff:ff:ff:ff)/IPv6()/ICMPv6ND_NS(tgt=fe80::1)/ICMPv6NDOptSrcLLAddr(lladdr=02:00:00:00:00:01)",
+            "Ether(dst='ff:ff:ff:ff:ff:ff')/IPv6()/ICMPv6ND_NS(tgt='fe80::1')/ICMPv6NDOptSrcLLAddr(lladdr='02:00:00:00:00:01')",
+        ),
+    ];
+    let exprs: Vec<String> = specs.iter().map(|(_, e)| format!("[{e}]")).collect();
+    let Some(got) = scapy(&exprs) else { return };
+    let env = System::for_sending();
+    let mut same = 0;
+    for ((spec, _), theirs) in specs.iter().zip(&got) {
+        let ours = hex(&craft(spec, &env).unwrap()[0].bytes);
+        if &ours == theirs {
+            same += 1;
+        } else {
+            println!("differs on this machine: {spec}\n  pktkit {ours}\n  scapy  {theirs}");
+        }
+    }
+    println!("{same} of {} machine-dependent packets equal Scapy's", specs.len());
+    assert_eq!(same, specs.len());
+}
