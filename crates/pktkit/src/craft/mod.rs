@@ -190,7 +190,7 @@ impl Spec {
         self.count
     }
 
-    /// True when the spec starts with Ethernet.
+    /// Where the spec's packets start (Ethernet, or IP/IPv6).
     pub fn start(&self) -> StartLayer {
         if self.layers[0].def.proto == Proto::Ether { StartLayer::Link } else { StartLayer::Network }
     }
