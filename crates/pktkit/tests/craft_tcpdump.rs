@@ -176,15 +176,8 @@ fn round_trip(name: &str, linktype: LinkType, cases: &[(&str, &[&str])]) -> Vec<
         assert_eq!(pkts.len(), 1, "{spec}");
         assert_eq!(pkts[0].start.linktype(), linktype, "{spec}");
         let data = &pkts[0].bytes;
-        let pkt = Packet {
-            number: i as u64 + 1,
-            record: i as u64 + 1,
-            ts: Timestamp::new(1_700_000_000 + i as i64, 0),
-            orig_len: data.len() as u32,
-            data,
-            interface: &iface,
-            raw_ts: None,
-        };
+        let ts = Timestamp::new(1_700_000_000 + i as i64, 0);
+        let pkt = Packet::new(i as u64 + 1, ts, data, data.len() as u32, &iface);
         assert!(w.write(&pkt).unwrap());
     }
     w.finish().unwrap();
