@@ -11,7 +11,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::lab::{Host, Lab, is_root, netlab, parse_info, require_root, unique_name};
+use support::lab::{Host, Lab, is_root, netlab, notice, parse_info, require_root, unique_name};
 
 fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
@@ -681,7 +681,7 @@ fn not_root_gets_a_one_line_error() {
 #[test]
 fn netlab_passes_shellcheck() {
     if Command::new("shellcheck").arg("--version").output().is_err() {
-        eprintln!("SKIP netlab_passes_shellcheck: shellcheck is not installed (apt-get install shellcheck)");
+        notice("SKIP netlab_passes_shellcheck: shellcheck is not installed (apt-get install shellcheck)");
         return;
     }
     let out = Command::new("shellcheck").arg(support::lab::netlab_path()).output().unwrap();

@@ -82,8 +82,16 @@ pub fn require_root() -> bool {
     }
     let thread = std::thread::current();
     let test = thread.name().unwrap_or("test");
-    eprintln!("SKIP {test}: needs root (CAP_NET_ADMIN) to build network namespaces with scripts/netlab");
+    notice(&format!(
+        "SKIP {test}: needs root (CAP_NET_ADMIN) to build network namespaces with scripts/netlab"
+    ));
     false
+}
+
+/// Writes one line to the real stderr: unlike `eprintln!`, the test harness does not capture
+/// it, so skip notices show in a plain `cargo test` run.
+pub fn notice(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// A lab name unique to this process and call: `t<pid>n<counter>`.
