@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the corpus, running binaries, building captures.
 #![allow(dead_code)]
 
+pub mod lab;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
