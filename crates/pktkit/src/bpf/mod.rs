@@ -3,8 +3,6 @@
 
 mod ffi;
 
-use std::collections::HashMap;
-
 use thiserror::Error;
 
 use crate::capture::{Interface, LinkType, Origin, Packet};
@@ -73,13 +71,16 @@ impl Program {
 pub struct Filter {
     expr: String,
     netmask: u32,
-    programs: HashMap<(u32, bool), Result<Program, CompileError>>,
+    /// One outcome per (link-type field, byte order).
+    programs: Vec<((u32, bool), Result<Program, CompileError>)>,
+    /// Index into `programs` of each interface id seen (the per-packet lookup).
+    by_iface: Vec<Option<usize>>,
 }
 
 impl Filter {
     /// A filter for `expr`; nothing is compiled yet.
     pub fn new(expr: &str, netmask: u32) -> Self {
-        Filter { expr: expr.to_string(), netmask, programs: HashMap::new() }
+        Filter { expr: expr.to_string(), netmask, programs: Vec::new(), by_iface: Vec::new() }
     }
 
     /// The expression.
@@ -95,21 +96,36 @@ impl Filter {
     /// Compiles for an interface's link type and byte order now (if not done yet) and returns
     /// the outcome.
     pub fn prepare(&mut self, iface: &Interface) -> Result<&Program, &CompileError> {
-        let (expr, netmask) = (&self.expr, self.netmask);
+        let id = iface.id as usize;
+        let slot = match self.by_iface.get(id).copied().flatten() {
+            Some(slot) => slot,
+            None => {
+                let slot = self.slot_for(iface);
+                if self.by_iface.len() <= id {
+                    self.by_iface.resize(id + 1, None);
+                }
+                self.by_iface[id] = Some(slot);
+                slot
+            }
+        };
+        self.programs[slot].1.as_ref()
+    }
+
+    fn slot_for(&mut self, iface: &Interface) -> usize {
         // A classic header's link-type field may carry FCS bits beside the link type.
         let field = match &iface.origin {
             Origin::Pcap(h) => u32::from(h.datalink),
             _ => u32::from(iface.linktype.0),
         };
         let key = (field, iface.swapped);
-        self.programs
-            .entry(key)
-            .or_insert_with(|| {
-                ffi::compile(expr, field, key.1, netmask)
-                    .map(|insns| Program { insns })
-                    .map_err(|message| CompileError { linktype: iface.linktype, message })
-            })
-            .as_ref()
+        if let Some(slot) = self.programs.iter().position(|(k, _)| *k == key) {
+            return slot;
+        }
+        let outcome = ffi::compile(&self.expr, field, iface.swapped, self.netmask)
+            .map(|insns| Program { insns })
+            .map_err(|message| CompileError { linktype: iface.linktype, message });
+        self.programs.push((key, outcome));
+        self.programs.len() - 1
     }
 
     /// True when the packet matches.
@@ -122,7 +138,7 @@ impl Filter {
 
     /// Link types the expression could not be compiled for, with libpcap's message.
     pub fn failures(&self) -> impl Iterator<Item = &CompileError> {
-        self.programs.values().filter_map(|r| r.as_ref().err())
+        self.programs.iter().filter_map(|(_, r)| r.as_ref().err())
     }
 }
 

@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::fd::AsFd;
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -133,7 +134,11 @@ impl CaptureReader {
         };
         let name = input.name();
         let mut src: Box<dyn Read> = match input {
-            Input::Stdin => Box::new(io::stdin()),
+            // Its own descriptor, not `io::Stdin`: no lock and no second buffer per read.
+            Input::Stdin => match io::stdin().as_fd().try_clone_to_owned() {
+                Ok(fd) => Box::new(File::from(fd)),
+                Err(source) => return Err(CaptureError::Open { input: name, source }),
+            },
             Input::File(path) => Box::new(
                 File::open(&path).map_err(|source| CaptureError::Open { input: name.clone(), source })?,
             ),
