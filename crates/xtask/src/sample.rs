@@ -39,7 +39,8 @@ fn client_hello_hex() -> String {
     ext.extend([0, 0]);
     ext.extend((list.len() as u16).to_be_bytes());
     ext.extend(list);
-    let alpn: Vec<u8> = [&b"h2"[..], b"http/1.1"].iter().flat_map(|p| [&[p.len() as u8][..], p].concat()).collect();
+    let alpn: Vec<u8> =
+        [&b"h2"[..], b"http/1.1"].iter().flat_map(|p| [&[p.len() as u8][..], p].concat()).collect();
     let mut alpn_list = (alpn.len() as u16).to_be_bytes().to_vec();
     alpn_list.extend(alpn);
     ext.extend([0, 16]);
@@ -83,7 +84,8 @@ fn specs() -> Vec<(u64, String)> {
     let out = eth(CLIENT_MAC, ROUTER_MAC);
     let back = eth(ROUTER_MAC, CLIENT_MAC);
     let http_get = "GET /index.html HTTP/1.1\\r\\nHost: example.com\\r\\nUser-Agent: pktkit-demo/1.0\\r\\nAccept: */*\\r\\n\\r\\n";
-    let http_ok = "HTTP/1.1 200 OK\\r\\nContent-Type: text/html\\r\\nContent-Length: 13\\r\\n\\r\\n<html></html>";
+    let http_ok =
+        "HTTP/1.1 200 OK\\r\\nContent-Type: text/html\\r\\nContent-Length: 13\\r\\n\\r\\n<html></html>";
     let web = |dir: &str, flags: &str, seq: u32, ack: u32, load: Option<&str>| {
         let (eth, ip, sport, dport) = match dir {
             ">" => (&out, format!("IP(src={CLIENT},dst={WEB},id=4242,ttl=64)"), 51000, 80),
@@ -96,10 +98,33 @@ fn specs() -> Vec<(u64, String)> {
     let get_len = http_get.replace("\\r\\n", "..").len() as u32;
     let ok_len = http_ok.replace("\\r\\n", "..").len() as u32;
     vec![
-        (0, format!("{}/ARP(hwsrc={CLIENT_MAC},psrc={CLIENT},pdst=10.0.1.1)", eth(CLIENT_MAC, "ff:ff:ff:ff:ff:ff"))),
-        (180, format!("{}/ARP(op=2,hwsrc={ROUTER_MAC},psrc=10.0.1.1,hwdst={CLIENT_MAC},pdst={CLIENT})", eth(ROUTER_MAC, CLIENT_MAC))),
-        (1_000, format!("{out}/IP(src={CLIENT},dst={RESOLVER},id=100)/UDP(sport=40123,dport=53)/DNS(id=0x1a2b,qname=example.com)")),
-        (13_500, format!("{back}/IP(src={RESOLVER},dst={CLIENT},id=200,ttl=62)/UDP(sport=53,dport=40123)/Raw(hex={})", dns_answer_hex())),
+        (
+            0,
+            format!(
+                "{}/ARP(hwsrc={CLIENT_MAC},psrc={CLIENT},pdst=10.0.1.1)",
+                eth(CLIENT_MAC, "ff:ff:ff:ff:ff:ff")
+            ),
+        ),
+        (
+            180,
+            format!(
+                "{}/ARP(op=2,hwsrc={ROUTER_MAC},psrc=10.0.1.1,hwdst={CLIENT_MAC},pdst={CLIENT})",
+                eth(ROUTER_MAC, CLIENT_MAC)
+            ),
+        ),
+        (
+            1_000,
+            format!(
+                "{out}/IP(src={CLIENT},dst={RESOLVER},id=100)/UDP(sport=40123,dport=53)/DNS(id=0x1a2b,qname=example.com)"
+            ),
+        ),
+        (
+            13_500,
+            format!(
+                "{back}/IP(src={RESOLVER},dst={CLIENT},id=200,ttl=62)/UDP(sport=53,dport=40123)/Raw(hex={})",
+                dns_answer_hex()
+            ),
+        ),
         (14_000, web(">", "S", 1_000_000, 0, None)),
         (36_000, web("<", "SA", 5_000_000, 1_000_001, None)),
         (36_100, web(">", "A", 1_000_001, 5_000_001, None)),
@@ -109,13 +134,42 @@ fn specs() -> Vec<(u64, String)> {
         (59_400, web(">", "FA", 1_000_001 + get_len, 5_000_001 + ok_len, None)),
         (81_000, web("<", "FA", 5_000_001 + ok_len, 1_000_002 + get_len, None)),
         (81_100, web(">", "A", 1_000_002 + get_len, 5_000_002 + ok_len, None)),
-        (100_000, format!("{out}/IP(src={CLIENT},dst={WEB},id=4243)/TCP(sport=51002,dport=443,flags=PA,seq=7,ack=9,window=64240)/Raw(hex={})", client_hello_hex())),
-        (150_000, format!("{out}/IP(src={CLIENT},dst=10.0.3.2,id=300)/ICMP(id=77,seq=1)/Raw(load=\"ping from pktkit\")")),
-        (150_900, format!("{back}/IP(src=10.0.3.2,dst={CLIENT},id=301,ttl=62)/ICMP(type=0,id=77,seq=1)/Raw(load=\"ping from pktkit\")")),
+        (
+            100_000,
+            format!(
+                "{out}/IP(src={CLIENT},dst={WEB},id=4243)/TCP(sport=51002,dport=443,flags=PA,seq=7,ack=9,window=64240)/Raw(hex={})",
+                client_hello_hex()
+            ),
+        ),
+        (
+            150_000,
+            format!(
+                "{out}/IP(src={CLIENT},dst=10.0.3.2,id=300)/ICMP(id=77,seq=1)/Raw(load=\"ping from pktkit\")"
+            ),
+        ),
+        (
+            150_900,
+            format!(
+                "{back}/IP(src=10.0.3.2,dst={CLIENT},id=301,ttl=62)/ICMP(type=0,id=77,seq=1)/Raw(load=\"ping from pktkit\")"
+            ),
+        ),
         (200_000, format!("{out}/IPv6(src=fd00:1::2,dst=fd00:3::2)/ICMPv6EchoRequest(id=5,seq=1)")),
         (200_700, format!("{back}/IPv6(src=fd00:3::2,dst=fd00:1::2,hlim=62)/ICMPv6EchoReply(id=5,seq=1)")),
-        (250_000, format!("{out}/Dot1Q(vlan=20)/IP(src=10.20.0.5,dst=10.20.0.1,id=9)/UDP(sport=123,dport=123)/Raw(hex=23{})", "00".repeat(47))),
-        (300_000, format!("{}/IP(src=0.0.0.0,dst=255.255.255.255,id=1)/UDP(sport=68,dport=67)/Raw(hex={})", eth(CLIENT_MAC, "ff:ff:ff:ff:ff:ff"), dhcp_discover_hex())),
+        (
+            250_000,
+            format!(
+                "{out}/Dot1Q(vlan=20)/IP(src=10.20.0.5,dst=10.20.0.1,id=9)/UDP(sport=123,dport=123)/Raw(hex=23{})",
+                "00".repeat(47)
+            ),
+        ),
+        (
+            300_000,
+            format!(
+                "{}/IP(src=0.0.0.0,dst=255.255.255.255,id=1)/UDP(sport=68,dport=67)/Raw(hex={})",
+                eth(CLIENT_MAC, "ff:ff:ff:ff:ff:ff"),
+                dhcp_discover_hex()
+            ),
+        ),
     ]
 }
 

@@ -3,8 +3,8 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read};
-use std::os::fd::AsFd;
 use std::ops::Range;
+use std::os::fd::AsFd;
 use std::path::PathBuf;
 
 use super::buffer::ReadBuffer;
