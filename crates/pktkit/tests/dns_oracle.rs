@@ -559,3 +559,197 @@ fn tshark_fields_match_generated_messages() {
     );
     common::assert_no_differences("tshark DNS", &failures);
 }
+
+/// How tcpdump and tshark pick DNS for a packet: port 53 on UDP or TCP, 5353 on UDP as
+/// multicast DNS.
+fn dns_kind(p: &common::Payload) -> Option<Kind> {
+    let either = |port| p.sport == port || p.dport == port;
+    match (p.tcp, either(53), either(5353)) {
+        (true, true, _) if !p.data.is_empty() => Some(Kind::Tcp),
+        (false, true, _) => Some(Kind::Udp),
+        (false, false, true) => Some(Kind::Mdns),
+        _ => None,
+    }
+}
+
+fn our_text(kind: Kind, p: &common::Payload, verbosity: u8) -> String {
+    let opts = TcpdumpOptions { verbosity, over_tcp: kind == Kind::Tcp, mdns: kind == Kind::Mdns };
+    let mut s = String::new();
+    dns::write_tcpdump(&mut s, &p.data, p.wire_len, opts);
+    s
+}
+
+/// Compares our text with a stored tcpdump output for every DNS packet of a capture.
+fn compare_with_stored_output(
+    capture: &std::path::Path,
+    output: &str,
+    verbosity: u8,
+    force_udp: bool,
+    failures: &mut Vec<String>,
+) -> usize {
+    let packets = common::read_capture(capture);
+    let mut compared = 0;
+    for (n, block) in common::numbered_packets(output) {
+        let Some((linktype, frame)) = packets.get(n as usize - 1) else { continue };
+        let Some(p) = common::payload(*linktype, frame) else { continue };
+        let kind = match dns_kind(&p) {
+            Some(k) => k,
+            None if force_udp && !p.tcp => Kind::Udp,
+            None if force_udp && !p.data.is_empty() => Kind::Tcp,
+            None => continue,
+        };
+        let theirs = common::app_text_in_block(&block, kind == Kind::Tcp);
+        let mine = our_text(kind, &p, verbosity);
+        compared += 1;
+        if theirs != mine {
+            failures.push(format!("{} #{n}\n  tcpdump: {theirs}\n  ours:    {mine}", capture.display()));
+        }
+    }
+    compared
+}
+
+#[test]
+fn tcpdump_test_suite_dns_outputs() {
+    let Some(corpus) = common::corpus("tcpdump_test_suite_dns_outputs") else { return };
+    let dir = corpus.join("tcpdump");
+    let repro = std::fs::read_to_string(dir.join("tcpdump_4.99.3_repro.tsv")).expect("repro list");
+    let same: std::collections::HashSet<&str> = repro
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .filter(|(_, r)| *r == "same")
+        .map(|(n, _)| n)
+        .collect();
+    let testlist = std::fs::read_to_string(dir.join("TESTLIST")).expect("TESTLIST");
+    let mut failures = Vec::new();
+    let (mut tests, mut compared) = (0, 0);
+    for line in testlist.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let [name, input, output, options @ ..] = words.as_slice() else { continue };
+        let dns_test = ["dns", "edns", "dnssec"].iter().any(|p| name.starts_with(p));
+        if !dns_test || !same.contains(name) {
+            continue;
+        }
+        let verbosity = options
+            .iter()
+            .filter(|o| o.starts_with('-') && !o.starts_with("--"))
+            .map(|o| o.matches('v').count() as u8)
+            .sum();
+        let force = options.windows(2).any(|w| w == ["-T", "domain"]);
+        let Ok(text) = std::fs::read_to_string(dir.join(output)) else { continue };
+        tests += 1;
+        compared += compare_with_stored_output(&dir.join(input), &text, verbosity, force, &mut failures);
+    }
+    eprintln!(
+        "tcpdump test suite: {tests} DNS tests, {compared} packets compared, {} differ",
+        failures.len()
+    );
+    assert!(tests >= 20 && compared >= 100, "too few DNS tests found ({tests}, {compared})");
+    common::assert_no_differences("tcpdump test suite DNS", &failures);
+}
+
+#[test]
+fn tcpdump_oracle_dns_on_sample_captures() {
+    let Some(corpus) = common::corpus("tcpdump_oracle_dns_on_sample_captures") else { return };
+    let mut failures = Vec::new();
+    let (mut files, mut compared) = (0, 0);
+    for sub in ["PacketExamples", "PcapExamples", "pcap_examples"] {
+        let Ok(entries) = std::fs::read_dir(corpus.join("oracles/tcpdump-n/samples").join(sub)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".txt"))
+            else {
+                continue;
+            };
+            let capture = corpus.join("samples").join(sub).join(file);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let n = compare_with_stored_output(&capture, &text, 0, false, &mut failures);
+            files += (n > 0) as usize;
+            compared += n;
+        }
+    }
+    eprintln!(
+        "tcpdump -n oracles: {files} captures with DNS, {compared} packets compared, {} differ",
+        failures.len()
+    );
+    assert!(compared >= 100, "too few DNS packets found ({compared})");
+    common::assert_no_differences("tcpdump -n oracle DNS", &failures);
+}
+
+#[test]
+fn tshark_oracle_dns_fields_on_sample_captures() {
+    let Some(corpus) = common::corpus("tshark_oracle_dns_fields_on_sample_captures") else { return };
+    let root = corpus.join("oracles/tshark-fields/samples");
+    let mut failures = Vec::new();
+    let (mut rows_compared, mut files) = (0, 0);
+    for sub in ["PacketExamples", "PcapExamples", "pcap_examples"] {
+        let Ok(entries) = std::fs::read_dir(root.join(sub)) else { continue };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".tsv"))
+            else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut lines = text.lines();
+            let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+            let col = |name: &str| header.iter().position(|h| *h == name);
+            let (Some(num), Some(protos)) = (col("frame.number"), col("frame.protocols")) else { continue };
+            let fields = ["dns.id", "dns.flags.response", "dns.qry.name", "dns.qry.type"];
+            let cols: Vec<Option<usize>> = fields.iter().map(|f| col(f)).collect();
+            let packets = common::read_capture(&corpus.join("samples").join(sub).join(file));
+            let mut any = false;
+            for row in lines {
+                let v: Vec<&str> = row.split('\t').collect();
+                let chain = v.get(protos).copied().unwrap_or("");
+                // One IP layer only: tunnels (GTP, GRE, ICMP quotes) carry another packet.
+                if chain.split(':').filter(|p| *p == "ip" || *p == "ipv6").count() != 1 {
+                    continue;
+                }
+                let last = chain.rsplit(':').next().unwrap_or("");
+                let mdns = match last {
+                    "dns" | "llmnr" => false,
+                    "mdns" => true,
+                    _ => continue,
+                };
+                let Some(n) = v.get(num).and_then(|n| n.parse::<usize>().ok()) else { continue };
+                let Some((lt, frame)) = packets.get(n - 1) else { continue };
+                let Some(p) = common::payload(*lt, frame) else { continue };
+                any = true;
+                for (f, c) in fields.iter().zip(&cols) {
+                    let theirs = c.and_then(|c| v.get(c)).copied().unwrap_or("");
+                    let mut mine = String::new();
+                    if p.tcp {
+                        for fr in dns::tcp_frames(&p.data) {
+                            let mut one = String::new();
+                            if dns::write_field(fr.data, f, &mut one) {
+                                if !mine.is_empty() {
+                                    mine.push(',');
+                                }
+                                mine.push_str(&one);
+                            }
+                        }
+                    } else if mdns {
+                        dns::write_mdns_field(&p.data, f, &mut mine);
+                    } else {
+                        dns::write_field(&p.data, f, &mut mine);
+                    }
+                    rows_compared += 1;
+                    if theirs != mine {
+                        failures.push(format!(
+                            "{sub}/{file} frame {n} {f}\n  tshark: {theirs}\n  ours:   {mine}"
+                        ));
+                    }
+                }
+            }
+            files += any as usize;
+        }
+    }
+    eprintln!(
+        "tshark oracles: {files} captures with DNS, {rows_compared} values compared, {} differ",
+        failures.len()
+    );
+    assert!(rows_compared >= 400, "too few DNS values found ({rows_compared})");
+    common::assert_no_differences("tshark oracle DNS", &failures);
+}

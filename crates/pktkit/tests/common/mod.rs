@@ -117,17 +117,47 @@ pub fn tcpdump(path: &Path, args: &[&str]) -> Vec<String> {
 /// The application text of one tcpdump packet: after `src > dst: ` for UDP (a `[udp sum
 /// ok] ` prefix removed), after `length N` for TCP.
 pub fn app_text(packet: &str, tcp: bool) -> String {
-    let at = packet.find(" > ").expect("a src > dst line");
-    let rest = &packet[at..];
-    let colon = rest.find(": ").expect("': ' after the addresses");
+    // Anything not shaped like a transport line comes back whole (and then differs).
+    let Some(rest) = packet.find(" > ").map(|at| &packet[at..]) else { return packet.to_string() };
+    let Some(colon) = rest.find(": ") else { return packet.to_string() };
     let mut text = &rest[colon + 2..];
     if tcp {
-        let l = text.find("length ").expect("TCP length");
+        let Some(l) = text.find("length ") else { return packet.to_string() };
         text = text[l + 7..].trim_start_matches(|c: char| c.is_ascii_digit());
     } else if let Some(t) = text.strip_prefix("[udp sum ok] ") {
         text = t;
+    } else if text.starts_with("[bad udp cksum ") {
+        text = text.split_once("] ").map_or(text, |(_, t)| t);
     }
     text.to_string()
+}
+
+/// [`app_text`] of a packet block that may start with link-layer and IP header lines: the
+/// last line holding `src > dst` is the transport line.
+pub fn app_text_in_block(block: &str, tcp: bool) -> String {
+    let lines: Vec<&str> = block.lines().collect();
+    let at = lines.iter().rposition(|l| l.contains(" > ")).unwrap_or(0);
+    app_text(&lines[at..].join("\n"), tcp)
+}
+
+/// The packets of a tcpdump `-#` output (`    N  timestamp ...` starts one), by number.
+pub fn numbered_packets(text: &str) -> Vec<(u64, String)> {
+    let mut out: Vec<(u64, String)> = Vec::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        let num = t.split_once("  ").and_then(|(n, _)| n.parse::<u64>().ok());
+        match (num, out.last_mut()) {
+            (Some(n), _) if line.starts_with(' ') && !line.starts_with('\t') && line.len() - t.len() <= 5 => {
+                out.push((n, t.split_once("  ").map_or("", |(_, r)| r).to_string()))
+            }
+            (_, Some((_, block))) => {
+                block.push('\n');
+                block.push_str(line);
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Runs `tshark -r FILE -T fields -e F...` and returns one row of values per packet.
@@ -179,7 +209,16 @@ pub fn payload(linktype: LinkType, frame: &[u8]) -> Option<Payload> {
         LinkType::RAW | LinkType::DLT_RAW_12 | LinkType::DLT_RAW_14 | LinkType::IPV4 | LinkType::IPV6 => {
             LaxSlicedPacket::from_ip(frame).ok()?
         }
-        LinkType::NULL | LinkType::LOOP => LaxSlicedPacket::from_ip(frame.get(4..)?).ok()?,
+        LinkType::NULL | LinkType::LOOP => {
+            // The address family, in either byte order: 2 for IPv4, 24, 28 or 30 for IPv6.
+            let af = frame.get(..4)?;
+            let family = u32::from_le_bytes([af[0], af[1], af[2], af[3]])
+                .min(u32::from_be_bytes([af[0], af[1], af[2], af[3]]));
+            if ![2, 24, 28, 30].contains(&family) {
+                return None;
+            }
+            LaxSlicedPacket::from_ip(frame.get(4..)?).ok()?
+        }
         LinkType::LINUX_SLL => {
             let proto = u16::from_be_bytes([*frame.get(14)?, *frame.get(15)?]);
             LaxSlicedPacket::from_ether_type(proto.into(), frame.get(16..)?)
