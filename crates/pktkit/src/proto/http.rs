@@ -554,14 +554,15 @@ pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
     if !response {
         let sp = first.iter().position(|&b| b == b' ');
         let method = &first[..sp.unwrap_or(first.len())];
-        if sp.is_some() || !first_eol {
-            if let Some(m) = WS_METHODS.iter().find(|m| m.as_bytes() == method) {
-                let uri = sp.map_or(&[][..], |sp| {
-                    let rest = &first[sp + 1..];
-                    &rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())]
-                });
-                request = Some((*m, uri));
-            }
+        // A method alone on a line is not a request, unless the line is unfinished.
+        if let Some(m) = WS_METHODS.iter().find(|m| m.as_bytes() == method)
+            && (sp.is_some() || !first_eol)
+        {
+            let uri = sp.map_or(&[][..], |sp| {
+                let rest = &first[sp + 1..];
+                &rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())]
+            });
+            request = Some((*m, uri));
         }
     }
     if response || request.is_some() {
