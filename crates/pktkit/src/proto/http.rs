@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use thiserror::Error;
 
+use crate::proto::tshark_text::push_ascii_string as push_ws_string;
+
 /// Request methods recognised at the start of a segment (RFC 9110, WebDAV, SSDP and the
 /// extensions tcpdump and Wireshark know).
 pub const METHODS: &[&str] = &[
@@ -516,24 +518,6 @@ fn ws_lines(data: &[u8]) -> impl Iterator<Item = (&[u8], bool)> {
             }
         }
     })
-}
-
-/// A string field as tshark shows HTTP text: cut at a NUL (Wireshark keeps C strings), bytes
-/// above 0x7f as U+FFFD, backspace, form feed, tab, CR and LF escaped by tshark's output
-/// writer, the rest (other controls included) as is.
-fn push_ws_string(out: &mut String, bytes: &[u8]) {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    for &b in &bytes[..end] {
-        match b {
-            0x08 => out.push_str("\\b"),
-            0x0c => out.push_str("\\f"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            0x80.. => out.push('\u{fffd}'),
-            _ => out.push(b as char),
-        }
-    }
 }
 
 /// Appends the value tshark 4.0 prints for `field` of a TCP segment the caller treats as

@@ -98,6 +98,25 @@ pub(crate) fn push_format_text(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// Appends a string field as tshark shows text that Wireshark reads as ASCII (HTTP headers,
+/// TLS server names): cut at a NUL (Wireshark keeps C strings), bytes above 0x7f as U+FFFD,
+/// backspace, form feed, tab, CR and LF escaped by tshark's output writer, other bytes
+/// (controls included) as they are.
+pub(crate) fn push_ascii_string(out: &mut String, bytes: &[u8]) {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    for &b in &bytes[..end] {
+        match b {
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            0x80.. => out.push('\u{fffd}'),
+            _ => out.push(b as char),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
