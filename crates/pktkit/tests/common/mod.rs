@@ -132,11 +132,18 @@ pub fn app_text(packet: &str, tcp: bool) -> String {
     text.to_string()
 }
 
-/// [`app_text`] of a packet block that may start with link-layer and IP header lines: the
-/// last line holding `src > dst` is the transport line.
+/// [`app_text`] of a packet block that may start with a link-layer line (`-e`) and an IP
+/// header line (`-v`): the transport line is the first other line holding `src > dst`.
 pub fn app_text_in_block(block: &str, tcp: bool) -> String {
     let lines: Vec<&str> = block.lines().collect();
-    let at = lines.iter().rposition(|l| l.contains(" > ")).unwrap_or(0);
+    let at = lines
+        .iter()
+        .position(|l| {
+            let t = l.trim_start();
+            let verbose_ip = (t.starts_with("IP (") || t.starts_with("IP6 (")) && !t.contains(" > ");
+            l.contains(" > ") && !l.contains(", ethertype ") && !verbose_ip
+        })
+        .unwrap_or(0);
     app_text(&lines[at..].join("\n"), tcp)
 }
 
