@@ -347,7 +347,7 @@ pub struct MessageRepr {
     /// Client hardware address field.
     pub chaddr: [u8; 16],
     /// Options in order (pad and end excluded), written after the magic cookie and ended
-    /// with option 255.
+    /// with option 255; data beyond 255 bytes does not fit an option and is cut.
     pub options: Vec<(u8, Vec<u8>)>,
 }
 
