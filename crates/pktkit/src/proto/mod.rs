@@ -5,3 +5,6 @@ pub mod dhcp;
 pub mod dns;
 pub mod http;
 pub mod tls;
+
+mod tcpdump_text;
+mod tshark_text;
