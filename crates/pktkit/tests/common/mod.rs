@@ -63,15 +63,8 @@ pub fn write_pcap(path: &Path, frames: &[Frame]) {
     let mut w = CaptureWriter::new(BufWriter::new(file), OutputFormat::Pcap);
     w.begin(&iface).expect("pcap header");
     for (i, f) in frames.iter().enumerate() {
-        let pkt = Packet {
-            number: i as u64 + 1,
-            record: i as u64 + 1,
-            ts: Timestamp::new(1_000_000 + i as i64, 0),
-            orig_len: f.orig_len as u32,
-            data: &f.data,
-            interface: &iface,
-            raw_ts: None,
-        };
+        let ts = Timestamp::new(1_000_000 + i as i64, 0);
+        let pkt = Packet::new(i as u64 + 1, ts, &f.data, f.orig_len as u32, &iface);
         w.write(&pkt).expect("write packet");
     }
     w.finish().expect("finish pcap");
