@@ -80,8 +80,8 @@ pub struct Args {
     #[arg(short = 'w', value_name = "FILE")]
     pub write: Option<PathBuf>,
 
-    /// Start a new file every SECONDS (on the first packet after); FILE may hold strftime(3)
-    /// conversions, expanded in local time, as tcpdump does.
+    /// Start a new file every SECONDS (with the first packet captured after); FILE may hold
+    /// strftime(3) conversions, expanded in local time, as tcpdump does.
     #[arg(short = 'G', value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..))]
     pub rotate_seconds: Option<u32>,
 
@@ -413,6 +413,7 @@ fn read_loop(
     let mut pool: Vec<Batch> = Vec::new();
     let mut in_flight = 0usize;
     let mut remaining = limit;
+    let mut delivered = 0u64;
     let mut batch = Batch::new();
     let reclaim = |b: Batch, pool: &mut Vec<Batch>, in_flight: &mut usize| {
         let mut b = b;
@@ -444,6 +445,7 @@ fn read_loop(
         let max = remaining.map_or(READ_MAX, |r| r.min(READ_MAX as u64) as usize);
         let read = live.read(&mut batch, Some(max));
         if !batch.is_empty() {
+            delivered += batch.len() as u64;
             remaining = remaining.map(|r| r.saturating_sub(batch.len() as u64));
             if !send(&mut batch, &mut pool, &mut in_flight) {
                 writer_gone = true;
@@ -457,32 +459,38 @@ fn read_loop(
         }
     }
     if !writer_gone && matches!(stop.reason(), Stop::Signal | Stop::Duration) {
-        // Packets the kernel accepted before the stop are in the ring; the block being filled
-        // is handed over at most one timeout later.
+        // The kernel's count at the stop says how many packets it accepted: those not dropped
+        // are in the ring, the block being filled handed over at most one timeout later. Read
+        // exactly those, so the summary adds up: captured + dropped = received.
         let mut live_nb = live.into_nonblocking()?;
-        let deadline = Instant::now() + Duration::from_millis(u64::from(TIMEOUT_MS) + 50);
-        loop {
+        let at_stop = live_nb.stats()?;
+        let accepted = u64::from(at_stop.received.saturating_sub(at_stop.dropped));
+        let deadline = Instant::now() + Duration::from_millis(u64::from(TIMEOUT_MS) + 100);
+        while delivered < accepted && remaining != Some(0) {
             while let Ok(b) = free.try_recv() {
                 reclaim(b, &mut pool, &mut in_flight);
             }
-            let max = remaining.map_or(READ_MAX, |r| r.min(READ_MAX as u64) as usize);
-            let read = live_nb.read(&mut batch, Some(max));
-            let got = batch.len();
+            let want = (accepted - delivered).min(remaining.unwrap_or(u64::MAX)).min(READ_MAX as u64);
+            let read = live_nb.read(&mut batch, Some(want as usize));
+            let got = batch.len() as u64;
             if got > 0 {
-                remaining = remaining.map(|r| r.saturating_sub(got as u64));
+                delivered += got;
+                remaining = remaining.map(|r| r.saturating_sub(got));
                 if !send(&mut batch, &mut pool, &mut in_flight) {
                     break;
                 }
             }
             read?;
-            if remaining == Some(0) || (got == 0 && Instant::now() >= deadline) {
-                break;
-            }
             if got == 0 {
-                thread::sleep(Duration::from_millis(5));
+                // Packets libpcap discards itself (outgoing copies on lo) never come: give up
+                // after the timeout.
+                if Instant::now() >= deadline {
+                    break;
+                }
+                thread::sleep(Duration::from_millis(2));
             }
         }
-        return live_nb.stats();
+        return Ok(at_stop);
     }
     live.stats()
 }
@@ -663,7 +671,9 @@ impl Sink {
         if let Some(r) = &mut self.rotation {
             let mut next = None;
             if let Some(g) = r.naming.seconds {
-                let now = unix_now();
+                // By the packet's capture time, so a file holds exactly its period's packets
+                // (tcpdump looks at the clock when it writes, up to its 1 s buffering later).
+                let now = pkt.ts.secs;
                 if now - r.period >= i64::from(g) {
                     r.period = now;
                     r.periods += 1;
