@@ -45,7 +45,7 @@ write error, 2 usage error.";
 
 /// Capture packets live (libpcap) and write them as pcap, with tcpdump's options.
 #[derive(Debug, Parser)]
-#[command(name = TOOL, version, about, after_help = EXAMPLES)]
+#[command(name = TOOL, version, after_help = EXAMPLES)]
 pub struct Args {
     /// Interface to capture on ('any': every interface, Linux cooked headers; a number: the Nth
     /// of -D); libpcap's default interface when omitted.
@@ -61,7 +61,7 @@ pub struct Args {
     pub count: Option<u64>,
 
     /// Bytes kept of each packet (0: 262144, the default).
-    #[arg(short = 's', long = "snapshot-length", value_name = "SNAPLEN", default_value_t = 0)]
+    #[arg(short = 's', long = "snapshot-length", value_name = "SNAPLEN", default_value_t = 0, hide_default_value = true)]
     pub snaplen: u32,
 
     /// Do not put the interface in promiscuous mode.
