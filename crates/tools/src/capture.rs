@@ -57,11 +57,17 @@ pub struct Args {
     pub list: bool,
 
     /// Stop after N packets.
-    #[arg(short = 'c', value_name = "N")]
+    #[arg(short = 'c', value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
 
     /// Bytes kept of each packet (0: 262144, the default).
-    #[arg(short = 's', long = "snapshot-length", value_name = "SNAPLEN", default_value_t = 0, hide_default_value = true)]
+    #[arg(
+        short = 's',
+        long = "snapshot-length",
+        value_name = "SNAPLEN",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
     pub snaplen: u32,
 
     /// Do not put the interface in promiscuous mode.
