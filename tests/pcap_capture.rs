@@ -636,8 +636,12 @@ fn binary_output_to_a_terminal_is_refused() {
 
 #[test]
 fn usage_errors_exit_2() {
-    for args in [&["-i", "lo", "-C", "1"][..], &["-i", "lo", "-W", "3", "-w", "x"], &["-C", "5x", "-w", "x"]]
-    {
+    for args in [
+        &["-i", "lo", "-C", "1"][..],
+        &["-i", "lo", "-W", "3", "-w", "x"],
+        &["-C", "5x", "-w", "x"],
+        &["-c", "0", "-w", "x"],
+    ] {
         let out = Command::new(BIN).args(args).stdout(Stdio::piped()).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
