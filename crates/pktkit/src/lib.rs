@@ -3,9 +3,11 @@
 //! - [`capture`]: streaming readers and writers for pcap and pcapng files.
 //! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
 //! - [`craft`]: Scapy-style packet crafting (`IP(dst=10.0.0.2)/TCP(dport=80)` to bytes).
+//! - [`live`]: live capture through libpcap (open an interface, list interfaces, read batches).
 //! - [`proto`]: one module per protocol (link, network, transport and application layers).
 
 pub mod bpf;
 pub mod capture;
 pub mod craft;
+pub mod live;
 pub mod proto;

@@ -1,11 +1,12 @@
 //! pktkit's command-line tools. Each tool is a module with its clap definition and a `run`
 //! function; the binaries in `src/bin/` only parse arguments, call `run` and exit.
 
+pub mod capture;
 pub mod cli;
 pub mod filter;
 
 /// Every tool's name and clap definition, for man pages and completions.
 pub fn commands() -> Vec<clap::Command> {
     use clap::CommandFactory;
-    vec![filter::Args::command()]
+    vec![filter::Args::command(), capture::Args::command()]
 }
