@@ -113,7 +113,30 @@ def section_filter():
     return "\n".join(lines)
 
 
-SECTIONS = {"filter": ("pcap-filter", section_filter)}
+def script_section(script, intro):
+    """A lab benchmark script that prints its own markdown tables (needs root)."""
+    def run():
+        if os.geteuid() != 0:
+            sys.exit(f"scripts/bench: {script} needs root (network namespaces)")
+        out = subprocess.run([str(ROOT / "scripts" / script)], check=True, capture_output=True, text=True).stdout
+        return intro + "\n\n" + out.strip()
+    return run
+
+
+SECTIONS = {
+    "filter": ("pcap-filter", section_filter),
+    "capture": (
+        "pcap-capture (lab)",
+        script_section(
+            "bench-capture",
+            "1,000,000 60-byte UDP frames sent with `tcpreplay --topspeed` from the lab's client and "
+            "captured on r1's eth0 (`udp port 9`, `-w` to a file), once per tool and buffer size, "
+            "3 rounds; each capture stopped with SIGINT after the burst. Target: pcap-capture keeps "
+            "at least as many packets as tcpdump with the same `-B`. Details of the method: "
+            "docs/pcap-capture.md (Performance) and scripts/bench-capture.",
+        ),
+    ),
+}
 
 
 def write_section(key, title, body):
