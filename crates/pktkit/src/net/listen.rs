@@ -1,0 +1,77 @@
+//! Reading answers: a live capture of what arrives on an interface.
+
+use std::time::Instant;
+
+use pcap::{Active, Capture, Direction};
+
+use super::{NetError, require_cap_net_raw};
+use crate::capture::{LinkType, Timestamp};
+
+/// A live capture of incoming packets in immediate mode (each packet as soon as it arrives),
+/// narrowed by a BPF filter run in the kernel.
+pub struct Listener {
+    cap: Capture<Active>,
+    linktype: LinkType,
+    iface: String,
+}
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener").field("iface", &self.iface).field("linktype", &self.linktype).finish()
+    }
+}
+
+/// Milliseconds one read waits before the deadline is checked again.
+const POLL_MS: i32 = 10;
+
+impl Listener {
+    /// Starts capturing what `iface` receives (`any` for every interface) that matches the
+    /// libpcap expression `filter` (empty: everything). Open it before sending, so that no
+    /// answer can arrive first. Needs CAP_NET_RAW.
+    pub fn open(iface: &str, filter: &str) -> Result<Self, NetError> {
+        require_cap_net_raw("capturing answers")?;
+        let what = format!("capturing on {iface}");
+        let mut cap = Capture::from_device(iface)
+            .map_err(|e| NetError::pcap(&what, e))?
+            .snaplen(65535)
+            .immediate_mode(true)
+            .timeout(POLL_MS)
+            .open()
+            .map_err(|e| NetError::pcap(&what, e))?;
+        cap.direction(Direction::In).map_err(|e| NetError::pcap(&what, e))?;
+        if !filter.is_empty() {
+            cap.filter(filter, true).map_err(|e| NetError::pcap(format!("filter '{filter}'"), e))?;
+        }
+        let linktype = LinkType(cap.get_datalink().0 as u16);
+        Ok(Listener { cap, linktype, iface: iface.to_string() })
+    }
+
+    /// The capture's link type (Ethernet on most interfaces, Linux cooked on `any`).
+    pub fn linktype(&self) -> LinkType {
+        self.linktype
+    }
+
+    /// Calls `f(timestamp, bytes, wire length)` for each packet received before `deadline`
+    /// until it returns true; returns whether it did.
+    pub fn wait_for(
+        &mut self,
+        deadline: Instant,
+        mut f: impl FnMut(Timestamp, &[u8], u32) -> bool,
+    ) -> Result<bool, NetError> {
+        loop {
+            match self.cap.next_packet() {
+                Ok(p) => {
+                    let ts = Timestamp::new(p.header.ts.tv_sec, p.header.ts.tv_usec as u64 * 1000);
+                    if f(ts, p.data, p.header.len) {
+                        return Ok(true);
+                    }
+                }
+                Err(pcap::Error::TimeoutExpired) => {}
+                Err(e) => return Err(NetError::pcap(format!("capturing on {}", self.iface), e)),
+            }
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
+        }
+    }
+}
