@@ -21,8 +21,10 @@ impl std::fmt::Debug for Listener {
     }
 }
 
-/// Milliseconds one read waits before the deadline is checked again.
-const POLL_MS: i32 = 10;
+/// How long to sleep when no packet is waiting. libpcap's read timeout does not apply in
+/// immediate mode (a read blocks until a packet comes), so the handle is non-blocking and
+/// polled; this bounds the added latency.
+const IDLE: std::time::Duration = std::time::Duration::from_micros(100);
 
 impl Listener {
     /// Starts capturing what `iface` receives (`any` for every interface) that matches the
@@ -35,8 +37,9 @@ impl Listener {
             .map_err(|e| NetError::pcap(&what, e))?
             .snaplen(65535)
             .immediate_mode(true)
-            .timeout(POLL_MS)
             .open()
+            .map_err(|e| NetError::pcap(&what, e))?
+            .setnonblock()
             .map_err(|e| NetError::pcap(&what, e))?;
         cap.direction(Direction::In).map_err(|e| NetError::pcap(&what, e))?;
         if !filter.is_empty() {
@@ -66,7 +69,12 @@ impl Listener {
                         return Ok(true);
                     }
                 }
-                Err(pcap::Error::TimeoutExpired) => {}
+                Err(pcap::Error::TimeoutExpired) => {
+                    if Instant::now() >= deadline {
+                        return Ok(false);
+                    }
+                    std::thread::sleep(IDLE);
+                }
                 Err(e) => return Err(NetError::pcap(format!("capturing on {}", self.iface), e)),
             }
             if Instant::now() >= deadline {
