@@ -134,6 +134,25 @@ impl L2Sender {
         self.cap.sendpacket(frame).map_err(|e| NetError::pcap(format!("sending on {}", self.iface), e))
     }
 
+    /// Sends several frames with one system call (`sendmmsg`); returns how many were sent
+    /// (the first `n`; the frame after them failed when `n < frames.len()`).
+    pub fn send_batch(&mut self, frames: &[&[u8]]) -> Result<usize, NetError> {
+        use nix::sys::socket::{MsgFlags, MultiHeaders, SockaddrStorage, sendmmsg};
+        use std::os::fd::AsRawFd;
+        if frames.is_empty() {
+            return Ok(0);
+        }
+        let iovs: Vec<[IoSlice<'_>; 1]> = frames.iter().map(|f| [IoSlice::new(f)]).collect();
+        let addrs: Vec<Option<SockaddrStorage>> = vec![None; frames.len()];
+        let mut headers = MultiHeaders::<SockaddrStorage>::preallocate(frames.len(), None);
+        match sendmmsg(self.cap.as_raw_fd(), &mut headers, &iovs, &addrs, [], MsgFlags::empty()) {
+            Ok(results) => Ok(results.count()),
+            Err(errno) => {
+                Err(NetError::io(format!("sending on {}", self.iface), std::io::Error::from(errno)))
+            }
+        }
+    }
+
     /// Sends one frame given in pieces (gathered by the kernel, no copy).
     pub fn send_vectored(&mut self, parts: &[IoSlice<'_>]) -> Result<usize, NetError> {
         SockRef::from(&self.cap)

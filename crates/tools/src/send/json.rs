@@ -292,6 +292,6 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             Ok(())
         }
         Sink::Show(mut out) => Ok(out.flush()?),
-        Sink::Send(rep) => rep.report(args),
+        Sink::Send(mut rep) => rep.report(args),
     }
 }
