@@ -259,24 +259,28 @@ struct Senders {
 }
 
 impl Senders {
-    fn send(&mut self, p: &CraftedPacket, iface: Option<&str>) -> Result<(), NetError> {
+    /// Opens what `p` is sent with, if not open yet.
+    fn open(&mut self, p: &CraftedPacket, iface: Option<&str>) -> Result<(), NetError> {
         match p.start {
-            StartLayer::Link => {
-                if self.l2.is_none() {
-                    let Some(name) = iface.or(p.interface.as_deref()) else {
-                        return Err(NetError::Unsupported(
-                            "no interface to send this Ethernet frame on (no route tells one): give -i IFACE"
-                                .into(),
-                        ));
-                    };
-                    self.l2 = Some(L2Sender::open(name)?);
-                }
-                self.l2.as_mut().map_or(Ok(()), |s| s.send(&p.bytes))
+            StartLayer::Link if self.l2.is_none() => {
+                let Some(name) = iface.or(p.interface.as_deref()) else {
+                    return Err(NetError::Unsupported(
+                        "no interface to send this Ethernet frame on (no route tells one): give -i IFACE"
+                            .into(),
+                    ));
+                };
+                self.l2 = Some(L2Sender::open(name)?);
             }
+            StartLayer::Network if self.l3.is_none() => self.l3 = Some(L3Sender::open(None)?),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, p: &CraftedPacket) -> Result<(), NetError> {
+        match p.start {
+            StartLayer::Link => self.l2.as_mut().map_or(Ok(()), |s| s.send(&p.bytes)),
             StartLayer::Network => {
-                if self.l3.is_none() {
-                    self.l3 = Some(L3Sender::open(None)?);
-                }
                 self.l3.as_mut().map_or(Ok(0), |s| s.send(&p.bytes, p.interface.as_deref())).map(|_| ())
             }
         }
@@ -320,17 +324,17 @@ fn send_crafted(
                 probes.push(p.probe.clone());
             }
         }
+        // Opened before the clock starts: opening takes milliseconds.
+        senders.open(&p, args.iface.as_deref()).map_err(net_failure)?;
         pacer.pace(p.bytes.len(), Timestamp::default());
         let at = now();
-        match senders.send(&p, args.iface.as_deref()) {
+        match senders.send(&p) {
             Ok(()) => {
                 sent += 1;
                 bytes += p.bytes.len() as u64;
                 first_sent.get_or_insert(at);
             }
-            Err(e) if e.is_privilege() || sent == 0 && matches!(e, NetError::Unsupported(_)) => {
-                return Err(net_failure(e));
-            }
+            Err(e) if e.is_privilege() => return Err(net_failure(e)),
             Err(e) => {
                 failed += 1;
                 last_error = Some(e.to_string());

@@ -8,11 +8,11 @@ use std::time::Instant;
 use std::path::PathBuf;
 use std::sync::mpsc::{SyncSender, sync_channel};
 
-use pktkit::capture::{CaptureReader, Input, LinkType, Timestamp};
+use pktkit::capture::{CaptureReader, CaptureWriter, Input, LinkType, OutputFormat, Timestamp};
 use pktkit::net::{self, L2Sender, L3Sender, NetError, Pacer, Schedule};
 use serde_json::json;
 
-use super::{Args, TOOL, input_paths, net_failure, sendable};
+use super::{Args, TOOL, input_paths, net_failure, print_packet, sendable};
 use crate::cli::{self, Failure};
 
 /// The schedule the rate options ask for (captured timing when none).
@@ -173,15 +173,17 @@ impl Replayer {
             return Ok(());
         }
         self.flush()?;
+        // Open the sender before the clock starts: opening takes milliseconds.
+        if linktype == LinkType::ETHERNET {
+            self.open_l2()?;
+        } else if self.l3.is_none() {
+            self.l3 = Some(L3Sender::open(self.iface.as_deref()).map_err(net_failure)?);
+        }
         self.pacer.pace(data.len(), ts);
         let t = Instant::now();
         let result = if linktype == LinkType::ETHERNET {
-            self.open_l2()?;
             self.l2.as_mut().map_or(Ok(()), |s| s.send(data))
         } else {
-            if self.l3.is_none() {
-                self.l3 = Some(L3Sender::open(self.iface.as_deref()).map_err(net_failure)?);
-            }
             self.l3.as_mut().map_or(Ok(0), |s| s.send(data, None)).map(|_| ())
         };
         match result {
@@ -365,11 +367,47 @@ fn read_ahead(first: Vec<Input>, files: Vec<PathBuf>, loops: u64, tx: SyncSender
     }
 }
 
+/// `--replay --show` and `--replay -w`: the capture's packets printed or copied (each
+/// record as it was), not sent.
+fn show_or_write(args: &Args, files: &[PathBuf]) -> Result<(), Failure> {
+    let mut reader = CaptureReader::new(cli::inputs(files)?);
+    if let Some(path) = &args.write {
+        let format = if args.pcapng { OutputFormat::PcapNg } else { OutputFormat::Pcap };
+        let mut w = CaptureWriter::new(cli::open_output(Some(path), true)?, format);
+        reader.open_next()?;
+        if let Some(i) = reader.interfaces().first() {
+            w.begin(&i.clone())?;
+        }
+        while let Some(p) = reader.next_packet()? {
+            w.write(&p)?;
+        }
+        let skipped = w.skipped().clone();
+        w.finish()?;
+        for (lt, n) in skipped {
+            cli::warn(
+                TOOL,
+                format!(
+                    "{n} packet(s) of link type {lt} not written: classic pcap holds one link type per file (use --pcapng)"
+                ),
+            );
+        }
+        return Ok(());
+    }
+    let mut out = cli::open_output(None, false)?;
+    while let Some(p) = reader.next_packet()? {
+        print_packet(&mut out, &p, args.json, args.raw)?;
+    }
+    Ok(out.flush()?)
+}
+
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
+    let files = input_paths(&args.args);
+    if args.show || args.write.is_some() {
+        return show_or_write(args, &files);
+    }
     if args.iface.is_none() {
         return Err(Failure::Usage("--replay needs -i IFACE (the interface to send the frames on)".into()));
     }
-    let files = input_paths(&args.args);
     let stdin = files.is_empty() || files.iter().any(|f| f.as_os_str() == "-");
     if stdin && args.loops > 1 {
         return Err(Failure::Usage("--loop reads the input again: give a FILE, not stdin".into()));
