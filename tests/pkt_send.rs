@@ -467,7 +467,11 @@ fn sr1_in_the_lab_gets_the_answers_scapy_would_match() {
     let before = lab.snmp(Host::Server)["Icmp:InEchos"];
     let t = Instant::now();
     let spec = format!("IP(dst={server})/ICMP(seq=(1,2))");
-    let r = run_with(lab.command(Host::Client, BIN, ["-c", "5", "--interval", "0.05", &spec]), b"", Duration::from_secs(30));
+    let r = run_with(
+        lab.command(Host::Client, BIN, ["-c", "5", "--interval", "0.05", &spec]),
+        b"",
+        Duration::from_secs(30),
+    );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stderr.contains("sent 10 packet(s)"), "{}", r.stderr);
     assert!(t.elapsed() >= Duration::from_millis(450), "10 packets 50 ms apart took {:?}", t.elapsed());

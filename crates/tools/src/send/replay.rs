@@ -118,6 +118,9 @@ impl Replayer {
             };
             if sent > 0 {
                 self.first.get_or_insert(t);
+                // A batch's frames count as sent when the batch started.
+                self.last = Some(t);
+                self.last_len = part[sent - 1].len() as u64;
             }
             self.packets += sent as u64;
             self.bytes += part[..sent].iter().map(|f| f.len() as u64).sum::<u64>();
@@ -142,10 +145,29 @@ impl Replayer {
         }
         let mut start = 0;
         for &(end, linktype, ts) in &c.pkts {
-            self.send(linktype, &c.data[start..end], ts)?;
+            let frame = &c.data[start..end];
             start = end;
+            if linktype != LinkType::ETHERNET {
+                self.flush()?;
+                self.send(linktype, frame, ts)?;
+                continue;
+            }
+            // Paced Ethernet: frames already due (the sender fell behind) leave together in
+            // one sendmmsg; the batch goes out before waiting for a frame not yet due.
+            self.open_l2()?;
+            if let Some(due) = self.pacer.due(frame.len(), ts)
+                && Instant::now() < due
+            {
+                self.flush()?;
+                net::wait_until(due);
+            }
+            self.batch.extend_from_slice(frame);
+            self.batch_ends.push(self.batch.len());
+            if self.batch_ends.len() >= BATCH {
+                self.flush()?;
+            }
         }
-        Ok(())
+        self.flush()
     }
 
     /// Starts the captured timing again (for the next --loop pass); rates run on.
