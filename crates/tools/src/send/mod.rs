@@ -143,6 +143,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "--pps, --mbps, --multiplier and --topspeed go with --replay or --from-json".into(),
         ));
     }
+    if args.sr1 && args.count == 0 {
+        return Err(Failure::Usage("--sr1 waits after the last packet: give -c N with N above 0".into()));
+    }
     if args.loops != 1 && !args.replay {
         return Err(Failure::Usage("--loop goes with --replay".into()));
     }

@@ -385,3 +385,50 @@ pub fn source_and_ttl(linktype: LinkType, d: &[u8]) -> Option<(IpAddr, u8)> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pktkit::capture::Interface;
+    use pktkit::craft::{Offline, craft};
+
+    const SPECS: &[&str] = &[
+        "Ether()/Dot1Q(vlan=3)/IP(src=1.1.1.1,dst=2.2.2.2)/TCP(options=[MSS=1460])/'x'",
+        "Ether()/ARP(op=is-at,psrc=1.1.1.1,pdst=2.2.2.2)",
+        "IP(src=1.1.1.1,dst=2.2.2.2)/ICMP(type=3,code=3)/IP(src=2.2.2.2,dst=1.1.1.1)/UDP(dport=9)",
+        "IPv6(src=::1,dst=::2)/ICMPv6ND_NS(tgt=fe80::1)",
+        "IPv6(src=::1,dst=::2)/UDP()/DNS()",
+    ];
+
+    #[test]
+    fn summaries() {
+        let one = |s: &str| craft(s, &Offline).unwrap().remove(0);
+        let p = one(SPECS[0]);
+        let text = summary(p.start.linktype(), &p.bytes, p.bytes.len() as u32);
+        assert!(text.contains("vlan 3, p 0, "), "{text}");
+        assert!(
+            text.contains("1.1.1.1.20 > 2.2.2.2.80: Flags [S], seq 0, ack 0, win 8192, length 1"),
+            "{text}"
+        );
+        let p = one(SPECS[2]);
+        let text = summary(p.start.linktype(), &p.bytes, p.bytes.len() as u32);
+        assert!(
+            text.ends_with("1.1.1.1 > 2.2.2.2: ICMP 1.1.1.1 udp port 9 unreachable, length 36"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn cut_packets_never_panic() {
+        for spec in SPECS {
+            let p = craft(spec, &Offline).unwrap().remove(0);
+            let iface = Interface::live(p.start.linktype(), 65535, Precision::Micro);
+            for cut in 0..=p.bytes.len() {
+                let d = &p.bytes[..cut];
+                let _ = summary(p.start.linktype(), d, p.bytes.len() as u32);
+                let j = json(&Packet::new(1, Default::default(), d, p.bytes.len() as u32, &iface), true);
+                assert_eq!(j["caplen"], cut);
+            }
+        }
+    }
+}
