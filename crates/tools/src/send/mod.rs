@@ -27,8 +27,10 @@ Examples:
   pkt-send --show 'IP(dst=10.0.0.0/30)/TCP(dport=[22,80],flags=S)'   8 packets, not sent
   pkt-send -w - 'Ether()/IP(dst=10.0.0.2)/UDP()/DNS(qname=example.com)' | tcpdump -vv -r -
   pkt-send --replay -i eth0 --pps 10000 capture.pcap         replay at 10,000 packets/s
-  pkt-send --replay -i eth0 --topspeed --loop 3 < capture.pcap
-  pkt-decode --json --raw in.pcap | jq -c '.ipv4.dst=\"10.9.9.9\"' | pkt-send --from-json -w - > out.pcap
+  pkt-send --replay -i eth0 --topspeed --loop 3 capture.pcap
+  pcap-filter 'udp port 53' < capture.pcap | pkt-send --replay -i eth0 --multiplier 2
+  pkt-decode --json --raw in.pcap | jq -c '.ipv4.dst=\"10.9.9.9\"' |
+    pkt-send --from-json -w - > out.pcap
 
 A spec is a stack of layers, Scapy's syntax: Ether, Dot1Q, ARP, IP, IPv6, TCP, UDP, ICMP,
 ICMPv6EchoRequest/Reply, ICMPv6ND_NS/NA/RS/RA and options, DNS, Raw (docs/craft.md). Lists
@@ -40,7 +42,7 @@ or a malformed spec.";
 
 /// Craft, send, capture answers to, write, show and replay packets (Scapy and tcpreplay in one).
 #[derive(Debug, Parser)]
-#[command(name = TOOL, version, about, after_help = EXAMPLES)]
+#[command(name = TOOL, version, after_help = EXAMPLES)]
 pub struct Args {
     /// The packet spec, e.g. 'IP(dst=10.0.0.2)/TCP(dport=80)'; with --replay or --from-json,
     /// input files (stdin when none or '-').
