@@ -87,7 +87,8 @@ pub enum Field {
     TcpSeq,
     /// TCP acknowledgement number.
     TcpAck,
-    /// TCP flags (9 bits: FSRPAUECN from bit 0).
+    /// TCP flags: the 12 bits after the data offset (FSRPAUECN from bit 0, then the 3
+    /// reserved bits).
     TcpFlags,
     /// TCP window.
     TcpWindow,
@@ -217,6 +218,12 @@ impl Layout {
                     _ => return l,
                 }
             }
+            // BSD loopback: a 4-byte address family, then IP (told apart by its version).
+            LinkType::NULL | LinkType::LOOP if data.len() > 4 => match data[4] >> 4 {
+                4 => (0x0800, 4),
+                6 => (0x86dd, 4),
+                _ => return l,
+            },
             _ => return l,
         };
         let rest = &data[at.min(data.len())..];
@@ -349,7 +356,7 @@ impl Layout {
             Ipv4FragOffset => Value::Num((num(b) & 0x1fff) * 8),
             Ipv6TrafficClass => Value::Num((num(b) >> 20) & 0xff),
             Ipv6FlowLabel => Value::Num(num(b) & 0xfffff),
-            TcpFlags => Value::Num(num(b) & 0x1ff),
+            TcpFlags => Value::Num(num(b) & 0xfff),
             _ => Value::Num(num(b)),
         })
     }
@@ -400,7 +407,7 @@ impl Layout {
                 };
                 w.to_be_bytes().to_vec()
             }
-            TcpFlags => ((word & !0x1ff) | n(0x1ff)? as u16).to_be_bytes().to_vec(),
+            TcpFlags => ((word & !0xfff) | n(0xfff)? as u16).to_be_bytes().to_vec(),
             _ => {
                 let width = cur.len();
                 let v = n(if width >= 8 { u64::MAX } else { (1u64 << (8 * width)) - 1 })?;

@@ -157,3 +157,19 @@ fn hostile_bytes_never_panic() {
     assert_eq!(l.transport, None);
     l.set(&mut b, Field::Ipv4Dst, v4("3.3.3.3")).unwrap();
 }
+
+#[test]
+fn tcp_flags_are_twelve_bits_and_loopback_frames_parse() {
+    let (lt, mut bytes) = one("IP(src=10.0.0.1,dst=10.0.0.2)/TCP(flags=S)");
+    let layout = Layout::parse(lt, &bytes);
+    layout.set(&mut bytes, Field::TcpFlags, Value::Num(0xe12)).unwrap();
+    assert_eq!(layout.get(&bytes, Field::TcpFlags), Some(Value::Num(0xe12)));
+    assert_eq!(bytes[20 + 12] & 0xf0, 0x50, "the data offset is kept");
+    assert!(layout.set(&mut bytes, Field::TcpFlags, Value::Num(0x1000)).is_err());
+    let (_, ip) = one("IP(src=10.0.0.1,dst=10.0.0.2)/UDP()");
+    let mut null = vec![2, 0, 0, 0];
+    null.extend(&ip);
+    let l = Layout::parse(LinkType::NULL, &null);
+    assert_eq!(l.ipv4, Some(4));
+    assert_eq!(l.get(&null, Field::Ipv4Dst), Some(v4("10.0.0.2")));
+}

@@ -26,8 +26,12 @@ pub(crate) struct Built {
     pub snaplen: u32,
     pub precision: Precision,
     pub ts: Timestamp,
+    /// A classic pcap record's own timestamp fields (raw.ts_sec, raw.ts_frac), when given.
+    pub raw_ts: Option<(u32, u32)>,
     pub orig_len: u32,
     pub bytes: Vec<u8>,
+    /// Keys of headers the record has but pktkit::rewrite does not find: left as they are.
+    pub unchecked: Vec<String>,
 }
 
 fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
@@ -126,18 +130,24 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
     );
     let caplen = bytes.len() as u64;
     let orig_len = raw.get("orig_len").and_then(Json::as_u64).unwrap_or(caplen);
-    let orig_len = u32::try_from(orig_len.max(caplen)).map_err(|_| "raw.orig_len is too large")?;
+    // As stored, even when below the captured length (damaged files); pcapng output raises it.
+    let orig_len = u32::try_from(orig_len).map_err(|_| "raw.orig_len is too large")?;
 
     let layout = Layout::parse(linktype, &bytes);
     let original = bytes.clone();
     let mut checksums = Vec::new();
+    let mut unchecked = Vec::new();
     let mut edit =
         |sec: &str, key: &str, field: Field, v: &Json, bytes: &mut Vec<u8>| -> Result<(), String> {
             if v.is_null() {
                 return Ok(());
             }
             let Some(was) = layout.get(&original, field) else {
-                return Err(format!("{sec}.{key} is set but the packet has no such field"));
+                // A header pkt-decode decoded where pktkit::rewrite finds none (a link type or
+                // extension header it does not walk): not compared, not edited; the bytes stay
+                // as raw.hex has them.
+                unchecked.push(format!("{sec}.{key}"));
+                return Ok(());
             };
             let want =
                 as_value(v, was).ok_or_else(|| format!("{sec}.{key}: expected {}, got {v}", kind(was)))?;
@@ -161,8 +171,9 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
         && let Some(Value::Num(was)) = layout.get(&original, Field::TcpFlags)
         && rec.get("tcp").and_then(|t| t.get("flags")).and_then(Json::as_u64).is_none_or(|n| n == was)
     {
-        let want = flags_from_letters(letters)
-            .ok_or_else(|| format!("tcp.flags_str: '{letters}' is not TCP flag letters (FSRPAUECN)"))?;
+        let want = (was & 0xe00)
+            | flags_from_letters(letters)
+                .ok_or_else(|| format!("tcp.flags_str: '{letters}' is not TCP flag letters (FSRPAUECN)"))?;
         if want != was {
             layout
                 .set(&mut bytes, Field::TcpFlags, Value::Num(want))
@@ -181,7 +192,9 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
     for (field, want, name) in checksums {
         layout.set(&mut bytes, field, want).map_err(|e| format!("{name}: {e}"))?;
     }
-    Ok(Built { linktype, snaplen, precision, ts, orig_len, bytes })
+    let field = |k: &str| raw.get(k).and_then(Json::as_u64).and_then(|v| u32::try_from(v).ok());
+    let raw_ts = field("ts_sec").zip(field("ts_frac"));
+    Ok(Built { linktype, snaplen, precision, ts, raw_ts, orig_len, bytes, unchecked })
 }
 
 /// Reads one line of at most [`MAX_LINE`] bytes; `None` at the end.
@@ -234,6 +247,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     };
     let mut number = 0u64;
     let mut line = Vec::new();
+    let mut unchecked: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for name in &names {
         let mut input: Box<dyn BufRead> = if name == "-" {
             Box::new(BufReader::new(io::stdin()))
@@ -254,6 +268,9 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
                 .map_err(|e| Failure::Runtime(format!("{name}:{lineno}: not a JSON record: {e}")))?;
             let b = packet_of(&rec).map_err(|e| Failure::Runtime(format!("{name}:{lineno}: {e}")))?;
             number += 1;
+            for key in &b.unchecked {
+                *unchecked.entry(key.clone()).or_insert(0u64) += 1;
+            }
             match &mut sink {
                 Sink::Write { w, ifaces } => {
                     let next_id = ifaces.len() as u32;
@@ -262,7 +279,9 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
                         i.id = next_id;
                         i
                     });
-                    w.write(&Packet::new(number, b.ts, &b.bytes, b.orig_len, iface))?;
+                    let mut pkt = Packet::new(number, b.ts, &b.bytes, b.orig_len, iface);
+                    pkt.raw_ts = b.raw_ts;
+                    w.write(&pkt)?;
                 }
                 Sink::Show(out) => {
                     let iface = Interface::live(b.linktype, b.snaplen, b.precision);
@@ -276,6 +295,16 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
                 Sink::Send(rep) => rep.send(b.linktype, &b.bytes, b.ts)?,
             }
         }
+    }
+    if !unchecked.is_empty() && !args.quiet {
+        let keys: Vec<String> = unchecked.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+        cli::warn(
+            super::TOOL,
+            format!(
+                "not compared or written, as pkt-send does not locate their headers in those frames (the bytes are raw.hex's): {}",
+                keys.join(", ")
+            ),
+        );
     }
     match sink {
         Sink::Write { w, .. } => {

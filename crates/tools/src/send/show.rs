@@ -358,16 +358,18 @@ pub fn json(pkt: &Packet<'_>, raw: bool) -> Json {
     }
     if raw {
         let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
-        rec.insert(
-            "raw".into(),
-            json!({
-                "linktype": lt.0,
-                "snaplen": pkt.interface.snaplen,
-                "precision": if pkt.interface.precision == Precision::Nano { "nano" } else { "micro" },
-                "orig_len": pkt.orig_len,
-                "hex": hex,
-            }),
-        );
+        let mut r = json!({
+            "linktype": lt.0,
+            "snaplen": pkt.interface.snaplen,
+            "precision": if pkt.interface.precision == Precision::Nano { "nano" } else { "micro" },
+            "orig_len": pkt.orig_len,
+            "hex": hex,
+        });
+        if let (Some((sec, frac)), Json::Object(o)) = (pkt.raw_ts, &mut r) {
+            o.insert("ts_sec".into(), json!(sec));
+            o.insert("ts_frac".into(), json!(frac));
+        }
+        rec.insert("raw".into(), r);
     }
     Json::Object(rec)
 }
