@@ -199,10 +199,28 @@ fn run_craft(args: &Args) -> Result<(), Failure> {
     };
     let env = if args.write.is_some() { System::for_file() } else { System::for_sending() };
     let passes = if args.count == 0 { u64::MAX } else { args.count };
+    // Repeated passes (-c) of a spec small enough are built once (host names resolved once);
+    // a bigger one is built again lazily for each pass.
+    let mut built: Option<Vec<CraftedPacket>> = None;
     let mut each = |f: &mut PacketFn<'_>| -> Result<(), Failure> {
         for _ in 0..passes {
+            if let Some(all) = &built {
+                for p in all {
+                    f(p.clone())?;
+                }
+                continue;
+            }
+            let keep = passes > 1 && spec.count() <= pktkit::craft::MAX_PACKETS;
+            let mut kept = Vec::new();
             for p in spec.packets(&env).map_err(|e| spec_error(text, &e))? {
-                f(p.map_err(|e| spec_error(text, &e))?)?;
+                let p = p.map_err(|e| spec_error(text, &e))?;
+                if keep {
+                    kept.push(p.clone());
+                }
+                f(p)?;
+            }
+            if keep {
+                built = Some(kept);
             }
         }
         Ok(())
