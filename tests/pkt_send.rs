@@ -615,12 +615,14 @@ fn replay_across(
 #[test]
 fn replay_across_a_veth_link_arrives_in_order_and_at_the_rate() {
     let Some(lab) = Lab::up() else { return };
-    let n = 2000;
+    // 5000 frames: at 10,000 pps the run lasts 0.5 s, so a 10 ms stall of a loaded machine at
+    // the end still stays within the 2% the test allows.
+    let n = 5000;
     let frames = numbered_frames(n as u32);
     let sent = packets(&frames).unwrap();
 
-    // Captured timing (1 ms apart), then 10,000 packets/s: the same frames, in order.
-    for args in [&["--multiplier", "4"][..], &["--pps", "10000"]] {
+    // Captured timing (1 ms apart, x10), then 10,000 packets/s: the same frames, in order.
+    for args in [&["--multiplier", "10"][..], &["--pps", "10000"]] {
         let (got, report) = replay_across(&lab, &frames, n, args);
         assert_eq!(report["packets"], n, "{report}");
         assert_eq!(report["failed"], 0, "{report}");
@@ -636,9 +638,9 @@ fn replay_across_a_veth_link_arrives_in_order_and_at_the_rate() {
             let own = report["pps"].as_f64().unwrap();
             assert!((own - 10_000.0).abs() / 10_000.0 < 0.02, "pkt-send reports {own:.1} pps");
         } else {
-            // 1 ms gaps sped up 4x: 2000 frames in about 0.5 s.
+            // 1 ms gaps sped up 10x: 5000 frames in about 0.5 s.
             let secs = report["elapsed_s"].as_f64().unwrap();
-            assert!((0.45..0.75).contains(&secs), "captured timing x4 took {secs} s");
+            assert!((0.45..0.8).contains(&secs), "captured timing x10 took {secs} s");
         }
     }
     // Top speed, batched: all frames, in order.
