@@ -13,6 +13,14 @@ use support::{Run, packets, run, run_with};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pkt-send");
 
+/// Held by the tests that load both cores (the corpus round trip) and by the one that
+/// measures a send rate, so that this test binary does not disturb its own measurement.
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    HEAVY.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn send(args: &[&str]) -> Run {
     run(BIN, args, b"")
 }
@@ -303,6 +311,7 @@ fn json_round_trip_is_byte_for_byte() {
 #[test]
 fn corpus_json_round_trip_keeps_every_packet() {
     let Some(corpus) = support::corpus("corpus_json_round_trip_keeps_every_packet") else { return };
+    let _heavy = heavy();
     let files: Vec<_> = support::captures(&corpus)
         .into_iter()
         .filter(|f| {
@@ -615,6 +624,7 @@ fn replay_across(
 #[test]
 fn replay_across_a_veth_link_arrives_in_order_and_at_the_rate() {
     let Some(lab) = Lab::up() else { return };
+    let _heavy = heavy();
     // 5000 frames: at 10,000 pps the run lasts 0.5 s, so a 10 ms stall of a loaded machine at
     // the end still stays within the 2% the test allows.
     let n = 5000;
