@@ -55,7 +55,8 @@ impl Listener {
     }
 
     /// Calls `f(timestamp, bytes, wire length)` for each packet received before `deadline`
-    /// until it returns true; returns whether it did.
+    /// until it returns true; returns whether it did. A deadline already past drains what has
+    /// arrived without waiting (for interleaving sends and receives, as a scanner does).
     pub fn wait_for(
         &mut self,
         deadline: Instant,
