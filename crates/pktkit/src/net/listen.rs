@@ -21,6 +21,9 @@ impl std::fmt::Debug for Listener {
     }
 }
 
+/// Most packets [`Listener::wait_for`] hands over once its deadline has passed.
+pub const DRAIN: usize = 4096;
+
 /// How long to sleep when no packet is waiting. libpcap's read timeout does not apply in
 /// immediate mode (a read blocks until a packet comes), so the handle is non-blocking and
 /// polled; this bounds the added latency.
@@ -55,19 +58,28 @@ impl Listener {
     }
 
     /// Calls `f(timestamp, bytes, wire length)` for each packet received before `deadline`
-    /// until it returns true; returns whether it did. A deadline already past drains what has
-    /// arrived without waiting (for interleaving sends and receives, as a scanner does).
+    /// until it returns true; returns whether it did. Packets already waiting when the
+    /// deadline passes are still handed over (at most [`DRAIN`] of them), so a deadline
+    /// already past drains what has arrived without waiting: that interleaves sends and
+    /// receives, as a scanner does.
     pub fn wait_for(
         &mut self,
         deadline: Instant,
         mut f: impl FnMut(Timestamp, &[u8], u32) -> bool,
     ) -> Result<bool, NetError> {
+        let mut late = 0usize;
         loop {
             match self.cap.next_packet() {
                 Ok(p) => {
                     let ts = Timestamp::new(p.header.ts.tv_sec, p.header.ts.tv_usec as u64 * 1000);
                     if f(ts, p.data, p.header.len) {
                         return Ok(true);
+                    }
+                    if Instant::now() >= deadline {
+                        late += 1;
+                        if late >= DRAIN {
+                            return Ok(false);
+                        }
                     }
                 }
                 Err(pcap::Error::TimeoutExpired) => {
@@ -77,9 +89,6 @@ impl Listener {
                     std::thread::sleep(IDLE);
                 }
                 Err(e) => return Err(NetError::pcap(format!("capturing on {}", self.iface), e)),
-            }
-            if Instant::now() >= deadline {
-                return Ok(false);
             }
         }
     }
