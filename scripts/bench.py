@@ -136,6 +136,17 @@ SECTIONS = {
             "docs/pcap-capture.md (Performance) and scripts/bench-capture.",
         ),
     ),
+    "send": (
+        "pkt-send --replay (lab)",
+        script_section(
+            "bench-send",
+            "A 200,000-packet gen-mix capture replayed from the lab's client eth0 across the veth "
+            "to r1 with `tcpreplay --topspeed` and `pkt-send --replay --topspeed` (alternating "
+            "rounds), then each at `--pps 50000`, the rate seen on the far side by r1's tcpdump. "
+            "Targets: pkt-send at least 1.5x tcpreplay's packets per second with none failed; "
+            "rate within 0.5% at 50,000 pps.",
+        ),
+    ),
 }
 
 
