@@ -2,8 +2,10 @@
 //!
 //! - [`capture`]: streaming readers and writers for pcap and pcapng files.
 //! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
+//! - [`decode`]: one call per frame turns bytes into every complete layer, zero-copy.
 //! - [`proto`]: one module per protocol (link, network, transport and application layers).
 
 pub mod bpf;
 pub mod capture;
+pub mod decode;
 pub mod proto;
