@@ -2,10 +2,11 @@
 //! function; the binaries in `src/bin/` only parse arguments, call `run` and exit.
 
 pub mod cli;
+pub mod decode;
 pub mod filter;
 
 /// Every tool's name and clap definition, for man pages and completions.
 pub fn commands() -> Vec<clap::Command> {
     use clap::CommandFactory;
-    vec![filter::Args::command()]
+    vec![filter::Args::command(), decode::Args::command()]
 }

@@ -161,6 +161,8 @@ pub enum Link<'a> {
     },
     /// Solaris ipnet header.
     Ipnet,
+    /// IP over InfiniBand (RFC 4391) pseudo header: 40 bytes of addresses, then an EtherType.
+    Ipoib,
     /// No link header: the frame starts with an IP header.
     Raw,
     /// A link type pktkit does not decode, or a header too short to read.
@@ -196,6 +198,9 @@ pub struct Decoded<'a> {
     pub app: Option<App<'a>>,
     /// Where and why decoding stopped early, if it did.
     pub stop: Option<Stop>,
+    /// For Apple PKTAP frames: the inner link type and the PKTAP header length (the other
+    /// offsets count from the start of the PKTAP header; `linktype` is the inner one).
+    pub pktap: Option<(u32, usize)>,
 }
 
 impl<'a> Decoded<'a> {
@@ -265,6 +270,7 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
         transport_offset: 0,
         app: None,
         stop: None,
+        pktap: None,
     };
     let truncated_link = |need: usize| Stop {
         layer: Layer::Link,
@@ -346,6 +352,19 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
                 }
             }
         }
+        242 => {
+            let Some(ety) = data.get(40..42).map(|b| u16::from_be_bytes([b[0], b[1]])) else {
+                d.stop = Some(truncated_link(44));
+                return d;
+            };
+            if data.len() < 44 {
+                d.stop = Some(truncated_link(44));
+                return d;
+            }
+            d.link = Link::Ipoib;
+            ether_payload(&mut d, ety, 44, opts);
+        }
+        149 | 258 => return pktap(linktype, data, orig_len, opts),
         12 | 14 | 101 | 228 | 229 => {
             d.link = Link::Raw;
             let version = match linktype.0 {
@@ -369,6 +388,61 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
         _ => {
             d.stop = Some(Stop { layer: Layer::Link, offset: 0, kind: StopKind::Unsupported("link type") });
         }
+    }
+    d
+}
+
+/// Apple PKTAP: a little-endian header (its length, then the inner DLT) before a frame.
+fn pktap<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &DecodeOptions) -> Decoded<'a> {
+    let field = |i: usize| data.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let (Some(hl), Some(dlt)) = (field(0), field(4)) else {
+        let mut d = decode(LinkType(0xffff), &[], 0, opts);
+        d.linktype = linktype;
+        d.data = data;
+        d.orig_len = orig_len;
+        d.stop = Some(Stop {
+            layer: Layer::Link,
+            offset: 0,
+            kind: StopKind::Truncated { need: 8, have: data.len() },
+        });
+        return d;
+    };
+    let hl = hl as usize;
+    let inner_lt = match dlt {
+        12 | 14 => 101,
+        149 | 258 => 0xffff, // no nesting
+        n if n <= u16::MAX as u32 => n as u16,
+        _ => 0xffff,
+    };
+    if hl < 8 || hl > data.len() {
+        let mut d = decode(LinkType(0xffff), &[], 0, opts);
+        d.linktype = linktype;
+        d.data = data;
+        d.orig_len = orig_len;
+        d.stop = Some(Stop {
+            layer: Layer::Link,
+            offset: 0,
+            kind: if hl < 8 {
+                StopKind::Invalid("PKTAP header length below 8")
+            } else {
+                StopKind::Truncated { need: hl, have: data.len() }
+            },
+        });
+        return d;
+    }
+    let mut d = decode(LinkType(inner_lt), &data[hl..], orig_len.saturating_sub(hl as u32), opts);
+    d.data = data;
+    d.orig_len = orig_len;
+    d.pktap = Some((dlt, hl));
+    d.net_offset += hl;
+    if d.transport.is_some() {
+        d.transport_offset += hl;
+    }
+    if let Some(s) = d.stop.as_mut() {
+        s.offset += hl;
+    }
+    if let Some(a) = d.app.as_mut() {
+        a.offset += hl;
     }
     d
 }
