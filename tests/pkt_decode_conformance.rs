@@ -37,11 +37,11 @@ fn prefix(line: &str) -> &str {
     let Some(colon) = first[gt..].find(": ") else { return first };
     let mut end = gt + colon + 2;
     let rest = &first[end..];
-    if rest.starts_with("Flags [") {
-        if let Some(l) = rest.find(", length ") {
-            let digits = rest[l + 9..].chars().take_while(|c| c.is_ascii_digit()).count();
-            end += l + 9 + digits;
-        }
+    if rest.starts_with("Flags [")
+        && let Some(l) = rest.find(", length ")
+    {
+        let digits = rest[l + 9..].chars().take_while(|c| c.is_ascii_digit()).count();
+        end += l + 9 + digits;
     }
     &first[..end]
 }

@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use pktkit::capture::{Packet, Precision};
@@ -19,12 +19,13 @@ pub const SCHEMA: &str = "pktkit.decode/1";
 /// Writes NDJSON records.
 pub struct JsonWriter {
     raw: bool,
+    buf: Vec<u8>,
 }
 
 impl JsonWriter {
     /// A writer; `raw` adds the frame bytes and what is needed to write the packet back.
     pub fn new(raw: bool) -> Self {
-        JsonWriter { raw }
+        JsonWriter { raw, buf: Vec::with_capacity(4096) }
     }
 
     /// Writes one record and its newline.
@@ -43,17 +44,69 @@ impl JsonWriter {
         let (mut ext, mut qext) = ([0u8; 8], [0u8; 8]);
         let mut rec = record(pkt, d, self.raw, reassembled);
         fill(&mut rec, d, &vlans[..d.vlan_count], &mut ext, &mut qext, &quoted);
-        serde_json::to_writer(&mut *w, &rec).map_err(io::Error::other)?;
-        w.write_all(b"\n")
+        self.buf.clear();
+        serde_json::to_writer(&mut self.buf, &rec).map_err(io::Error::other)?;
+        self.buf.push(b'\n');
+        w.write_all(&self.buf)
+    }
+}
+
+/// Text built on the stack, then handed to serde as one string (no `fmt` machinery, no heap).
+struct Stack<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Stack<N> {
+    fn new() -> Self {
+        Stack { buf: [0; N], len: 0 }
+    }
+
+    fn push(&mut self, b: u8) {
+        if self.len < N {
+            self.buf[self.len] = b;
+            self.len += 1;
+        }
+    }
+
+    fn push_str(&mut self, s: &[u8]) {
+        for &b in s {
+            self.push(b);
+        }
+    }
+
+    fn dec(&mut self, v: u64, width: usize) {
+        let mut f = itoa::Buffer::new();
+        let s = f.format(v).as_bytes();
+        for _ in s.len()..width {
+            self.push(b'0');
+        }
+        self.push_str(s);
+    }
+
+    fn hex_byte(&mut self, b: u8) {
+        const H: &[u8; 16] = b"0123456789abcdef";
+        self.push(H[(b >> 4) as usize]);
+        self.push(H[(b & 15) as usize]);
+    }
+
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Only ASCII is ever pushed.
+        s.serialize_str(std::str::from_utf8(&self.buf[..self.len]).unwrap_or(""))
     }
 }
 
 struct V4<'a>(&'a [u8]);
 impl Serialize for V4<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut a = [0u8; 4];
-        a.copy_from_slice(&self.0[..4]);
-        s.collect_str(&Ipv4Addr::from(a))
+        let mut b = Stack::<16>::new();
+        for (i, x) in self.0.iter().take(4).enumerate() {
+            if i > 0 {
+                b.push(b'.');
+            }
+            b.dec(*x as u64, 0);
+        }
+        b.serialize(s)
     }
 }
 
@@ -68,20 +121,16 @@ impl Serialize for V6<'_> {
 
 /// A link-layer address (MAC or any length), colon-separated hex.
 struct Mac<'a>(&'a [u8]);
-impl fmt::Display for Mac<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, b) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(":")?;
-            }
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
 impl Serialize for Mac<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let mut b = Stack::<64>::new();
+        for (i, x) in self.0.iter().take(21).enumerate() {
+            if i > 0 {
+                b.push(b':');
+            }
+            b.hex_byte(*x);
+        }
+        b.serialize(s)
     }
 }
 
@@ -89,8 +138,8 @@ struct Hex<'a>(&'a [u8]);
 impl fmt::Display for Hex<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const H: &[u8; 16] = b"0123456789abcdef";
-        let mut buf = [0u8; 128];
-        for chunk in self.0.chunks(64) {
+        let mut buf = [0u8; 512];
+        for chunk in self.0.chunks(256) {
             for (i, b) in chunk.iter().enumerate() {
                 buf[2 * i] = H[(b >> 4) as usize];
                 buf[2 * i + 1] = H[(b & 15) as usize];
@@ -108,19 +157,28 @@ impl Serialize for Hex<'_> {
 
 /// RFC 3339 UTC time with nanoseconds.
 struct Rfc3339(i64, u32);
-impl fmt::Display for Rfc3339 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let c = super::time::civil_utc(self.0);
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
-            c.year, c.month, c.day, c.hour, c.minute, c.second, self.1
-        )
-    }
-}
 impl Serialize for Rfc3339 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let c = super::time::civil_utc(self.0);
+        let mut b = Stack::<40>::new();
+        if c.year < 0 {
+            b.push(b'-');
+        }
+        b.dec(c.year.unsigned_abs(), 4);
+        b.push(b'-');
+        b.dec(c.month as u64, 2);
+        b.push(b'-');
+        b.dec(c.day as u64, 2);
+        b.push(b'T');
+        b.dec(c.hour as u64, 2);
+        b.push(b':');
+        b.dec(c.minute as u64, 2);
+        b.push(b':');
+        b.dec(c.second as u64, 2);
+        b.push(b'.');
+        b.dec(self.1 as u64, 9);
+        b.push(b'Z');
+        b.serialize(s)
     }
 }
 
@@ -295,30 +353,26 @@ struct TcpJ {
 }
 
 struct FlagsStr(u16);
-impl fmt::Display for FlagsStr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const N: [(u16, &str); 9] = [
-            (0x100, "N"),
-            (0x80, "C"),
-            (0x40, "E"),
-            (0x20, "U"),
-            (0x10, "A"),
-            (0x08, "P"),
-            (0x04, "R"),
-            (0x02, "S"),
-            (0x01, "F"),
-        ];
-        for (bit, c) in N {
-            if self.0 & bit != 0 {
-                f.write_str(c)?;
-            }
-        }
-        Ok(())
-    }
-}
 impl Serialize for FlagsStr {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        const N: [(u16, u8); 9] = [
+            (0x100, b'N'),
+            (0x80, b'C'),
+            (0x40, b'E'),
+            (0x20, b'U'),
+            (0x10, b'A'),
+            (0x08, b'P'),
+            (0x04, b'R'),
+            (0x02, b'S'),
+            (0x01, b'F'),
+        ];
+        let mut b = Stack::<9>::new();
+        for (bit, c) in N {
+            if self.0 & bit != 0 {
+                b.push(c);
+            }
+        }
+        b.serialize(s)
     }
 }
 
