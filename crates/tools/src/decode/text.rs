@@ -907,17 +907,11 @@ impl TextPrinter {
                     advance = hl;
                 }
                 51 => {
-                    let (Some(&l), Some(spi), Some(seq)) = (cp.get(1), be32(cp, 4), be32(cp, 8)) else {
-                        s(b, " [|AH]");
+                    let Some(hl) = ah(b, cp, self.o.vflag) else {
                         return;
                     };
-                    s(b, "AH(spi=0x");
-                    hex(b, spi as u64, 8);
-                    s(b, ",seq=0x");
-                    out::hex_min(b, seq as u64);
-                    s(b, "): ");
                     nh = cp[0];
-                    advance = (l as usize + 2) * 4;
+                    advance = hl;
                 }
                 _ => {
                     let ctx = IpCtx { v6: true, src, dst, direct: pos == 40, fragmented };
@@ -963,17 +957,20 @@ impl TextPrinter {
             s(b, " [|srcrt]");
             return None;
         };
-        s(b, "srcrt (len=");
+        s(b, "RT6 (len=");
         u(b, l);
         s(b, ", type=");
         u(b, ty);
+        if ty == 0 {
+            s(b, " [Deprecated]");
+        }
+        s(b, ", segleft=");
+        u(b, segleft);
         match ty {
             0 | 2 => {
-                s(b, ", segleft=");
-                u(b, segleft);
                 let rsv = be32(cp, 4);
                 if let Some(r) = rsv
-                    && (r != 0 || self.o.vflag > 0)
+                    && self.o.vflag > 0
                 {
                     s(b, ", rsv=0x");
                     out::hex_min(b, r as u64);
@@ -1008,18 +1005,11 @@ impl TextPrinter {
             6 => self.tcp(b, p, length, ctx, d),
             17 => self.udp(b, p, length, ctx, d),
             1 if !ctx.v6 => self.icmp(b, p, length, ctx),
-            58 => self.icmp6(b, p, length),
+            58 => self.icmp6(b, p, length, &ctx, ctx.fragmented),
             51 if !ctx.v6 => {
-                let (Some(&l), Some(spi), Some(seq)) = (p.get(1), be32(p, 4), be32(p, 8)) else {
-                    s(b, " [|AH]");
+                let Some(hl) = ah(b, p, self.o.vflag) else {
                     return;
                 };
-                s(b, "AH(spi=0x");
-                hex(b, spi as u64, 8);
-                s(b, ",seq=0x");
-                out::hex_min(b, seq as u64);
-                s(b, "): ");
-                let hl = (l as usize + 2) * 4;
                 if p.len() < hl || length < hl {
                     return;
                 }
@@ -1495,11 +1485,24 @@ impl TextPrinter {
         }
     }
 
-    fn icmp6(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+    fn icmp6(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: &IpCtx<'_>, fragmented: bool) {
         let (Some(&ty), Some(&code)) = (p.first(), p.get(1)) else {
             s(b, " [|icmp6]");
             return;
         };
+        if self.o.vflag > 0 && !fragmented && p.len() >= length {
+            let field = be16(p, 2).unwrap_or(0);
+            let sum = fold(sum_be(&p[..length], pseudo(ctx, 58, length)));
+            if sum != 0xffff {
+                s(b, "[bad icmp6 cksum 0x");
+                hex(b, field as u64, 4);
+                s(b, " -> 0x");
+                hex(b, shouldbe(field, !sum) as u64, 4);
+                s(b, "!] ");
+            } else {
+                s(b, "[icmp6 sum ok] ");
+            }
+        }
         let start = b.len();
         s(b, "ICMP6, ");
         match icmp6_name(ty) {
@@ -1766,6 +1769,37 @@ impl TextPrinter {
     }
 }
 
+/// tcpdump's ah_print; returns the header length.
+fn ah(b: &mut Vec<u8>, p: &[u8], vflag: u8) -> Option<usize> {
+    let (Some(&l), Some(spi), Some(seq)) = (p.get(1), be32(p, 4), be32(p, 8)) else {
+        s(b, " [|AH]");
+        return None;
+    };
+    let hl = (l as usize + 2) * 4;
+    s(b, "AH(");
+    if vflag > 0 {
+        s(b, "length=");
+        u(b, l);
+        b.push(b'(');
+        u(b, hl);
+        s(b, "-bytes),");
+    }
+    s(b, "spi=0x");
+    hex(b, spi as u64, 8);
+    s(b, ",seq=0x");
+    out::hex_min(b, seq as u64);
+    if hl > 12 {
+        let Some(icv) = p.get(12..hl) else {
+            s(b, " [|AH]");
+            return None;
+        };
+        s(b, ",icv=0x");
+        out::hex_bytes(b, icv);
+    }
+    s(b, "): ");
+    Some(hl)
+}
+
 fn mld6(b: &mut Vec<u8>, p: &[u8]) -> bool {
     match (be16(p, 4), p.get(8..24)) {
         (Some(d), Some(a)) => {
@@ -1930,6 +1964,7 @@ fn ip_options(b: &mut Vec<u8>, mut cp: &[u8]) {
                     }
                 }
             }
+            68 => ip_timestamp(b, &cp[..olen]),
             148 => {
                 if olen < 4 {
                     s(b, " [bad length ");
@@ -1949,49 +1984,108 @@ fn ip_options(b: &mut Vec<u8>, mut cp: &[u8]) {
     }
 }
 
-/// IPv6 hop-by-hop / destination options, as tcpdump -v prints them (common ones).
-fn ip6_opts(b: &mut Vec<u8>, mut cp: &[u8]) {
-    b.push(b'(');
-    while let Some(&t) = cp.first() {
-        if t == 0 {
-            s(b, "pad1");
-            cp = &cp[1..];
-        } else {
-            let Some(&l) = cp.get(1) else {
-                s(b, "[|ip6]");
-                break;
-            };
-            let l = l as usize + 2;
-            if cp.len() < l {
-                s(b, "[|ip6]");
-                break;
-            }
-            match t {
-                1 => {
-                    s(b, "padn");
-                }
-                5 => {
-                    s(b, "rtalert: 0x");
-                    hex(b, be16(cp, 2).unwrap_or(0) as u64, 4);
-                }
-                0xc2 => {
-                    s(b, "jumbo: ");
-                    u(b, be32(cp, 2).unwrap_or(0));
-                }
-                _ => {
-                    s(b, "type-#");
-                    u(b, t);
-                    s(b, ": len=");
-                    u(b, l - 2);
-                }
-            }
-            cp = &cp[l..];
-        }
-        if !cp.is_empty() {
-            s(b, ")(");
+/// tcpdump's ip_printts: the timestamp option.
+fn ip_timestamp(b: &mut Vec<u8>, cp: &[u8]) {
+    let length = cp.len();
+    if length < 4 {
+        s(b, " [bad length ");
+        u(b, length);
+        b.push(b']');
+        return;
+    }
+    s(b, " TS{");
+    let flags = cp[3];
+    let hoplen = if flags & 0xf != 0 { 8 } else { 4 };
+    if (length - 4) & (hoplen - 1) != 0 {
+        s(b, "[bad length ");
+        u(b, length);
+        b.push(b']');
+    }
+    let ptr = (cp[2] as usize).wrapping_sub(1);
+    if ptr < 4 || ((ptr - 4) & (hoplen - 1)) != 0 || ptr > length + 1 {
+        s(b, "[bad ptr ");
+        u(b, cp[2]);
+        b.push(b']');
+    }
+    let mut len = 4;
+    match flags & 0xf {
+        0 => s(b, "TSONLY"),
+        1 => s(b, "TS+ADDR"),
+        3 => s(b, "PRESPEC"),
+        t => {
+            s(b, "[bad ts type ");
+            u(b, t);
+            b.push(b']');
+            len = 0;
         }
     }
-    s(b, ") ");
+    if len == 4 {
+        while len < length {
+            s(b, if ptr == len { " ^ " } else { " " });
+            let Some(ts) = be32(cp, len + hoplen - 4) else {
+                s(b, "[|ip]");
+                return;
+            };
+            u(b, ts);
+            b.push(b'@');
+            if hoplen == 8 {
+                out::ip4(b, &cp[len..len + 4]);
+            }
+            len += hoplen;
+        }
+    }
+    if ptr == len {
+        s(b, " ^ ");
+    }
+    if flags >> 4 != 0 {
+        s(b, " [");
+        u(b, flags >> 4);
+        s(b, " hops not recorded]} ");
+    } else {
+        b.push(b'}');
+    }
+}
+
+/// IPv6 hop-by-hop / destination options, as tcpdump -v prints them (common ones).
+fn ip6_opts(b: &mut Vec<u8>, mut cp: &[u8]) {
+    while let Some(&t) = cp.first() {
+        if t == 0 {
+            s(b, "(pad1)");
+            cp = &cp[1..];
+            continue;
+        }
+        let Some(&l) = cp.get(1) else {
+            s(b, "[|ip6]");
+            break;
+        };
+        let l = l as usize + 2;
+        if cp.len() < l {
+            s(b, "[|ip6]");
+            break;
+        }
+        match t {
+            1 => s(b, "(padn)"),
+            5 => {
+                s(b, "(rtalert: 0x");
+                hex(b, be16(cp, 2).unwrap_or(0) as u64, 4);
+                s(b, ") ");
+            }
+            0xc2 => {
+                s(b, "(jumbo: ");
+                u(b, be32(cp, 2).unwrap_or(0));
+                s(b, ") ");
+            }
+            _ => {
+                s(b, "(opt_type 0x");
+                hex(b, t as u64, 2);
+                s(b, ": len=");
+                u(b, l - 2);
+                b.push(b')');
+            }
+        }
+        cp = &cp[l..];
+    }
+    b.push(b' ');
 }
 
 /// tcpdump's TCP option list; false when it ended on a bad option (the line then ends).
