@@ -2657,3 +2657,102 @@ pub fn ascii(b: &mut Vec<u8>, p: &[u8]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pktkit::capture::{Interface, LinkType, Precision};
+    use pktkit::decode::{DecodeOptions, decode};
+
+    fn line(o: TextOptions, lt: u16, frame: &[u8], orig_len: u32) -> String {
+        let iface = Interface::live(LinkType(lt), 65535, Precision::Micro);
+        let pkt = Packet {
+            number: 1,
+            record: 1,
+            ts: Timestamp::new(3661, 5_000),
+            orig_len,
+            data: frame,
+            interface: &iface,
+            raw_ts: None,
+        };
+        let d = decode(LinkType(lt), frame, orig_len, &DecodeOptions::default());
+        let mut p = TextPrinter::with_time(o, LocalTime::utc());
+        let mut out = Vec::new();
+        p.packet(&mut out, &pkt, &d).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn ipv4_tcp(options: &[u8], flags: u8) -> Vec<u8> {
+        let hl = 20 + options.len();
+        let mut p = vec![0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        let total = (20 + hl) as u16;
+        p[2..4].copy_from_slice(&total.to_be_bytes());
+        p.extend_from_slice(&[0x30, 0x39, 0, 80, 0, 0, 0, 7, 0, 0, 0, 0, ((hl / 4) as u8) << 4, flags, 0x10, 0, 0, 0, 0, 0]);
+        p.extend_from_slice(options);
+        p
+    }
+
+    #[test]
+    fn hex_dumps_match_tcpdump_layout() {
+        let mut b = Vec::new();
+        hex_only(&mut b, &[0x45, 0, 0, 0x1c, 0xab]);
+        assert_eq!(String::from_utf8(b).unwrap(), "\n\t0x0000:  4500 001c ab");
+        let mut b = Vec::new();
+        hex_ascii(&mut b, b"GET / HTTP/1.1\r\nHost", 0);
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "\n\t0x0000:  4745 5420 2f20 4854 5450 2f31 2e31 0d0a  GET./.HTTP/1.1..\
+             \n\t0x0010:  486f 7374                                Host"
+        );
+        let mut b = Vec::new();
+        ascii(&mut b, b"a\r\nb\rc\x01");
+        assert_eq!(String::from_utf8(b).unwrap(), "\na\nb.c.");
+    }
+
+    #[test]
+    fn tcp_options_good_bad_and_cut() {
+        let o = TextOptions::default();
+        let l = line(o, 101, &ipv4_tcp(&[2, 4, 5, 0xb4, 1, 1, 4, 2], 0x02), 48);
+        assert_eq!(l, "01:01:01.000005 IP 10.0.0.1.12345 > 10.0.0.2.80: Flags [S], seq 7, win 4096, options [mss 1460,nop,nop,sackOK], length 0\n");
+        // A length byte of 0 after a good option: "[bad opt]]" and the line ends.
+        let l = line(o, 101, &ipv4_tcp(&[1, 8, 0, 0], 0x02), 44);
+        assert!(l.ends_with("options [nop,TS[bad opt]]\n"), "{l}");
+        // Cut inside the options: tcpdump's [|tcp] marker.
+        let full = ipv4_tcp(&[8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1], 0x12);
+        let l = line(o, 101, &full[..46], full.len() as u32);
+        assert!(l.ends_with("options [TS [|tcp]\n"), "{l}");
+    }
+
+    #[test]
+    fn link_headers_and_timestamps() {
+        let mut eth = vec![0xff; 6];
+        eth.extend_from_slice(&[2, 0, 0, 0, 0, 9, 0x08, 0x06]);
+        eth.extend_from_slice(&[0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 9, 10, 0, 0, 9, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1]);
+        let o = TextOptions { eflag: true, number: true, tflag: 4, ..Default::default() };
+        assert_eq!(
+            line(o, 1, &eth, 60),
+            "    1  1970-01-01 01:01:01.000005 02:00:00:00:00:09 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 60: Request who-has 10.0.0.1 tell 10.0.0.9, length 46\n"
+        );
+        let o = TextOptions { tflag: 2, nano: true, ..Default::default() };
+        assert!(line(o, 1, &eth, 42).starts_with("3661.000005000 ARP, Request who-has 10.0.0.1 tell 10.0.0.9, length 28"));
+        // Truncated Ethernet header and an unknown link type.
+        assert_eq!(line(TextOptions { tflag: 1, ..Default::default() }, 1, &eth[..10], 60), "[|ether]\n");
+        assert_eq!(line(TextOptions { tflag: 1, ..Default::default() }, 147, &eth, 60), "unsupported link type 147\n");
+    }
+
+    #[test]
+    fn ipv4_damage_as_tcpdump() {
+        let o = TextOptions { tflag: 1, ..Default::default() };
+        let mut p = ipv4_tcp(&[], 0x10);
+        p[0] = 0x44;
+        assert_eq!(line(o, 101, &p, 40), "IP bad-hlen 16\n");
+        let mut p = ipv4_tcp(&[], 0x10);
+        p[2..4].copy_from_slice(&10u16.to_be_bytes());
+        assert_eq!(line(o, 101, &p, 40), "IP bad-len 10\n");
+        let p = ipv4_tcp(&[], 0x10);
+        assert_eq!(line(o, 101, &p[..12], 12), "IP truncated-ip 12\n");
+        let mut p = ipv4_tcp(&[], 0x10);
+        p[6..8].copy_from_slice(&0x0010u16.to_be_bytes());
+        assert_eq!(line(o, 101, &p, 40), "IP 10.0.0.1 > 10.0.0.2: ip-proto-6\n");
+    }
+}
