@@ -21,7 +21,7 @@ use crate::capture::LinkType;
 use crate::proto::ethernet::{self, Ethernet, VlanTag};
 use crate::proto::null;
 use crate::proto::sll::Sll;
-pub use crate::proto::tunnel::Payload;
+pub use crate::proto::tunnel::{Encap, Payload};
 pub use app::{App, AppProto};
 
 /// Most VLAN tags kept per frame (deeper stacks stop decoding, with a reason).
@@ -252,29 +252,29 @@ impl<'a> Decoded<'a> {
     }
 
     /// The packet this frame carries through a tunnel (GRE, VXLAN, GTP-U, IP-in-IP, MPLS,
-    /// PPPoE session): what it is, and its bytes.
-    pub fn encapsulated(&self) -> Option<(Payload, &'a [u8])> {
+    /// PPPoE session): the encapsulation, what it carries, and its bytes.
+    pub fn encapsulated(&self) -> Option<(Encap, Payload, &'a [u8])> {
         use crate::proto::tunnel;
         if self.net.is_none() {
             let rest = self.data.get(self.net_offset..)?;
-            let (p, off) = match self.ether_type? {
-                0x8847 | 0x8848 => tunnel::mpls(rest)?,
-                0x8864 => tunnel::pppoe_session(rest)?,
+            let (e, (p, off)) = match self.ether_type? {
+                0x8847 | 0x8848 => (Encap::Mpls, tunnel::mpls(rest)?),
+                0x8864 => (Encap::Pppoe, tunnel::pppoe_session(rest)?),
                 _ => return None,
             };
-            return Some((p, rest.get(off..)?));
+            return Some((e, p, rest.get(off..)?));
         }
         match &self.transport {
             Some(TransportSlice::Udp(u)) => {
                 let p = u.payload();
-                let (kind, off) = if u.destination_port() == tunnel::VXLAN_PORT {
-                    tunnel::vxlan(p)?
+                let (e, (kind, off)) = if u.destination_port() == tunnel::VXLAN_PORT {
+                    (Encap::Vxlan, tunnel::vxlan(p)?)
                 } else if u.destination_port() == tunnel::GTPU_PORT || u.source_port() == tunnel::GTPU_PORT {
-                    tunnel::gtpu(p)?
+                    (Encap::GtpU, tunnel::gtpu(p)?)
                 } else {
                     return None;
                 };
-                Some((kind, p.get(off..)?))
+                Some((e, kind, p.get(off..)?))
             }
             Some(_) => None,
             None => {
@@ -288,10 +288,10 @@ impl<'a> Decoded<'a> {
                     _ => return None,
                 };
                 match proto {
-                    4 | 41 => Some((Payload::Ip, p)),
+                    4 | 41 => Some((Encap::IpInIp, Payload::Ip, p)),
                     47 => {
                         let (kind, off) = tunnel::gre(p)?;
-                        Some((kind, p.get(off..)?))
+                        Some((Encap::Gre, kind, p.get(off..)?))
                     }
                     _ => None,
                 }
@@ -301,7 +301,7 @@ impl<'a> Decoded<'a> {
 
     /// Decodes the tunnelled packet of [`Self::encapsulated`] (offsets count from its start).
     pub fn decode_encapsulated(&self, opts: &DecodeOptions) -> Option<Decoded<'a>> {
-        let (kind, bytes) = self.encapsulated()?;
+        let (_, kind, bytes) = self.encapsulated()?;
         let lt = match kind {
             Payload::Ethernet => LinkType::ETHERNET,
             Payload::Ip => LinkType::RAW,

@@ -9,7 +9,7 @@ use std::net::Ipv6Addr;
 
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use pktkit::capture::{Packet, Precision};
-use pktkit::decode::{Decoded, Link, StopKind};
+use pktkit::decode::{DecodeOptions, Decoded, Link, StopKind, offset_in};
 use pktkit::proto::{arp, icmp, icmpv6, ipv6 as ipv6p, tcp as tcpp};
 use serde::{Serialize, Serializer};
 
@@ -36,14 +36,44 @@ impl JsonWriter {
         d: &Decoded<'_>,
         reassembled: Option<u32>,
     ) -> io::Result<()> {
-        let mut vlans = [VlanJ::default(); pktkit::decode::MAX_VLANS];
-        for (v, t) in vlans.iter_mut().zip(d.vlans()) {
-            *v = VlanJ { id: t.vid, pcp: t.pcp, dei: t.dei, tpid: t.tpid, ty: t.next };
+        // Everything the record borrows lives here, on the stack: the tunnelled packets,
+        // their ICMP quotes, VLAN tags and extension header lists.
+        const L: usize = MAX_INNER + 1;
+        let opts = DecodeOptions { app: false };
+        let mut levels: [Option<Decoded<'_>>; L] = Default::default();
+        let mut encaps = [""; L];
+        let mut cur = d.encapsulated().map(|(e, _, _)| e).zip(d.decode_encapsulated(&opts));
+        for i in 1..L {
+            let Some((e, inner)) = cur.take() else { break };
+            cur = inner.encapsulated().map(|(e, _, _)| e).zip(inner.decode_encapsulated(&opts));
+            encaps[i] = e.name();
+            levels[i] = Some(inner);
         }
-        let quoted = d.icmp_quoted();
-        let (mut ext, mut qext) = ([0u8; 8], [0u8; 8]);
+        let mut quoted: [Option<LaxSlicedPacket<'_>>; L] = Default::default();
+        let mut vlans = [[VlanJ::default(); pktkit::decode::MAX_VLANS]; L];
+        for i in 0..L {
+            let level = if i == 0 { Some(d) } else { levels[i].as_ref() };
+            let Some(level) = level else { break };
+            quoted[i] = level.icmp_quoted();
+            for (v, t) in vlans[i].iter_mut().zip(level.vlans()) {
+                *v = VlanJ { id: t.vid, pcp: t.pcp, dei: t.dei, tpid: t.tpid, ty: t.next };
+            }
+        }
+        let mut ext = [[0u8; 8]; L];
+        let mut qext = [[0u8; 8]; L];
         let mut rec = record(pkt, d, self.raw, reassembled);
-        fill(&mut rec, d, &vlans[..d.vlan_count], &mut ext, &mut qext, &quoted);
+        let [e0, ext_rest @ ..] = &mut ext;
+        let [q0, qext_rest @ ..] = &mut qext;
+        rec.layers = layers(d, &vlans[0][..d.vlan_count], e0, q0, &quoted[0]);
+        for (i, (e, q)) in (1..L).zip(ext_rest.iter_mut().zip(qext_rest.iter_mut())) {
+            let Some(level) = levels[i].as_ref() else { break };
+            rec.inner.0[i - 1] = Some(InnerJ {
+                encap: encaps[i],
+                offset: offset_in(d.data, level.data),
+                layers: layers(level, &vlans[i][..level.vlan_count], e, q, &quoted[i]),
+                stop: stop_j(level),
+            });
+        }
         self.buf.clear();
         serde_json::to_writer(&mut self.buf, &rec).map_err(io::Error::other)?;
         self.buf.push(b'\n');
@@ -193,6 +223,26 @@ struct Record<'a> {
     len: u32,
     interface: u32,
     linktype: u16,
+    #[serde(flatten)]
+    layers: LayersJ<'a>,
+    #[serde(skip_serializing_if = "Inner::is_empty")]
+    inner: Inner<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app: Option<AppJ>,
+    payload_len: usize,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    snapped: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reassembled: Option<Reassembled>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop: Option<StopJ>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<RawJ<'a>>,
+}
+
+/// The layers of one packet (the frame's own, or a tunnelled packet's).
+#[derive(Serialize, Default)]
+struct LayersJ<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     eth: Option<Eth<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -215,18 +265,37 @@ struct Record<'a> {
     icmp: Option<IcmpJ<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     icmpv6: Option<IcmpJ<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    app: Option<AppJ>,
-    payload_len: usize,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    snapped: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reassembled: Option<Reassembled>,
+}
+
+/// One tunnelled packet.
+#[derive(Serialize)]
+struct InnerJ<'a> {
+    encap: &'static str,
+    offset: usize,
+    #[serde(flatten)]
+    layers: LayersJ<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop: Option<StopJ>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    raw: Option<RawJ<'a>>,
 }
+
+/// The tunnelled packets, outermost first (at most [`MAX_INNER`]).
+#[derive(Default)]
+struct Inner<'a>([Option<InnerJ<'a>>; MAX_INNER]);
+
+impl Inner<'_> {
+    fn is_empty(&self) -> bool {
+        self.0[0].is_none()
+    }
+}
+
+impl Serialize for Inner<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().flatten())
+    }
+}
+
+/// Most tunnel levels described.
+const MAX_INNER: usize = 3;
 
 #[derive(Serialize)]
 struct Eth<'a> {
@@ -571,7 +640,7 @@ fn quoted_j<'a>(q: &'a LaxSlicedPacket<'a>, ext: &'a mut [u8; 8]) -> Quoted<'a> 
 }
 
 fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembled: Option<u32>) -> Record<'a> {
-    let mut rec = Record {
+    Record {
         schema: SCHEMA,
         number: pkt.number,
         ts_sec: pkt.ts.secs,
@@ -581,28 +650,13 @@ fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembled: Option<
         len: pkt.orig_len,
         interface: pkt.interface.id,
         linktype: d.linktype.0,
-        eth: None,
-        sll: None,
-        null: None,
-        vlan: &[],
-        arp: None,
-        ipv4: None,
-        ipv6: None,
-        tcp: None,
-        udp: None,
-        icmp: None,
-        icmpv6: None,
+        layers: LayersJ::default(),
+        inner: Inner::default(),
         app: d.app.map(|a| AppJ { proto: a.proto.name(), offset: a.offset, len: a.data.len() }),
         payload_len: d.payload().len(),
         snapped: d.is_snapped(),
         reassembled: reassembled.map(|fragments| Reassembled { fragments, len: d.data.len() }),
-        stop: d.stop.map(|s| {
-            let (need, have) = match s.kind {
-                StopKind::Truncated { need, have } => (Some(need), Some(have)),
-                _ => (None, None),
-            };
-            StopJ { layer: s.layer.name(), offset: s.offset, reason: s.reason(), need, have }
-        }),
+        stop: stop_j(d),
         raw: raw.then(|| RawJ {
             linktype: pkt.linktype().0,
             snaplen: pkt.interface.snaplen,
@@ -615,7 +669,29 @@ fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembled: Option<
             orig_len: pkt.orig_len,
             hex: Hex(pkt.data),
         }),
-    };
+    }
+}
+
+fn stop_j(d: &Decoded<'_>) -> Option<StopJ> {
+    d.stop.map(|s| {
+        let (need, have) = match s.kind {
+            StopKind::Truncated { need, have } => (Some(need), Some(have)),
+            _ => (None, None),
+        };
+        StopJ { layer: s.layer.name(), offset: s.offset, reason: s.reason(), need, have }
+    })
+}
+
+/// Fills the network and transport parts; separated so their borrows can live on the
+/// caller's stack.
+fn layers<'a>(
+    d: &'a Decoded<'a>,
+    vlans: &'a [VlanJ],
+    ext: &'a mut [u8; 8],
+    qext: &'a mut [u8; 8],
+    quoted: &'a Option<LaxSlicedPacket<'a>>,
+) -> LayersJ<'a> {
+    let mut rec = LayersJ { vlan: vlans, ..Default::default() };
     match d.link {
         Link::Ethernet(e) => {
             let data = d.data;
@@ -634,20 +710,6 @@ fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembled: Option<
         Link::Null { family } => rec.null = Some(NullJ { family }),
         _ => {}
     }
-    rec
-}
-
-/// Fills the network and transport parts; separated so their borrows can live on the
-/// caller's stack.
-fn fill<'a>(
-    rec: &mut Record<'a>,
-    d: &'a Decoded<'a>,
-    vlans: &'a [VlanJ],
-    ext: &'a mut [u8; 8],
-    qext: &'a mut [u8; 8],
-    quoted: &'a Option<LaxSlicedPacket<'a>>,
-) {
-    rec.vlan = vlans;
     match &d.net {
         Some(LaxNetSlice::Arp(a)) => {
             let s = a.slice();
@@ -744,4 +806,5 @@ fn fill<'a>(
         }
         _ => {}
     }
+    rec
 }

@@ -2687,7 +2687,28 @@ mod tests {
         let mut p = vec![0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
         let total = (20 + hl) as u16;
         p[2..4].copy_from_slice(&total.to_be_bytes());
-        p.extend_from_slice(&[0x30, 0x39, 0, 80, 0, 0, 0, 7, 0, 0, 0, 0, ((hl / 4) as u8) << 4, flags, 0x10, 0, 0, 0, 0, 0]);
+        p.extend_from_slice(&[
+            0x30,
+            0x39,
+            0,
+            80,
+            0,
+            0,
+            0,
+            7,
+            0,
+            0,
+            0,
+            0,
+            ((hl / 4) as u8) << 4,
+            flags,
+            0x10,
+            0,
+            0,
+            0,
+            0,
+            0,
+        ]);
         p.extend_from_slice(options);
         p
     }
@@ -2713,7 +2734,10 @@ mod tests {
     fn tcp_options_good_bad_and_cut() {
         let o = TextOptions::default();
         let l = line(o, 101, &ipv4_tcp(&[2, 4, 5, 0xb4, 1, 1, 4, 2], 0x02), 48);
-        assert_eq!(l, "01:01:01.000005 IP 10.0.0.1.12345 > 10.0.0.2.80: Flags [S], seq 7, win 4096, options [mss 1460,nop,nop,sackOK], length 0\n");
+        assert_eq!(
+            l,
+            "01:01:01.000005 IP 10.0.0.1.12345 > 10.0.0.2.80: Flags [S], seq 7, win 4096, options [mss 1460,nop,nop,sackOK], length 0\n"
+        );
         // A length byte of 0 after a good option: "[bad opt]]" and the line ends.
         let l = line(o, 101, &ipv4_tcp(&[1, 8, 0, 0], 0x02), 44);
         assert!(l.ends_with("options [nop,TS[bad opt]]\n"), "{l}");
@@ -2727,17 +2751,25 @@ mod tests {
     fn link_headers_and_timestamps() {
         let mut eth = vec![0xff; 6];
         eth.extend_from_slice(&[2, 0, 0, 0, 0, 9, 0x08, 0x06]);
-        eth.extend_from_slice(&[0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 9, 10, 0, 0, 9, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1]);
+        eth.extend_from_slice(&[
+            0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 9, 10, 0, 0, 9, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1,
+        ]);
         let o = TextOptions { eflag: true, number: true, tflag: 4, ..Default::default() };
         assert_eq!(
             line(o, 1, &eth, 60),
             "    1  1970-01-01 01:01:01.000005 02:00:00:00:00:09 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 60: Request who-has 10.0.0.1 tell 10.0.0.9, length 46\n"
         );
         let o = TextOptions { tflag: 2, nano: true, ..Default::default() };
-        assert!(line(o, 1, &eth, 42).starts_with("3661.000005000 ARP, Request who-has 10.0.0.1 tell 10.0.0.9, length 28"));
+        assert!(
+            line(o, 1, &eth, 42)
+                .starts_with("3661.000005000 ARP, Request who-has 10.0.0.1 tell 10.0.0.9, length 28")
+        );
         // Truncated Ethernet header and an unknown link type.
         assert_eq!(line(TextOptions { tflag: 1, ..Default::default() }, 1, &eth[..10], 60), "[|ether]\n");
-        assert_eq!(line(TextOptions { tflag: 1, ..Default::default() }, 147, &eth, 60), "unsupported link type 147\n");
+        assert_eq!(
+            line(TextOptions { tflag: 1, ..Default::default() }, 147, &eth, 60),
+            "unsupported link type 147\n"
+        );
     }
 
     #[test]
