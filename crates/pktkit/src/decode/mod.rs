@@ -164,6 +164,12 @@ pub enum Link<'a> {
     Ipnet,
     /// IP over InfiniBand (RFC 4391) pseudo header: 40 bytes of addresses, then an EtherType.
     Ipoib,
+    /// PPP (LINKTYPE_PPP, LINKTYPE_PPP_HDLC): optional address and control, then the PPP
+    /// protocol number.
+    Ppp {
+        /// The PPP protocol (0x0021 IPv4, 0x0057 IPv6, 0xc021 LCP, ...).
+        protocol: u16,
+    },
     /// Cisco HDLC: address, control, EtherType.
     Chdlc {
         /// Address byte (0x0f unicast, 0x8f broadcast).
@@ -438,6 +444,37 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
             ether_payload(&mut d, ety, 44, opts);
         }
         149 | 258 => return pktap(linktype, data, orig_len, opts),
+        9 | 50 => {
+            let off = if data.starts_with(&[0xff, 0x03]) { 2 } else { 0 };
+            let Some(&b0) = data.get(off) else {
+                d.stop = Some(truncated_link(off + 2));
+                return d;
+            };
+            let (protocol, plen) = if b0 & 1 == 1 {
+                (b0 as u16, 1)
+            } else {
+                match data.get(off + 1) {
+                    Some(&b1) => (u16::from_be_bytes([b0, b1]), 2),
+                    None => {
+                        d.stop = Some(truncated_link(off + 2));
+                        return d;
+                    }
+                }
+            };
+            d.link = Link::Ppp { protocol };
+            match protocol {
+                0x0021 => ether_payload(&mut d, ethernet::ether_type::IPV4, off + plen, opts),
+                0x0057 => ether_payload(&mut d, ethernet::ether_type::IPV6, off + plen, opts),
+                _ => {
+                    d.net_offset = off + plen;
+                    d.stop = Some(Stop {
+                        layer: Layer::Link,
+                        offset: off + plen,
+                        kind: StopKind::Unsupported("PPP protocol"),
+                    });
+                }
+            }
+        }
         104 => {
             let Some(h) = data.first_chunk::<4>() else {
                 d.stop = Some(truncated_link(4));

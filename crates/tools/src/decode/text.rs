@@ -385,6 +385,38 @@ impl TextPrinter {
                 }
                 hdr
             }
+            Link::Ppp { protocol } => {
+                let hdr = d.net_offset.min(data.len());
+                let ety = match protocol {
+                    0x0021 => 0x0800,
+                    0x0057 => 0x86dd,
+                    _ => 0,
+                };
+                if self.o.eflag {
+                    s(
+                        b,
+                        match protocol {
+                            0x0021 => "IP",
+                            0x0057 => "IP6",
+                            0xc021 => "LCP",
+                            _ => "unknown",
+                        },
+                    );
+                    s(b, " (0x");
+                    hex(b, protocol as u64, 4);
+                    s(b, "), length ");
+                    u(b, length);
+                    s(b, ": ");
+                }
+                let saved = self.o.eflag;
+                self.o.eflag = false;
+                let done = ety != 0 && self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d);
+                self.o.eflag = saved;
+                if !done {
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
             Link::Chdlc { address } => {
                 let hdr = 4;
                 let ety = d.ether_type.unwrap_or(0);
@@ -880,6 +912,30 @@ impl TextPrinter {
             u(b, length);
             return;
         }
+        if self.o.vflag > 0 {
+            match arp_hrd_name(hrd) {
+                Some(n) => s(b, n),
+                None => {
+                    s(b, "Unknown Hardware (");
+                    u(b, hrd);
+                    b.push(b')');
+                }
+            }
+            s(b, " (len ");
+            u(b, hln);
+            s(b, "), ");
+            match ethernet::ether_type_name(pro) {
+                Some(n) => s(b, n),
+                None => {
+                    s(b, "Unknown Protocol (0x");
+                    hex(b, pro as u64, 4);
+                    b.push(b')');
+                }
+            }
+            s(b, " (len ");
+            u(b, pln);
+            s(b, "), ");
+        }
         let sha = 8;
         let spa = sha + hln;
         let tha = spa + 4;
@@ -1010,8 +1066,10 @@ impl TextPrinter {
                 3 => s(b, ",CE"),
                 _ => {}
             }
-            s(b, ", ttl ");
-            u(b, p[8]);
+            if p[8] >= 1 {
+                s(b, ", ttl ");
+                u(b, p[8]);
+            }
             s(b, ", id ");
             u(b, be16(p, 4).unwrap_or(0));
             s(b, ", offset ");
@@ -1297,16 +1355,16 @@ impl TextPrinter {
                 let ctx = IpCtx { direct: false, ..ctx };
                 self.demux(b, &p[hl..], length - hl, p[0], ctx, d);
             }
-            132 => {
-                // tcpdump's sctp_print starts with the addresses and ports; the chunk list
-                // that follows is not decoded here.
+            33 | 132 => {
+                // tcpdump's sctp_print and dccp_print start with the addresses and ports;
+                // what follows is not decoded here.
                 let (Some(sp), Some(dp)) = (be16(p, 0), be16(p, 2)) else {
                     s(b, " [|sctp]");
                     return;
                 };
                 let ctx = IpCtx { direct: true, ..ctx };
                 Self::addrs(b, &ctx, Some((sp, dp)));
-                s(b, "sctp");
+                s(b, if nh == 132 { "sctp" } else { "DCCP" });
             }
             4 | 41 => {
                 let saved = self.o.eflag;
