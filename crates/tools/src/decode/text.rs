@@ -1792,6 +1792,53 @@ impl TextPrinter {
                     false
                 }
             }
+            9 => match (p.get(4), p.get(5), be16(p, 6)) {
+                (Some(&num), Some(&size), Some(life)) => {
+                    s(b, "router advertisement lifetime ");
+                    let life = life as u32;
+                    if life < 60 {
+                        u(b, life);
+                    } else if life < 3600 {
+                        u(b, life / 60);
+                        b.push(b':');
+                        out::u_pad(b, life % 60, 2, b'0');
+                    } else {
+                        u(b, life / 3600);
+                        b.push(b':');
+                        out::u_pad(b, life % 3600 / 60, 2, b'0');
+                        b.push(b':');
+                        out::u_pad(b, life % 60, 2, b'0');
+                    }
+                    b.push(b' ');
+                    u(b, num);
+                    b.push(b':');
+                    if size != 2 {
+                        s(b, " [size ");
+                        u(b, size);
+                        b.push(b']');
+                        true
+                    } else {
+                        let mut ok = true;
+                        for i in 0..num as usize {
+                            match (p.get(8 + i * 8..12 + i * 8), be32(p, 12 + i * 8)) {
+                                (Some(a), Some(pref)) => {
+                                    s(b, " {");
+                                    out::ip4(b, a);
+                                    b.push(b' ');
+                                    u(b, pref);
+                                    b.push(b'}');
+                                }
+                                _ => {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                        }
+                        ok
+                    }
+                }
+                _ => false,
+            },
             18 => match be32(p, 8) {
                 Some(m) => {
                     s(b, "address mask is 0x");
@@ -1818,7 +1865,6 @@ impl TextPrinter {
                     15 => s(b, "information request"),
                     16 => s(b, "information reply"),
                     17 => s(b, "address mask request"),
-                    9 => s(b, "router advertisement"),
                     _ => {
                         s(b, "type-#");
                         u(b, ty);
@@ -2036,6 +2082,23 @@ impl TextPrinter {
                     let Some(g) = p.get(8..24) else { return trunc(b) };
                     s(b, " [gaddr ");
                     out::ip6(b, g);
+                    if v > 0 {
+                        let (Some(&f), Some(&qqic)) = (p.get(24), p.get(25)) else { return trunc(b) };
+                        if f & 0x08 != 0 {
+                            s(b, " sflag");
+                        }
+                        if f & 0x07 != 0 {
+                            s(b, " robustness=");
+                            u(b, f & 7);
+                        }
+                        let qqi: u32 = if qqic < 128 {
+                            qqic as u32
+                        } else {
+                            ((qqic as u32 & 0x0f) | 0x10) << (((qqic as u32 & 0x70) >> 4) + 3)
+                        };
+                        s(b, " qqi=");
+                        u(b, qqi);
+                    }
                     let Some(nsrcs) = be16(p, 26) else { return trunc(b) };
                     if nsrcs > 0 {
                         if length < 28 + nsrcs as usize * 16 {
@@ -2058,11 +2121,63 @@ impl TextPrinter {
                     return trunc(b);
                 }
             }
-            133 | 134 => {}
+            133 => {
+                if v > 0 && !nd_options(b, p, length, 8, v) {
+                    return trunc(b);
+                }
+            }
+            134 => {
+                if v > 0 {
+                    let (Some(&hl), Some(&fl), Some(life), Some(reach), Some(retrans)) =
+                        (p.get(4), p.get(5), be16(p, 6), be32(p, 8), be32(p, 12))
+                    else {
+                        return trunc(b);
+                    };
+                    s(b, "\n\thop limit ");
+                    u(b, hl);
+                    s(b, ", Flags [");
+                    let mut any = false;
+                    for (bit, n) in [(0x80u8, "managed"), (0x40, "other stateful"), (0x20, "home agent")] {
+                        if fl & bit != 0 {
+                            if any {
+                                s(b, ", ");
+                            }
+                            s(b, n);
+                            any = true;
+                        }
+                    }
+                    if !any {
+                        s(b, "none");
+                    }
+                    s(b, "], pref ");
+                    s(
+                        b,
+                        match fl & 0x18 {
+                            0x08 => "high",
+                            0x18 => "low",
+                            0x10 => "reserved",
+                            _ => "medium",
+                        },
+                    );
+                    s(b, ", router lifetime ");
+                    u(b, life);
+                    s(b, "s, reachable time ");
+                    u(b, reach);
+                    s(b, "ms, retrans timer ");
+                    u(b, retrans);
+                    s(b, "ms");
+                    if !nd_options(b, p, length, 16, v) {
+                        return trunc(b);
+                    }
+                }
+            }
             icmp6c::NEIGHBOR_SOLICIT => match p.get(8..24) {
                 Some(t) => {
                     s(b, ", who has ");
                     out::ip6(b, t);
+                    if v > 0 && !nd_options(b, p, length, 24, v) {
+                        return trunc(b);
+                    }
                 }
                 None => return trunc(b),
             },
@@ -2091,6 +2206,9 @@ impl TextPrinter {
                             s(b, "none");
                         }
                         b.push(b']');
+                        if !nd_options(b, p, length, 24, v) {
+                            return trunc(b);
+                        }
                     }
                 }
                 None => return trunc(b),
@@ -2101,6 +2219,9 @@ impl TextPrinter {
                     out::ip6(b, dst);
                     s(b, " to ");
                     out::ip6(b, tgt);
+                    if v > 0 && !nd_options(b, p, length, 40, v) {
+                        return trunc(b);
+                    }
                 }
                 _ => return trunc(b),
             },
@@ -2114,6 +2235,60 @@ impl TextPrinter {
                     s(b, ", ");
                     u(b, n);
                     s(b, " group record(s)");
+                    if v > 0 {
+                        let mut g = 8usize;
+                        for _ in 0..n {
+                            if length < g + 20 {
+                                s(b, " [invalid number of groups]");
+                                return;
+                            }
+                            let (Some(addr), Some(&ty), Some(nsrcs)) =
+                                (p.get(g + 4..g + 20), p.get(g), be16(p, g + 2))
+                            else {
+                                return trunc(b);
+                            };
+                            s(b, " [gaddr ");
+                            out::ip6(b, addr);
+                            b.push(b' ');
+                            match ty {
+                                1 => s(b, "is_in"),
+                                2 => s(b, "is_ex"),
+                                3 => s(b, "to_in"),
+                                4 => s(b, "to_ex"),
+                                5 => s(b, "allow"),
+                                6 => s(b, "block"),
+                                _ => {
+                                    s(b, " [v2-report-#");
+                                    u(b, ty);
+                                    b.push(b']');
+                                }
+                            }
+                            let ns = nsrcs as usize;
+                            if length < g + 20 + ns * 16 {
+                                s(b, " [invalid number of sources ");
+                                u(b, ns);
+                                b.push(b']');
+                                return;
+                            }
+                            if v == 1 {
+                                s(b, ", ");
+                                u(b, ns);
+                                s(b, " source(s)");
+                            } else {
+                                s(b, " {");
+                                for j in 0..ns {
+                                    let Some(src) = p.get(g + 20 + j * 16..g + 36 + j * 16) else {
+                                        return trunc(b);
+                                    };
+                                    b.push(b' ');
+                                    out::ip6(b, src);
+                                }
+                                s(b, " }");
+                            }
+                            g += 20 + ns * 16;
+                            b.push(b']');
+                        }
+                    }
                 }
             }
             141 | 142 => {}
@@ -2174,6 +2349,184 @@ fn ah(b: &mut Vec<u8>, p: &[u8], vflag: u8) -> Option<usize> {
     }
     s(b, "): ");
     Some(hl)
+}
+
+/// tcpdump's icmp6_opt_print: neighbour discovery options after `start` bytes of the
+/// message (which is `length` bytes on the wire). False on a cut option.
+fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize, vflag: u8) -> bool {
+    let end = length.min(p.len());
+    let mut off = start;
+    while off < end {
+        let (Some(&ty), Some(&len8)) = (p.get(off), p.get(off + 1)) else {
+            return false;
+        };
+        let olen = len8 as usize * 8;
+        if len8 == 0 || off + olen > end {
+            return false;
+        }
+        let o = &p[off..off + olen];
+        s(b, "\n\t  ");
+        s(
+            b,
+            match ty {
+                1 => "source link-address",
+                2 => "destination link-address",
+                3 => "prefix info",
+                4 => "redirected header",
+                5 => "mtu",
+                7 => "advertisement interval",
+                8 => "homeagent information",
+                24 => "route info",
+                25 => "rdnss",
+                31 => "dnssl",
+                _ => "unknown",
+            },
+        );
+        s(b, " option (");
+        u(b, ty);
+        s(b, "), length ");
+        u(b, olen);
+        s(b, " (");
+        u(b, len8);
+        s(b, "): ");
+        let lifetime = |b: &mut Vec<u8>, v: u32| {
+            if v == u32::MAX {
+                s(b, "infinity");
+            } else {
+                u(b, v);
+                b.push(b's');
+            }
+        };
+        match ty {
+            1 | 2 => out::mac(b, &o[2..]),
+            3 if olen >= 32 => {
+                out::ip6(b, &o[16..32]);
+                b.push(b'/');
+                u(b, o[2]);
+                s(b, if len8 != 4 { "badlen" } else { "" });
+                s(b, ", Flags [");
+                let mut any = false;
+                for (bit, n) in [(0x80u8, "onlink"), (0x40, "auto"), (0x20, "router")] {
+                    if o[3] & bit != 0 {
+                        if any {
+                            s(b, ", ");
+                        }
+                        s(b, n);
+                        any = true;
+                    }
+                }
+                if !any {
+                    s(b, "none");
+                }
+                s(b, "], valid time ");
+                lifetime(b, be32(o, 4).unwrap_or(0));
+                s(b, ", pref. time ");
+                lifetime(b, be32(o, 8).unwrap_or(0));
+            }
+            5 => {
+                b.push(b' ');
+                u(b, be32(o, 4).unwrap_or(0));
+                if len8 != 1 {
+                    s(b, "badlen");
+                }
+            }
+            7 => {
+                b.push(b' ');
+                u(b, be32(o, 4).unwrap_or(0));
+                s(b, "ms");
+            }
+            8 => {
+                s(b, " preference ");
+                u(b, be16(o, 4).unwrap_or(0));
+                s(b, ", lifetime ");
+                u(b, be16(o, 6).unwrap_or(0));
+            }
+            24 => {
+                let mut prefix = [0u8; 16];
+                let n = (olen - 8).min(16);
+                prefix[..n].copy_from_slice(&o[8..8 + n]);
+                b.push(b' ');
+                out::ip6(b, &prefix);
+                b.push(b'/');
+                u(b, o[2]);
+                s(b, ", pref=");
+                s(
+                    b,
+                    match o[3] & 0x18 {
+                        0x08 => "high",
+                        0x18 => "low",
+                        0x10 => "rsv",
+                        _ => "medium",
+                    },
+                );
+                s(b, ", lifetime=");
+                lifetime(b, be32(o, 4).unwrap_or(0));
+            }
+            25 => {
+                s(b, " lifetime ");
+                lifetime(b, be32(o, 4).unwrap_or(0));
+                b.push(b',');
+                for a in o[8..].chunks_exact(16) {
+                    s(b, " addr: ");
+                    out::ip6(b, a);
+                }
+            }
+            31 => {
+                s(b, " lifetime ");
+                lifetime(b, be32(o, 4).unwrap_or(0));
+                s(b, ", domain(s):");
+                // Uncompressed DNS names, zero padded.
+                let mut q = &o[8..];
+                while let Some(&l) = q.first() {
+                    if l == 0 {
+                        q = &q[1..];
+                        if q.iter().all(|&x| x == 0) {
+                            break;
+                        }
+                        continue;
+                    }
+                    b.push(b' ');
+                    let mut name = q;
+                    while let Some(&ll) = name.first() {
+                        if ll == 0 || ll as usize + 1 > name.len() {
+                            break;
+                        }
+                        for &c in &name[1..=ll as usize] {
+                            b.push(if c.is_ascii_graphic() { c } else { b'.' });
+                        }
+                        b.push(b'.');
+                        name = &name[ll as usize + 1..];
+                    }
+                    q = name.get(1..).unwrap_or(&[]);
+                }
+            }
+            _ => {
+                if vflag <= 1 {
+                    hex_indent(b, &o[2..], "\n\t  ");
+                    return true;
+                }
+            }
+        }
+        if vflag > 1 {
+            hex_indent(b, &o[2..], "\n\t    ");
+        }
+        off += olen;
+    }
+    true
+}
+
+/// tcpdump's print_unknown_data: hex lines, each starting with `indent`.
+fn hex_indent(b: &mut Vec<u8>, p: &[u8], indent: &str) {
+    let start = b.len();
+    hex_only(b, p);
+    let dumped = b.split_off(start);
+    for chunk in dumped.split(|&c| c == b'\n') {
+        if chunk.is_empty() {
+            continue;
+        }
+        s(b, indent);
+        b.extend_from_slice(&chunk[1..]);
+    }
 }
 
 fn mld6(b: &mut Vec<u8>, p: &[u8]) -> bool {
