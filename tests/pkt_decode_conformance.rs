@@ -78,7 +78,7 @@ fn tcpdump_core_subset() {
     let dir = c.join("tcpdump");
     let tsv = std::fs::read_to_string(dir.join("tcpdump_core_decode_subset.tsv")).unwrap();
     let have_tcpdump = tcpdump_available();
-    let (mut a_ok, mut a_all, mut b_ok, mut b_all) = (0, 0, 0, 0);
+    let (mut a_ok, mut a_all, mut b_ok, mut b_all, mut b_full) = (0, 0, 0, 0, 0);
     let mut failures = Vec::new();
     for line in tsv.lines().filter(|l| !l.starts_with('#')).skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
@@ -103,6 +103,9 @@ fn tcpdump_core_subset() {
         for (i, w) in want.iter().enumerate() {
             let h = have.get(i).map(String::as_str).unwrap_or("");
             let same = if tier == "A" { w == h } else { h.starts_with(prefix(w)) };
+            if tier == "B" && w == h {
+                b_full += 1;
+            }
             if same {
                 ok += 1;
             } else if failures.len() < 40 {
@@ -127,7 +130,8 @@ fn tcpdump_core_subset() {
         }
     }
     eprintln!(
-        "tcpdump subset: tier A {a_ok}/{a_all} lines identical, tier B {b_ok}/{b_all} prefixes identical"
+        "tcpdump subset: tier A {a_ok}/{a_all} lines identical, tier B {b_ok}/{b_all} prefixes identical \
+         ({b_full} of them whole lines)"
     );
 }
 
