@@ -3675,4 +3675,75 @@ mod tests {
         p[6..8].copy_from_slice(&0x0010u16.to_be_bytes());
         assert_eq!(line(o, 101, &p, 40), "IP 10.0.0.1 > 10.0.0.2: ip-proto-6\n");
     }
+
+    #[test]
+    fn hostile_frames_never_panic() {
+        let mut seed = 0x9e37_79b9u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        let protos = [1u8, 2, 4, 6, 17, 41, 47, 50, 51, 58, 132, 33, 0, 43, 44, 60];
+        let opts = [
+            TextOptions { vflag: 2, eflag: true, big_x: 1, ..Default::default() },
+            TextOptions { vflag: 1, xflag: 2, tflag: 3, ..Default::default() },
+            TextOptions { aflag: 1, tflag: 5, number: true, ..Default::default() },
+        ];
+        let mut printers: Vec<TextPrinter> =
+            opts.iter().map(|o| TextPrinter::with_time(*o, LocalTime::utc())).collect();
+        let mut json = super::super::json::JsonWriter::new(true);
+        let all: Vec<&str> = super::super::fields::known_names().collect();
+        let mut fields = super::super::fields::FieldsWriter::new(&all.join(",")).unwrap();
+        let mut frame = [0u8; 160];
+        for round in 0..30_000u32 {
+            for x in frame.iter_mut() {
+                *x = next() as u8;
+            }
+            // Bias towards plausible headers so the deep paths run.
+            let lt: u16 = [1, 101, 113, 276, 0, 9, 104, 226, 239, 242, 258, 12][round as usize % 12];
+            let ip_at = match lt {
+                1 => 14,
+                113 => 16,
+                276 => 20,
+                0 | 104 => 4,
+                _ => 0,
+            };
+            if lt == 1 {
+                frame[12..14].copy_from_slice(&[0x08, 0x00]);
+            }
+            if lt == 113 {
+                frame[14..16].copy_from_slice(&[0x86, 0xdd]);
+            }
+            frame[ip_at] = if round % 3 == 0 { 0x60 } else { 0x45 + (next() % 3) as u8 };
+            frame[ip_at + 9] = protos[next() as usize % protos.len()];
+            frame[ip_at + 6] = protos[next() as usize % protos.len()];
+            let len = (next() as usize) % frame.len();
+            let orig = len as u32 + next() % 64;
+            let iface = Interface::live(LinkType(lt), 65535, Precision::Micro);
+            let pkt = Packet {
+                number: round as u64,
+                record: round as u64,
+                ts: Timestamp::new(next() as i64, 0),
+                orig_len: orig,
+                data: &frame[..len],
+                interface: &iface,
+                raw_ts: None,
+            };
+            let d = decode(LinkType(lt), &frame[..len], orig, &DecodeOptions::default());
+            for p in printers.iter_mut() {
+                let mut out = Vec::new();
+                p.packet(&mut out, &pkt, &d).unwrap();
+                assert!(out.ends_with(b"\n"));
+            }
+            let mut out = Vec::new();
+            json.packet(&mut out, &pkt, &d, None).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(v["schema"], "pktkit.decode/1");
+            let mut out = Vec::new();
+            fields.packet(&mut out, &pkt, &d).unwrap();
+            assert_eq!(out.iter().filter(|&&c| c == b'\t').count(), all.len() - 1);
+        }
+    }
 }
