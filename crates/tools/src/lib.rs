@@ -3,11 +3,12 @@
 
 pub mod capture;
 pub mod cli;
+pub mod decode;
 pub mod filter;
 pub mod send;
 
 /// Every tool's name and clap definition, for man pages and completions.
 pub fn commands() -> Vec<clap::Command> {
     use clap::CommandFactory;
-    vec![filter::Args::command(), capture::Args::command(), send::Args::command()]
+    vec![filter::Args::command(), decode::Args::command(), capture::Args::command(), send::Args::command()]
 }

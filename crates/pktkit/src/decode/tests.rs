@@ -1,0 +1,190 @@
+use etherparse::{PacketBuilder, TransportSlice};
+
+use super::defrag::{DefragOutcome, Defragmenter};
+use super::*;
+use crate::capture::Timestamp;
+
+fn tcp_syn() -> Vec<u8> {
+    let b = PacketBuilder::ethernet2([1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12])
+        .ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64)
+        .tcp(1234, 80, 1000, 65535)
+        .syn();
+    let mut v = Vec::new();
+    b.write(&mut v, &[]).unwrap();
+    v
+}
+
+fn dec(lt: u16, data: &[u8]) -> Decoded<'_> {
+    decode(LinkType(lt), data, data.len() as u32, &DecodeOptions::default())
+}
+
+#[test]
+fn ethernet_ipv4_tcp() {
+    let p = tcp_syn();
+    let d = dec(1, &p);
+    assert!(d.stop.is_none(), "{:?}", d.stop);
+    assert_eq!(d.ether_type, Some(0x0800));
+    assert_eq!(d.net_offset, 14);
+    assert_eq!(d.transport_offset, 34);
+    match d.transport {
+        Some(TransportSlice::Tcp(t)) => assert!(t.syn() && t.destination_port() == 80),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_truncation_keeps_complete_layers() {
+    let p = tcp_syn();
+    for n in 0..p.len() {
+        let d = decode(LinkType(1), &p[..n], p.len() as u32, &DecodeOptions::default());
+        let stop = d.stop.expect("a cut frame stops");
+        match n {
+            0..14 => assert_eq!((stop.layer, stop.offset), (Layer::Link, 0)),
+            14..34 => {
+                assert!(d.net.is_none());
+                assert_eq!(stop.offset, 14, "{n}");
+            }
+            _ => {
+                assert!(matches!(d.net, Some(LaxNetSlice::Ipv4(_))));
+                assert_eq!((stop.layer, stop.offset), (Layer::Tcp, 34), "{n}");
+                assert!(matches!(stop.kind, StopKind::Truncated { .. }));
+            }
+        }
+    }
+}
+
+#[test]
+fn qinq_and_sll2_and_null() {
+    let p = tcp_syn();
+    let mut q = p[..12].to_vec();
+    q.extend_from_slice(&[0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x20, 0x14, 0x08, 0x00]);
+    q.extend_from_slice(&p[14..]);
+    let d = dec(1, &q);
+    assert_eq!(d.vlans().iter().map(|v| v.vid).collect::<Vec<_>>(), vec![10, 20]);
+    assert!(d.transport.is_some() && d.stop.is_none());
+    assert_eq!(d.net_offset, 22);
+
+    let mut s = vec![0x08, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 4, 6, 1, 2, 3, 4, 5, 6, 0, 0];
+    s.extend_from_slice(&p[14..]);
+    let d = dec(276, &s);
+    assert!(matches!(d.link, Link::Sll(Sll { version: 2, ifindex: Some(3), .. })));
+    assert!(d.transport.is_some());
+
+    let mut n = 2u32.to_ne_bytes().to_vec();
+    n.extend_from_slice(&p[14..]);
+    let d = dec(0, &n);
+    assert_eq!(d.link, Link::Null { family: 2 });
+    assert!(d.transport.is_some());
+}
+
+#[test]
+fn hostile_inputs_do_not_panic() {
+    let mut seed = 0x1234_5678u32;
+    let mut buf = [0u8; 96];
+    for round in 0..20_000 {
+        for b in buf.iter_mut() {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            *b = seed as u8;
+        }
+        // Make the interesting paths likely: an IP version nibble and plausible lengths.
+        buf[14] = if round % 2 == 0 { 0x45 } else { 0x60 };
+        buf[12] = 0x08;
+        buf[13] = if round % 3 == 0 { 0x00 } else { 0x06 };
+        let len = (seed as usize) % buf.len();
+        for lt in [0u16, 1, 12, 101, 108, 113, 226, 228, 229, 276, 999] {
+            let d = decode(LinkType(lt), &buf[..len], 1500, &DecodeOptions::default());
+            let _ = d.icmp_quoted();
+            let _ = d.payload();
+            if let Some(s) = d.stop {
+                assert!(s.offset <= len, "{s:?} {len}");
+                let _ = s.to_string();
+            }
+        }
+    }
+}
+
+#[test]
+fn icmp_error_quotes_inner_packet() {
+    let inner = {
+        let b = PacketBuilder::ipv4([10, 0, 0, 2], [10, 0, 0, 9], 1).udp(33434, 33435);
+        let mut v = Vec::new();
+        b.write(&mut v, &[0; 4]).unwrap();
+        v
+    };
+    let b = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).icmpv4_raw(11, 0, [0; 4]);
+    let mut v = Vec::new();
+    b.write(&mut v, &inner).unwrap();
+    let d = dec(101, &v);
+    let q = d.icmp_quoted().unwrap();
+    assert!(matches!(q.transport, Some(TransportSlice::Udp(u)) if u.destination_port() == 33435));
+}
+
+#[test]
+fn app_classification() {
+    let b = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).udp(5353, 53);
+    let mut v = Vec::new();
+    b.write(&mut v, &[0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]).unwrap();
+    let d = dec(101, &v);
+    let app = d.app.unwrap();
+    assert_eq!((app.proto, app.offset, app.data.len()), (AppProto::Dns, 28, 12));
+    let b = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).tcp(40000, 8443, 1, 100);
+    let mut v = Vec::new();
+    b.write(&mut v, &[22, 3, 1, 0, 5, 1, 0]).unwrap();
+    assert_eq!(dec(101, &v).app.unwrap().proto, AppProto::Tls);
+    let no_app = DecodeOptions { app: false };
+    assert!(decode(LinkType(101), &v, v.len() as u32, &no_app).app.is_none());
+}
+
+#[test]
+fn defrag_ipv4_bounded() {
+    // One UDP datagram of 8 + 24 bytes split into fragments of 16 bytes.
+    let full = {
+        let b = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).udp(1000, 2000);
+        let mut v = Vec::new();
+        b.write(&mut v, &[7u8; 24]).unwrap();
+        v
+    };
+    let payload = &full[20..];
+    let mut frags = Vec::new();
+    for (i, chunk) in payload.chunks(16).enumerate() {
+        let mut h = full[..20].to_vec();
+        let total = (20 + chunk.len()) as u16;
+        h[2..4].copy_from_slice(&total.to_be_bytes());
+        let more = (i + 1) * 16 < payload.len();
+        let off = ((i * 16 / 8) as u16) | if more { 0x2000 } else { 0 };
+        h[4..6].copy_from_slice(&[0, 42]);
+        h[6..8].copy_from_slice(&off.to_be_bytes());
+        h.extend_from_slice(chunk);
+        frags.push(h);
+    }
+    let mut pool = Defragmenter::new();
+    let ts = Timestamp::new(100, 0);
+    let d0 = dec(101, &frags[0]);
+    assert!(d0.transport.is_none());
+    assert_eq!(pool.add(&d0, ts), DefragOutcome::Pending);
+    let d1 = dec(101, &frags[1]);
+    assert_eq!(pool.add(&d1, ts), DefragOutcome::Complete(2));
+    let r = pool.decode_reassembled(&d1, &DecodeOptions::default());
+    assert!(r.stop.is_none(), "{:?}", r.stop);
+    match r.transport {
+        Some(TransportSlice::Udp(u)) => {
+            assert_eq!((u.destination_port(), u.payload()), (2000, &[7u8; 24][..]))
+        }
+        other => panic!("{other:?}"),
+    }
+    // An incomplete datagram expires after the timeout.
+    assert_eq!(pool.add(&d0, ts), DefragOutcome::Pending);
+    assert_eq!(pool.pending(), 1);
+    let late = Timestamp::new(100 + super::defrag::TIMEOUT_SECS + 1, 0);
+    assert_eq!(pool.add(&dec(101, &full), late), DefragOutcome::NotFragment);
+    assert_eq!(pool.pending(), 0);
+    // Many distinct datagrams: the pool stays within its bound.
+    for id in 0..(super::defrag::MAX_DATAGRAMS as u16 + 50) {
+        let mut f = frags[0].clone();
+        f[4..6].copy_from_slice(&id.to_be_bytes());
+        pool.add(&dec(101, &f), ts);
+    }
+    assert!(pool.pending() <= super::defrag::MAX_DATAGRAMS);
+}

@@ -1,0 +1,80 @@
+//! ARP and RARP (RFC 826). Parsing is etherparse's [`ArpPacketSlice`]; this module adds the
+//! names and the checks tcpdump and Wireshark apply.
+
+pub use etherparse::ArpPacketSlice;
+
+/// Fixed part of an ARP packet before the addresses.
+pub const FIXED_LEN: usize = 8;
+
+/// tcpdump's name of an ARP operation (`arpop_values` of print-arp.c).
+pub fn op_name(op: u16) -> Option<&'static str> {
+    Some(match op {
+        1 => "Request",
+        2 => "Reply",
+        3 => "Reverse Request",
+        4 => "Reverse Reply",
+        8 => "Inverse Request",
+        9 => "Inverse Reply",
+        10 => "NACK Reply",
+        _ => return None,
+    })
+}
+
+/// True for Ethernet/IPv4 ARP (hardware type 1 or 6, protocol 0x0800, lengths 6 and 4).
+pub fn is_ether_ipv4(arp: &ArpPacketSlice<'_>) -> bool {
+    let s = arp.slice();
+    let hrd = u16::from_be_bytes([s[0], s[1]]);
+    let pro = u16::from_be_bytes([s[2], s[3]]);
+    (hrd == 1 || hrd == 6) && pro == 0x0800 && s[4] == 6 && s[5] == 4
+}
+
+/// The raw operation field.
+pub fn operation(arp: &ArpPacketSlice<'_>) -> u16 {
+    let s = arp.slice();
+    u16::from_be_bytes([s[6], s[7]])
+}
+
+/// The sender protocol address as IPv4, when it is 4 bytes long.
+pub fn sender_ipv4(arp: &ArpPacketSlice<'_>) -> Option<[u8; 4]> {
+    arp.sender_protocol_addr().try_into().ok()
+}
+
+/// The target protocol address as IPv4, when it is 4 bytes long.
+pub fn target_ipv4(arp: &ArpPacketSlice<'_>) -> Option<[u8; 4]> {
+    arp.target_protocol_addr().try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> Vec<u8> {
+        let mut p = vec![0, 1, 8, 0, 6, 4, 0, 1];
+        p.extend_from_slice(&[1, 2, 3, 4, 5, 6, 10, 0, 0, 1]);
+        p.extend_from_slice(&[0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
+        p
+    }
+
+    #[test]
+    fn parses_and_names() {
+        let p = request();
+        let a = ArpPacketSlice::from_slice(&p).unwrap();
+        assert!(is_ether_ipv4(&a));
+        assert_eq!(operation(&a), 1);
+        assert_eq!(op_name(operation(&a)), Some("Request"));
+        assert_eq!(sender_ipv4(&a), Some([10, 0, 0, 1]));
+        assert_eq!(target_ipv4(&a), Some([10, 0, 0, 2]));
+    }
+
+    #[test]
+    fn truncated_and_hostile() {
+        let p = request();
+        assert!(ArpPacketSlice::from_slice(&p[..27]).is_err());
+        assert!(ArpPacketSlice::from_slice(&p[..3]).is_err());
+        // Address lengths of 255 need 8 + 4 * 255 bytes: refused, not read past the end.
+        let mut h = p.clone();
+        h[4] = 255;
+        h[5] = 255;
+        assert!(ArpPacketSlice::from_slice(&h).is_err());
+    }
+}

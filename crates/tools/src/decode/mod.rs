@@ -1,0 +1,204 @@
+//! pkt-decode: turn a capture stream into tcpdump-style text, NDJSON or Wireshark-named fields.
+
+mod app;
+pub mod fields;
+pub mod json;
+mod out;
+pub mod text;
+pub mod time;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser};
+use pktkit::capture::{CaptureReader, Packet};
+use pktkit::decode::defrag::{DefragOutcome, Defragmenter};
+use pktkit::decode::{DecodeOptions, Decoded, decode};
+
+use crate::cli::{self, Failure};
+
+const TOOL: &str = "pkt-decode";
+
+const EXAMPLES: &str = "\
+Examples:
+  pkt-decode capture.pcap                       tcpdump -n style text
+  pkt-decode -r capture.pcap -e -v -c 10        same options as tcpdump
+  pkt-decode -tttt -X < capture.pcapng          date-time stamps, hex and ASCII
+  pkt-decode --json capture.pcap | jq -c 'select(.udp.dst_port == 53)'
+  pkt-decode --json --raw capture.pcap > packets.ndjson   (pkt-send can replay these)
+  pkt-decode --fields frame.number,ip.src,tcp.dstport --header capture.pcap
+  pcap-filter 'udp port 53' < capture.pcap | pkt-decode --json
+
+Text mode follows tcpdump 4.99 with -n: names are never resolved (-n is accepted
+and changes nothing); times are local (TZ honoured). --json writes one object per
+packet, schema \"pktkit.decode/1\" (docs/json-schema.md). --fields takes
+Wireshark display-filter names (--fields list shows them) and prints rows like
+tshark -T fields. A damaged input ends with one error line naming the input,
+the packet and the byte offset (exit 1), after every good packet was written.";
+
+/// Decode packets: tcpdump-style text (default), NDJSON (--json) or Wireshark-named fields.
+#[derive(Debug, Parser)]
+#[command(name = TOOL, version, after_help = EXAMPLES, disable_help_flag = true)]
+pub struct Args {
+    /// Capture files (pcap or pcapng, by content), read in order; stdin when none or '-'.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Read this file (tcpdump's way of naming the input; may be repeated).
+    #[arg(short = 'r', value_name = "FILE", action = ArgAction::Append)]
+    pub read: Vec<PathBuf>,
+
+    /// Stop after N packets.
+    #[arg(short = 'c', value_name = "N")]
+    pub count: Option<u64>,
+
+    /// One JSON object per packet (NDJSON), schema pktkit.decode/1.
+    #[arg(long, conflicts_with = "fields")]
+    pub json: bool,
+
+    /// With --json: add the frame bytes as hex, link type and raw timestamps.
+    #[arg(long, requires = "json")]
+    pub raw: bool,
+
+    /// Tab-separated Wireshark fields, e.g. frame.number,ip.src,tcp.dstport ('list' lists them).
+    #[arg(long, value_name = "F1,F2,...")]
+    pub fields: Option<String>,
+
+    /// With --fields: print the field names as a first row.
+    #[arg(long, requires = "fields")]
+    pub header: bool,
+
+    /// Reassemble IPv4/IPv6 fragments (bounded pool: 1024 datagrams, 16 MiB, 30 s).
+    #[arg(long)]
+    pub defrag: bool,
+
+    /// Print the link-layer header (tcpdump -e).
+    #[arg(short = 'e')]
+    pub link: bool,
+
+    /// More detail (tcpdump -v, -vv).
+    #[arg(short = 'v', action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Hex dump after each line; -xx includes the link header (tcpdump -x).
+    #[arg(short = 'x', action = ArgAction::Count)]
+    pub hex: u8,
+
+    /// Hex and ASCII dump; -XX includes the link header (tcpdump -X).
+    #[arg(short = 'X', action = ArgAction::Count)]
+    pub hex_ascii: u8,
+
+    /// ASCII dump; -AA includes the link header (tcpdump -A).
+    #[arg(short = 'A', action = ArgAction::Count)]
+    pub ascii: u8,
+
+    /// Number the packets (tcpdump -#).
+    #[arg(short = '#')]
+    pub number: bool,
+
+    /// Timestamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first (tcpdump).
+    #[arg(short = 't', action = ArgAction::Count)]
+    pub time: u8,
+
+    /// Print nanosecond fractions (tcpdump --nano).
+    #[arg(long)]
+    pub nano: bool,
+
+    /// Accepted for tcpdump habits; pkt-decode never resolves names.
+    #[arg(short = 'n', action = ArgAction::Count)]
+    pub numeric: u8,
+
+    /// Print help.
+    #[arg(short = 'h', long, action = ArgAction::Help)]
+    pub help: Option<bool>,
+}
+
+enum Mode {
+    Text(Box<text::TextPrinter>),
+    Json(json::JsonWriter),
+    Fields(fields::FieldsWriter),
+}
+
+/// Runs pkt-decode with parsed arguments.
+pub fn run(args: Args) -> Result<(), Failure> {
+    let mut files = args.read.clone();
+    files.extend(args.files.iter().cloned());
+    let mode = if let Some(spec) = &args.fields {
+        if spec == "list" {
+            let mut out = cli::open_output(None, false)?;
+            for name in fields::known_names() {
+                writeln!(out, "{name}")?;
+            }
+            out.flush()?;
+            return Ok(());
+        }
+        Mode::Fields(fields::FieldsWriter::new(spec).map_err(Failure::Usage)?)
+    } else if args.json {
+        Mode::Json(json::JsonWriter::new(args.raw))
+    } else {
+        Mode::Text(Box::new(text::TextPrinter::new(text::TextOptions {
+            eflag: args.link,
+            vflag: args.verbose,
+            xflag: args.hex,
+            big_x: args.hex_ascii,
+            aflag: args.ascii,
+            number: args.number,
+            tflag: args.time,
+            nano: args.nano,
+        })))
+    };
+    let inputs = cli::inputs(&files)?;
+    let mut out = cli::open_output(None, false)?;
+    let mut reader = CaptureReader::new(inputs);
+    let outcome = decode_loop(&mut reader, &mut out, mode, &args);
+    // Everything decoded before an error is written out before the error is reported.
+    let flushed = out.flush();
+    outcome?;
+    flushed?;
+    Ok(())
+}
+
+fn decode_loop<W: Write>(
+    reader: &mut CaptureReader,
+    out: &mut W,
+    mut mode: Mode,
+    args: &Args,
+) -> Result<(), Failure> {
+    let opts = DecodeOptions::default();
+    let mut pool = args.defrag.then(Defragmenter::new);
+    if let (Mode::Fields(f), true) = (&mode, args.header) {
+        f.header(out)?;
+    }
+    let mut n = 0u64;
+    while let Some(pkt) = reader.next_packet()? {
+        if args.count.is_some_and(|c| n >= c) {
+            break;
+        }
+        n += 1;
+        let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &opts);
+        if let Some(pool) = pool.as_mut()
+            && let DefragOutcome::Complete(frags) = pool.add(&d, pkt.ts)
+        {
+            let r = pool.decode_reassembled(&d, &opts);
+            emit(&mut mode, out, &pkt, &r, Some(frags))?;
+            continue;
+        }
+        emit(&mut mode, out, &pkt, &d, None)?;
+    }
+    Ok(())
+}
+
+fn emit<W: Write>(
+    mode: &mut Mode,
+    out: &mut W,
+    pkt: &Packet<'_>,
+    d: &Decoded<'_>,
+    reassembled: Option<u32>,
+) -> Result<(), Failure> {
+    match mode {
+        Mode::Text(t) => t.packet(out, pkt, d)?,
+        Mode::Json(j) => j.packet(out, pkt, d, reassembled)?,
+        Mode::Fields(f) => f.packet(out, pkt, d)?,
+    }
+    Ok(())
+}

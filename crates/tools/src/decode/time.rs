@@ -1,0 +1,163 @@
+//! Timestamps as tcpdump prints them, in local time.
+//!
+//! The zone comes from jiff: `TZ` when set (a name from the system tz database, or a POSIX TZ
+//! string such as `GMT0`), else `/etc/localtime`. jiff reads the system database without
+//! `unsafe` and without libc's `localtime_r`, and gives the UTC offset in force at an
+//! instant; the civil date is then computed here. The offset is cached for the second it was
+//! computed for, and reused while the next packets fall in the same hour-aligned window
+//! as long as the zone has no transition inside it.
+
+use jiff::tz::TimeZone;
+
+use super::out;
+
+/// Converts epoch seconds to local civil time, caching the zone offset.
+pub struct LocalTime {
+    tz: TimeZone,
+    /// Cached (window start, window end, offset seconds): valid for secs in [start, end).
+    cache: Option<(i64, i64, i32)>,
+}
+
+impl Default for LocalTime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A civil date and time of day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    /// Year.
+    pub year: i64,
+    /// Month, 1-12.
+    pub month: u32,
+    /// Day, 1-31.
+    pub day: u32,
+    /// Hour.
+    pub hour: u32,
+    /// Minute.
+    pub minute: u32,
+    /// Second.
+    pub second: u32,
+}
+
+impl LocalTime {
+    /// The system's zone (`TZ`, then `/etc/localtime`; UTC when neither can be read).
+    pub fn new() -> Self {
+        LocalTime { tz: TimeZone::try_system().unwrap_or(TimeZone::UTC), cache: None }
+    }
+
+    /// UTC, for tests.
+    pub fn utc() -> Self {
+        LocalTime { tz: TimeZone::UTC, cache: None }
+    }
+
+    fn offset(&mut self, secs: i64) -> i32 {
+        if let Some((a, b, off)) = self.cache
+            && secs >= a
+            && secs < b
+        {
+            return off;
+        }
+        let at =
+            |s: i64| jiff::Timestamp::from_second(s).map(|t| self.tz.to_offset(t).seconds()).unwrap_or(0);
+        let off = at(secs);
+        // Reuse the offset for the rest of this hour when the zone agrees at the hour's end.
+        let start = secs - secs.rem_euclid(3600);
+        let end = start + 3600;
+        if at(start) == off && at(end - 1) == off {
+            self.cache = Some((start, end, off));
+        } else {
+            self.cache = None;
+        }
+        off
+    }
+
+    /// Local civil time of `secs` since the epoch.
+    pub fn civil(&mut self, secs: i64) -> Civil {
+        let local = secs + self.offset(secs) as i64;
+        civil_utc(local)
+    }
+}
+
+/// Civil time of `secs` since the epoch in UTC (Howard Hinnant's days-to-civil).
+pub fn civil_utc(secs: i64) -> Civil {
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    Civil {
+        year: if m <= 2 { y + 1 } else { y },
+        month: m,
+        day: d,
+        hour: (sod / 3600) as u32,
+        minute: (sod / 60 % 60) as u32,
+        second: (sod % 60) as u32,
+    }
+}
+
+/// Appends `HH:MM:SS`.
+pub fn hms(b: &mut Vec<u8>, c: &Civil) {
+    out::u_pad(b, c.hour, 2, b'0');
+    b.push(b':');
+    out::u_pad(b, c.minute, 2, b'0');
+    b.push(b':');
+    out::u_pad(b, c.second, 2, b'0');
+}
+
+/// Appends `YYYY-MM-DD`.
+pub fn ymd(b: &mut Vec<u8>, c: &Civil) {
+    out::u_pad(b, c.year, 4, b'0');
+    b.push(b'-');
+    out::u_pad(b, c.month, 2, b'0');
+    b.push(b'-');
+    out::u_pad(b, c.day, 2, b'0');
+}
+
+/// Appends the fraction: 6 digits (microseconds, truncated) or 9 (nanoseconds).
+pub fn frac(b: &mut Vec<u8>, nanos: u32, nano: bool) {
+    if nano {
+        out::u_pad(b, nanos, 9, b'0');
+    } else {
+        out::u_pad(b, nanos / 1000, 6, b'0');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_utc(0), Civil { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
+        let c = civil_utc(1_418_145_369);
+        assert_eq!((c.year, c.month, c.day, c.hour, c.minute, c.second), (2014, 12, 9, 17, 16, 9));
+        let c = civil_utc(-1);
+        assert_eq!((c.year, c.month, c.day, c.hour), (1969, 12, 31, 23));
+        let c = civil_utc(951_825_600); // 2000-02-29 12:00
+        assert_eq!((c.month, c.day, c.hour), (2, 29, 12));
+    }
+
+    #[test]
+    fn zone_offsets() {
+        let tz = TimeZone::get("Europe/Paris");
+        if let Ok(tz) = tz {
+            let mut lt = LocalTime { tz, cache: None };
+            // 2021-03-28 00:59:59 UTC is 01:59:59 CET; one second later is 03:00:00 CEST.
+            assert_eq!(lt.civil(1_616_893_199).hour, 1);
+            assert_eq!(lt.civil(1_616_893_200).hour, 3);
+            assert_eq!(lt.civil(1_616_893_199).hour, 1);
+        } else {
+            eprintln!("notice: no tz database here; zone transition test skipped");
+        }
+        let mut u = LocalTime::utc();
+        assert_eq!(u.civil(3600).hour, 1);
+    }
+}
