@@ -8,6 +8,7 @@
 //! - [`rewrite`]: edit header fields in place with checksums kept right.
 //! - [`decode`]: one call per frame turns bytes into every complete layer, zero-copy.
 //! - [`proto`]: one module per protocol (link, network, transport and application layers).
+//! - [`render`]: tcpdump text, NDJSON and Wireshark fields for decoded packets.
 
 pub mod bpf;
 pub mod capture;
@@ -16,4 +17,5 @@ pub mod decode;
 pub mod live;
 pub mod net;
 pub mod proto;
+pub mod render;
 pub mod rewrite;

@@ -1,12 +1,5 @@
 //! pkt-decode: turn a capture stream into tcpdump-style text, NDJSON or Wireshark-named fields.
 
-mod app;
-pub mod fields;
-pub mod json;
-mod out;
-pub mod text;
-pub mod time;
-
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -14,6 +7,7 @@ use clap::{ArgAction, Parser};
 use pktkit::capture::{CaptureReader, Packet};
 use pktkit::decode::defrag::{DefragOutcome, Defragmenter};
 use pktkit::decode::{DecodeOptions, Decoded, decode};
+use pktkit::render::{fields, json, text};
 
 use crate::cli::{self, Failure};
 

@@ -7,10 +7,10 @@ use std::fmt;
 use std::io::{self, Write};
 use std::net::Ipv6Addr;
 
+use crate::capture::{Packet, Precision};
+use crate::decode::{DecodeOptions, Decoded, Link, StopKind, offset_in};
+use crate::proto::{arp, icmp, icmpv6, ipv6 as ipv6p, tcp as tcpp};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
-use pktkit::capture::{Packet, Precision};
-use pktkit::decode::{DecodeOptions, Decoded, Link, StopKind, offset_in};
-use pktkit::proto::{arp, icmp, icmpv6, ipv6 as ipv6p, tcp as tcpp};
 use serde::{Serialize, Serializer};
 
 /// The schema name and version carried by every record.
@@ -50,7 +50,7 @@ impl JsonWriter {
             levels[i] = Some(inner);
         }
         let mut quoted: [Option<LaxSlicedPacket<'_>>; L] = Default::default();
-        let mut vlans = [[VlanJ::default(); pktkit::decode::MAX_VLANS]; L];
+        let mut vlans = [[VlanJ::default(); crate::decode::MAX_VLANS]; L];
         for i in 0..L {
             let level = if i == 0 { Some(d) } else { levels[i].as_ref() };
             let Some(level) = level else { break };

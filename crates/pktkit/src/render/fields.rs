@@ -5,9 +5,9 @@
 
 use std::io::{self, Write};
 
+use crate::capture::Packet;
+use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
-use pktkit::capture::Packet;
-use pktkit::decode::{AppProto, DecodeOptions, Decoded, Link};
 
 use super::out::{self, be16, be32, hex, s, u};
 
@@ -56,7 +56,7 @@ enum F {
     ArpDstProtoIpv4,
     ArpSrcHwMac,
     ArpDstHwMac,
-    /// An application field whose decoder (`pktkit::proto::*`) is not wired in yet.
+    /// An application field whose decoder (`crate::proto::*`) is not wired in yet.
     App(AppProto),
 }
 
@@ -324,7 +324,7 @@ impl<'a, 'q> Layers<'a, 'q> {
 /// Wireshark's ip.dst: with a loose or strict source route option, the route's last address.
 fn ip_dst<'x>(h: &etherparse::Ipv4HeaderSlice<'x>) -> [u8; 4] {
     let mut dst = h.destination();
-    for o in pktkit::proto::ipv4::options(h.options()).flatten() {
+    for o in crate::proto::ipv4::options(h.options()).flatten() {
         if (o.kind == 131 || o.kind == 137) && o.data.len() >= 5 {
             let n = (o.data.len() - 1) / 4;
             let last = &o.data[1 + (n - 1) * 4..1 + n * 4];
@@ -353,7 +353,7 @@ fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, c: &Chain<'_>
         F::FrameLen => u(b, pkt.orig_len),
         F::FrameCapLen => u(b, pkt.data.len()),
         F::FrameInterfaceId => {
-            if matches!(pkt.interface.origin, pktkit::capture::Origin::PcapNg) {
+            if matches!(pkt.interface.origin, crate::capture::Origin::PcapNg) {
                 u(b, pkt.interface.id);
             }
         }
@@ -499,12 +499,12 @@ fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, c: &Chain<'_>
                 match f {
                     F::ArpOpcode => u(b, be16(raw, 6).unwrap_or(0)),
                     F::ArpSrcProtoIpv4 => {
-                        if let Some(ip) = pktkit::proto::arp::sender_ipv4(a) {
+                        if let Some(ip) = crate::proto::arp::sender_ipv4(a) {
                             out::ip4(b, &ip)
                         }
                     }
                     F::ArpDstProtoIpv4 => {
-                        if let Some(ip) = pktkit::proto::arp::target_ipv4(a) {
+                        if let Some(ip) = crate::proto::arp::target_ipv4(a) {
                             out::ip4(b, &ip)
                         }
                     }

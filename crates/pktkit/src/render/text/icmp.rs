@@ -1,0 +1,276 @@
+//! ICMP as tcpdump's `icmp_print`, with the quoted packet of errors.
+
+use crate::render::out::{self, be16, be32, hex, s, u};
+
+use super::cksum::{fold, shouldbe, sum_be};
+use super::{IpCtx, TextPrinter};
+
+impl TextPrinter {
+    pub(super) fn icmp(&mut self, b: &mut Vec<u8>, p: &[u8], plen: usize, ctx: IpCtx<'_>) {
+        let (Some(&ty), Some(&code)) = (p.first(), p.get(1)) else {
+            s(b, " [|icmp]");
+            return;
+        };
+        s(b, "ICMP ");
+        let start = b.len();
+        // The quoted IP header starts at offset 8.
+        let q = p.get(8..).unwrap_or(&[]);
+        let qdst = q.get(16..20);
+        let need = |b: &mut Vec<u8>, x: Option<&[u8]>| -> bool {
+            match x {
+                Some(a) => {
+                    out::ip4(b, a);
+                    true
+                }
+                None => false,
+            }
+        };
+        let ok: bool = match ty {
+            0 | 8 => match (be16(p, 4), be16(p, 6)) {
+                (Some(id), Some(seq)) => {
+                    s(b, if ty == 8 { "echo request, id " } else { "echo reply, id " });
+                    u(b, id);
+                    s(b, ", seq ");
+                    u(b, seq);
+                    true
+                }
+                _ => false,
+            },
+            3 => match code {
+                2 => {
+                    if let (Some(a), Some(&pr)) = (qdst, q.get(9)) {
+                        out::ip4(b, a);
+                        s(b, " protocol ");
+                        u(b, pr);
+                        s(b, " unreachable");
+                        true
+                    } else {
+                        false
+                    }
+                }
+                3 => {
+                    let hl = q.first().map_or(0, |v| (v & 15) as usize * 4);
+                    match (qdst, q.get(9), be16(q, hl + 2)) {
+                        (Some(a), Some(&pr), Some(dport)) => {
+                            out::ip4(b, a);
+                            match pr {
+                                6 => s(b, " tcp port "),
+                                17 => s(b, " udp port "),
+                                _ => {
+                                    s(b, " protocol ");
+                                    u(b, pr);
+                                    s(b, " port ");
+                                }
+                            }
+                            u(b, dport);
+                            s(b, " unreachable");
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                4 => match (qdst, be16(p, 6)) {
+                    (Some(a), Some(mtu)) => {
+                        out::ip4(b, a);
+                        s(b, " unreachable - need to frag");
+                        if mtu != 0 {
+                            s(b, " (mtu ");
+                            u(b, mtu);
+                            b.push(b')');
+                        }
+                        true
+                    }
+                    _ => false,
+                },
+                _ => {
+                    let (pre, post) = match code {
+                        0 => ("net ", " unreachable"),
+                        1 => ("host ", " unreachable"),
+                        5 => ("", " unreachable - source route failed"),
+                        6 => ("net ", " unreachable - unknown"),
+                        7 => ("host ", " unreachable - unknown"),
+                        8 => ("", " unreachable - source host isolated"),
+                        9 => ("net ", " unreachable - admin prohibited"),
+                        10 => ("host ", " unreachable - admin prohibited"),
+                        11 => ("net ", " unreachable - tos prohibited"),
+                        12 => ("host ", " unreachable - tos prohibited"),
+                        13 => ("host ", " unreachable - admin prohibited filter"),
+                        14 => ("host ", " unreachable - host precedence violation"),
+                        15 => ("host ", " unreachable - precedence cutoff"),
+                        _ => ("", ""),
+                    };
+                    if pre.is_empty() && post.is_empty() {
+                        s(b, "#");
+                        u(b, code);
+                        b.push(b' ');
+                        let ok = need(b, qdst);
+                        s(b, " unreachable");
+                        ok
+                    } else {
+                        s(b, pre);
+                        let ok = need(b, qdst);
+                        s(b, post);
+                        ok
+                    }
+                }
+            },
+            5 => match (qdst, p.get(4..8)) {
+                (Some(a), Some(gw)) => {
+                    let (pre, mid) = match code {
+                        0 => ("redirect ", " to net "),
+                        1 => ("redirect ", " to host "),
+                        2 => ("redirect-tos ", " to net "),
+                        3 => ("redirect-tos ", " to host "),
+                        _ => ("", ""),
+                    };
+                    if pre.is_empty() {
+                        s(b, "redirect-#");
+                        u(b, code);
+                        b.push(b' ');
+                        out::ip4(b, a);
+                        s(b, " to ");
+                    } else {
+                        s(b, pre);
+                        out::ip4(b, a);
+                        s(b, mid);
+                    }
+                    out::ip4(b, gw);
+                    true
+                }
+                _ => false,
+            },
+            11 => {
+                match code {
+                    0 => s(b, "time exceeded in-transit"),
+                    1 => s(b, "ip reassembly time exceeded"),
+                    _ => {
+                        s(b, "time exceeded-#");
+                        u(b, code);
+                    }
+                }
+                true
+            }
+            12 => {
+                if code != 0 {
+                    s(b, "parameter problem - code ");
+                    u(b, code);
+                    true
+                } else if let Some(&ptr) = p.get(4) {
+                    s(b, "parameter problem - octet ");
+                    u(b, ptr);
+                    true
+                } else {
+                    false
+                }
+            }
+            9 => match (p.get(4), p.get(5), be16(p, 6)) {
+                (Some(&num), Some(&size), Some(life)) => {
+                    s(b, "router advertisement lifetime ");
+                    let life = life as u32;
+                    if life < 60 {
+                        u(b, life);
+                    } else if life < 3600 {
+                        u(b, life / 60);
+                        b.push(b':');
+                        out::u_pad(b, life % 60, 2, b'0');
+                    } else {
+                        u(b, life / 3600);
+                        b.push(b':');
+                        out::u_pad(b, life % 3600 / 60, 2, b'0');
+                        b.push(b':');
+                        out::u_pad(b, life % 60, 2, b'0');
+                    }
+                    b.push(b' ');
+                    u(b, num);
+                    b.push(b':');
+                    if size != 2 {
+                        s(b, " [size ");
+                        u(b, size);
+                        b.push(b']');
+                        true
+                    } else {
+                        let mut ok = true;
+                        for i in 0..num as usize {
+                            match (p.get(8 + i * 8..12 + i * 8), be32(p, 12 + i * 8)) {
+                                (Some(a), Some(pref)) => {
+                                    s(b, " {");
+                                    out::ip4(b, a);
+                                    b.push(b' ');
+                                    u(b, pref);
+                                    b.push(b'}');
+                                }
+                                _ => {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                        }
+                        ok
+                    }
+                }
+                _ => false,
+            },
+            18 => match be32(p, 8) {
+                Some(m) => {
+                    s(b, "address mask is 0x");
+                    hex(b, m as u64, 8);
+                    true
+                }
+                None => false,
+            },
+            13 => match (be16(p, 4), be16(p, 6)) {
+                (Some(id), Some(seq)) => {
+                    s(b, "time stamp query id ");
+                    u(b, id);
+                    s(b, " seq ");
+                    u(b, seq);
+                    true
+                }
+                _ => false,
+            },
+            _ => {
+                match ty {
+                    4 => s(b, "source quench"),
+                    10 => s(b, "router solicitation"),
+                    14 => s(b, "time stamp reply"),
+                    15 => s(b, "information request"),
+                    16 => s(b, "information reply"),
+                    17 => s(b, "address mask request"),
+                    _ => {
+                        s(b, "type-#");
+                        u(b, ty);
+                    }
+                }
+                true
+            }
+        };
+        if !ok {
+            b.truncate(start);
+            s(b, " [|icmp]");
+            return;
+        }
+        s(b, ", length ");
+        u(b, plen);
+        if self.o.vflag > 0 && !ctx.fragmented && p.len() >= plen {
+            let sum = fold(sum_be(&p[..plen], 0));
+            if sum != 0xffff {
+                let field = be16(p, 2).unwrap_or(0);
+                s(b, " (wrong icmp cksum ");
+                out::hex_min(b, field as u64);
+                s(b, " (->");
+                out::hex_min(b, shouldbe(field, !sum) as u64);
+                s(b, ")!)");
+            }
+        }
+        if self.o.vflag > 0 && matches!(ty, 3 | 4 | 5 | 11 | 12) && q.len() >= 4 {
+            s(b, "\n\t");
+            let qlen = be16(q, 2).unwrap_or(0) as usize;
+            let saved = self.o.eflag;
+            self.o.eflag = false;
+            let inner =
+                crate::decode::decode(crate::capture::LinkType(101), q, q.len() as u32, &Default::default());
+            self.ip4(b, q, qlen, &inner, true);
+            self.o.eflag = saved;
+        }
+    }
+}

@@ -1,0 +1,671 @@
+//! IPv4 and IPv6 as tcpdump's `ip_print` and `ip6_print` (options, extension headers,
+//! fragments, AH) and the demultiplexing to the transport printers.
+
+use crate::decode::Decoded;
+use crate::proto::ipv4 as ipv4p;
+use crate::render::out::{self, be16, be32, hex, s, u};
+
+use super::cksum::{fold, shouldbe, sum_be};
+use super::{IpCtx, TextPrinter};
+
+impl TextPrinter {
+    /// IPv4, as tcpdump's ip_print. `p` is the captured bytes from the IP header on, `length`
+    /// the bytes on the wire from there.
+    pub(super) fn ip4(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, d: &Decoded<'_>, quoted: bool) {
+        if !self.o.eflag || quoted {
+            s(b, "IP ");
+        }
+        let Some(&vhl) = p.first() else {
+            s(b, "[|ip]");
+            return;
+        };
+        if vhl >> 4 != 4 {
+            if vhl >> 4 == 6 {
+                s(b, "IP6, wrong link-layer encapsulation (invalid)");
+            } else {
+                s(b, "IP");
+                u(b, vhl >> 4);
+                s(b, " (invalid)");
+            }
+            return;
+        }
+        if length < 20 {
+            s(b, "truncated-ip ");
+            u(b, length);
+            return;
+        }
+        let hlen = (vhl & 15) as usize * 4;
+        if hlen < 20 {
+            s(b, "bad-hlen ");
+            u(b, hlen);
+            return;
+        }
+        let Some(len) = be16(p, 2) else {
+            s(b, " [|ip]");
+            return;
+        };
+        let mut len = len as usize;
+        if length < len {
+            s(b, "truncated-ip - ");
+            u(b, len - length);
+            s(b, " bytes missing! ");
+        }
+        if len < hlen {
+            s(b, "bad-len ");
+            u(b, len);
+            return;
+        }
+        if p.len() < 20 {
+            s(b, " [|ip]");
+            return;
+        }
+        // Cut the captured data to the IP datagram.
+        let p = &p[..p.len().min(len)];
+        len -= hlen;
+        let off = be16(p, 6).unwrap_or(0);
+        let proto = p[9];
+        let (src, dst) = (&p[12..16], &p[16..20]);
+        if self.o.vflag > 0 {
+            let tos = p[1];
+            s(b, "(tos 0x");
+            out::hex_min(b, tos as u64);
+            match tos & 3 {
+                1 => s(b, ",ECT(1)"),
+                2 => s(b, ",ECT(0)"),
+                3 => s(b, ",CE"),
+                _ => {}
+            }
+            if p[8] >= 1 {
+                s(b, ", ttl ");
+                u(b, p[8]);
+            }
+            s(b, ", id ");
+            u(b, be16(p, 4).unwrap_or(0));
+            s(b, ", offset ");
+            u(b, (off & 0x1fff) as u32 * 8);
+            s(b, ", flags [");
+            let mut any = false;
+            for (bit, name) in [(0x2000u16, "+"), (0x4000, "DF"), (0x8000, "rsvd")] {
+                if off & bit != 0 {
+                    if any {
+                        s(b, ", ");
+                    }
+                    s(b, name);
+                    any = true;
+                }
+            }
+            if !any {
+                s(b, "none");
+            }
+            s(b, "], proto ");
+            s(b, ipv4p::proto_name(proto).unwrap_or("unknown"));
+            s(b, " (");
+            u(b, proto);
+            s(b, "), length ");
+            u(b, be16(p, 2).unwrap_or(0));
+            if hlen > 20 {
+                s(b, ", options (");
+                ip_options(b, p.get(20..hlen).unwrap_or(&p[20..]));
+                b.push(b')');
+            }
+            if p.len() >= hlen {
+                let sum = fold(sum_be(&p[..hlen], 0));
+                if sum != 0xffff {
+                    let field = be16(p, 10).unwrap_or(0);
+                    s(b, ", bad cksum ");
+                    out::hex_min(b, field as u64);
+                    s(b, " (->");
+                    out::hex_min(b, shouldbe(field, !sum) as u64);
+                    s(b, ")!");
+                }
+            }
+            s(b, ")\n    ");
+        }
+        // Options or payload may be cut: what follows prints what it can, as tcpdump does.
+        let payload = p.get(hlen..).unwrap_or(&[]);
+        if off & 0x1fff == 0 {
+            if !matches!(proto, 6 | 17 | 132 | 33) {
+                out::ip4(b, src);
+                s(b, " > ");
+                out::ip4(b, dst);
+                s(b, ": ");
+            }
+            let ctx = IpCtx { v6: false, src, dst, direct: true, fragmented: off & 0x2000 != 0 };
+            self.demux(b, payload, len, proto, ctx, d);
+        } else {
+            out::ip4(b, src);
+            s(b, " > ");
+            out::ip4(b, dst);
+            s(b, ": ip-proto-");
+            u(b, proto);
+        }
+    }
+
+    pub(super) fn ip6(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, d: &Decoded<'_>) {
+        if !self.o.eflag {
+            s(b, "IP6 ");
+        }
+        if length < 40 {
+            s(b, "truncated-ip6 ");
+            u(b, length);
+            return;
+        }
+        let Some(&v) = p.first() else {
+            s(b, " [|ip6]");
+            return;
+        };
+        if v >> 4 != 6 {
+            s(b, "version error: ");
+            u(b, v >> 4);
+            s(b, " != 6");
+            return;
+        }
+        let Some(plen) = be16(p, 4) else {
+            s(b, " [|ip6]");
+            return;
+        };
+        let mut len = if plen != 0 {
+            let l = plen as usize + 40;
+            if length < l {
+                s(b, "truncated-ip6 - ");
+                u(b, l - length);
+                s(b, " bytes missing!");
+            }
+            l
+        } else {
+            length
+        };
+        if p.len() < 40 {
+            if self.o.vflag > 0 && p.len() >= 8 {
+                self.ip6_vheader(b, p, plen);
+            }
+            s(b, " [|ip6]");
+            return;
+        }
+        if self.o.vflag > 0 {
+            self.ip6_vheader(b, p, plen);
+        }
+        let p = &p[..p.len().min(len)];
+        let (src, dst) = (&p[8..24], &p[24..40]);
+        let mut nh = p[6];
+        let mut pos = 40usize;
+        let mut advance = 40usize;
+        let mut fragmented = false;
+        let _ = &mut advance;
+        len -= 40;
+        loop {
+            if pos >= p.len() {
+                return;
+            }
+            if pos == 40 && !matches!(nh, 6 | 17 | 33 | 132) {
+                out::ip6(b, src);
+                s(b, " > ");
+                out::ip6(b, dst);
+                s(b, ": ");
+            }
+            let cp = &p[pos..];
+            match nh {
+                0 | 60 => {
+                    let Some(&l) = cp.get(1) else {
+                        s(b, " [|ip6]");
+                        return;
+                    };
+                    let hl = (l as usize + 1) * 8;
+                    if cp.len() < hl {
+                        s(b, if nh == 0 { " [|hbh]" } else { " [|dstopt]" });
+                        return;
+                    }
+                    s(b, if nh == 0 { "HBH " } else { "DSTOPT " });
+                    if self.o.vflag > 0 {
+                        ip6_opts(b, &cp[2..hl]);
+                    }
+                    nh = cp[0];
+                    advance = hl;
+                }
+                44 => {
+                    if cp.len() < 8 {
+                        s(b, " [|frag]");
+                        return;
+                    }
+                    let offlg = be16(cp, 2).unwrap_or(0);
+                    let flen = (plen as usize + 40).saturating_sub(pos + 8);
+                    s(b, "frag (");
+                    if self.o.vflag > 0 {
+                        s(b, "0x");
+                        hex(b, be32(cp, 4).unwrap_or(0) as u64, 8);
+                        b.push(b':');
+                    }
+                    u(b, offlg & 0xfff8);
+                    b.push(b'|');
+                    u(b, flen);
+                    b.push(b')');
+                    if offlg & 0xfff8 != 0 {
+                        return;
+                    }
+                    b.push(b' ');
+                    fragmented = true;
+                    nh = cp[0];
+                    advance = 8;
+                }
+                43 => {
+                    let Some(hl) = self.rt6(b, cp) else {
+                        return;
+                    };
+                    nh = cp[0];
+                    advance = hl;
+                }
+                51 => {
+                    let Some(hl) = ah(b, cp, self.o.vflag) else {
+                        return;
+                    };
+                    nh = cp[0];
+                    advance = hl;
+                }
+                _ => {
+                    let ctx = IpCtx { v6: true, src, dst, direct: pos == 40, fragmented };
+                    self.demux(b, cp, len, nh, ctx, d);
+                    return;
+                }
+            }
+            if len < advance {
+                s(b, " [|ip6]");
+                return;
+            }
+            pos += advance;
+            len -= advance;
+        }
+    }
+
+    pub(super) fn ip6_vheader(&self, b: &mut Vec<u8>, p: &[u8], plen: u16) {
+        let flow = be32(p, 0).unwrap_or(0);
+        b.push(b'(');
+        if flow & 0x0ff0_0000 != 0 {
+            s(b, "class 0x");
+            hex(b, ((flow & 0x0ff0_0000) >> 20) as u64, 2);
+            s(b, ", ");
+        }
+        if flow & 0x000f_ffff != 0 {
+            s(b, "flowlabel 0x");
+            hex(b, (flow & 0x000f_ffff) as u64, 5);
+            s(b, ", ");
+        }
+        s(b, "hlim ");
+        u(b, p[7]);
+        s(b, ", next-header ");
+        s(b, ipv4p::proto_name(p[6]).unwrap_or("unknown"));
+        s(b, " (");
+        u(b, p[6]);
+        s(b, ") payload length: ");
+        u(b, plen);
+        s(b, ") ");
+    }
+
+    pub(super) fn rt6(&self, b: &mut Vec<u8>, cp: &[u8]) -> Option<usize> {
+        let (Some(&l), Some(&ty), Some(&segleft)) = (cp.get(1), cp.get(2), cp.get(3)) else {
+            s(b, " [|srcrt]");
+            return None;
+        };
+        s(b, "RT6 (len=");
+        u(b, l);
+        s(b, ", type=");
+        u(b, ty);
+        if ty == 0 {
+            s(b, " [Deprecated]");
+        }
+        s(b, ", segleft=");
+        u(b, segleft);
+        match ty {
+            0 | 2 => {
+                let rsv = be32(cp, 4);
+                if let Some(r) = rsv
+                    && self.o.vflag > 0
+                {
+                    s(b, ", rsv=0x");
+                    out::hex_min(b, r as u64);
+                }
+                if l % 2 == 1 {
+                    s(b, " [|srcrt]");
+                    return None;
+                }
+                for i in 0..(l as usize / 2) {
+                    let Some(a) = cp.get(8 + i * 16..8 + i * 16 + 16) else {
+                        s(b, " [|srcrt]");
+                        return None;
+                    };
+                    s(b, ", [");
+                    u(b, i);
+                    b.push(b']');
+                    out::ip6(b, a);
+                }
+                s(b, ") ");
+                Some((l as usize + 1) * 8)
+            }
+            _ => {
+                s(b, " [|srcrt]");
+                None
+            }
+        }
+    }
+
+    /// tcpdump's ip_demux_print for the protocols pktkit prints.
+    pub(super) fn demux(
+        &mut self,
+        b: &mut Vec<u8>,
+        p: &[u8],
+        length: usize,
+        nh: u8,
+        ctx: IpCtx<'_>,
+        d: &Decoded<'_>,
+    ) {
+        match nh {
+            6 => self.tcp(b, p, length, ctx, d),
+            17 => self.udp(b, p, length, ctx, d),
+            1 if !ctx.v6 => self.icmp(b, p, length, ctx),
+            58 => self.icmp6(b, p, length, &ctx, ctx.fragmented),
+            51 if !ctx.v6 => {
+                let Some(hl) = ah(b, p, self.o.vflag) else {
+                    return;
+                };
+                if p.len() < hl || length < hl {
+                    return;
+                }
+                let ctx = IpCtx { direct: false, ..ctx };
+                self.demux(b, &p[hl..], length - hl, p[0], ctx, d);
+            }
+            33 | 132 => {
+                // tcpdump's sctp_print and dccp_print start with the addresses and ports;
+                // what follows is not decoded here.
+                let (Some(sp), Some(dp)) = (be16(p, 0), be16(p, 2)) else {
+                    s(b, " [|sctp]");
+                    return;
+                };
+                let ctx = IpCtx { direct: true, ..ctx };
+                Self::addrs(b, &ctx, Some((sp, dp)));
+                s(b, if nh == 132 { "sctp" } else { "DCCP" });
+            }
+            2 if !ctx.v6 => self.igmp(b, p, length),
+            4 | 41 => {
+                let saved = self.o.eflag;
+                self.o.eflag = false;
+                let inner = crate::decode::decode(
+                    crate::capture::LinkType::RAW,
+                    p,
+                    length as u32,
+                    &Default::default(),
+                );
+                if nh == 4 {
+                    self.ip4(b, p, length, &inner, false);
+                } else {
+                    self.ip6(b, p, length, &inner);
+                }
+                self.o.eflag = saved;
+            }
+            47 => self.gre(b, p, length),
+            50 => {
+                let (Some(spi), Some(seq)) = (be32(p, 0), be32(p, 4)) else {
+                    s(b, " [|ESP]");
+                    return;
+                };
+                s(b, "ESP(spi=0x");
+                hex(b, spi as u64, 8);
+                s(b, ",seq=0x");
+                out::hex_min(b, seq as u64);
+                s(b, "), length ");
+                u(b, length);
+            }
+            _ => {
+                s(b, " ip-proto-");
+                u(b, nh);
+                b.push(b' ');
+                u(b, length);
+            }
+        }
+    }
+
+    pub(super) fn addrs(b: &mut Vec<u8>, ctx: &IpCtx<'_>, ports: Option<(u16, u16)>) {
+        let addr = |b: &mut Vec<u8>, a: &[u8]| {
+            if ctx.v6 { out::ip6(b, a) } else { out::ip4(b, a) }
+        };
+        if ctx.direct {
+            addr(b, ctx.src);
+            if let Some((sp, _)) = ports {
+                b.push(b'.');
+                u(b, sp);
+            }
+            s(b, " > ");
+            addr(b, ctx.dst);
+            if let Some((_, dp)) = ports {
+                b.push(b'.');
+                u(b, dp);
+            }
+            s(b, ": ");
+        } else if let Some((sp, dp)) = ports {
+            u(b, sp);
+            s(b, " > ");
+            u(b, dp);
+            s(b, ": ");
+        }
+    }
+}
+
+/// tcpdump's ah_print; returns the header length.
+pub(super) fn ah(b: &mut Vec<u8>, p: &[u8], vflag: u8) -> Option<usize> {
+    let (Some(&l), Some(spi), Some(seq)) = (p.get(1), be32(p, 4), be32(p, 8)) else {
+        s(b, " [|AH]");
+        return None;
+    };
+    let hl = (l as usize + 2) * 4;
+    s(b, "AH(");
+    if vflag > 0 {
+        s(b, "length=");
+        u(b, l);
+        b.push(b'(');
+        u(b, hl);
+        s(b, "-bytes),");
+    }
+    s(b, "spi=0x");
+    hex(b, spi as u64, 8);
+    s(b, ",seq=0x");
+    out::hex_min(b, seq as u64);
+    if hl > 12 {
+        let Some(icv) = p.get(12..hl) else {
+            s(b, " [|AH]");
+            return None;
+        };
+        s(b, ",icv=0x");
+        out::hex_bytes(b, icv);
+    }
+    s(b, "): ");
+    Some(hl)
+}
+
+/// tcpdump's ip_optprint.
+pub(super) fn ip_options(b: &mut Vec<u8>, mut cp: &[u8]) {
+    let mut sep = "";
+    while !cp.is_empty() {
+        s(b, sep);
+        sep = ",";
+        let code = cp[0];
+        match ipv4p::option_name(code) {
+            Some(n) => s(b, n),
+            None => {
+                s(b, "unknown ");
+                u(b, code);
+            }
+        }
+        let olen = if code <= 1 {
+            1
+        } else {
+            let Some(&l) = cp.get(1) else {
+                s(b, "[|ip]");
+                return;
+            };
+            if l < 2 {
+                s(b, " [bad length ");
+                u(b, l);
+                b.push(b']');
+                return;
+            }
+            l as usize
+        };
+        if olen > cp.len() {
+            s(b, " [bad length ");
+            u(b, olen);
+            b.push(b']');
+            return;
+        }
+        match code {
+            0 => return,
+            7 | 131 | 137 => {
+                let o = &cp[..olen];
+                if olen < 3 {
+                    s(b, " [bad length ");
+                    u(b, olen);
+                    b.push(b']');
+                } else {
+                    if (olen + 1) & 3 != 0 {
+                        s(b, " [bad length ");
+                        u(b, olen);
+                        b.push(b']');
+                    }
+                    let ptr = o[2] as usize;
+                    let ptr1 = ptr.wrapping_sub(1);
+                    if !(3..=olen + 1).contains(&ptr1) || (ptr1 + 1) & 3 != 0 {
+                        s(b, " [bad ptr ");
+                        u(b, ptr);
+                        b.push(b']');
+                    }
+                    let mut l = 3;
+                    while l + 4 <= olen {
+                        b.push(b' ');
+                        out::ip4(b, &o[l..l + 4]);
+                        if ptr1 > l {
+                            b.push(b',');
+                        }
+                        l += 4;
+                    }
+                }
+            }
+            68 => ip_timestamp(b, &cp[..olen]),
+            148 => {
+                if olen < 4 {
+                    s(b, " [bad length ");
+                    u(b, olen);
+                    b.push(b']');
+                } else {
+                    let v = be16(cp, 2).unwrap_or(0);
+                    if v != 0 {
+                        s(b, " value ");
+                        u(b, v);
+                    }
+                }
+            }
+            _ => {}
+        }
+        cp = &cp[olen..];
+    }
+}
+
+/// tcpdump's ip_printts: the timestamp option.
+pub(super) fn ip_timestamp(b: &mut Vec<u8>, cp: &[u8]) {
+    let length = cp.len();
+    if length < 4 {
+        s(b, " [bad length ");
+        u(b, length);
+        b.push(b']');
+        return;
+    }
+    s(b, " TS{");
+    let flags = cp[3];
+    let hoplen = if flags & 0xf != 0 { 8 } else { 4 };
+    if (length - 4) & (hoplen - 1) != 0 {
+        s(b, "[bad length ");
+        u(b, length);
+        b.push(b']');
+    }
+    let ptr = (cp[2] as usize).wrapping_sub(1);
+    if ptr < 4 || ((ptr - 4) & (hoplen - 1)) != 0 || ptr > length + 1 {
+        s(b, "[bad ptr ");
+        u(b, cp[2]);
+        b.push(b']');
+    }
+    let mut len = 4;
+    match flags & 0xf {
+        0 => s(b, "TSONLY"),
+        1 => s(b, "TS+ADDR"),
+        3 => s(b, "PRESPEC"),
+        t => {
+            s(b, "[bad ts type ");
+            u(b, t);
+            b.push(b']');
+            len = 0;
+        }
+    }
+    if len == 4 {
+        while len < length {
+            s(b, if ptr == len { " ^ " } else { " " });
+            let Some(ts) = be32(cp, len + hoplen - 4) else {
+                s(b, "[|ip]");
+                return;
+            };
+            u(b, ts);
+            b.push(b'@');
+            if hoplen == 8 {
+                out::ip4(b, &cp[len..len + 4]);
+            }
+            len += hoplen;
+        }
+    }
+    if ptr == len {
+        s(b, " ^ ");
+    }
+    if flags >> 4 != 0 {
+        s(b, " [");
+        u(b, flags >> 4);
+        s(b, " hops not recorded]} ");
+    } else {
+        b.push(b'}');
+    }
+}
+
+/// IPv6 hop-by-hop / destination options, as tcpdump -v prints them (common ones).
+pub(super) fn ip6_opts(b: &mut Vec<u8>, mut cp: &[u8]) {
+    while let Some(&t) = cp.first() {
+        if t == 0 {
+            s(b, "(pad1)");
+            cp = &cp[1..];
+            continue;
+        }
+        let Some(&l) = cp.get(1) else {
+            s(b, "[|ip6]");
+            break;
+        };
+        let l = l as usize + 2;
+        if cp.len() < l {
+            s(b, "[|ip6]");
+            break;
+        }
+        match t {
+            1 => s(b, "(padn)"),
+            5 => {
+                s(b, "(rtalert: 0x");
+                hex(b, be16(cp, 2).unwrap_or(0) as u64, 4);
+                s(b, ") ");
+            }
+            0xc2 => {
+                s(b, "(jumbo: ");
+                u(b, be32(cp, 2).unwrap_or(0));
+                s(b, ") ");
+            }
+            _ => {
+                s(b, "(opt_type 0x");
+                hex(b, t as u64, 2);
+                s(b, ": len=");
+                u(b, l - 2);
+                b.push(b')');
+            }
+        }
+        cp = &cp[l..];
+    }
+    b.push(b' ');
+}

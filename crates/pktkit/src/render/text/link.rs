@@ -1,0 +1,416 @@
+//! Link layers as tcpdump prints them (Ethernet and 802.1Q tags, Linux cooked v1/v2, BSD
+//! null/loop, Solaris ipnet, IP over InfiniBand, PPP, Cisco HDLC, NFLOG, PKTAP) and the
+//! EtherType dispatch to the network layer.
+
+use crate::decode::{Decoded, Link};
+use crate::proto::{ethernet, null};
+use crate::render::out::{self, be32, hex, s, u};
+
+use super::TextPrinter;
+
+impl TextPrinter {
+    /// Prints the link layer at the start of `data`; returns its header length.
+    pub(super) fn link(&mut self, b: &mut Vec<u8>, d: &Decoded<'_>, data: &[u8], length: usize) -> usize {
+        match d.link {
+            Link::Ethernet(eth) => {
+                let mut hdr = ethernet::HEADER_LEN;
+                let ety = eth.type_or_len();
+                if self.o.eflag {
+                    out::mac(b, &eth.src());
+                    s(b, " > ");
+                    out::mac(b, &eth.dst());
+                    s(b, ", ");
+                    if ety <= 1500 {
+                        s(b, "802.3, length ");
+                        u(b, ety);
+                        s(b, ": ");
+                    } else {
+                        ether_type(b, ety);
+                        s(b, ", length ");
+                        u(b, length);
+                        s(b, ": ");
+                    }
+                }
+                if ety <= 1500 {
+                    if !self.o.eflag {
+                        out::mac(b, &eth.src());
+                        s(b, " > ");
+                        out::mac(b, &eth.dst());
+                        s(b, ", 802.3, length ");
+                        u(b, ety);
+                        s(b, ": ");
+                    }
+                    self.default_print(b, &data[hdr..]);
+                    return hdr;
+                }
+                for tag in d.vlans() {
+                    hdr += 4;
+                    if self.o.eflag {
+                        s(b, "vlan ");
+                        u(b, tag.vid);
+                        s(b, ", p ");
+                        u(b, tag.pcp);
+                        if tag.dei {
+                            s(b, ", DEI");
+                        }
+                        s(b, ", ");
+                        ether_type(b, tag.next);
+                        s(b, ", ");
+                    }
+                }
+                if d.vlan_count < d.vlans.len()
+                    && let Some(stop) = d.stop
+                    && stop.layer == crate::decode::Layer::Vlan
+                {
+                    s(b, " [|vlan]");
+                    return hdr.min(data.len());
+                }
+                let ety = d.ether_type.unwrap_or(ety);
+                if !self.network(b, ety, &data[hdr.min(data.len())..], length.saturating_sub(hdr), d) {
+                    if !self.o.eflag {
+                        out::mac(b, &eth.src());
+                        s(b, " > ");
+                        out::mac(b, &eth.dst());
+                        s(b, ", ");
+                        ether_type(b, ety);
+                        s(b, ", length ");
+                        u(b, length);
+                        s(b, ": ");
+                    }
+                    self.default_print(b, &data[hdr.min(data.len())..]);
+                }
+                hdr
+            }
+            Link::Sll(sll) => {
+                let hdr = sll.header_len();
+                let sll_header = |b: &mut Vec<u8>| {
+                    if sll.version == 2 {
+                        s(b, "?     ");
+                        let name = sll.pkttype_name();
+                        s(b, name);
+                        for _ in name.len()..3 {
+                            b.push(b' ');
+                        }
+                        s(b, " ifindex ");
+                        u(b, sll.ifindex.unwrap_or(0));
+                        b.push(b' ');
+                    } else {
+                        let name = sll.pkttype_name();
+                        for _ in name.len()..3 {
+                            b.push(b' ');
+                        }
+                        s(b, name);
+                        b.push(b' ');
+                    }
+                    out::mac(b, sll.addr);
+                    b.push(b' ');
+                    ether_type(b, sll.protocol);
+                    s(b, ", length ");
+                    u(b, length);
+                    s(b, ": ");
+                };
+                if self.o.eflag {
+                    sll_header(b);
+                } else if sll.version == 2 {
+                    // tcpdump prints the interface and direction of SLL2 frames even without -e.
+                    s(b, "?     ");
+                    let name = sll.pkttype_name();
+                    s(b, name);
+                    for _ in name.len()..3 {
+                        b.push(b' ');
+                    }
+                    b.push(b' ');
+                }
+                let mut off = hdr;
+                for tag in d.vlans() {
+                    off += 4;
+                    if self.o.eflag {
+                        s(b, "vlan ");
+                        u(b, tag.vid);
+                        s(b, ", p ");
+                        u(b, tag.pcp);
+                        if tag.dei {
+                            s(b, ", DEI");
+                        }
+                        s(b, ", ");
+                        ether_type(b, tag.next);
+                        s(b, ", ");
+                    }
+                }
+                let ety = d.ether_type.unwrap_or(sll.protocol);
+                if ety < 0x0600
+                    || !self.network(b, ety, &data[off.min(data.len())..], length.saturating_sub(off), d)
+                {
+                    if !self.o.eflag {
+                        if sll.version == 2 {
+                            // The interface and direction are already printed.
+                            s(b, "ifindex ");
+                            u(b, sll.ifindex.unwrap_or(0));
+                            b.push(b' ');
+                            out::mac(b, sll.addr);
+                            b.push(b' ');
+                            ether_type(b, sll.protocol);
+                            s(b, ", length ");
+                            u(b, length);
+                            s(b, ": ");
+                        } else {
+                            sll_header(b);
+                        }
+                    }
+                    self.default_print(b, &data[off.min(data.len())..]);
+                }
+                hdr
+            }
+            Link::Null { family } => {
+                let hdr = null::HEADER_LEN;
+                let null_header = |b: &mut Vec<u8>| {
+                    s(b, "AF ");
+                    s(b, null::family_name(family).unwrap_or("Unknown"));
+                    s(b, " (");
+                    u(b, family);
+                    s(b, "), length ");
+                    u(b, length);
+                    s(b, ": ");
+                };
+                if self.o.eflag {
+                    null_header(b);
+                }
+                let ety = match null::family_ip_version(family) {
+                    Some(4) => 0x0800,
+                    Some(_) => 0x86dd,
+                    None => 0,
+                };
+                if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                    if !self.o.eflag {
+                        null_header(b);
+                    }
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
+            Link::Ipnet => {
+                let hdr = null::IPNET_LEN;
+                let fam = data[1];
+                if self.o.eflag {
+                    u(b, be32(data, 16).unwrap_or(0));
+                    s(b, " > ");
+                    u(b, be32(data, 20).unwrap_or(0));
+                    s(b, ", family ");
+                    s(
+                        b,
+                        match fam {
+                            2 => "IPv4",
+                            26 => "IPv6",
+                            _ => "Unknown",
+                        },
+                    );
+                    s(b, " (");
+                    u(b, fam);
+                    s(b, "), length ");
+                    u(b, length);
+                    s(b, ": ");
+                }
+                let ety = match fam {
+                    2 => 0x0800,
+                    26 => 0x86dd,
+                    _ => 0,
+                };
+                if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
+            Link::Ppp { protocol } => {
+                let hdr = d.net_offset.min(data.len());
+                let ety = match protocol {
+                    0x0021 => 0x0800,
+                    0x0057 => 0x86dd,
+                    _ => 0,
+                };
+                if self.o.eflag {
+                    s(
+                        b,
+                        match protocol {
+                            0x0021 => "IP",
+                            0x0057 => "IP6",
+                            0xc021 => "LCP",
+                            _ => "unknown",
+                        },
+                    );
+                    s(b, " (0x");
+                    hex(b, protocol as u64, 4);
+                    s(b, "), length ");
+                    u(b, length);
+                    s(b, ": ");
+                }
+                let saved = self.o.eflag;
+                self.o.eflag = false;
+                let done = ety != 0 && self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d);
+                self.o.eflag = saved;
+                if !done {
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
+            Link::Chdlc { address } => {
+                let hdr = 4;
+                let ety = d.ether_type.unwrap_or(0);
+                if self.o.eflag {
+                    s(
+                        b,
+                        match address {
+                            0x0f => "unicast",
+                            0x8f => "bcast",
+                            _ => "0x",
+                        },
+                    );
+                    if !matches!(address, 0x0f | 0x8f) {
+                        hex(b, address as u64, 2);
+                    }
+                    s(b, ", ");
+                    ether_type(b, ety);
+                    s(b, ", length ");
+                    u(b, length);
+                    s(b, ": ");
+                }
+                if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
+            Link::Nflog { family, version, resource } => {
+                if self.o.eflag {
+                    s(b, "version ");
+                    u(b, version);
+                    s(b, ", resource ID ");
+                    u(b, resource);
+                    s(b, ", family ");
+                    s(
+                        b,
+                        match family {
+                            2 => "IPv4",
+                            10 => "IPv6",
+                            _ => "Unknown",
+                        },
+                    );
+                    s(b, " (");
+                    u(b, family);
+                    s(b, "), length ");
+                    u(b, length);
+                    s(b, ": ");
+                }
+                let hdr = d.net_offset.min(data.len());
+                let ety = d.ether_type.unwrap_or(0);
+                if d.net_offset >= data.len()
+                    || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d)
+                {
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
+            Link::Ipoib => {
+                let hdr = 44;
+                let ety = d.ether_type.unwrap_or(0);
+                if self.o.eflag {
+                    s(b, "IPOIB, ");
+                    ether_type(b, ety);
+                    s(b, ", length ");
+                    u(b, length);
+                    s(b, ": ");
+                }
+                if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
+            Link::Raw => {
+                if self.o.eflag {
+                    s(b, "ip: ");
+                }
+                let ety = match d.linktype.0 {
+                    228 => 0x0800,
+                    229 => 0x86dd,
+                    _ => match data.first().map(|x| x >> 4) {
+                        Some(6) => 0x86dd,
+                        _ => 0x0800,
+                    },
+                };
+                if d.linktype.0 != 228
+                    && d.linktype.0 != 229
+                    && !matches!(data.first().map(|x| x >> 4), Some(4 | 6))
+                {
+                    match data.first() {
+                        None => s(b, "[|ip]"),
+                        Some(x) => {
+                            s(b, "IP");
+                            u(b, x >> 4);
+                        }
+                    }
+                    return 0;
+                }
+                self.network(b, ety, data, length, d);
+                0
+            }
+            Link::None => self.link_unknown(b, d, data),
+        }
+    }
+
+    pub(super) fn link_unknown(&mut self, b: &mut Vec<u8>, d: &Decoded<'_>, data: &[u8]) -> usize {
+        let need = match d.linktype.0 {
+            1 => 14,
+            113 => 16,
+            276 => 20,
+            0 | 108 => 4,
+            226 => 24,
+            242 => 44,
+            149 | 258 => 8,
+            _ => {
+                s(b, "unsupported link type ");
+                u(b, d.linktype.0);
+                return 0;
+            }
+        };
+        if data.len() < need {
+            s(
+                b,
+                match d.linktype.0 {
+                    1 => "[|ether]",
+                    242 => "[|ipoib]",
+                    149 | 258 => "[|pktap]",
+                    113 | 276 => "[|sll]",
+                    0 | 108 => "[|null]",
+                    _ => "[|ipnet]",
+                },
+            );
+        }
+        data.len()
+    }
+
+    /// Prints the network layer for EtherType `ety`; false when it is not one pktkit prints.
+    pub(super) fn network(
+        &mut self,
+        b: &mut Vec<u8>,
+        ety: u16,
+        p: &[u8],
+        length: usize,
+        d: &Decoded<'_>,
+    ) -> bool {
+        match ety {
+            0x0800 => self.ip4(b, p, length, d, false),
+            0x86dd => self.ip6(b, p, length, d),
+            0x0806 | 0x8035 => self.arp(b, p, length),
+            0x8847 | 0x8848 => self.mpls(b, p, length),
+            0x8864 => self.pppoe_session(b, p, length),
+            _ => return false,
+        }
+        true
+    }
+}
+
+pub(super) fn ether_type(b: &mut Vec<u8>, t: u16) {
+    s(b, "ethertype ");
+    s(b, ethernet::ether_type_name(t).unwrap_or("Unknown"));
+    s(b, " (0x");
+    hex(b, t as u64, 4);
+    b.push(b')');
+}

@@ -1,0 +1,198 @@
+//! Text output: tcpdump 4.99's `-n` format, line for line, for the protocols pktkit decodes.
+//!
+//! The layering comes from [`crate::decode`]; the header fields are re-read here from the
+//! frame's bytes so that cut and damaged packets print exactly what tcpdump prints (its
+//! `[|tcp]` markers, `truncated-ip`, `bad-hlen` and so on). One reusable line buffer, no
+//! per-packet allocation.
+
+//!
+//! One file per protocol family: `link.rs` (link layers and the EtherType dispatch),
+//! `arp.rs`, `ip.rs` (IPv4, IPv6, options, extension headers), `tcp.rs`, `udp.rs`,
+//! `icmp.rs`, `icmp6.rs`, `igmp.rs`, `tunnels.rs` (MPLS, PPPoE, GRE), `app.rs` (the
+//! application printers of `proto/`), `dump.rs` (`-x`, `-X`, `-A`) and `cksum.rs`. Each adds
+//! methods to [`TextPrinter`].
+
+mod app;
+mod arp;
+mod cksum;
+mod dump;
+mod icmp;
+mod icmp6;
+mod igmp;
+mod ip;
+mod link;
+mod tcp;
+mod tunnels;
+mod udp;
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use crate::capture::{Packet, Timestamp};
+use crate::decode::Decoded;
+use crate::render::out::{self, s, u};
+use crate::render::time::{self, LocalTime};
+
+pub use dump::{ascii, hex_ascii, hex_only};
+
+/// Which tcpdump options shape the text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TextOptions {
+    /// `-e`: print the link-layer header.
+    pub eflag: bool,
+    /// `-v` count.
+    pub vflag: u8,
+    /// `-x` count (hex).
+    pub xflag: u8,
+    /// `-X` count (hex and ASCII).
+    pub big_x: u8,
+    /// `-A` count (ASCII).
+    pub aflag: u8,
+    /// `-#`: packet numbers.
+    pub number: bool,
+    /// `-t` count: 0 time of day, 1 none, 2 epoch, 3 delta, 4 date and time, 5 since first.
+    pub tflag: u8,
+    /// `--nano`: nanosecond fractions.
+    pub nano: bool,
+}
+
+/// Bound on the TCP relative-sequence table (tcpdump's grows without bound).
+const MAX_TCP_FLOWS: usize = 200_000;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct FlowKey {
+    a: [u8; 16],
+    b: [u8; 16],
+    ports: u32,
+    v6: bool,
+}
+
+/// Renders packets as tcpdump does.
+pub struct TextPrinter {
+    o: TextOptions,
+    line: Vec<u8>,
+    lt: LocalTime,
+    prev: Option<Timestamp>,
+    first: Option<Timestamp>,
+    tcp_seq: HashMap<FlowKey, (u32, u32)>,
+}
+
+/// What the network printers need to know about the enclosing IP header.
+#[derive(Clone, Copy)]
+struct IpCtx<'p> {
+    v6: bool,
+    src: &'p [u8],
+    dst: &'p [u8],
+    /// The IP header's own next-header field is this transport (no extension header between).
+    direct: bool,
+    fragmented: bool,
+}
+
+impl TextPrinter {
+    /// A printer with these options, in the local time zone.
+    pub fn new(o: TextOptions) -> Self {
+        Self::with_time(o, LocalTime::new())
+    }
+
+    /// A printer with an explicit time zone converter.
+    pub fn with_time(o: TextOptions, lt: LocalTime) -> Self {
+        TextPrinter { o, line: Vec::with_capacity(512), lt, prev: None, first: None, tcp_seq: HashMap::new() }
+    }
+
+    /// Writes one packet's line(s).
+    pub fn packet<W: Write>(&mut self, w: &mut W, pkt: &Packet<'_>, d: &Decoded<'_>) -> io::Result<()> {
+        let mut b = std::mem::take(&mut self.line);
+        b.clear();
+        if self.o.number {
+            out::u_pad(&mut b, pkt.number, 5, b' ');
+            s(&mut b, "  ");
+        }
+        self.timestamp(&mut b, pkt.ts);
+        let hdrlen = self.frame(&mut b, d);
+        self.dumps(&mut b, d.data, hdrlen);
+        b.push(b'\n');
+        let r = w.write_all(&b);
+        self.line = b;
+        r
+    }
+
+    fn timestamp(&mut self, b: &mut Vec<u8>, ts: Timestamp) {
+        let nano = self.o.nano;
+        match self.o.tflag {
+            1 => {}
+            2 => {
+                u(b, ts.secs);
+                b.push(b'.');
+                time::frac(b, ts.nanos, nano);
+                b.push(b' ');
+            }
+            3 | 5 => {
+                let base =
+                    if self.o.tflag == 3 { self.prev.unwrap_or(ts) } else { *self.first.get_or_insert(ts) };
+                let mut delta = ts.nanos_since(base);
+                if !nano {
+                    // tcpdump subtracts microsecond timestamps.
+                    delta = (ts.as_nanos() / 1000 - base.as_nanos() / 1000) * 1000;
+                }
+                b.push(if delta < 0 { b'-' } else { b' ' });
+                let delta = delta.unsigned_abs();
+                let secs = (delta / 1_000_000_000) as u64;
+                let nanos = (delta % 1_000_000_000) as u32;
+                out::u_pad(b, secs / 3600, 2, b'0');
+                b.push(b':');
+                out::u_pad(b, secs / 60 % 60, 2, b'0');
+                b.push(b':');
+                out::u_pad(b, secs % 60, 2, b'0');
+                b.push(b'.');
+                time::frac(b, nanos, nano);
+                b.push(b' ');
+                self.prev = Some(ts);
+            }
+            4 => {
+                let c = self.lt.civil(ts.secs);
+                time::ymd(b, &c);
+                b.push(b' ');
+                time::hms(b, &c);
+                b.push(b'.');
+                time::frac(b, ts.nanos, nano);
+                b.push(b' ');
+            }
+            _ => {
+                let c = self.lt.civil(ts.secs);
+                time::hms(b, &c);
+                b.push(b'.');
+                time::frac(b, ts.nanos, nano);
+                b.push(b' ');
+            }
+        }
+    }
+
+    fn suppress_default(&self) -> bool {
+        self.o.xflag > 0 || self.o.big_x > 0 || self.o.aflag > 0
+    }
+
+    /// Prints the frame from its link layer on; returns the link header length (for -x).
+    fn frame(&mut self, b: &mut Vec<u8>, d: &Decoded<'_>) -> usize {
+        let Some((dlt, hl)) = d.pktap else {
+            return self.link(b, d, d.data, d.orig_len as usize);
+        };
+        if self.o.eflag {
+            s(b, "DLT ");
+            match u16::try_from(dlt).ok().and_then(|v| crate::capture::LinkType(v).dlt_name()) {
+                Some(n) => s(b, n),
+                None => s(b, "Unknown"),
+            }
+            s(b, " (");
+            u(b, dlt);
+            s(b, ") len ");
+            u(b, hl);
+            s(b, ", length ");
+            u(b, d.orig_len);
+            s(b, ": ");
+        }
+        hl + self.link(b, d, &d.data[hl..], (d.orig_len as usize).saturating_sub(hl))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,182 @@
+use super::*;
+use crate::capture::{Interface, LinkType, Precision};
+use crate::decode::{DecodeOptions, decode};
+
+fn line(o: TextOptions, lt: u16, frame: &[u8], orig_len: u32) -> String {
+    let iface = Interface::live(LinkType(lt), 65535, Precision::Micro);
+    let pkt = Packet::new(1, Timestamp::new(3661, 5_000), frame, orig_len, &iface);
+    let d = decode(LinkType(lt), frame, orig_len, &DecodeOptions::default());
+    let mut p = TextPrinter::with_time(o, LocalTime::utc());
+    let mut out = Vec::new();
+    p.packet(&mut out, &pkt, &d).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn ipv4_tcp(options: &[u8], flags: u8) -> Vec<u8> {
+    let hl = 20 + options.len();
+    let mut p = vec![0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+    let total = (20 + hl) as u16;
+    p[2..4].copy_from_slice(&total.to_be_bytes());
+    p.extend_from_slice(&[
+        0x30,
+        0x39,
+        0,
+        80,
+        0,
+        0,
+        0,
+        7,
+        0,
+        0,
+        0,
+        0,
+        ((hl / 4) as u8) << 4,
+        flags,
+        0x10,
+        0,
+        0,
+        0,
+        0,
+        0,
+    ]);
+    p.extend_from_slice(options);
+    p
+}
+
+#[test]
+fn hex_dumps_match_tcpdump_layout() {
+    let mut b = Vec::new();
+    hex_only(&mut b, &[0x45, 0, 0, 0x1c, 0xab]);
+    assert_eq!(String::from_utf8(b).unwrap(), "\n\t0x0000:  4500 001c ab");
+    let mut b = Vec::new();
+    hex_ascii(&mut b, b"GET / HTTP/1.1\r\nHost", 0);
+    assert_eq!(
+        String::from_utf8(b).unwrap(),
+        "\n\t0x0000:  4745 5420 2f20 4854 5450 2f31 2e31 0d0a  GET./.HTTP/1.1..\
+         \n\t0x0010:  486f 7374                                Host"
+    );
+    let mut b = Vec::new();
+    ascii(&mut b, b"a\r\nb\rc\x01");
+    assert_eq!(String::from_utf8(b).unwrap(), "\na\nb.c.");
+}
+
+#[test]
+fn tcp_options_good_bad_and_cut() {
+    let o = TextOptions::default();
+    let l = line(o, 101, &ipv4_tcp(&[2, 4, 5, 0xb4, 1, 1, 4, 2], 0x02), 48);
+    assert_eq!(
+        l,
+        "01:01:01.000005 IP 10.0.0.1.12345 > 10.0.0.2.80: Flags [S], seq 7, win 4096, options [mss 1460,nop,nop,sackOK], length 0\n"
+    );
+    // A length byte of 0 after a good option: "[bad opt]]" and the line ends.
+    let l = line(o, 101, &ipv4_tcp(&[1, 8, 0, 0], 0x02), 44);
+    assert!(l.ends_with("options [nop,TS[bad opt]]\n"), "{l}");
+    // Cut inside the options: tcpdump's [|tcp] marker.
+    let full = ipv4_tcp(&[8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1], 0x12);
+    let l = line(o, 101, &full[..46], full.len() as u32);
+    assert!(l.ends_with("options [TS [|tcp]\n"), "{l}");
+}
+
+#[test]
+fn link_headers_and_timestamps() {
+    let mut eth = vec![0xff; 6];
+    eth.extend_from_slice(&[2, 0, 0, 0, 0, 9, 0x08, 0x06]);
+    eth.extend_from_slice(&[
+        0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 9, 10, 0, 0, 9, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1,
+    ]);
+    let o = TextOptions { eflag: true, number: true, tflag: 4, ..Default::default() };
+    assert_eq!(
+        line(o, 1, &eth, 60),
+        "    1  1970-01-01 01:01:01.000005 02:00:00:00:00:09 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 60: Request who-has 10.0.0.1 tell 10.0.0.9, length 46\n"
+    );
+    let o = TextOptions { tflag: 2, nano: true, ..Default::default() };
+    assert!(
+        line(o, 1, &eth, 42)
+            .starts_with("3661.000005000 ARP, Request who-has 10.0.0.1 tell 10.0.0.9, length 28")
+    );
+    // Truncated Ethernet header and an unknown link type.
+    assert_eq!(line(TextOptions { tflag: 1, ..Default::default() }, 1, &eth[..10], 60), "[|ether]\n");
+    assert_eq!(
+        line(TextOptions { tflag: 1, ..Default::default() }, 147, &eth, 60),
+        "unsupported link type 147\n"
+    );
+}
+
+#[test]
+fn ipv4_damage_as_tcpdump() {
+    let o = TextOptions { tflag: 1, ..Default::default() };
+    let mut p = ipv4_tcp(&[], 0x10);
+    p[0] = 0x44;
+    assert_eq!(line(o, 101, &p, 40), "IP bad-hlen 16\n");
+    let mut p = ipv4_tcp(&[], 0x10);
+    p[2..4].copy_from_slice(&10u16.to_be_bytes());
+    assert_eq!(line(o, 101, &p, 40), "IP bad-len 10\n");
+    let p = ipv4_tcp(&[], 0x10);
+    assert_eq!(line(o, 101, &p[..12], 12), "IP truncated-ip 12\n");
+    let mut p = ipv4_tcp(&[], 0x10);
+    p[6..8].copy_from_slice(&0x0010u16.to_be_bytes());
+    assert_eq!(line(o, 101, &p, 40), "IP 10.0.0.1 > 10.0.0.2: ip-proto-6\n");
+}
+
+#[test]
+fn hostile_frames_never_panic() {
+    let mut seed = 0x9e37_79b9u32;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    let protos = [1u8, 2, 4, 6, 17, 41, 47, 50, 51, 58, 132, 33, 0, 43, 44, 60];
+    let opts = [
+        TextOptions { vflag: 2, eflag: true, big_x: 1, ..Default::default() },
+        TextOptions { vflag: 1, xflag: 2, tflag: 3, ..Default::default() },
+        TextOptions { aflag: 1, tflag: 5, number: true, ..Default::default() },
+    ];
+    let mut printers: Vec<TextPrinter> =
+        opts.iter().map(|o| TextPrinter::with_time(*o, LocalTime::utc())).collect();
+    let mut json = super::super::json::JsonWriter::new(true);
+    let all: Vec<&str> = super::super::fields::known_names().collect();
+    let mut fields = super::super::fields::FieldsWriter::new(&all.join(",")).unwrap();
+    let mut frame = [0u8; 160];
+    for round in 0..30_000u32 {
+        for x in frame.iter_mut() {
+            *x = next() as u8;
+        }
+        // Bias towards plausible headers so the deep paths run.
+        let lt: u16 = [1, 101, 113, 276, 0, 9, 104, 226, 239, 242, 258, 12][round as usize % 12];
+        let ip_at = match lt {
+            1 => 14,
+            113 => 16,
+            276 => 20,
+            0 | 104 => 4,
+            _ => 0,
+        };
+        if lt == 1 {
+            frame[12..14].copy_from_slice(&[0x08, 0x00]);
+        }
+        if lt == 113 {
+            frame[14..16].copy_from_slice(&[0x86, 0xdd]);
+        }
+        frame[ip_at] = if round % 3 == 0 { 0x60 } else { 0x45 + (next() % 3) as u8 };
+        frame[ip_at + 9] = protos[next() as usize % protos.len()];
+        frame[ip_at + 6] = protos[next() as usize % protos.len()];
+        let len = (next() as usize) % frame.len();
+        let orig = len as u32 + next() % 64;
+        let iface = Interface::live(LinkType(lt), 65535, Precision::Micro);
+        let pkt = Packet::new(round as u64, Timestamp::new(next() as i64, 0), &frame[..len], orig, &iface);
+        let d = decode(LinkType(lt), &frame[..len], orig, &DecodeOptions::default());
+        for p in printers.iter_mut() {
+            let mut out = Vec::new();
+            p.packet(&mut out, &pkt, &d).unwrap();
+            assert!(out.ends_with(b"\n"));
+        }
+        let mut out = Vec::new();
+        json.packet(&mut out, &pkt, &d, None).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["schema"], "pktkit.decode/1");
+        let mut out = Vec::new();
+        fields.packet(&mut out, &pkt, &d).unwrap();
+        assert_eq!(out.iter().filter(|&&c| c == b'\t').count(), all.len() - 1);
+    }
+}

@@ -1,0 +1,290 @@
+//! Tunnels as tcpdump prints them: MPLS, PPPoE session, GRE (v0 and PPTP's v1), and the
+//! packet they carry printed as its own link type.
+
+use crate::render::out::{self, be16, be32, hex, s, u};
+
+use super::TextPrinter;
+
+impl TextPrinter {
+    /// Prints a packet carried inside another (a tunnel), as its own link type.
+    pub(super) fn inner(&mut self, b: &mut Vec<u8>, lt: crate::capture::LinkType, p: &[u8], length: usize) {
+        let inner = crate::decode::decode(lt, p, length as u32, &Default::default());
+        self.link(b, &inner, p, length);
+    }
+
+    /// tcpdump's mpls_print: the label stack, then the payload guessed from its first nibble.
+    pub(super) fn mpls(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        s(b, "MPLS");
+        let mut off = 0;
+        loop {
+            let Some(e) = be32(p, off) else {
+                s(b, " [|MPLS]");
+                return;
+            };
+            s(b, " (label ");
+            u(b, e >> 12);
+            s(b, ", tc ");
+            u(b, (e >> 9) & 7);
+            if e & 0x100 != 0 {
+                s(b, ", [S]");
+            }
+            s(b, ", ttl ");
+            u(b, e & 0xff);
+            b.push(b')');
+            off += 4;
+            if e & 0x100 != 0 {
+                break;
+            }
+        }
+        let rest = &p[off..];
+        let length = length.saturating_sub(off);
+        match rest.first().map(|x| x >> 4) {
+            Some(4) => {
+                b.push(b' ');
+                let inner = crate::decode::decode(
+                    crate::capture::LinkType::RAW,
+                    rest,
+                    length as u32,
+                    &Default::default(),
+                );
+                self.ip4(b, rest, length, &inner, false);
+            }
+            Some(6) => {
+                b.push(b' ');
+                let inner = crate::decode::decode(
+                    crate::capture::LinkType::RAW,
+                    rest,
+                    length as u32,
+                    &Default::default(),
+                );
+                self.ip6(b, rest, length, &inner);
+            }
+            _ => {}
+        }
+    }
+
+    /// tcpdump's pppoe_print for session data carrying IPv4 or IPv6.
+    pub(super) fn pppoe_session(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        s(b, "PPPoE ");
+        let (Some(&code), Some(ses), Some(plen)) = (p.get(1), be16(p, 2), be16(p, 4)) else {
+            s(b, " [|pppoe]");
+            return;
+        };
+        if code != 0 {
+            s(b, "[|pppoe]");
+            return;
+        }
+        s(b, " [ses 0x");
+        out::hex_min(b, ses as u64);
+        s(b, "] ");
+        let Some(proto) = be16(p, 6) else {
+            s(b, "[|ppp]");
+            return;
+        };
+        let plen = (plen as usize).min(length.saturating_sub(6));
+        let rest = &p[8.min(p.len())..];
+        let ety = match proto {
+            0x0021 => 0x0800,
+            0x0057 => 0x86dd,
+            _ => {
+                s(b, "PPP-#0x");
+                hex(b, proto as u64, 4);
+                return;
+            }
+        };
+        if self.o.eflag {
+            s(b, if ety == 0x0800 { "IP (0x0021), length " } else { "IP6 (0x0057), length " });
+            u(b, plen);
+            s(b, ": ");
+        }
+        let inner = crate::decode::decode(
+            crate::capture::LinkType::RAW,
+            rest,
+            plen.saturating_sub(2) as u32,
+            &Default::default(),
+        );
+        if ety == 0x0800 {
+            self.ip4(b, rest, plen.saturating_sub(2), &inner, false);
+        } else {
+            self.ip6(b, rest, plen.saturating_sub(2), &inner);
+        }
+    }
+
+    /// tcpdump's gre_print_1: PPTP's enhanced GRE, carrying PPP.
+    pub(super) fn gre1(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, flags: u16) {
+        let Some(prot) = be16(p, 2) else {
+            s(b, " [|gre]");
+            return;
+        };
+        let mut off = 4;
+        if flags & 0x2000 != 0 {
+            let Some(k) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", call ");
+            u(b, k & 0xffff);
+            off += 4;
+        }
+        if flags & 0x1000 != 0 {
+            let Some(q) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", seq ");
+            u(b, q);
+            off += 4;
+        }
+        if flags & 0x0080 != 0 {
+            let Some(a) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", ack ");
+            u(b, a);
+            off += 4;
+        }
+        if flags & 0x1000 == 0 {
+            s(b, ", no-payload");
+        }
+        s(b, ", length ");
+        u(b, length);
+        s(b, ": ");
+        if flags & 0x1000 == 0 {
+            return;
+        }
+        let rest = p.get(off..).unwrap_or(&[]);
+        let len = length.saturating_sub(off);
+        if prot != 0x880b {
+            s(b, "gre-proto-0x");
+            out::hex_min(b, prot as u64);
+            return;
+        }
+        // PPP: optional address/control, then a 1- or 2-byte protocol.
+        let Some((pkind, poff)) = crate::proto::tunnel::ppp(rest) else {
+            return;
+        };
+        let _ = pkind;
+        let ip = &rest[poff..];
+        let ilen = len.saturating_sub(poff);
+        let saved = self.o.eflag;
+        self.o.eflag = false;
+        let inner =
+            crate::decode::decode(crate::capture::LinkType::RAW, ip, ilen as u32, &Default::default());
+        match ip.first().map(|x| x >> 4) {
+            Some(6) => self.ip6(b, ip, ilen, &inner),
+            _ => self.ip4(b, ip, ilen, &inner, false),
+        }
+        self.o.eflag = saved;
+    }
+
+    /// tcpdump's gre_print for GRE version 0.
+    pub(super) fn gre(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        let Some(flags) = be16(p, 0) else {
+            s(b, "[|gre]");
+            return;
+        };
+        s(b, "GREv");
+        u(b, flags & 7);
+        if flags & 7 == 1 {
+            return self.gre1(b, p, length, flags);
+        }
+        if flags & 7 != 0 {
+            return;
+        }
+        if self.o.vflag > 0 {
+            s(b, ", Flags [");
+            let mut any = false;
+            for (bit, n) in [
+                (0x8000u16, "checksum present"),
+                (0x4000, "routing present"),
+                (0x2000, "key present"),
+                (0x1000, "sequence# present"),
+                (0x0800, "strict source route"),
+            ] {
+                if flags & bit != 0 {
+                    if any {
+                        s(b, ", ");
+                    }
+                    s(b, n);
+                    any = true;
+                }
+            }
+            if !any {
+                s(b, "none");
+            }
+            b.push(b']');
+        }
+        let Some(prot) = be16(p, 2) else {
+            s(b, " [|gre]");
+            return;
+        };
+        let mut off = 4;
+        if flags & 0xc000 != 0 {
+            let (Some(sum), Some(o)) = (be16(p, 4), be16(p, 6)) else {
+                s(b, " [|gre]");
+                return;
+            };
+            if self.o.vflag > 0 {
+                s(b, ", sum 0x");
+                out::hex_min(b, sum as u64);
+            }
+            s(b, ", off 0x");
+            out::hex_min(b, o as u64);
+            off += 4;
+        }
+        if flags & 0x2000 != 0 {
+            let Some(k) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", key=0x");
+            out::hex_min(b, k as u64);
+            off += 4;
+        }
+        if flags & 0x1000 != 0 {
+            let Some(q) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", seq ");
+            u(b, q);
+            off += 4;
+        }
+        if flags & 0x4000 != 0 {
+            // Source routing entries: not decoded; tcpdump prints them, pktkit stops.
+            s(b, ", length ");
+            u(b, length);
+            return;
+        }
+        s(b, ", length ");
+        u(b, length);
+        s(b, ": ");
+        let rest = p.get(off..).unwrap_or(&[]);
+        let len = length.saturating_sub(off);
+        match prot {
+            0x0800 | 0x86dd => {
+                let saved = self.o.eflag;
+                self.o.eflag = false;
+                let inner = crate::decode::decode(
+                    crate::capture::LinkType::RAW,
+                    rest,
+                    len as u32,
+                    &Default::default(),
+                );
+                if prot == 0x0800 {
+                    self.ip4(b, rest, len, &inner, false);
+                } else {
+                    self.ip6(b, rest, len, &inner);
+                }
+                self.o.eflag = saved;
+            }
+            0x6558 => self.inner(b, crate::capture::LinkType::ETHERNET, rest, len),
+            0x8847 => self.mpls(b, rest, len),
+            _ => {
+                s(b, "gre-proto-0x");
+                out::hex_min(b, prot as u64);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! UDP as tcpdump's `udp_print`: lengths, checksums, VXLAN, then the application summary
+//! or tcpdump's generic `UDP, length N`.
+
+use crate::decode::Decoded;
+use crate::render::out::{be16, be32, hex, s, u};
+
+use super::cksum::{fold, pseudo, shouldbe, sum_be};
+use super::{IpCtx, TextPrinter, app};
+
+impl TextPrinter {
+    pub(super) fn udp(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: IpCtx<'_>, d: &Decoded<'_>) {
+        let (Some(sport), Some(dport)) = (be16(p, 0), be16(p, 2)) else {
+            Self::addrs(b, &ctx, None);
+            s(b, " [|udp]");
+            return;
+        };
+        if length < 8 {
+            Self::addrs(b, &ctx, Some((sport, dport)));
+            s(b, "truncated-udp ");
+            u(b, length);
+            return;
+        }
+        let Some(mut ulen) = be16(p, 4).map(|x| x as usize) else {
+            Self::addrs(b, &ctx, Some((sport, dport)));
+            s(b, " [|udp]");
+            return;
+        };
+        if ulen == 0 && length > 65535 {
+            ulen = length;
+        }
+        if ulen < 8 {
+            Self::addrs(b, &ctx, Some((sport, dport)));
+            s(b, "truncated-udplength ");
+            u(b, ulen);
+            return;
+        }
+        ulen -= 8;
+        let mut length = length - 8;
+        if ulen < length {
+            length = ulen;
+        }
+        if p.len() < 8 {
+            Self::addrs(b, &ctx, Some((sport, dport)));
+            s(b, " [|udp]");
+            return;
+        }
+        Self::addrs(b, &ctx, Some((sport, dport)));
+        if !ctx.fragmented && (self.o.vflag > 1 || (ctx.v6 && self.o.vflag > 0)) {
+            let field = be16(p, 6).unwrap_or(0);
+            if !ctx.v6 && field == 0 {
+                s(b, "[no cksum] ");
+            } else if p.len() >= length + 8 {
+                let sum = fold(sum_be(&p[..length + 8], pseudo(&ctx, 17, length + 8)));
+                if sum != 0xffff {
+                    s(b, "[bad udp cksum 0x");
+                    hex(b, field as u64, 4);
+                    s(b, " -> 0x");
+                    hex(b, shouldbe(field, !sum) as u64, 4);
+                    s(b, "!] ");
+                } else {
+                    s(b, "[udp sum ok] ");
+                }
+            }
+        }
+        if (dport == 4789 || sport == 4789) && !ctx.fragmented {
+            // tcpdump's vxlan_print: the header, then the inner frame on its own line.
+            let v = &p[8..];
+            if let (Some(&flags), Some(vni)) = (v.first(), be32(v, 4)) {
+                s(b, "VXLAN, flags [");
+                s(b, if flags & 0x08 != 0 { "I" } else { "." });
+                s(b, "] (0x");
+                hex(b, flags as u64, 2);
+                s(b, "), vni ");
+                u(b, vni >> 8);
+                b.push(b'\n');
+                self.inner(
+                    b,
+                    crate::capture::LinkType::ETHERNET,
+                    &v[8.min(v.len())..],
+                    length.saturating_sub(8),
+                );
+                return;
+            }
+        }
+        if app::udp_text(b, d, sport, dport, &p[8..], length) {
+            return;
+        }
+        if ulen > length {
+            s(b, "UDP, bad length ");
+            u(b, ulen);
+            s(b, " > ");
+            u(b, length);
+        } else {
+            s(b, "UDP, length ");
+            u(b, ulen);
+        }
+    }
+}
