@@ -1,21 +1,29 @@
 //! The application-layer step: which protocol follows TCP or UDP, and where its bytes start.
 //!
-//! [`classify`] decides by port and by content; it does not parse. The parsers live in
-//! `proto/` (`dns`, `http`, `tls`, `dhcp`) and are handed [`App::data`]. Adding a protocol is
-//! one variant here, one rule in [`classify`], and a parser in `proto/`.
+//! [`classify`] decides as Wireshark 4.0 does, so that `--fields` and `--json` name the same
+//! protocol tshark shows: the lower port first, then the higher one, in Wireshark's port
+//! tables (a port registered to a dissector pktkit does not have means that protocol);
+//! when neither port is registered, by content with Wireshark's heuristics ([`dns_heuristic`]
+//! on UDP, [`tls_heuristic`] and [`http_heuristic`] on TCP). tcpdump chooses by port alone;
+//! its choice is the text renderer's (`render::text`).
+//!
+//! It does not parse: the parsers live in `proto/` (`dns`, `http`, `tls`, `dhcp`) and are
+//! handed [`App::data`]. Adding a protocol is one variant here, its ports in [`by_port`],
+//! and a parser in `proto/`.
 
 use etherparse::TransportSlice;
 
-use super::{Decoded, offset_in};
+use super::{Decoded, offset_in, ports};
 
 /// An application protocol pktkit recognises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AppProto {
-    /// DNS over UDP (the message) or TCP (a 2-byte length, then the message); also mDNS.
+    /// DNS over UDP (the message) or TCP (a 2-byte length, then the message); also mDNS and
+    /// LLMNR, which use DNS's format.
     Dns,
     /// HTTP/1.x request or response.
     Http,
-    /// TLS record carrying a handshake.
+    /// TLS records.
     Tls,
     /// DHCP / BOOTP.
     Dhcp,
@@ -40,23 +48,139 @@ pub struct App<'a> {
     pub proto: AppProto,
     /// True over TCP (DNS then has its 2-byte length prefix).
     pub over_tcp: bool,
+    /// Multicast DNS (UDP port 5353): the top bit of a class is a flag, not part of it.
+    pub mdns: bool,
     /// Offset of the first application byte in the frame.
     pub offset: usize,
     /// The application bytes as captured (the TCP or UDP payload).
     pub data: &'a [u8],
 }
 
-const HTTP_METHODS: [&[u8]; 9] =
-    [b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"PATCH ", b"CONNECT ", b"TRACE "];
-
-/// True when `p` starts like an HTTP/1.x request or response.
-pub fn looks_like_http(p: &[u8]) -> bool {
-    p.starts_with(b"HTTP/1.") || HTTP_METHODS.iter().any(|m| p.starts_with(m))
+/// Wireshark 4.0's DNS-over-UDP heuristic: more than a header, a standard query (opcode 0),
+/// a query with one question and no answer or authority records, or a response with at most
+/// one question, 100 answers and 10 authority records; at most 10 additional records.
+pub fn dns_heuristic(p: &[u8]) -> bool {
+    if p.len() <= 12 {
+        return false;
+    }
+    let w = |i: usize| u16::from_be_bytes([p[i], p[i + 1]]);
+    let (flags, qd, an, ns, ar) = (w(2), w(4), w(6), w(8), w(10));
+    if flags & 0x7800 != 0 || ar > 10 {
+        return false;
+    }
+    if flags & 0x8000 == 0 { qd == 1 && an == 0 && ns == 0 } else { qd <= 1 && an <= 100 && ns <= 10 }
 }
 
-/// True when `p` starts with a TLS handshake record header (content type 22, version 3.x).
-pub fn looks_like_tls_handshake(p: &[u8]) -> bool {
-    p.len() >= 6 && p[0] == 22 && p[1] == 3 && p[2] <= 4
+/// Wireshark 4.0's TLS heuristic on TCP: a record header of a handshake or application data
+/// record, version SSL 3.0, TLS 1.0 to 1.2 or GM/T 0024 (0x0101), length 1 to 18431.
+pub fn tls_heuristic(p: &[u8]) -> bool {
+    let Some(h) = p.first_chunk::<5>() else { return false };
+    let version = u16::from_be_bytes([h[1], h[2]]);
+    let len = u16::from_be_bytes([h[3], h[4]]);
+    matches!(h[0], 22 | 23)
+        && matches!(version, 0x0300..=0x0303 | 0x0101)
+        && len != 0
+        && (len as usize) < 16384 + 2048
+}
+
+/// Wireshark 4.0's HTTP heuristic on TCP: the data holds a line end, and the first line
+/// (not 8 bytes long) starts with `HTTP/1.` or ends with `HTTP/1.` and one more character,
+/// ignoring case.
+pub fn http_heuristic(p: &[u8]) -> bool {
+    let Some(end) = p.iter().position(|&b| b == b'\r' || b == b'\n') else { return false };
+    if end == 8 {
+        return false;
+    }
+    let line = &p[..end];
+    let is = |s: &[u8]| s.len() >= 7 && s[..7].eq_ignore_ascii_case(b"HTTP/1.");
+    is(line) || (end > 8 && is(&line[end - 8..]))
+}
+
+/// What Wireshark's port tables say about one port: one of pktkit's protocols (with the
+/// mDNS flag), another protocol, or nothing.
+enum Port {
+    Ours(AppProto, bool),
+    Other,
+    Free,
+}
+
+/// Wireshark's dissector for `port` over TCP or UDP.
+fn by_port(over_tcp: bool, port: u16) -> Port {
+    let ours = if over_tcp {
+        match port {
+            53 | 5353 => Some(AppProto::Dns),
+            80 | 631 | 1900 | 2710 | 2869 | 3128 | 3132 | 3689 | 5985 | 8080 | 8088 | 11371 => {
+                Some(AppProto::Http)
+            }
+            324
+            | 443
+            | 465
+            | 636
+            | 802
+            | 853
+            | 993
+            | 995
+            | 1300
+            | 2221
+            | 2443
+            | 3249..=3252
+            | 3496
+            | 5061
+            | 5671
+            | 5684
+            | 5868
+            | 8883
+            | 11207
+            | 19999
+            | 27017 => Some(AppProto::Tls),
+            _ => None,
+        }
+    } else {
+        match port {
+            53 | 5355 => Some(AppProto::Dns),
+            5353 => return Port::Ours(AppProto::Dns, true),
+            67 | 68 | 4011 => Some(AppProto::Dhcp),
+            _ => None,
+        }
+    };
+    match ours {
+        Some(p) => Port::Ours(p, false),
+        None if port != 0
+            && (if over_tcp { ports::TCP } else { ports::UDP }).binary_search(&port).is_ok() =>
+        {
+            Port::Other
+        }
+        None => Port::Free,
+    }
+}
+
+/// Names the protocol of a TCP or UDP payload as Wireshark 4.0 would, from its ports and
+/// content; the flag is true for multicast DNS. None for an empty payload.
+pub fn classify_payload(over_tcp: bool, sport: u16, dport: u16, data: &[u8]) -> Option<(AppProto, bool)> {
+    if data.is_empty() {
+        return None;
+    }
+    let (low, high) = if sport > dport { (dport, sport) } else { (sport, dport) };
+    for port in [low, high] {
+        match by_port(over_tcp, port) {
+            Port::Ours(p, mdns) => return Some((p, mdns)),
+            Port::Other => return None,
+            Port::Free => {}
+        }
+    }
+    if over_tcp {
+        if tls_heuristic(data) {
+            Some((AppProto::Tls, false))
+        } else if http_heuristic(data) {
+            Some((AppProto::Http, false))
+        } else {
+            None
+        }
+    } else if dns_heuristic(data) {
+        Some((AppProto::Dns, false))
+    } else {
+        None
+    }
 }
 
 /// Names the application protocol after the transport layer of `d`, if any.
@@ -66,26 +190,6 @@ pub fn classify<'a>(d: &Decoded<'a>) -> Option<App<'a>> {
         Some(TransportSlice::Tcp(t)) => (t.source_port(), t.destination_port(), t.payload(), true),
         _ => return None,
     };
-    if data.is_empty() {
-        return None;
-    }
-    let port = |p: u16| sport == p || dport == p;
-    let proto = if over_tcp {
-        if port(53) {
-            AppProto::Dns
-        } else if looks_like_tls_handshake(data) {
-            AppProto::Tls
-        } else if looks_like_http(data) || port(80) || port(8080) {
-            AppProto::Http
-        } else {
-            return None;
-        }
-    } else if port(53) || port(5353) {
-        AppProto::Dns
-    } else if port(67) || port(68) {
-        AppProto::Dhcp
-    } else {
-        return None;
-    };
-    Some(App { proto, over_tcp, offset: offset_in(d.data, data), data })
+    let (proto, mdns) = classify_payload(over_tcp, sport, dport, data)?;
+    Some(App { proto, over_tcp, mdns, offset: offset_in(d.data, data), data })
 }

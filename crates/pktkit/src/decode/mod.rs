@@ -5,13 +5,15 @@
 //! raw IP, BSD null/loop, Solaris ipnet) is read here with the [`crate::proto`] modules; the
 //! network and transport layers come from etherparse's lax slicing (ARP, IPv4, IPv6 with
 //! extension headers, TCP, UDP, ICMP, ICMPv6); the application layer is a pluggable step
-//! ([`app`]): [`app::classify`] names the protocol by port and by content and records where
-//! its bytes start, and the application decoders of `proto/` parse from there.
+//! ([`app`]): [`app::classify`] names the protocol by port and by content as Wireshark does
+//! and records where its bytes start, and the application decoders of `proto/` parse from
+//! there.
 //!
 //! [`decode`] allocates nothing: the result borrows the frame.
 
 pub mod app;
 pub mod defrag;
+mod ports;
 
 use etherparse::err::Layer as EpLayer;
 use etherparse::err::packet::SliceError;

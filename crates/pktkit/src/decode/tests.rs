@@ -137,6 +137,64 @@ fn app_classification() {
     assert!(decode(LinkType(101), &v, v.len() as u32, &no_app).app.is_none());
 }
 
+/// The choices of `tshark -T fields -e frame.protocols` (tshark 4.0.17) on these payloads.
+#[test]
+fn app_classification_follows_wireshark() {
+    use crate::decode::app::{classify_payload, dns_heuristic, http_heuristic, tls_heuristic};
+    let dns_query = [0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0];
+    // Ports first, lower port first: 53 is DNS, 5353 mDNS, 5355 LLMNR, 67/68 DHCP; 123 (NTP)
+    // and 4789 (VXLAN) belong to other dissectors whatever the content.
+    assert_eq!(classify_payload(false, 40000, 53, &dns_query), Some((AppProto::Dns, false)));
+    assert_eq!(classify_payload(false, 5353, 5353, &dns_query), Some((AppProto::Dns, true)));
+    assert_eq!(classify_payload(false, 5353, 53, &dns_query), Some((AppProto::Dns, false)));
+    assert_eq!(classify_payload(false, 49330, 5355, &dns_query), Some((AppProto::Dns, false)));
+    assert_eq!(classify_payload(false, 68, 67, &[1; 300]), Some((AppProto::Dhcp, false)));
+    assert_eq!(classify_payload(false, 123, 5353, &dns_query), None);
+    assert_eq!(classify_payload(false, 40000, 4789, &dns_query), None);
+    assert_eq!(classify_payload(false, 40000, 53, &[]), None);
+    // No registered port: the DNS heuristic (SOME/IP-SD's port 30490 is not registered).
+    assert_eq!(classify_payload(false, 30490, 30490, &dns_query), Some((AppProto::Dns, false)));
+    assert!(!dns_heuristic(&dns_query[..12]));
+    let with = |f: u16, counts: [u16; 4]| {
+        let mut m = vec![0, 1];
+        m.extend_from_slice(&f.to_be_bytes());
+        counts.iter().for_each(|c| m.extend_from_slice(&c.to_be_bytes()));
+        m.push(0);
+        dns_heuristic(&m)
+    };
+    assert!(with(0x0100, [1, 0, 0, 10]) && !with(0x0100, [1, 0, 0, 11]) && !with(0x0100, [2, 0, 0, 0]));
+    assert!(!with(0x0100, [1, 1, 0, 0]) && !with(0x0900, [1, 0, 0, 0]));
+    assert!(with(0x8180, [0, 100, 10, 10]) && !with(0x8180, [0, 101, 0, 0]) && !with(0x8180, [1, 0, 11, 0]));
+    assert!(with(0x8000, [0, 0, 0, 0]));
+    // TCP: port tables, then the TLS and HTTP heuristics.
+    let hello = [22, 3, 1, 0, 5, 1, 0, 0, 1, 0];
+    assert_eq!(classify_payload(true, 50000, 443, b"junk"), Some((AppProto::Tls, false)));
+    assert_eq!(classify_payload(true, 50000, 80, &hello), Some((AppProto::Http, false)));
+    assert_eq!(classify_payload(true, 50000, 41000, &hello), Some((AppProto::Tls, false)));
+    assert_eq!(classify_payload(true, 50000, 41000, b"GET / HTTP/1.1\r\n"), Some((AppProto::Http, false)));
+    assert_eq!(classify_payload(true, 50000, 22, b"GET / HTTP/1.1\r\n"), None);
+    assert!(tls_heuristic(&[23, 3, 3, 0x47, 0xff]) && !tls_heuristic(&[23, 3, 3, 0x48, 0]));
+    assert!(
+        !tls_heuristic(&[21, 3, 3, 0, 2])
+            && !tls_heuristic(&[22, 3, 4, 0, 2])
+            && !tls_heuristic(&[22, 3, 1, 0, 0])
+    );
+    assert!(tls_heuristic(&[22, 1, 1, 0, 2]) && !tls_heuristic(&[22, 3, 1, 0]));
+    for (line, yes) in [
+        (&b"GET / HTTP/1.1\n"[..], true),
+        (b"HTTP/1.1 200 OK\r\n", true),
+        (b"get / http/1.1\r\n", true),
+        (b"HTTP/1.\r\n", true),
+        (b"GET / HTTP/1.1\rX", true),
+        (b"HTTP/1.1\r\n", false),
+        (b"GET / HTTP/1.1", false),
+        (b"GET / HTTP/2.0\r\n", false),
+        (b"GET /\r\n", false),
+    ] {
+        assert_eq!(http_heuristic(line), yes, "{}", String::from_utf8_lossy(line));
+    }
+}
+
 #[test]
 fn defrag_ipv4_bounded() {
     // One UDP datagram of 8 + 24 bytes split into fragments of 16 bytes.
