@@ -19,5 +19,5 @@ pub mod tls;
 pub mod tunnel;
 pub mod udp;
 
-mod tcpdump_text;
-mod tshark_text;
+pub(crate) mod tcpdump_text;
+pub(crate) mod tshark_text;

@@ -267,9 +267,7 @@ impl TextPrinter {
             let qlen = be16(q, 2).unwrap_or(0) as usize;
             let saved = self.o.eflag;
             self.o.eflag = false;
-            let inner =
-                crate::decode::decode(crate::capture::LinkType(101), q, q.len() as u32, &Default::default());
-            self.ip4(b, q, qlen, &inner, true);
+            self.ip4(b, q, qlen, true);
             self.o.eflag = saved;
         }
     }

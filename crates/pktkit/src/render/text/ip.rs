@@ -1,7 +1,6 @@
 //! IPv4 and IPv6 as tcpdump's `ip_print` and `ip6_print` (options, extension headers,
 //! fragments, AH) and the demultiplexing to the transport printers.
 
-use crate::decode::Decoded;
 use crate::proto::ipv4 as ipv4p;
 use crate::render::out::{self, be16, be32, hex, s, u};
 
@@ -11,7 +10,7 @@ use super::{IpCtx, TextPrinter};
 impl TextPrinter {
     /// IPv4, as tcpdump's ip_print. `p` is the captured bytes from the IP header on, `length`
     /// the bytes on the wire from there.
-    pub(super) fn ip4(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, d: &Decoded<'_>, quoted: bool) {
+    pub(super) fn ip4(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, quoted: bool) {
         if !self.o.eflag || quoted {
             s(b, "IP ");
         }
@@ -131,7 +130,7 @@ impl TextPrinter {
                 s(b, ": ");
             }
             let ctx = IpCtx { v6: false, src, dst, direct: true, fragmented: off & 0x2000 != 0 };
-            self.demux(b, payload, len, proto, ctx, d);
+            self.demux(b, payload, len, proto, ctx);
         } else {
             out::ip4(b, src);
             s(b, " > ");
@@ -141,7 +140,7 @@ impl TextPrinter {
         }
     }
 
-    pub(super) fn ip6(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, d: &Decoded<'_>) {
+    pub(super) fn ip6(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         if !self.o.eflag {
             s(b, "IP6 ");
         }
@@ -263,7 +262,7 @@ impl TextPrinter {
                 }
                 _ => {
                     let ctx = IpCtx { v6: true, src, dst, direct: pos == 40, fragmented };
-                    self.demux(b, cp, len, nh, ctx, d);
+                    self.demux(b, cp, len, nh, ctx);
                     return;
                 }
             }
@@ -348,18 +347,10 @@ impl TextPrinter {
     }
 
     /// tcpdump's ip_demux_print for the protocols pktkit prints.
-    pub(super) fn demux(
-        &mut self,
-        b: &mut Vec<u8>,
-        p: &[u8],
-        length: usize,
-        nh: u8,
-        ctx: IpCtx<'_>,
-        d: &Decoded<'_>,
-    ) {
+    pub(super) fn demux(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, nh: u8, ctx: IpCtx<'_>) {
         match nh {
-            6 => self.tcp(b, p, length, ctx, d),
-            17 => self.udp(b, p, length, ctx, d),
+            6 => self.tcp(b, p, length, ctx),
+            17 => self.udp(b, p, length, ctx),
             1 if !ctx.v6 => self.icmp(b, p, length, ctx),
             58 => self.icmp6(b, p, length, &ctx, ctx.fragmented),
             51 if !ctx.v6 => {
@@ -370,7 +361,7 @@ impl TextPrinter {
                     return;
                 }
                 let ctx = IpCtx { direct: false, ..ctx };
-                self.demux(b, &p[hl..], length - hl, p[0], ctx, d);
+                self.demux(b, &p[hl..], length - hl, p[0], ctx);
             }
             33 | 132 => {
                 // tcpdump's sctp_print and dccp_print start with the addresses and ports;
@@ -387,16 +378,10 @@ impl TextPrinter {
             4 | 41 => {
                 let saved = self.o.eflag;
                 self.o.eflag = false;
-                let inner = crate::decode::decode(
-                    crate::capture::LinkType::RAW,
-                    p,
-                    length as u32,
-                    &Default::default(),
-                );
                 if nh == 4 {
-                    self.ip4(b, p, length, &inner, false);
+                    self.ip4(b, p, length, false);
                 } else {
-                    self.ip6(b, p, length, &inner);
+                    self.ip6(b, p, length);
                 }
                 self.o.eflag = saved;
             }

@@ -66,7 +66,7 @@ impl TextPrinter {
                     return hdr.min(data.len());
                 }
                 let ety = d.ether_type.unwrap_or(ety);
-                if !self.network(b, ety, &data[hdr.min(data.len())..], length.saturating_sub(hdr), d) {
+                if !self.network(b, ety, &data[hdr.min(data.len())..], length.saturating_sub(hdr)) {
                     if !self.o.eflag {
                         out::mac(b, &eth.src());
                         s(b, " > ");
@@ -139,7 +139,7 @@ impl TextPrinter {
                 }
                 let ety = d.ether_type.unwrap_or(sll.protocol);
                 if ety < 0x0600
-                    || !self.network(b, ety, &data[off.min(data.len())..], length.saturating_sub(off), d)
+                    || !self.network(b, ety, &data[off.min(data.len())..], length.saturating_sub(off))
                 {
                     if !self.o.eflag {
                         if sll.version == 2 {
@@ -180,7 +180,7 @@ impl TextPrinter {
                     Some(_) => 0x86dd,
                     None => 0,
                 };
-                if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
                     if !self.o.eflag {
                         null_header(b);
                     }
@@ -215,7 +215,7 @@ impl TextPrinter {
                     26 => 0x86dd,
                     _ => 0,
                 };
-                if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
                     self.default_print(b, &data[hdr..]);
                 }
                 hdr
@@ -245,7 +245,7 @@ impl TextPrinter {
                 }
                 let saved = self.o.eflag;
                 self.o.eflag = false;
-                let done = ety != 0 && self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d);
+                let done = ety != 0 && self.network(b, ety, &data[hdr..], length.saturating_sub(hdr));
                 self.o.eflag = saved;
                 if !done {
                     self.default_print(b, &data[hdr..]);
@@ -273,7 +273,7 @@ impl TextPrinter {
                     u(b, length);
                     s(b, ": ");
                 }
-                if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
                     self.default_print(b, &data[hdr..]);
                 }
                 hdr
@@ -302,7 +302,7 @@ impl TextPrinter {
                 let hdr = d.net_offset.min(data.len());
                 let ety = d.ether_type.unwrap_or(0);
                 if d.net_offset >= data.len()
-                    || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d)
+                    || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr))
                 {
                     self.default_print(b, &data[hdr..]);
                 }
@@ -318,7 +318,7 @@ impl TextPrinter {
                     u(b, length);
                     s(b, ": ");
                 }
-                if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
                     self.default_print(b, &data[hdr..]);
                 }
                 hdr
@@ -348,7 +348,7 @@ impl TextPrinter {
                     }
                     return 0;
                 }
-                self.network(b, ety, data, length, d);
+                self.network(b, ety, data, length);
                 0
             }
             Link::None => self.link_unknown(b, d, data),
@@ -387,17 +387,10 @@ impl TextPrinter {
     }
 
     /// Prints the network layer for EtherType `ety`; false when it is not one pktkit prints.
-    pub(super) fn network(
-        &mut self,
-        b: &mut Vec<u8>,
-        ety: u16,
-        p: &[u8],
-        length: usize,
-        d: &Decoded<'_>,
-    ) -> bool {
+    pub(super) fn network(&mut self, b: &mut Vec<u8>, ety: u16, p: &[u8], length: usize) -> bool {
         match ety {
-            0x0800 => self.ip4(b, p, length, d, false),
-            0x86dd => self.ip6(b, p, length, d),
+            0x0800 => self.ip4(b, p, length, false),
+            0x86dd => self.ip6(b, p, length),
             0x0806 | 0x8035 => self.arp(b, p, length),
             0x8847 | 0x8848 => self.mpls(b, p, length),
             0x8864 => self.pppoe_session(b, p, length),

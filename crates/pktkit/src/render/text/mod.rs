@@ -75,6 +75,8 @@ pub struct TextPrinter {
     prev: Option<Timestamp>,
     first: Option<Timestamp>,
     tcp_seq: HashMap<FlowKey, (u32, u32)>,
+    /// Scratch text of the application printers of `proto/` (reused, never shrunk).
+    app: String,
 }
 
 /// What the network printers need to know about the enclosing IP header.
@@ -96,7 +98,15 @@ impl TextPrinter {
 
     /// A printer with an explicit time zone converter.
     pub fn with_time(o: TextOptions, lt: LocalTime) -> Self {
-        TextPrinter { o, line: Vec::with_capacity(512), lt, prev: None, first: None, tcp_seq: HashMap::new() }
+        TextPrinter {
+            o,
+            line: Vec::with_capacity(512),
+            lt,
+            prev: None,
+            first: None,
+            tcp_seq: HashMap::new(),
+            app: String::with_capacity(512),
+        }
     }
 
     /// Writes one packet's line(s).

@@ -1,15 +1,14 @@
 //! TCP as tcpdump's `tcp_print`: flags, relative sequence numbers, checksums, options
 //! (MPTCP, TCP-AO, fast open, ...), then the application summary.
 
-use crate::decode::Decoded;
 use crate::proto::tcp as tcpp;
 use crate::render::out::{self, be16, be32, hex, s, u};
 
 use super::cksum::{fold, pseudo, shouldbe, sum_be};
-use super::{FlowKey, IpCtx, MAX_TCP_FLOWS, TextPrinter, app};
+use super::{FlowKey, IpCtx, MAX_TCP_FLOWS, TextPrinter};
 
 impl TextPrinter {
-    pub(super) fn tcp(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: IpCtx<'_>, d: &Decoded<'_>) {
+    pub(super) fn tcp(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: IpCtx<'_>) {
         let (Some(sport), Some(dport)) = (be16(p, 0), be16(p, 2)) else {
             Self::addrs(b, &ctx, None);
             s(b, " [|tcp]");
@@ -122,8 +121,9 @@ impl TextPrinter {
         }
         s(b, ", length ");
         u(b, dlen);
-        if dlen > 0 && p.len() > hlen {
-            app::tcp_text(b, d, &p[hlen..], dlen);
+        if dlen > 0 {
+            let payload = p.get(hlen..).unwrap_or(&[]);
+            self.tcp_app(b, sport, dport, flags & tcpp::RST != 0, payload, dlen);
         }
     }
 }

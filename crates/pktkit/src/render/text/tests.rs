@@ -180,3 +180,106 @@ fn hostile_frames_never_panic() {
         assert_eq!(out.iter().filter(|&&c| c == b'\t').count(), all.len() - 1);
     }
 }
+
+/// An IPv4 header (checksum 0, id 1, ttl 64) before `l4`.
+fn ip4(proto: u8, src: [u8; 4], dst: [u8; 4], l4: &[u8]) -> Vec<u8> {
+    let mut p = vec![0x45, 0, 0, 0, 0, 1, 0, 0, 64, proto, 0, 0];
+    p[2..4].copy_from_slice(&((20 + l4.len()) as u16).to_be_bytes());
+    p.extend_from_slice(&src);
+    p.extend_from_slice(&dst);
+    p.extend_from_slice(l4);
+    p
+}
+
+fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+    let mut v =
+        [sport.to_be_bytes(), dport.to_be_bytes(), ((8 + payload.len()) as u16).to_be_bytes(), [0, 0]]
+            .concat();
+    v.extend_from_slice(payload);
+    v
+}
+
+/// A TCP header (seq 1, ack 1, window 8192, checksum 0) with `flags`.
+fn tcp(sport: u16, dport: u16, flags: u8, payload: &[u8]) -> Vec<u8> {
+    let mut v = [
+        &sport.to_be_bytes()[..],
+        &dport.to_be_bytes(),
+        &[0, 0, 0, 1, 0, 0, 0, 1, 0x50, flags, 0x20, 0, 0, 0, 0, 0],
+    ]
+    .concat();
+    v.extend_from_slice(payload);
+    v
+}
+
+/// DNS, mDNS, DNS over TCP, HTTP, BOOTP and -v RST data, with the lines tcpdump 4.99.3 prints
+/// for the same frames, each alone in a file (`tcpdump -n` and `-v`, TZ=GMT0).
+#[test]
+fn application_summaries_as_tcpdump() {
+    let q =
+        [&[0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0][..], b"\x07example\x03com\x00\x00\x01\x00\x01"].concat();
+    let (a, b) = ([10, 0, 0, 1], [10, 0, 0, 2]);
+    let mut dns_tcp = (q.len() as u16).to_be_bytes().to_vec();
+    dns_tcp.extend_from_slice(&q);
+    let http = b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    let mut boot = vec![1, 1, 6, 0, 0x12, 0x34, 0x56, 0x78];
+    boot.resize(28, 0);
+    boot.extend_from_slice(&[2, 0, 0, 0, 0, 1]);
+    boot.resize(236, 0);
+    boot.extend_from_slice(&[99, 130, 83, 99, 53, 1, 1, 255]);
+    let frames = [
+        ip4(17, a, b, &udp(40000, 53, &q)),
+        ip4(17, a, [224, 0, 0, 251], &udp(5353, 5353, &q)),
+        ip4(6, a, b, &tcp(40000, 53, 0x18, &dns_tcp)),
+        ip4(6, a, b, &tcp(40000, 80, 0x18, http)),
+        ip4(6, a, b, &tcp(40000, 443, 0x18, http)),
+        ip4(17, [0; 4], [255; 4], &udp(68, 67, &boot)),
+        ip4(6, b, a, &tcp(80, 40000, 0x14, b"reset\x01\xffreason")),
+    ];
+    let default = [
+        "01:01:01.000005 IP 10.0.0.1.40000 > 10.0.0.2.53: 4660+ A? example.com. (29)\n",
+        "01:01:01.000005 IP 10.0.0.1.5353 > 224.0.0.251.5353: 4660+ A (QM)? example.com. (29)\n",
+        "01:01:01.000005 IP 10.0.0.1.40000 > 10.0.0.2.53: Flags [P.], seq 1:32, ack 1, win 8192, length 31 4660+ A? example.com. (29)\n",
+        "01:01:01.000005 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [P.], seq 1:48, ack 1, win 8192, length 47: HTTP: GET /index.html HTTP/1.1\n",
+        "01:01:01.000005 IP 10.0.0.1.40000 > 10.0.0.2.443: Flags [P.], seq 1:48, ack 1, win 8192, length 47\n",
+        "01:01:01.000005 IP 0.0.0.0.68 > 255.255.255.255.67: BOOTP/DHCP, Request from 02:00:00:00:00:01, length 244\n",
+        "01:01:01.000005 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [R.], seq 1:14, ack 1, win 8192, length 13: HTTP\n",
+    ];
+    for (f, want) in frames.iter().zip(default) {
+        assert_eq!(line(TextOptions::default(), 101, f, f.len() as u32), want);
+    }
+    let v = TextOptions { vflag: 1, ..Default::default() };
+    let http_v = line(v, 101, &frames[3], frames[3].len() as u32);
+    assert!(
+        http_v
+            .ends_with("length 47: HTTP, length: 47\n\tGET /index.html HTTP/1.1\n\tHost: example.com\n\t\n"),
+        "{http_v}"
+    );
+    let boot_v = line(v, 101, &frames[5], frames[5].len() as u32);
+    assert!(
+        boot_v.ends_with(
+            "BOOTP/DHCP, Request from 02:00:00:00:00:01, length 244, xid 0x12345678, Flags [none]\n\t  \
+             Client-Ethernet-Address 02:00:00:00:00:01\n\t  Vendor-rfc1048 Extensions\n\t    \
+             Magic Cookie 0x63825363\n\t    DHCP-Message (53), length 1: Discover\n"
+        ),
+        "{boot_v}"
+    );
+    let rst_v = line(v, 101, &frames[6], frames[6].len() as u32);
+    assert!(rst_v.ends_with("length 13 [RST reset^AM-^?reason]\n"), "{rst_v}");
+    // Cut inside the DNS question: tcpdump's "[|domain]".
+    let cut = &frames[0][..40];
+    assert_eq!(
+        line(TextOptions::default(), 101, cut, frames[0].len() as u32),
+        "01:01:01.000005 IP 10.0.0.1.40000 > 10.0.0.2.53: 4660+ [|domain]\n"
+    );
+}
+
+/// With -v tcpdump prints the packet inside MPLS on its own line (MplsPackets.pcap).
+#[test]
+fn mpls_payload_on_its_own_line_with_v() {
+    let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x88, 0x47, 0x03, 0xe8, 0x01, 0x40];
+    f.extend_from_slice(&ip4(17, [10, 0, 0, 1], [10, 0, 0, 2], &udp(1000, 2000, b"x")));
+    let plain = line(TextOptions::default(), 1, &f, f.len() as u32);
+    assert!(plain.contains("MPLS (label 16000, tc 0, [S], ttl 64) IP 10.0.0.1.1000 > "), "{plain}");
+    let v = line(TextOptions { vflag: 1, ..Default::default() }, 1, &f, f.len() as u32);
+    assert!(v.contains("MPLS (label 16000, tc 0, [S], ttl 64)\n\tIP (tos 0x0, ttl 64, "), "{v}");
+}

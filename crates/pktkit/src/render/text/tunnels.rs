@@ -8,7 +8,9 @@ use super::TextPrinter;
 impl TextPrinter {
     /// Prints a packet carried inside another (a tunnel), as its own link type.
     pub(super) fn inner(&mut self, b: &mut Vec<u8>, lt: crate::capture::LinkType, p: &[u8], length: usize) {
-        let inner = crate::decode::decode(lt, p, length as u32, &Default::default());
+        // The link printer reads the frame's decoded layers; the application step is not needed.
+        let opts = crate::decode::DecodeOptions { app: false };
+        let inner = crate::decode::decode(lt, p, length as u32, &opts);
         self.link(b, &inner, p, length);
     }
 
@@ -38,26 +40,16 @@ impl TextPrinter {
         }
         let rest = &p[off..];
         let length = length.saturating_sub(off);
+        // tcpdump puts the payload on its own line with -v.
+        let sep = if self.o.vflag > 0 { "\n\t" } else { " " };
         match rest.first().map(|x| x >> 4) {
             Some(4) => {
-                b.push(b' ');
-                let inner = crate::decode::decode(
-                    crate::capture::LinkType::RAW,
-                    rest,
-                    length as u32,
-                    &Default::default(),
-                );
-                self.ip4(b, rest, length, &inner, false);
+                s(b, sep);
+                self.ip4(b, rest, length, false);
             }
             Some(6) => {
-                b.push(b' ');
-                let inner = crate::decode::decode(
-                    crate::capture::LinkType::RAW,
-                    rest,
-                    length as u32,
-                    &Default::default(),
-                );
-                self.ip6(b, rest, length, &inner);
+                s(b, sep);
+                self.ip6(b, rest, length);
             }
             _ => {}
         }
@@ -97,16 +89,10 @@ impl TextPrinter {
             u(b, plen);
             s(b, ": ");
         }
-        let inner = crate::decode::decode(
-            crate::capture::LinkType::RAW,
-            rest,
-            plen.saturating_sub(2) as u32,
-            &Default::default(),
-        );
         if ety == 0x0800 {
-            self.ip4(b, rest, plen.saturating_sub(2), &inner, false);
+            self.ip4(b, rest, plen.saturating_sub(2), false);
         } else {
-            self.ip6(b, rest, plen.saturating_sub(2), &inner);
+            self.ip6(b, rest, plen.saturating_sub(2));
         }
     }
 
@@ -169,11 +155,9 @@ impl TextPrinter {
         let ilen = len.saturating_sub(poff);
         let saved = self.o.eflag;
         self.o.eflag = false;
-        let inner =
-            crate::decode::decode(crate::capture::LinkType::RAW, ip, ilen as u32, &Default::default());
         match ip.first().map(|x| x >> 4) {
-            Some(6) => self.ip6(b, ip, ilen, &inner),
-            _ => self.ip4(b, ip, ilen, &inner, false),
+            Some(6) => self.ip6(b, ip, ilen),
+            _ => self.ip4(b, ip, ilen, false),
         }
         self.o.eflag = saved;
     }
@@ -266,16 +250,10 @@ impl TextPrinter {
             0x0800 | 0x86dd => {
                 let saved = self.o.eflag;
                 self.o.eflag = false;
-                let inner = crate::decode::decode(
-                    crate::capture::LinkType::RAW,
-                    rest,
-                    len as u32,
-                    &Default::default(),
-                );
                 if prot == 0x0800 {
-                    self.ip4(b, rest, len, &inner, false);
+                    self.ip4(b, rest, len, false);
                 } else {
-                    self.ip6(b, rest, len, &inner);
+                    self.ip6(b, rest, len);
                 }
                 self.o.eflag = saved;
             }

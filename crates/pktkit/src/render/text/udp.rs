@@ -1,14 +1,13 @@
 //! UDP as tcpdump's `udp_print`: lengths, checksums, VXLAN, then the application summary
 //! or tcpdump's generic `UDP, length N`.
 
-use crate::decode::Decoded;
 use crate::render::out::{be16, be32, hex, s, u};
 
 use super::cksum::{fold, pseudo, shouldbe, sum_be};
-use super::{IpCtx, TextPrinter, app};
+use super::{IpCtx, TextPrinter};
 
 impl TextPrinter {
-    pub(super) fn udp(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: IpCtx<'_>, d: &Decoded<'_>) {
+    pub(super) fn udp(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: IpCtx<'_>) {
         let (Some(sport), Some(dport)) = (be16(p, 0), be16(p, 2)) else {
             Self::addrs(b, &ctx, None);
             s(b, " [|udp]");
@@ -62,6 +61,10 @@ impl TextPrinter {
                 }
             }
         }
+        // tcpdump tries DNS, mDNS and BOOTP before VXLAN.
+        if self.udp_app(b, sport, dport, &p[8..], length) {
+            return;
+        }
         if (dport == 4789 || sport == 4789) && !ctx.fragmented {
             // tcpdump's vxlan_print: the header, then the inner frame on its own line.
             let v = &p[8..];
@@ -81,9 +84,6 @@ impl TextPrinter {
                 );
                 return;
             }
-        }
-        if app::udp_text(b, d, sport, dport, &p[8..], length) {
-            return;
         }
         if ulen > length {
             s(b, "UDP, bad length ");
