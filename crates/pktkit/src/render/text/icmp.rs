@@ -228,11 +228,26 @@ impl TextPrinter {
                 }
                 _ => false,
             },
+            14 => match (be16(p, 4), be16(p, 6), be32(p, 8), be32(p, 12), be32(p, 16)) {
+                (Some(id), Some(seq), Some(org), Some(recv), Some(xmit)) => {
+                    s(b, "time stamp reply id ");
+                    u(b, id);
+                    s(b, " seq ");
+                    u(b, seq);
+                    s(b, ": org ");
+                    tstamp(b, org);
+                    s(b, ", recv ");
+                    tstamp(b, recv);
+                    s(b, ", xmit ");
+                    tstamp(b, xmit);
+                    true
+                }
+                _ => false,
+            },
             _ => {
                 match ty {
                     4 => s(b, "source quench"),
                     10 => s(b, "router solicitation"),
-                    14 => s(b, "time stamp reply"),
                     15 => s(b, "information request"),
                     16 => s(b, "information reply"),
                     17 => s(b, "address mask request"),
@@ -265,10 +280,20 @@ impl TextPrinter {
         if self.o.vflag > 0 && matches!(ty, 3 | 4 | 5 | 11 | 12) && q.len() >= 4 {
             s(b, "\n\t");
             let qlen = be16(q, 2).unwrap_or(0) as usize;
-            let saved = self.o.eflag;
-            self.o.eflag = false;
-            self.ip4(b, q, qlen, true);
-            self.o.eflag = saved;
+            self.ip4(b, q, qlen);
         }
     }
+}
+
+/// tcpdump's icmp_tstamp_print: milliseconds since midnight as `hh:mm:ss.mmm` (the hours
+/// are not wrapped).
+fn tstamp(b: &mut Vec<u8>, ms: u32) {
+    let secs = ms / 1000;
+    out::u_pad(b, secs / 3600, 2, b'0');
+    b.push(b':');
+    out::u_pad(b, secs / 60 % 60, 2, b'0');
+    b.push(b':');
+    out::u_pad(b, secs % 60, 2, b'0');
+    b.push(b'.');
+    out::u_pad(b, ms % 1000, 3, b'0');
 }

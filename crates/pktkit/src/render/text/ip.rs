@@ -10,8 +10,10 @@ use super::{IpCtx, TextPrinter};
 impl TextPrinter {
     /// IPv4, as tcpdump's ip_print. `p` is the captured bytes from the IP header on, `length`
     /// the bytes on the wire from there.
-    pub(super) fn ip4(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, quoted: bool) {
-        if !self.o.eflag || quoted {
+    pub(super) fn ip4(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        // With -e the link layer has named the protocol: tcpdump omits "IP ", also for
+        // packets inside tunnels and ICMP errors.
+        if !self.o.eflag {
             s(b, "IP ");
         }
         let Some(&vhl) = p.first() else {
@@ -376,14 +378,11 @@ impl TextPrinter {
             }
             2 if !ctx.v6 => self.igmp(b, p, length),
             4 | 41 => {
-                let saved = self.o.eflag;
-                self.o.eflag = false;
                 if nh == 4 {
-                    self.ip4(b, p, length, false);
+                    self.ip4(b, p, length);
                 } else {
                     self.ip6(b, p, length);
                 }
-                self.o.eflag = saved;
             }
             47 => self.gre(b, p, length),
             50 => {

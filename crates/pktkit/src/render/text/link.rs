@@ -243,10 +243,7 @@ impl TextPrinter {
                     u(b, length);
                     s(b, ": ");
                 }
-                let saved = self.o.eflag;
-                self.o.eflag = false;
                 let done = ety != 0 && self.network(b, ety, &data[hdr..], length.saturating_sub(hdr));
-                self.o.eflag = saved;
                 if !done {
                     self.default_print(b, &data[hdr..]);
                 }
@@ -389,7 +386,7 @@ impl TextPrinter {
     /// Prints the network layer for EtherType `ety`; false when it is not one pktkit prints.
     pub(super) fn network(&mut self, b: &mut Vec<u8>, ety: u16, p: &[u8], length: usize) -> bool {
         match ety {
-            0x0800 => self.ip4(b, p, length, false),
+            0x0800 => self.ip4(b, p, length),
             0x86dd => self.ip6(b, p, length),
             0x0806 | 0x8035 => self.arp(b, p, length),
             0x8847 | 0x8848 => self.mpls(b, p, length),

@@ -283,3 +283,29 @@ fn mpls_payload_on_its_own_line_with_v() {
     let v = line(TextOptions { vflag: 1, ..Default::default() }, 1, &f, f.len() as u32);
     assert!(v.contains("MPLS (label 16000, tc 0, [S], ttl 64)\n\tIP (tos 0x0, ttl 64, "), "{v}");
 }
+
+/// With -e tcpdump names no protocol before IP headers inside tunnels or ICMP errors either,
+/// and GRE names what it carries (tcpdump 4.99.3 on the same frames).
+#[test]
+fn inner_packets_with_e() {
+    let e = TextOptions { eflag: true, tflag: 1, ..Default::default() };
+    let eth = |ip: Vec<u8>| [&[2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0][..], &ip].concat();
+    let inner = ip4(17, [10, 0, 0, 1], [10, 0, 0, 2], &udp(1, 2, b"x"));
+    let ipip = eth(ip4(4, [1, 1, 1, 1], [2, 2, 2, 2], &inner));
+    assert_eq!(
+        line(e, 1, &ipip, ipip.len() as u32),
+        "02:00:00:00:00:01 > 02:00:00:00:00:02, ethertype IPv4 (0x0800), length 63: 1.1.1.1 > 2.2.2.2: \
+         10.0.0.1.1 > 10.0.0.2.2: UDP, length 1\n"
+    );
+    let gre = eth(ip4(47, [1, 1, 1, 1], [2, 2, 2, 2], &[&[0, 0, 8, 0][..], &inner].concat()));
+    assert_eq!(
+        line(e, 1, &gre, gre.len() as u32),
+        "02:00:00:00:00:01 > 02:00:00:00:00:02, ethertype IPv4 (0x0800), length 67: 1.1.1.1 > 2.2.2.2: \
+         GREv0, proto IPv4 (0x0800), length 33: 10.0.0.1.1 > 10.0.0.2.2: UDP, length 1\n"
+    );
+    let plain = TextOptions { tflag: 1, ..Default::default() };
+    assert_eq!(
+        line(plain, 1, &gre, gre.len() as u32),
+        "IP 1.1.1.1 > 2.2.2.2: GREv0, length 33: IP 10.0.0.1.1 > 10.0.0.2.2: UDP, length 1\n"
+    );
+}

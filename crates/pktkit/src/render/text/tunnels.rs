@@ -45,7 +45,7 @@ impl TextPrinter {
         match rest.first().map(|x| x >> 4) {
             Some(4) => {
                 s(b, sep);
-                self.ip4(b, rest, length, false);
+                self.ip4(b, rest, length);
             }
             Some(6) => {
                 s(b, sep);
@@ -90,7 +90,7 @@ impl TextPrinter {
             s(b, ": ");
         }
         if ety == 0x0800 {
-            self.ip4(b, rest, plen.saturating_sub(2), false);
+            self.ip4(b, rest, plen.saturating_sub(2));
         } else {
             self.ip6(b, rest, plen.saturating_sub(2));
         }
@@ -133,6 +133,7 @@ impl TextPrinter {
         if flags & 0x1000 == 0 {
             s(b, ", no-payload");
         }
+        self.gre_proto(b, prot);
         s(b, ", length ");
         u(b, length);
         s(b, ": ");
@@ -153,13 +154,21 @@ impl TextPrinter {
         let _ = pkind;
         let ip = &rest[poff..];
         let ilen = len.saturating_sub(poff);
-        let saved = self.o.eflag;
-        self.o.eflag = false;
         match ip.first().map(|x| x >> 4) {
             Some(6) => self.ip6(b, ip, ilen),
-            _ => self.ip4(b, ip, ilen, false),
+            _ => self.ip4(b, ip, ilen),
         }
-        self.o.eflag = saved;
+    }
+
+    /// With -e, GRE names the protocol it carries.
+    fn gre_proto(&self, b: &mut Vec<u8>, prot: u16) {
+        if self.o.eflag {
+            s(b, ", proto ");
+            s(b, crate::proto::ethernet::ether_type_name(prot).unwrap_or("unknown"));
+            s(b, " (0x");
+            hex(b, prot as u64, 4);
+            b.push(b')');
+        }
     }
 
     /// tcpdump's gre_print for GRE version 0.
@@ -237,10 +246,12 @@ impl TextPrinter {
         }
         if flags & 0x4000 != 0 {
             // Source routing entries: not decoded; tcpdump prints them, pktkit stops.
+            self.gre_proto(b, prot);
             s(b, ", length ");
             u(b, length);
             return;
         }
+        self.gre_proto(b, prot);
         s(b, ", length ");
         u(b, length);
         s(b, ": ");
@@ -248,14 +259,11 @@ impl TextPrinter {
         let len = length.saturating_sub(off);
         match prot {
             0x0800 | 0x86dd => {
-                let saved = self.o.eflag;
-                self.o.eflag = false;
                 if prot == 0x0800 {
-                    self.ip4(b, rest, len, false);
+                    self.ip4(b, rest, len);
                 } else {
                     self.ip6(b, rest, len);
                 }
-                self.o.eflag = saved;
             }
             0x6558 => self.inner(b, crate::capture::LinkType::ETHERNET, rest, len),
             0x8847 => self.mpls(b, rest, len),
