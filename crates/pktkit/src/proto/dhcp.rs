@@ -479,5 +479,59 @@ pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
     out.len() > start
 }
 
+/// [`write_field`] for a message of which `data` was captured, out of `wire_len` bytes on
+/// the wire (the UDP payload length).
+///
+/// Like Wireshark, which first walks the options to the end of the datagram to find the
+/// message type: when the magic cookie was captured but that walk reaches bytes that were
+/// not, it adds no field at all. A message shorter than the fixed header (cut, or short on
+/// the wire) gives the fields read before the first missing byte: the client hardware
+/// address when its 34 bytes are there.
+pub fn write_field_captured(data: &[u8], wire_len: usize, field: &str, out: &mut String) -> bool {
+    if data.len() < wire_len
+        && data.get(FIXED_LEN..FIXED_LEN + 4) == Some(&MAGIC[..])
+        && !first_pass_fits(data, wire_len)
+    {
+        return false;
+    }
+    if data.len() >= FIXED_LEN {
+        return write_field(data, field, out);
+    }
+    if field == "dhcp.hw.mac_addr" && data.len() >= 34 && matches!(data[1], 1 | 6) && data[2] == 6 {
+        for (i, b) in data[28..34].iter().enumerate() {
+            let _ = write!(out, "{}{b:02x}", if i > 0 { ":" } else { "" });
+        }
+        return true;
+    }
+    false
+}
+
+/// Wireshark's first pass over the options (after the magic cookie, up to `end`, the
+/// datagram's length on the wire): false when it would read a byte that was not captured.
+fn first_pass_fits(data: &[u8], end: usize) -> bool {
+    let mut at = FIXED_LEN + 4;
+    while at < end {
+        let Some(&code) = data.get(at) else { return false };
+        at += match code {
+            OPT_PAD => {
+                // The run of padding, read up to the end.
+                let mut i = at + 1;
+                while i < end {
+                    match data.get(i) {
+                        None => return false,
+                        Some(0) => i += 1,
+                        Some(_) => break,
+                    }
+                }
+                i - at
+            }
+            OPT_END => return true,
+            // A missing length byte is not read: the code alone is consumed.
+            _ => data.get(at + 1).map_or(1, |&len| len as usize + 2),
+        };
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests;

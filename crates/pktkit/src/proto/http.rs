@@ -342,25 +342,26 @@ const TCPDUMP_METHODS: &[&str] = &[
     "BASELINE-CONTROL",
 ];
 
-/// tcpdump's `fetch_token`: the token at `idx` and where the next one starts (0 when there is
-/// no usable token).
-fn fetch_token(data: &[u8], idx: usize, len: usize) -> (usize, Vec<u8>) {
-    let mut tok = Vec::new();
+/// tcpdump's `fetch_token`: the token at `idx` (a slice of `data`) and where the next one
+/// starts (0 when there is no usable token).
+fn fetch_token(data: &[u8], idx: usize, len: usize) -> (usize, &[u8]) {
+    let start = idx;
     let mut idx = idx;
     while idx < len {
-        let Some(&c) = data.get(idx) else { return (0, tok) };
+        let Some(&c) = data.get(idx) else { return (0, &[]) };
         if !c.is_ascii() {
-            return (0, tok);
+            return (0, &[]);
         }
         if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
             break;
         }
-        if !(0x20..0x7f).contains(&c) || tok.len() + 2 > 129 {
-            return (0, tok);
+        // tcpdump's token buffer holds 128 characters and its terminator.
+        if !(0x20..0x7f).contains(&c) || idx - start + 2 > 129 {
+            return (0, &[]);
         }
-        tok.push(c);
         idx += 1;
     }
+    let tok = &data[start..idx];
     if tok.is_empty() {
         return (0, tok);
     }
@@ -417,7 +418,7 @@ pub fn write_tcpdump(out: &mut String, data: &[u8], length: usize, verbosity: u8
     let (idx, tok) = fetch_token(data, 0, length);
     let mut print_this = false;
     if idx != 0 {
-        print_this = TCPDUMP_METHODS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(&tok));
+        print_this = TCPDUMP_METHODS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(tok));
         let (idx, tok) = fetch_token(data, idx, length);
         if idx != 0 && tok.len() == 3 && tok.iter().all(u8::is_ascii_digit) {
             print_this = true;

@@ -456,18 +456,60 @@ fn ws_valid_handshake_type(t: u8) -> bool {
     matches!(t, 0..=2 | 4..=6 | 8 | 11..=16 | 20..=25 | 67 | 254)
 }
 
+/// The version a ServerHello body chooses: the version of its supported_versions
+/// extension (TLS 1.3 and its drafts) when it has one, else its legacy version. None when the
+/// body is cut before the choice is known.
+pub fn server_hello_version(body: &[u8]) -> Option<u16> {
+    let mut r = Reader { data: body, pos: 0, base: 0 };
+    let legacy = r.u16("ServerHello version").ok()?;
+    let mut rest = || -> Result<Option<u16>, TlsError> {
+        r.take(32, "ServerHello random")?;
+        r.vec(1, "session id")?;
+        r.take(3, "cipher suite and compression")?;
+        if r.pos == body.len() {
+            return Ok(None);
+        }
+        let exts = r.vec(2, "extensions")?;
+        let mut e = Reader { data: exts, pos: 0, base: 0 };
+        while e.pos < exts.len() {
+            let (ty, data) = (e.u16("extension type")?, e.vec(2, "extension")?);
+            if ty == EXT_SUPPORTED_VERSIONS && data.len() == 2 {
+                return Ok(Some(u16::from_be_bytes([data[0], data[1]])));
+            }
+        }
+        Ok(None)
+    };
+    match rest() {
+        Ok(v) => Some(v.unwrap_or(legacy)),
+        Err(_) => None,
+    }
+}
+
+/// True for TLS 1.3 and its draft versions (0x7fXX).
+fn is_tls13(version: u16) -> bool {
+    version == 0x0304 || version >> 8 == 0x7f
+}
+
 /// Appends the value tshark 4.0 (without TCP reassembly) prints for `field` of a segment
 /// that starts at a record boundary (several values joined by `,`); false when absent.
 ///
 /// Records cut by the end of the segment are not dissected. A handshake record is taken as
 /// encrypted (no handshake type) when it follows a ChangeCipherSpec record of the segment, or
 /// when its first message has an unknown type or does not fit. Every name of every
-/// server_name extension counts, empty ones included.
+/// server_name extension counts, empty ones included. After a ServerHello that chooses
+/// TLS 1.3, application data records are Wireshark's `tls.record.opaque_type`, not a
+/// content type ([`write_field_in_session`] carries that choice across segments).
 ///
-/// tshark also carries state across packets (a ChangeCipherSpec seen earlier, handshake
-/// messages continued from earlier records, damaged records that stop its dissector); a
-/// per-segment function cannot, so on such traffic the values can differ.
+/// tshark also carries other state across packets (a ChangeCipherSpec seen earlier,
+/// handshake messages continued from earlier records, damaged records that stop its
+/// dissector); a per-segment function cannot, so on such traffic the values can differ.
 pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
+    write_field_in_session(data, field, &mut false, out)
+}
+
+/// [`write_field`] for a segment of a connection whose earlier segments may have chosen
+/// TLS 1.3: `tls13` says so, and becomes true when a ServerHello of this segment chooses it.
+pub fn write_field_in_session(data: &[u8], field: &str, tls13: &mut bool, out: &mut String) -> bool {
     let start = out.len();
     let mut first = true;
     let mut sep = |out: &mut String| {
@@ -481,10 +523,9 @@ pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
         if !rec.is_complete() {
             break;
         }
-        if field == "tls.record.content_type" {
+        if field == "tls.record.content_type" && !(*tls13 && rec.content_type == APPLICATION_DATA) {
             sep(out);
             let _ = write!(out, "{}", rec.content_type);
-            continue;
         }
         if rec.content_type == CHANGE_CIPHER_SPEC {
             after_ccs = true;
@@ -499,6 +540,9 @@ pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
                 break;
             }
             remaining -= hs.length as usize + 4;
+            if hs.msg_type == SERVER_HELLO && server_hello_version(hs.body).is_some_and(is_tls13) {
+                *tls13 = true;
+            }
             match field {
                 "tls.handshake.type" => {
                     sep(out);

@@ -203,3 +203,29 @@ fn every_prefix_and_mutation_is_safe() {
         check(&m);
     }
 }
+
+/// A message cut by the snaplen, as tshark 4.0 shows it (pcapng-suite test004 and test012):
+/// without the magic cookie, the client address if captured; with it, nothing at all when
+/// Wireshark's first walk over the options runs into the missing bytes.
+#[test]
+fn captured_part_of_a_message_as_tshark() {
+    let wire = discover().emit();
+    let mac = |data: &[u8], wire_len: usize| {
+        let mut out = String::new();
+        write_field_captured(data, wire_len, "dhcp.hw.mac_addr", &mut out);
+        out
+    };
+    assert_eq!(mac(&wire[..54], wire.len()), "00:0c:29:12:34:56");
+    assert_eq!(mac(&wire[..33], wire.len()), "");
+    // A short message whole on the wire reads the same way.
+    assert_eq!(mac(&wire[..54], 54), "00:0c:29:12:34:56");
+    // Cookie captured, options cut: no field.
+    assert_eq!(mac(&wire[..260], wire.len()), "");
+    let mut out = String::new();
+    assert!(!write_field_captured(&wire[..260], wire.len(), "dhcp.option.dhcp", &mut out));
+    // Cut after the End option (only padding missing): every field.
+    let end = wire.iter().rposition(|&b| b == OPT_END).unwrap();
+    assert_eq!(mac(&wire[..end + 1], wire.len()), "00:0c:29:12:34:56,00:0c:29:12:34:56");
+    assert!(write_field_captured(&wire[..end + 1], wire.len(), "dhcp.option.dhcp", &mut out));
+    assert_eq!(out, "1");
+}

@@ -214,11 +214,25 @@ fn expand_name(msg: &[u8], offset: usize, max_len: usize) -> Result<(WsName, u8,
                 for _ in 0..label_len {
                     if maxname > 0 {
                         let b = get(off)?;
-                        print(&format!("{b:02x}"), &mut buf, &mut np, &mut maxname);
+                        const HEX: &[u8; 16] = b"0123456789abcdef";
+                        let h = [HEX[(b >> 4) as usize], HEX[(b & 15) as usize]];
+                        print(std::str::from_utf8(&h).unwrap_or(""), &mut buf, &mut np, &mut maxname);
                     }
                     off += 1;
                 }
-                print(&format!("/{bit_count}]"), &mut buf, &mut np, &mut maxname);
+                // "/N]" without allocating: N is at most 256.
+                let mut t = [b'/', 0, 0, 0, 0, 0];
+                let mut n = 1;
+                for d in [bit_count / 100, bit_count / 10 % 10, bit_count % 10]
+                    .into_iter()
+                    .skip_while(|d| *d == 0)
+                    .chain((bit_count == 0).then_some(0))
+                {
+                    t[n] = b'0' + d as u8;
+                    n += 1;
+                }
+                t[n] = b']';
+                print(std::str::from_utf8(&t[..n + 1]).unwrap_or(""), &mut buf, &mut np, &mut maxname);
             }
             // Other extended labels end the name with a note; Wireshark measures from
             // `start` even after a pointer.
@@ -247,6 +261,60 @@ fn be16(msg: &[u8], at: usize) -> Result<u16, Stop> {
 
 fn be32(msg: &[u8], at: usize) -> Result<u32, Stop> {
     Ok(((be16(msg, at)? as u32) << 16) | be16(msg, at + 2)? as u32)
+}
+
+/// Wireshark's `dissect_type_bitmap` (NSEC, NSEC3, CSYNC): windows of a block number, a
+/// length and that many bytes of bits, each set bit a record type. It counts `rr_len` down
+/// and stops only when it reaches exactly 0, reading on through the message otherwise.
+fn type_bitmap(
+    msg: &[u8],
+    mut at: usize,
+    mut rr_len: isize,
+    emit: &mut impl FnMut(&str, Value<'_>),
+) -> Result<(), Stop> {
+    let get = |i: usize| msg.get(i).copied().ok_or(Stop);
+    while rr_len != 0 {
+        let base = get(at)? as u32;
+        let mut size = get(at + 1)?;
+        at += 2;
+        rr_len -= 2;
+        let mut rr_type = base * 256;
+        while size > 0 {
+            let bits = get(at)?;
+            for i in 0..8 {
+                if bits & (0x80 >> i) != 0 {
+                    emit("dns.resp.type", Value::Num(rr_type));
+                }
+                rr_type += 1;
+            }
+            at += 1;
+            rr_len -= 1;
+            size -= 1;
+        }
+    }
+    Ok(())
+}
+
+/// Wireshark's NXT bit map: bytes of bits from type 0 on, until `rr_len` reaches 0.
+fn nxt_bitmap(
+    msg: &[u8],
+    mut at: usize,
+    mut rr_len: isize,
+    emit: &mut impl FnMut(&str, Value<'_>),
+) -> Result<(), Stop> {
+    let mut rr_type = 0u32;
+    while rr_len != 0 {
+        let bits = *msg.get(at).ok_or(Stop)?;
+        for i in 0..8 {
+            if bits & (0x80 >> i) != 0 {
+                emit("dns.resp.type", Value::Num(rr_type));
+            }
+            rr_type += 1;
+        }
+        at += 1;
+        rr_len -= 1;
+    }
+    Ok(())
 }
 
 /// Calls `emit` for every field Wireshark adds, in its order, until it would stop.
@@ -324,6 +392,35 @@ fn visit_inner(msg: &[u8], mdns: bool, emit: &mut impl FnMut(&str, Value<'_>)) -
                 5 => {
                     let (cname, _) = ws_name(msg, rd, rdlen)?;
                     emit("dns.cname", Value::Name(&cname));
+                }
+                // NXT, NSEC, NSEC3 and CSYNC list record types in a bit map; Wireshark adds
+                // each as a dns.resp.type.
+                30 | 47 => {
+                    let (_, used) = ws_name(msg, rd, 0)?;
+                    let rest = rdlen as isize - used as isize;
+                    if rtype == 30 {
+                        nxt_bitmap(msg, rd + used, rest, emit)?;
+                    } else {
+                        type_bitmap(msg, rd + used, rest, emit)?;
+                    }
+                }
+                50 => {
+                    // Algorithm, flags, iterations, salt length and salt, hash length and hash.
+                    let salt_len = *msg.get(rd + 4).ok_or(Stop)? as usize;
+                    let hash_at = rd + 5 + salt_len;
+                    let hash_len = *msg.get(hash_at).ok_or(Stop)? as usize;
+                    let end = hash_at + 1 + hash_len;
+                    if end > msg.len() {
+                        return Err(Stop);
+                    }
+                    type_bitmap(msg, end, rdlen as isize - (end - rd) as isize, emit)?;
+                }
+                62 => {
+                    // SOA serial and flags.
+                    if rd + 6 > msg.len() {
+                        return Err(Stop);
+                    }
+                    type_bitmap(msg, rd + 6, rdlen as isize - 6, emit)?;
                 }
                 _ => {}
             }

@@ -164,3 +164,49 @@ fn every_prefix_and_mutation_is_safe() {
         check(&m);
     }
 }
+
+/// A ServerHello choosing TLS 1.3 (supported_versions 0x0304), then ChangeCipherSpec and an
+/// application data record, as in tls1_3.pcap frame 2.
+fn tls13_server_flight() -> Vec<u8> {
+    let mut body = vec![3, 3];
+    body.extend([9u8; 32]);
+    body.extend([0, 0x13, 0x01, 0]); // no session id, TLS_AES_128_GCM_SHA256, no compression
+    body.extend([0, 6, 0, 43, 0, 2, 3, 4]); // supported_versions: TLS 1.3
+    let mut frag = vec![SERVER_HELLO, 0, 0, body.len() as u8];
+    frag.extend(body);
+    let mut seg = vec![HANDSHAKE, 3, 3, 0, frag.len() as u8];
+    seg.extend(frag);
+    seg.extend([CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1]);
+    seg.extend([APPLICATION_DATA, 3, 3, 0, 3, 0xaa, 0xbb, 0xcc]);
+    seg
+}
+
+/// tshark shows TLS 1.3 application data records as tls.record.opaque_type: after the
+/// ServerHello that chose TLS 1.3, in the same segment or (with the session flag) later.
+#[test]
+fn tls13_application_data_is_not_a_content_type() {
+    let seg = tls13_server_flight();
+    let hs = records(&seg).next().unwrap().handshakes().next().unwrap();
+    assert_eq!(server_hello_version(hs.body), Some(0x0304));
+    assert_eq!(server_hello_version(&hs.body[..10]), None);
+    let mut out = String::new();
+    assert!(write_field(&seg, "tls.record.content_type", &mut out));
+    assert_eq!(out, "22,20");
+    let later = [APPLICATION_DATA, 3, 3, 0, 2, 1, 2];
+    let (mut tls13, mut out) = (false, String::new());
+    write_field_in_session(&later, "tls.record.content_type", &mut tls13, &mut out);
+    assert_eq!(out, "23");
+    out.clear();
+    write_field_in_session(&seg, "tls.record.content_type", &mut tls13, &mut out);
+    assert!(tls13);
+    out.clear();
+    assert!(!write_field_in_session(&later, "tls.record.content_type", &mut tls13, &mut out));
+    assert_eq!(out, "");
+    // A TLS 1.2 ServerHello (no supported_versions) changes nothing.
+    let mut tls12 = server_hello_and_more();
+    tls12.extend(later);
+    let (mut flag, mut out) = (false, String::new());
+    write_field_in_session(&tls12, "tls.record.content_type", &mut flag, &mut out);
+    assert!(!flag);
+    assert_eq!(out, "22,20,22,23");
+}
