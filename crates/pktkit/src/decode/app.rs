@@ -2,7 +2,8 @@
 //!
 //! [`classify`] decides as Wireshark 4.0 does, so that `--fields` and `--json` name the same
 //! protocol tshark shows: the lower port first, then the higher one, in Wireshark's port
-//! tables (a port registered to a dissector pktkit does not have means that protocol);
+//! tables (a port registered to a dissector pktkit does not have means that protocol; the
+//! TLS dissector turns down data that starts with printable text);
 //! when neither port is registered, by content with Wireshark's heuristics ([`dns_heuristic`]
 //! on UDP, [`tls_heuristic`] and [`http_heuristic`] on TCP). tcpdump chooses by port alone;
 //! its choice is the text renderer's (`render::text`).
@@ -21,7 +22,7 @@ pub enum AppProto {
     /// DNS over UDP (the message) or TCP (a 2-byte length, then the message); also mDNS and
     /// LLMNR, which use DNS's format.
     Dns,
-    /// HTTP/1.x request or response.
+    /// HTTP/1.x request or response (also SSDP, HTTP over UDP port 1900).
     Http,
     /// TLS records.
     Tls,
@@ -140,6 +141,8 @@ fn by_port(over_tcp: bool, port: u16) -> Port {
             53 | 5355 => Some(AppProto::Dns),
             5353 => return Port::Ours(AppProto::Dns, true),
             67 | 68 | 4011 => Some(AppProto::Dhcp),
+            // SSDP: HTTP over UDP, dissected by Wireshark's HTTP dissector.
+            1900 => Some(AppProto::Http),
             _ => None,
         }
     };
@@ -163,6 +166,10 @@ pub fn classify_payload(over_tcp: bool, sport: u16, dport: u16, data: &[u8]) -> 
     let (low, high) = if sport > dport { (dport, sport) } else { (sport, dport) };
     for port in [low, high] {
         match by_port(over_tcp, port) {
+            // Wireshark's TLS dissector turns down data that starts with four printable
+            // characters ("extremely unlikely" TLS): the next port and the heuristics get it.
+            Port::Ours(AppProto::Tls, _)
+                if data.len() > 4 && data[..4].iter().all(|b| (0x20..0x7f).contains(b)) => {}
             Port::Ours(p, mdns) => return Some((p, mdns)),
             Port::Other => return None,
             Port::Free => {}

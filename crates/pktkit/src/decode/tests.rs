@@ -169,6 +169,9 @@ fn app_classification_follows_wireshark() {
     // TCP: port tables, then the TLS and HTTP heuristics.
     let hello = [22, 3, 1, 0, 5, 1, 0, 0, 1, 0];
     assert_eq!(classify_payload(true, 50000, 443, b"junk"), Some((AppProto::Tls, false)));
+    assert_eq!(classify_payload(true, 50000, 443, b"abc\x01junk"), Some((AppProto::Tls, false)));
+    assert_eq!(classify_payload(true, 50000, 443, b"GET / HTTP/1.1\r\n"), Some((AppProto::Http, false)));
+    assert_eq!(classify_payload(true, 50000, 443, b"ab cdefg"), None);
     assert_eq!(classify_payload(true, 50000, 80, &hello), Some((AppProto::Http, false)));
     assert_eq!(classify_payload(true, 50000, 41000, &hello), Some((AppProto::Tls, false)));
     assert_eq!(classify_payload(true, 50000, 41000, b"GET / HTTP/1.1\r\n"), Some((AppProto::Http, false)));
