@@ -294,7 +294,9 @@ fn whole_corpus_through_every_mode() {
         &["--json", "--raw"],
         &[
             "--fields",
-            "frame.number,eth.src,vlan.id,ip.src,ip.dst,ipv6.src,tcp.flags,udp.length,icmp.type,arp.opcode",
+            "frame.number,eth.src,vlan.id,ip.src,ip.dst,ipv6.src,tcp.flags,udp.length,icmp.type,arp.opcode,\
+             dns.id,dns.qry.name,dns.resp.type,dns.a,tls.record.content_type,tls.handshake.type,\
+             tls.handshake.extensions_server_name,http.host,http.request.uri,dhcp.option.dhcp,dhcp.hw.mac_addr",
         ],
         &["-vv", "-A", "--defrag", "-ttt"],
     ];

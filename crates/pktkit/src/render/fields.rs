@@ -2,11 +2,18 @@
 //! value formats of `tshark -T fields` (tshark 4.0): decimal integers, `0x`-prefixed hex for
 //! fields Wireshark shows in hex, dotted and RFC 5952 addresses, several occurrences of a
 //! field (tunnels, the packet quoted in an ICMP error) joined by `,`.
+//!
+//! Application fields (`dns.*`, `http.*`, `tls.*`, `dhcp.*`) come from the `proto/` modules'
+//! `write_field`, for every TCP or UDP payload [`crate::decode::app::classify_payload`] names
+//! as tshark would (tunnelled packets and ICMP quotes included).
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 use crate::capture::Packet;
+use crate::decode::app::classify_payload;
 use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
+use crate::proto::{dhcp, dns, http, tls};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
 use super::out::{self, be16, be32, hex, s, u};
@@ -56,8 +63,8 @@ enum F {
     ArpDstProtoIpv4,
     ArpSrcHwMac,
     ArpDstHwMac,
-    /// An application field whose decoder (`crate::proto::*`) is not wired in yet.
-    App(AppProto),
+    /// A field of an application protocol, written by its `proto/` module.
+    App(AppProto, &'static str),
 }
 
 /// The field table: Wireshark name, field.
@@ -104,27 +111,31 @@ const FIELDS: &[(&str, F)] = &[
     ("arp.dst.proto_ipv4", F::ArpDstProtoIpv4),
     ("arp.src.hw_mac", F::ArpSrcHwMac),
     ("arp.dst.hw_mac", F::ArpDstHwMac),
-    // Application fields: registered here, filled in once the proto/ decoders are merged.
-    ("dns.id", F::App(AppProto::Dns)),
-    ("dns.flags.response", F::App(AppProto::Dns)),
-    ("dns.qry.name", F::App(AppProto::Dns)),
-    ("dns.qry.type", F::App(AppProto::Dns)),
-    ("tls.handshake.type", F::App(AppProto::Tls)),
-    ("tls.handshake.extensions_server_name", F::App(AppProto::Tls)),
-    ("http.host", F::App(AppProto::Http)),
-    ("http.request.method", F::App(AppProto::Http)),
-    ("http.request.uri", F::App(AppProto::Http)),
 ];
 
-/// Every field name `--fields` accepts now (application fields once their decoder is in).
+/// The application fields, with the protocol whose module writes them.
+fn app_fields() -> impl Iterator<Item = (&'static str, F)> {
+    let of = |p: AppProto, names: &'static [&'static str]| names.iter().map(move |n| (*n, F::App(p, n)));
+    of(AppProto::Dns, dns::FIELDS)
+        .chain(of(AppProto::Tls, tls::FIELDS))
+        .chain(of(AppProto::Http, http::FIELDS))
+        .chain(of(AppProto::Dhcp, dhcp::FIELDS))
+}
+
+/// Every field name `--fields` accepts.
 pub fn known_names() -> impl Iterator<Item = &'static str> {
-    FIELDS.iter().filter(|(_, f)| !matches!(f, F::App(_))).map(|(n, _)| *n)
+    FIELDS.iter().copied().chain(app_fields()).map(|(n, _)| n)
 }
 
 /// Writes `--fields` rows.
 pub struct FieldsWriter {
     fields: Vec<(&'static str, F)>,
     line: Vec<u8>,
+    /// Scratch text of the application modules (reused).
+    scratch: String,
+    /// Some field is an application field: classify payloads.
+    app: bool,
+    state: State,
 }
 
 impl FieldsWriter {
@@ -133,15 +144,8 @@ impl FieldsWriter {
     pub fn new(spec: &str) -> Result<Self, String> {
         let mut fields = Vec::new();
         for name in spec.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            match FIELDS.iter().find(|(n, _)| *n == name) {
-                Some((n, F::App(p))) => {
-                    return Err(format!(
-                        "field '{n}' needs the {} decoder, which this build does not have yet; known fields: {}",
-                        p.name(),
-                        known_names().collect::<Vec<_>>().join(",")
-                    ));
-                }
-                Some(&(n, f)) => fields.push((n, f)),
+            match FIELDS.iter().copied().chain(app_fields()).find(|(n, _)| *n == name) {
+                Some((n, f)) => fields.push((n, f)),
                 None => {
                     return Err(format!(
                         "unknown field '{name}'; known fields: {}",
@@ -153,7 +157,14 @@ impl FieldsWriter {
         if fields.is_empty() {
             return Err("--fields needs at least one field name".to_string());
         }
-        Ok(FieldsWriter { fields, line: Vec::with_capacity(256) })
+        let app = fields.iter().any(|(_, f)| matches!(f, F::App(..)));
+        Ok(FieldsWriter {
+            fields,
+            line: Vec::with_capacity(256),
+            scratch: String::with_capacity(256),
+            app,
+            state: State::default(),
+        })
     }
 
     /// Writes the header row (the field names).
@@ -168,12 +179,12 @@ impl FieldsWriter {
         let mut b = std::mem::take(&mut self.line);
         b.clear();
         let chain = Chain::new(d);
-        let layers = Layers::new(&chain);
+        let layers = Layers::new(&chain, self.app);
         for (i, (_, f)) in self.fields.iter().enumerate() {
             if i > 0 {
                 b.push(b'\t');
             }
-            field(&mut b, *f, pkt, d, &chain, &layers);
+            field(&mut b, &mut self.scratch, &mut self.state, *f, pkt, d, &chain, &layers);
         }
         b.push(b'\n');
         let r = w.write_all(&b);
@@ -227,6 +238,64 @@ struct Tp<'a> {
     bytes: &'a [u8],
     /// Length of the transport segment according to the IP header.
     ip_len: usize,
+    /// For TCP and UDP, when asked for: the application protocol tshark would see.
+    app: Option<AppSeg<'a>>,
+}
+
+/// The application data of a TCP or UDP segment, as tshark would see it.
+#[derive(Clone, Copy)]
+struct AppSeg<'a> {
+    proto: AppProto,
+    /// Multicast DNS.
+    mdns: bool,
+    over_tcp: bool,
+    /// The data as captured.
+    data: &'a [u8],
+    /// Its length on the wire.
+    wire_len: usize,
+    /// The connection, the same both ways: addresses and ports, lower end first.
+    conv: Conv,
+}
+
+/// A TCP or UDP connection, direction-independent.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Conv([u8; 16], u16, [u8; 16], u16);
+
+impl Conv {
+    fn new(src: &[u8], sport: u16, dst: &[u8], dport: u16) -> Conv {
+        let mut a = [0u8; 16];
+        let mut b = [0u8; 16];
+        a[..src.len().min(16)].copy_from_slice(&src[..src.len().min(16)]);
+        b[..dst.len().min(16)].copy_from_slice(&dst[..dst.len().min(16)]);
+        if (a, sport) <= (b, dport) { Conv(a, sport, b, dport) } else { Conv(b, dport, a, sport) }
+    }
+}
+
+/// The application data of a TCP or UDP segment (`bytes` from its header on, as captured;
+/// `payload` etherparse's view of its data when the header was decoded; `seg_len` the
+/// segment's length from the IP header).
+fn app_of<'a>(
+    proto: u8,
+    bytes: &'a [u8],
+    payload: Option<&'a [u8]>,
+    seg_len: usize,
+    addrs: (&[u8], &[u8]),
+) -> Option<AppSeg<'a>> {
+    let (sport, dport) = (be16(bytes, 0)?, be16(bytes, 2)?);
+    let over_tcp = proto == 6;
+    let hlen = if over_tcp { (*bytes.get(12)? >> 4) as usize * 4 } else { 8 };
+    let data = match payload {
+        Some(p) => p,
+        None => bytes.get(hlen..)?,
+    };
+    let wire_len = if over_tcp {
+        seg_len.saturating_sub(hlen)
+    } else {
+        (be16(bytes, 4)? as usize).min(seg_len).saturating_sub(8)
+    };
+    let (proto, mdns) = classify_payload(over_tcp, sport, dport, data)?;
+    let conv = Conv::new(addrs.0, sport, addrs.1, dport);
+    Some(AppSeg { proto, mdns, over_tcp, data, wire_len, conv })
 }
 
 /// An IPv4 header whose total length is below its header length: Wireshark stops there
@@ -241,8 +310,12 @@ fn bogus_ipv4(net: &LaxNetSlice<'_>) -> bool {
     }
 }
 
-fn transport_of<'a>(net: Option<&LaxNetSlice<'a>>, t: Option<&TransportSlice<'a>>) -> Option<Tp<'a>> {
-    let (proto, payload, ip_len) = match net? {
+fn transport_of<'a>(
+    net: Option<&LaxNetSlice<'a>>,
+    t: Option<&TransportSlice<'a>>,
+    app: bool,
+) -> Option<Tp<'a>> {
+    let (proto, payload, ip_len, addrs) = match net? {
         LaxNetSlice::Ipv4(ip) => {
             let h = ip.header();
             if h.fragments_offset().value() != 0 || bogus_ipv4(net?) {
@@ -256,7 +329,8 @@ fn transport_of<'a>(net: Option<&LaxNetSlice<'a>>, t: Option<&TransportSlice<'a>
             };
             let len = total
                 .saturating_sub(h.ihl() as usize * 4 + ip.extensions().auth.map_or(0, |a| a.slice().len()));
-            (p.ip_number.0, p.payload, len)
+            let raw = h.slice();
+            (p.ip_number.0, p.payload, len, (&raw[12..16], &raw[16..20]))
         }
         LaxNetSlice::Ipv6(ip) => {
             let p = ip.payload();
@@ -269,33 +343,35 @@ fn transport_of<'a>(net: Option<&LaxNetSlice<'a>>, t: Option<&TransportSlice<'a>
                 }
             }
             let len = (ip.header().payload_length() as usize).saturating_sub(ip.extensions().slice().len());
-            (p.ip_number.0, p.payload, len)
+            let raw = ip.header().slice();
+            (p.ip_number.0, p.payload, len, (&raw[8..24], &raw[24..40]))
         }
         LaxNetSlice::Arp(_) => return None,
     };
-    let bytes = match t {
-        Some(TransportSlice::Tcp(s)) => s.slice(),
-        Some(TransportSlice::Udp(s)) => s.slice(),
-        Some(TransportSlice::Icmpv4(s)) => s.slice(),
-        Some(TransportSlice::Icmpv6(s)) => s.slice(),
-        _ => payload,
+    let (bytes, data) = match t {
+        Some(TransportSlice::Tcp(s)) => (s.slice(), Some(s.payload())),
+        Some(TransportSlice::Udp(s)) => (s.slice(), Some(s.payload())),
+        Some(TransportSlice::Icmpv4(s)) => (s.slice(), None),
+        Some(TransportSlice::Icmpv6(s)) => (s.slice(), None),
+        _ => (payload, None),
     };
-    Some(Tp { proto, bytes, ip_len })
+    let app = if app && matches!(proto, 6 | 17) { app_of(proto, bytes, data, ip_len, addrs) } else { None };
+    Some(Tp { proto, bytes, ip_len, app })
 }
 
 impl<'a, 'q> Layers<'a, 'q> {
-    fn new(c: &'q Chain<'a>) -> Self {
+    fn new(c: &'q Chain<'a>, app: bool) -> Self {
         let mut nets: [Option<&'q LaxNetSlice<'a>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
         let mut transports: [Option<Tp<'a>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
         let mut n = 0;
         for (level, q) in c.levels.iter().zip(&c.quoted) {
             let Some(level) = level else { break };
             nets[n] = level.net.as_ref();
-            transports[n] = transport_of(level.net.as_ref(), level.transport.as_ref());
+            transports[n] = transport_of(level.net.as_ref(), level.transport.as_ref(), app);
             n += 1;
             if let Some(q) = q {
                 nets[n] = q.net.as_ref();
-                transports[n] = transport_of(q.net.as_ref(), q.transport.as_ref());
+                transports[n] = transport_of(q.net.as_ref(), q.transport.as_ref(), app);
                 n += 1;
             }
         }
@@ -334,8 +410,28 @@ fn ip_dst<'x>(h: &etherparse::Ipv4HeaderSlice<'x>) -> [u8; 4] {
     dst
 }
 
+/// What tshark remembers across packets that changes field values.
+#[derive(Default)]
+struct State {
+    /// Connections whose ServerHello chose TLS 1.3 (at most [`MAX_SESSIONS`]).
+    tls13: HashSet<Conv>,
+}
+
+/// Bound on the connections [`State`] remembers.
+const MAX_SESSIONS: usize = 65_536;
+
 /// Writes the occurrences of one field, joined by ','.
-fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, c: &Chain<'_>, l: &Layers<'_, '_>) {
+#[allow(clippy::too_many_arguments)]
+fn field(
+    b: &mut Vec<u8>,
+    scratch: &mut String,
+    state: &mut State,
+    f: F,
+    pkt: &Packet<'_>,
+    d: &Decoded<'_>,
+    c: &Chain<'_>,
+    l: &Layers<'_, '_>,
+) {
     let mut first = true;
     let mut sep = |b: &mut Vec<u8>| {
         if !first {
@@ -521,6 +617,177 @@ fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, c: &Chain<'_>
                 }
             }
         }
-        F::App(_) => {}
+        F::App(proto, name) => {
+            for seg in l.transports.iter().flatten().filter_map(|t| t.app) {
+                if seg.proto != proto {
+                    continue;
+                }
+                scratch.clear();
+                let data = seg.data;
+                let present = match proto {
+                    AppProto::Dns if seg.over_tcp => {
+                        // One value list per message of the segment, joined as tshark does.
+                        let mut any = false;
+                        for m in dns::tcp_frames(data) {
+                            let mark = scratch.len();
+                            if any {
+                                scratch.push(',');
+                            }
+                            if dns::write_field(m.data, name, scratch) {
+                                any = true;
+                            } else {
+                                scratch.truncate(mark);
+                            }
+                        }
+                        any
+                    }
+                    AppProto::Dns if seg.mdns => dns::write_mdns_field(data, name, scratch),
+                    AppProto::Dns => dns::write_field(data, name, scratch),
+                    AppProto::Http => http::write_field(data, name, scratch),
+                    AppProto::Tls if name == "tls.record.content_type" => {
+                        // Wireshark remembers per connection that a ServerHello chose TLS 1.3.
+                        let mut tls13 = state.tls13.contains(&seg.conv);
+                        let present = tls::write_field_in_session(data, name, &mut tls13, scratch);
+                        if tls13 && state.tls13.len() < MAX_SESSIONS {
+                            state.tls13.insert(seg.conv);
+                        }
+                        present
+                    }
+                    AppProto::Tls => tls::write_field(data, name, scratch),
+                    AppProto::Dhcp => dhcp::write_field_captured(data, seg.wire_len, name, scratch),
+                };
+                if present {
+                    sep(b);
+                    b.extend_from_slice(scratch.as_bytes());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::{Interface, LinkType, Precision, Timestamp};
+    use crate::decode::decode;
+
+    fn ip4(proto: u8, l4: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x45, 0, 0, 0, 0, 1, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        p[2..4].copy_from_slice(&((20 + l4.len()) as u16).to_be_bytes());
+        p.extend_from_slice(l4);
+        p
+    }
+
+    fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let len = (8 + payload.len()) as u16;
+        [&sport.to_be_bytes()[..], &dport.to_be_bytes(), &len.to_be_bytes(), &[0, 0], payload].concat()
+    }
+
+    fn tcp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let h = [
+            &sport.to_be_bytes()[..],
+            &dport.to_be_bytes(),
+            &[0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 1, 0, 0, 0, 0, 0],
+        ];
+        [&h.concat()[..], payload].concat()
+    }
+
+    /// Rows for raw IPv4 frames; `wire` extends a frame's length on the wire.
+    fn rows(spec: &str, frames: &[(Vec<u8>, usize)]) -> Vec<String> {
+        let mut w = FieldsWriter::new(spec).unwrap();
+        let iface = Interface::live(LinkType::RAW, 65535, Precision::Micro);
+        let mut out = Vec::new();
+        for (i, (f, extra)) in frames.iter().enumerate() {
+            let orig = (f.len() + extra) as u32;
+            let pkt = Packet::new(i as u64 + 1, Timestamp::new(1, 0), f, orig, &iface);
+            let d = decode(LinkType::RAW, f, orig, &DecodeOptions::default());
+            w.packet(&mut out, &pkt, &d).unwrap();
+        }
+        String::from_utf8(out).unwrap().lines().map(str::to_string).collect()
+    }
+
+    const QUERY: &[u8] =
+        b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01";
+
+    #[test]
+    fn every_module_field_is_known() {
+        let names: Vec<&str> = known_names().collect();
+        for f in dns::FIELDS.iter().chain(tls::FIELDS).chain(http::FIELDS).chain(dhcp::FIELDS) {
+            assert!(names.contains(f), "{f}");
+        }
+        assert!(FieldsWriter::new("dns.id,http.host,tls.handshake.type,dhcp.option.dhcp").is_ok());
+    }
+
+    #[test]
+    fn dns_over_udp_tcp_and_in_icmp_errors() {
+        let mut two = Vec::new();
+        for id in [1u8, 2] {
+            let mut m = QUERY.to_vec();
+            m[1] = id;
+            two.extend_from_slice(&(m.len() as u16).to_be_bytes());
+            two.extend_from_slice(&m);
+        }
+        let quoted = ip4(17, &udp(40000, 53, QUERY));
+        let icmp = [&[3, 3, 0, 0, 0, 0, 0, 0][..], &quoted].concat();
+        let frames = [
+            (ip4(17, &udp(40000, 53, QUERY)), 0),
+            (ip4(6, &tcp(40000, 53, &two)), 0),
+            (ip4(1, &icmp), 0),
+            // Port 123 belongs to NTP in Wireshark: no DNS even with a DNS payload.
+            (ip4(17, &udp(123, 5353, QUERY)), 0),
+            // No registered port: Wireshark's DNS heuristic.
+            (ip4(17, &udp(40000, 40001, QUERY)), 0),
+        ];
+        assert_eq!(
+            rows("dns.id,dns.qry.name,dns.qry.type", &frames),
+            [
+                "0x1234\texample.com\t1",
+                "0x1201,0x1202\texample.com,example.com\t1,1",
+                "0x1234\texample.com\t1",
+                "\t\t",
+                "0x1234\texample.com\t1"
+            ]
+        );
+    }
+
+    #[test]
+    fn http_tls_and_dhcp() {
+        let get = b"GET /a HTTP/1.1\r\nHost: example.com\r\n\r\n";
+        let mut hello = vec![22, 3, 1, 0, 0, 1, 0, 0, 0, 3, 3];
+        hello.extend([0u8; 32]);
+        hello.extend([0, 0, 2, 0x13, 0x01, 1, 0]);
+        let sni = b"\x00\x00\x00\x10\x00\x0e\x00\x00\x0bexample.org";
+        hello.extend((sni.len() as u16).to_be_bytes());
+        hello.extend(sni);
+        let hs_len = hello.len() - 9;
+        hello[6..9].copy_from_slice(&(hs_len as u32).to_be_bytes()[1..]);
+        let rec_len = (hello.len() - 5) as u16;
+        hello[3..5].copy_from_slice(&rec_len.to_be_bytes());
+        let mut boot = vec![1, 1, 6, 0];
+        boot.resize(28, 0);
+        boot.extend([2, 0, 0, 0, 0, 1]);
+        boot.resize(236, 0);
+        boot.extend([99, 130, 83, 99, 53, 1, 3, 255]);
+        let frames = [
+            (ip4(6, &tcp(40000, 80, get)), 0),
+            (ip4(6, &tcp(40000, 8000, get)), 0),
+            (ip4(6, &tcp(40000, 443, &hello)), 0),
+            (ip4(17, &udp(68, 67, &boot)), 0),
+            // Cut after the client address, more on the wire.
+            (ip4(17, &udp(68, 67, &boot))[..28 + 40].to_vec(), boot.len() - 40),
+        ];
+        assert_eq!(
+            rows(
+                "http.host,http.request.uri,tls.handshake.type,tls.handshake.extensions_server_name,dhcp.option.dhcp,dhcp.hw.mac_addr",
+                &frames
+            ),
+            [
+                "example.com\t/a\t\t\t\t",
+                "example.com\t/a\t\t\t\t",
+                "\t\t1\texample.org\t\t",
+                "\t\t\t\t3\t02:00:00:00:00:01",
+                "\t\t\t\t\t02:00:00:00:00:01",
+            ]
+        );
     }
 }
