@@ -609,3 +609,27 @@ fn type_bitmaps_as_tshark() {
         assert_eq!(out, *want, "case {i}");
     }
 }
+
+/// Names that each follow a pointer into a chain of thousands of labels (as in tcpdump's
+/// dns_fwdptr test): Wireshark reads every label of every name; the field emulation stops
+/// after a bounded number of labels per message instead of taking seconds.
+#[test]
+fn long_label_chains_are_read_with_bounded_work() {
+    let chain: Vec<u8> = std::iter::repeat_n([1u8, b'a'], 20_000).flatten().chain([0]).collect();
+    let questions = 2_000u16;
+    let mut msg = hdr(1, 0x0100, [questions, 0, 0, 0]);
+    let chain_at = 12 + questions as usize * 6;
+    for _ in 0..questions {
+        msg.extend_from_slice(&[0xc0 | (chain_at >> 8) as u8, chain_at as u8, 0, 1, 0, 1]);
+    }
+    msg.extend_from_slice(&chain);
+    let mut out = String::new();
+    assert!(write_field(&msg, "dns.qry.name", &mut out));
+    let names = out.split(',').count();
+    assert!(names > 10 && names < questions as usize, "{names} names");
+    assert!(out.split(',').all(|n| n == "<Name too long>"));
+    // Header fields do not read the names at all.
+    out.clear();
+    assert!(write_field(&msg, "dns.count.queries", &mut out));
+    assert_eq!(out, "2000");
+}

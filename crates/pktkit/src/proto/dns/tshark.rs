@@ -49,7 +49,7 @@ pub fn write_mdns_field(msg: &[u8], field: &str, out: &mut String) -> bool {
 fn write(msg: &[u8], mdns: bool, field: &str, out: &mut String) -> bool {
     let start = out.len();
     let mut first = true;
-    visit(msg, mdns, |f, v| {
+    visit(msg, mdns, part_of(field), |f, v| {
         if f == field {
             if !first {
                 out.push(',');
@@ -110,8 +110,8 @@ const MIN_DNAME_LEN: usize = 2;
 /// Wireshark's `get_dns_name`: [`expand_name`], then `<Root>` for a name whose first
 /// character is NUL and that takes at most two bytes, and a stop for other names of under
 /// two bytes or with no counted characters.
-fn ws_name(msg: &[u8], offset: usize, max_len: usize) -> Result<(WsName, usize), Stop> {
-    let (name, first, len) = expand_name(msg, offset, max_len)?;
+fn ws_name(msg: &[u8], offset: usize, max_len: usize, budget: &mut usize) -> Result<(WsName, usize), Stop> {
+    let (name, first, len) = expand_name(msg, offset, max_len, budget)?;
     if first == 0 && len <= MIN_DNAME_LEN {
         return Ok((WsName::Text("<Root>"), len));
     }
@@ -127,17 +127,30 @@ struct Stop;
 /// Most pointers Wireshark follows before calling the name a loop.
 const MAX_DNAME_LEN: usize = 255;
 
+/// Labels and pointers read for all the names of one message, at most. Wireshark has no such
+/// bound: names that follow pointers into long label chains (tcpdump's dns_fwdptr test has
+/// 10,519 names of about 16,000 labels each) make it read hundreds of millions of labels.
+/// Real messages read a few hundred; past the bound the message stops as at its end.
+const NAME_STEPS: usize = 1 << 20;
+
 /// Wireshark's `expand_dns_name`: the name at `offset`, the first byte of its buffer (0 when
 /// empty) and the bytes it takes in place. `max_len` (0 for no limit) bounds a name inside
 /// record data.
 ///
 /// Reproduced quirk: a bit-string label (RFC 2673) is written into the buffer without
 /// counting towards the name's length, so only part of it, or of what follows, shows.
-fn expand_name(msg: &[u8], offset: usize, max_len: usize) -> Result<(WsName, u8, usize), Stop> {
+fn expand_name(
+    msg: &[u8],
+    offset: usize,
+    max_len: usize,
+    budget: &mut usize,
+) -> Result<(WsName, u8, usize), Stop> {
     let start = offset;
     let mut off = offset;
     let mut len: Option<usize> = None;
     let mut pointers = 0;
+    // Brent: a saved pointer target, steps since saving it, steps before saving the next.
+    let mut cycle = (usize::MAX, 0usize, 1usize);
     let mut buf = [0u8; MAX_DNAME_LEN];
     let mut np = 0; // where the next character goes
     let mut name_len = 0; // characters that count
@@ -161,6 +174,8 @@ fn expand_name(msg: &[u8], offset: usize, max_len: usize) -> Result<(WsName, u8,
         if past_limit(off) {
             break;
         }
+        // Bounded work per message (see [`NAME_STEPS`]).
+        *budget = budget.checked_sub(1).ok_or(Stop)?;
         let c = get(off)?;
         off += 1;
         if c == 0 {
@@ -177,6 +192,16 @@ fn expand_name(msg: &[u8], offset: usize, max_len: usize) -> Result<(WsName, u8,
                     }
                 } else {
                     maxname -= 1;
+                }
+                if maxname <= 0 {
+                    // The buffer is full: only where the label ends matters, and whether a
+                    // byte of it lies past the data or the limit (as the byte loop finds).
+                    let last = off + c as usize - 1;
+                    if last >= msg.len() || past_limit(last) {
+                        return Err(Stop);
+                    }
+                    off = last + 1;
+                    continue;
                 }
                 for _ in 0..c {
                     if past_limit(off) {
@@ -199,9 +224,16 @@ fn expand_name(msg: &[u8], offset: usize, max_len: usize) -> Result<(WsName, u8,
                 pointers += 1;
                 let l = *len.get_or_insert_with(|| off - start);
                 // Wireshark's "pointer to itself" test compares with the position two bytes
-                // after the pointer's end; it also counts pointers.
-                if target == off + 2 || pointers > MAX_DNAME_LEN {
+                // after the pointer's end; it also counts pointers. A pointer target seen
+                // before means a cycle the walk can only leave by that count (every test on
+                // the way depends on the position alone): answer now rather than after 255
+                // pointers (Brent's cycle detection).
+                if target == off + 2 || pointers > MAX_DNAME_LEN || target == cycle.0 {
                     return Ok((WsName::Text("<Name contains a pointer that loops>"), b'<', l));
+                }
+                cycle.1 += 1;
+                if cycle.1 == cycle.2 {
+                    cycle = (target, 0, cycle.2 * 2);
                 }
                 off = target;
             }
@@ -317,12 +349,37 @@ fn nxt_bitmap(
     Ok(())
 }
 
-/// Calls `emit` for every field Wireshark adds, in its order, until it would stop.
-fn visit(msg: &[u8], mdns: bool, mut emit: impl FnMut(&str, Value<'_>)) {
-    let _ = visit_inner(msg, mdns, &mut emit);
+/// How far into a message a field lies: the header, the questions, or the records.
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+enum Part {
+    Header,
+    Questions,
+    Records,
 }
 
-fn visit_inner(msg: &[u8], mdns: bool, emit: &mut impl FnMut(&str, Value<'_>)) -> Result<(), Stop> {
+fn part_of(field: &str) -> Part {
+    if field.starts_with("dns.qry.") {
+        Part::Questions
+    } else if field.starts_with("dns.resp.") || matches!(field, "dns.a" | "dns.aaaa" | "dns.cname") {
+        Part::Records
+    } else {
+        Part::Header
+    }
+}
+
+/// Calls `emit` for every field Wireshark adds, in its order, until it would stop or the
+/// part `upto` is done.
+fn visit(msg: &[u8], mdns: bool, upto: Part, mut emit: impl FnMut(&str, Value<'_>)) {
+    let _ = visit_inner(msg, mdns, upto, &mut emit);
+}
+
+fn visit_inner(
+    msg: &[u8],
+    mdns: bool,
+    upto: Part,
+    emit: &mut impl FnMut(&str, Value<'_>),
+) -> Result<(), Stop> {
+    let mut budget = NAME_STEPS;
     let id = be16(msg, 0)?;
     let flags = be16(msg, 2)?;
     let response = flags & 0x8000 != 0;
@@ -346,9 +403,12 @@ fn visit_inner(msg: &[u8], mdns: bool, emit: &mut impl FnMut(&str, Value<'_>)) -
             emit(field, Value::Num(counts[k] as u32));
         }
     }
+    if upto == Part::Header {
+        return Ok(());
+    }
     let mut pos = 12;
     for _ in 0..counts[0] {
-        let (name, used) = ws_name(msg, pos, 0)?;
+        let (name, used) = ws_name(msg, pos, 0, &mut budget)?;
         let qtype = be16(msg, pos + used)?;
         let qclass = be16(msg, pos + used + 2)?;
         emit("dns.qry.name", Value::Name(&name));
@@ -356,9 +416,12 @@ fn visit_inner(msg: &[u8], mdns: bool, emit: &mut impl FnMut(&str, Value<'_>)) -
         emit("dns.qry.class", Value::Hex16(if mdns { qclass & 0x7fff } else { qclass }));
         pos += used + 4;
     }
+    if upto == Part::Questions {
+        return Ok(());
+    }
     let records = counts[1] as u32 + counts[2] as u32 + counts[3] as u32;
     for _ in 0..records {
-        let (name, used) = ws_name(msg, pos, 0)?;
+        let (name, used) = ws_name(msg, pos, 0, &mut budget)?;
         let at = pos + used;
         let rtype = be16(msg, at)?;
         let _class = be16(msg, at + 2)?;
@@ -390,13 +453,13 @@ fn visit_inner(msg: &[u8], mdns: bool, emit: &mut impl FnMut(&str, Value<'_>)) -
                     emit("dns.aaaa", Value::V6(v));
                 }
                 5 => {
-                    let (cname, _) = ws_name(msg, rd, rdlen)?;
+                    let (cname, _) = ws_name(msg, rd, rdlen, &mut budget)?;
                     emit("dns.cname", Value::Name(&cname));
                 }
                 // NXT, NSEC, NSEC3 and CSYNC list record types in a bit map; Wireshark adds
                 // each as a dns.resp.type.
                 30 | 47 => {
-                    let (_, used) = ws_name(msg, rd, 0)?;
+                    let (_, used) = ws_name(msg, rd, 0, &mut budget)?;
                     let rest = rdlen as isize - used as isize;
                     if rtype == 30 {
                         nxt_bitmap(msg, rd + used, rest, emit)?;
