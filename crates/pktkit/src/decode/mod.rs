@@ -217,7 +217,7 @@ pub struct Decoded<'a> {
     pub transport: Option<TransportSlice<'a>>,
     /// Offset of the transport header.
     pub transport_offset: usize,
-    /// Application protocol found after TCP/UDP, if any.
+    /// Application protocol found after TCP/UDP, if any (also when the capture cut its data).
     pub app: Option<App<'a>>,
     /// Where and why decoding stopped early, if it did.
     pub stop: Option<Stop>,
@@ -646,7 +646,7 @@ fn ether_payload<'a>(d: &mut Decoded<'a>, mut ether_type: u16, mut offset: usize
     if let Some((err, layer)) = p.stop_err {
         d.stop = Some(stop_from(d, &err, layer, offset));
     }
-    if opts.app && d.stop.is_none() {
+    if opts.app {
         d.app = app::classify(d);
     }
 }

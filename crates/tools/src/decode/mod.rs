@@ -21,14 +21,17 @@ Examples:
   pkt-decode --json capture.pcap | jq -c 'select(.udp.dst_port == 53)'
   pkt-decode --json --raw capture.pcap > packets.ndjson   (pkt-send can replay these)
   pkt-decode --fields frame.number,ip.src,tcp.dstport --header capture.pcap
+  pkt-decode --fields dns.qry.name,tls.handshake.extensions_server_name,http.host capture.pcap
   pcap-filter 'udp port 53' < capture.pcap | pkt-decode --json
 
 Text mode follows tcpdump 4.99 with -n: names are never resolved (-n is accepted
-and changes nothing); times are local (TZ honoured). --json writes one object per
-packet, schema \"pktkit.decode/1\" (docs/json-schema.md). --fields takes
-Wireshark display-filter names (--fields list shows them) and prints rows like
-tshark -T fields. A damaged input ends with one error line naming the input,
-the packet and the byte offset (exit 1), after every good packet was written.";
+and changes nothing); times are local (TZ honoured); DNS, mDNS, BOOTP/DHCP and HTTP
+are summarised where tcpdump does (by port). --json writes one object per packet,
+schema \"pktkit.decode/1\" (docs/json-schema.md), with dns/http/tls/dhcp objects.
+--fields takes Wireshark display-filter names (--fields list shows them) and prints
+rows like tshark -T fields; application fields follow tshark's choice of protocol.
+A damaged input ends with one error line naming the input, the packet and the byte
+offset (exit 1), after every good packet was written.";
 
 /// Decode packets: tcpdump-style text (default), NDJSON (--json) or Wireshark-named fields.
 #[derive(Debug, Parser)]
