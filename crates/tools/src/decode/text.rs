@@ -3714,7 +3714,8 @@ mod tests {
             let len = (next() as usize) % frame.len();
             let orig = len as u32 + next() % 64;
             let iface = Interface::live(LinkType(lt), 65535, Precision::Micro);
-            let pkt = Packet::new(round as u64, Timestamp::new(next() as i64, 0), &frame[..len], orig, &iface);
+            let pkt =
+                Packet::new(round as u64, Timestamp::new(next() as i64, 0), &frame[..len], orig, &iface);
             let d = decode(LinkType(lt), &frame[..len], orig, &DecodeOptions::default());
             for p in printers.iter_mut() {
                 let mut out = Vec::new();
