@@ -2,10 +2,12 @@
 //!
 //! - [`capture`]: streaming readers and writers for pcap and pcapng files.
 //! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
+//! - [`craft`]: Scapy-style packet crafting (`IP(dst=10.0.0.2)/TCP(dport=80)` to bytes).
 //! - [`decode`]: one call per frame turns bytes into every complete layer, zero-copy.
 //! - [`proto`]: one module per protocol (link, network, transport and application layers).
 
 pub mod bpf;
 pub mod capture;
+pub mod craft;
 pub mod decode;
 pub mod proto;

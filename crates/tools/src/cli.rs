@@ -1,7 +1,8 @@
 //! What every tool shares at its edge: exit codes, error lines, output sinks, pipe handling.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::io::{self, BufWriter, IsTerminal};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -73,35 +74,15 @@ pub fn warn(tool: &str, msg: impl std::fmt::Display) {
     eprintln!("{tool}: warning: {msg}");
 }
 
-/// Where a tool writes its data.
-pub enum Output {
-    /// Standard output, buffered.
-    Stdout(BufWriter<Stdout>),
-    /// A file, buffered.
-    File(BufWriter<File>),
-}
+/// Where a tool writes its data: stdout or a file, through one large buffer.
+///
+/// Standard output is written through its own file descriptor, not `io::Stdout`, whose line
+/// buffering would scan binary data for newlines and split writes.
+pub type Output = BufWriter<File>;
 
-impl Write for Output {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Output::Stdout(w) => w.write(buf),
-            Output::File(w) => w.write(buf),
-        }
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match self {
-            Output::Stdout(w) => w.write_all(buf),
-            Output::File(w) => w.write_all(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::Stdout(w) => w.flush(),
-            Output::File(w) => w.flush(),
-        }
-    }
+/// Standard output as a `File` (a duplicate of descriptor 1).
+fn stdout_file() -> io::Result<File> {
+    Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))
 }
 
 const BUF: usize = 256 * 1024;
@@ -113,7 +94,7 @@ pub fn open_output(path: Option<&Path>, binary: bool) -> Result<Output, Failure>
     match path {
         Some(p) if p != Path::new("-") => {
             let f = File::create(p).map_err(|e| Failure::Runtime(format!("{}: {e}", p.display())))?;
-            Ok(Output::File(BufWriter::with_capacity(BUF, f)))
+            Ok(BufWriter::with_capacity(BUF, f))
         }
         _ => {
             let stdout = io::stdout();
@@ -124,7 +105,8 @@ pub fn open_output(path: Option<&Path>, binary: bool) -> Result<Output, Failure>
                         .to_string(),
                 ));
             }
-            Ok(Output::Stdout(BufWriter::with_capacity(BUF, stdout)))
+            let out = stdout_file().map_err(|e| Failure::Runtime(format!("stdout: {e}")))?;
+            Ok(BufWriter::with_capacity(BUF, out))
         }
     }
 }

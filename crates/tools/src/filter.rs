@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Parser;
-use pktkit::bpf::{Filter, NETMASK_UNKNOWN};
-use pktkit::capture::{CaptureReader, CaptureWriter, LinkType, OutputFormat};
+use pktkit::bpf::{Filter, NETMASK_UNKNOWN, Program};
+use pktkit::capture::{CaptureReader, CaptureWriter, Interface, LinkType, OutputFormat};
 
 use crate::cli::{self, Failure};
 
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     reader.open_next()?;
     let first = reader.interfaces().first().cloned();
     if let Some(iface) = &first {
-        compile_first(&mut filter, iface.linktype, args.invert_match)?;
+        compile_first(&mut filter, iface, args.invert_match)?;
     }
 
     if args.count {
@@ -83,7 +83,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let mut checked_first = first.is_some();
         while let Some(pkt) = reader.next_packet()? {
             if !checked_first {
-                compile_first(&mut filter, pkt.linktype(), args.invert_match)?;
+                compile_first(&mut filter, pkt.interface, args.invert_match)?;
                 checked_first = true;
             }
             if filter.matches(&pkt) != args.invert_match {
@@ -108,9 +108,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let outcome = filter_loop(&mut reader, &mut writer, &mut filter, &args, first.is_some());
     // Everything kept before an error is written out and flushed before the error is reported.
+    if let Some(iface) = reader.interfaces().first() {
+        writer.begin(iface)?;
+    }
     let skipped = writer.skipped().clone();
     let finished = writer.finish();
-    report_failures(&filter);
+    if !matches!(outcome, Err(Failure::Usage(_))) {
+        report_failures(&filter);
+    }
     outcome?;
     finished?;
     for (linktype, n) in skipped {
@@ -126,12 +131,21 @@ pub fn run(args: Args) -> Result<(), Failure> {
 }
 
 /// Compiles for the stream's first link type: an expression libpcap rejects there is a usage
-/// error (exit 2), except one that can never match when inverted, which keeps everything.
-fn compile_first(filter: &mut Filter, linktype: LinkType, invert: bool) -> Result<(), Failure> {
+/// error (exit 2). Inverted (`-v`), a well-formed expression that cannot apply to this link
+/// type (it compiles for Ethernet) matches nothing, so every packet is kept, as for the other
+/// link types of a stream.
+fn compile_first(filter: &mut Filter, iface: &Interface, invert: bool) -> Result<(), Failure> {
     let expr = filter.expression().to_string();
-    match filter.prepare(linktype) {
+    let netmask = filter.netmask();
+    let linktype = iface.linktype;
+    match filter.prepare(iface) {
         Ok(_) => Ok(()),
-        Err(e) if invert && e.rejects_all() => Ok(()),
+        Err(e)
+            if invert
+                && (e.rejects_all() || Program::compile(&expr, LinkType::ETHERNET, netmask).is_ok()) =>
+        {
+            Ok(())
+        }
         Err(e) => Err(Failure::Usage(format!("filter '{expr}' on link type {linktype}: {}", e.message))),
     }
 }
@@ -158,7 +172,7 @@ fn filter_loop<W: Write>(
     let mut kept = 0u64;
     while let Some(pkt) = reader.next_packet()? {
         if !checked_first {
-            compile_first(filter, pkt.linktype(), args.invert_match)?;
+            compile_first(filter, pkt.interface, args.invert_match)?;
             writer.begin(pkt.interface)?;
             checked_first = true;
         }

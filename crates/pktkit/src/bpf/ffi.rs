@@ -1,8 +1,11 @@
 //! The only `unsafe` code of pktkit: calls into libpcap's BPF compiler and interpreter.
 //!
-//! The `pcap` crate compiles filters with the netmask fixed at 0 and runs them with the
-//! captured length as the wire length, which breaks `ip broadcast`, `len`, `greater` and
-//! `less` on snaplen-truncated packets. These few calls give both values back to the caller.
+//! The `pcap` crate compiles filters on a "dead" handle with the netmask fixed at 0 and runs
+//! them with the captured length as the wire length. That breaks `ip broadcast`, `len`,
+//! `greater` and `less` on truncated packets, and differs from `tcpdump -r`, whose libpcap
+//! compiles for a savefile: BSD loopback then matches every BSD's AF_INET6 value, in the file's
+//! byte order. So filters are compiled here on a handle reading a 24-byte savefile header held
+//! in memory (the link type and byte order of the real input), and run with the wire length.
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, CString, c_char, c_int, c_uint, c_void};
@@ -33,7 +36,7 @@ pub const NETMASK_UNKNOWN: u32 = 0xffff_ffff;
 
 #[link(name = "pcap")]
 unsafe extern "C" {
-    fn pcap_open_dead(linktype: c_int, snaplen: c_int) -> *mut c_void;
+    fn pcap_fopen_offline(fp: *mut libc::FILE, errbuf: *mut c_char) -> *mut c_void;
     fn pcap_close(p: *mut c_void);
     fn pcap_geterr(p: *mut c_void) -> *mut c_char;
     fn pcap_compile(
@@ -47,13 +50,40 @@ unsafe extern "C" {
     fn bpf_filter(pc: *const BpfInsn, pkt: *const u8, wirelen: c_uint, buflen: c_uint) -> c_uint;
 }
 
-/// Compiles `expr` for libpcap link type `dlt`, optimized; the error is libpcap's message.
-pub fn compile(expr: &str, dlt: i32, snaplen: i32, netmask: u32) -> Result<Vec<BpfInsn>, String> {
+/// A classic pcap file header with no packets: the link-type field (a LINKTYPE_ value, maybe
+/// with FCS bits) in a file of the host's byte order,
+/// or of the other one when `swapped`.
+fn savefile_header(link_field: u32, swapped: bool) -> [u8; 24] {
+    let u32b = |v: u32| if swapped { v.swap_bytes() } else { v }.to_ne_bytes();
+    let u16b = |v: u16| if swapped { v.swap_bytes() } else { v }.to_ne_bytes();
+    let mut h = [0u8; 24];
+    h[0..4].copy_from_slice(&u32b(0xA1B2_C3D4));
+    h[4..6].copy_from_slice(&u16b(2));
+    h[6..8].copy_from_slice(&u16b(4));
+    h[16..20].copy_from_slice(&u32b(262_144));
+    h[20..24].copy_from_slice(&u32b(link_field));
+    h
+}
+
+/// Compiles `expr`, optimized, as libpcap does for a savefile whose link-type field is `link_field`
+/// written in the host's byte order or, when `swapped`, the other. The error is libpcap's.
+pub fn compile(expr: &str, link_field: u32, swapped: bool, netmask: u32) -> Result<Vec<BpfInsn>, String> {
     let expr = CString::new(expr).map_err(|_| "expression contains a NUL byte".to_string())?;
-    // SAFETY: pcap_open_dead returns an owned handle or NULL; it is closed on every path below.
-    let handle = unsafe { pcap_open_dead(dlt, snaplen) };
+    let mut header = savefile_header(link_field, swapped);
+    let mut errbuf = [0 as c_char; 256];
+    // SAFETY: fmemopen reads from `header`, which outlives the stream (closed by pcap_close
+    // below, or here when libpcap refuses it).
+    let fp = unsafe { libc::fmemopen(header.as_mut_ptr().cast(), header.len(), c"r".as_ptr()) };
+    if fp.is_null() {
+        return Err("cannot open an in-memory stream for libpcap".to_string());
+    }
+    // SAFETY: fp is a valid read stream; errbuf has PCAP_ERRBUF_SIZE (256) bytes. On success
+    // the handle owns fp.
+    let handle = unsafe { pcap_fopen_offline(fp, errbuf.as_mut_ptr()) };
     if handle.is_null() {
-        return Err(format!("libpcap cannot open a handle for link type {dlt}"));
+        // SAFETY: libpcap did not take fp; errbuf is NUL-terminated by libpcap.
+        unsafe { libc::fclose(fp) };
+        return Err(unsafe { CStr::from_ptr(errbuf.as_ptr()) }.to_string_lossy().into_owned());
     }
     let mut prog = BpfProgram { bf_len: 0, bf_insns: std::ptr::null_mut() };
     // SAFETY: handle is live; prog and expr outlive the call.
@@ -72,7 +102,7 @@ pub fn compile(expr: &str, dlt: i32, snaplen: i32, netmask: u32) -> Result<Vec<B
         // SAFETY: pcap_geterr returns a NUL-terminated string owned by the live handle.
         Err(unsafe { CStr::from_ptr(pcap_geterr(handle)) }.to_string_lossy().into_owned())
     };
-    // SAFETY: handle came from pcap_open_dead and is not used after this.
+    // SAFETY: handle came from pcap_fopen_offline and is not used after this; it closes fp.
     unsafe { pcap_close(handle) };
     result
 }

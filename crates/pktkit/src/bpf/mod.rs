@@ -3,11 +3,9 @@
 
 mod ffi;
 
-use std::collections::HashMap;
-
 use thiserror::Error;
 
-use crate::capture::{LinkType, Packet};
+use crate::capture::{Interface, LinkType, Origin, Packet};
 
 pub use ffi::{BpfInsn, NETMASK_UNKNOWN};
 
@@ -36,9 +34,20 @@ pub struct Program {
 }
 
 impl Program {
-    /// Compiles `expr` for `linktype` (netmask as a host-order IPv4 mask, or [`NETMASK_UNKNOWN`]).
+    /// Compiles `expr` as `tcpdump -r` would for a file of `linktype` in this host's byte order
+    /// (netmask as a host-order IPv4 mask, or [`NETMASK_UNKNOWN`]).
     pub fn compile(expr: &str, linktype: LinkType, netmask: u32) -> Result<Self, CompileError> {
-        ffi::compile(expr, linktype.to_dlt(), 262_144, netmask)
+        Self::compile_for(expr, linktype, false, netmask)
+    }
+
+    /// Compiles `expr` for a file of `linktype` written in the other byte order when `swapped`.
+    pub fn compile_for(
+        expr: &str,
+        linktype: LinkType,
+        swapped: bool,
+        netmask: u32,
+    ) -> Result<Self, CompileError> {
+        ffi::compile(expr, u32::from(linktype.0), swapped, netmask)
             .map(|insns| Program { insns })
             .map_err(|message| CompileError { linktype, message })
     }
@@ -62,13 +71,16 @@ impl Program {
 pub struct Filter {
     expr: String,
     netmask: u32,
-    programs: HashMap<LinkType, Result<Program, CompileError>>,
+    /// One outcome per (link-type field, byte order).
+    programs: Vec<((u32, bool), Result<Program, CompileError>)>,
+    /// Index into `programs` of each interface id seen (the per-packet lookup).
+    by_iface: Vec<Option<usize>>,
 }
 
 impl Filter {
     /// A filter for `expr`; nothing is compiled yet.
     pub fn new(expr: &str, netmask: u32) -> Self {
-        Filter { expr: expr.to_string(), netmask, programs: HashMap::new() }
+        Filter { expr: expr.to_string(), netmask, programs: Vec::new(), by_iface: Vec::new() }
     }
 
     /// The expression.
@@ -76,15 +88,49 @@ impl Filter {
         &self.expr
     }
 
-    /// Compiles for `linktype` now (if not done yet) and returns the outcome.
-    pub fn prepare(&mut self, linktype: LinkType) -> Result<&Program, &CompileError> {
-        let (expr, netmask) = (&self.expr, self.netmask);
-        self.programs.entry(linktype).or_insert_with(|| Program::compile(expr, linktype, netmask)).as_ref()
+    /// The netmask it compiles with.
+    pub fn netmask(&self) -> u32 {
+        self.netmask
+    }
+
+    /// Compiles for an interface's link type and byte order now (if not done yet) and returns
+    /// the outcome.
+    pub fn prepare(&mut self, iface: &Interface) -> Result<&Program, &CompileError> {
+        let id = iface.id as usize;
+        let slot = match self.by_iface.get(id).copied().flatten() {
+            Some(slot) => slot,
+            None => {
+                let slot = self.slot_for(iface);
+                if self.by_iface.len() <= id {
+                    self.by_iface.resize(id + 1, None);
+                }
+                self.by_iface[id] = Some(slot);
+                slot
+            }
+        };
+        self.programs[slot].1.as_ref()
+    }
+
+    fn slot_for(&mut self, iface: &Interface) -> usize {
+        // A classic header's link-type field may carry FCS bits beside the link type.
+        let field = match &iface.origin {
+            Origin::Pcap(h) => u32::from(h.datalink),
+            _ => u32::from(iface.linktype.0),
+        };
+        let key = (field, iface.swapped);
+        if let Some(slot) = self.programs.iter().position(|(k, _)| *k == key) {
+            return slot;
+        }
+        let outcome = ffi::compile(&self.expr, field, iface.swapped, self.netmask)
+            .map(|insns| Program { insns })
+            .map_err(|message| CompileError { linktype: iface.linktype, message });
+        self.programs.push((key, outcome));
+        self.programs.len() - 1
     }
 
     /// True when the packet matches.
     pub fn matches(&mut self, pkt: &Packet<'_>) -> bool {
-        match self.prepare(pkt.linktype()) {
+        match self.prepare(pkt.interface) {
             Ok(p) => p.matches(pkt.data, pkt.orig_len),
             Err(_) => false,
         }
@@ -92,7 +138,7 @@ impl Filter {
 
     /// Link types the expression could not be compiled for, with libpcap's message.
     pub fn failures(&self) -> impl Iterator<Item = &CompileError> {
-        self.programs.values().filter_map(|r| r.as_ref().err())
+        self.programs.iter().filter_map(|(_, r)| r.as_ref().err())
     }
 }
 

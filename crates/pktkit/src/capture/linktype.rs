@@ -57,21 +57,6 @@ impl LinkType {
             _ => return None,
         })
     }
-
-    /// The DLT value libpcap uses for this link type when compiling filters.
-    ///
-    /// Files store LINKTYPE_ values; libpcap maps a few of them to other DLT_ values on Linux
-    /// (the table of `linktype_to_dlt` in libpcap's pcap-common.c).
-    pub fn to_dlt(self) -> i32 {
-        match self.0 {
-            100 => 11, // ATM_RFC1483
-            101 => 12, // RAW
-            102 => 15, // SLIP_BSDOS
-            103 => 16, // PPP_BSDOS
-            106 => 19, // ATM_CLIP
-            n => n as i32,
-        }
-    }
 }
 
 impl fmt::Display for LinkType {

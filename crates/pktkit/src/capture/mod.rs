@@ -89,6 +89,9 @@ pub struct Interface {
     pub input: String,
     /// The file format that described it.
     pub origin: Origin,
+    /// Written on a host of the other byte order (libpcap's `swapped`; it changes how a few
+    /// filters compile, e.g. on BSD loopback).
+    pub swapped: bool,
 }
 
 impl Interface {
@@ -102,6 +105,7 @@ impl Interface {
             name: None,
             input: String::new(),
             origin: Origin::Live,
+            swapped: false,
         }
     }
 }
@@ -117,15 +121,24 @@ pub struct Packet<'a> {
     pub ts: Timestamp,
     /// Length on the wire; at least `data.len()` in well-formed files.
     pub orig_len: u32,
-    /// Captured bytes, starting with the link-layer header.
+    /// Captured bytes, starting with the link-layer header: what libpcap shows, so at most the
+    /// interface's snaplen (a damaged record can hold more, see `stored`).
     pub data: &'a [u8],
+    /// The record's bytes as stored in the file; longer than `data` only when a damaged file's
+    /// record exceeds its snaplen. Writers copy these, so copies stay byte-identical.
+    pub stored: &'a [u8],
     /// The interface the packet was captured on.
     pub interface: &'a Interface,
     /// A classic pcap record's raw `(ts_sec, ts_frac)`, kept for byte-identical copies.
     pub raw_ts: Option<(u32, u32)>,
 }
 
-impl Packet<'_> {
+impl<'a> Packet<'a> {
+    /// A packet made by the program (crafted or captured live), numbered `number`.
+    pub fn new(number: u64, ts: Timestamp, data: &'a [u8], orig_len: u32, interface: &'a Interface) -> Self {
+        Packet { number, record: number, ts, orig_len, data, stored: data, interface, raw_ts: None }
+    }
+
     /// The packet's link type.
     pub fn linktype(&self) -> LinkType {
         self.interface.linktype

@@ -25,6 +25,8 @@ pub(crate) struct PcapSource {
     iface: usize,
     nano: bool,
     max_caplen: usize,
+    /// libpcap's snapshot length: the header's, or the link type's maximum when 0 or larger.
+    snapshot: usize,
     record: u64,
 }
 
@@ -67,6 +69,7 @@ impl PcapSource {
             name: None,
             input: input.to_string(),
             origin: Origin::Pcap(header),
+            swapped: header.endianness != Endianness::native(),
         });
         buf.consume(24);
         Ok(PcapSource {
@@ -74,6 +77,10 @@ impl PcapSource {
             iface: interfaces.len() - 1,
             nano,
             max_caplen: max_caplen(linktype) as usize,
+            snapshot: match header.snaplen {
+                0 => max_caplen(linktype),
+                s => s.min(max_caplen(linktype)),
+            } as usize,
             record: 0,
         })
     }
@@ -117,6 +124,8 @@ impl PcapSource {
         let meta = Meta {
             pos: buf.position() + 16,
             len: incl_len,
+            // libpcap cuts a record longer than the snapshot length to it.
+            shown: incl_len.min(self.snapshot),
             ts: Timestamp::new(secs, nanos),
             orig_len: raw.orig_len,
             iface: self.iface,

@@ -233,6 +233,7 @@ impl PcapNgSource {
                     name,
                     input: input.to_string(),
                     origin: Origin::PcapNg,
+                    swapped: big != cfg!(target_endian = "big"),
                 });
                 buf.consume(len);
                 continue;
@@ -298,6 +299,11 @@ impl PcapNgSource {
             let meta = Meta {
                 pos: buf.position() + 8 + data_at,
                 len: caplen,
+                // libpcap cuts a packet longer than its interface's snaplen to it.
+                shown: match interfaces[global].snaplen {
+                    0 => caplen,
+                    s => caplen.min(s as usize),
+                },
                 ts,
                 orig_len,
                 iface: global,

@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;
+use std::os::fd::AsFd;
 use std::path::PathBuf;
 
 use super::buffer::ReadBuffer;
@@ -47,7 +48,10 @@ pub(crate) enum Step {
 /// A packet's description, with its data as a range of the reader's buffer.
 pub(crate) struct Meta {
     pub(crate) pos: usize,
+    /// Bytes stored in the record.
     pub(crate) len: usize,
+    /// Bytes libpcap would show: `len` cut to the interface's snaplen.
+    pub(crate) shown: usize,
     pub(crate) ts: Timestamp,
     pub(crate) orig_len: u32,
     pub(crate) iface: usize,
@@ -130,7 +134,11 @@ impl CaptureReader {
         };
         let name = input.name();
         let mut src: Box<dyn Read> = match input {
-            Input::Stdin => Box::new(io::stdin()),
+            // Its own descriptor, not `io::Stdin`: no lock and no second buffer per read.
+            Input::Stdin => match io::stdin().as_fd().try_clone_to_owned() {
+                Ok(fd) => Box::new(File::from(fd)),
+                Err(source) => return Err(CaptureError::Open { input: name, source }),
+            },
             Input::File(path) => Box::new(
                 File::open(&path).map_err(|source| CaptureError::Open { input: name.clone(), source })?,
             ),
@@ -182,7 +190,8 @@ impl CaptureReader {
                         record: meta.record,
                         ts: meta.ts,
                         orig_len: meta.orig_len,
-                        data: &self.buf.raw()[meta.range()],
+                        data: &self.buf.raw()[meta.pos..meta.pos + meta.shown],
+                        stored: &self.buf.raw()[meta.range()],
                         interface: &self.interfaces[meta.iface],
                         raw_ts: meta.raw_ts,
                     }));

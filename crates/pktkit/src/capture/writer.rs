@@ -192,9 +192,9 @@ impl<W: Write> CaptureWriter<W> {
                 let raw = RawPcapPacket {
                     ts_sec,
                     ts_frac,
-                    incl_len: pkt.data.len() as u32,
+                    incl_len: pkt.stored.len() as u32,
                     orig_len: pkt.orig_len,
-                    data: Cow::Borrowed(pkt.data),
+                    data: Cow::Borrowed(pkt.stored),
                 };
                 w.write_raw_packet(&raw).map_err(from_pcap)?;
             }
@@ -229,8 +229,8 @@ impl<W: Write> CaptureWriter<W> {
                     interface_id: out_id,
                     timestamp: Duration::new(pkt.ts.secs.max(0) as u64, pkt.ts.nanos),
                     // pcapng requires original >= captured; some damaged inputs have less.
-                    original_len: pkt.orig_len.max(pkt.data.len() as u32),
-                    data: Cow::Borrowed(pkt.data),
+                    original_len: pkt.orig_len.max(pkt.stored.len() as u32),
+                    data: Cow::Borrowed(pkt.stored),
                     options: Vec::new(),
                 };
                 w.write_pcapng_block(epb).map_err(from_pcapng)?;

@@ -1,0 +1,1353 @@
+//! The layers pktkit can craft, their fields in header order (Scapy's `fields_desc` order,
+//! which also fixes the fan-out order), and how spec values become field values.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::error::CraftError;
+use super::parse::{Kind, Value};
+use crate::proto::dns::encode_name;
+
+/// What a layer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Proto {
+    Ether,
+    Dot1Q,
+    Arp,
+    Ip,
+    Ipv6,
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6EchoRequest,
+    Icmpv6EchoReply,
+    NdRs,
+    NdRa,
+    NdNs,
+    NdNa,
+    NdOptSrcLLAddr,
+    NdOptDstLLAddr,
+    Dns,
+    Raw,
+}
+
+impl Proto {
+    /// ICMPv6 messages (checksummed with the IPv6 pseudo-header, next header 58).
+    pub(crate) fn is_icmpv6(self) -> bool {
+        matches!(
+            self,
+            Proto::Icmpv6EchoRequest
+                | Proto::Icmpv6EchoReply
+                | Proto::NdRs
+                | Proto::NdRa
+                | Proto::NdNs
+                | Proto::NdNa
+        )
+    }
+}
+
+/// How a field's values are written and encoded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FieldKind {
+    /// An unsigned integer of `bits` bits, or one of the names.
+    Int {
+        bits: u8,
+        names: &'static [(&'static str, u64)],
+    },
+    /// TCP flags: letters of "FSRPAUECN" or a number.
+    TcpFlags,
+    /// IPv4 flags: `MF`, `DF`, `evil` joined with `+`, or a number.
+    IpFlags,
+    Ipv4,
+    Ipv6,
+    Mac,
+    /// Bytes: a string (Python escapes) or a bare word.
+    Bytes,
+    /// Bytes written as hex digits.
+    Hex,
+    /// A DNS name.
+    DnsName,
+    /// DNS questions: `DNSQR(...)` or a list of them.
+    Questions,
+    /// TCP options: a list.
+    TcpOptions,
+}
+
+/// One field of a layer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldDef {
+    pub name: &'static str,
+    /// Another accepted name (Scapy's deprecated or sibling spelling).
+    pub alias: Option<&'static str>,
+    pub kind: FieldKind,
+}
+
+/// One layer: its Scapy name and fields in header order.
+#[derive(Debug)]
+pub(crate) struct LayerDef {
+    pub proto: Proto,
+    pub name: &'static str,
+    pub fields: &'static [FieldDef],
+}
+
+impl LayerDef {
+    /// Index of a field by name (or alias).
+    pub(crate) fn index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name || f.alias == Some(name))
+    }
+
+    fn known(&self) -> String {
+        self.fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+    }
+}
+
+const fn int(name: &'static str, bits: u8) -> FieldDef {
+    FieldDef { name, alias: None, kind: FieldKind::Int { bits, names: &[] } }
+}
+
+const fn named(name: &'static str, bits: u8, names: &'static [(&'static str, u64)]) -> FieldDef {
+    FieldDef { name, alias: None, kind: FieldKind::Int { bits, names } }
+}
+
+const fn field(name: &'static str, kind: FieldKind) -> FieldDef {
+    FieldDef { name, alias: None, kind }
+}
+
+const fn alias(name: &'static str, alias: &'static str, bits: u8) -> FieldDef {
+    FieldDef { name, alias: Some(alias), kind: FieldKind::Int { bits, names: &[] } }
+}
+
+/// EtherType names (Scapy's spelling first).
+pub(crate) const ETHER_TYPES: &[(&str, u64)] = &[
+    ("IPv4", 0x0800),
+    ("ARP", 0x0806),
+    ("IPv6", 0x86dd),
+    ("n_802_1Q", 0x8100),
+    ("802_1Q", 0x8100),
+    ("Dot1Q", 0x8100),
+    ("802_1AD", 0x88a8),
+    ("MPLS", 0x8847),
+    ("PPPoE", 0x8864),
+    ("LLDP", 0x88cc),
+    ("LOOP", 0x9000),
+];
+
+const IP_PROTOS: &[(&str, u64)] = &[
+    ("hopopt", 0),
+    ("icmp", 1),
+    ("igmp", 2),
+    ("ipencap", 4),
+    ("ipv4", 4),
+    ("tcp", 6),
+    ("udp", 17),
+    ("ipv6", 41),
+    ("ipv6_route", 43),
+    ("ipv6_frag", 44),
+    ("gre", 47),
+    ("esp", 50),
+    ("ah", 51),
+    ("ipv6_icmp", 58),
+    ("icmpv6", 58),
+    ("ipv6_nonxt", 59),
+    ("ipv6_opts", 60),
+    ("ospf", 89),
+    ("pim", 103),
+    ("vrrp", 112),
+    ("sctp", 132),
+];
+
+const ARP_OPS: &[(&str, u64)] = &[
+    ("who-has", 1),
+    ("is-at", 2),
+    ("RARP-req", 3),
+    ("RARP-rep", 4),
+    ("Dyn-RARP-req", 5),
+    ("Dyn-RAR-rep", 6),
+    ("Dyn-RARP-err", 7),
+    ("InARP-req", 8),
+    ("InARP-rep", 9),
+];
+
+const ICMP_TYPES: &[(&str, u64)] = &[
+    ("echo-reply", 0),
+    ("dest-unreach", 3),
+    ("source-quench", 4),
+    ("redirect", 5),
+    ("echo-request", 8),
+    ("router-advertisement", 9),
+    ("router-solicitation", 10),
+    ("time-exceeded", 11),
+    ("parameter-problem", 12),
+    ("timestamp-request", 13),
+    ("timestamp-reply", 14),
+    ("information-request", 15),
+    ("information-response", 16),
+    ("address-mask-request", 17),
+    ("address-mask-reply", 18),
+];
+
+/// DNS record types by name.
+pub(crate) const DNS_TYPES: &[(&str, u64)] = &[
+    ("A", 1),
+    ("NS", 2),
+    ("CNAME", 5),
+    ("SOA", 6),
+    ("PTR", 12),
+    ("HINFO", 13),
+    ("MX", 15),
+    ("TXT", 16),
+    ("AAAA", 28),
+    ("LOC", 29),
+    ("SRV", 33),
+    ("NAPTR", 35),
+    ("DNAME", 39),
+    ("OPT", 41),
+    ("DS", 43),
+    ("SSHFP", 44),
+    ("RRSIG", 46),
+    ("NSEC", 47),
+    ("DNSKEY", 48),
+    ("NSEC3", 50),
+    ("TLSA", 52),
+    ("SVCB", 64),
+    ("HTTPS", 65),
+    ("IXFR", 251),
+    ("AXFR", 252),
+    ("ANY", 255),
+    ("ALL", 255),
+    ("CAA", 257),
+];
+
+const DNS_CLASSES: &[(&str, u64)] = &[("IN", 1), ("CS", 2), ("CH", 3), ("HS", 4), ("ANY", 255)];
+const DNS_OPCODES: &[(&str, u64)] = &[("QUERY", 0), ("IQUERY", 1), ("STATUS", 2)];
+const DNS_RCODES: &[(&str, u64)] = &[
+    ("ok", 0),
+    ("format-error", 1),
+    ("server-failure", 2),
+    ("name-error", 3),
+    ("not-implemented", 4),
+    ("refused", 5),
+];
+const RA_PREFS: &[(&str, u64)] = &[("Medium", 0), ("High", 1), ("Reserved", 2), ("Low", 3)];
+
+/// Well-known TCP and UDP service names (the usual /etc/services spellings).
+const SERVICES: &[(&str, u64)] = &[
+    ("echo", 7),
+    ("discard", 9),
+    ("daytime", 13),
+    ("ftp-data", 20),
+    ("ftp_data", 20),
+    ("ftp", 21),
+    ("ssh", 22),
+    ("telnet", 23),
+    ("smtp", 25),
+    ("time", 37),
+    ("domain", 53),
+    ("bootps", 67),
+    ("bootpc", 68),
+    ("tftp", 69),
+    ("http", 80),
+    ("kerberos", 88),
+    ("pop3", 110),
+    ("sunrpc", 111),
+    ("ntp", 123),
+    ("netbios-ns", 137),
+    ("netbios-dgm", 138),
+    ("netbios-ssn", 139),
+    ("imap", 143),
+    ("imap2", 143),
+    ("snmp", 161),
+    ("snmp-trap", 162),
+    ("bgp", 179),
+    ("ldap", 389),
+    ("https", 443),
+    ("microsoft-ds", 445),
+    ("isakmp", 500),
+    ("syslog", 514),
+    ("submission", 587),
+    ("ldaps", 636),
+    ("imaps", 993),
+    ("pop3s", 995),
+    ("openvpn", 1194),
+    ("mysql", 3306),
+    ("ms-wbt-server", 3389),
+    ("mdns", 5353),
+    ("postgresql", 5432),
+    ("http-alt", 8080),
+];
+
+const ICMPV6_HEAD: [FieldDef; 3] = [int("type", 8), int("code", 8), alias("cksum", "chksum", 16)];
+
+/// Every layer, in the order they are listed in messages.
+pub(crate) static LAYERS: &[LayerDef] = &[
+    LayerDef {
+        proto: Proto::Ether,
+        name: "Ether",
+        fields: &[field("dst", FieldKind::Mac), field("src", FieldKind::Mac), named("type", 16, ETHER_TYPES)],
+    },
+    LayerDef {
+        proto: Proto::Dot1Q,
+        name: "Dot1Q",
+        fields: &[int("prio", 3), alias("dei", "id", 1), int("vlan", 12), named("type", 16, ETHER_TYPES)],
+    },
+    LayerDef {
+        proto: Proto::Arp,
+        name: "ARP",
+        fields: &[
+            int("hwtype", 16),
+            named("ptype", 16, ETHER_TYPES),
+            int("hwlen", 8),
+            int("plen", 8),
+            named("op", 16, ARP_OPS),
+            field("hwsrc", FieldKind::Mac),
+            field("psrc", FieldKind::Ipv4),
+            field("hwdst", FieldKind::Mac),
+            field("pdst", FieldKind::Ipv4),
+        ],
+    },
+    LayerDef {
+        proto: Proto::Ip,
+        name: "IP",
+        fields: &[
+            int("version", 4),
+            int("ihl", 4),
+            int("tos", 8),
+            int("len", 16),
+            int("id", 16),
+            field("flags", FieldKind::IpFlags),
+            int("frag", 13),
+            int("ttl", 8),
+            named("proto", 8, IP_PROTOS),
+            int("chksum", 16),
+            field("src", FieldKind::Ipv4),
+            field("dst", FieldKind::Ipv4),
+        ],
+    },
+    LayerDef {
+        proto: Proto::Ipv6,
+        name: "IPv6",
+        fields: &[
+            int("version", 4),
+            int("tc", 8),
+            int("fl", 20),
+            int("plen", 16),
+            named("nh", 8, IP_PROTOS),
+            int("hlim", 8),
+            field("src", FieldKind::Ipv6),
+            field("dst", FieldKind::Ipv6),
+        ],
+    },
+    LayerDef {
+        proto: Proto::Tcp,
+        name: "TCP",
+        fields: &[
+            named("sport", 16, SERVICES),
+            named("dport", 16, SERVICES),
+            int("seq", 32),
+            int("ack", 32),
+            int("dataofs", 4),
+            int("reserved", 3),
+            field("flags", FieldKind::TcpFlags),
+            int("window", 16),
+            int("chksum", 16),
+            int("urgptr", 16),
+            field("options", FieldKind::TcpOptions),
+        ],
+    },
+    LayerDef {
+        proto: Proto::Udp,
+        name: "UDP",
+        fields: &[
+            named("sport", 16, SERVICES),
+            named("dport", 16, SERVICES),
+            int("len", 16),
+            int("chksum", 16),
+        ],
+    },
+    LayerDef {
+        proto: Proto::Icmp,
+        name: "ICMP",
+        fields: &[
+            named("type", 8, ICMP_TYPES),
+            int("code", 8),
+            int("chksum", 16),
+            int("id", 16),
+            int("seq", 16),
+            int("ts_ori", 32),
+            int("ts_rx", 32),
+            int("ts_tx", 32),
+            field("gw", FieldKind::Ipv4),
+            int("ptr", 8),
+            int("reserved", 8),
+            int("length", 8),
+            field("addr_mask", FieldKind::Ipv4),
+            int("nexthopmtu", 16),
+            int("unused", 32),
+        ],
+    },
+    LayerDef {
+        proto: Proto::Icmpv6EchoRequest,
+        name: "ICMPv6EchoRequest",
+        fields: &[
+            ICMPV6_HEAD[0],
+            ICMPV6_HEAD[1],
+            ICMPV6_HEAD[2],
+            int("id", 16),
+            int("seq", 16),
+            field("data", FieldKind::Bytes),
+        ],
+    },
+    LayerDef {
+        proto: Proto::Icmpv6EchoReply,
+        name: "ICMPv6EchoReply",
+        fields: &[
+            ICMPV6_HEAD[0],
+            ICMPV6_HEAD[1],
+            ICMPV6_HEAD[2],
+            int("id", 16),
+            int("seq", 16),
+            field("data", FieldKind::Bytes),
+        ],
+    },
+    LayerDef {
+        proto: Proto::NdNs,
+        name: "ICMPv6ND_NS",
+        fields: &[
+            ICMPV6_HEAD[0],
+            ICMPV6_HEAD[1],
+            ICMPV6_HEAD[2],
+            int("res", 32),
+            field("tgt", FieldKind::Ipv6),
+        ],
+    },
+    LayerDef {
+        proto: Proto::NdNa,
+        name: "ICMPv6ND_NA",
+        fields: &[
+            ICMPV6_HEAD[0],
+            ICMPV6_HEAD[1],
+            ICMPV6_HEAD[2],
+            int("R", 1),
+            int("S", 1),
+            int("O", 1),
+            int("res", 29),
+            field("tgt", FieldKind::Ipv6),
+        ],
+    },
+    LayerDef {
+        proto: Proto::NdRs,
+        name: "ICMPv6ND_RS",
+        fields: &[ICMPV6_HEAD[0], ICMPV6_HEAD[1], ICMPV6_HEAD[2], int("res", 32)],
+    },
+    LayerDef {
+        proto: Proto::NdRa,
+        name: "ICMPv6ND_RA",
+        fields: &[
+            ICMPV6_HEAD[0],
+            ICMPV6_HEAD[1],
+            ICMPV6_HEAD[2],
+            int("chlim", 8),
+            int("M", 1),
+            int("O", 1),
+            int("H", 1),
+            named("prf", 2, RA_PREFS),
+            int("P", 1),
+            int("res", 2),
+            int("routerlifetime", 16),
+            int("reachabletime", 32),
+            int("retranstimer", 32),
+        ],
+    },
+    LayerDef {
+        proto: Proto::NdOptSrcLLAddr,
+        name: "ICMPv6NDOptSrcLLAddr",
+        fields: &[int("type", 8), int("len", 8), field("lladdr", FieldKind::Mac)],
+    },
+    LayerDef {
+        proto: Proto::NdOptDstLLAddr,
+        name: "ICMPv6NDOptDstLLAddr",
+        fields: &[int("type", 8), int("len", 8), field("lladdr", FieldKind::Mac)],
+    },
+    LayerDef {
+        proto: Proto::Dns,
+        name: "DNS",
+        fields: &[
+            int("length", 16),
+            int("id", 16),
+            int("qr", 1),
+            named("opcode", 4, DNS_OPCODES),
+            int("aa", 1),
+            int("tc", 1),
+            int("rd", 1),
+            int("ra", 1),
+            int("z", 1),
+            int("ad", 1),
+            int("cd", 1),
+            named("rcode", 4, DNS_RCODES),
+            int("qdcount", 16),
+            int("ancount", 16),
+            int("nscount", 16),
+            int("arcount", 16),
+            field("qd", FieldKind::Questions),
+            field("qname", FieldKind::DnsName),
+            named("qtype", 16, DNS_TYPES),
+            named("qclass", 16, DNS_CLASSES),
+        ],
+    },
+    LayerDef {
+        proto: Proto::Raw,
+        name: "Raw",
+        fields: &[field("load", FieldKind::Bytes), field("hex", FieldKind::Hex)],
+    },
+];
+
+/// `DNSQR`, only valid inside `qd=`.
+static DNSQR: LayerDef = LayerDef {
+    proto: Proto::Dns,
+    name: "DNSQR",
+    fields: &[
+        field("qname", FieldKind::DnsName),
+        named("qtype", 16, DNS_TYPES),
+        int("unicastresponse", 1),
+        named("qclass", 15, DNS_CLASSES),
+    ],
+};
+
+/// Scapy's default question name.
+pub(crate) const DEFAULT_QNAME: &str = "www.example.com";
+
+/// The names of every layer, for messages and docs.
+pub fn layer_names() -> Vec<&'static str> {
+    LAYERS.iter().map(|l| l.name).collect()
+}
+
+/// Looks a layer up by its exact Scapy name.
+pub(crate) fn find_layer(name: &str, pos: usize) -> Result<&'static LayerDef, CraftError> {
+    LAYERS.iter().find(|l| l.name == name).ok_or_else(|| CraftError::UnknownLayer {
+        pos,
+        name: name.to_string(),
+        known: layer_names().join(", "),
+    })
+}
+
+/// One concrete field value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Val {
+    Int(u64),
+    V4(Ipv4Addr),
+    V6(Ipv6Addr),
+    Mac([u8; 6]),
+    Bytes(Vec<u8>),
+    /// A validated DNS name.
+    Name(String),
+    /// Encoded DNS questions and how many there are.
+    Questions {
+        count: u16,
+        wire: Vec<u8>,
+    },
+    /// Encoded TCP options, not padded.
+    Options(Vec<u8>),
+    /// A host name to resolve (IPv6 when `v6`), with its position in the spec.
+    Host {
+        name: String,
+        v6: bool,
+        pos: usize,
+    },
+}
+
+/// The values a field takes: one, or several that fan out to several packets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Choices {
+    One(Val),
+    /// Integers `lo..=hi`.
+    Range {
+        lo: u64,
+        hi: u64,
+    },
+    /// Every address of an IPv4 network.
+    Net4 {
+        base: u32,
+        prefix: u8,
+    },
+    /// Every address of an IPv6 network.
+    Net6 {
+        base: u128,
+        prefix: u8,
+    },
+    /// A list: the choices of each element, in order.
+    Seq(Vec<Choices>),
+}
+
+impl Choices {
+    /// How many values (saturating).
+    pub(crate) fn len(&self) -> u128 {
+        match self {
+            Choices::One(_) => 1,
+            Choices::Range { lo, hi } => u128::from(hi - lo) + 1,
+            Choices::Net4 { prefix, .. } => 1u128 << (32 - u32::from(*prefix)),
+            Choices::Net6 { prefix, .. } => {
+                let host_bits = 128 - u32::from(*prefix);
+                if host_bits >= 128 { u128::MAX } else { 1u128 << host_bits }
+            }
+            Choices::Seq(items) => items.iter().fold(0u128, |acc, c| acc.saturating_add(c.len())),
+        }
+    }
+
+    /// The `i`-th value (`i < len()`).
+    pub(crate) fn get(&self, i: u128) -> Val {
+        match self {
+            Choices::One(v) => v.clone(),
+            Choices::Range { lo, .. } => Val::Int(lo + i as u64),
+            Choices::Net4 { base, .. } => Val::V4(Ipv4Addr::from(base.wrapping_add(i as u32))),
+            Choices::Net6 { base, .. } => Val::V6(Ipv6Addr::from(base.wrapping_add(i))),
+            Choices::Seq(items) => {
+                let mut i = i;
+                for c in items {
+                    let n = c.len();
+                    if i < n {
+                        return c.get(i);
+                    }
+                    i -= n;
+                }
+                // Unreachable for i < len(); the last value keeps this total.
+                items.last().map_or(Val::Int(0), |c| c.get(c.len().saturating_sub(1)))
+            }
+        }
+    }
+
+    /// Applies `f` to every single value (host names are resolved this way).
+    pub(crate) fn try_map(
+        &mut self,
+        f: &mut dyn FnMut(&mut Val) -> Result<(), CraftError>,
+    ) -> Result<(), CraftError> {
+        match self {
+            Choices::One(v) => f(v),
+            Choices::Seq(items) => items.iter_mut().try_for_each(|c| c.try_map(f)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A field given in the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SpecField {
+    /// Index in the layer's `fields`.
+    pub index: usize,
+    /// Byte offset of the field name.
+    pub pos: usize,
+    /// Byte offset of the value.
+    pub value_pos: usize,
+    pub choices: Choices,
+}
+
+/// A layer of a parsed spec.
+#[derive(Debug, Clone)]
+pub(crate) struct SpecLayer {
+    pub def: &'static LayerDef,
+    pub pos: usize,
+    /// Fields given, in header order.
+    pub fields: Vec<SpecField>,
+}
+
+/// Turns a parsed layer into field choices.
+pub(crate) fn interpret(layer: &super::parse::Layer) -> Result<SpecLayer, CraftError> {
+    let def = find_layer(&layer.name, layer.pos)?;
+    let mut fields: Vec<SpecField> = Vec::new();
+    for arg in &layer.args {
+        let (index, pos) = match &arg.name {
+            Some((name, pos)) => (field_index(def, name, *pos)?, *pos),
+            None if def.proto == Proto::Raw => (0, arg.value.pos),
+            None => {
+                return Err(CraftError::invalid(
+                    arg.value.pos,
+                    format!("{} takes named fields only (field=value)", def.name),
+                ));
+            }
+        };
+        let f = &def.fields[index];
+        if let Some(prev) = fields.iter().find(|p| p.index == index) {
+            return Err(CraftError::invalid(
+                pos,
+                format!("field '{}' of {} given twice (first at {})", f.name, def.name, prev.pos),
+            ));
+        }
+        let choices = choices(f, &arg.value, true)?;
+        fields.push(SpecField { index, pos, value_pos: arg.value.pos, choices });
+    }
+    fields.sort_by_key(|f| f.index);
+    match def.proto {
+        Proto::Raw if fields.len() > 1 => {
+            return Err(CraftError::invalid(fields[1].pos, "Raw takes either load or hex, not both"));
+        }
+        Proto::Dns => {
+            let qd = def.index("qd");
+            let short = fields.iter().find(|f| Some(f.index) > qd);
+            if let (Some(q), Some(s)) = (fields.iter().find(|f| Some(f.index) == qd), short) {
+                return Err(CraftError::invalid(
+                    s.pos.max(q.pos),
+                    "give the question either as qd=DNSQR(...) or as qname/qtype/qclass, not both",
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(SpecLayer { def, pos: layer.pos, fields })
+}
+
+fn field_index(def: &LayerDef, name: &str, pos: usize) -> Result<usize, CraftError> {
+    def.index(name).ok_or_else(|| CraftError::UnknownField {
+        pos,
+        layer: def.name.to_string(),
+        field: name.to_string(),
+        known: def.known(),
+    })
+}
+
+/// The choices a value gives a field; `fan_out` allows lists and ranges.
+fn choices(f: &FieldDef, v: &Value, fan_out: bool) -> Result<Choices, CraftError> {
+    let list_valued = matches!(f.kind, FieldKind::Questions | FieldKind::TcpOptions);
+    match &v.kind {
+        Kind::List(items) if !list_valued => {
+            if !fan_out {
+                return Err(CraftError::invalid(
+                    v.pos,
+                    format!("a list of values for {} cannot fan out here", f.name),
+                ));
+            }
+            if items.is_empty() {
+                return Err(CraftError::invalid(
+                    v.pos,
+                    format!("empty list for {}: it would make no packet", f.name),
+                ));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                if let Some((_, pos)) = &item.name {
+                    return Err(CraftError::invalid(
+                        *pos,
+                        format!("list elements of {} are plain values", f.name),
+                    ));
+                }
+                out.push(choices(f, &item.value, true)?);
+            }
+            Ok(Choices::Seq(out))
+        }
+        Kind::Tuple(items) if !list_valued => {
+            let FieldKind::Int { .. } = f.kind else {
+                return Err(CraftError::bad(
+                    v.pos,
+                    "value",
+                    &v.text,
+                    format!("{} takes no (first, last) range", f.name),
+                ));
+            };
+            if !fan_out {
+                return Err(CraftError::invalid(
+                    v.pos,
+                    format!("a range for {} cannot fan out here", f.name),
+                ));
+            }
+            let [a, b] = items.as_slice() else {
+                return Err(CraftError::bad(v.pos, "range", &v.text, "a range is (first, last)"));
+            };
+            let (Val::Int(lo), Val::Int(hi)) = (scalar(f, a)?, scalar(f, b)?) else {
+                return Err(CraftError::bad(v.pos, "range", &v.text, "a range takes numbers"));
+            };
+            if lo > hi {
+                return Err(CraftError::bad(
+                    v.pos,
+                    "range",
+                    &v.text,
+                    "first is above last: it would make no packet",
+                ));
+            }
+            Ok(Choices::Range { lo, hi })
+        }
+        _ => {
+            if let Some(net) = network(f, v)? {
+                return Ok(net);
+            }
+            Ok(Choices::One(scalar(f, v)?))
+        }
+    }
+}
+
+/// `a.b.c.d/n` or `x::/n` in an address field.
+fn network(f: &FieldDef, v: &Value) -> Result<Option<Choices>, CraftError> {
+    let (FieldKind::Ipv4 | FieldKind::Ipv6) = f.kind else { return Ok(None) };
+    let Some(text) = v.kind.as_text() else { return Ok(None) };
+    let Some((addr, prefix)) = text.split_once('/') else { return Ok(None) };
+    if let FieldKind::Ipv4 = f.kind {
+        let a: Ipv4Addr = addr.parse().map_err(|_| CraftError::bad(v.pos, "IPv4 network", &text, ""))?;
+        let p: u8 =
+            prefix.parse().ok().filter(|p| *p <= 32).ok_or_else(|| {
+                CraftError::bad(v.pos, "IPv4 network", &text, "the prefix length is 0 to 32")
+            })?;
+        let mask = if p == 0 { 0 } else { u32::MAX << (32 - p) };
+        Ok(Some(Choices::Net4 { base: u32::from(a) & mask, prefix: p }))
+    } else {
+        let a: Ipv6Addr = addr.parse().map_err(|_| CraftError::bad(v.pos, "IPv6 network", &text, ""))?;
+        let p: u8 =
+            prefix.parse().ok().filter(|p| *p <= 128).ok_or_else(|| {
+                CraftError::bad(v.pos, "IPv6 network", &text, "the prefix length is 0 to 128")
+            })?;
+        let mask = if p == 0 { 0 } else { u128::MAX << (128 - p) };
+        Ok(Some(Choices::Net6 { base: u128::from(a) & mask, prefix: p }))
+    }
+}
+
+fn text_of(v: &Value, what: &str) -> Result<String, CraftError> {
+    v.kind.as_text().ok_or_else(|| CraftError::bad(v.pos, what, &v.text, "expected a single value"))
+}
+
+/// Parses `0x..`, `0o..`, `0b..` or decimal.
+fn number(t: &str) -> Option<u64> {
+    let t = t.replace('_', "");
+    let (digits, radix) = match t.get(..2).map(str::to_ascii_lowercase).as_deref() {
+        Some("0x") => (&t[2..], 16),
+        Some("0o") => (&t[2..], 8),
+        Some("0b") => (&t[2..], 2),
+        _ => (t.as_str(), 10),
+    };
+    if digits.is_empty() || digits.starts_with('+') {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
+}
+
+fn norm(s: &str) -> String {
+    s.to_ascii_lowercase().replace('_', "-")
+}
+
+fn int_value(t: &str, bits: u8, names: &[(&str, u64)]) -> Option<u64> {
+    let v = number(t)
+        .or(match t {
+            "True" | "true" => Some(1),
+            "False" | "false" => Some(0),
+            _ => None,
+        })
+        .or_else(|| names.iter().find(|(n, _)| norm(n) == norm(t)).map(|(_, v)| *v))?;
+    (bits >= 64 || v < (1u64 << bits)).then_some(v)
+}
+
+fn int_expectation(name: &str, bits: u8, names: &[(&str, u64)]) -> String {
+    let max = if bits >= 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    let mut s = format!("{name} takes a number from 0 to {max}");
+    if !names.is_empty() {
+        let list: Vec<&str> = names.iter().take(12).map(|(n, _)| *n).collect();
+        s.push_str(&format!(
+            " or a name ({}{})",
+            list.join(", "),
+            if names.len() > 12 { ", ..." } else { "" }
+        ));
+    }
+    s
+}
+
+/// One value (no fan-out) for a field.
+fn scalar(f: &FieldDef, v: &Value) -> Result<Val, CraftError> {
+    match f.kind {
+        FieldKind::Int { bits, names } => {
+            let t = text_of(v, "number")?;
+            int_value(&t, bits, names)
+                .map(Val::Int)
+                .ok_or_else(|| CraftError::bad(v.pos, "value", &t, int_expectation(f.name, bits, names)))
+        }
+        FieldKind::TcpFlags => {
+            let t = text_of(v, "TCP flags")?;
+            tcp_flags(&t).map(Val::Int).ok_or_else(|| {
+                CraftError::bad(
+                    v.pos,
+                    "TCP flags",
+                    &t,
+                    "expected letters of FSRPAUECN (e.g. S, SA, FPU) or a number below 512",
+                )
+            })
+        }
+        FieldKind::IpFlags => {
+            let t = text_of(v, "IP flags")?;
+            ip_flags(&t).map(Val::Int).ok_or_else(|| {
+                CraftError::bad(
+                    v.pos,
+                    "IP flags",
+                    &t,
+                    "expected MF, DF, evil joined with '+' (e.g. DF, MF+DF) or a number below 8",
+                )
+            })
+        }
+        FieldKind::Ipv4 => {
+            let t = text_of(v, "IPv4 address")?;
+            if let Ok(a) = t.parse::<Ipv4Addr>() {
+                Ok(Val::V4(a))
+            } else if t.bytes().all(|c| c.is_ascii_digit() || c == b'.') || t.contains(':') {
+                Err(CraftError::bad(v.pos, "IPv4 address", &t, ""))
+            } else if is_host_name(&t) {
+                Ok(Val::Host { name: t, v6: false, pos: v.pos })
+            } else {
+                Err(CraftError::bad(v.pos, "IPv4 address", &t, "neither an address nor a host name"))
+            }
+        }
+        FieldKind::Ipv6 => {
+            let t = text_of(v, "IPv6 address")?;
+            if let Ok(a) = t.parse::<Ipv6Addr>() {
+                Ok(Val::V6(a))
+            } else if t.contains(':') || t.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+                Err(CraftError::bad(v.pos, "IPv6 address", &t, ""))
+            } else if is_host_name(&t) {
+                Ok(Val::Host { name: t, v6: true, pos: v.pos })
+            } else {
+                Err(CraftError::bad(v.pos, "IPv6 address", &t, "neither an address nor a host name"))
+            }
+        }
+        FieldKind::Mac => {
+            let t = text_of(v, "MAC address")?;
+            mac(&t).map(Val::Mac).ok_or_else(|| {
+                CraftError::bad(v.pos, "MAC address", &t, "expected six hex bytes like 00:11:22:33:44:55")
+            })
+        }
+        FieldKind::Bytes => match &v.kind {
+            Kind::Str(b) | Kind::Bytes(b) => Ok(Val::Bytes(b.clone())),
+            Kind::Word(w) => Ok(Val::Bytes(w.as_bytes().to_vec())),
+            _ => Err(CraftError::bad(v.pos, "bytes", &v.text, "expected a string")),
+        },
+        FieldKind::Hex => {
+            let t = text_of(v, "hex")?;
+            hex(&t).map(Val::Bytes).ok_or_else(|| {
+                CraftError::bad(
+                    v.pos,
+                    "hex",
+                    &t,
+                    "expected an even number of hex digits (':' or spaces may separate bytes)",
+                )
+            })
+        }
+        FieldKind::DnsName => {
+            let t = text_of(v, "DNS name")?;
+            let mut scratch = Vec::new();
+            encode_name(&t, &mut scratch)
+                .map_err(|e| CraftError::bad(v.pos, "DNS name", &t, e.to_string()))?;
+            Ok(Val::Name(t))
+        }
+        FieldKind::Questions => questions(v),
+        FieldKind::TcpOptions => tcp_options(v),
+    }
+}
+
+fn is_host_name(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= 253
+        && t.bytes().any(|c| c.is_ascii_alphabetic())
+        && t.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+}
+
+/// TCP flag letters (Scapy's "FSRPAUECN", bit 0 first) or a number.
+pub(crate) fn tcp_flags(t: &str) -> Option<u64> {
+    if let Some(n) = number(t) {
+        return (n < 0x200).then_some(n);
+    }
+    let mut v = 0;
+    for c in t.chars() {
+        let bit = "FSRPAUECN".find(c.to_ascii_uppercase())?;
+        v |= 1 << bit;
+    }
+    Some(v)
+}
+
+fn ip_flags(t: &str) -> Option<u64> {
+    if let Some(n) = number(t) {
+        return (n < 8).then_some(n);
+    }
+    let mut v = 0;
+    for part in t.split('+').filter(|p| !p.is_empty()) {
+        v |= match part.to_ascii_uppercase().as_str() {
+            "MF" => 1,
+            "DF" => 2,
+            "EVIL" => 4,
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+fn mac(t: &str) -> Option<[u8; 6]> {
+    let parts: Vec<&str> = t.split([':', '-']).collect();
+    let mut out = [0u8; 6];
+    if parts.len() != 6 {
+        return None;
+    }
+    for (o, p) in out.iter_mut().zip(parts) {
+        if p.is_empty() || p.len() > 2 {
+            return None;
+        }
+        *o = u8::from_str_radix(p, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn hex(t: &str) -> Option<Vec<u8>> {
+    let t = t.strip_prefix("0x").unwrap_or(t);
+    let digits: Vec<u8> = t.bytes().filter(|c| !matches!(c, b':' | b' ')).collect();
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    digits.chunks(2).map(|c| u8::from_str_radix(std::str::from_utf8(c).ok()?, 16).ok()).collect()
+}
+
+/// `qd=DNSQR(...)`, `qd=[DNSQR(...), ...]` or `qd=[]`.
+fn questions(v: &Value) -> Result<Val, CraftError> {
+    let calls: Vec<&Value> = match &v.kind {
+        Kind::Call(..) => vec![v],
+        Kind::List(items) => items.iter().map(|a| &a.value).collect(),
+        _ => {
+            return Err(CraftError::bad(
+                v.pos,
+                "DNS question",
+                &v.text,
+                "expected DNSQR(...) or a list of them",
+            ));
+        }
+    };
+    if calls.len() > usize::from(u16::MAX) {
+        return Err(CraftError::bad(v.pos, "DNS question", &v.text, "more than 65535 questions"));
+    }
+    let mut wire = Vec::new();
+    for c in &calls {
+        let Kind::Call(name, pos, args) = &c.kind else {
+            return Err(CraftError::bad(c.pos, "DNS question", &c.text, "expected DNSQR(...)"));
+        };
+        if name != "DNSQR" {
+            return Err(CraftError::UnknownLayer {
+                pos: *pos,
+                name: name.clone(),
+                known: "DNSQR".to_string(),
+            });
+        }
+        let mut vals: [Option<Val>; 4] = [None, None, None, None];
+        for a in args {
+            let Some((fname, fpos)) = &a.name else {
+                return Err(CraftError::invalid(a.value.pos, "DNSQR takes named fields only (field=value)"));
+            };
+            let i = field_index(&DNSQR, fname, *fpos)?;
+            if vals[i].is_some() {
+                return Err(CraftError::invalid(*fpos, format!("field '{fname}' of DNSQR given twice")));
+            }
+            let Choices::One(val) = choices(&DNSQR.fields[i], &a.value, false)? else {
+                return Err(CraftError::invalid(a.value.pos, "DNSQR fields take one value"));
+            };
+            vals[i] = Some(val);
+        }
+        let qname = match &vals[0] {
+            Some(Val::Name(n)) => n.as_str(),
+            _ => DEFAULT_QNAME,
+        };
+        let int = |i: usize, d: u64| match vals[i] {
+            Some(Val::Int(n)) => n,
+            _ => d,
+        };
+        encode_question(qname, int(1, 1) as u16, (int(2, 0) << 15 | int(3, 1)) as u16, &mut wire)
+            .map_err(|e| CraftError::bad(c.pos, "DNS question", &c.text, e))?;
+    }
+    Ok(Val::Questions { count: calls.len() as u16, wire })
+}
+
+/// Appends one question in wire form.
+pub(crate) fn encode_question(qname: &str, qtype: u16, qclass: u16, out: &mut Vec<u8>) -> Result<(), String> {
+    encode_name(qname, out).map_err(|e| e.to_string())?;
+    out.extend_from_slice(&qtype.to_be_bytes());
+    out.extend_from_slice(&qclass.to_be_bytes());
+    Ok(())
+}
+
+/// TCP option names (Scapy's spelling) and kinds.
+const TCP_OPTIONS: &[(&str, u8)] = &[
+    ("EOL", 0),
+    ("NOP", 1),
+    ("MSS", 2),
+    ("WScale", 3),
+    ("SAckOK", 4),
+    ("SAck", 5),
+    ("Timestamp", 8),
+    ("MD5", 19),
+    ("UTO", 28),
+];
+
+fn option_err(v: &Value, detail: &str) -> CraftError {
+    CraftError::bad(v.pos, "TCP option", &v.text, detail)
+}
+
+/// The numbers of a value: a number, or a tuple or list of numbers.
+fn numbers(v: &Value, bits: u8) -> Option<Vec<u64>> {
+    let one = |v: &Value| v.kind.as_text().and_then(|t| int_value(&t, bits, &[]));
+    match &v.kind {
+        Kind::Tuple(items) => items.iter().map(one).collect(),
+        Kind::List(items) => {
+            items.iter().map(|a| if a.name.is_some() { None } else { one(&a.value) }).collect()
+        }
+        _ => one(v).map(|n| vec![n]),
+    }
+}
+
+fn is_empty_value(v: &Value) -> bool {
+    match &v.kind {
+        Kind::Str(b) | Kind::Bytes(b) => b.is_empty(),
+        Kind::Word(w) => w == "None",
+        Kind::Tuple(t) => t.is_empty(),
+        Kind::List(l) => l.is_empty(),
+        Kind::Call(..) => false,
+    }
+}
+
+/// Encodes one option given as a name (or kind number) and an optional value.
+fn tcp_option(name: &Value, value: Option<&Value>, out: &mut Vec<u8>) -> Result<(), CraftError> {
+    let t = text_of(name, "TCP option")?;
+    let known = TCP_OPTIONS.iter().find(|(n, _)| n.eq_ignore_ascii_case(&t)).map(|(_, k)| *k);
+    let kind = match known.or_else(|| int_value(&t, 8, &[]).map(|k| k as u8)) {
+        Some(k) => k,
+        None => {
+            let names: Vec<&str> = TCP_OPTIONS.iter().map(|(n, _)| *n).collect();
+            return Err(option_err(
+                name,
+                &format!("unknown option (known: {}, or a kind number)", names.join(", ")),
+            ));
+        }
+    };
+    let data: Vec<u8> = match (kind, known.is_some(), value) {
+        (0 | 1, true, v) if v.is_none_or(is_empty_value) => {
+            out.push(kind);
+            return Ok(());
+        }
+        (0 | 1, true, Some(v)) => return Err(option_err(v, "EOL and NOP take no value")),
+        (4, true, v) if v.is_none_or(is_empty_value) => Vec::new(),
+        (_, _, None) => return Err(option_err(name, "this option needs a value")),
+        (2 | 28, true, Some(v)) => match numbers(v, 16).as_deref() {
+            Some([n]) => (*n as u16).to_be_bytes().to_vec(),
+            _ => return Err(option_err(v, "expected a number from 0 to 65535")),
+        },
+        (3, true, Some(v)) => match numbers(v, 8).as_deref() {
+            Some([n]) => vec![*n as u8],
+            _ => return Err(option_err(v, "expected a number from 0 to 255")),
+        },
+        (5, true, Some(v)) => match numbers(v, 32) {
+            Some(ns) if !ns.is_empty() => ns.iter().flat_map(|n| (*n as u32).to_be_bytes()).collect(),
+            _ => return Err(option_err(v, "expected SAck edges as (left, right, ...) 32-bit numbers")),
+        },
+        (8, true, Some(v)) => match numbers(v, 32).as_deref() {
+            Some([a, b]) => [(*a as u32).to_be_bytes(), (*b as u32).to_be_bytes()].concat(),
+            _ => return Err(option_err(v, "expected (TSval, TSecr)")),
+        },
+        (_, _, Some(v)) => match &v.kind {
+            Kind::Str(b) | Kind::Bytes(b) => b.clone(),
+            Kind::Word(w) if w == "None" => Vec::new(),
+            _ => return Err(option_err(v, "expected the option's data as a string or b'...'")),
+        },
+    };
+    if data.len() > 38 {
+        return Err(option_err(name, "option data longer than 38 bytes"));
+    }
+    out.push(kind);
+    out.push(data.len() as u8 + 2);
+    out.extend_from_slice(&data);
+    Ok(())
+}
+
+/// `options=[('MSS',1460), ('SAckOK',b''), NOP, WScale=7, ...]`.
+fn tcp_options(v: &Value) -> Result<Val, CraftError> {
+    let Kind::List(items) = &v.kind else {
+        return Err(option_err(
+            v,
+            "expected a list, e.g. [('MSS',1460),('WScale',7)] or [MSS=1460,WScale=7]",
+        ));
+    };
+    let mut out = Vec::new();
+    for item in items {
+        match (&item.name, &item.value.kind) {
+            (Some((name, pos)), _) => {
+                let name_value = Value { pos: *pos, text: name.clone(), kind: Kind::Word(name.clone()) };
+                tcp_option(&name_value, Some(&item.value), &mut out)?;
+            }
+            (None, Kind::Tuple(t)) => match t.as_slice() {
+                [name] => tcp_option(name, None, &mut out)?,
+                [name, value] => tcp_option(name, Some(value), &mut out)?,
+                _ => return Err(option_err(&item.value, "expected (name, value)")),
+            },
+            (None, Kind::Word(_) | Kind::Str(_)) => tcp_option(&item.value, None, &mut out)?,
+            (None, _) => return Err(option_err(&item.value, "expected (name, value), name=value or a name")),
+        }
+    }
+    let padded = out.len().div_ceil(4) * 4;
+    if padded > 40 {
+        return Err(option_err(v, &format!("options take {padded} bytes with padding; TCP allows 40")));
+    }
+    Ok(Val::Options(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::craft::parse::parse;
+
+    fn layer(spec: &str) -> Result<SpecLayer, CraftError> {
+        interpret(&parse(spec).unwrap()[0])
+    }
+
+    fn one(spec: &str, field: &str) -> Val {
+        let l = layer(spec).unwrap();
+        let i = l.def.index(field).unwrap();
+        match &l.fields.iter().find(|f| f.index == i).unwrap().choices {
+            Choices::One(v) => v.clone(),
+            other => panic!("fans out: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_field_name_is_unique_per_layer() {
+        for l in LAYERS.iter().chain([&DNSQR]) {
+            for (i, f) in l.fields.iter().enumerate() {
+                assert_eq!(l.index(f.name), Some(i), "{}.{}", l.name, f.name);
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_and_names() {
+        assert_eq!(one("IP(ttl=0x40)", "ttl"), Val::Int(64));
+        assert_eq!(one("IP(ttl=0o17)", "ttl"), Val::Int(15));
+        assert_eq!(one("IP(proto=udp)", "proto"), Val::Int(17));
+        assert_eq!(one("DNS(qtype='AAAA')", "qtype"), Val::Int(28));
+        assert_eq!(one("DNS(qtype=aaaa)", "qtype"), Val::Int(28));
+        assert_eq!(one("DNS(rd=False)", "rd"), Val::Int(0));
+        assert_eq!(one("ARP(op=is-at)", "op"), Val::Int(2));
+        assert_eq!(one("TCP(dport=https)", "dport"), Val::Int(443));
+        assert_eq!(one("ICMP(type=time-exceeded)", "type"), Val::Int(11));
+        assert_eq!(one("ICMP(type=time_exceeded)", "type"), Val::Int(11));
+        assert_eq!(one("Dot1Q(id=1)", "dei"), Val::Int(1));
+        assert_eq!(one("ICMPv6EchoRequest(chksum=1)", "cksum"), Val::Int(1));
+    }
+
+    #[test]
+    fn flags() {
+        assert_eq!(one("TCP(flags=S)", "flags"), Val::Int(0x02));
+        assert_eq!(one("TCP(flags=SA)", "flags"), Val::Int(0x12));
+        assert_eq!(one("TCP(flags=FPU)", "flags"), Val::Int(0x29));
+        assert_eq!(one("TCP(flags='')", "flags"), Val::Int(0));
+        assert_eq!(one("TCP(flags=N)", "flags"), Val::Int(0x100));
+        assert_eq!(one("TCP(flags=0x18)", "flags"), Val::Int(0x18));
+        assert_eq!(one("IP(flags=DF)", "flags"), Val::Int(2));
+        assert_eq!(one("IP(flags='MF+DF')", "flags"), Val::Int(3));
+        assert_eq!(one("IP(flags=evil)", "flags"), Val::Int(4));
+        assert!(layer("TCP(flags=SX)").is_err());
+        assert!(layer("IP(flags=XF)").is_err());
+    }
+
+    #[test]
+    fn addresses() {
+        assert_eq!(one("IP(dst=10.0.0.2)", "dst"), Val::V4(Ipv4Addr::new(10, 0, 0, 2)));
+        assert_eq!(one("IPv6(dst='::1')", "dst"), Val::V6(Ipv6Addr::LOCALHOST));
+        assert_eq!(one("Ether(dst=0:1:2:a:b:FF)", "dst"), Val::Mac([0, 1, 2, 0xa, 0xb, 0xff]));
+        assert_eq!(one("Ether(dst=00-11-22-33-44-55)", "dst"), Val::Mac([0, 0x11, 0x22, 0x33, 0x44, 0x55]));
+        assert_eq!(
+            one("IP(dst=example.com)", "dst"),
+            Val::Host { name: "example.com".into(), v6: false, pos: 7 }
+        );
+        assert_eq!(
+            layer("IP(dst=10.0.0.0/30)").unwrap().fields[0].choices,
+            Choices::Net4 { base: 0x0a00_0000, prefix: 30 }
+        );
+        assert_eq!(layer("IP(dst=10.0.0.7/30)").unwrap().fields[0].choices.len(), 4);
+        assert_eq!(layer("IPv6(dst=fd00::/120)").unwrap().fields[0].choices.len(), 256);
+        assert_eq!(layer("IPv6(dst=fd00::/0)").unwrap().fields[0].choices.len(), u128::MAX);
+    }
+
+    #[test]
+    fn bytes_and_hex() {
+        assert_eq!(one("Raw(load='a\\x00b')", "load"), Val::Bytes(b"a\x00b".to_vec()));
+        assert_eq!(one("Raw(load=hello)", "load"), Val::Bytes(b"hello".to_vec()));
+        assert_eq!(one("Raw('hi')", "load"), Val::Bytes(b"hi".to_vec()));
+        assert_eq!(one("Raw(hex=68656C6c6f)", "hex"), Val::Bytes(b"hello".to_vec()));
+        assert_eq!(one("Raw(hex='68:65 6c')", "hex"), Val::Bytes(b"hel".to_vec()));
+    }
+
+    #[test]
+    fn tcp_options_both_forms() {
+        let scapy = "TCP(options=[('MSS',1460),('SAckOK',b''),('WScale',7),('Timestamp',(1,2)),('NOP',None),('EOL',None)])";
+        let expected = hex("020405b40402030307080a000000010000000201 00").unwrap();
+        assert_eq!(one(scapy, "options"), Val::Options(expected.clone()));
+        let short = "TCP(options=[MSS=1460,SAckOK,WScale=7,Timestamp=(1,2),NOP,EOL])";
+        assert_eq!(one(short, "options"), Val::Options(expected));
+        assert_eq!(one("TCP(options=[(MSS,536)])", "options"), Val::Options(vec![2, 4, 2, 0x18]));
+        assert_eq!(
+            one("TCP(options=[('SAck',(1,2))])", "options"),
+            Val::Options(hex("050a0000000100000002").unwrap())
+        );
+        assert_eq!(one("TCP(options=[(254,b'\\x01\\x02')])", "options"), Val::Options(vec![254, 4, 1, 2]));
+        assert_eq!(one("TCP(options=[])", "options"), Val::Options(vec![]));
+        assert!(layer("TCP(options=[('MSS',70000)])").is_err());
+        assert!(layer("TCP(options=[('Bogus',1)])").is_err());
+        assert!(layer("TCP(options=[MSS])").is_err());
+        assert!(layer("TCP(options=[NOP=3])").is_err());
+        let too_long = format!("TCP(options=[{}])", ["('Timestamp',(1,2))"; 5].join(","));
+        assert!(layer(&too_long).unwrap_err().to_string().contains("TCP allows 40"));
+    }
+
+    #[test]
+    fn dns_questions() {
+        let Val::Questions { count, wire } = one("DNS(qd=DNSQR(qname=example.com,qtype=AAAA))", "qd") else {
+            panic!()
+        };
+        assert_eq!(count, 1);
+        assert_eq!(wire, b"\x07example\x03com\x00\x00\x1c\x00\x01");
+        let Val::Questions { count, wire } =
+            one("DNS(qd=[DNSQR(),DNSQR(qname=a,qclass=CH,unicastresponse=1)])", "qd")
+        else {
+            panic!()
+        };
+        assert_eq!(count, 2);
+        assert_eq!(&wire[21..], b"\x01a\x00\x00\x01\x80\x03");
+        assert_eq!(one("DNS(qd=[])", "qd"), Val::Questions { count: 0, wire: vec![] });
+        assert!(layer("DNS(qd=DNSRR())").is_err());
+        assert!(layer("DNS(qd=DNSQR(qname=[a,b]))").is_err());
+        assert!(layer("DNS(qd=DNSQR(),qname=a)").is_err());
+        assert!(layer("DNS(qname=a..b)").is_err());
+    }
+
+    #[test]
+    fn fan_out_choices() {
+        let l = layer("TCP(dport=[80,(1000,1002),https])").unwrap();
+        let c = &l.fields[0].choices;
+        assert_eq!(c.len(), 5);
+        let got: Vec<Val> = (0..5).map(|i| c.get(i)).collect();
+        assert_eq!(got, [80, 1000, 1001, 1002, 443].map(Val::Int));
+        assert_eq!(layer("IP(ttl=(1,30))").unwrap().fields[0].choices.len(), 30);
+    }
+
+    fn err(spec: &str) -> String {
+        layer(spec).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn value_errors() {
+        assert_eq!(err("IP(dst=10.0.0.300)"), "bad IPv4 address '10.0.0.300' at 7");
+        assert!(
+            err("TCP(dprt=80)").starts_with("unknown field 'dprt' for TCP at 4 (known: sport, dport, seq,")
+        );
+        assert!(
+            err("TCPP()").starts_with("unknown layer 'TCPP' at 0 (known: Ether, Dot1Q, ARP, IP, IPv6, TCP,")
+        );
+        assert_eq!(err("IP(ttl=256)"), "bad value '256' at 7: ttl takes a number from 0 to 255");
+        assert!(err("IP(proto=xyz)").contains("or a name (hopopt, icmp,"));
+        assert_eq!(
+            err("IP(ttl=(5,3))"),
+            "bad range '(5,3)' at 7: first is above last: it would make no packet"
+        );
+        assert_eq!(err("IP(ttl=[])"), "at 7: empty list for ttl: it would make no packet");
+        assert_eq!(err("IP(ttl=1,ttl=2)"), "at 9: field 'ttl' of IP given twice (first at 3)");
+        assert_eq!(err("IP(5)"), "at 3: IP takes named fields only (field=value)");
+        assert!(err("IPv6(dst=1.2.3.4)").starts_with("bad IPv6 address '1.2.3.4' at 9"));
+        assert!(err("IP(dst=fe80::1)").starts_with("bad IPv4 address 'fe80::1' at 7"));
+        assert!(err("IP(dst=1.2.3.4/33)").contains("prefix length"));
+        assert!(err("Ether(dst=1:2:3)").starts_with("bad MAC address '1:2:3' at 10"));
+        assert!(err("Raw(hex=abc)").starts_with("bad hex 'abc' at 8"));
+        assert!(err("Raw(load=a,hex=00)").contains("not both"));
+        assert!(err("IP(src=(1,2))").contains("takes no (first, last) range"));
+        assert!(err("IP(ttl=(1,2,3))").contains("a range is (first, last)"));
+    }
+}

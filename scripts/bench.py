@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""pktkit benchmarks: each section times our tool and its anchor on the same input, in the same
+run (median of at least 5 runs), measures our peak memory, and rewrites its own section of
+docs/benchmarks.md. Run through scripts/bench."""
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target" / "release"
+CACHE = ROOT / "target" / "bench"
+DOC = ROOT / "docs" / "benchmarks.md"
+RUNS = int(os.environ.get("PKTKIT_BENCH_RUNS", "5"))
+
+
+def gen_mix(packets, name):
+    """A gen-mix.py capture with `packets` packets, made once and cached."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = CACHE / name
+    if out.exists():
+        return out
+    gen = os.environ.get("PKTKIT_BENCH_GEN", str(ROOT.parent / "shared" / "bench" / "gen-mix.py"))
+    if not Path(gen).exists():
+        sys.exit(f"scripts/bench: no capture generator at {gen} (set PKTKIT_BENCH_GEN)")
+    print(f"generating {out} ({packets} packets) ...", file=sys.stderr)
+    tmp = out.with_suffix(".tmp")
+    subprocess.run([sys.executable, gen, str(tmp), "--packets", str(packets)], check=True)
+    tmp.rename(out)
+    return out
+
+
+def run_once(argv, stdin_path):
+    """Runs argv with stdin from a file and stdout to /dev/null; returns (seconds, peak RSS KiB).
+
+    Peak memory comes from GNU time (`%M`): the child's own maximum resident set, not counting
+    the interpreter that forked it."""
+    rss_file = CACHE / "rss.txt"
+    with open(stdin_path, "rb") as fin, open(os.devnull, "wb") as fout:
+        start = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *argv],
+                           stdin=fin, stdout=fout, stderr=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - start
+    if p.returncode != 0:
+        sys.exit(f"scripts/bench: {' '.join(argv)} exited {p.returncode}")
+    return elapsed, int(rss_file.read_text().split()[-1])
+
+
+def measure(argv, stdin_path):
+    """Median seconds and max peak RSS over RUNS runs (after one warm-up run)."""
+    run_once(argv, stdin_path)
+    times, rss = [], []
+    for _ in range(RUNS):
+        t, m = run_once(argv, stdin_path)
+        times.append(t)
+        rss.append(m)
+    return statistics.median(times), max(rss)
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read()).group(1))
+        mem = f", {kb / 1048576:.0f} GiB RAM"
+    except (OSError, AttributeError):
+        pass
+    ver = lambda cmd: subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0:1]
+    tools = "; ".join(
+        v[0] for v in [ver(["tcpdump", "--version"]), ver(["tshark", "--version"]), ver(["rustc", "--version"])] if v
+    )
+    return f"{os.cpu_count()} cores ({cpu}){mem}, Linux {platform.release()}; {tools}"
+
+
+def mib(kb):
+    return f"{kb / 1024:.1f} MiB"
+
+
+def section_filter():
+    big = gen_mix(2_000_000, "mix-2m.pcap")
+    small = gen_mix(200_000, "mix-200k.pcap")
+    expr = "tcp port 80"
+    ours = [str(BIN / "pcap-filter"), expr]
+    anchor = ["tcpdump", "-r", "-", "-w", "-", expr]
+    t_ours, m_ours = measure(ours, big)
+    t_anchor, m_anchor = measure(anchor, big)
+    _, m_small = measure(ours, small)
+    size = big.stat().st_size / 1e6
+    lines = [
+        f"2,000,000-packet gen-mix capture ({size:.0f} MB), page-cached, `'{expr}'`, "
+        f"median of {RUNS} runs after a warm-up run.",
+        "",
+        "| command | median time | packets/s | peak memory |",
+        "|---|---|---|---|",
+        f"| `pcap-filter '{expr}' < f > /dev/null` | {t_ours:.3f} s | {2e6 / t_ours / 1e6:.2f} M | {mib(m_ours)} |",
+        f"| `tcpdump -r - -w - '{expr}' < f > /dev/null` | {t_anchor:.3f} s | {2e6 / t_anchor / 1e6:.2f} M | {mib(m_anchor)} |",
+        "",
+        f"**pcap-filter is {t_anchor / t_ours:.2f}x faster than tcpdump** (target: at least 1.5x). "
+        f"Peak memory {mib(m_ours)} on 2,000,000 packets and {mib(m_small)} on 200,000 "
+        "(target: under 32 MiB whatever the file size).",
+    ]
+    return "\n".join(lines)
+
+
+SECTIONS = {"filter": ("pcap-filter", section_filter)}
+
+
+def write_section(key, title, body):
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nWritten by `scripts/bench`; each section is rewritten when it runs.\n"
+    stamp = time.strftime("%Y-%m-%d")
+    block = f"<!-- bench:{key} -->\n## {title}\n\nMeasured {stamp} on {machine()}.\n\n{body}\n<!-- /bench:{key} -->"
+    pattern = re.compile(rf"<!-- bench:{key} -->.*?<!-- /bench:{key} -->", re.S)
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    DOC.write_text(text)
+
+
+def main():
+    wanted = sys.argv[1:] or list(SECTIONS)
+    for key in wanted:
+        if key not in SECTIONS:
+            sys.exit(f"scripts/bench: unknown section {key!r} (known: {', '.join(SECTIONS)})")
+        title, fn = SECTIONS[key]
+        body = fn()
+        print(f"## {title}\n\n{body}\n")
+        write_section(key, title, body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+//! Helpers shared by the integration tests: the corpus, running binaries, building captures.
+#![allow(dead_code)]
+
+pub mod lab;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The external corpus (`$PKTKIT_CORPUS`, else `../shared/corpus` beside the repository), or
+/// `None` after printing why the calling test skips.
+pub fn corpus(test: &str) -> Option<PathBuf> {
+    let path = match std::env::var_os("PKTKIT_CORPUS") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+    };
+    if path.join("README.md").is_file() {
+        Some(path)
+    } else {
+        eprintln!("{test}: SKIPPED: no corpus at {} (set PKTKIT_CORPUS)", path.display());
+        None
+    }
+}
+
+/// What a finished process left.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// Runs `cmd` with `input` on stdin; panics if it does not end within `timeout`.
+pub fn run_with(mut cmd: Command, input: &[u8], timeout: Duration) -> Run {
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+    let mut stdin = child.stdin.take().expect("piped");
+    let mut out = child.stdout.take().expect("piped");
+    let mut err = child.stderr.take().expect("piped");
+    let input = input.to_vec();
+    let feeder = thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let reader = thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let ereader = thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{cmd:?} did not finish within {timeout:?} (hang?)");
+        }
+        thread::sleep(Duration::from_millis(2));
+    };
+    let _ = feeder.join();
+    Run {
+        code: status.code(),
+        stdout: reader.join().expect("reader"),
+        stderr: ereader.join().expect("reader"),
+    }
+}
+
+/// Runs a binary with arguments and stdin, 60 s timeout.
+pub fn run(bin: &str, args: &[&str], input: &[u8]) -> Run {
+    let mut cmd = Command::new(bin);
+    cmd.args(args);
+    run_with(cmd, input, Duration::from_secs(60))
+}
+
+/// Builds a classic little-endian microsecond pcap: (ts_sec, ts_usec, data, orig_len) records.
+pub fn pcap(linktype: u32, snaplen: u32, recs: &[(u32, u32, &[u8], u32)]) -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend(0xA1B2_C3D4u32.to_le_bytes());
+    f.extend(2u16.to_le_bytes());
+    f.extend(4u16.to_le_bytes());
+    f.extend(0u32.to_le_bytes());
+    f.extend(0u32.to_le_bytes());
+    f.extend(snaplen.to_le_bytes());
+    f.extend(linktype.to_le_bytes());
+    for (s, us, data, orig) in recs {
+        f.extend(s.to_le_bytes());
+        f.extend(us.to_le_bytes());
+        f.extend((data.len() as u32).to_le_bytes());
+        f.extend(orig.to_le_bytes());
+        f.extend_from_slice(data);
+    }
+    f
+}
+
+/// An Ethernet + IPv4 + TCP or UDP frame (checksums zero: BPF does not check them).
+pub fn frame(proto: u8, src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+    let l4_len = if proto == 6 { 20 } else { 8 };
+    let total = 20 + l4_len + payload.len();
+    let mut f = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00];
+    f.extend([0x45, 0, (total >> 8) as u8, total as u8, 0, 1, 0x40, 0, 64, proto, 0, 0]);
+    f.extend(src);
+    f.extend(dst);
+    f.extend(sport.to_be_bytes());
+    f.extend(dport.to_be_bytes());
+    if proto == 6 {
+        f.extend([0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0]);
+    } else {
+        f.extend(((8 + payload.len()) as u16).to_be_bytes());
+        f.extend([0, 0]);
+    }
+    f.extend_from_slice(payload);
+    f
+}
+
+/// A packet as (data, orig_len, secs, nanos, stored length).
+pub type Pkt = (Vec<u8>, u32, i64, u32, usize);
+
+/// Every packet of a capture, read with pktkit's reader.
+pub fn packets(bytes: &[u8]) -> Result<Vec<Pkt>, String> {
+    use pktkit::capture::{CaptureReader, Input};
+    let input = Input::Stream("test".into(), Box::new(std::io::Cursor::new(bytes.to_vec())));
+    let mut r = CaptureReader::new(vec![input]);
+    let mut v = Vec::new();
+    loop {
+        match r.next_packet() {
+            Ok(Some(p)) => v.push((p.data.to_vec(), p.orig_len, p.ts.secs, p.ts.nanos, p.stored.len())),
+            Ok(None) => return Ok(v),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// Every capture file under `dir` (by content: pcap or pcapng magic), sorted.
+pub fn captures(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if is_capture_name(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn is_capture_name(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    [".pcap", ".pcapng", ".cap", ".pcap.gz"].iter().any(|s| name.ends_with(s)) && !name.ends_with(".gz")
+}
+
+/// Runs `work` over `items` on two threads (the CI machine has two cores).
+pub fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::new());
+    thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= items.len() {
+                        break;
+                    }
+                    let r = work(&items[i]);
+                    results.lock().expect("lock").push((i, r));
+                }
+            });
+        }
+    });
+    let mut v = results.into_inner().expect("lock");
+    v.sort_by_key(|(i, _)| *i);
+    v.into_iter().map(|(_, r)| r).collect()
+}
