@@ -4,9 +4,10 @@
 pub mod cli;
 pub mod decode;
 pub mod filter;
+pub mod stats;
 
 /// Every tool's name and clap definition, for man pages and completions.
 pub fn commands() -> Vec<clap::Command> {
     use clap::CommandFactory;
-    vec![filter::Args::command(), decode::Args::command()]
+    vec![filter::Args::command(), decode::Args::command(), stats::Args::command()]
 }
