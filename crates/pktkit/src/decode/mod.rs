@@ -21,6 +21,7 @@ use crate::capture::LinkType;
 use crate::proto::ethernet::{self, Ethernet, VlanTag};
 use crate::proto::null;
 use crate::proto::sll::Sll;
+pub use crate::proto::tunnel::Payload;
 pub use app::{App, AppProto};
 
 /// Most VLAN tags kept per frame (deeper stacks stop decoding, with a reason).
@@ -163,6 +164,20 @@ pub enum Link<'a> {
     Ipnet,
     /// IP over InfiniBand (RFC 4391) pseudo header: 40 bytes of addresses, then an EtherType.
     Ipoib,
+    /// Cisco HDLC: address, control, EtherType.
+    Chdlc {
+        /// Address byte (0x0f unicast, 0x8f broadcast).
+        address: u8,
+    },
+    /// Linux NFLOG: family, version, resource id, then TLVs; the packet is the payload TLV.
+    Nflog {
+        /// Address family (2 IPv4, 10 IPv6).
+        family: u8,
+        /// Version.
+        version: u8,
+        /// Resource id (the nflog group).
+        resource: u16,
+    },
     /// No link header: the frame starts with an IP header.
     Raw,
     /// A link type pktkit does not decode, or a header too short to read.
@@ -234,6 +249,64 @@ impl<'a> Decoded<'a> {
     /// Offset of `part` (a sub-slice of the frame) in the frame.
     pub fn offset_of(&self, part: &[u8]) -> usize {
         offset_in(self.data, part)
+    }
+
+    /// The packet this frame carries through a tunnel (GRE, VXLAN, GTP-U, IP-in-IP, MPLS,
+    /// PPPoE session): what it is, and its bytes.
+    pub fn encapsulated(&self) -> Option<(Payload, &'a [u8])> {
+        use crate::proto::tunnel;
+        if self.net.is_none() {
+            let rest = self.data.get(self.net_offset..)?;
+            let (p, off) = match self.ether_type? {
+                0x8847 | 0x8848 => tunnel::mpls(rest)?,
+                0x8864 => tunnel::pppoe_session(rest)?,
+                _ => return None,
+            };
+            return Some((p, rest.get(off..)?));
+        }
+        match &self.transport {
+            Some(TransportSlice::Udp(u)) => {
+                let p = u.payload();
+                let (kind, off) = if u.destination_port() == tunnel::VXLAN_PORT {
+                    tunnel::vxlan(p)?
+                } else if u.destination_port() == tunnel::GTPU_PORT || u.source_port() == tunnel::GTPU_PORT {
+                    tunnel::gtpu(p)?
+                } else {
+                    return None;
+                };
+                Some((kind, p.get(off..)?))
+            }
+            Some(_) => None,
+            None => {
+                let (proto, p) = match &self.net {
+                    Some(LaxNetSlice::Ipv4(ip)) if !ip.payload().fragmented => {
+                        (ip.payload().ip_number.0, ip.payload().payload)
+                    }
+                    Some(LaxNetSlice::Ipv6(ip)) if !ip.payload().fragmented => {
+                        (ip.payload().ip_number.0, ip.payload().payload)
+                    }
+                    _ => return None,
+                };
+                match proto {
+                    4 | 41 => Some((Payload::Ip, p)),
+                    47 => {
+                        let (kind, off) = tunnel::gre(p)?;
+                        Some((kind, p.get(off..)?))
+                    }
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// Decodes the tunnelled packet of [`Self::encapsulated`] (offsets count from its start).
+    pub fn decode_encapsulated(&self, opts: &DecodeOptions) -> Option<Decoded<'a>> {
+        let (kind, bytes) = self.encapsulated()?;
+        let lt = match kind {
+            Payload::Ethernet => LinkType::ETHERNET,
+            Payload::Ip => LinkType::RAW,
+        };
+        Some(decode(lt, bytes, bytes.len() as u32, opts))
     }
 
     /// The packet quoted inside an ICMP or ICMPv6 error, decoded leniently.
@@ -365,6 +438,47 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
             ether_payload(&mut d, ety, 44, opts);
         }
         149 | 258 => return pktap(linktype, data, orig_len, opts),
+        104 => {
+            let Some(h) = data.first_chunk::<4>() else {
+                d.stop = Some(truncated_link(4));
+                return d;
+            };
+            d.link = Link::Chdlc { address: h[0] };
+            ether_payload(&mut d, u16::from_be_bytes([h[2], h[3]]), 4, opts);
+        }
+        239 => {
+            let Some(h) = data.first_chunk::<4>() else {
+                d.stop = Some(truncated_link(4));
+                return d;
+            };
+            d.link = Link::Nflog { family: h[0], version: h[1], resource: u16::from_be_bytes([h[2], h[3]]) };
+            // TLVs: length and type in host (little-endian) order, padded to 4 bytes.
+            let mut off = 4;
+            let mut payload = None;
+            while let Some(tlv) = data.get(off..off + 4) {
+                let len = u16::from_le_bytes([tlv[0], tlv[1]]) as usize;
+                let ty = u16::from_le_bytes([tlv[2], tlv[3]]) & 0x7fff;
+                if len < 4 {
+                    break;
+                }
+                if ty == 9 {
+                    payload = Some((off + 4, len - 4));
+                    break;
+                }
+                off += len.div_ceil(4) * 4;
+            }
+            let Some((start, _len)) = payload else {
+                d.net_offset = data.len();
+                d.stop = Some(Stop {
+                    layer: Layer::Link,
+                    offset: 4,
+                    kind: StopKind::Unsupported("NFLOG without a payload"),
+                });
+                return d;
+            };
+            let ety = if h[0] == 10 { ethernet::ether_type::IPV6 } else { ethernet::ether_type::IPV4 };
+            ether_payload(&mut d, ety, start, opts);
+        }
         12 | 14 | 101 | 228 | 229 => {
             d.link = Link::Raw;
             let version = match linktype.0 {

@@ -16,4 +16,5 @@ pub mod null;
 pub mod sll;
 pub mod tcp;
 pub mod tls;
+pub mod tunnel;
 pub mod udp;

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use pktkit::capture::Packet;
-use pktkit::decode::{AppProto, Decoded, Link};
+use pktkit::decode::{AppProto, DecodeOptions, Decoded, Link};
 
 use super::out::{self, be16, be32, hex, s, u};
 
@@ -167,13 +167,13 @@ impl FieldsWriter {
     pub fn packet<W: Write>(&mut self, w: &mut W, pkt: &Packet<'_>, d: &Decoded<'_>) -> io::Result<()> {
         let mut b = std::mem::take(&mut self.line);
         b.clear();
-        let quoted = d.icmp_quoted();
-        let layers = Layers::new(d, quoted.as_ref());
+        let chain = Chain::new(d);
+        let layers = Layers::new(&chain);
         for (i, (_, f)) in self.fields.iter().enumerate() {
             if i > 0 {
                 b.push(b'\t');
             }
-            field(&mut b, *f, pkt, d, &layers);
+            field(&mut b, *f, pkt, d, &chain, &layers);
         }
         b.push(b'\n');
         let r = w.write_all(&b);
@@ -182,11 +182,42 @@ impl FieldsWriter {
     }
 }
 
-/// The IP and transport layers of a frame in order: the frame's own, then the packet quoted
-/// in an ICMP error.
+/// Most tunnel levels followed (outer frame included).
+const MAX_LEVELS: usize = 4;
+
+/// The frame and the packets it carries through tunnels, outermost first, each with the
+/// packet quoted by its ICMP error if any.
+struct Chain<'a> {
+    levels: [Option<Decoded<'a>>; MAX_LEVELS],
+    quoted: [Option<LaxSlicedPacket<'a>>; MAX_LEVELS],
+}
+
+impl<'a> Chain<'a> {
+    fn new(d: &Decoded<'a>) -> Self {
+        let opts = DecodeOptions { app: false };
+        let mut levels: [Option<Decoded<'a>>; MAX_LEVELS] = Default::default();
+        let mut quoted: [Option<LaxSlicedPacket<'a>>; MAX_LEVELS] = Default::default();
+        levels[0] = Some(d.clone());
+        for i in 0..MAX_LEVELS {
+            let Some(level) = &levels[i] else { break };
+            quoted[i] = level.icmp_quoted();
+            let inner = level.decode_encapsulated(&opts);
+            if i + 1 < MAX_LEVELS {
+                levels[i + 1] = inner;
+            }
+        }
+        Chain { levels, quoted }
+    }
+
+    fn decoded(&self) -> impl Iterator<Item = &Decoded<'a>> {
+        self.levels.iter().flatten()
+    }
+}
+
+/// The IP and transport layers in protocol order: each level's own, then its ICMP quote.
 struct Layers<'a, 'q> {
-    nets: [Option<&'q LaxNetSlice<'a>>; 2],
-    transports: [Option<Tp<'a>>; 2],
+    nets: [Option<&'q LaxNetSlice<'a>>; 2 * MAX_LEVELS],
+    transports: [Option<Tp<'a>>; 2 * MAX_LEVELS],
 }
 
 /// A transport header as raw bytes (possibly cut, as in ICMP quotes) and its length on the wire.
@@ -198,20 +229,38 @@ struct Tp<'a> {
     ip_len: usize,
 }
 
+/// An IPv4 header whose total length is below its header length: Wireshark stops there
+/// (except for length 0, which it takes for TCP segmentation offload).
+fn bogus_ipv4(net: &LaxNetSlice<'_>) -> bool {
+    match net {
+        LaxNetSlice::Ipv4(ip) => {
+            let h = ip.header();
+            h.total_len() != 0 && (h.total_len() as usize) < h.ihl() as usize * 4
+        }
+        _ => false,
+    }
+}
+
 fn transport_of<'a>(net: Option<&LaxNetSlice<'a>>, t: Option<&TransportSlice<'a>>) -> Option<Tp<'a>> {
     let (proto, payload, ip_len) = match net? {
         LaxNetSlice::Ipv4(ip) => {
             let h = ip.header();
-            if h.fragments_offset().value() != 0 {
+            if h.fragments_offset().value() != 0 || bogus_ipv4(net?) {
                 return None;
             }
             let p = ip.payload();
-            let len = (h.total_len() as usize).saturating_sub(h.ihl() as usize * 4);
-            (p.ip_number.0, p.payload, len.min(if p.incomplete { usize::MAX } else { p.payload.len() }))
+            let total = if h.total_len() == 0 {
+                ip.header().slice().len() + ip.payload().payload.len()
+            } else {
+                h.total_len() as usize
+            };
+            let len = total
+                .saturating_sub(h.ihl() as usize * 4 + ip.extensions().auth.map_or(0, |a| a.slice().len()));
+            (p.ip_number.0, p.payload, len)
         }
         LaxNetSlice::Ipv6(ip) => {
             let p = ip.payload();
-            if p.fragmented && ip.extensions().is_fragmenting_payload() {
+            if p.fragmented {
                 let first = ip.extensions().clone().into_iter().any(|e| {
                     matches!(e, etherparse::Ipv6ExtensionSlice::Fragment(f) if f.fragment_offset().value() == 0)
                 });
@@ -219,11 +268,8 @@ fn transport_of<'a>(net: Option<&LaxNetSlice<'a>>, t: Option<&TransportSlice<'a>
                     return None;
                 }
             }
-            (
-                p.ip_number.0,
-                p.payload,
-                p.payload.len().max(if p.incomplete { ip.header().payload_length() as usize } else { 0 }),
-            )
+            let len = (ip.header().payload_length() as usize).saturating_sub(ip.extensions().slice().len());
+            (p.ip_number.0, p.payload, len)
         }
         LaxNetSlice::Arp(_) => return None,
     };
@@ -238,15 +284,27 @@ fn transport_of<'a>(net: Option<&LaxNetSlice<'a>>, t: Option<&TransportSlice<'a>
 }
 
 impl<'a, 'q> Layers<'a, 'q> {
-    fn new(d: &'q Decoded<'a>, quoted: Option<&'q LaxSlicedPacket<'a>>) -> Self {
-        let t0 = transport_of(d.net.as_ref(), d.transport.as_ref());
-        let t1 = quoted.and_then(|q| transport_of(q.net.as_ref(), q.transport.as_ref()));
-        Layers { nets: [d.net.as_ref(), quoted.and_then(|q| q.net.as_ref())], transports: [t0, t1] }
+    fn new(c: &'q Chain<'a>) -> Self {
+        let mut nets: [Option<&'q LaxNetSlice<'a>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
+        let mut transports: [Option<Tp<'a>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
+        let mut n = 0;
+        for (level, q) in c.levels.iter().zip(&c.quoted) {
+            let Some(level) = level else { break };
+            nets[n] = level.net.as_ref();
+            transports[n] = transport_of(level.net.as_ref(), level.transport.as_ref());
+            n += 1;
+            if let Some(q) = q {
+                nets[n] = q.net.as_ref();
+                transports[n] = transport_of(q.net.as_ref(), q.transport.as_ref());
+                n += 1;
+            }
+        }
+        Layers { nets, transports }
     }
 
     fn ip4(&self) -> impl Iterator<Item = &'q etherparse::LaxIpv4Slice<'a>> + '_ {
         self.nets.iter().flatten().filter_map(|n| match n {
-            LaxNetSlice::Ipv4(ip) => Some(ip),
+            LaxNetSlice::Ipv4(ip) if !bogus_ipv4(n) => Some(ip),
             _ => None,
         })
     }
@@ -263,8 +321,21 @@ impl<'a, 'q> Layers<'a, 'q> {
     }
 }
 
+/// Wireshark's ip.dst: with a loose or strict source route option, the route's last address.
+fn ip_dst<'x>(h: &etherparse::Ipv4HeaderSlice<'x>) -> [u8; 4] {
+    let mut dst = h.destination();
+    for o in pktkit::proto::ipv4::options(h.options()).flatten() {
+        if (o.kind == 131 || o.kind == 137) && o.data.len() >= 5 {
+            let n = (o.data.len() - 1) / 4;
+            let last = &o.data[1 + (n - 1) * 4..1 + n * 4];
+            dst.copy_from_slice(last);
+        }
+    }
+    dst
+}
+
 /// Writes the occurrences of one field, joined by ','.
-fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, l: &Layers<'_, '_>) {
+fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, c: &Chain<'_>, l: &Layers<'_, '_>) {
     let mut first = true;
     let mut sep = |b: &mut Vec<u8>| {
         if !first {
@@ -287,21 +358,31 @@ fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, l: &Layers<'_
             }
         }
         F::EthSrc | F::EthDst | F::EthType => {
-            if let Link::Ethernet(e) = d.link {
-                match f {
-                    F::EthSrc => out::mac(b, &e.src()),
-                    F::EthDst => out::mac(b, &e.dst()),
-                    _ => {
-                        if !e.is_8023() {
-                            s(b, "0x");
-                            hex(b, e.type_or_len() as u64, 4);
+            for level in c.decoded() {
+                if let Link::Ethernet(e) = level.link {
+                    match f {
+                        F::EthSrc => {
+                            sep(b);
+                            out::mac(b, &e.src())
+                        }
+                        F::EthDst => {
+                            sep(b);
+                            out::mac(b, &e.dst())
+                        }
+                        _ => {
+                            if !e.is_8023() {
+                                sep(b);
+                                s(b, "0x");
+                                hex(b, e.type_or_len() as u64, 4);
+                            }
                         }
                     }
                 }
             }
         }
         F::VlanId => {
-            for t in d.vlans() {
+            // 802.1ad outer tags (0x88a8) are Wireshark's ieee8021ad.id, not vlan.id.
+            for t in c.decoded().flat_map(|l| l.vlans()).filter(|t| t.tpid != 0x88a8) {
                 sep(b);
                 u(b, t.vid);
             }
@@ -325,7 +406,7 @@ fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, l: &Layers<'_
                 sep(b);
                 match f {
                     F::IpSrc => out::ip4(b, &h.source()),
-                    F::IpDst => out::ip4(b, &h.destination()),
+                    F::IpDst => out::ip4(b, &ip_dst(&h)),
                     F::IpProto => u(b, h.protocol().0),
                     F::IpTtl => u(b, h.ttl()),
                     F::IpId => {
@@ -334,7 +415,7 @@ fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, l: &Layers<'_
                     }
                     F::IpFlagsMf => u(b, h.more_fragments() as u8),
                     F::IpFlagsDf => u(b, h.dont_fragment() as u8),
-                    F::IpFragOffset => u(b, h.fragments_offset().value() as u32 * 8),
+                    F::IpFragOffset => u(b, h.fragments_offset().value()),
                     _ => u(b, h.total_len()),
                 }
             }
@@ -364,10 +445,11 @@ fn field(b: &mut Vec<u8>, f: F, pkt: &Packet<'_>, d: &Decoded<'_>, l: &Layers<'_
                 let v: Option<u64> = match f {
                     F::TcpSrcport => be16(p, 0).map(u64::from),
                     F::TcpDstport => be16(p, 2).map(u64::from),
-                    F::TcpSeqRaw => be32(p, 4).map(u64::from),
+                    F::TcpSeqRaw if full => be32(p, 4).map(u64::from),
                     F::TcpAckRaw if full => be32(p, 8).map(u64::from),
                     F::TcpWindowSizeValue if full => be16(p, 14).map(u64::from),
-                    F::TcpLen if full => Some(t.ip_len.saturating_sub((p[12] >> 4) as usize * 4) as u64),
+                    // Wireshark gives no length when the header claims more than the segment.
+                    F::TcpLen if full => t.ip_len.checked_sub((p[12] >> 4) as usize * 4).map(|v| v as u64),
                     F::TcpFlags if full => {
                         sep(b);
                         s(b, "0x");

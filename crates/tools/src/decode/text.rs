@@ -187,7 +187,7 @@ impl TextPrinter {
                     s(b, ", ");
                     if ety <= 1500 {
                         s(b, "802.3, length ");
-                        u(b, length);
+                        u(b, ety);
                         s(b, ": ");
                     } else {
                         ether_type(b, ety);
@@ -202,7 +202,7 @@ impl TextPrinter {
                         s(b, " > ");
                         out::mac(b, &eth.dst());
                         s(b, ", 802.3, length ");
-                        u(b, length);
+                        u(b, ety);
                         s(b, ": ");
                     }
                     self.default_print(b, &data[hdr..]);
@@ -276,6 +276,15 @@ impl TextPrinter {
                 };
                 if self.o.eflag {
                     sll_header(b);
+                } else if sll.version == 2 {
+                    // tcpdump prints the interface and direction of SLL2 frames even without -e.
+                    s(b, "?     ");
+                    let name = sll.pkttype_name();
+                    s(b, name);
+                    for _ in name.len()..3 {
+                        b.push(b' ');
+                    }
+                    b.push(b' ');
                 }
                 let mut off = hdr;
                 for tag in d.vlans() {
@@ -298,7 +307,20 @@ impl TextPrinter {
                     || !self.network(b, ety, &data[off.min(data.len())..], length.saturating_sub(off), d)
                 {
                     if !self.o.eflag {
-                        sll_header(b);
+                        if sll.version == 2 {
+                            // The interface and direction are already printed.
+                            s(b, "ifindex ");
+                            u(b, sll.ifindex.unwrap_or(0));
+                            b.push(b' ');
+                            out::mac(b, sll.addr);
+                            b.push(b' ');
+                            ether_type(b, sll.protocol);
+                            s(b, ", length ");
+                            u(b, length);
+                            s(b, ": ");
+                        } else {
+                            sll_header(b);
+                        }
                     }
                     self.default_print(b, &data[off.min(data.len())..]);
                 }
@@ -359,6 +381,62 @@ impl TextPrinter {
                     _ => 0,
                 };
                 if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
+            Link::Chdlc { address } => {
+                let hdr = 4;
+                let ety = d.ether_type.unwrap_or(0);
+                if self.o.eflag {
+                    s(
+                        b,
+                        match address {
+                            0x0f => "unicast",
+                            0x8f => "bcast",
+                            _ => "0x",
+                        },
+                    );
+                    if !matches!(address, 0x0f | 0x8f) {
+                        hex(b, address as u64, 2);
+                    }
+                    s(b, ", ");
+                    ether_type(b, ety);
+                    s(b, ", length ");
+                    u(b, length);
+                    s(b, ": ");
+                }
+                if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d) {
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
+            Link::Nflog { family, version, resource } => {
+                if self.o.eflag {
+                    s(b, "version ");
+                    u(b, version);
+                    s(b, ", resource ID ");
+                    u(b, resource);
+                    s(b, ", family ");
+                    s(
+                        b,
+                        match family {
+                            2 => "IPv4",
+                            10 => "IPv6",
+                            _ => "Unknown",
+                        },
+                    );
+                    s(b, " (");
+                    u(b, family);
+                    s(b, "), length ");
+                    u(b, length);
+                    s(b, ": ");
+                }
+                let hdr = d.net_offset.min(data.len());
+                let ety = d.ether_type.unwrap_or(0);
+                if d.net_offset >= data.len()
+                    || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d)
+                {
                     self.default_print(b, &data[hdr..]);
                 }
                 hdr
