@@ -1,1 +1,600 @@
-//! HTTP/1.x start lines and the headers people grep for.
+//! HTTP/1.x start lines and the headers people grep for (Host, User-Agent): a zero-copy
+//! view of one TCP segment, recognised by its content on any port, with emit, tcpdump text
+//! and Wireshark fields.
+
+use std::fmt::Write as _;
+
+use thiserror::Error;
+
+use crate::proto::tshark_text::push_ascii_string as push_ws_string;
+
+/// Request methods recognised at the start of a segment (RFC 9110, WebDAV, SSDP and the
+/// extensions tcpdump and Wireshark know).
+pub const METHODS: &[&str] = &[
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "DELETE",
+    "CONNECT",
+    "OPTIONS",
+    "TRACE",
+    "PATCH",
+    "PROPFIND",
+    "PROPPATCH",
+    "MKCOL",
+    "COPY",
+    "MOVE",
+    "LOCK",
+    "UNLOCK",
+    "SEARCH",
+    "REPORT",
+    "MERGE",
+    "LABEL",
+    "CHECKIN",
+    "CHECKOUT",
+    "UNCHECKOUT",
+    "MKACTIVITY",
+    "MKWORKSPACE",
+    "VERSION-CONTROL",
+    "BASELINE-CONTROL",
+    "UPDATE",
+    "NOTIFY",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "M-SEARCH",
+    "POLL",
+    "BCOPY",
+    "BMOVE",
+    "BDELETE",
+    "BPROPFIND",
+    "BPROPPATCH",
+    "CCM_POST",
+    "RPC_CONNECT",
+    "RPC_IN_DATA",
+    "RPC_OUT_DATA",
+    "MKCALENDAR",
+    "BIND",
+    "REBIND",
+    "UNBIND",
+    "ACL",
+    "ORDERPATCH",
+];
+
+/// Why a segment is not an HTTP/1.x start.
+#[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
+pub enum HttpError {
+    /// The data does not start with a request line of a known method or a status line.
+    #[error("not an HTTP/1.x request or status line")]
+    NotHttp,
+    /// The start line looks like HTTP but is cut before its end of line.
+    #[error("HTTP start line truncated at byte {offset}")]
+    Truncated {
+        /// Where the data ends.
+        offset: usize,
+    },
+    /// A status line whose code is not three digits.
+    #[error("bad status code at byte {offset}")]
+    BadStatus {
+        /// Where the code starts.
+        offset: usize,
+    },
+}
+
+/// The first line of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartLine<'a> {
+    /// `METHOD SP request-target [SP HTTP-version]`.
+    Request {
+        /// The method, one of [`METHODS`].
+        method: &'a str,
+        /// The request target as sent.
+        uri: &'a [u8],
+        /// The version (`HTTP/1.1`), empty for an HTTP/0.9 request.
+        version: &'a [u8],
+    },
+    /// `HTTP-version SP status-code [SP reason-phrase]`.
+    Response {
+        /// The version (`HTTP/1.1`).
+        version: &'a [u8],
+        /// The three-digit status code.
+        code: u16,
+        /// The reason phrase, possibly empty.
+        reason: &'a [u8],
+    },
+}
+
+/// One line and where the next starts (LF or CRLF ends a line).
+fn next_line(data: &[u8], from: usize) -> Option<(&[u8], usize)> {
+    let rest = data.get(from..)?;
+    let nl = rest.iter().position(|&b| b == b'\n')?;
+    let line = &rest[..nl];
+    Some((line.strip_suffix(b"\r").unwrap_or(line), from + nl + 1))
+}
+
+/// A message head in one segment: the start line and the header lines present.
+#[derive(Clone, Copy, Debug)]
+pub struct Message<'a> {
+    /// The start line.
+    pub start: StartLine<'a>,
+    data: &'a [u8],
+    headers_at: usize,
+    /// Offset of the body (just after the empty line), when the header block is complete.
+    pub body_offset: Option<usize>,
+}
+
+impl<'a> Message<'a> {
+    /// Reads the start line and finds the header block of a segment that begins a message.
+    pub fn parse(data: &'a [u8]) -> Result<Message<'a>, HttpError> {
+        let start = parse_start(data)?;
+        let (_, headers_at) = next_line(data, 0).ok_or(HttpError::Truncated { offset: data.len() })?;
+        let mut pos = headers_at;
+        let mut body_offset = None;
+        while let Some((line, next)) = next_line(data, pos) {
+            if line.is_empty() {
+                body_offset = Some(next);
+                break;
+            }
+            pos = next;
+        }
+        Ok(Message { start, data, headers_at, body_offset })
+    }
+
+    /// True when the empty line ending the header block is in the segment.
+    pub fn headers_complete(&self) -> bool {
+        self.body_offset.is_some()
+    }
+
+    /// Complete header lines as `(name, value)`, the value without surrounding blanks;
+    /// continuation lines and lines without a colon are skipped.
+    pub fn headers(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + 'a {
+        let data = self.data;
+        let mut pos = self.headers_at;
+        std::iter::from_fn(move || {
+            loop {
+                let (line, next) = next_line(data, pos)?;
+                if line.is_empty() {
+                    return None;
+                }
+                pos = next;
+                if line[0] == b' ' || line[0] == b'\t' {
+                    continue;
+                }
+                if let Some(colon) = line.iter().position(|&b| b == b':') {
+                    return Some((&line[..colon], trim(&line[colon + 1..])));
+                }
+            }
+        })
+    }
+
+    /// The value of the first header called `name` (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.headers().find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes())).map(|(_, v)| v)
+    }
+
+    /// The Host header.
+    pub fn host(&self) -> Option<&'a [u8]> {
+        self.header("host")
+    }
+
+    /// The User-Agent header.
+    pub fn user_agent(&self) -> Option<&'a [u8]> {
+        self.header("user-agent")
+    }
+}
+
+fn trim(v: &[u8]) -> &[u8] {
+    let start = v.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(v.len());
+    let end = v.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    &v[start..end]
+}
+
+fn parse_start(data: &[u8]) -> Result<StartLine<'_>, HttpError> {
+    let line_end = data.iter().position(|&b| b == b'\n');
+    let line = match line_end {
+        Some(e) => data[..e].strip_suffix(b"\r").unwrap_or(&data[..e]),
+        None => data,
+    };
+    if line.starts_with(b"HTTP/") {
+        let sp = line.iter().position(|&b| b == b' ').ok_or(HttpError::NotHttp)?;
+        let version = &line[..sp];
+        let code = line.get(sp + 1..sp + 4).ok_or(HttpError::Truncated { offset: data.len() })?;
+        if !code.iter().all(u8::is_ascii_digit) || line.get(sp + 4).is_some_and(|&b| b != b' ') {
+            return Err(HttpError::BadStatus { offset: sp + 1 });
+        }
+        line_end.ok_or(HttpError::Truncated { offset: data.len() })?;
+        let code = code.iter().fold(0u16, |n, d| n * 10 + (d - b'0') as u16);
+        let reason = line.get(sp + 5..).unwrap_or(&[]);
+        return Ok(StartLine::Response { version, code, reason });
+    }
+    let sp = line.iter().position(|&b| b == b' ').ok_or(HttpError::NotHttp)?;
+    let method = METHODS.iter().find(|m| m.as_bytes() == &line[..sp]).ok_or(HttpError::NotHttp)?;
+    line_end.ok_or(HttpError::Truncated { offset: data.len() })?;
+    let rest = &line[sp + 1..];
+    let (uri, version) = match rest.iter().rposition(|&b| b == b' ') {
+        Some(at) if rest[at + 1..].starts_with(b"HTTP/") => (&rest[..at], &rest[at + 1..]),
+        _ => (rest, &rest[rest.len()..]),
+    };
+    Ok(StartLine::Request { method, uri, version })
+}
+
+/// True when `data` starts with a request line of a known method or a status line.
+pub fn is_http(data: &[u8]) -> bool {
+    matches!(parse_start(data), Ok(_) | Err(HttpError::Truncated { .. }))
+}
+
+/// A message head, owned: what [`MessageRepr::emit`] writes and [`MessageRepr::parse`] reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRepr {
+    /// The start line's three parts: method, target, version for a request; version, code,
+    /// reason for a response.
+    pub start: StartRepr,
+    /// Header lines in order, values without surrounding blanks.
+    pub headers: Vec<(String, Vec<u8>)>,
+}
+
+/// An owned start line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StartRepr {
+    /// A request line.
+    Request {
+        /// Method (one of [`METHODS`]).
+        method: String,
+        /// Request target.
+        uri: Vec<u8>,
+        /// Version, e.g. `HTTP/1.1`.
+        version: String,
+    },
+    /// A status line.
+    Response {
+        /// Version, e.g. `HTTP/1.1`.
+        version: String,
+        /// Status code, 100 to 999.
+        code: u16,
+        /// Reason phrase.
+        reason: Vec<u8>,
+    },
+}
+
+impl MessageRepr {
+    /// Writes the head: start line, headers, empty line, all ending in CRLF.
+    pub fn emit(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        match &self.start {
+            StartRepr::Request { method, uri, version } => {
+                out.extend_from_slice(method.as_bytes());
+                out.push(b' ');
+                out.extend_from_slice(uri);
+                out.push(b' ');
+                out.extend_from_slice(version.as_bytes());
+            }
+            StartRepr::Response { version, code, reason } => {
+                out.extend_from_slice(version.as_bytes());
+                out.extend_from_slice(format!(" {code:03} ").as_bytes());
+                out.extend_from_slice(reason);
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+        for (name, value) in &self.headers {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+
+    /// Reads a parsed head back into owned form.
+    pub fn parse(msg: &Message<'_>) -> MessageRepr {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let start = match msg.start {
+            StartLine::Request { method, uri, version } => {
+                StartRepr::Request { method: method.to_string(), uri: uri.to_vec(), version: text(version) }
+            }
+            StartLine::Response { version, code, reason } => {
+                StartRepr::Response { version: text(version), code, reason: reason.to_vec() }
+            }
+        };
+        MessageRepr { start, headers: msg.headers().map(|(n, v)| (text(n), v.to_vec())).collect() }
+    }
+}
+
+/// tcpdump 4.99.3's HTTP methods (`httpcmds`), matched case-insensitively.
+const TCPDUMP_METHODS: &[&str] = &[
+    "GET",
+    "PUT",
+    "COPY",
+    "HEAD",
+    "LOCK",
+    "MOVE",
+    "POLL",
+    "POST",
+    "BCOPY",
+    "BMOVE",
+    "MKCOL",
+    "TRACE",
+    "LABEL",
+    "MERGE",
+    "DELETE",
+    "SEARCH",
+    "UNLOCK",
+    "REPORT",
+    "UPDATE",
+    "NOTIFY",
+    "BDELETE",
+    "CONNECT",
+    "OPTIONS",
+    "CHECKIN",
+    "PROPFIND",
+    "CHECKOUT",
+    "CCM_POST",
+    "SUBSCRIBE",
+    "PROPPATCH",
+    "BPROPFIND",
+    "BPROPPATCH",
+    "UNCHECKOUT",
+    "MKACTIVITY",
+    "MKWORKSPACE",
+    "UNSUBSCRIBE",
+    "RPC_CONNECT",
+    "VERSION-CONTROL",
+    "BASELINE-CONTROL",
+];
+
+/// tcpdump's `fetch_token`: the token at `idx` and where the next one starts (0 when there is
+/// no usable token).
+fn fetch_token(data: &[u8], idx: usize, len: usize) -> (usize, Vec<u8>) {
+    let mut tok = Vec::new();
+    let mut idx = idx;
+    while idx < len {
+        let Some(&c) = data.get(idx) else { return (0, tok) };
+        if !c.is_ascii() {
+            return (0, tok);
+        }
+        if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            break;
+        }
+        if !(0x20..0x7f).contains(&c) || tok.len() + 2 > 129 {
+            return (0, tok);
+        }
+        tok.push(c);
+        idx += 1;
+    }
+    if tok.is_empty() {
+        return (0, tok);
+    }
+    while idx < len {
+        let Some(&c) = data.get(idx) else { break };
+        if c == b'\r' || c == b'\n' || !(0x20..0x7f).contains(&c) || (c != b' ' && c != b'\t') {
+            break;
+        }
+        idx += 1;
+    }
+    (idx, tok)
+}
+
+/// tcpdump's `print_txt_line`: prints one line after `prefix`; returns where the next line
+/// starts, 0 when printing should stop, or None when the data ran out (`[|http]`).
+fn print_txt_line(out: &mut String, prefix: &str, data: &[u8], start: usize, len: usize) -> Option<usize> {
+    let mut idx = start;
+    while idx < len {
+        let c = *data.get(idx)?;
+        if c == b'\n' {
+            push_line(out, prefix, &data[start..idx]);
+            return Some(idx + 1);
+        } else if c == b'\r' {
+            if idx + 1 >= len {
+                return Some(0);
+            }
+            if *data.get(idx + 1)? == b'\n' {
+                push_line(out, prefix, &data[start..idx]);
+                return Some(idx + 2);
+            }
+            return Some(0);
+        } else if !(0x20..0x7f).contains(&c) && c != b'\t' {
+            return Some(0);
+        }
+        idx += 1;
+    }
+    // Printable to the end but no end of line: tcpdump prints it as truncated.
+    push_line(out, prefix, &data[start..idx]);
+    None
+}
+
+/// Lines reach here only when they are printable ASCII and tabs; tcpdump prints them raw.
+fn push_line(out: &mut String, prefix: &str, line: &[u8]) {
+    out.push_str(prefix);
+    out.extend(line.iter().map(|&c| c as char));
+}
+
+/// Appends what tcpdump 4.99.3 prints for an HTTP segment after `length N: `: `HTTP`, then
+/// `: ` and the first line for a request or response; at `-v` and above, `, length: N` and
+/// every text line, each after a newline and a tab.
+///
+/// `data` is the captured TCP payload, `length` its length on the wire.
+pub fn write_tcpdump(out: &mut String, data: &[u8], length: usize, verbosity: u8) {
+    let (idx, tok) = fetch_token(data, 0, length);
+    let mut print_this = false;
+    if idx != 0 {
+        print_this = TCPDUMP_METHODS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(&tok));
+        let (idx, tok) = fetch_token(data, idx, length);
+        if idx != 0 && tok.len() == 3 && tok.iter().all(u8::is_ascii_digit) {
+            print_this = true;
+        }
+    }
+    out.push_str("HTTP");
+    if !print_this {
+        return;
+    }
+    let truncated = if verbosity > 0 {
+        let _ = write!(out, ", length: {length}");
+        let mut idx = 0;
+        loop {
+            if idx >= length {
+                break false;
+            }
+            match print_txt_line(out, "\n\t", data, idx, length) {
+                None => break true,
+                Some(0) => break false,
+                Some(next) => idx = next,
+            }
+        }
+    } else {
+        print_txt_line(out, ": ", data, 0, length).is_none()
+    };
+    if truncated {
+        out.push_str(" [|http]");
+    }
+}
+
+/// The Wireshark field names [`write_field`] knows.
+pub const FIELDS: &[&str] =
+    &["http.request.method", "http.request.uri", "http.host", "http.user_agent", "http.response.code"];
+
+/// Wireshark 4.0's request methods.
+const WS_METHODS: &[&str] = &[
+    "GET",
+    "PUT",
+    "COPY",
+    "HEAD",
+    "LOCK",
+    "MOVE",
+    "POLL",
+    "POST",
+    "BCOPY",
+    "BMOVE",
+    "MKCOL",
+    "TRACE",
+    "LABEL",
+    "MERGE",
+    "PATCH",
+    "DELETE",
+    "SEARCH",
+    "UNLOCK",
+    "REPORT",
+    "UPDATE",
+    "NOTIFY",
+    "BDELETE",
+    "CONNECT",
+    "OPTIONS",
+    "CHECKIN",
+    "PROPFIND",
+    "CHECKOUT",
+    "CCM_POST",
+    "M-SEARCH",
+    "SUBSCRIBE",
+    "PROPPATCH",
+    "BPROPFIND",
+    "BPROPPATCH",
+    "UNCHECKOUT",
+    "MKACTIVITY",
+    "MKWORKSPACE",
+    "UNSUBSCRIBE",
+    "RPC_CONNECT",
+    "VERSION-CONTROL",
+    "BASELINE-CONTROL",
+];
+
+/// Lines as Wireshark finds them: CRLF, LF or a lone CR ends one; the rest of the data is a
+/// last line. Yields the line and whether an end of line followed it.
+fn ws_lines(data: &[u8]) -> impl Iterator<Item = (&[u8], bool)> {
+    let mut rest = data;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        match rest.iter().position(|&b| b == b'\r' || b == b'\n') {
+            Some(e) => {
+                let line = &rest[..e];
+                let skip = if rest[e] == b'\r' && rest.get(e + 1) == Some(&b'\n') { 2 } else { 1 };
+                rest = &rest[e + skip..];
+                Some((line, true))
+            }
+            None => {
+                let line = rest;
+                rest = &[];
+                Some((line, false))
+            }
+        }
+    })
+}
+
+/// Appends the value tshark 4.0 prints for `field` of a TCP segment the caller treats as
+/// HTTP (several values joined by `,`); false, appending nothing, when absent. A segment that
+/// does not start with a request or status line still gives the header lines it holds, as
+/// Wireshark reports them for a connection on an HTTP port.
+///
+/// This follows Wireshark's own reading, which differs from [`Message`]: a lone CR ends a
+/// line, an unfinished last line counts, header reading stops at the first line without a
+/// colon, values are cut at a NUL, an empty value is an occurrence. tshark sometimes leaves a segment undissected where this
+/// function reports values: it keeps state across packets (pairing responses with
+/// requests), which a per-segment function cannot.
+pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
+    let mut lines = ws_lines(data).peekable();
+    let Some(&(first, first_eol)) = lines.peek() else { return false };
+    let response = first.starts_with(b"HTTP/");
+    let mut request = None;
+    if !response {
+        let sp = first.iter().position(|&b| b == b' ');
+        let method = &first[..sp.unwrap_or(first.len())];
+        // A method alone on a line is not a request, unless the line is unfinished.
+        if let Some(m) = WS_METHODS.iter().find(|m| m.as_bytes() == method)
+            && (sp.is_some() || !first_eol)
+        {
+            let uri = sp.map_or(&[][..], |sp| {
+                let rest = &first[sp + 1..];
+                &rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())]
+            });
+            request = Some((*m, uri));
+        }
+    }
+    if response || request.is_some() {
+        lines.next();
+    }
+    let start = out.len();
+    match field {
+        "http.request.method" => match request {
+            Some((m, _)) => out.push_str(m),
+            None => return false,
+        },
+        "http.request.uri" => match request {
+            Some((_, uri)) => push_ws_string(out, uri),
+            None => return false,
+        },
+        "http.response.code" if response => {
+            // The three characters after the version, read as a number like atoi does; no
+            // code when the line is shorter.
+            let sp = first.iter().position(|&b| b == b' ').unwrap_or(first.len());
+            let Some(digits) = first.get(sp + 1..sp + 4) else { return false };
+            let code = digits
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .fold(0u32, |n, d| n * 10 + (d - b'0') as u32);
+            let _ = write!(out, "{code}");
+        }
+        "http.host" | "http.user_agent" => {
+            let want: &[u8] = if field == "http.host" { b"host" } else { b"user-agent" };
+            let mut found = false;
+            for (line, _) in lines {
+                let Some(colon) = line.iter().position(|&b| b == b':') else { break };
+                if !line[..colon].eq_ignore_ascii_case(want) {
+                    continue;
+                }
+                let v = &line[colon + 1..];
+                let v = &v[v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len())..];
+                if found {
+                    out.push(',');
+                }
+                found = true;
+                push_ws_string(out, v);
+            }
+            return found;
+        }
+        _ => return false,
+    }
+    out.len() > start
+}
+
+#[cfg(test)]
+mod tests;

@@ -18,3 +18,6 @@ pub mod tcp;
 pub mod tls;
 pub mod tunnel;
 pub mod udp;
+
+mod tcpdump_text;
+mod tshark_text;

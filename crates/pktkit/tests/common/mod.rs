@@ -1,0 +1,306 @@
+//! Helpers for the oracle tests: build frames around an application payload, write them as
+//! pcap with pktkit's own writer, run tcpdump or tshark on the file, find the corpus, and pull
+//! the UDP/TCP payload out of a captured frame.
+
+#![allow(dead_code)]
+
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use etherparse::{LaxNetSlice, LaxSlicedPacket, PacketBuilder, TcpHeader, TransportSlice};
+use pktkit::capture::{
+    CaptureReader, CaptureWriter, Input, Interface, LinkType, OutputFormat, Packet, Precision, Timestamp,
+};
+
+/// A frame to write: its bytes and its length on the wire (longer when "captured" short).
+pub struct Frame {
+    pub data: Vec<u8>,
+    pub orig_len: usize,
+}
+
+const SRC: [u8; 4] = [10, 0, 0, 1];
+const DST: [u8; 4] = [10, 0, 0, 2];
+
+/// Ethernet + IPv4 + UDP around `payload`, cut to `snap` bytes of payload when given.
+pub fn udp_frame(sport: u16, dport: u16, payload: &[u8], snap: Option<usize>) -> Frame {
+    let mut data = Vec::new();
+    PacketBuilder::ethernet2([0, 0x11, 0x22, 0x33, 0x44, 0x55], [0, 0x66, 0x77, 0x88, 0x99, 0xaa])
+        .ipv4(SRC, DST, 64)
+        .udp(sport, dport)
+        .write(&mut data, payload)
+        .expect("build udp frame");
+    cut(data, payload.len(), snap)
+}
+
+/// Ethernet + IPv4 + TCP (PSH, ACK) around `payload`, cut like [`udp_frame`].
+pub fn tcp_frame(sport: u16, dport: u16, payload: &[u8], snap: Option<usize>) -> Frame {
+    let mut tcp = TcpHeader::new(sport, dport, 1000, 65535);
+    tcp.psh = true;
+    tcp.ack = true;
+    tcp.acknowledgment_number = 2000;
+    let mut data = Vec::new();
+    PacketBuilder::ethernet2([0, 0x11, 0x22, 0x33, 0x44, 0x55], [0, 0x66, 0x77, 0x88, 0x99, 0xaa])
+        .ipv4(SRC, DST, 64)
+        .tcp_header(tcp)
+        .write(&mut data, payload)
+        .expect("build tcp frame");
+    cut(data, payload.len(), snap)
+}
+
+fn cut(mut data: Vec<u8>, payload_len: usize, snap: Option<usize>) -> Frame {
+    let orig_len = data.len();
+    if let Some(snap) = snap {
+        data.truncate(orig_len - payload_len + snap.min(payload_len));
+    }
+    Frame { data, orig_len }
+}
+
+/// Writes the frames as an Ethernet pcap with pktkit's writer.
+pub fn write_pcap(path: &Path, frames: &[Frame]) {
+    let iface = Interface::live(LinkType::ETHERNET, 65535, Precision::Micro);
+    let file = std::fs::File::create(path).expect("create pcap");
+    let mut w = CaptureWriter::new(BufWriter::new(file), OutputFormat::Pcap);
+    w.begin(&iface).expect("pcap header");
+    for (i, f) in frames.iter().enumerate() {
+        let ts = Timestamp::new(1_000_000 + i as i64, 0);
+        let pkt = Packet::new(i as u64 + 1, ts, &f.data, f.orig_len as u32, &iface);
+        w.write(&pkt).expect("write packet");
+    }
+    w.finish().expect("finish pcap");
+}
+
+/// A fresh path in the temporary directory for this test.
+pub fn temp_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("pktkit-proto-{}-{name}.pcap", std::process::id()))
+}
+
+/// True when `tool` runs; otherwise prints why the caller skips.
+pub fn have(tool: &str, test: &str) -> bool {
+    let ok = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("NOTICE: {test} skipped: `{tool}` is not installed");
+    }
+    ok
+}
+
+/// Runs `tcpdump -n -t -r FILE ARGS` and groups its output lines per packet.
+pub fn tcpdump(path: &Path, args: &[&str]) -> Vec<String> {
+    let out = Command::new("tcpdump")
+        .args(["-n", "-t", "-r"])
+        .arg(path)
+        .args(args)
+        .env("TZ", "GMT0")
+        .output()
+        .expect("run tcpdump");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut packets: Vec<String> = Vec::new();
+    for line in text.lines() {
+        match packets.last_mut() {
+            Some(last) if line.starts_with(' ') || line.starts_with('\t') => {
+                last.push('\n');
+                last.push_str(line);
+            }
+            _ => packets.push(line.to_string()),
+        }
+    }
+    packets
+}
+
+/// The application text of one tcpdump packet: after `src > dst: ` for UDP (a `[udp sum
+/// ok] ` prefix removed), after `length N` for TCP.
+pub fn app_text(packet: &str, tcp: bool) -> String {
+    // Anything not shaped like a transport line comes back whole (and then differs).
+    let Some(rest) = packet.find(" > ").map(|at| &packet[at..]) else { return packet.to_string() };
+    let Some(colon) = rest.find(": ") else { return packet.to_string() };
+    let mut text = &rest[colon + 2..];
+    if tcp {
+        let Some(l) = text.find("length ") else { return packet.to_string() };
+        text = text[l + 7..].trim_start_matches(|c: char| c.is_ascii_digit());
+    } else if let Some(t) = text.strip_prefix("[udp sum ok] ") {
+        text = t;
+    } else if text.starts_with("[bad udp cksum ") {
+        text = text.split_once("] ").map_or(text, |(_, t)| t);
+    }
+    text.to_string()
+}
+
+/// [`app_text`] of a packet block that may start with a link-layer line (`-e`) and an IP
+/// header line (`-v`): the transport line is the first other line holding `src > dst`.
+pub fn app_text_in_block(block: &str, tcp: bool) -> String {
+    let lines: Vec<&str> = block.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| {
+            let t = l.trim_start();
+            let verbose_ip = (t.starts_with("IP (") || t.starts_with("IP6 (")) && !t.contains(" > ");
+            l.contains(" > ") && !l.contains(", ethertype ") && !verbose_ip
+        })
+        .unwrap_or(0);
+    app_text(&lines[at..].join("\n"), tcp)
+}
+
+/// The packets of a tcpdump `-#` output (`    N  timestamp ...` starts one), by number.
+pub fn numbered_packets(text: &str) -> Vec<(u64, String)> {
+    let mut out: Vec<(u64, String)> = Vec::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        let num = t.split_once("  ").and_then(|(n, _)| n.parse::<u64>().ok());
+        match (num, out.last_mut()) {
+            (Some(n), _) if line.starts_with(' ') && !line.starts_with('\t') && line.len() - t.len() <= 5 => {
+                out.push((n, t.split_once("  ").map_or("", |(_, r)| r).to_string()))
+            }
+            (_, Some((_, block))) => {
+                block.push('\n');
+                block.push_str(line);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Runs `tshark -r FILE -T fields -e F...` and returns one row of values per packet.
+pub fn tshark_fields(path: &Path, fields: &[&str], extra: &[&str]) -> Vec<Vec<String>> {
+    let mut cmd = Command::new("tshark");
+    cmd.arg("-r").arg(path).args(["-T", "fields", "-E", "separator=/t"]);
+    cmd.args(["-o", "tcp.desegment_tcp_streams:FALSE"]);
+    cmd.args(extra);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd.output().expect("run tshark");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+/// The external corpus, or None after printing a notice.
+pub fn corpus(test: &str) -> Option<PathBuf> {
+    let dir = match std::env::var_os("PKTKIT_CORPUS") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+    };
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("NOTICE: {test} skipped: corpus not found at {} (set PKTKIT_CORPUS)", dir.display());
+        None
+    }
+}
+
+/// Transport payload of a captured frame.
+pub struct Payload {
+    pub tcp: bool,
+    pub sport: u16,
+    pub dport: u16,
+    /// Captured bytes (as far as the IP datagram goes).
+    pub data: Vec<u8>,
+    /// Length on the wire: UDP length minus 8, or the TCP segment's payload length.
+    pub wire_len: usize,
+}
+
+/// The UDP or TCP payload of an Ethernet, SLL, null or raw-IP frame, when there is one
+/// (first fragments only).
+pub fn payload(linktype: LinkType, frame: &[u8]) -> Option<Payload> {
+    let sliced = match linktype {
+        LinkType::ETHERNET => LaxSlicedPacket::from_ethernet(frame).ok()?,
+        LinkType::RAW | LinkType::DLT_RAW_12 | LinkType::DLT_RAW_14 | LinkType::IPV4 | LinkType::IPV6 => {
+            LaxSlicedPacket::from_ip(frame).ok()?
+        }
+        LinkType::NULL | LinkType::LOOP => {
+            // The address family, in either byte order: 2 for IPv4, 24, 28 or 30 for IPv6.
+            let af = frame.get(..4)?;
+            let family = u32::from_le_bytes([af[0], af[1], af[2], af[3]])
+                .min(u32::from_be_bytes([af[0], af[1], af[2], af[3]]));
+            if ![2, 24, 28, 30].contains(&family) {
+                return None;
+            }
+            LaxSlicedPacket::from_ip(frame.get(4..)?).ok()?
+        }
+        LinkType::LINUX_SLL => {
+            let proto = u16::from_be_bytes([*frame.get(14)?, *frame.get(15)?]);
+            LaxSlicedPacket::from_ether_type(proto.into(), frame.get(16..)?)
+        }
+        _ => return None,
+    };
+    let ip_len = match sliced.net.as_ref()? {
+        LaxNetSlice::Ipv4(v4) => {
+            (v4.header().total_len() as usize).saturating_sub(v4.header().ihl() as usize * 4)
+        }
+        LaxNetSlice::Ipv6(v6) => v6.header().payload_length() as usize,
+        _ => return None,
+    };
+    match sliced.transport.as_ref()? {
+        TransportSlice::Udp(u) => Some(Payload {
+            tcp: false,
+            sport: u.source_port(),
+            dport: u.destination_port(),
+            data: u.payload().to_vec(),
+            wire_len: (u.length() as usize).saturating_sub(8),
+        }),
+        TransportSlice::Tcp(t) => Some(Payload {
+            tcp: true,
+            sport: t.source_port(),
+            dport: t.destination_port(),
+            data: t.payload().to_vec(),
+            wire_len: ip_len.saturating_sub(t.data_offset() as usize * 4),
+        }),
+        _ => None,
+    }
+}
+
+/// Every packet of a capture file with its link type.
+pub fn read_capture(path: &Path) -> Vec<(LinkType, Vec<u8>)> {
+    let mut r = CaptureReader::new(vec![Input::File(path.to_path_buf())]);
+    let mut out = Vec::new();
+    while let Ok(Some(p)) = r.next_packet() {
+        out.push((p.linktype(), p.data.to_vec()));
+    }
+    out
+}
+
+/// Seed and number of generated cases: the defaults, or `PKTKIT_ORACLE_SEED` and
+/// `PKTKIT_ORACLE_CASES` from the environment (to search further than the default run).
+pub fn generator_settings(seed: u64, count: usize) -> (u64, usize) {
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse().ok());
+    (env("PKTKIT_ORACLE_SEED").unwrap_or(seed), env("PKTKIT_ORACLE_CASES").unwrap_or(count as u64) as usize)
+}
+
+/// A small deterministic random generator (xorshift64*).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn byte(&mut self) -> u8 {
+        self.next() as u8
+    }
+}
+
+/// Fails with the first differences (all of them when `PKTKIT_ORACLE_VERBOSE` is set).
+pub fn assert_no_differences(what: &str, failures: &[String]) {
+    let shown = if std::env::var_os("PKTKIT_ORACLE_VERBOSE").is_some() { failures.len() } else { 15 };
+    assert!(
+        failures.is_empty(),
+        "{what}: {} differences:\n{}",
+        failures.len(),
+        failures[..failures.len().min(shown)].join("\n")
+    );
+}

@@ -1,0 +1,207 @@
+//! HTTP against the real tools: tcpdump 4.99.3's text and tshark 4.0's fields for generated
+//! segments, and the stored tcpdump outputs of the sample captures. Skips with a notice when
+//! a tool or the corpus is missing.
+
+mod common;
+
+use common::{Frame, Rng};
+use pktkit::proto::http;
+
+const LINES: [&[u8]; 16] = [
+    b"GET /index.html HTTP/1.1",
+    b"POST /api/v1/items?x=1 HTTP/1.1",
+    b"HEAD / HTTP/1.0",
+    b"PATCH /p HTTP/1.1",
+    b"M-SEARCH * HTTP/1.1",
+    b"get /lower HTTP/1.1",
+    b"OPTIONS * HTTP/1.1",
+    b"GET  /two-spaces  HTTP/1.1",
+    b"GET /nover",
+    b"HTTP/1.1 200 OK",
+    b"HTTP/1.0 404 Not Found",
+    b"HTTP/1.1 2000 Bad",
+    b"HTTP/1.1 301",
+    b"CONNECT example.com:443 HTTP/1.1",
+    b"FOO /x HTTP/1.1",
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+];
+
+const HEADERS: [&[u8]; 12] = [
+    b"Host: example.com",
+    b"host:   spaced.example  ",
+    b"User-Agent: Mozilla/5.0 (X11; Linux x86_64)",
+    b"user-agent:curl/8.0",
+    b"Accept: */*",
+    b"Host : not-a-host",
+    b" Host: folded",
+    b"Content-Length: 5",
+    b"Host: caf\xc3\xa9.example",
+    b"X-Bin: \x01\xff",
+    b"Host: a\tb",
+    b"Connection: close",
+];
+
+fn gen_segment(r: &mut Rng) -> Vec<u8> {
+    let eol: &[u8] = if r.chance(85) { b"\r\n" } else { b"\n" };
+    let mut s = LINES[r.below(LINES.len() as u64) as usize].to_vec();
+    s.extend_from_slice(eol);
+    for _ in 0..r.below(5) {
+        s.extend_from_slice(HEADERS[r.below(HEADERS.len() as u64) as usize]);
+        s.extend_from_slice(eol);
+    }
+    if r.chance(80) {
+        s.extend_from_slice(eol);
+        if r.chance(30) {
+            s.extend_from_slice(b"hello");
+        }
+    }
+    if r.chance(15) {
+        let n = r.below(s.len() as u64 + 1) as usize;
+        s.truncate(n);
+    }
+    if r.chance(10) && !s.is_empty() {
+        let at = r.below(s.len() as u64) as usize;
+        s[at] = r.byte();
+    }
+    s
+}
+
+struct Case {
+    data: Vec<u8>,
+    snap: Option<usize>,
+}
+
+fn cases() -> Vec<Case> {
+    let (seed, count) = common::generator_settings(0x4854_5450_0000_0001, 1500);
+    let mut r = Rng(seed);
+    (0..count)
+        .map(|_| {
+            let data = gen_segment(&mut r);
+            let snap = r.chance(10).then(|| r.below(data.len() as u64 + 1) as usize);
+            Case { data, snap }
+        })
+        .filter(|c| !c.data.is_empty())
+        .collect()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[test]
+fn tcpdump_text_matches_generated_segments() {
+    if !common::have("tcpdump", "tcpdump_text_matches_generated_segments") {
+        return;
+    }
+    let cases = cases();
+    let frames: Vec<Frame> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| common::tcp_frame(20000 + i as u16, 80, &c.data, c.snap))
+        .collect();
+    let path = common::temp_path("http-gen");
+    common::write_pcap(&path, &frames);
+    let mut failures = Vec::new();
+    for (verbosity, flag) in [(0u8, None), (1, Some("-v"))] {
+        let got = common::tcpdump(&path, &flag.into_iter().collect::<Vec<_>>());
+        assert_eq!(got.len(), cases.len());
+        for (i, (c, line)) in cases.iter().zip(&got).enumerate() {
+            let theirs = common::app_text_in_block(line, true);
+            let data = &c.data[..c.snap.unwrap_or(c.data.len()).min(c.data.len())];
+            let mut mine = String::from(": ");
+            http::write_tcpdump(&mut mine, data, c.data.len(), verbosity);
+            if theirs != mine {
+                failures.push(format!(
+                    "case {i} -v x{verbosity} {:?} {}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}",
+                    c.snap,
+                    hex(&c.data)
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+    eprintln!("tcpdump HTTP: {} segments x 2 verbosities, {} differ", cases.len(), failures.len());
+    common::assert_no_differences("tcpdump HTTP", &failures);
+}
+
+#[test]
+fn tshark_fields_match_generated_segments() {
+    if !common::have("tshark", "tshark_fields_match_generated_segments") {
+        return;
+    }
+    // Whole segments only: tshark does not dissect a segment captured short as HTTP.
+    let cases: Vec<Case> = cases().into_iter().filter(|c| c.snap.is_none()).collect();
+    let frames: Vec<Frame> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| common::tcp_frame(20000 + i as u16, 80, &c.data, None))
+        .collect();
+    let path = common::temp_path("http-tshark");
+    common::write_pcap(&path, &frames);
+    let mut fields: Vec<&str> = http::FIELDS.to_vec();
+    fields.push("frame.protocols");
+    let rows = common::tshark_fields(&path, &fields, &[]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(rows.len(), cases.len());
+    let (mut failures, mut compared) = (Vec::new(), 0);
+    for (i, (c, row)) in cases.iter().zip(&rows).enumerate() {
+        let dissected = row.last().is_some_and(|p| p.contains(":http"));
+        let response = c.data.starts_with(b"HTTP/");
+        // tshark pairs responses with requests across packets; a lone response in a new
+        // connection is often left undissected. Compare responses only where it dissected.
+        if response && !dissected {
+            continue;
+        }
+        for (k, f) in http::FIELDS.iter().enumerate() {
+            let theirs = row.get(k).map(String::as_str).unwrap_or("");
+            let mut mine = String::new();
+            http::write_field(&c.data, f, &mut mine);
+            compared += 1;
+            if theirs != mine {
+                failures
+                    .push(format!("case {i} {f} {}\n  tshark: {theirs:?}\n  ours:   {mine:?}", hex(&c.data)));
+            }
+        }
+    }
+    eprintln!("tshark HTTP: {compared} values compared, {} differ", failures.len());
+    common::assert_no_differences("tshark HTTP", &failures);
+}
+
+#[test]
+fn tcpdump_oracle_http_on_sample_captures() {
+    let Some(corpus) = common::corpus("tcpdump_oracle_http_on_sample_captures") else { return };
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for sub in ["PacketExamples", "PcapExamples", "pcap_examples"] {
+        let Ok(entries) = std::fs::read_dir(corpus.join("oracles/tcpdump-n/samples").join(sub)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".txt"))
+            else {
+                continue;
+            };
+            let packets = common::read_capture(&corpus.join("samples").join(sub).join(file));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for (n, block) in common::numbered_packets(&text) {
+                let Some((lt, frame)) = packets.get(n as usize - 1) else { continue };
+                let Some(p) = common::payload(*lt, frame) else { continue };
+                let port = |x| p.sport == x || p.dport == x;
+                if !p.tcp || p.data.is_empty() || !(port(80) || port(8080)) {
+                    continue;
+                }
+                let theirs = common::app_text_in_block(&block, true);
+                let mut mine = String::from(": ");
+                http::write_tcpdump(&mut mine, &p.data, p.wire_len, 0);
+                compared += 1;
+                if theirs != mine {
+                    failures.push(format!("{sub}/{file} #{n}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}"));
+                }
+            }
+        }
+    }
+    eprintln!("tcpdump -n oracles: {compared} HTTP segments compared, {} differ", failures.len());
+    assert!(compared >= 20, "too few HTTP segments found ({compared})");
+    common::assert_no_differences("tcpdump -n oracle HTTP", &failures);
+}
