@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use etherparse::{LaxNetSlice, TransportSlice};
 use pktkit::capture::Timestamp;
-use pktkit::decode::{Decoded, StopKind};
+use pktkit::decode::{DecodeOptions, Decoded, StopKind};
 
-use super::hier::{Path, Tree};
+use super::hier::{Path, Tree, bad_ipv4_length};
 use super::keys::{
     Addr, ConvCount, DnsCount, Endpoints, Hits, HostCount, IpPair, NO_FIRST, NO_LAST, PeerCount, Port,
 };
@@ -377,8 +377,10 @@ impl Stats {
     }
 
     /// Counts one frame: `caplen` bytes captured of `orig_len` on the wire, at `ts`, decoded as
-    /// `d` (after reassembly, when this frame completed a datagram).
-    pub fn add(&mut self, ts: Timestamp, caplen: usize, orig_len: u32, d: &Decoded<'_>) {
+    /// `d` (after reassembly, when this frame completed a datagram). `layers` false leaves the
+    /// frame out of the per-IP-header reports (hosts, conversations, ports, names): tshark
+    /// does so for an IPv6 fragment whose datagram is not complete yet.
+    pub fn add(&mut self, ts: Timestamp, caplen: usize, orig_len: u32, d: &Decoded<'_>, layers: bool) {
         let bytes = orig_len as u64;
         let r = self.config.reports;
         // The summary is always kept (cheap, and times in other reports are relative to it);
@@ -415,11 +417,6 @@ impl Stats {
             };
             c.add(bytes);
         }
-        if r.hierarchy {
-            let mut path = Path::default();
-            path.extend(d);
-            self.tree.add(path.as_slice(), bytes);
-        }
         if r.io
             && let Some(iv) = self.config.interval_ns
         {
@@ -428,8 +425,35 @@ impl Stats {
         if self.direction.is_some() {
             self.direction_of(d, bytes);
         }
-        if r.hosts || r.conversations || r.ports || r.names {
+        let per_layer = layers && (r.hosts || r.conversations || r.ports || r.names);
+        let mut path = Path::default();
+        if r.hierarchy {
+            path.extend(d, false);
+        }
+        if per_layer {
             self.layer(d, ts, bytes);
+        }
+        // Tunnels (GRE, VXLAN, GTP-U, IP in IP, MPLS, PPPoE): the inner packets continue the
+        // path and count in the per-IP-header reports too, as in tshark.
+        if r.hierarchy || per_layer {
+            let mut next = d.decode_encapsulated(&TUNNEL_DECODE);
+            let mut depth = 0;
+            while let Some(inner) = next {
+                depth += 1;
+                if depth > MAX_TUNNELS {
+                    break;
+                }
+                if r.hierarchy {
+                    path.extend(&inner, true);
+                }
+                if per_layer {
+                    self.layer(&inner, ts, bytes);
+                }
+                next = inner.decode_encapsulated(&TUNNEL_DECODE);
+            }
+        }
+        if r.hierarchy {
+            self.tree.add(path.as_slice(), bytes);
         }
     }
 
@@ -550,9 +574,17 @@ pub fn interval_index(ts: Timestamp, interval_ns: u64) -> i64 {
     n.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
+/// Most tunnels followed into one frame.
+pub const MAX_TUNNELS: usize = 8;
+
+const TUNNEL_DECODE: DecodeOptions = DecodeOptions { app: true };
+
 /// Source and destination of the IP header of `d`.
 #[inline]
 fn addresses(d: &Decoded<'_>) -> Option<(Addr, Addr)> {
+    if bad_ipv4_length(d) {
+        return None;
+    }
     match &d.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             let h = ip.header();

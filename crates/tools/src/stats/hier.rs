@@ -7,7 +7,8 @@
 //! that is not (yet) reassembled, is `data`.
 
 use etherparse::{LaxNetSlice, TransportSlice};
-use pktkit::decode::{AppProto, Decoded, Link};
+use pktkit::decode::{AppProto, Decoded, Link, Payload};
+use pktkit::proto::tunnel;
 
 use super::table::Count;
 
@@ -41,6 +42,7 @@ protos! {
     Raw => "raw",
     Ipnet => "ipnet",
     Ipoib => "ipoib",
+    Chdlc => "chdlc",
     Llc => "llc",
     Vlan => "vlan",
     Ieee8021ad => "ieee8021ad",
@@ -51,6 +53,9 @@ protos! {
     Mpls => "mpls",
     Pppoed => "pppoed",
     Pppoes => "pppoes",
+    Ppp => "ppp",
+    PwethCw => "pweth.cw",
+    Pwethcw => "pwethcw",
     Lldp => "lldp",
     Eapol => "eapol",
     Tcp => "tcp",
@@ -70,6 +75,8 @@ protos! {
     Http => "http",
     Tls => "tls",
     Dhcp => "dhcp",
+    Vxlan => "vxlan",
+    Gtp => "gtp",
     Data => "data",
 }
 
@@ -103,9 +110,12 @@ impl Path {
         }
     }
 
-    /// Appends the path of the decoded frame `d`.
-    pub fn extend(&mut self, d: &Decoded<'_>) {
-        link(self, d);
+    /// Appends the path of the decoded frame `d`; `inner` for a packet found inside a tunnel
+    /// (an IP packet there has no link header of its own).
+    pub fn extend(&mut self, d: &Decoded<'_>, inner: bool) {
+        if !(inner && d.linktype.0 == 101) {
+            link(self, d);
+        }
         if let Some(t) = d.ether_type {
             network(self, d, t);
         }
@@ -123,24 +133,27 @@ fn link(p: &mut Path, d: &Decoded<'_>) {
         }
         Link::Sll(sll) => {
             p.push(Proto::Sll);
-            if sll.protocol < 0x0600 && sll.protocol != 0x0004 {
-                p.push(Proto::Data);
-            } else if sll.protocol < 0x0600 {
+            if sll.protocol == 0x0004 {
                 p.push(Proto::Llc);
+            } else if sll.protocol < 0x0600 {
+                p.push(Proto::Data);
             }
         }
         Link::Null { .. } => p.push(Proto::Null),
         Link::Ipnet => p.push(Proto::Ipnet),
         Link::Ipoib => p.push(Proto::Ipoib),
-        // Link types 228 and 229 (and Linux NFLOG) carry IP with no header of their own:
-        // tshark's path starts at `ip` / `ipv6`.
+        Link::Chdlc { .. } => p.push(Proto::Chdlc),
+        // Link types 228 and 229, and Linux NFLOG, carry IP with no header tshark names:
+        // its path starts at `ip` / `ipv6`.
+        Link::Nflog { .. } => {}
         Link::Raw if lt == 228 || lt == 229 => {}
         Link::Raw => p.push(Proto::Raw),
-        _ => p.push(match lt {
+        Link::None => p.push(match lt {
             1 => Proto::Eth,
             113 | 276 => Proto::Sll,
             0 | 108 => Proto::Null,
             12 | 14 | 101 => Proto::Raw,
+            104 => Proto::Chdlc,
             228 => Proto::Ip,
             229 => Proto::Ipv6,
             _ => Proto::Data,
@@ -165,6 +178,32 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
         _ => Proto::Data,
     };
     p.push(proto);
+    if d.net.is_none() {
+        // MPLS and PPPoE sessions: name what lies between the header and the inner packet.
+        if let Some((kind, inner)) = d.encapsulated() {
+            let start = d.net_offset;
+            let end = d.offset_of(inner);
+            match proto {
+                Proto::Mpls => {
+                    let cw = if kind == Payload::Ethernet { 4 } else { 0 };
+                    let labels = end.saturating_sub(start + cw) / 4;
+                    for _ in 1..labels {
+                        p.push(Proto::Mpls);
+                    }
+                    if kind == Payload::Ethernet {
+                        p.push(Proto::PwethCw);
+                        p.push(Proto::Pwethcw);
+                    }
+                }
+                Proto::Pppoes => p.push(Proto::Ppp),
+                _ => {}
+            }
+        }
+        return;
+    }
+    if bad_ipv4_length(d) {
+        return;
+    }
     let ip = match &d.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
             if ip.header().protocol().0 == 51 {
@@ -191,9 +230,18 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
             1 => Proto::Icmp,
             58 => Proto::Icmpv6,
             2 => Proto::Igmp,
+            // IP in IP: the inner packet names itself, unless it cannot be read.
+            4 | 41 if d.encapsulated().is_some() => return,
             4 => Proto::Ip,
             41 => Proto::Ipv6,
-            47 => Proto::Gre,
+            47 => {
+                p.push(Proto::Gre);
+                let ppp = ip.payload.get(2..4) == Some(&[0x88, 0x0b]);
+                if ppp && d.encapsulated().is_some() {
+                    p.push(Proto::Ppp);
+                }
+                return;
+            }
             50 => Proto::Esp,
             51 => Proto::Ah,
             132 => Proto::Sctp,
@@ -210,6 +258,10 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
         Some(TransportSlice::Udp(u)) => (u.payload(), u.source_port(), u.destination_port()),
         _ => return,
     };
+    if next == Proto::Udp && d.encapsulated().is_some() {
+        p.push(if dport == tunnel::VXLAN_PORT { Proto::Vxlan } else { Proto::Gtp });
+        return;
+    }
     match d.app {
         Some(app) => p.push(match app.proto {
             AppProto::Dns if (sport == 5353 || dport == 5353) && sport != 53 && dport != 53 => Proto::Mdns,
@@ -220,6 +272,20 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
         }),
         None if !payload.is_empty() => p.push(Proto::Data),
         None => {}
+    }
+}
+
+/// True for an IPv4 header whose total length is below its header length (and not 0, which
+/// TCP segmentation offload leaves): tshark reads nothing past such a header, and neither
+/// do these reports.
+pub fn bad_ipv4_length(d: &Decoded<'_>) -> bool {
+    match &d.net {
+        Some(LaxNetSlice::Ipv4(ip)) => {
+            let h = ip.header();
+            let total = h.total_len() as usize;
+            total != 0 && total < h.slice().len()
+        }
+        _ => false,
     }
 }
 
@@ -341,7 +407,7 @@ mod tests {
     fn path_of(lt: u16, frame: &[u8]) -> Vec<&'static str> {
         let d = decode(LinkType(lt), frame, frame.len() as u32, &DecodeOptions::default());
         let mut p = Path::default();
-        p.extend(&d);
+        p.extend(&d, false);
         p.as_slice().iter().map(|p| p.name()).collect()
     }
 

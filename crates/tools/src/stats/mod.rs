@@ -283,14 +283,23 @@ impl Feeder {
     pub fn feed(&mut self, stats: &mut Stats, pkt: &Packet<'_>) {
         self.consumed += pkt.stored.len() as u64 + 16;
         let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &self.opts);
-        if let Some(pool) = self.pool.as_mut()
-            && let DefragOutcome::Complete(_) = pool.add(&d, pkt.ts)
-        {
-            let r = pool.decode_reassembled(&d, &self.opts);
-            stats.add(pkt.ts, pkt.data.len(), pkt.orig_len, &r);
-            return;
+        if let Some(pool) = self.pool.as_mut() {
+            match pool.add(&d, pkt.ts) {
+                DefragOutcome::Complete(_) => {
+                    let r = pool.decode_reassembled(&d, &self.opts);
+                    stats.add(pkt.ts, pkt.data.len(), pkt.orig_len, &r, true);
+                    return;
+                }
+                DefragOutcome::Pending | DefragOutcome::Rejected => {
+                    // tshark counts an IPv6 fragment in conversations only with its datagram.
+                    let v6 = matches!(d.net, Some(etherparse::LaxNetSlice::Ipv6(_)));
+                    stats.add(pkt.ts, pkt.data.len(), pkt.orig_len, &d, !v6);
+                    return;
+                }
+                DefragOutcome::NotFragment => {}
+            }
         }
-        stats.add(pkt.ts, pkt.data.len(), pkt.orig_len, &d);
+        stats.add(pkt.ts, pkt.data.len(), pkt.orig_len, &d, true);
     }
 }
 

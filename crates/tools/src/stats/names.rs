@@ -1,12 +1,12 @@
 //! Names seen at the application layer: DNS question names, TLS server names (SNI), HTTP
 //! Host headers.
 //!
-//! The application protocol comes from the shared decoder ([`pktkit::decode::app::classify`]).
-//! Reading the one field each report needs is done here with small bounded readers until the
-//! application parsers of `pktkit::proto` (`dns`, `tls`, `http`) are merged; then these calls
-//! move to them.
+//! The application protocol comes from the shared decoder ([`pktkit::decode::app::classify`]),
+//! the fields from the shared parsers ([`pktkit::proto::dns`], [`tls`], [`http`]); this module
+//! only normalises them into table keys (lower case, non-printable bytes escaped).
 
 use pktkit::decode::{App, AppProto};
+use pktkit::proto::{dns, http, tls};
 
 use super::keys::{DnsCount, Hits};
 use super::table::Table;
@@ -24,7 +24,11 @@ pub fn count(
     let mut buf = [0u8; MAX_NAME];
     match app.proto {
         AppProto::Dns => {
-            let msg = if app.over_tcp { app.data.get(2..).unwrap_or(&[]) } else { app.data };
+            let msg = if app.over_tcp {
+                dns::tcp_frames(app.data).next().map_or(&[][..], |f| f.data)
+            } else {
+                app.data
+            };
             if let Some((n, response)) = dns_question(msg, &mut buf) {
                 let c = slot(dns, &buf[..n]);
                 if response {
@@ -76,118 +80,49 @@ fn put(out: &mut [u8; MAX_NAME], n: &mut usize, b: u8) -> bool {
 /// The first question's name of a DNS message (lower case, no trailing dot; the root is `.`),
 /// and whether the message is a response.
 pub fn dns_question(msg: &[u8], out: &mut [u8; MAX_NAME]) -> Option<(usize, bool)> {
-    if msg.len() < 12 || u16::from_be_bytes([msg[4], msg[5]]) == 0 {
-        return None;
-    }
-    let response = msg[2] & 0x80 != 0;
-    let mut at = 12usize;
+    let m = dns::Message::parse(msg).ok()?;
+    let q = m.first_question()?;
     let mut n = 0usize;
-    let mut hops = 0;
-    loop {
-        let len = *msg.get(at)? as usize;
-        match len & 0xc0 {
-            0x00 if len == 0 => break,
-            0x00 => {
-                let label = msg.get(at + 1..at + 1 + len)?;
-                if n > 0 && !put(out, &mut n, b'.') {
-                    return None;
-                }
-                for &b in label {
-                    if !put(out, &mut n, b) {
-                        return None;
-                    }
-                }
-                at += 1 + len;
+    for label in q.name.labels() {
+        if n > 0 && !put(out, &mut n, b'.') {
+            return None;
+        }
+        for &b in label {
+            if !put(out, &mut n, b) {
+                return None;
             }
-            0xc0 => {
-                hops += 1;
-                if hops > 16 {
-                    return None;
-                }
-                let lo = *msg.get(at + 1)? as usize;
-                at = ((len & 0x3f) << 8) | lo;
-            }
-            _ => return None,
         }
     }
     if n == 0 {
         out[0] = b'.';
         n = 1;
     }
-    Some((n, response))
+    Some((n, m.header().is_response()))
+}
+
+/// Writes `v` (cut to fit) as a key; `None` when empty.
+fn copy(v: &[u8], out: &mut [u8; MAX_NAME]) -> Option<usize> {
+    let mut n = 0;
+    for &b in v {
+        if !put(out, &mut n, b) {
+            break;
+        }
+    }
+    (n > 0).then_some(n)
 }
 
 /// The server name of a TLS ClientHello that starts in `data` (first record).
 pub fn tls_sni(data: &[u8], out: &mut [u8; MAX_NAME]) -> Option<usize> {
-    // Record header (5), handshake header (4): type 1 is ClientHello.
-    if data.len() < 9 || data[0] != 22 || data[5] != 1 {
-        return None;
-    }
-    let rec_len = u16::from_be_bytes([data[3], data[4]]) as usize;
-    let rec = data.get(5..(5 + rec_len).min(data.len()))?;
-    let body = rec.get(4..)?;
-    // version (2), random (32), session id, cipher suites, compression methods, extensions.
-    let mut at = 34usize;
-    let sid = *body.get(at)? as usize;
-    at += 1 + sid;
-    let cs = u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]) as usize;
-    at += 2 + cs;
-    let cm = *body.get(at)? as usize;
-    at += 1 + cm;
-    let ext_len = u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]) as usize;
-    at += 2;
-    let end = (at + ext_len).min(body.len());
-    while at + 4 <= end {
-        let ty = u16::from_be_bytes([body[at], body[at + 1]]);
-        let len = u16::from_be_bytes([body[at + 2], body[at + 3]]) as usize;
-        let ext = body.get(at + 4..at + 4 + len)?;
-        if ty == 0 {
-            // server_name_list: length (2), then entries of type (1), length (2), name.
-            let list = ext.get(2..)?;
-            if *list.first()? != 0 {
-                return None;
-            }
-            let nlen = u16::from_be_bytes([*list.get(1)?, *list.get(2)?]) as usize;
-            let name = list.get(3..3 + nlen)?;
-            let mut n = 0;
-            for &b in name.iter().take(MAX_NAME) {
-                if !put(out, &mut n, b) {
-                    break;
-                }
-            }
-            return (n > 0).then_some(n);
-        }
-        at += 4 + len;
-    }
-    None
+    copy(tls::client_hello(data)?.server_name()?, out)
 }
 
 /// The Host header of an HTTP/1.x request in `data` (lower case).
 pub fn http_host(data: &[u8], out: &mut [u8; MAX_NAME]) -> Option<usize> {
-    if data.starts_with(b"HTTP/") {
+    let m = http::Message::parse(data).ok()?;
+    if !matches!(m.start, http::StartLine::Request { .. }) {
         return None;
     }
-    // Only the header block: at most 8 KiB of the segment is looked at.
-    let head = &data[..data.len().min(8192)];
-    let mut lines = head.split(|&b| b == b'\n');
-    lines.next()?;
-    for line in lines {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            break;
-        }
-        if line.len() > 5 && line[..5].eq_ignore_ascii_case(b"host:") {
-            let v = line[5..].trim_ascii();
-            let mut n = 0;
-            for &b in v.iter().take(MAX_NAME) {
-                if !put(out, &mut n, b) {
-                    break;
-                }
-            }
-            return (n > 0).then_some(n);
-        }
-    }
-    None
+    copy(m.host()?, out)
 }
 
 #[cfg(test)]
@@ -219,7 +154,7 @@ mod tests {
         lp.extend([0xc0, 12]);
         assert_eq!(dns_question(&lp, &mut b), None);
         let mut odd = q[..12].to_vec();
-        odd.extend([2, b'a', 0, 0]);
+        odd.extend([2, b'a', 0, 0, 0, 1, 0, 1]);
         assert_eq!(name(dns_question(&odd, &mut b).map(|r| r.0), &b).as_deref(), Some("a\\x00"));
         let mut long = q[..12].to_vec();
         for _ in 0..5 {
