@@ -4,11 +4,13 @@
 //! A report without `--top` holds every kept table row, so reports merge exactly. Times are
 //! exact decimal strings of seconds since the epoch (`"1412955323.956615000"`); derived
 //! values (durations, rates, totals of a row) are written for convenience and ignored when
-//! read back.
+//! read back. Writing streams rows straight from the tables (no copy of a table is built).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use pktkit::capture::{LinkType, Timestamp};
+use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::engine::{Caps, Config, Direction, Net, Reports, Stats, Summary, Transports};
@@ -21,6 +23,41 @@ use super::view;
 
 /// Schema name and version.
 pub const SCHEMA: &str = "pktkit.stats/1";
+
+// ---------------------------------------------------------------------------------------
+// Writing.
+
+/// A value written as a JSON string through its `Display`.
+#[derive(Clone, Copy)]
+pub struct Shown<T>(pub T);
+
+impl<T: fmt::Display> Serialize for Shown<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// A time as exact decimal seconds: `-0.500000000` is half a second before the epoch.
+#[derive(Clone, Copy)]
+pub struct Time(pub Timestamp);
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.as_nanos();
+        let sign = if n < 0 { "-" } else { "" };
+        let a = n.unsigned_abs();
+        write!(f, "{sign}{}.{:09}", a / 1_000_000_000, a % 1_000_000_000)
+    }
+}
+
+/// [`Time`] as a string.
+pub fn time_str(t: Timestamp) -> String {
+    Time(t).to_string()
+}
+
+fn seconds(ns: i128) -> f64 {
+    ns as f64 / 1e9
+}
 
 /// Frames and bytes.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -43,8 +80,432 @@ impl From<CountJ> for Count {
     }
 }
 
-/// The whole document.
-#[derive(Debug, Serialize, Deserialize)]
+/// A table written row by row, in report order.
+pub struct TableOut<'a, K, V, R, O> {
+    table: &'a Table<K, V>,
+    rows: Vec<(&'a K, &'a V)>,
+    top: Option<usize>,
+    row: Box<dyn Fn(&'a K, &'a V) -> R + 'a>,
+    other: O,
+}
+
+impl<'a, K, V, R, O> TableOut<'a, K, V, R, O>
+where
+    K: Rank + std::hash::Hash + Clone,
+    V: Merge,
+{
+    fn new(
+        table: &'a Table<K, V>,
+        top: Option<usize>,
+        order: impl Fn(&(&K, &V), &(&K, &V)) -> std::cmp::Ordering,
+        row: impl Fn(&'a K, &'a V) -> R + 'a,
+        other: O,
+    ) -> Self {
+        TableOut { table, rows: view::sorted(table, order), top, row: Box::new(row), other }
+    }
+}
+
+struct RowsOut<'t, 'a, K, V, R, O>(&'t TableOut<'a, K, V, R, O>);
+
+impl<K, V, R: Serialize, O> Serialize for RowsOut<'_, '_, K, V, R, O> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.0;
+        s.collect_seq(t.rows.iter().take(t.top.unwrap_or(usize::MAX)).map(|(k, v)| (t.row)(k, v)))
+    }
+}
+
+impl<K, V, R: Serialize, O: Serialize> Serialize for TableOut<'_, K, V, R, O>
+where
+    K: Rank + std::hash::Hash + Clone,
+    V: Merge,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Table", 5)?;
+        st.serialize_field("cap", &self.table.cap())?;
+        st.serialize_field("folded", &self.table.folded())?;
+        st.serialize_field("rows", &RowsOut(self))?;
+        st.serialize_field("total_rows", &self.rows.len())?;
+        st.serialize_field("other", &self.other)?;
+        st.end()
+    }
+}
+
+/// The report as written.
+#[derive(Serialize)]
+pub struct ReportOut<'a> {
+    schema: &'static str,
+    config: ConfigOut,
+    summary: SummaryOut,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    protocols: Option<TransportsJ>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hierarchy: Option<Vec<NodeOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hosts: Option<TableOut<'a, Addr, HostCount, HostRow, HostCountJ>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direction: Option<DirectionOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conversations: Option<ConversationsOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ports: Option<TableOut<'a, Port, Count, PortRow, CountJ>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    names: Option<NamesOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    io: Option<TableOut<'a, i64, Count, IntervalRow, CountJ>>,
+}
+
+#[derive(Serialize)]
+struct ConfigOut {
+    reports: Vec<&'static str>,
+    interval_ns: Option<u64>,
+    me: Vec<String>,
+    defrag: bool,
+    caps: CapsJ,
+    top: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct SummaryOut {
+    packets: u64,
+    bytes: u64,
+    captured_bytes: u64,
+    first: Option<Shown<Time>>,
+    last: Option<Shown<Time>>,
+    duration: f64,
+    average_packet_size: f64,
+    packets_per_second: f64,
+    bits_per_second: f64,
+    snapped: u64,
+    link_types: Vec<LinkTypeJ>,
+    decode: DecodeJ,
+}
+
+#[derive(Serialize)]
+struct NodeOut {
+    name: &'static str,
+    frames: u64,
+    bytes: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    children: Vec<NodeOut>,
+}
+
+#[derive(Serialize)]
+struct HostRow {
+    addr: Shown<Addr>,
+    sent_frames: u64,
+    sent_bytes: u64,
+    recv_frames: u64,
+    recv_bytes: u64,
+}
+
+#[derive(Serialize)]
+struct PeerRow {
+    addr: Shown<Addr>,
+    in_frames: u64,
+    in_bytes: u64,
+    out_frames: u64,
+    out_bytes: u64,
+}
+
+#[derive(Serialize)]
+struct DirectionOut<'a> {
+    inbound: CountJ,
+    outbound: CountJ,
+    local: CountJ,
+    transit: CountJ,
+    non_ip: CountJ,
+    peers: TableOut<'a, Addr, PeerCount, PeerRow, PeerCountJ>,
+}
+
+#[derive(Serialize)]
+struct ConvRow {
+    a: Shown<Addr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    a_port: Option<u16>,
+    b: Shown<Addr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    b_port: Option<u16>,
+    frames_ab: u64,
+    bytes_ab: u64,
+    frames_ba: u64,
+    bytes_ba: u64,
+    frames: u64,
+    bytes: u64,
+    first: Shown<Time>,
+    last: Shown<Time>,
+    duration: f64,
+    initiator: &'static str,
+}
+
+#[derive(Serialize)]
+struct ConversationsOut<'a> {
+    ip: TableOut<'a, IpPair, ConvCount, ConvRow, CountJ>,
+    tcp: TableOut<'a, Endpoints, ConvCount, ConvRow, CountJ>,
+    udp: TableOut<'a, Endpoints, ConvCount, ConvRow, CountJ>,
+}
+
+#[derive(Serialize)]
+struct PortRow {
+    proto: &'static str,
+    port: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<&'static str>,
+    frames: u64,
+    bytes: u64,
+}
+
+#[derive(Serialize)]
+struct DnsRow<'a> {
+    name: &'a str,
+    queries: u64,
+    responses: u64,
+}
+
+#[derive(Serialize)]
+struct NameRow<'a> {
+    name: &'a str,
+    count: u64,
+}
+
+#[derive(Serialize)]
+struct NamesOut<'a> {
+    dns: TableOut<'a, String, DnsCount, DnsRow<'a>, DnsCountJ>,
+    tls_sni: TableOut<'a, String, Hits, NameRow<'a>, HitsJ>,
+    http_hosts: TableOut<'a, String, Hits, NameRow<'a>, HitsJ>,
+}
+
+#[derive(Serialize)]
+struct IntervalRow {
+    start: Shown<Time>,
+    frames: u64,
+    bytes: u64,
+}
+
+fn host_j(v: &HostCount) -> HostCountJ {
+    HostCountJ {
+        sent_frames: v.sent.frames,
+        sent_bytes: v.sent.bytes,
+        recv_frames: v.recv.frames,
+        recv_bytes: v.recv.bytes,
+    }
+}
+
+fn peer_j(v: &PeerCount) -> PeerCountJ {
+    PeerCountJ {
+        in_frames: v.inbound.frames,
+        in_bytes: v.inbound.bytes,
+        out_frames: v.outbound.frames,
+        out_bytes: v.outbound.bytes,
+    }
+}
+
+fn conv_row(a: Addr, a_port: Option<u16>, b: Addr, b_port: Option<u16>, v: &ConvCount) -> ConvRow {
+    ConvRow {
+        a: Shown(a),
+        a_port,
+        b: Shown(b),
+        b_port,
+        frames_ab: v.ab.frames,
+        bytes_ab: v.ab.bytes,
+        frames_ba: v.ba.frames,
+        bytes_ba: v.ba.bytes,
+        frames: v.frames(),
+        bytes: v.bytes(),
+        first: Shown(Time(v.first())),
+        last: Shown(Time(v.last())),
+        duration: seconds(v.last().nanos_since(v.first())),
+        initiator: if v.first_ba() { "b" } else { "a" },
+    }
+}
+
+fn conv_other(v: &ConvCount) -> CountJ {
+    CountJ { frames: v.frames(), bytes: v.bytes() }
+}
+
+fn node_out(b: &Branch) -> NodeOut {
+    NodeOut {
+        name: b.proto.name(),
+        frames: b.count.frames,
+        bytes: b.count.bytes,
+        children: b.children.iter().map(node_out).collect(),
+    }
+}
+
+/// Start of interval `k` of `iv` nanoseconds.
+pub fn interval_start(k: i64, iv: u64) -> Timestamp {
+    let t = (k as i128).saturating_mul(iv as i128);
+    let secs = t.div_euclid(1_000_000_000).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+    Timestamp { secs, nanos: t.rem_euclid(1_000_000_000) as u32 }
+}
+
+/// The report of `s`, ready to serialize; `top` cuts every table to its first rows (the
+/// report then no longer merges).
+pub fn report(s: &Stats, top: Option<usize>) -> ReportOut<'_> {
+    let c = &s.config;
+    let r = c.reports;
+    let config = ConfigOut {
+        reports: r.names(),
+        interval_ns: c.interval_ns,
+        me: c.me.iter().map(|n| n.to_string()).collect(),
+        defrag: c.defrag,
+        caps: CapsJ {
+            hosts: c.caps.hosts,
+            conversations: c.caps.conversations,
+            names: c.caps.names,
+            intervals: c.caps.intervals,
+        },
+        top,
+    };
+    let protocols = r.protocols.then(|| {
+        let t = &s.transports;
+        TransportsJ { tcp: t.tcp.into(), udp: t.udp.into(), icmp: t.icmp.into(), other: t.other.into() }
+    });
+    let hierarchy = r.hierarchy.then(|| s.tree.branches().iter().map(node_out).collect());
+    let hosts = r.hosts.then(|| {
+        let row = |k: &Addr, v: &HostCount| HostRow {
+            addr: Shown(*k),
+            sent_frames: v.sent.frames,
+            sent_bytes: v.sent.bytes,
+            recv_frames: v.recv.frames,
+            recv_bytes: v.recv.bytes,
+        };
+        TableOut::new(&s.hosts, top, view::by_host, row, host_j(s.hosts.other()))
+    });
+    let direction = s.direction.as_ref().filter(|_| r.hosts).map(|d| {
+        let row = |k: &Addr, v: &PeerCount| PeerRow {
+            addr: Shown(*k),
+            in_frames: v.inbound.frames,
+            in_bytes: v.inbound.bytes,
+            out_frames: v.outbound.frames,
+            out_bytes: v.outbound.bytes,
+        };
+        DirectionOut {
+            inbound: d.inbound.into(),
+            outbound: d.outbound.into(),
+            local: d.local.into(),
+            transit: d.transit.into(),
+            non_ip: d.non_ip.into(),
+            peers: TableOut::new(&d.peers, top, view::by_peer, row, peer_j(d.peers.other())),
+        }
+    });
+    let conversations = r.conversations.then(|| {
+        let five = |k: &Endpoints, v: &ConvCount| conv_row(k.a, Some(k.a_port), k.b, Some(k.b_port), v);
+        ConversationsOut {
+            ip: TableOut::new(
+                &s.conv_ip,
+                top,
+                view::by_conv,
+                |k: &IpPair, v| conv_row(k.a, None, k.b, None, v),
+                conv_other(s.conv_ip.other()),
+            ),
+            tcp: TableOut::new(&s.conv_tcp, top, view::by_conv, five, conv_other(s.conv_tcp.other())),
+            udp: TableOut::new(&s.conv_udp, top, view::by_conv, five, conv_other(s.conv_udp.other())),
+        }
+    });
+    let ports = r.ports.then(|| {
+        let row = |k: &Port, v: &Count| PortRow {
+            proto: if k.proto == 6 { "tcp" } else { "udp" },
+            port: k.port,
+            service: view::service(k),
+            frames: v.frames,
+            bytes: v.bytes,
+        };
+        TableOut::new(&s.ports, top, view::by_count, row, CountJ::from(*s.ports.other()))
+    });
+    let names = r.names.then(|| {
+        let d = s.dns.other();
+        NamesOut {
+            dns: TableOut::new(
+                &s.dns,
+                top,
+                view::by_dns,
+                |k: &String, v: &DnsCount| DnsRow { name: k, queries: v.queries, responses: v.responses },
+                DnsCountJ { queries: d.queries, responses: d.responses },
+            ),
+            tls_sni: TableOut::new(
+                &s.sni,
+                top,
+                view::by_hits,
+                |k: &String, v: &Hits| NameRow { name: k, count: v.0 },
+                HitsJ { count: s.sni.other().0 },
+            ),
+            http_hosts: TableOut::new(
+                &s.http,
+                top,
+                view::by_hits,
+                |k: &String, v: &Hits| NameRow { name: k, count: v.0 },
+                HitsJ { count: s.http.other().0 },
+            ),
+        }
+    });
+    let io = match (r.io, c.interval_ns) {
+        (true, Some(iv)) => Some(TableOut::new(
+            &s.io,
+            top,
+            view::by_key,
+            move |k: &i64, v: &Count| IntervalRow {
+                start: Shown(Time(interval_start(*k, iv))),
+                frames: v.frames,
+                bytes: v.bytes,
+            },
+            CountJ::from(*s.io.other()),
+        )),
+        _ => None,
+    };
+    ReportOut {
+        schema: SCHEMA,
+        config,
+        summary: summary_out(&s.summary),
+        protocols,
+        hierarchy,
+        hosts,
+        direction,
+        conversations,
+        ports,
+        names,
+        io,
+    }
+}
+
+fn summary_out(s: &Summary) -> SummaryOut {
+    let dur = s.duration_ns();
+    let secs = seconds(dur);
+    let per_sec = |x: f64| if dur > 0 { x / secs } else { 0.0 };
+    SummaryOut {
+        packets: s.packets,
+        bytes: s.bytes,
+        captured_bytes: s.captured,
+        first: (s.packets > 0).then_some(Shown(Time(s.first))),
+        last: (s.packets > 0).then_some(Shown(Time(s.last))),
+        duration: secs,
+        average_packet_size: if s.packets > 0 { s.bytes as f64 / s.packets as f64 } else { 0.0 },
+        packets_per_second: per_sec(s.packets as f64),
+        bits_per_second: per_sec(s.bytes as f64 * 8.0),
+        snapped: s.snapped,
+        link_types: s
+            .linktypes
+            .iter()
+            .map(|(lt, c)| LinkTypeJ {
+                linktype: *lt,
+                name: LinkType(*lt).dlt_name().map(String::from),
+                frames: c.frames,
+                bytes: c.bytes,
+            })
+            .collect(),
+        decode: DecodeJ {
+            complete: s.complete,
+            truncated: s.truncated,
+            invalid: s.invalid,
+            unsupported: s.unsupported,
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading.
+
+/// The whole document as read back.
+#[derive(Debug, Deserialize)]
 pub struct Report {
     /// [`SCHEMA`].
     pub schema: String,
@@ -53,33 +514,33 @@ pub struct Report {
     /// capinfos-like summary (always present).
     pub summary: SummaryJ,
     /// Frames per transport.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub protocols: Option<TransportsJ>,
     /// Protocol hierarchy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub hierarchy: Option<Vec<NodeJ>>,
     /// Hosts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub hosts: Option<TableJ<HostJ, HostCountJ>>,
     /// Traffic relative to `--me`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub direction: Option<DirectionJ>,
     /// Conversations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub conversations: Option<ConversationsJ>,
     /// Service ports.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub ports: Option<TableJ<PortJ, CountJ>>,
     /// Application names.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub names: Option<NamesJ>,
     /// I/O per interval.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub io: Option<TableJ<IntervalJ, CountJ>>,
 }
 
 /// The configuration.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct ConfigJ {
     /// Reports present.
     pub reports: Vec<String>,
@@ -109,22 +570,20 @@ pub struct CapsJ {
 }
 
 /// A capped table.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct TableJ<E, O> {
     /// Most rows kept.
     pub cap: usize,
     /// True when rows were folded into `other`.
     pub folded: bool,
-    /// Kept rows (all of them, or the first `top`).
+    /// Kept rows.
     pub rows: Vec<E>,
-    /// Rows present in the table (before `top`).
-    pub total_rows: usize,
     /// The folded rows together.
     pub other: O,
 }
 
 /// The summary.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct SummaryJ {
     /// Frames.
     pub packets: u64,
@@ -136,18 +595,6 @@ pub struct SummaryJ {
     pub first: Option<String>,
     /// Latest frame time.
     pub last: Option<String>,
-    /// Seconds from first to last (derived).
-    #[serde(default)]
-    pub duration: f64,
-    /// Mean bytes per frame (derived).
-    #[serde(default)]
-    pub average_packet_size: f64,
-    /// Frames per second over the duration (derived).
-    #[serde(default)]
-    pub packets_per_second: f64,
-    /// Bits per second over the duration (derived).
-    #[serde(default)]
-    pub bits_per_second: f64,
     /// Frames cut by the snapshot length.
     pub snapped: u64,
     /// Per link type.
@@ -196,7 +643,7 @@ pub struct TransportsJ {
 }
 
 /// A hierarchy node.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct NodeJ {
     /// tshark's protocol name.
     pub name: String,
@@ -205,11 +652,11 @@ pub struct NodeJ {
     /// Bytes.
     pub bytes: u64,
     /// Children.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub children: Vec<NodeJ>,
 }
 
-/// A host's counts.
+/// A host's counts (also the `other` row).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct HostCountJ {
     /// Frames sent.
@@ -223,17 +670,22 @@ pub struct HostCountJ {
 }
 
 /// A host row.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct HostJ {
     /// Address.
     pub addr: String,
-    /// Counts.
-    #[serde(flatten)]
-    pub count: HostCountJ,
+    /// Frames sent.
+    pub sent_frames: u64,
+    /// Bytes sent.
+    pub sent_bytes: u64,
+    /// Frames received.
+    pub recv_frames: u64,
+    /// Bytes received.
+    pub recv_bytes: u64,
 }
 
 /// Traffic relative to `--me`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct DirectionJ {
     /// To us.
     pub inbound: CountJ,
@@ -249,7 +701,7 @@ pub struct DirectionJ {
     pub peers: TableJ<PeerJ, PeerCountJ>,
 }
 
-/// A peer's counts.
+/// A peer's counts (also the `other` row).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct PeerCountJ {
     /// Frames to us.
@@ -263,17 +715,22 @@ pub struct PeerCountJ {
 }
 
 /// A peer row.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct PeerJ {
     /// Remote address.
     pub addr: String,
-    /// Counts.
-    #[serde(flatten)]
-    pub count: PeerCountJ,
+    /// Frames to us.
+    pub in_frames: u64,
+    /// Bytes to us.
+    pub in_bytes: u64,
+    /// Frames from us.
+    pub out_frames: u64,
+    /// Bytes from us.
+    pub out_bytes: u64,
 }
 
 /// Conversation tables.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct ConversationsJ {
     /// IPv4 and IPv6 address pairs.
     pub ip: TableJ<ConvJ, CountJ>,
@@ -284,17 +741,17 @@ pub struct ConversationsJ {
 }
 
 /// A conversation row; `a` is the smaller endpoint.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct ConvJ {
     /// Address A.
     pub a: String,
     /// Port A (TCP and UDP).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub a_port: Option<u16>,
     /// Address B.
     pub b: String,
     /// Port B (TCP and UDP).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub b_port: Option<u16>,
     /// Frames A to B.
     pub frames_ab: u64,
@@ -304,33 +761,21 @@ pub struct ConvJ {
     pub frames_ba: u64,
     /// Bytes B to A.
     pub bytes_ba: u64,
-    /// Frames both ways (derived).
-    #[serde(default)]
-    pub frames: u64,
-    /// Bytes both ways (derived).
-    #[serde(default)]
-    pub bytes: u64,
     /// Earliest packet.
     pub first: String,
     /// Latest packet.
     pub last: String,
-    /// Seconds from first to last (derived).
-    #[serde(default)]
-    pub duration: f64,
     /// Side that sent the earliest packet: "a" or "b".
     pub initiator: String,
 }
 
 /// A port row.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct PortJ {
     /// "tcp" or "udp".
     pub proto: String,
     /// Port number.
     pub port: u16,
-    /// Well-known service name, when known (derived).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
     /// Frames.
     pub frames: u64,
     /// Bytes.
@@ -338,7 +783,7 @@ pub struct PortJ {
 }
 
 /// Application names.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct NamesJ {
     /// DNS question names.
     pub dns: TableJ<DnsJ, DnsCountJ>,
@@ -348,7 +793,7 @@ pub struct NamesJ {
     pub http_hosts: TableJ<NameJ, HitsJ>,
 }
 
-/// DNS message counts.
+/// DNS message counts (also the `other` row).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct DnsCountJ {
     /// Queries.
@@ -358,16 +803,17 @@ pub struct DnsCountJ {
 }
 
 /// A DNS name row.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct DnsJ {
     /// Name.
     pub name: String,
-    /// Counts.
-    #[serde(flatten)]
-    pub count: DnsCountJ,
+    /// Queries.
+    pub queries: u64,
+    /// Responses.
+    pub responses: u64,
 }
 
-/// Occurrences.
+/// Occurrences (the `other` row of a name table).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct HitsJ {
     /// Count.
@@ -375,7 +821,7 @@ pub struct HitsJ {
 }
 
 /// A name row.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct NameJ {
     /// Name.
     pub name: String,
@@ -384,7 +830,7 @@ pub struct NameJ {
 }
 
 /// An interval row.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct IntervalJ {
     /// Interval start.
     pub start: String,
@@ -392,14 +838,6 @@ pub struct IntervalJ {
     pub frames: u64,
     /// Bytes.
     pub bytes: u64,
-}
-
-/// Exact decimal seconds: `"-1.500000000"` is 1.5 s before the epoch.
-pub fn time_str(t: Timestamp) -> String {
-    let n = t.as_nanos();
-    let sign = if n < 0 { "-" } else { "" };
-    let a = n.unsigned_abs();
-    format!("{sign}{}.{:09}", a / 1_000_000_000, a % 1_000_000_000)
 }
 
 /// Parses [`time_str`]'s format (also fewer fraction digits, or none).
@@ -429,259 +867,6 @@ pub fn parse_time(s: &str) -> Result<Timestamp, String> {
     Ok(Timestamp { secs: secs as i64, nanos: total.rem_euclid(1_000_000_000) as u32 })
 }
 
-fn seconds(ns: i128) -> f64 {
-    ns as f64 / 1e9
-}
-
-fn table_j<K, V, E, O>(
-    t: &Table<K, V>,
-    top: Option<usize>,
-    order: impl Fn(&(&K, &V), &(&K, &V)) -> std::cmp::Ordering,
-    row: impl Fn(&K, &V) -> E,
-    other: impl Fn(&V) -> O,
-) -> TableJ<E, O>
-where
-    K: Rank + std::hash::Hash + Clone,
-    V: Merge,
-{
-    let rows = view::sorted(t, order);
-    let total_rows = rows.len();
-    TableJ {
-        cap: t.cap(),
-        folded: t.folded(),
-        rows: rows.into_iter().take(top.unwrap_or(usize::MAX)).map(|(k, v)| row(k, v)).collect(),
-        total_rows,
-        other: other(t.other()),
-    }
-}
-
-fn host_j(v: &HostCount) -> HostCountJ {
-    HostCountJ {
-        sent_frames: v.sent.frames,
-        sent_bytes: v.sent.bytes,
-        recv_frames: v.recv.frames,
-        recv_bytes: v.recv.bytes,
-    }
-}
-
-fn peer_j(v: &PeerCount) -> PeerCountJ {
-    PeerCountJ {
-        in_frames: v.inbound.frames,
-        in_bytes: v.inbound.bytes,
-        out_frames: v.outbound.frames,
-        out_bytes: v.outbound.bytes,
-    }
-}
-
-fn conv_j(a: Addr, ap: Option<u16>, b: Addr, bp: Option<u16>, v: &ConvCount) -> ConvJ {
-    ConvJ {
-        a: a.to_string(),
-        a_port: ap,
-        b: b.to_string(),
-        b_port: bp,
-        frames_ab: v.ab.frames,
-        bytes_ab: v.ab.bytes,
-        frames_ba: v.ba.frames,
-        bytes_ba: v.ba.bytes,
-        frames: v.frames(),
-        bytes: v.bytes(),
-        first: time_str(v.first),
-        last: time_str(v.last),
-        duration: seconds(v.last.nanos_since(v.first)),
-        initiator: if v.first_ba { "b" } else { "a" }.to_string(),
-    }
-}
-
-fn conv_other(v: &ConvCount) -> CountJ {
-    CountJ { frames: v.frames(), bytes: v.bytes() }
-}
-
-fn node_j(b: &Branch) -> NodeJ {
-    NodeJ {
-        name: b.proto.name().to_string(),
-        frames: b.count.frames,
-        bytes: b.count.bytes,
-        children: b.children.iter().map(node_j).collect(),
-    }
-}
-
-/// The report of `s`; `top` cuts every table to its first rows (the report then no longer
-/// merges).
-pub fn report(s: &Stats, top: Option<usize>) -> Report {
-    let c = &s.config;
-    let r = c.reports;
-    let config = ConfigJ {
-        reports: r.names().into_iter().map(String::from).collect(),
-        interval_ns: c.interval_ns,
-        me: c.me.iter().map(|n| n.to_string()).collect(),
-        defrag: c.defrag,
-        caps: CapsJ {
-            hosts: c.caps.hosts,
-            conversations: c.caps.conversations,
-            names: c.caps.names,
-            intervals: c.caps.intervals,
-        },
-        top,
-    };
-    let summary = summary_j(&s.summary);
-    let protocols = r.protocols.then(|| {
-        let t = &s.transports;
-        TransportsJ { tcp: t.tcp.into(), udp: t.udp.into(), icmp: t.icmp.into(), other: t.other.into() }
-    });
-    let hierarchy = r.hierarchy.then(|| s.tree.branches().iter().map(node_j).collect());
-    let hosts = r.hosts.then(|| {
-        table_j(&s.hosts, top, view::by_host, |k, v| HostJ { addr: k.to_string(), count: host_j(v) }, host_j)
-    });
-    let direction = s.direction.as_ref().filter(|_| r.hosts).map(|d| DirectionJ {
-        inbound: d.inbound.into(),
-        outbound: d.outbound.into(),
-        local: d.local.into(),
-        transit: d.transit.into(),
-        non_ip: d.non_ip.into(),
-        peers: table_j(
-            &d.peers,
-            top,
-            view::by_peer,
-            |k, v| PeerJ { addr: k.to_string(), count: peer_j(v) },
-            peer_j,
-        ),
-    });
-    let conversations = r.conversations.then(|| ConversationsJ {
-        ip: table_j(
-            &s.conv_ip,
-            top,
-            view::by_conv,
-            |k: &IpPair, v| conv_j(k.a, None, k.b, None, v),
-            conv_other,
-        ),
-        tcp: table_j(
-            &s.conv_tcp,
-            top,
-            view::by_conv,
-            |k: &Endpoints, v| conv_j(k.a, Some(k.a_port), k.b, Some(k.b_port), v),
-            conv_other,
-        ),
-        udp: table_j(
-            &s.conv_udp,
-            top,
-            view::by_conv,
-            |k: &Endpoints, v| conv_j(k.a, Some(k.a_port), k.b, Some(k.b_port), v),
-            conv_other,
-        ),
-    });
-    let ports = r.ports.then(|| {
-        table_j(
-            &s.ports,
-            top,
-            view::by_count,
-            |k: &Port, v| PortJ {
-                proto: if k.proto == 6 { "tcp" } else { "udp" }.to_string(),
-                port: k.port,
-                service: view::service(k).map(String::from),
-                frames: v.frames,
-                bytes: v.bytes,
-            },
-            |v| CountJ::from(*v),
-        )
-    });
-    let names = r.names.then(|| NamesJ {
-        dns: table_j(
-            &s.dns,
-            top,
-            view::by_dns,
-            |k, v| DnsJ { name: k.clone(), count: DnsCountJ { queries: v.queries, responses: v.responses } },
-            |v| DnsCountJ { queries: v.queries, responses: v.responses },
-        ),
-        tls_sni: table_j(
-            &s.sni,
-            top,
-            view::by_hits,
-            |k, v| NameJ { name: k.clone(), count: v.0 },
-            |v| HitsJ { count: v.0 },
-        ),
-        http_hosts: table_j(
-            &s.http,
-            top,
-            view::by_hits,
-            |k, v| NameJ { name: k.clone(), count: v.0 },
-            |v| HitsJ { count: v.0 },
-        ),
-    });
-    let io = (r.io && c.interval_ns.is_some()).then(|| {
-        let iv = c.interval_ns.unwrap_or(1) as i128;
-        table_j(
-            &s.io,
-            top,
-            view::by_key,
-            |k: &i64, v| IntervalJ {
-                start: time_str(Timestamp::new(0, 0).offset_nanos((*k as i128).saturating_mul(iv))),
-                frames: v.frames,
-                bytes: v.bytes,
-            },
-            |v| CountJ::from(*v),
-        )
-    });
-    Report {
-        schema: SCHEMA.to_string(),
-        config,
-        summary,
-        protocols,
-        hierarchy,
-        hosts,
-        direction,
-        conversations,
-        ports,
-        names,
-        io,
-    }
-}
-
-trait Offset {
-    fn offset_nanos(self, n: i128) -> Timestamp;
-}
-
-impl Offset for Timestamp {
-    fn offset_nanos(self, n: i128) -> Timestamp {
-        let t = self.as_nanos() + n;
-        let secs = t.div_euclid(1_000_000_000).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
-        Timestamp { secs, nanos: t.rem_euclid(1_000_000_000) as u32 }
-    }
-}
-
-fn summary_j(s: &Summary) -> SummaryJ {
-    let dur = s.duration_ns();
-    let secs = seconds(dur);
-    let per_sec = |x: f64| if dur > 0 { x / secs } else { 0.0 };
-    SummaryJ {
-        packets: s.packets,
-        bytes: s.bytes,
-        captured_bytes: s.captured,
-        first: (s.packets > 0).then(|| time_str(s.first)),
-        last: (s.packets > 0).then(|| time_str(s.last)),
-        duration: secs,
-        average_packet_size: if s.packets > 0 { s.bytes as f64 / s.packets as f64 } else { 0.0 },
-        packets_per_second: per_sec(s.packets as f64),
-        bits_per_second: per_sec(s.bytes as f64 * 8.0),
-        snapped: s.snapped,
-        link_types: s
-            .linktypes
-            .iter()
-            .map(|(lt, c)| LinkTypeJ {
-                linktype: *lt,
-                name: LinkType(*lt).dlt_name().map(String::from),
-                frames: c.frames,
-                bytes: c.bytes,
-            })
-            .collect(),
-        decode: DecodeJ {
-            complete: s.complete,
-            truncated: s.truncated,
-            invalid: s.invalid,
-            unsupported: s.unsupported,
-        },
-    }
-}
-
 fn addr(s: &str) -> Result<Addr, String> {
     s.parse::<std::net::IpAddr>().map(Addr::from).map_err(|_| format!("bad address {s:?}"))
 }
@@ -706,22 +891,23 @@ where
 fn conv_from(c: ConvJ) -> Result<((Addr, Option<u16>, Addr, Option<u16>), ConvCount), String> {
     let first = parse_time(&c.first)?;
     let last = parse_time(&c.last)?;
-    let v = ConvCount {
-        ab: Count { frames: c.frames_ab, bytes: c.bytes_ab },
-        ba: Count { frames: c.frames_ba, bytes: c.bytes_ba },
-        first,
-        first_ba: match c.initiator.as_str() {
-            "a" => false,
-            "b" => true,
-            other => return Err(format!("bad initiator {other:?}")),
-        },
-        last,
+    let first_ba = match c.initiator.as_str() {
+        "a" => false,
+        "b" => true,
+        other => return Err(format!("bad initiator {other:?}")),
     };
+    let v = ConvCount::from_parts(
+        Count { frames: c.frames_ab, bytes: c.bytes_ab },
+        Count { frames: c.frames_ba, bytes: c.bytes_ba },
+        first,
+        first_ba,
+        last,
+    );
     Ok(((addr(&c.a)?, c.a_port, addr(&c.b)?, c.b_port), v))
 }
 
 fn conv_other_from(c: CountJ) -> ConvCount {
-    ConvCount { ab: c.into(), ba: Count::default(), first: NO_FIRST, first_ba: false, last: NO_LAST }
+    ConvCount::from_parts(c.into(), Count::default(), NO_FIRST, false, NO_LAST)
 }
 
 fn branch_from(n: NodeJ) -> Result<Branch, String> {
@@ -801,7 +987,20 @@ pub fn parse(text: &str) -> Result<Stats, String> {
     };
     if reports.hosts {
         let j = r.hosts.ok_or_else(|| missing("hosts"))?;
-        s.hosts = rows(j, caps.hosts, |h| Ok((addr(&h.addr)?, host_v(h.count))), host_v)?;
+        s.hosts = rows(
+            j,
+            caps.hosts,
+            |h| {
+                let c = HostCountJ {
+                    sent_frames: h.sent_frames,
+                    sent_bytes: h.sent_bytes,
+                    recv_frames: h.recv_frames,
+                    recv_bytes: h.recv_bytes,
+                };
+                Ok((addr(&h.addr)?, host_v(c)))
+            },
+            host_v,
+        )?;
         if !s.config.me.is_empty() {
             let d = r.direction.ok_or_else(|| missing("direction"))?;
             s.direction = Some(Direction {
@@ -810,7 +1009,20 @@ pub fn parse(text: &str) -> Result<Stats, String> {
                 local: d.local.into(),
                 transit: d.transit.into(),
                 non_ip: d.non_ip.into(),
-                peers: rows(d.peers, caps.hosts, |p| Ok((addr(&p.addr)?, peer_v(p.count))), peer_v)?,
+                peers: rows(
+                    d.peers,
+                    caps.hosts,
+                    |p| {
+                        let c = PeerCountJ {
+                            in_frames: p.in_frames,
+                            in_bytes: p.in_bytes,
+                            out_frames: p.out_frames,
+                            out_bytes: p.out_bytes,
+                        };
+                        Ok((addr(&p.addr)?, peer_v(c)))
+                    },
+                    peer_v,
+                )?,
             });
         }
     }
@@ -856,7 +1068,12 @@ pub fn parse(text: &str) -> Result<Stats, String> {
     if reports.names {
         let j = r.names.ok_or_else(|| missing("names"))?;
         let dns_v = |c: DnsCountJ| DnsCount { queries: c.queries, responses: c.responses };
-        s.dns = rows(j.dns, caps.names, |d| Ok((d.name, dns_v(d.count))), dns_v)?;
+        s.dns = rows(
+            j.dns,
+            caps.names,
+            |d| Ok((d.name, DnsCount { queries: d.queries, responses: d.responses })),
+            dns_v,
+        )?;
         s.sni = rows(j.tls_sni, caps.names, |n| Ok((n.name, Hits(n.count))), |h| Hits(h.count))?;
         s.http = rows(j.http_hosts, caps.names, |n| Ok((n.name, Hits(n.count))), |h| Hits(h.count))?;
     }

@@ -222,35 +222,56 @@ pub const NO_FIRST: Timestamp = Timestamp { secs: i64::MAX, nanos: 999_999_999 }
 /// See [`NO_FIRST`].
 pub const NO_LAST: Timestamp = Timestamp { secs: i64::MIN, nanos: 0 };
 
-/// A conversation's traffic each way and its time span.
+/// A conversation's traffic each way and its time span (56 bytes: the times are packed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConvCount {
     /// From `a` to `b`.
     pub ab: Count,
     /// From `b` to `a`.
     pub ba: Count,
-    /// Earliest packet time.
-    pub first: Timestamp,
-    /// True when the earliest packet went from `b` to `a` (when packets both ways share the
-    /// earliest time, `a` to `b` wins, so the answer does not depend on packet order).
-    pub first_ba: bool,
-    /// Latest packet time.
-    pub last: Timestamp,
+    first_secs: i64,
+    last_secs: i64,
+    /// Nanoseconds of the first packet times 2, plus 1 when it went from `b` to `a`: the
+    /// pair (secs, this) orders as (time, direction).
+    first_frac: u32,
+    last_nanos: u32,
 }
 
 impl Default for ConvCount {
     fn default() -> Self {
-        ConvCount {
-            ab: Count::default(),
-            ba: Count::default(),
-            first: NO_FIRST,
-            first_ba: false,
-            last: NO_LAST,
-        }
+        ConvCount::from_parts(Count::default(), Count::default(), NO_FIRST, false, NO_LAST)
     }
 }
 
 impl ConvCount {
+    /// A conversation from its parts.
+    pub fn from_parts(ab: Count, ba: Count, first: Timestamp, first_ba: bool, last: Timestamp) -> Self {
+        ConvCount {
+            ab,
+            ba,
+            first_secs: first.secs,
+            last_secs: last.secs,
+            first_frac: first.nanos.min(999_999_999) * 2 + first_ba as u32,
+            last_nanos: last.nanos,
+        }
+    }
+
+    /// Earliest packet time.
+    pub fn first(&self) -> Timestamp {
+        Timestamp { secs: self.first_secs, nanos: self.first_frac / 2 }
+    }
+
+    /// True when the earliest packet went from `b` to `a` (when packets both ways share the
+    /// earliest time, `a` to `b` wins, so the answer does not depend on packet order).
+    pub fn first_ba(&self) -> bool {
+        self.first_frac & 1 == 1
+    }
+
+    /// Latest packet time.
+    pub fn last(&self) -> Timestamp {
+        Timestamp { secs: self.last_secs, nanos: self.last_nanos }
+    }
+
     /// Counts a packet of `bytes` at `ts`, from `a` to `b` when `ab`.
     #[inline]
     pub fn add(&mut self, ab: bool, bytes: u64, ts: Timestamp) {
@@ -259,12 +280,14 @@ impl ConvCount {
         } else {
             self.ba.add(bytes)
         }
-        if (ts, !ab) < (self.first, self.first_ba) {
-            self.first = ts;
-            self.first_ba = !ab;
+        let frac = ts.nanos.min(999_999_999) * 2 + !ab as u32;
+        if (ts.secs, frac) < (self.first_secs, self.first_frac) {
+            self.first_secs = ts.secs;
+            self.first_frac = frac;
         }
-        if ts > self.last {
-            self.last = ts;
+        if (ts.secs, ts.nanos) > (self.last_secs, self.last_nanos) {
+            self.last_secs = ts.secs;
+            self.last_nanos = ts.nanos;
         }
     }
 
@@ -283,12 +306,13 @@ impl Merge for ConvCount {
     fn merge(&mut self, o: &Self) {
         self.ab.merge(&o.ab);
         self.ba.merge(&o.ba);
-        if (o.first, o.first_ba) < (self.first, self.first_ba) {
-            self.first = o.first;
-            self.first_ba = o.first_ba;
+        if (o.first_secs, o.first_frac) < (self.first_secs, self.first_frac) {
+            self.first_secs = o.first_secs;
+            self.first_frac = o.first_frac;
         }
-        if o.last > self.last {
-            self.last = o.last;
+        if (o.last_secs, o.last_nanos) > (self.last_secs, self.last_nanos) {
+            self.last_secs = o.last_secs;
+            self.last_nanos = o.last_nanos;
         }
     }
 }
@@ -352,7 +376,8 @@ mod tests {
         other.add(true, 20, ts(5));
         other.add(false, 10, ts(5));
         assert_eq!(one, other);
-        assert_eq!((one.first, one.first_ba, one.last), (ts(5), false, ts(9)));
+        assert_eq!((one.first(), one.first_ba(), one.last()), (ts(5), false, ts(9)));
+        assert_eq!(std::mem::size_of::<ConvCount>(), 56);
         assert_eq!((one.ab, one.ba), (Count { frames: 2, bytes: 50 }, Count { frames: 1, bytes: 10 }));
         let mut halves = ConvCount::default();
         let mut h2 = ConvCount::default();

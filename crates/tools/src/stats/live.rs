@@ -43,12 +43,12 @@ struct HostRate {
 
 #[derive(Serialize)]
 struct Snapshot<'a> {
-    schema: &'a str,
+    schema: &'static str,
     seq: u64,
     elapsed: f64,
     window: Window,
     window_hosts: Vec<HostRate>,
-    report: json::Report,
+    report: json::ReportOut<'a>,
 }
 
 enum Done {
@@ -200,8 +200,10 @@ impl Screen {
                 window_hosts: hosts,
                 report: json::report(&stats, Some(if self.top == 0 { usize::MAX } else { self.top })),
             };
-            drop(stats);
+            // Written under the lock: the snapshot borrows the tables (top rows only).
             serde_json::to_writer(&mut self.out, &snap).map_err(|e| Failure::from(io::Error::from(e)))?;
+            drop(snap);
+            drop(stats);
             self.out.write_all(b"\n")?;
         } else {
             let mut b: Vec<u8> = Vec::new();

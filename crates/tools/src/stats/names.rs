@@ -43,13 +43,19 @@ pub fn count(
                 slot(sni, &buf[..n]).0 += 1;
             }
         }
-        AppProto::Http => {
+        // The decoder names any TCP port 80 segment HTTP: only a request start has a Host.
+        AppProto::Http if starts_request(app.data) => {
             if let Some(n) = http_host(app.data, &mut buf) {
                 slot(http, &buf[..n]).0 += 1;
             }
         }
-        AppProto::Dhcp => {}
+        AppProto::Http | AppProto::Dhcp => {}
     }
+}
+
+/// True when `data` starts with an HTTP method (cheap test before parsing).
+fn starts_request(data: &[u8]) -> bool {
+    pktkit::decode::app::looks_like_http(data) && !data.starts_with(b"HTTP/")
 }
 
 fn slot<'t, V: super::table::Merge>(t: &'t mut Table<String, V>, name: &[u8]) -> &'t mut V {

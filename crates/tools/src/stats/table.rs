@@ -84,10 +84,17 @@ impl<K: Rank + Hash + Clone, V: Merge> Table<K, V> {
     }
 
     /// The value to update for `key`: its own row, or the `other` row when it is folded.
+    #[inline]
     pub fn slot(&mut self, key: K) -> &mut V {
+        if self.map.len() < self.cap {
+            // Not full, so no heap yet (it exists only while the table is full): one lookup,
+            // inserting when new.
+            debug_assert!(self.heap.is_none());
+            return self.map.entry(key).or_default();
+        }
         if self.map.contains_key(&key) {
-            // Looked up twice only on this branch's return: the borrow checker cannot return
-            // a `get_mut` borrow and fall through to an insert.
+            // The borrow checker cannot return a `get_mut` borrow and fall through to an
+            // insert, hence the second lookup, on full tables only.
             return self.map.get_mut(&key).expect("present");
         }
         self.insert_new(key)

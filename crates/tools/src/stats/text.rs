@@ -350,8 +350,8 @@ fn conv<K: Rank + std::hash::Hash + Clone>(
     ]);
     let rows = view::sorted(t, view::by_conv);
     for (k, v) in rows.iter().take(shown(rows.len(), top)) {
-        let (a, b) = ends(k, !v.first_ba);
-        let (ab, ba) = if v.first_ba { (v.ba, v.ab) } else { (v.ab, v.ba) };
+        let (a, b) = ends(k, !v.first_ba());
+        let (ab, ba) = if v.first_ba() { (v.ba, v.ab) } else { (v.ab, v.ba) };
         g.row(vec![
             a,
             b,
@@ -361,8 +361,8 @@ fn conv<K: Rank + std::hash::Hash + Clone>(
             ba.bytes.to_string(),
             v.frames().to_string(),
             v.bytes().to_string(),
-            secs(v.first.nanos_since(capture_first)),
-            format!("{:.4}", v.last.nanos_since(v.first) as f64 / 1e9),
+            secs(v.first().nanos_since(capture_first)),
+            format!("{:.4}", v.last().nanos_since(v.first()) as f64 / 1e9),
         ]);
     }
     g.write(w)?;
