@@ -124,6 +124,7 @@ pub fn pcap(lt: LinkType, frames: &[Vec<u8>]) -> Vec<u8> {
             ts: Timestamp::new(1_700_000_000 + i as i64, 250_000_000),
             orig_len: f.len() as u32,
             data: f,
+            stored: f,
             interface: &iface,
             raw_ts: None,
         };
