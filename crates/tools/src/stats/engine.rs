@@ -601,6 +601,255 @@ fn addresses(d: &Decoded<'_>) -> Option<(Addr, Addr)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use etherparse::PacketBuilder;
+    use pktkit::capture::LinkType;
+    use pktkit::decode::decode;
+
+    const A: [u8; 4] = [10, 0, 0, 1];
+    const B: [u8; 4] = [10, 0, 0, 2];
+    const C: [u8; 4] = [192, 168, 1, 9];
+
+    fn udp(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
+            .ipv4(src, dst, 64)
+            .udp(sport, dport);
+        let mut v = Vec::new();
+        b.write(&mut v, payload).unwrap();
+        v
+    }
+
+    fn tcp(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
+            .ipv4(src, dst, 64)
+            .tcp(sport, dport, 1, 1000);
+        let mut v = Vec::new();
+        b.write(&mut v, payload).unwrap();
+        v
+    }
+
+    fn icmp(src: [u8; 4], dst: [u8; 4]) -> Vec<u8> {
+        let b = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
+            .ipv4(src, dst, 64)
+            .icmpv4_echo_request(1, 1);
+        let mut v = Vec::new();
+        b.write(&mut v, b"ping").unwrap();
+        v
+    }
+
+    fn ts(secs: i64, nanos: u32) -> Timestamp {
+        Timestamp { secs, nanos }
+    }
+
+    fn feed(s: &mut Stats, at: Timestamp, frame: &[u8]) {
+        let d = decode(LinkType::ETHERNET, frame, frame.len() as u32, &DecodeOptions::default());
+        s.add(at, frame.len(), frame.len() as u32, &d, true);
+    }
+
+    fn dns(name: &str, response: bool) -> Vec<u8> {
+        let mut q = pktkit::proto::dns::build_query(9, true, name, 1).unwrap();
+        if response {
+            q[2] |= 0x80;
+        }
+        q
+    }
+
+    #[test]
+    fn summary_report() {
+        let mut s = Stats::new(Config::default());
+        let f = udp(A, B, 1, 2, b"abc");
+        feed(&mut s, ts(20, 5), &f);
+        feed(&mut s, ts(10, 7), &f);
+        let d = decode(LinkType::ETHERNET, &f[..20], f.len() as u32, &DecodeOptions::default());
+        s.add(ts(15, 0), 20, f.len() as u32, &d, true);
+        let m = &s.summary;
+        assert_eq!((m.packets, m.bytes, m.captured), (3, 3 * f.len() as u64, 2 * f.len() as u64 + 20));
+        assert_eq!((m.first, m.last), (ts(10, 7), ts(20, 5)), "earliest and latest, not first and last read");
+        assert_eq!(m.duration_ns(), 9_999_999_998);
+        assert_eq!(m.snapped, 1);
+        assert_eq!((m.complete, m.truncated), (2, 1));
+        assert_eq!(m.linktypes[&1], Count { frames: 3, bytes: 3 * f.len() as u64 });
+    }
+
+    #[test]
+    fn protocols_report() {
+        let mut s = Stats::new(Config::default());
+        feed(&mut s, ts(1, 0), &udp(A, B, 1, 2, b""));
+        feed(&mut s, ts(1, 0), &tcp(A, B, 1, 2, b""));
+        feed(&mut s, ts(1, 0), &tcp(A, B, 1, 2, b""));
+        feed(&mut s, ts(1, 0), &icmp(A, B));
+        let arp = [[0xffu8; 6].as_slice(), &[2, 0, 0, 0, 0, 1], &[8, 6], &[0; 28]].concat();
+        feed(&mut s, ts(1, 0), &arp);
+        let t = s.transports;
+        assert_eq!((t.tcp.frames, t.udp.frames, t.icmp.frames, t.other.frames), (2, 1, 1, 1));
+        assert_eq!(t.other.bytes, 42);
+    }
+
+    #[test]
+    fn hierarchy_report() {
+        let mut s = Stats::new(Config::default());
+        feed(&mut s, ts(1, 0), &udp(A, B, 5000, 53, &dns("a.example", false)));
+        feed(&mut s, ts(1, 0), &tcp(A, B, 5000, 80, b"GET / HTTP/1.1\r\nHost: h\r\n\r\n"));
+        let b = s.tree.branches();
+        let eth = &b[0];
+        assert_eq!((eth.proto, eth.count.frames), (super::super::hier::Proto::Eth, 2));
+        let ip = &eth.children[0];
+        let names: Vec<(&str, u64, &str)> = ip
+            .children
+            .iter()
+            .map(|c| (c.proto.name(), c.count.frames, c.children[0].proto.name()))
+            .collect();
+        assert!(names.contains(&("udp", 1, "dns")) && names.contains(&("tcp", 1, "http")), "{names:?}");
+    }
+
+    #[test]
+    fn hosts_report() {
+        let mut s = Stats::new(Config::default());
+        let f = udp(A, B, 1, 2, b"xy");
+        let n = f.len() as u64;
+        feed(&mut s, ts(1, 0), &f);
+        feed(&mut s, ts(1, 0), &f);
+        feed(&mut s, ts(1, 0), &udp(B, A, 2, 1, b"xy"));
+        feed(&mut s, ts(1, 0), &udp(C, C, 7, 7, b"xy"));
+        let a = s.hosts.get(&Addr::V4(A)).unwrap();
+        assert_eq!((a.sent, a.recv), (Count { frames: 2, bytes: 2 * n }, Count { frames: 1, bytes: n }));
+        let c = s.hosts.get(&Addr::V4(C)).unwrap();
+        assert_eq!((c.sent.frames, c.recv.frames), (1, 1), "a host talking to itself sends and receives");
+    }
+
+    #[test]
+    fn conversations_report() {
+        let mut s = Stats::new(Config::default());
+        feed(&mut s, ts(5, 0), &tcp(B, A, 80, 4000, b""));
+        feed(&mut s, ts(3, 0), &tcp(A, B, 4000, 80, b""));
+        feed(&mut s, ts(9, 0), &tcp(A, B, 4000, 80, b"zz"));
+        feed(&mut s, ts(4, 0), &udp(A, B, 53, 53, b""));
+        let pair = s.conv_ip.get(&IpPair { a: Addr::V4(A), b: Addr::V4(B) }).unwrap();
+        assert_eq!((pair.ab.frames, pair.ba.frames), (3, 1));
+        let (e, _) = Endpoints::new(Addr::V4(A), 4000, Addr::V4(B), 80);
+        let c = s.conv_tcp.get(&e).unwrap();
+        assert_eq!(
+            (c.ab.frames, c.ba.frames, c.first(), c.last(), c.first_ba()),
+            (2, 1, ts(3, 0), ts(9, 0), false)
+        );
+        assert_eq!(s.conv_udp.len(), 1);
+    }
+
+    #[test]
+    fn tunnels_count_inner_conversations() {
+        // IPv4 in IPv4 (protocol 4): tshark counts both address pairs.
+        let inner = PacketBuilder::ipv4(C, [8, 8, 8, 8], 64).udp(1234, 53);
+        let mut ip = Vec::new();
+        inner.write(&mut ip, &dns("x.example", false)).unwrap();
+        let outer = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]).ipv4(A, B, 64);
+        let mut f = Vec::new();
+        outer.write(&mut f, etherparse::IpNumber(4), &ip).unwrap();
+        let mut s = Stats::new(Config::default());
+        feed(&mut s, ts(1, 0), &f);
+        assert_eq!(s.conv_ip.len(), 2);
+        assert_eq!(s.conv_udp.len(), 1);
+        let path: Vec<&str> = {
+            let mut v = Vec::new();
+            let mut b = s.tree.branches();
+            while let Some(n) = b.pop() {
+                v.push(n.proto.name());
+                b = n.children;
+            }
+            v
+        };
+        assert_eq!(path, ["eth", "ip", "ip", "udp", "dns"]);
+        assert_eq!(s.dns.get(&"x.example".to_string()), Some(&DnsCount { queries: 1, responses: 0 }));
+    }
+
+    #[test]
+    fn ports_report() {
+        let mut s = Stats::new(Config::default());
+        feed(&mut s, ts(1, 0), &tcp(A, B, 51000, 443, b""));
+        feed(&mut s, ts(1, 0), &tcp(B, A, 443, 51000, b""));
+        feed(&mut s, ts(1, 0), &udp(A, B, 5353, 5353, b""));
+        assert_eq!(s.ports.get(&Port { proto: 6, port: 443 }).map(|c| c.frames), Some(2));
+        assert_eq!(s.ports.get(&Port { proto: 17, port: 5353 }).map(|c| c.frames), Some(1));
+        assert_eq!(s.ports.len(), 2);
+    }
+
+    #[test]
+    fn names_report() {
+        let mut s = Stats::new(Config::default());
+        feed(&mut s, ts(1, 0), &udp(A, B, 5000, 53, &dns("WWW.Example.org", false)));
+        feed(&mut s, ts(1, 0), &udp(B, A, 53, 5000, &dns("www.example.org", true)));
+        feed(&mut s, ts(1, 0), &tcp(A, B, 5001, 80, b"GET /x HTTP/1.1\r\nHost: Web.Example\r\n\r\n"));
+        feed(&mut s, ts(1, 0), &tcp(B, A, 80, 5001, b"HTTP/1.1 200 OK\r\nHost: not-a-request\r\n\r\n"));
+        assert_eq!(s.dns.get(&"www.example.org".to_string()), Some(&DnsCount { queries: 1, responses: 1 }));
+        assert_eq!(s.http.get(&"web.example".to_string()), Some(&Hits(1)));
+        assert_eq!(s.http.len(), 1);
+        assert!(s.sni.is_empty());
+    }
+
+    #[test]
+    fn io_report() {
+        let config = Config { interval_ns: Some(2_000_000_000), ..Config::default() };
+        let mut s = Stats::new(config);
+        let f = udp(A, B, 1, 2, b"");
+        for t in [ts(100, 0), ts(101, 999_999_999), ts(102, 0), ts(107, 1)] {
+            feed(&mut s, t, &f);
+        }
+        let mut rows: Vec<(i64, u64)> = s.io.iter().map(|(k, v)| (*k, v.frames)).collect();
+        rows.sort();
+        assert_eq!(rows, [(50, 2), (51, 1), (53, 1)]);
+    }
+
+    #[test]
+    fn direction_report() {
+        let config = Config { me: vec![Net::parse("10.0.0.0/30").unwrap()], ..Config::default() };
+        let mut s = Stats::new(config);
+        feed(&mut s, ts(1, 0), &udp(A, C, 1, 2, b""));
+        feed(&mut s, ts(1, 0), &udp(C, A, 2, 1, b""));
+        feed(&mut s, ts(1, 0), &udp(C, B, 2, 1, b""));
+        feed(&mut s, ts(1, 0), &udp(A, B, 2, 1, b""));
+        feed(&mut s, ts(1, 0), &udp(C, [1, 1, 1, 1], 2, 1, b""));
+        let d = s.direction.as_ref().unwrap();
+        assert_eq!((d.outbound.frames, d.inbound.frames, d.local.frames, d.transit.frames), (1, 2, 1, 1));
+        let p = d.peers.get(&Addr::V4(C)).unwrap();
+        assert_eq!((p.outbound.frames, p.inbound.frames), (1, 2));
+        assert_eq!(d.peers.len(), 1);
+    }
+
+    #[test]
+    fn capped_tables_fold_and_merge() {
+        let caps = Caps { hosts: 3, conversations: 2, names: 1, intervals: 2 };
+        let config = Config { caps, interval_ns: Some(1_000_000_000), ..Config::default() };
+        let frames: Vec<(Timestamp, Vec<u8>)> = (0..40u8)
+            .map(|i| {
+                (
+                    ts(i as i64 % 7, 0),
+                    udp(
+                        [10, 0, i % 9, 1],
+                        [10, 1, 0, i % 4],
+                        1000 + i as u16,
+                        53,
+                        &dns(&format!("n{}.x", i % 5), false),
+                    ),
+                )
+            })
+            .collect();
+        let mut whole = Stats::new(config.clone());
+        for (t, f) in &frames {
+            feed(&mut whole, *t, f);
+        }
+        assert!(whole.hosts.folded() && whole.conv_ip.folded() && whole.dns.folded() && whole.io.folded());
+        assert_eq!(whole.hosts.len(), 3);
+        let kept: u64 = whole.hosts.iter().map(|(_, v)| v.frames()).sum();
+        assert_eq!(kept + whole.hosts.other().frames(), 80, "every frame counts twice (sender, receiver)");
+        let mut a = Stats::new(config.clone());
+        let mut b = Stats::new(config.clone());
+        for (i, (t, f)) in frames.iter().enumerate() {
+            feed(if i % 3 == 0 { &mut a } else { &mut b }, *t, f);
+        }
+        b.merge(&a).unwrap();
+        let text = |s: &Stats| serde_json::to_string(&super::super::json::report(s, None)).unwrap();
+        assert_eq!(text(&b), text(&whole));
+        let other = Stats::new(Config { defrag: false, ..config });
+        assert!(b.merge(&other).is_err());
+    }
 
     #[test]
     fn networks() {

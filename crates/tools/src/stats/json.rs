@@ -888,7 +888,10 @@ where
     Ok(Table::from_parts(cap, entries, other(t.other), t.folded))
 }
 
-fn conv_from(c: ConvJ) -> Result<((Addr, Option<u16>, Addr, Option<u16>), ConvCount), String> {
+/// A conversation's ends as read: address A, its port, address B, its port.
+type Ends = (Addr, Option<u16>, Addr, Option<u16>);
+
+fn conv_from(c: ConvJ) -> Result<(Ends, ConvCount), String> {
     let first = parse_time(&c.first)?;
     let last = parse_time(&c.last)?;
     let first_ba = match c.initiator.as_str() {

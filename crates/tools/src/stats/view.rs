@@ -7,10 +7,7 @@ use super::keys::{ConvCount, DnsCount, Hits, HostCount, PeerCount, Port};
 use super::table::{Count, Merge, Rank, Table};
 
 /// The rows of `t` in `order`.
-pub fn sorted<'t, K, V>(
-    t: &'t Table<K, V>,
-    order: impl Fn(&(&K, &V), &(&K, &V)) -> Ordering,
-) -> Vec<(&'t K, &'t V)>
+pub fn sorted<K, V>(t: &Table<K, V>, order: impl Fn(&(&K, &V), &(&K, &V)) -> Ordering) -> Vec<(&K, &V)>
 where
     K: Rank + std::hash::Hash + Clone,
     V: Merge,
