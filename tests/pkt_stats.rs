@@ -732,3 +732,40 @@ fn live_quiet_stream_and_interrupt() {
     let j: Value = serde_json::from_slice(&out.stdout).expect("final report");
     assert_eq!(j["summary"]["packets"], 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// The sharded example of docs/pkt-stats.md, as written there.
+
+#[test]
+fn sharded_pipeline_of_the_docs() {
+    let Some(c) = corpus("sharded_pipeline_of_the_docs") else { return };
+    if Command::new("editcap").arg("--version").output().is_err() {
+        eprintln!("sharded_pipeline_of_the_docs: SKIPPED: no editcap (Debian package wireshark-common)");
+        return;
+    }
+    let dir = Scratch::new("docs");
+    std::fs::copy(c.join("samples/PcapExamples/many_interfaces-1.pcapng"), dir.0.join("big.pcapng")).unwrap();
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let script = r#"
+        set -e
+        editcap -c 10 big.pcapng shard.pcapng
+        ls shard_*.pcapng | xargs -P2 -I{} sh -c 'pkt-stats --json "$1" > "$1.json"' _ {}
+        pkt-stats --json --merge shard_*.pcapng.json > merged.json
+        pkt-stats --json big.pcapng > whole.json
+        cmp merged.json whole.json
+        ls shard_*.pcapng | xargs -n1 pkt-stats --json | pkt-stats --json --merge - > streamed.json
+        cmp streamed.json whole.json
+        ls shard_*.pcapng | wc -l
+    "#;
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let out =
+        Command::new("sh").arg("-c").arg(script).current_dir(&dir.0).env("PATH", path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shards: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    assert_eq!(shards, 7, "64 packets in shards of 10");
+}

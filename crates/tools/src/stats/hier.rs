@@ -297,16 +297,25 @@ struct Node {
     children: Vec<u32>,
 }
 
+/// Most nodes of a hierarchy. Real captures need a few hundred; only crafted nesting of
+/// tunnels and tags could need more, and is then counted at its longest kept prefix.
+pub const MAX_NODES: usize = 10_000;
+
 /// The hierarchy: a tree of protocol paths with frames and bytes.
 #[derive(Clone, Debug)]
 pub struct Tree {
     /// `nodes[0]` is the root (no protocol).
     nodes: Vec<Node>,
+    /// True when a path was cut at [`MAX_NODES`].
+    pub truncated: bool,
 }
 
 impl Default for Tree {
     fn default() -> Self {
-        Tree { nodes: vec![Node { proto: Proto::Data, count: Count::default(), children: Vec::new() }] }
+        Tree {
+            nodes: vec![Node { proto: Proto::Data, count: Count::default(), children: Vec::new() }],
+            truncated: false,
+        }
     }
 }
 
@@ -336,6 +345,10 @@ impl Tree {
                 self.nodes[at].children.iter().copied().find(|&c| self.nodes[c as usize].proto == proto);
             at = match found {
                 Some(c) => c as usize,
+                None if self.nodes.len() >= MAX_NODES => {
+                    self.truncated = true;
+                    return;
+                }
                 None => {
                     let idx = self.nodes.len();
                     self.nodes.push(Node { proto, count: Count::default(), children: Vec::new() });
@@ -351,6 +364,7 @@ impl Tree {
 
     /// Adds another tree into this one.
     pub fn merge(&mut self, other: &Tree) {
+        self.truncated |= other.truncated;
         for b in other.branches() {
             self.merge_branch(&mut Vec::new(), &b);
         }
@@ -499,6 +513,26 @@ mod tests {
             back.merge_branch(&mut Vec::new(), &b);
         }
         assert_eq!(back.branches(), whole.branches());
+    }
+
+    #[test]
+    fn tree_is_bounded() {
+        use Proto::*;
+        let mut t = Tree::default();
+        let names = [Eth, Vlan, Ip, Ipv6, Udp, Tcp, Gre, Mpls];
+        for i in 0..200_000u32 {
+            let mut path = Vec::new();
+            let mut x = i;
+            for _ in 0..8 {
+                path.push(names[(x % 8) as usize]);
+                x /= 8;
+            }
+            t.add(&path, 1);
+        }
+        assert!(t.truncated);
+        assert!(t.nodes.len() <= MAX_NODES);
+        let total: u64 = t.branches().iter().map(|b| b.count.frames).sum();
+        assert_eq!(total, 200_000, "every frame still counts at its first level");
     }
 
     #[test]

@@ -140,6 +140,8 @@ pub struct ReportOut<'a> {
     protocols: Option<TransportsJ>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hierarchy: Option<Vec<NodeOut>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    hierarchy_truncated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     hosts: Option<TableOut<'a, Addr, HostCount, HostRow, HostCountJ>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -458,6 +460,7 @@ pub fn report(s: &Stats, top: Option<usize>) -> ReportOut<'_> {
         summary: summary_out(&s.summary),
         protocols,
         hierarchy,
+        hierarchy_truncated: r.hierarchy && s.tree.truncated,
         hosts,
         direction,
         conversations,
@@ -519,6 +522,9 @@ pub struct Report {
     /// Protocol hierarchy.
     #[serde(default)]
     pub hierarchy: Option<Vec<NodeJ>>,
+    /// True when the hierarchy reached its node cap.
+    #[serde(default)]
+    pub hierarchy_truncated: bool,
     /// Hosts.
     #[serde(default)]
     pub hosts: Option<TableJ<HostJ, HostCountJ>>,
@@ -926,6 +932,24 @@ fn branch_from(n: NodeJ) -> Result<Branch, String> {
 /// Reads a report back into mergeable state; refuses reports cut by `--top`.
 pub fn parse(text: &str) -> Result<Stats, String> {
     let r: Report = serde_json::from_str(text).map_err(|e| format!("not a pkt-stats JSON report: {e}"))?;
+    from_report(r)
+}
+
+/// Reads every report of `text`: one JSON document, or several one after the other (as
+/// NDJSON from several `pkt-stats --json` runs), in order.
+pub fn parse_all(text: &str) -> Result<Vec<Stats>, String> {
+    let mut out = Vec::new();
+    for (i, r) in serde_json::Deserializer::from_str(text).into_iter::<Report>().enumerate() {
+        let r = r.map_err(|e| format!("report {}: not a pkt-stats JSON report: {e}", i + 1))?;
+        out.push(from_report(r).map_err(|e| format!("report {}: {e}", i + 1))?);
+    }
+    if out.is_empty() {
+        return Err("no report in it".to_string());
+    }
+    Ok(out)
+}
+
+fn from_report(r: Report) -> Result<Stats, String> {
     if r.schema != SCHEMA {
         return Err(format!("schema {:?} is not {SCHEMA:?}", r.schema));
     }
@@ -978,6 +1002,7 @@ pub fn parse(text: &str) -> Result<Stats, String> {
         for n in j {
             t.merge_branch(&mut Vec::new(), &branch_from(n)?);
         }
+        t.truncated |= r.hierarchy_truncated;
         s.tree = t;
     }
     let host_v = |h: HostCountJ| HostCount {
@@ -1104,6 +1129,54 @@ pub fn parse(text: &str) -> Result<Stats, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_round_trips_and_streams() {
+        use etherparse::PacketBuilder;
+        use pktkit::capture::LinkType;
+        use pktkit::decode::{DecodeOptions, decode};
+        let config = Config {
+            interval_ns: Some(300_000_000),
+            me: vec![Net::parse("10.0.0.0/8").unwrap()],
+            caps: Caps { hosts: 2, conversations: 2, names: 2, intervals: 2 },
+            ..Config::default()
+        };
+        let mut s = Stats::new(config);
+        for i in 0..12u8 {
+            let b =
+                PacketBuilder::ethernet2([2; 6], [4; 6]).ipv6([i; 16], [9; 16], 64).udp(53, 1000 + i as u16);
+            let mut f = Vec::new();
+            b.write(
+                &mut f,
+                &pktkit::proto::dns::build_query(1, true, &format!("h{}.example", i % 3), 1).unwrap(),
+            )
+            .unwrap();
+            let b = PacketBuilder::ethernet2([2; 6], [4; 6])
+                .ipv4([10, 0, 0, i], [1, 1, 1, 1], 64)
+                .tcp(80, 2, 3, 4);
+            let mut g = Vec::new();
+            b.write(&mut g, b"GET / HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+            for (k, frame) in [f, g].iter().enumerate() {
+                let d = decode(LinkType::ETHERNET, frame, frame.len() as u32, &DecodeOptions::default());
+                let t = Timestamp { secs: -2 + i as i64 / 4, nanos: 100_000_000 * k as u32 };
+                s.add(t, frame.len(), frame.len() as u32, &d, true);
+            }
+        }
+        let text = serde_json::to_string(&report(&s, None)).unwrap();
+        let back = parse(&text).unwrap();
+        assert_eq!(serde_json::to_string(&report(&back, None)).unwrap(), text);
+        assert!(s.hosts.folded() && s.conv_tcp.folded() && s.io.folded(), "tables past their caps");
+        // Two documents in one input, as from several runs appended to one file.
+        let two = parse_all(&format!("{text}\n{text}\n")).unwrap();
+        assert_eq!(two.len(), 2);
+        let mut m = back.clone();
+        m.merge(&two[1]).unwrap();
+        assert_eq!(m.summary.packets, 48);
+        assert!(parse_all("").is_err());
+        assert!(parse_all("{}").is_err());
+        let cut = serde_json::to_string(&report(&s, Some(3))).unwrap();
+        assert!(parse(&cut).unwrap_err().contains("--top 3"));
+    }
 
     #[test]
     fn times_round_trip() {

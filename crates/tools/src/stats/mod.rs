@@ -52,7 +52,7 @@ report so far.";
 /// Capture statistics in one pass: summary, protocol hierarchy, hosts, conversations,
 /// ports, DNS/TLS/HTTP names, I/O over time; mergeable JSON; live monitoring.
 #[derive(Debug, Parser)]
-#[command(name = TOOL, version, about, after_help = EXAMPLES)]
+#[command(name = TOOL, version, after_help = EXAMPLES)]
 pub struct Args {
     /// Capture files (pcap or pcapng, by content), read in order as one capture; stdin when
     /// none or '-'. With --merge: JSON reports.
@@ -63,7 +63,8 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
 
-    /// Combine JSON reports of parts of a capture into the report of the whole.
+    /// Combine JSON reports of parts of a capture into the report of the whole (FILEs hold
+    /// one or more reports each; '-' is stdin).
     #[arg(long, conflicts_with_all = ["every", "interval", "me", "no_defrag", "max_hosts", "max_conversations", "max_names", "max_intervals"])]
     pub merge: bool,
 
@@ -330,10 +331,12 @@ fn merge(args: &Args) -> Result<(), Failure> {
             std::fs::read_to_string(f)
         }
         .map_err(|e| Failure::Runtime(format!("{}: {e}", f.display())))?;
-        let s = json::parse(&text).map_err(|e| Failure::Runtime(format!("{}: {e}", f.display())))?;
-        match total.as_mut() {
-            None => total = Some(s),
-            Some(t) => t.merge(&s).map_err(|e| Failure::Runtime(format!("{}: {e}", f.display())))?,
+        let all = json::parse_all(&text).map_err(|e| Failure::Runtime(format!("{}: {e}", f.display())))?;
+        for s in all {
+            match total.as_mut() {
+                None => total = Some(s),
+                Some(t) => t.merge(&s).map_err(|e| Failure::Runtime(format!("{}: {e}", f.display())))?,
+            }
         }
     }
     let mut stats = total.expect("at least one report");

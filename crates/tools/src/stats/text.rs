@@ -187,6 +187,13 @@ pub fn write(w: &mut dyn Write, s: &Stats, o: TextOptions) -> io::Result<()> {
         for b in s.tree.branches() {
             walk(w, &b, 0, total)?;
         }
+        if s.tree.truncated {
+            writeln!(
+                w,
+                "  (cut at {} nodes: deeper paths count at their longest kept prefix)",
+                super::hier::MAX_NODES
+            )?;
+        }
     }
     if r.hosts {
         hosts(w, s, o.top)?;
