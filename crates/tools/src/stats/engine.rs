@@ -30,7 +30,9 @@ pub struct Caps {
 
 impl Default for Caps {
     fn default() -> Self {
-        Caps { hosts: 65_536, conversations: 131_072, names: 16_384, intervals: 100_000 }
+        // Each leaves room in its hash table's bucket count (2^17, 2^18, 2^14, 2^17), so a
+        // full table folds keys without rebuilding often (see `Table::insert_new`).
+        Caps { hosts: 100_000, conversations: 200_000, names: 10_000, intervals: 100_000 }
     }
 }
 

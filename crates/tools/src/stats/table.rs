@@ -132,6 +132,16 @@ impl<K: Rank + Hash + Clone, V: Merge> Table<K, V> {
             self.other.merge(&v);
         }
         heap.push((new.0, new.1.clone()));
+        // A removed row leaves a tombstone; once tombstones have used up the free buckets the
+        // next insert would double the table. Rebuild it instead, with room for an eighth
+        // more rows, so memory stays at the cap's size (amortized: at most one rebuild per
+        // cap/8 evictions).
+        if self.map.capacity() <= self.map.len() {
+            let old = std::mem::take(&mut self.map);
+            let mut fresh = Map::with_capacity_and_hasher(self.cap + self.cap / 8 + 1, old.hasher().clone());
+            fresh.extend(old);
+            self.map = fresh;
+        }
         self.map.entry(new.1).or_default()
     }
 
@@ -276,6 +286,24 @@ mod tests {
                 assert_eq!(m.folded(), whole.folded(), "cap {cap} cut {cut}");
             }
         }
+    }
+
+    #[test]
+    fn churn_does_not_grow_a_full_table() {
+        // 1500 rows in 2048 buckets (hashbrown fills them to 7/8, 1792 rows): evictions leave
+        // tombstones that use up the 292 free places; hashbrown alone would then double to
+        // 4096 buckets, the rebuild keeps 2048.
+        let cap = 1500;
+        let mut t: Table<u32, Count> = Table::new(cap);
+        let mut most = 0;
+        for k in 0..400_000u32 {
+            t.slot(k).add(1);
+            most = most.max(t.map.capacity());
+        }
+        assert_eq!(t.len(), cap);
+        assert!(most <= 1792, "grew to a capacity of {most}");
+        let total: u64 = t.iter().map(|(_, v)| v.frames).sum::<u64>() + t.other().frames;
+        assert_eq!(total, 400_000);
     }
 
     #[test]
