@@ -27,26 +27,75 @@ pub const SCHEMA: &str = "pktkit.stats/1";
 // ---------------------------------------------------------------------------------------
 // Writing.
 
-/// A value written as a JSON string through its `Display`.
+/// A value written as a JSON string.
 #[derive(Clone, Copy)]
 pub struct Shown<T>(pub T);
-
-impl<T: fmt::Display> Serialize for Shown<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
-}
 
 /// A time as exact decimal seconds: `-0.500000000` is half a second before the epoch.
 #[derive(Clone, Copy)]
 pub struct Time(pub Timestamp);
 
+impl Time {
+    /// Writes the text into `buf`, returning its length (at most 50 bytes).
+    fn write(&self, buf: &mut [u8; 64]) -> usize {
+        let n = self.0.as_nanos();
+        let a = n.unsigned_abs();
+        let mut at = 0;
+        if n < 0 {
+            buf[0] = b'-';
+            at = 1;
+        }
+        let mut ib = itoa::Buffer::new();
+        let int = ib.format(a / 1_000_000_000).as_bytes();
+        buf[at..at + int.len()].copy_from_slice(int);
+        at += int.len();
+        buf[at] = b'.';
+        let mut frac = (a % 1_000_000_000) as u32;
+        for i in (0..9).rev() {
+            buf[at + 1 + i] = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        at + 10
+    }
+}
+
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.as_nanos();
-        let sign = if n < 0 { "-" } else { "" };
-        let a = n.unsigned_abs();
-        write!(f, "{sign}{}.{:09}", a / 1_000_000_000, a % 1_000_000_000)
+        let mut b = [0u8; 64];
+        let n = self.write(&mut b);
+        f.write_str(std::str::from_utf8(&b[..n]).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl Serialize for Shown<Time> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut b = [0u8; 64];
+        let n = self.0.write(&mut b);
+        s.serialize_str(std::str::from_utf8(&b[..n]).unwrap_or(""))
+    }
+}
+
+impl Serialize for Shown<Addr> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Addr::V4(a) => {
+                // Dotted quad by hand: the Display route costs a formatter per address.
+                let mut b = [0u8; 15];
+                let mut at = 0;
+                for (i, o) in a.iter().enumerate() {
+                    if i > 0 {
+                        b[at] = b'.';
+                        at += 1;
+                    }
+                    let mut ib = itoa::Buffer::new();
+                    let d = ib.format(*o).as_bytes();
+                    b[at..at + d.len()].copy_from_slice(d);
+                    at += d.len();
+                }
+                s.serialize_str(std::str::from_utf8(&b[..at]).unwrap_or(""))
+            }
+            v6 => s.collect_str(&v6),
+        }
     }
 }
 

@@ -8,7 +8,10 @@ use pktkit::capture::Timestamp;
 use super::table::{Count, Merge, Rank, stable_hash};
 
 /// An IPv4 or IPv6 address, compact and ordered (every IPv4 address before every IPv6 one).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Equality and hashing read the address as one integer (the derived ones hash a length and
+/// compare bytes), which matters at several table updates per packet.
+#[derive(Clone, Copy, Debug, Eq, PartialOrd, Ord)]
 pub enum Addr {
     /// IPv4.
     V4([u8; 4]),
@@ -42,6 +45,27 @@ impl Addr {
                 buf[at + 1..at + 17].copy_from_slice(&a);
                 at + 17
             }
+        }
+    }
+}
+
+impl PartialEq for Addr {
+    #[inline]
+    fn eq(&self, o: &Self) -> bool {
+        match (self, o) {
+            (Addr::V4(a), Addr::V4(b)) => u32::from_ne_bytes(*a) == u32::from_ne_bytes(*b),
+            (Addr::V6(a), Addr::V6(b)) => u128::from_ne_bytes(*a) == u128::from_ne_bytes(*b),
+            _ => false,
+        }
+    }
+}
+
+impl std::hash::Hash for Addr {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        match self {
+            Addr::V4(a) => h.write_u32(u32::from_ne_bytes(*a)),
+            Addr::V6(a) => h.write_u128(u128::from_ne_bytes(*a)),
         }
     }
 }
