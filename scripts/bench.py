@@ -117,6 +117,7 @@ def section_stats():
     big = gen_mix(2_000_000, "mix-2m.pcap")
     small = gen_mix(200_000, "mix-200k.pcap")
     ours = [str(BIN / "pkt-stats"), "--json"]
+    load = open("/proc/loadavg").read().split()[0] if Path("/proc/loadavg").exists() else "?"
     tshark = ["tshark", "-q", "-z", "io,phs", "-z", "conv,tcp", "-r", "-"]
     t_big, m_big = measure(ours, big)
     t_small, m_small = measure(ours, small)
@@ -130,7 +131,8 @@ def section_stats():
     size = big.stat().st_size / 1e6
     lines = [
         f"gen-mix captures of 2,000,000 packets ({size:.0f} MB) and 200,000 packets, page-cached, "
-        f"median of {RUNS} runs after a warm-up run. pkt-stats computes every report (summary, "
+        f"median of {RUNS} runs after a warm-up run (load average {load} when the section started: "
+        "the machine is shared). pkt-stats computes every report (summary, "
         "protocols, hierarchy, hosts, conversations, ports, names) and writes the full JSON report.",
         "",
         "| command | packets | median time | packets/s | peak memory |",
