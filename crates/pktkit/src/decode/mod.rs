@@ -21,7 +21,7 @@ use crate::capture::LinkType;
 use crate::proto::ethernet::{self, Ethernet, VlanTag};
 use crate::proto::null;
 use crate::proto::sll::Sll;
-pub use crate::proto::tunnel::Payload;
+pub use crate::proto::tunnel::{Encap, Payload};
 pub use app::{App, AppProto};
 
 /// Most VLAN tags kept per frame (deeper stacks stop decoding, with a reason).
@@ -164,6 +164,12 @@ pub enum Link<'a> {
     Ipnet,
     /// IP over InfiniBand (RFC 4391) pseudo header: 40 bytes of addresses, then an EtherType.
     Ipoib,
+    /// PPP (LINKTYPE_PPP, LINKTYPE_PPP_HDLC): optional address and control, then the PPP
+    /// protocol number.
+    Ppp {
+        /// The PPP protocol (0x0021 IPv4, 0x0057 IPv6, 0xc021 LCP, ...).
+        protocol: u16,
+    },
     /// Cisco HDLC: address, control, EtherType.
     Chdlc {
         /// Address byte (0x0f unicast, 0x8f broadcast).
@@ -252,29 +258,29 @@ impl<'a> Decoded<'a> {
     }
 
     /// The packet this frame carries through a tunnel (GRE, VXLAN, GTP-U, IP-in-IP, MPLS,
-    /// PPPoE session): what it is, and its bytes.
-    pub fn encapsulated(&self) -> Option<(Payload, &'a [u8])> {
+    /// PPPoE session): the encapsulation, what it carries, and its bytes.
+    pub fn encapsulated(&self) -> Option<(Encap, Payload, &'a [u8])> {
         use crate::proto::tunnel;
         if self.net.is_none() {
             let rest = self.data.get(self.net_offset..)?;
-            let (p, off) = match self.ether_type? {
-                0x8847 | 0x8848 => tunnel::mpls(rest)?,
-                0x8864 => tunnel::pppoe_session(rest)?,
+            let (e, (p, off)) = match self.ether_type? {
+                0x8847 | 0x8848 => (Encap::Mpls, tunnel::mpls(rest)?),
+                0x8864 => (Encap::Pppoe, tunnel::pppoe_session(rest)?),
                 _ => return None,
             };
-            return Some((p, rest.get(off..)?));
+            return Some((e, p, rest.get(off..)?));
         }
         match &self.transport {
             Some(TransportSlice::Udp(u)) => {
                 let p = u.payload();
-                let (kind, off) = if u.destination_port() == tunnel::VXLAN_PORT {
-                    tunnel::vxlan(p)?
+                let (e, (kind, off)) = if u.destination_port() == tunnel::VXLAN_PORT {
+                    (Encap::Vxlan, tunnel::vxlan(p)?)
                 } else if u.destination_port() == tunnel::GTPU_PORT || u.source_port() == tunnel::GTPU_PORT {
-                    tunnel::gtpu(p)?
+                    (Encap::GtpU, tunnel::gtpu(p)?)
                 } else {
                     return None;
                 };
-                Some((kind, p.get(off..)?))
+                Some((e, kind, p.get(off..)?))
             }
             Some(_) => None,
             None => {
@@ -288,10 +294,10 @@ impl<'a> Decoded<'a> {
                     _ => return None,
                 };
                 match proto {
-                    4 | 41 => Some((Payload::Ip, p)),
+                    4 | 41 => Some((Encap::IpInIp, Payload::Ip, p)),
                     47 => {
                         let (kind, off) = tunnel::gre(p)?;
-                        Some((kind, p.get(off..)?))
+                        Some((Encap::Gre, kind, p.get(off..)?))
                     }
                     _ => None,
                 }
@@ -301,7 +307,7 @@ impl<'a> Decoded<'a> {
 
     /// Decodes the tunnelled packet of [`Self::encapsulated`] (offsets count from its start).
     pub fn decode_encapsulated(&self, opts: &DecodeOptions) -> Option<Decoded<'a>> {
-        let (kind, bytes) = self.encapsulated()?;
+        let (_, kind, bytes) = self.encapsulated()?;
         let lt = match kind {
             Payload::Ethernet => LinkType::ETHERNET,
             Payload::Ip => LinkType::RAW,
@@ -438,6 +444,37 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
             ether_payload(&mut d, ety, 44, opts);
         }
         149 | 258 => return pktap(linktype, data, orig_len, opts),
+        9 | 50 => {
+            let off = if data.starts_with(&[0xff, 0x03]) { 2 } else { 0 };
+            let Some(&b0) = data.get(off) else {
+                d.stop = Some(truncated_link(off + 2));
+                return d;
+            };
+            let (protocol, plen) = if b0 & 1 == 1 {
+                (b0 as u16, 1)
+            } else {
+                match data.get(off + 1) {
+                    Some(&b1) => (u16::from_be_bytes([b0, b1]), 2),
+                    None => {
+                        d.stop = Some(truncated_link(off + 2));
+                        return d;
+                    }
+                }
+            };
+            d.link = Link::Ppp { protocol };
+            match protocol {
+                0x0021 => ether_payload(&mut d, ethernet::ether_type::IPV4, off + plen, opts),
+                0x0057 => ether_payload(&mut d, ethernet::ether_type::IPV6, off + plen, opts),
+                _ => {
+                    d.net_offset = off + plen;
+                    d.stop = Some(Stop {
+                        layer: Layer::Link,
+                        offset: off + plen,
+                        kind: StopKind::Unsupported("PPP protocol"),
+                    });
+                }
+            }
+        }
         104 => {
             let Some(h) = data.first_chunk::<4>() else {
                 d.stop = Some(truncated_link(4));

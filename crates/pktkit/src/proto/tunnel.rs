@@ -13,6 +13,37 @@ pub enum Payload {
     Ip,
 }
 
+/// The encapsulation protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encap {
+    /// GRE (RFC 2784), or PPTP's enhanced GRE.
+    Gre,
+    /// IPv4 or IPv6 directly in IP (protocol 4 or 41).
+    IpInIp,
+    /// VXLAN (RFC 7348).
+    Vxlan,
+    /// GTP-U (3GPP TS 29.281).
+    GtpU,
+    /// MPLS label stack.
+    Mpls,
+    /// PPPoE session.
+    Pppoe,
+}
+
+impl Encap {
+    /// Lower-case name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encap::Gre => "gre",
+            Encap::IpInIp => "ip-in-ip",
+            Encap::Vxlan => "vxlan",
+            Encap::GtpU => "gtp-u",
+            Encap::Mpls => "mpls",
+            Encap::Pppoe => "pppoe",
+        }
+    }
+}
+
 /// UDP port of VXLAN.
 pub const VXLAN_PORT: u16 = 4789;
 /// UDP port of GTP-U.

@@ -5,11 +5,11 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use pktkit::capture::{Packet, Precision};
-use pktkit::decode::{Decoded, Link, StopKind};
+use pktkit::decode::{DecodeOptions, Decoded, Link, StopKind, offset_in};
 use pktkit::proto::{arp, icmp, icmpv6, ipv6 as ipv6p, tcp as tcpp};
 use serde::{Serialize, Serializer};
 
@@ -19,12 +19,13 @@ pub const SCHEMA: &str = "pktkit.decode/1";
 /// Writes NDJSON records.
 pub struct JsonWriter {
     raw: bool,
+    buf: Vec<u8>,
 }
 
 impl JsonWriter {
     /// A writer; `raw` adds the frame bytes and what is needed to write the packet back.
     pub fn new(raw: bool) -> Self {
-        JsonWriter { raw }
+        JsonWriter { raw, buf: Vec::with_capacity(4096) }
     }
 
     /// Writes one record and its newline.
@@ -35,25 +36,107 @@ impl JsonWriter {
         d: &Decoded<'_>,
         reassembled: Option<u32>,
     ) -> io::Result<()> {
-        let mut vlans = [VlanJ::default(); pktkit::decode::MAX_VLANS];
-        for (v, t) in vlans.iter_mut().zip(d.vlans()) {
-            *v = VlanJ { id: t.vid, pcp: t.pcp, dei: t.dei, tpid: t.tpid, ty: t.next };
+        // Everything the record borrows lives here, on the stack: the tunnelled packets,
+        // their ICMP quotes, VLAN tags and extension header lists.
+        const L: usize = MAX_INNER + 1;
+        let opts = DecodeOptions { app: false };
+        let mut levels: [Option<Decoded<'_>>; L] = Default::default();
+        let mut encaps = [""; L];
+        let mut cur = d.encapsulated().map(|(e, _, _)| e).zip(d.decode_encapsulated(&opts));
+        for i in 1..L {
+            let Some((e, inner)) = cur.take() else { break };
+            cur = inner.encapsulated().map(|(e, _, _)| e).zip(inner.decode_encapsulated(&opts));
+            encaps[i] = e.name();
+            levels[i] = Some(inner);
         }
-        let quoted = d.icmp_quoted();
-        let (mut ext, mut qext) = ([0u8; 8], [0u8; 8]);
+        let mut quoted: [Option<LaxSlicedPacket<'_>>; L] = Default::default();
+        let mut vlans = [[VlanJ::default(); pktkit::decode::MAX_VLANS]; L];
+        for i in 0..L {
+            let level = if i == 0 { Some(d) } else { levels[i].as_ref() };
+            let Some(level) = level else { break };
+            quoted[i] = level.icmp_quoted();
+            for (v, t) in vlans[i].iter_mut().zip(level.vlans()) {
+                *v = VlanJ { id: t.vid, pcp: t.pcp, dei: t.dei, tpid: t.tpid, ty: t.next };
+            }
+        }
+        let mut ext = [[0u8; 8]; L];
+        let mut qext = [[0u8; 8]; L];
         let mut rec = record(pkt, d, self.raw, reassembled);
-        fill(&mut rec, d, &vlans[..d.vlan_count], &mut ext, &mut qext, &quoted);
-        serde_json::to_writer(&mut *w, &rec).map_err(io::Error::other)?;
-        w.write_all(b"\n")
+        let [e0, ext_rest @ ..] = &mut ext;
+        let [q0, qext_rest @ ..] = &mut qext;
+        rec.layers = layers(d, &vlans[0][..d.vlan_count], e0, q0, &quoted[0]);
+        for (i, (e, q)) in (1..L).zip(ext_rest.iter_mut().zip(qext_rest.iter_mut())) {
+            let Some(level) = levels[i].as_ref() else { break };
+            rec.inner.0[i - 1] = Some(InnerJ {
+                encap: encaps[i],
+                offset: offset_in(d.data, level.data),
+                layers: layers(level, &vlans[i][..level.vlan_count], e, q, &quoted[i]),
+                stop: stop_j(level),
+            });
+        }
+        self.buf.clear();
+        serde_json::to_writer(&mut self.buf, &rec).map_err(io::Error::other)?;
+        self.buf.push(b'\n');
+        w.write_all(&self.buf)
+    }
+}
+
+/// Text built on the stack, then handed to serde as one string (no `fmt` machinery, no heap).
+struct Stack<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Stack<N> {
+    fn new() -> Self {
+        Stack { buf: [0; N], len: 0 }
+    }
+
+    fn push(&mut self, b: u8) {
+        if self.len < N {
+            self.buf[self.len] = b;
+            self.len += 1;
+        }
+    }
+
+    fn push_str(&mut self, s: &[u8]) {
+        for &b in s {
+            self.push(b);
+        }
+    }
+
+    fn dec(&mut self, v: u64, width: usize) {
+        let mut f = itoa::Buffer::new();
+        let s = f.format(v).as_bytes();
+        for _ in s.len()..width {
+            self.push(b'0');
+        }
+        self.push_str(s);
+    }
+
+    fn hex_byte(&mut self, b: u8) {
+        const H: &[u8; 16] = b"0123456789abcdef";
+        self.push(H[(b >> 4) as usize]);
+        self.push(H[(b & 15) as usize]);
+    }
+
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Only ASCII is ever pushed.
+        s.serialize_str(std::str::from_utf8(&self.buf[..self.len]).unwrap_or(""))
     }
 }
 
 struct V4<'a>(&'a [u8]);
 impl Serialize for V4<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut a = [0u8; 4];
-        a.copy_from_slice(&self.0[..4]);
-        s.collect_str(&Ipv4Addr::from(a))
+        let mut b = Stack::<16>::new();
+        for (i, x) in self.0.iter().take(4).enumerate() {
+            if i > 0 {
+                b.push(b'.');
+            }
+            b.dec(*x as u64, 0);
+        }
+        b.serialize(s)
     }
 }
 
@@ -68,20 +151,16 @@ impl Serialize for V6<'_> {
 
 /// A link-layer address (MAC or any length), colon-separated hex.
 struct Mac<'a>(&'a [u8]);
-impl fmt::Display for Mac<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, b) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(":")?;
-            }
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
 impl Serialize for Mac<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let mut b = Stack::<64>::new();
+        for (i, x) in self.0.iter().take(21).enumerate() {
+            if i > 0 {
+                b.push(b':');
+            }
+            b.hex_byte(*x);
+        }
+        b.serialize(s)
     }
 }
 
@@ -89,8 +168,8 @@ struct Hex<'a>(&'a [u8]);
 impl fmt::Display for Hex<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const H: &[u8; 16] = b"0123456789abcdef";
-        let mut buf = [0u8; 128];
-        for chunk in self.0.chunks(64) {
+        let mut buf = [0u8; 512];
+        for chunk in self.0.chunks(256) {
             for (i, b) in chunk.iter().enumerate() {
                 buf[2 * i] = H[(b >> 4) as usize];
                 buf[2 * i + 1] = H[(b & 15) as usize];
@@ -108,19 +187,28 @@ impl Serialize for Hex<'_> {
 
 /// RFC 3339 UTC time with nanoseconds.
 struct Rfc3339(i64, u32);
-impl fmt::Display for Rfc3339 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let c = super::time::civil_utc(self.0);
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
-            c.year, c.month, c.day, c.hour, c.minute, c.second, self.1
-        )
-    }
-}
 impl Serialize for Rfc3339 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let c = super::time::civil_utc(self.0);
+        let mut b = Stack::<40>::new();
+        if c.year < 0 {
+            b.push(b'-');
+        }
+        b.dec(c.year.unsigned_abs(), 4);
+        b.push(b'-');
+        b.dec(c.month as u64, 2);
+        b.push(b'-');
+        b.dec(c.day as u64, 2);
+        b.push(b'T');
+        b.dec(c.hour as u64, 2);
+        b.push(b':');
+        b.dec(c.minute as u64, 2);
+        b.push(b':');
+        b.dec(c.second as u64, 2);
+        b.push(b'.');
+        b.dec(self.1 as u64, 9);
+        b.push(b'Z');
+        b.serialize(s)
     }
 }
 
@@ -135,6 +223,26 @@ struct Record<'a> {
     len: u32,
     interface: u32,
     linktype: u16,
+    #[serde(flatten)]
+    layers: LayersJ<'a>,
+    #[serde(skip_serializing_if = "Inner::is_empty")]
+    inner: Inner<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app: Option<AppJ>,
+    payload_len: usize,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    snapped: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reassembled: Option<Reassembled>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop: Option<StopJ>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<RawJ<'a>>,
+}
+
+/// The layers of one packet (the frame's own, or a tunnelled packet's).
+#[derive(Serialize, Default)]
+struct LayersJ<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     eth: Option<Eth<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,18 +265,37 @@ struct Record<'a> {
     icmp: Option<IcmpJ<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     icmpv6: Option<IcmpJ<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    app: Option<AppJ>,
-    payload_len: usize,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    snapped: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reassembled: Option<Reassembled>,
+}
+
+/// One tunnelled packet.
+#[derive(Serialize)]
+struct InnerJ<'a> {
+    encap: &'static str,
+    offset: usize,
+    #[serde(flatten)]
+    layers: LayersJ<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop: Option<StopJ>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    raw: Option<RawJ<'a>>,
 }
+
+/// The tunnelled packets, outermost first (at most [`MAX_INNER`]).
+#[derive(Default)]
+struct Inner<'a>([Option<InnerJ<'a>>; MAX_INNER]);
+
+impl Inner<'_> {
+    fn is_empty(&self) -> bool {
+        self.0[0].is_none()
+    }
+}
+
+impl Serialize for Inner<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().flatten())
+    }
+}
+
+/// Most tunnel levels described.
+const MAX_INNER: usize = 3;
 
 #[derive(Serialize)]
 struct Eth<'a> {
@@ -295,30 +422,26 @@ struct TcpJ {
 }
 
 struct FlagsStr(u16);
-impl fmt::Display for FlagsStr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const N: [(u16, &str); 9] = [
-            (0x100, "N"),
-            (0x80, "C"),
-            (0x40, "E"),
-            (0x20, "U"),
-            (0x10, "A"),
-            (0x08, "P"),
-            (0x04, "R"),
-            (0x02, "S"),
-            (0x01, "F"),
-        ];
-        for (bit, c) in N {
-            if self.0 & bit != 0 {
-                f.write_str(c)?;
-            }
-        }
-        Ok(())
-    }
-}
 impl Serialize for FlagsStr {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        const N: [(u16, u8); 9] = [
+            (0x100, b'N'),
+            (0x80, b'C'),
+            (0x40, b'E'),
+            (0x20, b'U'),
+            (0x10, b'A'),
+            (0x08, b'P'),
+            (0x04, b'R'),
+            (0x02, b'S'),
+            (0x01, b'F'),
+        ];
+        let mut b = Stack::<9>::new();
+        for (bit, c) in N {
+            if self.0 & bit != 0 {
+                b.push(c);
+            }
+        }
+        b.serialize(s)
     }
 }
 
@@ -517,7 +640,7 @@ fn quoted_j<'a>(q: &'a LaxSlicedPacket<'a>, ext: &'a mut [u8; 8]) -> Quoted<'a> 
 }
 
 fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembled: Option<u32>) -> Record<'a> {
-    let mut rec = Record {
+    Record {
         schema: SCHEMA,
         number: pkt.number,
         ts_sec: pkt.ts.secs,
@@ -527,28 +650,13 @@ fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembled: Option<
         len: pkt.orig_len,
         interface: pkt.interface.id,
         linktype: d.linktype.0,
-        eth: None,
-        sll: None,
-        null: None,
-        vlan: &[],
-        arp: None,
-        ipv4: None,
-        ipv6: None,
-        tcp: None,
-        udp: None,
-        icmp: None,
-        icmpv6: None,
+        layers: LayersJ::default(),
+        inner: Inner::default(),
         app: d.app.map(|a| AppJ { proto: a.proto.name(), offset: a.offset, len: a.data.len() }),
         payload_len: d.payload().len(),
         snapped: d.is_snapped(),
         reassembled: reassembled.map(|fragments| Reassembled { fragments, len: d.data.len() }),
-        stop: d.stop.map(|s| {
-            let (need, have) = match s.kind {
-                StopKind::Truncated { need, have } => (Some(need), Some(have)),
-                _ => (None, None),
-            };
-            StopJ { layer: s.layer.name(), offset: s.offset, reason: s.reason(), need, have }
-        }),
+        stop: stop_j(d),
         raw: raw.then(|| RawJ {
             linktype: pkt.linktype().0,
             snaplen: pkt.interface.snaplen,
@@ -561,7 +669,29 @@ fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembled: Option<
             orig_len: pkt.orig_len,
             hex: Hex(pkt.data),
         }),
-    };
+    }
+}
+
+fn stop_j(d: &Decoded<'_>) -> Option<StopJ> {
+    d.stop.map(|s| {
+        let (need, have) = match s.kind {
+            StopKind::Truncated { need, have } => (Some(need), Some(have)),
+            _ => (None, None),
+        };
+        StopJ { layer: s.layer.name(), offset: s.offset, reason: s.reason(), need, have }
+    })
+}
+
+/// Fills the network and transport parts; separated so their borrows can live on the
+/// caller's stack.
+fn layers<'a>(
+    d: &'a Decoded<'a>,
+    vlans: &'a [VlanJ],
+    ext: &'a mut [u8; 8],
+    qext: &'a mut [u8; 8],
+    quoted: &'a Option<LaxSlicedPacket<'a>>,
+) -> LayersJ<'a> {
+    let mut rec = LayersJ { vlan: vlans, ..Default::default() };
     match d.link {
         Link::Ethernet(e) => {
             let data = d.data;
@@ -580,20 +710,6 @@ fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembled: Option<
         Link::Null { family } => rec.null = Some(NullJ { family }),
         _ => {}
     }
-    rec
-}
-
-/// Fills the network and transport parts; separated so their borrows can live on the
-/// caller's stack.
-fn fill<'a>(
-    rec: &mut Record<'a>,
-    d: &'a Decoded<'a>,
-    vlans: &'a [VlanJ],
-    ext: &'a mut [u8; 8],
-    qext: &'a mut [u8; 8],
-    quoted: &'a Option<LaxSlicedPacket<'a>>,
-) {
-    rec.vlan = vlans;
     match &d.net {
         Some(LaxNetSlice::Arp(a)) => {
             let s = a.slice();
@@ -690,4 +806,5 @@ fn fill<'a>(
         }
         _ => {}
     }
+    rec
 }

@@ -38,7 +38,7 @@ the packet and the byte offset (exit 1), after every good packet was written.";
 
 /// Decode packets: tcpdump-style text (default), NDJSON (--json) or Wireshark-named fields.
 #[derive(Debug, Parser)]
-#[command(name = TOOL, version, about, after_help = EXAMPLES, disable_help_flag = true)]
+#[command(name = TOOL, version, after_help = EXAMPLES, disable_help_flag = true)]
 pub struct Args {
     /// Capture files (pcap or pcapng, by content), read in order; stdin when none or '-'.
     #[arg(value_name = "FILE")]

@@ -385,6 +385,38 @@ impl TextPrinter {
                 }
                 hdr
             }
+            Link::Ppp { protocol } => {
+                let hdr = d.net_offset.min(data.len());
+                let ety = match protocol {
+                    0x0021 => 0x0800,
+                    0x0057 => 0x86dd,
+                    _ => 0,
+                };
+                if self.o.eflag {
+                    s(
+                        b,
+                        match protocol {
+                            0x0021 => "IP",
+                            0x0057 => "IP6",
+                            0xc021 => "LCP",
+                            _ => "unknown",
+                        },
+                    );
+                    s(b, " (0x");
+                    hex(b, protocol as u64, 4);
+                    s(b, "), length ");
+                    u(b, length);
+                    s(b, ": ");
+                }
+                let saved = self.o.eflag;
+                self.o.eflag = false;
+                let done = ety != 0 && self.network(b, ety, &data[hdr..], length.saturating_sub(hdr), d);
+                self.o.eflag = saved;
+                if !done {
+                    self.default_print(b, &data[hdr..]);
+                }
+                hdr
+            }
             Link::Chdlc { address } => {
                 let hdr = 4;
                 let ety = d.ether_type.unwrap_or(0);
@@ -525,9 +557,293 @@ impl TextPrinter {
             0x0800 => self.ip4(b, p, length, d, false),
             0x86dd => self.ip6(b, p, length, d),
             0x0806 | 0x8035 => self.arp(b, p, length),
+            0x8847 | 0x8848 => self.mpls(b, p, length),
+            0x8864 => self.pppoe_session(b, p, length),
             _ => return false,
         }
         true
+    }
+
+    /// Prints a packet carried inside another (a tunnel), as its own link type.
+    fn inner(&mut self, b: &mut Vec<u8>, lt: pktkit::capture::LinkType, p: &[u8], length: usize) {
+        let inner = pktkit::decode::decode(lt, p, length as u32, &Default::default());
+        self.link(b, &inner, p, length);
+    }
+
+    /// tcpdump's mpls_print: the label stack, then the payload guessed from its first nibble.
+    fn mpls(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        s(b, "MPLS");
+        let mut off = 0;
+        loop {
+            let Some(e) = be32(p, off) else {
+                s(b, " [|MPLS]");
+                return;
+            };
+            s(b, " (label ");
+            u(b, e >> 12);
+            s(b, ", tc ");
+            u(b, (e >> 9) & 7);
+            if e & 0x100 != 0 {
+                s(b, ", [S]");
+            }
+            s(b, ", ttl ");
+            u(b, e & 0xff);
+            b.push(b')');
+            off += 4;
+            if e & 0x100 != 0 {
+                break;
+            }
+        }
+        let rest = &p[off..];
+        let length = length.saturating_sub(off);
+        match rest.first().map(|x| x >> 4) {
+            Some(4) => {
+                b.push(b' ');
+                let inner = pktkit::decode::decode(
+                    pktkit::capture::LinkType::RAW,
+                    rest,
+                    length as u32,
+                    &Default::default(),
+                );
+                self.ip4(b, rest, length, &inner, false);
+            }
+            Some(6) => {
+                b.push(b' ');
+                let inner = pktkit::decode::decode(
+                    pktkit::capture::LinkType::RAW,
+                    rest,
+                    length as u32,
+                    &Default::default(),
+                );
+                self.ip6(b, rest, length, &inner);
+            }
+            _ => {}
+        }
+    }
+
+    /// tcpdump's pppoe_print for session data carrying IPv4 or IPv6.
+    fn pppoe_session(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        s(b, "PPPoE ");
+        let (Some(&code), Some(ses), Some(plen)) = (p.get(1), be16(p, 2), be16(p, 4)) else {
+            s(b, " [|pppoe]");
+            return;
+        };
+        if code != 0 {
+            s(b, "[|pppoe]");
+            return;
+        }
+        s(b, " [ses 0x");
+        out::hex_min(b, ses as u64);
+        s(b, "] ");
+        let Some(proto) = be16(p, 6) else {
+            s(b, "[|ppp]");
+            return;
+        };
+        let plen = (plen as usize).min(length.saturating_sub(6));
+        let rest = &p[8.min(p.len())..];
+        let ety = match proto {
+            0x0021 => 0x0800,
+            0x0057 => 0x86dd,
+            _ => {
+                s(b, "PPP-#0x");
+                hex(b, proto as u64, 4);
+                return;
+            }
+        };
+        if self.o.eflag {
+            s(b, if ety == 0x0800 { "IP (0x0021), length " } else { "IP6 (0x0057), length " });
+            u(b, plen);
+            s(b, ": ");
+        }
+        let inner = pktkit::decode::decode(
+            pktkit::capture::LinkType::RAW,
+            rest,
+            plen.saturating_sub(2) as u32,
+            &Default::default(),
+        );
+        if ety == 0x0800 {
+            self.ip4(b, rest, plen.saturating_sub(2), &inner, false);
+        } else {
+            self.ip6(b, rest, plen.saturating_sub(2), &inner);
+        }
+    }
+
+    /// tcpdump's gre_print_1: PPTP's enhanced GRE, carrying PPP.
+    fn gre1(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, flags: u16) {
+        let Some(prot) = be16(p, 2) else {
+            s(b, " [|gre]");
+            return;
+        };
+        let mut off = 4;
+        if flags & 0x2000 != 0 {
+            let Some(k) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", call ");
+            u(b, k & 0xffff);
+            off += 4;
+        }
+        if flags & 0x1000 != 0 {
+            let Some(q) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", seq ");
+            u(b, q);
+            off += 4;
+        }
+        if flags & 0x0080 != 0 {
+            let Some(a) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", ack ");
+            u(b, a);
+            off += 4;
+        }
+        if flags & 0x1000 == 0 {
+            s(b, ", no-payload");
+        }
+        s(b, ", length ");
+        u(b, length);
+        s(b, ": ");
+        if flags & 0x1000 == 0 {
+            return;
+        }
+        let rest = p.get(off..).unwrap_or(&[]);
+        let len = length.saturating_sub(off);
+        if prot != 0x880b {
+            s(b, "gre-proto-0x");
+            out::hex_min(b, prot as u64);
+            return;
+        }
+        // PPP: optional address/control, then a 1- or 2-byte protocol.
+        let Some((pkind, poff)) = pktkit::proto::tunnel::ppp(rest) else {
+            return;
+        };
+        let _ = pkind;
+        let ip = &rest[poff..];
+        let ilen = len.saturating_sub(poff);
+        let saved = self.o.eflag;
+        self.o.eflag = false;
+        let inner =
+            pktkit::decode::decode(pktkit::capture::LinkType::RAW, ip, ilen as u32, &Default::default());
+        match ip.first().map(|x| x >> 4) {
+            Some(6) => self.ip6(b, ip, ilen, &inner),
+            _ => self.ip4(b, ip, ilen, &inner, false),
+        }
+        self.o.eflag = saved;
+    }
+
+    /// tcpdump's gre_print for GRE version 0.
+    fn gre(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        let Some(flags) = be16(p, 0) else {
+            s(b, "[|gre]");
+            return;
+        };
+        s(b, "GREv");
+        u(b, flags & 7);
+        if flags & 7 == 1 {
+            return self.gre1(b, p, length, flags);
+        }
+        if flags & 7 != 0 {
+            return;
+        }
+        if self.o.vflag > 0 {
+            s(b, ", Flags [");
+            let mut any = false;
+            for (bit, n) in [
+                (0x8000u16, "checksum present"),
+                (0x4000, "routing present"),
+                (0x2000, "key present"),
+                (0x1000, "sequence# present"),
+                (0x0800, "strict source route"),
+            ] {
+                if flags & bit != 0 {
+                    if any {
+                        s(b, ", ");
+                    }
+                    s(b, n);
+                    any = true;
+                }
+            }
+            if !any {
+                s(b, "none");
+            }
+            b.push(b']');
+        }
+        let Some(prot) = be16(p, 2) else {
+            s(b, " [|gre]");
+            return;
+        };
+        let mut off = 4;
+        if flags & 0xc000 != 0 {
+            let (Some(sum), Some(o)) = (be16(p, 4), be16(p, 6)) else {
+                s(b, " [|gre]");
+                return;
+            };
+            if self.o.vflag > 0 {
+                s(b, ", sum 0x");
+                out::hex_min(b, sum as u64);
+            }
+            s(b, ", off 0x");
+            out::hex_min(b, o as u64);
+            off += 4;
+        }
+        if flags & 0x2000 != 0 {
+            let Some(k) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", key=0x");
+            out::hex_min(b, k as u64);
+            off += 4;
+        }
+        if flags & 0x1000 != 0 {
+            let Some(q) = be32(p, off) else {
+                s(b, " [|gre]");
+                return;
+            };
+            s(b, ", seq ");
+            u(b, q);
+            off += 4;
+        }
+        if flags & 0x4000 != 0 {
+            // Source routing entries: not decoded; tcpdump prints them, pktkit stops.
+            s(b, ", length ");
+            u(b, length);
+            return;
+        }
+        s(b, ", length ");
+        u(b, length);
+        s(b, ": ");
+        let rest = p.get(off..).unwrap_or(&[]);
+        let len = length.saturating_sub(off);
+        match prot {
+            0x0800 | 0x86dd => {
+                let saved = self.o.eflag;
+                self.o.eflag = false;
+                let inner = pktkit::decode::decode(
+                    pktkit::capture::LinkType::RAW,
+                    rest,
+                    len as u32,
+                    &Default::default(),
+                );
+                if prot == 0x0800 {
+                    self.ip4(b, rest, len, &inner, false);
+                } else {
+                    self.ip6(b, rest, len, &inner);
+                }
+                self.o.eflag = saved;
+            }
+            0x6558 => self.inner(b, pktkit::capture::LinkType::ETHERNET, rest, len),
+            0x8847 => self.mpls(b, rest, len),
+            _ => {
+                s(b, "gre-proto-0x");
+                out::hex_min(b, prot as u64);
+            }
+        }
     }
 
     fn default_print(&self, b: &mut Vec<u8>, p: &[u8]) {
@@ -595,6 +911,30 @@ impl TextPrinter {
             s(b, ", length ");
             u(b, length);
             return;
+        }
+        if self.o.vflag > 0 {
+            match arp_hrd_name(hrd) {
+                Some(n) => s(b, n),
+                None => {
+                    s(b, "Unknown Hardware (");
+                    u(b, hrd);
+                    b.push(b')');
+                }
+            }
+            s(b, " (len ");
+            u(b, hln);
+            s(b, "), ");
+            match ethernet::ether_type_name(pro) {
+                Some(n) => s(b, n),
+                None => {
+                    s(b, "Unknown Protocol (0x");
+                    hex(b, pro as u64, 4);
+                    b.push(b')');
+                }
+            }
+            s(b, " (len ");
+            u(b, pln);
+            s(b, "), ");
         }
         let sha = 8;
         let spa = sha + hln;
@@ -726,8 +1066,10 @@ impl TextPrinter {
                 3 => s(b, ",CE"),
                 _ => {}
             }
-            s(b, ", ttl ");
-            u(b, p[8]);
+            if p[8] >= 1 {
+                s(b, ", ttl ");
+                u(b, p[8]);
+            }
             s(b, ", id ");
             u(b, be16(p, 4).unwrap_or(0));
             s(b, ", offset ");
@@ -770,11 +1112,8 @@ impl TextPrinter {
             }
             s(b, ")\n    ");
         }
-        if p.len() < hlen {
-            s(b, " [|ip]");
-            return;
-        }
-        let payload = &p[hlen..];
+        // Options or payload may be cut: what follows prints what it can, as tcpdump does.
+        let payload = p.get(hlen..).unwrap_or(&[]);
         if off & 0x1fff == 0 {
             if !matches!(proto, 6 | 17 | 132 | 33) {
                 out::ip4(b, src);
@@ -907,17 +1246,11 @@ impl TextPrinter {
                     advance = hl;
                 }
                 51 => {
-                    let (Some(&l), Some(spi), Some(seq)) = (cp.get(1), be32(cp, 4), be32(cp, 8)) else {
-                        s(b, " [|AH]");
+                    let Some(hl) = ah(b, cp, self.o.vflag) else {
                         return;
                     };
-                    s(b, "AH(spi=0x");
-                    hex(b, spi as u64, 8);
-                    s(b, ",seq=0x");
-                    out::hex_min(b, seq as u64);
-                    s(b, "): ");
                     nh = cp[0];
-                    advance = (l as usize + 2) * 4;
+                    advance = hl;
                 }
                 _ => {
                     let ctx = IpCtx { v6: true, src, dst, direct: pos == 40, fragmented };
@@ -963,17 +1296,20 @@ impl TextPrinter {
             s(b, " [|srcrt]");
             return None;
         };
-        s(b, "srcrt (len=");
+        s(b, "RT6 (len=");
         u(b, l);
         s(b, ", type=");
         u(b, ty);
+        if ty == 0 {
+            s(b, " [Deprecated]");
+        }
+        s(b, ", segleft=");
+        u(b, segleft);
         match ty {
             0 | 2 => {
-                s(b, ", segleft=");
-                u(b, segleft);
                 let rsv = be32(cp, 4);
                 if let Some(r) = rsv
-                    && (r != 0 || self.o.vflag > 0)
+                    && self.o.vflag > 0
                 {
                     s(b, ", rsv=0x");
                     out::hex_min(b, r as u64);
@@ -1008,35 +1344,46 @@ impl TextPrinter {
             6 => self.tcp(b, p, length, ctx, d),
             17 => self.udp(b, p, length, ctx, d),
             1 if !ctx.v6 => self.icmp(b, p, length, ctx),
-            58 => self.icmp6(b, p, length),
+            58 => self.icmp6(b, p, length, &ctx, ctx.fragmented),
             51 if !ctx.v6 => {
-                let (Some(&l), Some(spi), Some(seq)) = (p.get(1), be32(p, 4), be32(p, 8)) else {
-                    s(b, " [|AH]");
+                let Some(hl) = ah(b, p, self.o.vflag) else {
                     return;
                 };
-                s(b, "AH(spi=0x");
-                hex(b, spi as u64, 8);
-                s(b, ",seq=0x");
-                out::hex_min(b, seq as u64);
-                s(b, "): ");
-                let hl = (l as usize + 2) * 4;
                 if p.len() < hl || length < hl {
                     return;
                 }
                 let ctx = IpCtx { direct: false, ..ctx };
                 self.demux(b, &p[hl..], length - hl, p[0], ctx, d);
             }
-            132 => {
-                // tcpdump's sctp_print starts with the addresses and ports; the chunk list
-                // that follows is not decoded here.
+            33 | 132 => {
+                // tcpdump's sctp_print and dccp_print start with the addresses and ports;
+                // what follows is not decoded here.
                 let (Some(sp), Some(dp)) = (be16(p, 0), be16(p, 2)) else {
                     s(b, " [|sctp]");
                     return;
                 };
                 let ctx = IpCtx { direct: true, ..ctx };
                 Self::addrs(b, &ctx, Some((sp, dp)));
-                s(b, "sctp");
+                s(b, if nh == 132 { "sctp" } else { "DCCP" });
             }
+            2 if !ctx.v6 => self.igmp(b, p, length),
+            4 | 41 => {
+                let saved = self.o.eflag;
+                self.o.eflag = false;
+                let inner = pktkit::decode::decode(
+                    pktkit::capture::LinkType::RAW,
+                    p,
+                    length as u32,
+                    &Default::default(),
+                );
+                if nh == 4 {
+                    self.ip4(b, p, length, &inner, false);
+                } else {
+                    self.ip6(b, p, length, &inner);
+                }
+                self.o.eflag = saved;
+            }
+            47 => self.gre(b, p, length),
             50 => {
                 let (Some(spi), Some(seq)) = (be32(p, 0), be32(p, 4)) else {
                     s(b, " [|ESP]");
@@ -1055,6 +1402,100 @@ impl TextPrinter {
                 b.push(b' ');
                 u(b, length);
             }
+        }
+    }
+
+    /// tcpdump's igmp_print (queries, v1/v2/v3 reports, leave).
+    fn igmp(&mut self, b: &mut Vec<u8>, p: &[u8], len: usize) {
+        let Some(&ty) = p.first() else {
+            s(b, " [|igmp]");
+            return;
+        };
+        let addr4 = |b: &mut Vec<u8>| match p.get(4..8) {
+            Some(a) => {
+                out::ip4(b, a);
+                true
+            }
+            None => false,
+        };
+        let ok = match ty {
+            0x11 => {
+                s(b, "igmp query");
+                if len >= 12 {
+                    igmpv3_query(b, p, len, self.o.vflag)
+                } else {
+                    match (p.get(1), be32(p, 4)) {
+                        (Some(&mrt), Some(g)) => {
+                            if mrt != 0 {
+                                s(b, " v2");
+                                if mrt != 100 {
+                                    s(b, " [max resp time ");
+                                    u(b, mrt);
+                                    b.push(b']');
+                                }
+                            } else {
+                                s(b, " v1");
+                            }
+                            if g != 0 {
+                                s(b, " [gaddr ");
+                                out::ip4(b, &p[4..8]);
+                                b.push(b']');
+                            }
+                            if len != 8 {
+                                s(b, " [len ");
+                                u(b, len);
+                                b.push(b']');
+                            }
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+            }
+            0x12 => {
+                s(b, "igmp v1 report ");
+                let ok = addr4(b);
+                if ok && len != 8 {
+                    s(b, " [len ");
+                    u(b, len);
+                    b.push(b']');
+                }
+                ok
+            }
+            0x16 => {
+                s(b, "igmp v2 report ");
+                addr4(b)
+            }
+            0x17 => {
+                s(b, "igmp leave ");
+                addr4(b)
+            }
+            0x22 => {
+                s(b, "igmp v3 report");
+                match be16(p, 6) {
+                    Some(n) => {
+                        s(b, ", ");
+                        u(b, n);
+                        s(b, " group record(s)");
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => {
+                s(b, "igmp-");
+                u(b, ty);
+                true
+            }
+        };
+        if !ok {
+            s(b, " [|igmp]");
+            return;
+        }
+        if self.o.vflag > 0 && len >= 4 && p.len() >= len && fold(sum_be(&p[..len], 0)) != 0xffff {
+            s(b, " bad igmp cksum ");
+            out::hex_min(b, be16(p, 2).unwrap_or(0) as u64);
+            b.push(b'!');
         }
     }
 
@@ -1255,6 +1696,26 @@ impl TextPrinter {
                 }
             }
         }
+        if (dport == 4789 || sport == 4789) && !ctx.fragmented {
+            // tcpdump's vxlan_print: the header, then the inner frame on its own line.
+            let v = &p[8..];
+            if let (Some(&flags), Some(vni)) = (v.first(), be32(v, 4)) {
+                s(b, "VXLAN, flags [");
+                s(b, if flags & 0x08 != 0 { "I" } else { "." });
+                s(b, "] (0x");
+                hex(b, flags as u64, 2);
+                s(b, "), vni ");
+                u(b, vni >> 8);
+                b.push(b'\n');
+                self.inner(
+                    b,
+                    pktkit::capture::LinkType::ETHERNET,
+                    &v[8.min(v.len())..],
+                    length.saturating_sub(8),
+                );
+                return;
+            }
+        }
         if app::udp_text(b, d, sport, dport, &p[8..], length) {
             return;
         }
@@ -1426,6 +1887,53 @@ impl TextPrinter {
                     false
                 }
             }
+            9 => match (p.get(4), p.get(5), be16(p, 6)) {
+                (Some(&num), Some(&size), Some(life)) => {
+                    s(b, "router advertisement lifetime ");
+                    let life = life as u32;
+                    if life < 60 {
+                        u(b, life);
+                    } else if life < 3600 {
+                        u(b, life / 60);
+                        b.push(b':');
+                        out::u_pad(b, life % 60, 2, b'0');
+                    } else {
+                        u(b, life / 3600);
+                        b.push(b':');
+                        out::u_pad(b, life % 3600 / 60, 2, b'0');
+                        b.push(b':');
+                        out::u_pad(b, life % 60, 2, b'0');
+                    }
+                    b.push(b' ');
+                    u(b, num);
+                    b.push(b':');
+                    if size != 2 {
+                        s(b, " [size ");
+                        u(b, size);
+                        b.push(b']');
+                        true
+                    } else {
+                        let mut ok = true;
+                        for i in 0..num as usize {
+                            match (p.get(8 + i * 8..12 + i * 8), be32(p, 12 + i * 8)) {
+                                (Some(a), Some(pref)) => {
+                                    s(b, " {");
+                                    out::ip4(b, a);
+                                    b.push(b' ');
+                                    u(b, pref);
+                                    b.push(b'}');
+                                }
+                                _ => {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                        }
+                        ok
+                    }
+                }
+                _ => false,
+            },
             18 => match be32(p, 8) {
                 Some(m) => {
                     s(b, "address mask is 0x");
@@ -1452,7 +1960,6 @@ impl TextPrinter {
                     15 => s(b, "information request"),
                     16 => s(b, "information reply"),
                     17 => s(b, "address mask request"),
-                    9 => s(b, "router advertisement"),
                     _ => {
                         s(b, "type-#");
                         u(b, ty);
@@ -1495,11 +2002,24 @@ impl TextPrinter {
         }
     }
 
-    fn icmp6(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+    fn icmp6(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: &IpCtx<'_>, fragmented: bool) {
         let (Some(&ty), Some(&code)) = (p.first(), p.get(1)) else {
             s(b, " [|icmp6]");
             return;
         };
+        if self.o.vflag > 0 && !fragmented && p.len() >= length {
+            let field = be16(p, 2).unwrap_or(0);
+            let sum = fold(sum_be(&p[..length], pseudo(ctx, 58, length)));
+            if sum != 0xffff {
+                s(b, "[bad icmp6 cksum 0x");
+                hex(b, field as u64, 4);
+                s(b, " -> 0x");
+                hex(b, shouldbe(field, !sum) as u64, 4);
+                s(b, "!] ");
+            } else {
+                s(b, "[icmp6 sum ok] ");
+            }
+        }
         let start = b.len();
         s(b, "ICMP6, ");
         match icmp6_name(ty) {
@@ -1657,6 +2177,23 @@ impl TextPrinter {
                     let Some(g) = p.get(8..24) else { return trunc(b) };
                     s(b, " [gaddr ");
                     out::ip6(b, g);
+                    if v > 0 {
+                        let (Some(&f), Some(&qqic)) = (p.get(24), p.get(25)) else { return trunc(b) };
+                        if f & 0x08 != 0 {
+                            s(b, " sflag");
+                        }
+                        if f & 0x07 != 0 {
+                            s(b, " robustness=");
+                            u(b, f & 7);
+                        }
+                        let qqi: u32 = if qqic < 128 {
+                            qqic as u32
+                        } else {
+                            ((qqic as u32 & 0x0f) | 0x10) << (((qqic as u32 & 0x70) >> 4) + 3)
+                        };
+                        s(b, " qqi=");
+                        u(b, qqi);
+                    }
                     let Some(nsrcs) = be16(p, 26) else { return trunc(b) };
                     if nsrcs > 0 {
                         if length < 28 + nsrcs as usize * 16 {
@@ -1679,11 +2216,63 @@ impl TextPrinter {
                     return trunc(b);
                 }
             }
-            133 | 134 => {}
+            133 => {
+                if v > 0 && !nd_options(b, p, length, 8, v) {
+                    return trunc(b);
+                }
+            }
+            134 => {
+                if v > 0 {
+                    let (Some(&hl), Some(&fl), Some(life), Some(reach), Some(retrans)) =
+                        (p.get(4), p.get(5), be16(p, 6), be32(p, 8), be32(p, 12))
+                    else {
+                        return trunc(b);
+                    };
+                    s(b, "\n\thop limit ");
+                    u(b, hl);
+                    s(b, ", Flags [");
+                    let mut any = false;
+                    for (bit, n) in [(0x80u8, "managed"), (0x40, "other stateful"), (0x20, "home agent")] {
+                        if fl & bit != 0 {
+                            if any {
+                                s(b, ", ");
+                            }
+                            s(b, n);
+                            any = true;
+                        }
+                    }
+                    if !any {
+                        s(b, "none");
+                    }
+                    s(b, "], pref ");
+                    s(
+                        b,
+                        match fl & 0x18 {
+                            0x08 => "high",
+                            0x18 => "low",
+                            0x10 => "reserved",
+                            _ => "medium",
+                        },
+                    );
+                    s(b, ", router lifetime ");
+                    u(b, life);
+                    s(b, "s, reachable time ");
+                    u(b, reach);
+                    s(b, "ms, retrans timer ");
+                    u(b, retrans);
+                    s(b, "ms");
+                    if !nd_options(b, p, length, 16, v) {
+                        return trunc(b);
+                    }
+                }
+            }
             icmp6c::NEIGHBOR_SOLICIT => match p.get(8..24) {
                 Some(t) => {
                     s(b, ", who has ");
                     out::ip6(b, t);
+                    if v > 0 && !nd_options(b, p, length, 24, v) {
+                        return trunc(b);
+                    }
                 }
                 None => return trunc(b),
             },
@@ -1712,6 +2301,9 @@ impl TextPrinter {
                             s(b, "none");
                         }
                         b.push(b']');
+                        if !nd_options(b, p, length, 24, v) {
+                            return trunc(b);
+                        }
                     }
                 }
                 None => return trunc(b),
@@ -1722,6 +2314,9 @@ impl TextPrinter {
                     out::ip6(b, dst);
                     s(b, " to ");
                     out::ip6(b, tgt);
+                    if v > 0 && !nd_options(b, p, length, 40, v) {
+                        return trunc(b);
+                    }
                 }
                 _ => return trunc(b),
             },
@@ -1735,6 +2330,60 @@ impl TextPrinter {
                     s(b, ", ");
                     u(b, n);
                     s(b, " group record(s)");
+                    if v > 0 {
+                        let mut g = 8usize;
+                        for _ in 0..n {
+                            if length < g + 20 {
+                                s(b, " [invalid number of groups]");
+                                return;
+                            }
+                            let (Some(addr), Some(&ty), Some(nsrcs)) =
+                                (p.get(g + 4..g + 20), p.get(g), be16(p, g + 2))
+                            else {
+                                return trunc(b);
+                            };
+                            s(b, " [gaddr ");
+                            out::ip6(b, addr);
+                            b.push(b' ');
+                            match ty {
+                                1 => s(b, "is_in"),
+                                2 => s(b, "is_ex"),
+                                3 => s(b, "to_in"),
+                                4 => s(b, "to_ex"),
+                                5 => s(b, "allow"),
+                                6 => s(b, "block"),
+                                _ => {
+                                    s(b, " [v2-report-#");
+                                    u(b, ty);
+                                    b.push(b']');
+                                }
+                            }
+                            let ns = nsrcs as usize;
+                            if length < g + 20 + ns * 16 {
+                                s(b, " [invalid number of sources ");
+                                u(b, ns);
+                                b.push(b']');
+                                return;
+                            }
+                            if v == 1 {
+                                s(b, ", ");
+                                u(b, ns);
+                                s(b, " source(s)");
+                            } else {
+                                s(b, " {");
+                                for j in 0..ns {
+                                    let Some(src) = p.get(g + 20 + j * 16..g + 36 + j * 16) else {
+                                        return trunc(b);
+                                    };
+                                    b.push(b' ');
+                                    out::ip6(b, src);
+                                }
+                                s(b, " }");
+                            }
+                            g += 20 + ns * 16;
+                            b.push(b']');
+                        }
+                    }
                 }
             }
             141 | 142 => {}
@@ -1762,6 +2411,279 @@ impl TextPrinter {
         if v == 0 {
             s(b, ", length ");
             u(b, length);
+        }
+    }
+}
+
+/// tcpdump's ah_print; returns the header length.
+fn ah(b: &mut Vec<u8>, p: &[u8], vflag: u8) -> Option<usize> {
+    let (Some(&l), Some(spi), Some(seq)) = (p.get(1), be32(p, 4), be32(p, 8)) else {
+        s(b, " [|AH]");
+        return None;
+    };
+    let hl = (l as usize + 2) * 4;
+    s(b, "AH(");
+    if vflag > 0 {
+        s(b, "length=");
+        u(b, l);
+        b.push(b'(');
+        u(b, hl);
+        s(b, "-bytes),");
+    }
+    s(b, "spi=0x");
+    hex(b, spi as u64, 8);
+    s(b, ",seq=0x");
+    out::hex_min(b, seq as u64);
+    if hl > 12 {
+        let Some(icv) = p.get(12..hl) else {
+            s(b, " [|AH]");
+            return None;
+        };
+        s(b, ",icv=0x");
+        out::hex_bytes(b, icv);
+    }
+    s(b, "): ");
+    Some(hl)
+}
+
+/// tcpdump's icmp6_opt_print: neighbour discovery options after `start` bytes of the
+/// message (which is `length` bytes on the wire). False on a cut option.
+fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize, vflag: u8) -> bool {
+    let end = length.min(p.len());
+    let mut off = start;
+    while off < end {
+        let (Some(&ty), Some(&len8)) = (p.get(off), p.get(off + 1)) else {
+            return false;
+        };
+        let olen = len8 as usize * 8;
+        if len8 == 0 || off + olen > end {
+            return false;
+        }
+        let o = &p[off..off + olen];
+        s(b, "\n\t  ");
+        s(
+            b,
+            match ty {
+                1 => "source link-address",
+                2 => "destination link-address",
+                3 => "prefix info",
+                4 => "redirected header",
+                5 => "mtu",
+                7 => "advertisement interval",
+                8 => "homeagent information",
+                24 => "route info",
+                25 => "rdnss",
+                31 => "dnssl",
+                _ => "unknown",
+            },
+        );
+        s(b, " option (");
+        u(b, ty);
+        s(b, "), length ");
+        u(b, olen);
+        s(b, " (");
+        u(b, len8);
+        s(b, "): ");
+        let lifetime = |b: &mut Vec<u8>, v: u32| {
+            if v == u32::MAX {
+                s(b, "infinity");
+            } else {
+                u(b, v);
+                b.push(b's');
+            }
+        };
+        match ty {
+            1 | 2 => out::mac(b, &o[2..]),
+            3 if olen >= 32 => {
+                out::ip6(b, &o[16..32]);
+                b.push(b'/');
+                u(b, o[2]);
+                s(b, if len8 != 4 { "badlen" } else { "" });
+                s(b, ", Flags [");
+                let mut any = false;
+                for (bit, n) in [(0x80u8, "onlink"), (0x40, "auto"), (0x20, "router")] {
+                    if o[3] & bit != 0 {
+                        if any {
+                            s(b, ", ");
+                        }
+                        s(b, n);
+                        any = true;
+                    }
+                }
+                if !any {
+                    s(b, "none");
+                }
+                s(b, "], valid time ");
+                lifetime(b, be32(o, 4).unwrap_or(0));
+                s(b, ", pref. time ");
+                lifetime(b, be32(o, 8).unwrap_or(0));
+            }
+            5 => {
+                b.push(b' ');
+                u(b, be32(o, 4).unwrap_or(0));
+                if len8 != 1 {
+                    s(b, "badlen");
+                }
+            }
+            7 => {
+                b.push(b' ');
+                u(b, be32(o, 4).unwrap_or(0));
+                s(b, "ms");
+            }
+            8 => {
+                s(b, " preference ");
+                u(b, be16(o, 4).unwrap_or(0));
+                s(b, ", lifetime ");
+                u(b, be16(o, 6).unwrap_or(0));
+            }
+            24 => {
+                let mut prefix = [0u8; 16];
+                let n = (olen - 8).min(16);
+                prefix[..n].copy_from_slice(&o[8..8 + n]);
+                b.push(b' ');
+                out::ip6(b, &prefix);
+                b.push(b'/');
+                u(b, o[2]);
+                s(b, ", pref=");
+                s(
+                    b,
+                    match o[3] & 0x18 {
+                        0x08 => "high",
+                        0x18 => "low",
+                        0x10 => "rsv",
+                        _ => "medium",
+                    },
+                );
+                s(b, ", lifetime=");
+                lifetime(b, be32(o, 4).unwrap_or(0));
+            }
+            25 => {
+                s(b, " lifetime ");
+                lifetime(b, be32(o, 4).unwrap_or(0));
+                b.push(b',');
+                for a in o[8..].chunks_exact(16) {
+                    s(b, " addr: ");
+                    out::ip6(b, a);
+                }
+            }
+            31 => {
+                s(b, " lifetime ");
+                lifetime(b, be32(o, 4).unwrap_or(0));
+                s(b, ", domain(s):");
+                // Uncompressed DNS names, zero padded.
+                let mut q = &o[8..];
+                while let Some(&l) = q.first() {
+                    if l == 0 {
+                        q = &q[1..];
+                        if q.iter().all(|&x| x == 0) {
+                            break;
+                        }
+                        continue;
+                    }
+                    b.push(b' ');
+                    let mut name = q;
+                    while let Some(&ll) = name.first() {
+                        if ll == 0 || ll as usize + 1 > name.len() {
+                            break;
+                        }
+                        for &c in &name[1..=ll as usize] {
+                            b.push(if c.is_ascii_graphic() { c } else { b'.' });
+                        }
+                        b.push(b'.');
+                        name = &name[ll as usize + 1..];
+                    }
+                    q = name.get(1..).unwrap_or(&[]);
+                }
+            }
+            _ => {
+                if vflag <= 1 {
+                    hex_indent(b, &o[2..], "\n\t  ");
+                    return true;
+                }
+            }
+        }
+        if vflag > 1 {
+            hex_indent(b, &o[2..], "\n\t    ");
+        }
+        off += olen;
+    }
+    true
+}
+
+/// tcpdump's print_unknown_data: hex lines, each starting with `indent`.
+fn hex_indent(b: &mut Vec<u8>, p: &[u8], indent: &str) {
+    let start = b.len();
+    hex_only(b, p);
+    let dumped = b.split_off(start);
+    for chunk in dumped.split(|&c| c == b'\n') {
+        if chunk.is_empty() {
+            continue;
+        }
+        s(b, indent);
+        b.extend_from_slice(&chunk[1..]);
+    }
+}
+
+/// tcpdump's print_igmpv3_query.
+fn igmpv3_query(b: &mut Vec<u8>, p: &[u8], len: usize, vflag: u8) -> bool {
+    let (Some(&mrc), Some(g), Some(nsrcs)) = (p.get(1), be32(p, 4), be16(p, 10)) else {
+        return false;
+    };
+    s(b, " v3");
+    let mrt: u32 =
+        if mrc < 128 { mrc as u32 } else { ((mrc as u32 & 0x0f) | 0x10) << (((mrc as u32 & 0x70) >> 4) + 3) };
+    if mrc != 100 {
+        s(b, " [max resp time ");
+        if mrt < 600 {
+            u(b, mrt / 10);
+            b.push(b'.');
+            u(b, mrt % 10);
+            b.push(b's');
+        } else {
+            relts(b, mrt / 10);
+        }
+        b.push(b']');
+    }
+    if g == 0 {
+        return true;
+    }
+    s(b, " [gaddr ");
+    out::ip4(b, &p[4..8]);
+    if nsrcs > 0 {
+        let n = nsrcs as usize;
+        if len < 12 + n * 4 {
+            s(b, " [invalid number of sources]");
+        } else if vflag > 1 {
+            s(b, " {");
+            for i in 0..n {
+                let Some(a) = p.get(12 + i * 4..16 + i * 4) else { return false };
+                b.push(b' ');
+                out::ip4(b, a);
+            }
+            s(b, " }");
+        } else {
+            s(b, ", ");
+            u(b, n);
+            s(b, " source(s)");
+        }
+    }
+    b.push(b']');
+    true
+}
+
+/// tcpdump's unsigned_relts_print: 3072 as "51m12s".
+fn relts(b: &mut Vec<u8>, mut secs: u32) {
+    if secs == 0 {
+        s(b, "0s");
+        return;
+    }
+    for (unit, name) in
+        [(31_536_000u32, "y"), (604_800, "w"), (86_400, "d"), (3600, "h"), (60, "m"), (1, "s")]
+    {
+        if secs >= unit {
+            u(b, secs / unit);
+            s(b, name);
+            secs %= unit;
         }
     }
 }
@@ -1930,6 +2852,7 @@ fn ip_options(b: &mut Vec<u8>, mut cp: &[u8]) {
                     }
                 }
             }
+            68 => ip_timestamp(b, &cp[..olen]),
             148 => {
                 if olen < 4 {
                     s(b, " [bad length ");
@@ -1949,49 +2872,108 @@ fn ip_options(b: &mut Vec<u8>, mut cp: &[u8]) {
     }
 }
 
-/// IPv6 hop-by-hop / destination options, as tcpdump -v prints them (common ones).
-fn ip6_opts(b: &mut Vec<u8>, mut cp: &[u8]) {
-    b.push(b'(');
-    while let Some(&t) = cp.first() {
-        if t == 0 {
-            s(b, "pad1");
-            cp = &cp[1..];
-        } else {
-            let Some(&l) = cp.get(1) else {
-                s(b, "[|ip6]");
-                break;
-            };
-            let l = l as usize + 2;
-            if cp.len() < l {
-                s(b, "[|ip6]");
-                break;
-            }
-            match t {
-                1 => {
-                    s(b, "padn");
-                }
-                5 => {
-                    s(b, "rtalert: 0x");
-                    hex(b, be16(cp, 2).unwrap_or(0) as u64, 4);
-                }
-                0xc2 => {
-                    s(b, "jumbo: ");
-                    u(b, be32(cp, 2).unwrap_or(0));
-                }
-                _ => {
-                    s(b, "type-#");
-                    u(b, t);
-                    s(b, ": len=");
-                    u(b, l - 2);
-                }
-            }
-            cp = &cp[l..];
-        }
-        if !cp.is_empty() {
-            s(b, ")(");
+/// tcpdump's ip_printts: the timestamp option.
+fn ip_timestamp(b: &mut Vec<u8>, cp: &[u8]) {
+    let length = cp.len();
+    if length < 4 {
+        s(b, " [bad length ");
+        u(b, length);
+        b.push(b']');
+        return;
+    }
+    s(b, " TS{");
+    let flags = cp[3];
+    let hoplen = if flags & 0xf != 0 { 8 } else { 4 };
+    if (length - 4) & (hoplen - 1) != 0 {
+        s(b, "[bad length ");
+        u(b, length);
+        b.push(b']');
+    }
+    let ptr = (cp[2] as usize).wrapping_sub(1);
+    if ptr < 4 || ((ptr - 4) & (hoplen - 1)) != 0 || ptr > length + 1 {
+        s(b, "[bad ptr ");
+        u(b, cp[2]);
+        b.push(b']');
+    }
+    let mut len = 4;
+    match flags & 0xf {
+        0 => s(b, "TSONLY"),
+        1 => s(b, "TS+ADDR"),
+        3 => s(b, "PRESPEC"),
+        t => {
+            s(b, "[bad ts type ");
+            u(b, t);
+            b.push(b']');
+            len = 0;
         }
     }
-    s(b, ") ");
+    if len == 4 {
+        while len < length {
+            s(b, if ptr == len { " ^ " } else { " " });
+            let Some(ts) = be32(cp, len + hoplen - 4) else {
+                s(b, "[|ip]");
+                return;
+            };
+            u(b, ts);
+            b.push(b'@');
+            if hoplen == 8 {
+                out::ip4(b, &cp[len..len + 4]);
+            }
+            len += hoplen;
+        }
+    }
+    if ptr == len {
+        s(b, " ^ ");
+    }
+    if flags >> 4 != 0 {
+        s(b, " [");
+        u(b, flags >> 4);
+        s(b, " hops not recorded]} ");
+    } else {
+        b.push(b'}');
+    }
+}
+
+/// IPv6 hop-by-hop / destination options, as tcpdump -v prints them (common ones).
+fn ip6_opts(b: &mut Vec<u8>, mut cp: &[u8]) {
+    while let Some(&t) = cp.first() {
+        if t == 0 {
+            s(b, "(pad1)");
+            cp = &cp[1..];
+            continue;
+        }
+        let Some(&l) = cp.get(1) else {
+            s(b, "[|ip6]");
+            break;
+        };
+        let l = l as usize + 2;
+        if cp.len() < l {
+            s(b, "[|ip6]");
+            break;
+        }
+        match t {
+            1 => s(b, "(padn)"),
+            5 => {
+                s(b, "(rtalert: 0x");
+                hex(b, be16(cp, 2).unwrap_or(0) as u64, 4);
+                s(b, ") ");
+            }
+            0xc2 => {
+                s(b, "(jumbo: ");
+                u(b, be32(cp, 2).unwrap_or(0));
+                s(b, ") ");
+            }
+            _ => {
+                s(b, "(opt_type 0x");
+                hex(b, t as u64, 2);
+                s(b, ": len=");
+                u(b, l - 2);
+                b.push(b')');
+            }
+        }
+        cp = &cp[l..];
+    }
+    b.push(b' ');
 }
 
 /// tcpdump's TCP option list; false when it ended on a bad option (the line then ends).
@@ -2560,6 +3542,208 @@ pub fn ascii(b: &mut Vec<u8>, p: &[u8]) {
             b.push(c);
         } else {
             b.push(b'.');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pktkit::capture::{Interface, LinkType, Precision};
+    use pktkit::decode::{DecodeOptions, decode};
+
+    fn line(o: TextOptions, lt: u16, frame: &[u8], orig_len: u32) -> String {
+        let iface = Interface::live(LinkType(lt), 65535, Precision::Micro);
+        let pkt = Packet {
+            number: 1,
+            record: 1,
+            ts: Timestamp::new(3661, 5_000),
+            orig_len,
+            data: frame,
+            interface: &iface,
+            raw_ts: None,
+        };
+        let d = decode(LinkType(lt), frame, orig_len, &DecodeOptions::default());
+        let mut p = TextPrinter::with_time(o, LocalTime::utc());
+        let mut out = Vec::new();
+        p.packet(&mut out, &pkt, &d).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn ipv4_tcp(options: &[u8], flags: u8) -> Vec<u8> {
+        let hl = 20 + options.len();
+        let mut p = vec![0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        let total = (20 + hl) as u16;
+        p[2..4].copy_from_slice(&total.to_be_bytes());
+        p.extend_from_slice(&[
+            0x30,
+            0x39,
+            0,
+            80,
+            0,
+            0,
+            0,
+            7,
+            0,
+            0,
+            0,
+            0,
+            ((hl / 4) as u8) << 4,
+            flags,
+            0x10,
+            0,
+            0,
+            0,
+            0,
+            0,
+        ]);
+        p.extend_from_slice(options);
+        p
+    }
+
+    #[test]
+    fn hex_dumps_match_tcpdump_layout() {
+        let mut b = Vec::new();
+        hex_only(&mut b, &[0x45, 0, 0, 0x1c, 0xab]);
+        assert_eq!(String::from_utf8(b).unwrap(), "\n\t0x0000:  4500 001c ab");
+        let mut b = Vec::new();
+        hex_ascii(&mut b, b"GET / HTTP/1.1\r\nHost", 0);
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "\n\t0x0000:  4745 5420 2f20 4854 5450 2f31 2e31 0d0a  GET./.HTTP/1.1..\
+             \n\t0x0010:  486f 7374                                Host"
+        );
+        let mut b = Vec::new();
+        ascii(&mut b, b"a\r\nb\rc\x01");
+        assert_eq!(String::from_utf8(b).unwrap(), "\na\nb.c.");
+    }
+
+    #[test]
+    fn tcp_options_good_bad_and_cut() {
+        let o = TextOptions::default();
+        let l = line(o, 101, &ipv4_tcp(&[2, 4, 5, 0xb4, 1, 1, 4, 2], 0x02), 48);
+        assert_eq!(
+            l,
+            "01:01:01.000005 IP 10.0.0.1.12345 > 10.0.0.2.80: Flags [S], seq 7, win 4096, options [mss 1460,nop,nop,sackOK], length 0\n"
+        );
+        // A length byte of 0 after a good option: "[bad opt]]" and the line ends.
+        let l = line(o, 101, &ipv4_tcp(&[1, 8, 0, 0], 0x02), 44);
+        assert!(l.ends_with("options [nop,TS[bad opt]]\n"), "{l}");
+        // Cut inside the options: tcpdump's [|tcp] marker.
+        let full = ipv4_tcp(&[8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1], 0x12);
+        let l = line(o, 101, &full[..46], full.len() as u32);
+        assert!(l.ends_with("options [TS [|tcp]\n"), "{l}");
+    }
+
+    #[test]
+    fn link_headers_and_timestamps() {
+        let mut eth = vec![0xff; 6];
+        eth.extend_from_slice(&[2, 0, 0, 0, 0, 9, 0x08, 0x06]);
+        eth.extend_from_slice(&[
+            0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 9, 10, 0, 0, 9, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1,
+        ]);
+        let o = TextOptions { eflag: true, number: true, tflag: 4, ..Default::default() };
+        assert_eq!(
+            line(o, 1, &eth, 60),
+            "    1  1970-01-01 01:01:01.000005 02:00:00:00:00:09 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 60: Request who-has 10.0.0.1 tell 10.0.0.9, length 46\n"
+        );
+        let o = TextOptions { tflag: 2, nano: true, ..Default::default() };
+        assert!(
+            line(o, 1, &eth, 42)
+                .starts_with("3661.000005000 ARP, Request who-has 10.0.0.1 tell 10.0.0.9, length 28")
+        );
+        // Truncated Ethernet header and an unknown link type.
+        assert_eq!(line(TextOptions { tflag: 1, ..Default::default() }, 1, &eth[..10], 60), "[|ether]\n");
+        assert_eq!(
+            line(TextOptions { tflag: 1, ..Default::default() }, 147, &eth, 60),
+            "unsupported link type 147\n"
+        );
+    }
+
+    #[test]
+    fn ipv4_damage_as_tcpdump() {
+        let o = TextOptions { tflag: 1, ..Default::default() };
+        let mut p = ipv4_tcp(&[], 0x10);
+        p[0] = 0x44;
+        assert_eq!(line(o, 101, &p, 40), "IP bad-hlen 16\n");
+        let mut p = ipv4_tcp(&[], 0x10);
+        p[2..4].copy_from_slice(&10u16.to_be_bytes());
+        assert_eq!(line(o, 101, &p, 40), "IP bad-len 10\n");
+        let p = ipv4_tcp(&[], 0x10);
+        assert_eq!(line(o, 101, &p[..12], 12), "IP truncated-ip 12\n");
+        let mut p = ipv4_tcp(&[], 0x10);
+        p[6..8].copy_from_slice(&0x0010u16.to_be_bytes());
+        assert_eq!(line(o, 101, &p, 40), "IP 10.0.0.1 > 10.0.0.2: ip-proto-6\n");
+    }
+
+    #[test]
+    fn hostile_frames_never_panic() {
+        let mut seed = 0x9e37_79b9u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        let protos = [1u8, 2, 4, 6, 17, 41, 47, 50, 51, 58, 132, 33, 0, 43, 44, 60];
+        let opts = [
+            TextOptions { vflag: 2, eflag: true, big_x: 1, ..Default::default() },
+            TextOptions { vflag: 1, xflag: 2, tflag: 3, ..Default::default() },
+            TextOptions { aflag: 1, tflag: 5, number: true, ..Default::default() },
+        ];
+        let mut printers: Vec<TextPrinter> =
+            opts.iter().map(|o| TextPrinter::with_time(*o, LocalTime::utc())).collect();
+        let mut json = super::super::json::JsonWriter::new(true);
+        let all: Vec<&str> = super::super::fields::known_names().collect();
+        let mut fields = super::super::fields::FieldsWriter::new(&all.join(",")).unwrap();
+        let mut frame = [0u8; 160];
+        for round in 0..30_000u32 {
+            for x in frame.iter_mut() {
+                *x = next() as u8;
+            }
+            // Bias towards plausible headers so the deep paths run.
+            let lt: u16 = [1, 101, 113, 276, 0, 9, 104, 226, 239, 242, 258, 12][round as usize % 12];
+            let ip_at = match lt {
+                1 => 14,
+                113 => 16,
+                276 => 20,
+                0 | 104 => 4,
+                _ => 0,
+            };
+            if lt == 1 {
+                frame[12..14].copy_from_slice(&[0x08, 0x00]);
+            }
+            if lt == 113 {
+                frame[14..16].copy_from_slice(&[0x86, 0xdd]);
+            }
+            frame[ip_at] = if round % 3 == 0 { 0x60 } else { 0x45 + (next() % 3) as u8 };
+            frame[ip_at + 9] = protos[next() as usize % protos.len()];
+            frame[ip_at + 6] = protos[next() as usize % protos.len()];
+            let len = (next() as usize) % frame.len();
+            let orig = len as u32 + next() % 64;
+            let iface = Interface::live(LinkType(lt), 65535, Precision::Micro);
+            let pkt = Packet {
+                number: round as u64,
+                record: round as u64,
+                ts: Timestamp::new(next() as i64, 0),
+                orig_len: orig,
+                data: &frame[..len],
+                interface: &iface,
+                raw_ts: None,
+            };
+            let d = decode(LinkType(lt), &frame[..len], orig, &DecodeOptions::default());
+            for p in printers.iter_mut() {
+                let mut out = Vec::new();
+                p.packet(&mut out, &pkt, &d).unwrap();
+                assert!(out.ends_with(b"\n"));
+            }
+            let mut out = Vec::new();
+            json.packet(&mut out, &pkt, &d, None).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(v["schema"], "pktkit.decode/1");
+            let mut out = Vec::new();
+            fields.packet(&mut out, &pkt, &d).unwrap();
+            assert_eq!(out.iter().filter(|&&c| c == b'\t').count(), all.len() - 1);
         }
     }
 }
