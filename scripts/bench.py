@@ -154,7 +154,42 @@ def section_stats():
     return "\n".join(lines)
 
 
-SECTIONS = {"filter": ("pcap-filter", section_filter), "stats": ("pkt-stats", section_stats)}
+def script_section(script, intro):
+    """A lab benchmark script that prints its own markdown tables (needs root)."""
+    def run():
+        if os.geteuid() != 0:
+            sys.exit(f"scripts/bench: {script} needs root (network namespaces)")
+        out = subprocess.run([str(ROOT / "scripts" / script)], check=True, capture_output=True, text=True).stdout
+        return intro + "\n\n" + out.strip()
+    return run
+
+
+SECTIONS = {
+    "filter": ("pcap-filter", section_filter),
+    "stats": ("pkt-stats", section_stats),
+    "capture": (
+        "pcap-capture (lab)",
+        script_section(
+            "bench-capture",
+            "1,000,000 60-byte UDP frames sent with `tcpreplay --topspeed` from the lab's client and "
+            "captured on r1's eth0 (`udp port 9`, `-w` to a file), once per tool and buffer size, "
+            "3 rounds; each capture stopped with SIGINT after the burst. Target: pcap-capture keeps "
+            "at least as many packets as tcpdump with the same `-B`. Details of the method: "
+            "docs/pcap-capture.md (Performance) and scripts/bench-capture.",
+        ),
+    ),
+    "send": (
+        "pkt-send --replay (lab)",
+        script_section(
+            "bench-send",
+            "A 200,000-packet gen-mix capture replayed from the lab's client eth0 across the veth "
+            "to r1 with `tcpreplay --topspeed` and `pkt-send --replay --topspeed` (alternating "
+            "rounds), then each at `--pps 50000`, the rate seen on the far side by r1's tcpdump. "
+            "Targets: pkt-send at least 1.5x tcpreplay's packets per second with none failed; "
+            "rate within 0.5% at 50,000 pps.",
+        ),
+    ),
+}
 
 
 def write_section(key, title, body):

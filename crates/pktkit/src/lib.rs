@@ -4,10 +4,16 @@
 //! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
 //! - [`craft`]: Scapy-style packet crafting (`IP(dst=10.0.0.2)/TCP(dport=80)` to bytes).
 //! - [`decode`]: one call per frame turns bytes into every complete layer, zero-copy.
+//! - [`live`]: live capture through libpcap (open an interface, list interfaces, read batches).
+//! - [`net`]: raw sending (layer 2 and 3), answer capture and matching, pacing.
+//! - [`rewrite`]: edit header fields in place with checksums kept right.
 //! - [`proto`]: one module per protocol (link, network, transport and application layers).
 
 pub mod bpf;
 pub mod capture;
 pub mod craft;
 pub mod decode;
+pub mod live;
+pub mod net;
 pub mod proto;
+pub mod rewrite;

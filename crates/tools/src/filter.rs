@@ -26,7 +26,7 @@ link type cannot go into classic pcap and are counted on stderr.";
 
 /// Keep the packets of a capture that match a libpcap (BPF) filter expression.
 #[derive(Debug, Parser)]
-#[command(name = TOOL, version, about, after_help = EXAMPLES)]
+#[command(name = TOOL, version, after_help = EXAMPLES)]
 pub struct Args {
     /// libpcap filter expression, e.g. 'tcp port 80 and host 10.0.0.1' ("" keeps everything).
     #[arg(value_name = "EXPRESSION")]

@@ -183,6 +183,9 @@ impl<W: Write> CaptureWriter<W> {
                 let same_clock = match (&pkt.interface.origin, copied) {
                     (Origin::Pcap(h), Some(c)) => h.ts_resolution == c.ts_resolution,
                     (Origin::Pcap(h), None) => (h.ts_resolution == PcapTsResolution::NanoSecond) == *nano,
+                    // A program-made packet's raw fields are in its interface's precision
+                    // (pkt-send --from-json carries a record's raw.ts_sec/ts_frac).
+                    (Origin::Live, _) => (pkt.interface.precision == Precision::Nano) == *nano,
                     _ => false,
                 };
                 let (ts_sec, ts_frac) = match pkt.raw_ts {

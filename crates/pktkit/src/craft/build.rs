@@ -602,7 +602,8 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
     Ok(out)
 }
 
-fn probe(layers: &[Inst]) -> Probe {
+/// The probe of a packet; `tcp_payload` is the byte count above the TCP layer it describes.
+fn probe(layers: &[Inst], tcp_payload: &[(usize, usize)]) -> Probe {
     let ip = layers.iter().position(|l| matches!(l.proto(), Proto::Ip | Proto::Ipv6));
     let (src, dst) = match ip.map(|i| &layers[i]) {
         Some(l) if l.proto() == Proto::Ip => (Some(l.v4("src").into()), Some(l.v4("dst").into())),
@@ -622,6 +623,7 @@ fn probe(layers: &[Inst]) -> Probe {
                 seq: t.u("seq", 0) as u32,
                 ack: t.u("ack", 0) as u32,
                 flags: t.u("flags", 2) as u16,
+                payload_len: tcp_payload.iter().find(|(i, _)| *i == above_at).map_or(0, |(_, n)| *n as u32),
             },
             Proto::Udp => ProbeKind::Udp {
                 sport: t.u("sport", 53) as u16,
@@ -668,7 +670,11 @@ fn probe(layers: &[Inst]) -> Probe {
 pub(crate) fn build(mut layers: Vec<Inst>, env: &dyn Environment) -> Result<CraftedPacket, CraftError> {
     let interface = resolve(&mut layers, env);
     let mut bytes = Vec::new();
+    let mut tcp_payload = Vec::new();
     for i in (0..layers.len()).rev() {
+        if layers[i].proto() == Proto::Tcp {
+            tcp_payload.push((i, bytes.len()));
+        }
         bytes = serialize(&layers, i, bytes)?;
     }
     let start = if layers.first().map(Inst::proto) == Some(Proto::Ether) {
@@ -684,7 +690,7 @@ pub(crate) fn build(mut layers: Vec<Inst>, env: &dyn Environment) -> Result<Craf
         StartLayer::Link => interface,
         StartLayer::Network => dst.and_then(|d| env.route(d)).map(|r| r.interface),
     };
-    Ok(CraftedPacket { bytes, start, dst, interface, probe: probe(&layers) })
+    Ok(CraftedPacket { bytes, start, dst, interface, probe: probe(&layers, &tcp_payload) })
 }
 
 #[cfg(test)]

@@ -78,6 +78,8 @@ pub enum ProbeKind {
         ack: u32,
         /// Flags (9 bits, FSRPAUECN from bit 0).
         flags: u16,
+        /// Bytes after the TCP header (Scapy's `len(payload)`, used to check the answer's ack).
+        payload_len: u32,
     },
     /// UDP datagram.
     Udp {

@@ -645,12 +645,23 @@ fn probes_describe_the_request() {
     assert_eq!(p.start.linktype(), crate::capture::LinkType::RAW);
     assert_eq!(p.dst, Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2))));
     assert_eq!(p.probe.src, Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))));
-    assert_eq!(p.probe.kind, ProbeKind::Tcp { sport: 1234, dport: 443, seq: 77, ack: 0, flags: 2 });
+    assert_eq!(
+        p.probe.kind,
+        ProbeKind::Tcp { sport: 1234, dport: 443, seq: 77, ack: 0, flags: 2, payload_len: 0 }
+    );
     let p = one("Ether()/IP(dst=8.8.8.8)/UDP(sport=5353)/DNS(id=99)");
     assert_eq!(p.start.linktype(), crate::capture::LinkType::ETHERNET);
     assert_eq!(p.probe.kind, ProbeKind::Udp { sport: 5353, dport: 53, dns_id: Some(99) });
+    let p = one("IP()/TCP(flags=PA,ack=5)/'hello'");
+    assert_eq!(
+        p.probe.kind,
+        ProbeKind::Tcp { sport: 20, dport: 80, seq: 0, ack: 5, flags: 0x18, payload_len: 5 }
+    );
     let p = one("IP()/TCP()/DNS()");
-    assert_eq!(p.probe.kind, ProbeKind::Tcp { sport: 53, dport: 53, seq: 0, ack: 0, flags: 2 });
+    assert_eq!(
+        p.probe.kind,
+        ProbeKind::Tcp { sport: 53, dport: 53, seq: 0, ack: 0, flags: 2, payload_len: 35 }
+    );
     let p = one("IP()/ICMP(id=7,seq=8)");
     assert_eq!(p.probe.kind, ProbeKind::Icmp { icmp_type: 8, code: 0, id: Some(7), seq: Some(8) });
     let p = one("IP()/ICMP(type=11)");

@@ -8,7 +8,7 @@
 
 use etherparse::{LaxNetSlice, TransportSlice};
 use pktkit::decode::{AppProto, Decoded, Link, Payload};
-use pktkit::proto::tunnel;
+use pktkit::proto::tunnel::Encap;
 
 use super::table::Count;
 
@@ -143,6 +143,7 @@ fn link(p: &mut Path, d: &Decoded<'_>) {
         Link::Ipnet => p.push(Proto::Ipnet),
         Link::Ipoib => p.push(Proto::Ipoib),
         Link::Chdlc { .. } => p.push(Proto::Chdlc),
+        Link::Ppp { .. } => p.push(Proto::Ppp),
         // Link types 228 and 229, and Linux NFLOG, carry IP with no header tshark names:
         // its path starts at `ip` / `ipv6`.
         Link::Nflog { .. } => {}
@@ -180,7 +181,7 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
     p.push(proto);
     if d.net.is_none() {
         // MPLS and PPPoE sessions: name what lies between the header and the inner packet.
-        if let Some((kind, inner)) = d.encapsulated() {
+        if let Some((_, kind, inner)) = d.encapsulated() {
             let start = d.net_offset;
             let end = d.offset_of(inner);
             match proto {
@@ -258,9 +259,10 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
         Some(TransportSlice::Udp(u)) => (u.payload(), u.source_port(), u.destination_port()),
         _ => return,
     };
-    if next == Proto::Udp && d.encapsulated().is_some() {
-        p.push(if dport == tunnel::VXLAN_PORT { Proto::Vxlan } else { Proto::Gtp });
-        return;
+    match d.encapsulated() {
+        Some((Encap::Vxlan, ..)) => return p.push(Proto::Vxlan),
+        Some((Encap::GtpU, ..)) => return p.push(Proto::Gtp),
+        _ => {}
     }
     match d.app {
         Some(app) => p.push(match app.proto {

@@ -1,0 +1,534 @@
+//! Editing header fields of a packet in place, keeping checksums right: tcprewrite's job,
+//! used by `pkt-send --from-json`.
+//!
+//! [`Layout::parse`] finds the headers of a frame (Ethernet with VLAN tags, Linux cooked,
+//! raw IP; ARP, IPv4, IPv6 with extension headers; TCP, UDP, ICMP, ICMPv6). [`Layout::get`]
+//! reads a [`Field`]; [`Layout::set`] writes one and updates every checksum that covers it
+//! incrementally (RFC 1624): the IPv4 header checksum, and the TCP, UDP or ICMPv6 checksum
+//! through the pseudo-header. A correct checksum stays correct, a wrong one stays wrong by
+//! the same amount, and packets cut by a snaplen are handled (nothing is summed over the
+//! payload). Setting a checksum field itself writes it as given.
+
+#[cfg(test)]
+mod tests;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use thiserror::Error;
+
+use crate::capture::LinkType;
+
+/// A header field that can be read and written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Ethernet source MAC.
+    EthSrc,
+    /// Ethernet destination MAC.
+    EthDst,
+    /// EtherType of the Ethernet header (before any VLAN tag).
+    EthType,
+    /// VLAN id (12 bits) of tag `n` (0: outermost).
+    VlanId(usize),
+    /// VLAN priority (3 bits).
+    VlanPcp(usize),
+    /// VLAN drop eligible indicator (1 bit).
+    VlanDei(usize),
+    /// ARP operation.
+    ArpOp,
+    /// ARP sender hardware address.
+    ArpSenderMac,
+    /// ARP target hardware address.
+    ArpTargetMac,
+    /// ARP sender protocol address.
+    ArpSenderIp,
+    /// ARP target protocol address.
+    ArpTargetIp,
+    /// IPv4 source.
+    Ipv4Src,
+    /// IPv4 destination.
+    Ipv4Dst,
+    /// IPv4 type of service byte.
+    Ipv4Tos,
+    /// IPv4 total length.
+    Ipv4Len,
+    /// IPv4 identification.
+    Ipv4Id,
+    /// IPv4 don't-fragment flag.
+    Ipv4Df,
+    /// IPv4 more-fragments flag.
+    Ipv4Mf,
+    /// IPv4 fragment offset in bytes (a multiple of 8).
+    Ipv4FragOffset,
+    /// IPv4 time to live.
+    Ipv4Ttl,
+    /// IPv4 protocol.
+    Ipv4Proto,
+    /// IPv4 header checksum.
+    Ipv4Checksum,
+    /// IPv6 source.
+    Ipv6Src,
+    /// IPv6 destination.
+    Ipv6Dst,
+    /// IPv6 traffic class.
+    Ipv6TrafficClass,
+    /// IPv6 flow label (20 bits).
+    Ipv6FlowLabel,
+    /// IPv6 payload length.
+    Ipv6PayloadLen,
+    /// IPv6 next header (of the fixed header).
+    Ipv6NextHeader,
+    /// IPv6 hop limit.
+    Ipv6HopLimit,
+    /// TCP source port.
+    TcpSrcPort,
+    /// TCP destination port.
+    TcpDstPort,
+    /// TCP sequence number.
+    TcpSeq,
+    /// TCP acknowledgement number.
+    TcpAck,
+    /// TCP flags: the 12 bits after the data offset (FSRPAUECN from bit 0, then the 3
+    /// reserved bits).
+    TcpFlags,
+    /// TCP window.
+    TcpWindow,
+    /// TCP checksum.
+    TcpChecksum,
+    /// TCP urgent pointer.
+    TcpUrgent,
+    /// UDP source port.
+    UdpSrcPort,
+    /// UDP destination port.
+    UdpDstPort,
+    /// UDP length.
+    UdpLen,
+    /// UDP checksum.
+    UdpChecksum,
+    /// ICMP or ICMPv6 type.
+    IcmpType,
+    /// ICMP or ICMPv6 code.
+    IcmpCode,
+    /// ICMP or ICMPv6 checksum.
+    IcmpChecksum,
+    /// ICMP or ICMPv6 identifier (bytes 4-5; echo and similar messages).
+    IcmpId,
+    /// ICMP or ICMPv6 sequence number (bytes 6-7).
+    IcmpSeq,
+}
+
+/// A field's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// A number (ports, lengths, flags, ...).
+    Num(u64),
+    /// A flag.
+    Bool(bool),
+    /// A MAC address.
+    Mac([u8; 6]),
+    /// An IP address.
+    Ip(IpAddr),
+}
+
+/// A field could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RewriteError {
+    /// The packet has no such header (or it was cut before the field).
+    #[error("the packet has no {0:?} field")]
+    Absent(Field),
+    /// The value does not fit the field.
+    #[error("{value:?} does not fit {field:?}")]
+    BadValue {
+        /// The field.
+        field: Field,
+        /// The rejected value.
+        value: Value,
+    },
+}
+
+/// Where the headers of one packet are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Offset of the Ethernet header.
+    pub eth: Option<usize>,
+    /// Offsets of the VLAN tags' TCI fields (2 bytes each; the EtherType follows).
+    pub vlans: Vec<usize>,
+    /// Offset of the ARP header (Ethernet/IPv4 ARP only).
+    pub arp: Option<usize>,
+    /// Offset of the IPv4 header.
+    pub ipv4: Option<usize>,
+    /// Offset of the IPv6 header.
+    pub ipv6: Option<usize>,
+    /// Offset of the transport header, with its IP protocol (6, 17, 1 or 58).
+    pub transport: Option<(usize, u8)>,
+}
+
+fn be16(b: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([b[at], b[at + 1]])
+}
+
+/// One's-complement sum of big-endian 16-bit words (an odd last byte is padded with zero).
+fn sum(data: &[u8]) -> u32 {
+    let mut s: u32 = 0;
+    let mut chunks = data.chunks_exact(2);
+    for c in &mut chunks {
+        s += u32::from(u16::from_be_bytes([c[0], c[1]]));
+    }
+    if let [last] = chunks.remainder() {
+        s += u32::from(*last) << 8;
+    }
+    s
+}
+
+fn fold(mut s: u64) -> u16 {
+    while s >> 16 != 0 {
+        s = (s & 0xffff) + (s >> 16);
+    }
+    s as u16
+}
+
+/// RFC 1624 eqn. 3: the checksum after words summing to `old` became words summing to `new`.
+fn adjust(check: u16, old: u32, new: u32) -> u16 {
+    let old = fold(u64::from(old));
+    let new = fold(u64::from(new));
+    !fold(u64::from(!check) + u64::from(!old) + u64::from(new))
+}
+
+impl Layout {
+    /// Finds the headers of `data`, a frame of `linktype`. Headers cut short are left out.
+    pub fn parse(linktype: LinkType, data: &[u8]) -> Layout {
+        let mut l = Layout::default();
+        let (ethertype, at) = match linktype {
+            LinkType::ETHERNET if data.len() >= 14 => {
+                l.eth = Some(0);
+                let mut at = 12;
+                let mut ty = be16(data, at);
+                while matches!(ty, 0x8100 | 0x88a8 | 0x9100) && l.vlans.len() < 4 && data.len() >= at + 6 {
+                    l.vlans.push(at + 2);
+                    at += 4;
+                    ty = be16(data, at);
+                }
+                (ty, at + 2)
+            }
+            LinkType::LINUX_SLL if data.len() >= 16 => (be16(data, 14), 16),
+            LinkType::LINUX_SLL2 if data.len() >= 20 => (be16(data, 0), 20),
+            LinkType::RAW | LinkType::DLT_RAW_12 | LinkType::DLT_RAW_14 | LinkType::IPV4 | LinkType::IPV6 => {
+                match data.first().map(|b| b >> 4) {
+                    Some(4) => (0x0800, 0),
+                    Some(6) => (0x86dd, 0),
+                    _ => return l,
+                }
+            }
+            // BSD loopback: a 4-byte address family, then IP (told apart by its version).
+            LinkType::NULL | LinkType::LOOP if data.len() > 4 => match data[4] >> 4 {
+                4 => (0x0800, 4),
+                6 => (0x86dd, 4),
+                _ => return l,
+            },
+            _ => return l,
+        };
+        let rest = &data[at.min(data.len())..];
+        match ethertype {
+            0x0806 if rest.len() >= 28 && be16(rest, 2) == 0x0800 && rest[4] == 6 && rest[5] == 4 => {
+                l.arp = Some(at)
+            }
+            0x0800 if rest.len() >= 20 && rest[0] >> 4 == 4 => {
+                l.ipv4 = Some(at);
+                let ihl = usize::from(rest[0] & 15) * 4;
+                let first_fragment = be16(rest, 6) & 0x1fff == 0;
+                if ihl >= 20 && first_fragment {
+                    l.transport = transport(rest, ihl, rest[9]).map(|(o, p)| (at + o, p));
+                }
+            }
+            0x86dd if rest.len() >= 40 && rest[0] >> 4 == 6 => {
+                l.ipv6 = Some(at);
+                let (mut nh, mut off, mut first_fragment) = (rest[6], 40usize, true);
+                for _ in 0..8 {
+                    let len = match nh {
+                        0 | 43 | 60 if rest.len() >= off + 2 => (usize::from(rest[off + 1]) + 1) * 8,
+                        44 if rest.len() >= off + 8 => {
+                            first_fragment &= be16(rest, off + 2) & 0xfff8 == 0;
+                            8
+                        }
+                        51 if rest.len() >= off + 2 => (usize::from(rest[off + 1]) + 2) * 4,
+                        _ => break,
+                    };
+                    nh = rest[off];
+                    off += len;
+                }
+                if first_fragment {
+                    l.transport = transport(rest, off, nh).map(|(o, p)| (at + o, p));
+                }
+            }
+            _ => {}
+        }
+        l
+    }
+
+    fn loc(&self, field: Field) -> Option<(usize, usize)> {
+        use Field::*;
+        let (base, off, len) = match field {
+            EthSrc => (self.eth?, 6, 6),
+            EthDst => (self.eth?, 0, 6),
+            EthType => (self.eth?, 12, 2),
+            VlanId(n) | VlanPcp(n) | VlanDei(n) => (*self.vlans.get(n)?, 0, 2),
+            ArpOp => (self.arp?, 6, 2),
+            ArpSenderMac => (self.arp?, 8, 6),
+            ArpSenderIp => (self.arp?, 14, 4),
+            ArpTargetMac => (self.arp?, 18, 6),
+            ArpTargetIp => (self.arp?, 24, 4),
+            Ipv4Tos => (self.ipv4?, 1, 1),
+            Ipv4Len => (self.ipv4?, 2, 2),
+            Ipv4Id => (self.ipv4?, 4, 2),
+            Ipv4Df | Ipv4Mf | Ipv4FragOffset => (self.ipv4?, 6, 2),
+            Ipv4Ttl => (self.ipv4?, 8, 1),
+            Ipv4Proto => (self.ipv4?, 9, 1),
+            Ipv4Checksum => (self.ipv4?, 10, 2),
+            Ipv4Src => (self.ipv4?, 12, 4),
+            Ipv4Dst => (self.ipv4?, 16, 4),
+            Ipv6TrafficClass | Ipv6FlowLabel => (self.ipv6?, 0, 4),
+            Ipv6PayloadLen => (self.ipv6?, 4, 2),
+            Ipv6NextHeader => (self.ipv6?, 6, 1),
+            Ipv6HopLimit => (self.ipv6?, 7, 1),
+            Ipv6Src => (self.ipv6?, 8, 16),
+            Ipv6Dst => (self.ipv6?, 24, 16),
+            TcpSrcPort | TcpDstPort | TcpSeq | TcpAck | TcpFlags | TcpWindow | TcpChecksum | TcpUrgent => {
+                let (t, 6) = self.transport? else { return None };
+                match field {
+                    TcpSrcPort => (t, 0, 2),
+                    TcpDstPort => (t, 2, 2),
+                    TcpSeq => (t, 4, 4),
+                    TcpAck => (t, 8, 4),
+                    TcpFlags => (t, 12, 2),
+                    TcpWindow => (t, 14, 2),
+                    TcpChecksum => (t, 16, 2),
+                    _ => (t, 18, 2),
+                }
+            }
+            UdpSrcPort | UdpDstPort | UdpLen | UdpChecksum => {
+                let (t, 17) = self.transport? else { return None };
+                let off = match field {
+                    UdpSrcPort => 0,
+                    UdpDstPort => 2,
+                    UdpLen => 4,
+                    _ => 6,
+                };
+                (t, off, 2)
+            }
+            IcmpType | IcmpCode | IcmpChecksum | IcmpId | IcmpSeq => {
+                let (t, 1 | 58) = self.transport? else { return None };
+                match field {
+                    IcmpType => (t, 0, 1),
+                    IcmpCode => (t, 1, 1),
+                    IcmpChecksum => (t, 2, 2),
+                    IcmpId => (t, 4, 2),
+                    _ => (t, 6, 2),
+                }
+            }
+        };
+        Some((base + off, len))
+    }
+
+    /// Reads `field`; `None` when the packet has no such header or is cut before it.
+    pub fn get(&self, data: &[u8], field: Field) -> Option<Value> {
+        use Field::*;
+        let (at, len) = self.loc(field)?;
+        let b = data.get(at..at + len)?;
+        let num = |b: &[u8]| b.iter().fold(0u64, |n, &x| n << 8 | u64::from(x));
+        Some(match field {
+            EthSrc | EthDst | ArpSenderMac | ArpTargetMac => {
+                let mut m = [0u8; 6];
+                m.copy_from_slice(b);
+                Value::Mac(m)
+            }
+            ArpSenderIp | ArpTargetIp | Ipv4Src | Ipv4Dst => {
+                Value::Ip(IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3])))
+            }
+            Ipv6Src | Ipv6Dst => {
+                let mut a = [0u8; 16];
+                a.copy_from_slice(b);
+                Value::Ip(IpAddr::V6(Ipv6Addr::from(a)))
+            }
+            VlanId(_) => Value::Num(num(b) & 0xfff),
+            VlanPcp(_) => Value::Num(num(b) >> 13),
+            VlanDei(_) => Value::Bool(num(b) & 0x1000 != 0),
+            Ipv4Df => Value::Bool(b[0] & 0x40 != 0),
+            Ipv4Mf => Value::Bool(b[0] & 0x20 != 0),
+            Ipv4FragOffset => Value::Num((num(b) & 0x1fff) * 8),
+            Ipv6TrafficClass => Value::Num((num(b) >> 20) & 0xff),
+            Ipv6FlowLabel => Value::Num(num(b) & 0xfffff),
+            TcpFlags => Value::Num(num(b) & 0xfff),
+            _ => Value::Num(num(b)),
+        })
+    }
+
+    /// The new bytes of the field's location for `value` (given the current bytes `cur`).
+    fn encode(field: Field, cur: &[u8], value: Value) -> Option<Vec<u8>> {
+        use Field::*;
+        let n = |max: u64| match value {
+            Value::Num(v) if v <= max => Some(v),
+            _ => None,
+        };
+        let b = |v: Value| match v {
+            Value::Bool(x) => Some(x),
+            _ => None,
+        };
+        let word = u16::from_be_bytes([cur[0], cur.get(1).copied().unwrap_or(0)]);
+        Some(match field {
+            EthSrc | EthDst | ArpSenderMac | ArpTargetMac => match value {
+                Value::Mac(m) => m.to_vec(),
+                _ => return None,
+            },
+            ArpSenderIp | ArpTargetIp | Ipv4Src | Ipv4Dst => match value {
+                Value::Ip(IpAddr::V4(a)) => a.octets().to_vec(),
+                _ => return None,
+            },
+            Ipv6Src | Ipv6Dst => match value {
+                Value::Ip(IpAddr::V6(a)) => a.octets().to_vec(),
+                _ => return None,
+            },
+            VlanId(_) => ((word & !0xfff) | n(0xfff)? as u16).to_be_bytes().to_vec(),
+            VlanPcp(_) => ((word & 0x1fff) | (n(7)? as u16) << 13).to_be_bytes().to_vec(),
+            VlanDei(_) => ((word & !0x1000) | u16::from(b(value)?) << 12).to_be_bytes().to_vec(),
+            Ipv4Df => ((word & !0x4000) | u16::from(b(value)?) << 14).to_be_bytes().to_vec(),
+            Ipv4Mf => ((word & !0x2000) | u16::from(b(value)?) << 13).to_be_bytes().to_vec(),
+            Ipv4FragOffset => {
+                let off = n(0x1fff * 8)?;
+                if off % 8 != 0 {
+                    return None;
+                }
+                ((word & !0x1fff) | (off / 8) as u16).to_be_bytes().to_vec()
+            }
+            Ipv6TrafficClass | Ipv6FlowLabel => {
+                let w = u32::from_be_bytes([cur[0], cur[1], cur[2], cur[3]]);
+                let w = if field == Ipv6TrafficClass {
+                    (w & !0x0ff0_0000) | (n(0xff)? as u32) << 20
+                } else {
+                    (w & !0xfffff) | n(0xfffff)? as u32
+                };
+                w.to_be_bytes().to_vec()
+            }
+            TcpFlags => ((word & !0xfff) | n(0xfff)? as u16).to_be_bytes().to_vec(),
+            _ => {
+                let width = cur.len();
+                let v = n(if width >= 8 { u64::MAX } else { (1u64 << (8 * width)) - 1 })?;
+                v.to_be_bytes()[8 - width..].to_vec()
+            }
+        })
+    }
+
+    /// The pseudo-header sum of the transport checksum and the checksum's offset, when the
+    /// transport has a checksum that covers a pseudo-header (TCP, UDP, ICMPv6; not a UDP
+    /// checksum of 0 over IPv4, which means "none").
+    fn pseudo(&self, data: &[u8]) -> Option<(u32, usize)> {
+        let (t, proto) = self.transport?;
+        let ck = match proto {
+            6 => t + 16,
+            17 => t + 6,
+            58 => t + 2,
+            _ => return None,
+        };
+        data.get(ck..ck + 2)?;
+        let l4_len = |ip_payload: usize| -> Option<u32> {
+            if proto == 17 {
+                data.get(t + 4..t + 6).map(|_| u32::from(be16(data, t + 4)))
+            } else {
+                Some(ip_payload as u32)
+            }
+        };
+        if let Some(ip) = self.ipv4 {
+            if proto == 17 && be16(data, ck) == 0 {
+                return None;
+            }
+            // The transport length as the receiver computes it: total length minus the header.
+            let total = usize::from(be16(data, ip + 2));
+            let len = l4_len(total.saturating_sub(t - ip))?;
+            let s = sum(&data[ip + 12..ip + 20]) + u32::from(proto) + (len >> 16) + (len & 0xffff);
+            Some((s, ck))
+        } else {
+            let ip = self.ipv6?;
+            let plen = usize::from(be16(data, ip + 4));
+            let len = l4_len((40 + plen).saturating_sub(t - ip))?;
+            let s = sum(&data[ip + 8..ip + 40]) + u32::from(proto) + (len >> 16) + (len & 0xffff);
+            Some((s, ck))
+        }
+    }
+
+    /// Writes `field` and updates the checksums that cover it (see the module docs).
+    pub fn set(&self, data: &mut [u8], field: Field, value: Value) -> Result<(), RewriteError> {
+        use Field::*;
+        let (at, len) = self.loc(field).ok_or(RewriteError::Absent(field))?;
+        if data.len() < at + len {
+            return Err(RewriteError::Absent(field));
+        }
+        let new =
+            Self::encode(field, &data[at..at + len], value).ok_or(RewriteError::BadValue { field, value })?;
+        if data[at..at + len] == new[..] {
+            return Ok(());
+        }
+        let is_checksum = matches!(field, Ipv4Checksum | TcpChecksum | UdpChecksum | IcmpChecksum);
+        if is_checksum {
+            data[at..at + len].copy_from_slice(&new);
+            return Ok(());
+        }
+        // Which header the field is in, to align its words to the checksummed data.
+        let header = [self.eth, self.arp, self.ipv4, self.ipv6, self.transport.map(|t| t.0)]
+            .into_iter()
+            .flatten()
+            .chain(self.vlans.iter().copied())
+            .filter(|&h| h <= at)
+            .max()
+            .unwrap_or(0);
+        let a = header + (at - header) / 2 * 2;
+        let b = (header + (at + len - header).div_ceil(2) * 2).min(data.len());
+        let old_words = sum(&data[a..b]);
+        let old_pseudo = self.pseudo(data);
+        data[at..at + len].copy_from_slice(&new);
+        let new_words = sum(&data[a..b]);
+        // The IPv4 header checksum covers the IPv4 header.
+        if let Some(ip) = self.ipv4
+            && at >= ip
+            && at < ip + usize::from(data[ip] & 15) * 4
+        {
+            let ck = be16(data, ip + 10);
+            data[ip + 10..ip + 12].copy_from_slice(&adjust(ck, old_words, new_words).to_be_bytes());
+        }
+        if let Some((t, proto)) = self.transport {
+            let new_pseudo = self.pseudo(data);
+            let in_transport = at >= t;
+            let (mut old_s, mut new_s) = (0u32, 0u32);
+            if in_transport {
+                old_s += old_words;
+                new_s += new_words;
+            }
+            let ck_at = match (old_pseudo, new_pseudo) {
+                (Some((o, ck)), Some((n, _))) => {
+                    old_s += o;
+                    new_s += n;
+                    Some(ck)
+                }
+                // ICMPv4 has no pseudo-header.
+                _ if proto == 1 && in_transport && data.len() >= t + 4 => Some(t + 2),
+                _ => None,
+            };
+            if let Some(ck) = ck_at
+                && old_s != new_s
+            {
+                let mut c = adjust(be16(data, ck), old_s, new_s);
+                if proto == 17 && c == 0 {
+                    c = 0xffff;
+                }
+                data[ck..ck + 2].copy_from_slice(&c.to_be_bytes());
+            }
+        }
+        Ok(())
+    }
+}
+
+fn transport(ip_rest: &[u8], off: usize, proto: u8) -> Option<(usize, u8)> {
+    let need = match proto {
+        6 => 20,
+        17 | 1 | 58 => 8,
+        _ => return None,
+    };
+    (ip_rest.len() >= off + need).then_some((off, proto))
+}

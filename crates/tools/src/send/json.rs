@@ -1,0 +1,326 @@
+//! `--from-json`: pkt-decode's `--json --raw` records back to packets. Each record's
+//! `raw.hex` holds the frame; header fields whose JSON value differs from the frame's (an
+//! edit, e.g. by jq) are written into it and checksums updated. A checksum field that was
+//! itself edited is written as given, after the other fields.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::IpAddr;
+
+use pktkit::capture::{CaptureWriter, Interface, LinkType, OutputFormat, Packet, Precision, Timestamp};
+use pktkit::rewrite::{Field, Layout, Value};
+use serde_json::Value as Json;
+
+use super::replay::{Replayer, schedule};
+use super::show::{FIELDS, VLAN_FIELDS, section};
+use super::{Args, input_paths, print_packet};
+use crate::cli::{self, Failure};
+
+/// Longest record line accepted (a 16 MiB frame as hex, plus its fields).
+const MAX_LINE: u64 = 40 << 20;
+
+/// One packet rebuilt from a record.
+pub(crate) struct Built {
+    pub linktype: LinkType,
+    pub snaplen: u32,
+    pub precision: Precision,
+    pub ts: Timestamp,
+    /// A classic pcap record's own timestamp fields (raw.ts_sec, raw.ts_frac), when given.
+    pub raw_ts: Option<(u32, u32)>,
+    pub orig_len: u32,
+    pub bytes: Vec<u8>,
+    /// Keys of headers the record has but pktkit::rewrite does not find: left as they are.
+    pub unchecked: Vec<String>,
+}
+
+fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
+    let s = s.as_bytes();
+    if !s.len().is_multiple_of(2) {
+        return Err("raw.hex has an odd number of digits".into());
+    }
+    let digit = |c: u8| {
+        (c as char)
+            .to_digit(16)
+            .map(|d| d as u8)
+            .ok_or_else(|| format!("raw.hex: '{}' is not a hex digit", c as char))
+    };
+    s.chunks_exact(2).map(|p| Ok(digit(p[0])? << 4 | digit(p[1])?)).collect()
+}
+
+fn parse_mac(s: &str) -> Option<[u8; 6]> {
+    let parts: Vec<&str> = s.split([':', '-']).collect();
+    if parts.len() != 6 {
+        return None;
+    }
+    let mut m = [0u8; 6];
+    for (b, p) in m.iter_mut().zip(parts) {
+        if p.is_empty() || p.len() > 2 {
+            return None;
+        }
+        *b = u8::from_str_radix(p, 16).ok()?;
+    }
+    Some(m)
+}
+
+/// The JSON value `v` as a value of the same kind as `like`.
+fn as_value(v: &Json, like: Value) -> Option<Value> {
+    match like {
+        Value::Num(_) => v.as_u64().map(Value::Num),
+        Value::Bool(_) => v.as_bool().map(Value::Bool),
+        Value::Mac(_) => v.as_str().and_then(parse_mac).map(Value::Mac),
+        Value::Ip(_) => v.as_str().and_then(|s| s.parse::<IpAddr>().ok()).map(Value::Ip),
+    }
+}
+
+fn kind(like: Value) -> &'static str {
+    match like {
+        Value::Num(_) => "a number",
+        Value::Bool(_) => "true or false",
+        Value::Mac(_) => "a MAC address",
+        Value::Ip(IpAddr::V4(_)) => "an IPv4 address",
+        Value::Ip(IpAddr::V6(_)) => "an IPv6 address",
+    }
+}
+
+fn is_checksum(f: Field) -> bool {
+    matches!(f, Field::Ipv4Checksum | Field::TcpChecksum | Field::UdpChecksum | Field::IcmpChecksum)
+}
+
+fn flags_from_letters(s: &str) -> Option<u64> {
+    s.chars().try_fold(0u64, |acc, c| {
+        let bit = match c.to_ascii_uppercase() {
+            'F' => 0x01,
+            'S' => 0x02,
+            'R' => 0x04,
+            'P' => 0x08,
+            'A' => 0x10,
+            'U' => 0x20,
+            'E' => 0x40,
+            'C' => 0x80,
+            'N' => 0x100,
+            _ => return None,
+        };
+        Some(acc | bit)
+    })
+}
+
+/// Rebuilds the packet a record describes (see the module docs).
+pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
+    let raw = rec.get("raw").and_then(Json::as_object).ok_or(
+        "the record has no \"raw\" object with the packet bytes: make the records with pkt-decode --json --raw",
+    )?;
+    let mut bytes = hex_decode(raw.get("hex").and_then(Json::as_str).ok_or("raw.hex is missing")?)?;
+    let linktype = raw
+        .get("linktype")
+        .or_else(|| rec.get("linktype"))
+        .and_then(Json::as_u64)
+        .and_then(|v| u16::try_from(v).ok())
+        .ok_or("raw.linktype is missing")?;
+    let linktype = LinkType(linktype);
+    let snaplen =
+        raw.get("snaplen").and_then(Json::as_u64).and_then(|v| u32::try_from(v).ok()).unwrap_or(262_144);
+    let precision = match raw.get("precision").and_then(Json::as_str) {
+        Some("nano") => Precision::Nano,
+        _ => Precision::Micro,
+    };
+    let ts = Timestamp::new(
+        rec.get("ts_sec").and_then(Json::as_i64).unwrap_or(0),
+        rec.get("ts_nsec").and_then(Json::as_u64).unwrap_or(0),
+    );
+    let caplen = bytes.len() as u64;
+    let orig_len = raw.get("orig_len").and_then(Json::as_u64).unwrap_or(caplen);
+    // As stored, even when below the captured length (damaged files); pcapng output raises it.
+    let orig_len = u32::try_from(orig_len).map_err(|_| "raw.orig_len is too large")?;
+
+    let layout = Layout::parse(linktype, &bytes);
+    let original = bytes.clone();
+    let mut checksums = Vec::new();
+    let mut unchecked = Vec::new();
+    let mut edit =
+        |sec: &str, key: &str, field: Field, v: &Json, bytes: &mut Vec<u8>| -> Result<(), String> {
+            if v.is_null() {
+                return Ok(());
+            }
+            let Some(was) = layout.get(&original, field) else {
+                // A header pkt-decode decoded where pktkit::rewrite finds none (a link type or
+                // extension header it does not walk): not compared, not edited; the bytes stay
+                // as raw.hex has them.
+                unchecked.push(format!("{sec}.{key}"));
+                return Ok(());
+            };
+            let want =
+                as_value(v, was).ok_or_else(|| format!("{sec}.{key}: expected {}, got {v}", kind(was)))?;
+            if want == was {
+                return Ok(());
+            }
+            if is_checksum(field) {
+                checksums.push((field, want, format!("{sec}.{key}")));
+                return Ok(());
+            }
+            layout.set(bytes, field, want).map_err(|e| format!("{sec}.{key}: {e}"))
+        };
+    for &(sec, key, field) in FIELDS {
+        let sec = section(&layout, sec);
+        if let Some(v) = rec.get(sec).and_then(|o| o.get(key)) {
+            edit(sec, key, field, v, &mut bytes)?;
+        }
+    }
+    // TCP flags as letters, when the number was left alone.
+    if let Some(Json::String(letters)) = rec.get("tcp").and_then(|t| t.get("flags_str"))
+        && let Some(Value::Num(was)) = layout.get(&original, Field::TcpFlags)
+        && rec.get("tcp").and_then(|t| t.get("flags")).and_then(Json::as_u64).is_none_or(|n| n == was)
+    {
+        let want = (was & 0xe00)
+            | flags_from_letters(letters)
+                .ok_or_else(|| format!("tcp.flags_str: '{letters}' is not TCP flag letters (FSRPAUECN)"))?;
+        if want != was {
+            layout
+                .set(&mut bytes, Field::TcpFlags, Value::Num(want))
+                .map_err(|e| format!("tcp.flags_str: {e}"))?;
+        }
+    }
+    if let Some(Json::Array(tags)) = rec.get("vlan") {
+        for (n, tag) in tags.iter().enumerate() {
+            for &(key, field) in VLAN_FIELDS {
+                if let Some(v) = tag.get(key) {
+                    edit("vlan", key, field(n), v, &mut bytes)?;
+                }
+            }
+        }
+    }
+    for (field, want, name) in checksums {
+        layout.set(&mut bytes, field, want).map_err(|e| format!("{name}: {e}"))?;
+    }
+    let field = |k: &str| raw.get(k).and_then(Json::as_u64).and_then(|v| u32::try_from(v).ok());
+    let raw_ts = field("ts_sec").zip(field("ts_frac"));
+    Ok(Built { linktype, snaplen, precision, ts, raw_ts, orig_len, bytes, unchecked })
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes; `None` at the end.
+fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Option<()>> {
+    buf.clear();
+    let n = r.by_ref().take(MAX_LINE + 1).read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.len() as u64 > MAX_LINE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a line longer than {MAX_LINE} bytes"),
+        ));
+    }
+    Ok(Some(()))
+}
+
+enum Sink {
+    Write { w: Box<CaptureWriter<cli::Output>>, ifaces: HashMap<(LinkType, u32, Precision), Interface> },
+    Show(cli::Output),
+    Send(Box<Replayer>),
+}
+
+pub(crate) fn run(args: &Args) -> Result<(), Failure> {
+    let files = input_paths(&args.args);
+    if (files.is_empty() || files.iter().any(|f| f.as_os_str() == "-"))
+        && io::IsTerminal::is_terminal(&io::stdin())
+    {
+        return Err(Failure::Usage(
+            "no JSON records on stdin (it is a terminal); pipe them in (pkt-decode --json --raw ... |) or name a FILE".into(),
+        ));
+    }
+    let mut sink = if let Some(path) = &args.write {
+        let format = if args.pcapng { OutputFormat::PcapNg } else { OutputFormat::Pcap };
+        Sink::Write {
+            w: Box::new(CaptureWriter::new(cli::open_output(Some(path), true)?, format)),
+            ifaces: HashMap::new(),
+        }
+    } else if args.show {
+        Sink::Show(cli::open_output(None, false)?)
+    } else {
+        pktkit::net::require_cap_net_raw("sending packets").map_err(super::net_failure)?;
+        Sink::Send(Box::new(Replayer::new(args.iface.as_deref(), schedule(args))))
+    };
+    let names: Vec<String> = if files.is_empty() {
+        vec!["-".into()]
+    } else {
+        files.iter().map(|f| f.display().to_string()).collect()
+    };
+    let mut number = 0u64;
+    let mut line = Vec::new();
+    let mut unchecked: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for name in &names {
+        let mut input: Box<dyn BufRead> = if name == "-" {
+            Box::new(BufReader::new(io::stdin()))
+        } else {
+            Box::new(BufReader::new(File::open(name).map_err(|e| Failure::Runtime(format!("{name}: {e}")))?))
+        };
+        let mut lineno = 0u64;
+        while read_line(&mut input, &mut line)
+            .map_err(|e| Failure::Runtime(format!("{name}: {e}")))?
+            .is_some()
+        {
+            lineno += 1;
+            let text = String::from_utf8_lossy(&line);
+            if text.trim().is_empty() {
+                continue;
+            }
+            let rec: Json = serde_json::from_str(&text)
+                .map_err(|e| Failure::Runtime(format!("{name}:{lineno}: not a JSON record: {e}")))?;
+            let b = packet_of(&rec).map_err(|e| Failure::Runtime(format!("{name}:{lineno}: {e}")))?;
+            number += 1;
+            for key in &b.unchecked {
+                *unchecked.entry(key.clone()).or_insert(0u64) += 1;
+            }
+            match &mut sink {
+                Sink::Write { w, ifaces } => {
+                    let next_id = ifaces.len() as u32;
+                    let iface = ifaces.entry((b.linktype, b.snaplen, b.precision)).or_insert_with(|| {
+                        let mut i = Interface::live(b.linktype, b.snaplen, b.precision);
+                        i.id = next_id;
+                        i
+                    });
+                    let mut pkt = Packet::new(number, b.ts, &b.bytes, b.orig_len, iface);
+                    pkt.raw_ts = b.raw_ts;
+                    w.write(&pkt)?;
+                }
+                Sink::Show(out) => {
+                    let iface = Interface::live(b.linktype, b.snaplen, b.precision);
+                    print_packet(
+                        out,
+                        &Packet::new(number, b.ts, &b.bytes, b.orig_len, &iface),
+                        args.json,
+                        args.raw,
+                    )?;
+                }
+                Sink::Send(rep) => rep.send(b.linktype, &b.bytes, b.ts)?,
+            }
+        }
+    }
+    if !unchecked.is_empty() && !args.quiet {
+        let keys: Vec<String> = unchecked.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+        cli::warn(
+            super::TOOL,
+            format!(
+                "not compared or written, as pkt-send does not locate their headers in those frames (the bytes are raw.hex's): {}",
+                keys.join(", ")
+            ),
+        );
+    }
+    match sink {
+        Sink::Write { w, .. } => {
+            let skipped = w.skipped().clone();
+            w.finish()?;
+            for (lt, n) in skipped {
+                cli::warn(
+                    super::TOOL,
+                    format!(
+                        "{n} packet(s) of link type {lt} not written: classic pcap holds one link type per file (use --pcapng)"
+                    ),
+                );
+            }
+            Ok(())
+        }
+        Sink::Show(mut out) => Ok(out.flush()?),
+        Sink::Send(mut rep) => rep.report(args),
+    }
+}
