@@ -3560,6 +3560,7 @@ mod tests {
             ts: Timestamp::new(3661, 5_000),
             orig_len,
             data: frame,
+            stored: frame,
             interface: &iface,
             raw_ts: None,
         };
@@ -3728,6 +3729,7 @@ mod tests {
                 ts: Timestamp::new(next() as i64, 0),
                 orig_len: orig,
                 data: &frame[..len],
+                stored: &frame[..len],
                 interface: &iface,
                 raw_ts: None,
             };
