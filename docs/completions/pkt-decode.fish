@@ -1,0 +1,18 @@
+complete -c pkt-decode -s r -d 'Read this file (tcpdump\'s way of naming the input; may be repeated)' -r -F
+complete -c pkt-decode -s c -d 'Stop after N packets' -r
+complete -c pkt-decode -l fields -d 'Tab-separated Wireshark fields, e.g. frame.number,ip.src,tcp.dstport (\'list\' lists them)' -r
+complete -c pkt-decode -l json -d 'One JSON object per packet (NDJSON), schema pktkit.decode/1'
+complete -c pkt-decode -l raw -d 'With --json: add the frame bytes as hex, link type and raw timestamps'
+complete -c pkt-decode -l header -d 'With --fields: print the field names as a first row'
+complete -c pkt-decode -l defrag -d 'Reassemble IPv4/IPv6 fragments (bounded pool: 1024 datagrams, 16 MiB, 30 s)'
+complete -c pkt-decode -s e -d 'Print the link-layer header (tcpdump -e)'
+complete -c pkt-decode -s v -d 'More detail (tcpdump -v, -vv)'
+complete -c pkt-decode -s x -d 'Hex dump after each line; -xx includes the link header (tcpdump -x)'
+complete -c pkt-decode -s X -d 'Hex and ASCII dump; -XX includes the link header (tcpdump -X)'
+complete -c pkt-decode -s A -d 'ASCII dump; -AA includes the link header (tcpdump -A)'
+complete -c pkt-decode -s # -d 'Number the packets (tcpdump -#)'
+complete -c pkt-decode -s t -d 'Timestamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first (tcpdump)'
+complete -c pkt-decode -l nano -d 'Print nanosecond fractions (tcpdump --nano)'
+complete -c pkt-decode -s n -d 'Accepted for tcpdump habits; pkt-decode never resolves names'
+complete -c pkt-decode -s h -l help -d 'Print help'
+complete -c pkt-decode -s V -l version -d 'Print version'
