@@ -50,11 +50,11 @@ def run_once(argv, stdin_path):
     return elapsed, int(rss_file.read_text().split()[-1])
 
 
-def measure(argv, stdin_path):
-    """Median seconds and max peak RSS over RUNS runs (after one warm-up run)."""
+def measure(argv, stdin_path, runs=None):
+    """Median seconds and max peak RSS over `runs` (default RUNS) runs, after a warm-up run."""
     run_once(argv, stdin_path)
     times, rss = [], []
-    for _ in range(RUNS):
+    for _ in range(runs or RUNS):
         t, m = run_once(argv, stdin_path)
         times.append(t)
         rss.append(m)
@@ -154,6 +154,41 @@ def section_stats():
     return "\n".join(lines)
 
 
+def section_decode():
+    big = gen_mix(2_000_000, "mix-2m.pcap")
+    small = gen_mix(200_000, "mix-200k.pcap")
+    dec = str(BIN / "pkt-decode")
+    load = open("/proc/loadavg").read().split()[0] if Path("/proc/loadavg").exists() else "?"
+    fields = "ip.src,ip.dst,dns.qry.name,tls.handshake.extensions_server_name,http.host"
+    tshark_fields = ["tshark", "-r", "-", "-T", "fields"] + [a for f in fields.split(",") for a in ("-e", f)]
+    # tshark takes minutes per run on these files: median of TSHARK_RUNS (default 3) runs.
+    tr = int(os.environ.get("PKTKIT_BENCH_TSHARK_RUNS", "3"))
+    t_text, m_text = measure([dec, "-n"], big)
+    t_tcpdump, _ = measure(["tcpdump", "-nn", "-r", "-"], big)
+    t_json_big, m_json = measure([dec, "--json"], big)
+    t_fields_big, m_fields = measure([dec, "--fields", fields], big)
+    t_json, _ = measure([dec, "--json"], small)
+    t_ek, m_ek = measure(["tshark", "-r", "-", "-T", "ek"], small, tr)
+    t_fields, _ = measure([dec, "--fields", fields], small)
+    t_tf, _ = measure(tshark_fields, small, tr)
+    lines = [
+        f"gen-mix captures of 2,000,000 and 200,000 packets, page-cached, stdout to /dev/null; "
+        f"median of {RUNS} runs after a warm-up run ({tr} for tshark, which takes minutes). "
+        f"Load average {load} when the section started (the machine is shared).",
+        "",
+        "| mode | pkt-decode | anchor | anchor time | ratio | target |",
+        "|---|---|---|---|---|---|",
+        f"| text, 2,000,000 packets | `pkt-decode -n < f`: {t_text:.2f} s | `tcpdump -nn -r - < f` | {t_tcpdump:.2f} s | **{t_tcpdump / t_text:.1f}x** | 5x |",
+        f"| `--json`, 200,000 packets | {t_json:.3f} s | `tshark -r - -T ek` | {t_ek:.1f} s | **{t_ek / t_json:.0f}x** | 100x |",
+        f"| `--fields {fields}`, 200,000 packets | {t_fields:.3f} s | `tshark -T fields -e ...` | {t_tf:.1f} s | **{t_tf / t_fields:.0f}x** | 20x |",
+        "",
+        f"Peak memory on 2,000,000 packets: text {mib(m_text)}, `--json` {mib(m_json)} "
+        f"({t_json_big:.2f} s), `--fields` {mib(m_fields)} ({t_fields_big:.2f} s) (target: under "
+        f"32 MiB); tshark -T ek on 200,000 packets: {mib(m_ek)}.",
+    ]
+    return "\n".join(lines)
+
+
 def script_section(script, intro):
     """A lab benchmark script that prints its own markdown tables (needs root)."""
     def run():
@@ -166,6 +201,7 @@ def script_section(script, intro):
 
 SECTIONS = {
     "filter": ("pcap-filter", section_filter),
+    "decode": ("pkt-decode", section_decode),
     "stats": ("pkt-stats", section_stats),
     "capture": (
         "pcap-capture (lab)",
