@@ -318,6 +318,14 @@ fn count_stops_by_itself_and_formats_are_valid() {
         }
         let (lines, terr) = tcpdump_read(&out);
         assert_eq!(lines, 5, "{args:?}: {terr}");
+        // The shared decoders read every format, cooked ones included: pkt-decode's lines.
+        let dec = Command::new(env!("CARGO_BIN_EXE_pkt-decode")).arg(&out).output().expect("run pkt-decode");
+        let text = String::from_utf8_lossy(&dec.stdout);
+        assert!(dec.status.success(), "{args:?}: {}", String::from_utf8_lossy(&dec.stderr));
+        let (from, to) =
+            (format!("IP {}.", lab.get("CLIENT_V4")), format!(" > {server}.7002: UDP, length 40"));
+        let decoded = text.lines().filter(|l| l.contains(&from) && l.ends_with(&to)).count();
+        assert_eq!(decoded, 5, "{args:?}: {text}");
     }
 }
 

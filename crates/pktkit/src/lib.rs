@@ -3,6 +3,7 @@
 //! - [`capture`]: streaming readers and writers for pcap and pcapng files.
 //! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
 //! - [`craft`]: Scapy-style packet crafting (`IP(dst=10.0.0.2)/TCP(dport=80)` to bytes).
+//! - [`decode`]: one call per frame turns bytes into every complete layer, zero-copy.
 //! - [`live`]: live capture through libpcap (open an interface, list interfaces, read batches).
 //! - [`net`]: raw sending (layer 2 and 3), answer capture and matching, pacing.
 //! - [`rewrite`]: edit header fields in place with checksums kept right.

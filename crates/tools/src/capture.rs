@@ -514,6 +514,13 @@ struct Naming {
     files: Option<u32>,
 }
 
+/// strftime(3) of `secs` since the epoch in local time (`TZ`, else /etc/localtime), as
+/// tcpdump names `-G` files.
+fn strftime_local(pattern: &str, secs: i64) -> Result<String, jiff::Error> {
+    let t = jiff::ZonedDateTime::new(jiff::Timestamp::from_second(secs)?, jiff::tz::TimeZone::system());
+    jiff::fmt::strtime::format(pattern, &t)
+}
+
 impl Naming {
     fn new(pattern: PathBuf, args: &Args) -> Result<Self, Failure> {
         let strftime = args.rotate_seconds.is_some();
@@ -521,8 +528,7 @@ impl Naming {
             let text = pattern.to_str().ok_or_else(|| {
                 Failure::Usage("-G: the file name must be UTF-8 to hold strftime conversions".into())
             })?;
-            use chrono::format::{Item, StrftimeItems};
-            if StrftimeItems::new(text).any(|i| matches!(i, Item::Error)) {
+            if strftime_local(text, 0).is_err() {
                 return Err(Failure::Usage(format!("-w '{text}': invalid strftime conversion")));
             }
         }
@@ -543,17 +549,10 @@ impl Naming {
     /// The name of file number `count` (of -C) in the period that started at `period`.
     fn name(&self, period: i64, count: u32) -> Result<PathBuf, Failure> {
         let mut base: OsString = if self.strftime {
-            use chrono::TimeZone;
-            use std::fmt::Write as _;
             let text = self.pattern.to_str().unwrap_or_default();
-            let t = chrono::Local
-                .timestamp_opt(period, 0)
-                .earliest()
-                .ok_or_else(|| Failure::Runtime(format!("-G: local time of {period} is undefined")))?;
-            let mut s = String::new();
-            write!(s, "{}", t.format(text))
-                .map_err(|_| Failure::Usage(format!("-w '{text}': strftime conversion failed")))?;
-            s.into()
+            strftime_local(text, period)
+                .map_err(|e| Failure::Runtime(format!("-G: -w '{text}': {e}")))?
+                .into()
         } else {
             self.pattern.clone().into_os_string()
         };
@@ -757,8 +756,7 @@ mod tests {
         let a = args(&["-G", "60", "-w", "cap-%Y-%m-%d_%H%M%S.pcap"]);
         let n = Naming::new(a.write.clone().unwrap(), &a).unwrap();
         let t = 1_700_000_000;
-        use chrono::TimeZone;
-        let want = chrono::Local.timestamp_opt(t, 0).unwrap().format("cap-%Y-%m-%d_%H%M%S.pcap").to_string();
+        let want = strftime_local("cap-%Y-%m-%d_%H%M%S.pcap", t).unwrap();
         assert_eq!(n.name(t, 0).unwrap().display().to_string(), want);
         assert!(want.starts_with("cap-2023-11-1"), "{want}");
         // No strftime without -G: '%' stays.

@@ -6,9 +6,16 @@ pub mod cli;
 pub mod decode;
 pub mod filter;
 pub mod send;
+pub mod stats;
 
 /// Every tool's name and clap definition, for man pages and completions.
 pub fn commands() -> Vec<clap::Command> {
     use clap::CommandFactory;
-    vec![filter::Args::command(), decode::Args::command(), capture::Args::command(), send::Args::command()]
+    vec![
+        filter::Args::command(),
+        decode::Args::command(),
+        stats::Args::command(),
+        capture::Args::command(),
+        send::Args::command(),
+    ]
 }

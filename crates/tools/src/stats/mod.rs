@@ -1,0 +1,437 @@
+//! pkt-stats: capinfos, tshark's statistics and a bandwidth monitor in one pass over a capture.
+//!
+//! The engine ([`engine::Stats`]) takes one decoded frame at a time and keeps every report in
+//! bounded tables ([`table::Table`]); reports print as aligned tables ([`text`]) or as one
+//! JSON document ([`json`]) that `--merge` reads back, so reports of parts of a capture
+//! combine into the report of the whole. `--every` turns it into a live monitor ([`live`]).
+
+pub mod engine;
+pub mod hier;
+pub mod json;
+pub mod keys;
+mod live;
+pub mod names;
+pub mod table;
+pub mod text;
+pub mod view;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::{ArgAction, Parser};
+use pktkit::capture::{CaptureReader, Packet};
+use pktkit::decode::defrag::{DefragOutcome, Defragmenter};
+use pktkit::decode::{DecodeOptions, decode};
+
+use crate::cli::{self, Failure};
+use engine::{Caps, Config, Net, Reports, Stats};
+
+const TOOL: &str = "pkt-stats";
+
+const EXAMPLES: &str = "\
+Examples:
+  pkt-stats < capture.pcap                     summary, protocols, hierarchy, hosts,
+                                               conversations, ports, names (top 10 each)
+  pkt-stats --hierarchy --conversations -n 20 capture.pcapng
+  pkt-stats --interval 1s --io capture.pcap    packets and bytes per second
+  pkt-stats --me 192.168.1.0/24 capture.pcap   in/out traffic and peers, like a bandwidth monitor
+  pkt-stats --json capture.pcap > report.json  one mergeable JSON document (pktkit.stats/1)
+  pkt-stats --merge a.json b.json              the report of the whole from reports of parts
+  pcap-capture -i eth0 | pkt-stats --every 1s  live: a top-like table (NDJSON when piped)
+
+Sharded: split a capture, run pkt-stats --json on each part in parallel (xargs -P,
+GNU parallel, Hadoop Streaming, Spark pipe), then pkt-stats --merge the parts: the
+result equals the report of the whole (docs/pkt-stats.md).
+
+Tables keep at most --max-hosts / --max-conversations / --max-names rows; past a
+cap, rows fold into an 'other' row and the report says so. Ctrl-C prints the
+report so far.";
+
+/// Capture statistics in one pass: summary, protocol hierarchy, hosts, conversations,
+/// ports, DNS/TLS/HTTP names, I/O over time; mergeable JSON; live monitoring.
+#[derive(Debug, Parser)]
+#[command(name = TOOL, version, after_help = EXAMPLES)]
+pub struct Args {
+    /// Capture files (pcap or pcapng, by content), read in order as one capture; stdin when
+    /// none or '-'. With --merge: JSON reports.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write one JSON document (schema pktkit.stats/1) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Combine JSON reports of parts of a capture into the report of the whole (FILEs hold
+    /// one or more reports each; '-' is stdin).
+    #[arg(long, conflicts_with_all = ["every", "interval", "me", "no_defrag", "max_hosts", "max_conversations", "max_names", "max_intervals"])]
+    pub merge: bool,
+
+    /// Rows per table: 10 by default for tables, all for --json (0: all).
+    #[arg(short = 'n', long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// I/O report: frames and bytes per interval (e.g. 1s, 100ms, 5m), aligned to the epoch.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub interval: Option<u64>,
+
+    /// Live: refresh a top-like table every DURATION on a terminal, or write one NDJSON
+    /// snapshot per DURATION when stdout is not one; the full report at the end.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub every: Option<u64>,
+
+    /// Your own address or network (repeatable): adds in/out traffic and per-peer counts.
+    #[arg(long, value_name = "ADDR[/PREFIX]", action = ArgAction::Append, value_parser = Net::parse)]
+    pub me: Vec<Net>,
+
+    /// Report: capture summary (capinfos).
+    #[arg(long, help_heading = "Reports (default: all)")]
+    pub summary: bool,
+    /// Report: frames and bytes per transport (TCP, UDP, ICMP, other).
+    #[arg(long, help_heading = "Reports (default: all)")]
+    pub protocols: bool,
+    /// Report: protocol hierarchy (tshark -z io,phs).
+    #[arg(long, help_heading = "Reports (default: all)")]
+    pub hierarchy: bool,
+    /// Report: hosts by bytes sent and received (and --me directions).
+    #[arg(long, help_heading = "Reports (default: all)")]
+    pub hosts: bool,
+    /// Report: conversations per address pair and per TCP/UDP endpoint pair.
+    #[arg(long, help_heading = "Reports (default: all)")]
+    pub conversations: bool,
+    /// Report: service ports.
+    #[arg(long, help_heading = "Reports (default: all)")]
+    pub ports: bool,
+    /// Report: DNS names, TLS server names, HTTP hosts.
+    #[arg(long, help_heading = "Reports (default: all)")]
+    pub names: bool,
+    /// Report: I/O per --interval (1s when --interval is not given).
+    #[arg(long, help_heading = "Reports (default: all)")]
+    pub io: bool,
+
+    /// Do not reassemble IP fragments (tshark reassembles by default; see docs/pkt-stats.md).
+    #[arg(long)]
+    pub no_defrag: bool,
+
+    /// Most hosts kept (and --me peers).
+    #[arg(long, value_name = "N", help_heading = "Table caps")]
+    pub max_hosts: Option<usize>,
+    /// Most conversations kept per table (IP, TCP, UDP).
+    #[arg(long, value_name = "N", help_heading = "Table caps")]
+    pub max_conversations: Option<usize>,
+    /// Most names kept per table (DNS, TLS SNI, HTTP hosts).
+    #[arg(long, value_name = "N", help_heading = "Table caps")]
+    pub max_names: Option<usize>,
+    /// Most intervals kept (the earliest).
+    #[arg(long, value_name = "N", help_heading = "Table caps")]
+    pub max_intervals: Option<usize>,
+}
+
+/// Parses `1s`, `250ms`, `1.5s`, `2m`, `1h`, `100us`, `10ns` or plain seconds into nanoseconds.
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let scale: u64 = match unit {
+        "" | "s" => 1_000_000_000,
+        "ms" => 1_000_000,
+        "us" | "µs" => 1_000,
+        "ns" => 1,
+        "m" | "min" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        _ => return Err(format!("{s:?}: unknown unit (use ns, us, ms, s, m or h)")),
+    };
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    if num.is_empty() || int.is_empty() && frac.is_empty() || frac.contains('.') {
+        return Err(format!("{s:?} is not a duration like 1s or 250ms"));
+    }
+    let int: u64 =
+        if int.is_empty() { 0 } else { int.parse().map_err(|_| format!("{s:?}: number too large"))? };
+    let mut ns = int.checked_mul(scale).ok_or_else(|| format!("{s:?}: duration too large"))?;
+    let mut place = scale;
+    for d in frac.bytes() {
+        place /= 10;
+        ns = ns.saturating_add((d - b'0') as u64 * place);
+    }
+    if ns == 0 {
+        return Err(format!("{s:?}: the duration must be more than 0"));
+    }
+    Ok(ns)
+}
+
+impl Args {
+    fn reports(&self) -> Reports {
+        let any = self.summary
+            || self.protocols
+            || self.hierarchy
+            || self.hosts
+            || self.conversations
+            || self.ports
+            || self.names
+            || self.io;
+        if !any {
+            return Reports { io: self.interval.is_some(), ..Reports::ALL };
+        }
+        Reports {
+            summary: self.summary,
+            protocols: self.protocols,
+            hierarchy: self.hierarchy,
+            hosts: self.hosts,
+            conversations: self.conversations,
+            ports: self.ports,
+            names: self.names,
+            io: self.io || self.interval.is_some(),
+        }
+    }
+
+    fn config(&self) -> Config {
+        let d = Caps::default();
+        let mut me = self.me.clone();
+        me.sort();
+        me.dedup();
+        let reports = self.reports();
+        Config {
+            interval_ns: if reports.io { Some(self.interval.unwrap_or(1_000_000_000)) } else { None },
+            me,
+            defrag: !self.no_defrag,
+            caps: Caps {
+                hosts: self.max_hosts.unwrap_or(d.hosts).max(1),
+                conversations: self.max_conversations.unwrap_or(d.conversations).max(1),
+                names: self.max_names.unwrap_or(d.names).max(1),
+                intervals: self.max_intervals.unwrap_or(d.intervals).max(1),
+            },
+            reports,
+        }
+    }
+
+    /// Rows per ranked table in text output.
+    fn text_options(&self) -> text::TextOptions {
+        text::TextOptions { top: self.top.unwrap_or(10), io_rows: self.top.filter(|&n| n > 0), only: None }
+    }
+
+    /// Rows per table in JSON output: all unless --top was given.
+    fn json_top(&self) -> Option<usize> {
+        self.top.filter(|&n| n > 0)
+    }
+}
+
+/// Runs pkt-stats with parsed arguments.
+pub fn run(args: Args) -> Result<(), Failure> {
+    if args.merge {
+        return merge(&args);
+    }
+    let config = args.config();
+    let inputs = cli::inputs(&args.files)?;
+    let interrupted = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal ends the process at once (exit 130), the first one asks for the report.
+        let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&interrupted));
+        let _ = signal_hook::flag::register(sig, Arc::clone(&interrupted));
+    }
+    if let Some(every) = args.every {
+        return live::run(&args, config, inputs, every, interrupted);
+    }
+    let progress = Progress::new(&args.files);
+    let mut stats = Stats::new(config);
+    let mut reader = CaptureReader::new(inputs);
+    let outcome = feed_all(&mut reader, &mut stats, &interrupted, &progress);
+    progress.finish();
+    // A damaged input still gives the report of every packet before the damage.
+    let written = write_report(&args, &stats);
+    outcome?;
+    written
+}
+
+/// Decodes and counts every packet of `reader` until its end or an interrupt.
+fn feed_all(
+    reader: &mut CaptureReader,
+    stats: &mut Stats,
+    interrupted: &AtomicBool,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    let mut feeder = Feeder::new(stats.config.defrag);
+    let mut n = 0u64;
+    while let Some(pkt) = reader.next_packet()? {
+        feeder.feed(stats, &pkt);
+        n += 1;
+        if n.is_multiple_of(8192) {
+            if interrupted.load(Ordering::Relaxed) {
+                break;
+            }
+            progress.set(feeder.consumed);
+        }
+    }
+    Ok(())
+}
+
+/// One decode per packet (and reassembly when on), then the engine.
+pub struct Feeder {
+    opts: DecodeOptions,
+    pool: Option<Defragmenter>,
+    /// Bytes of input consumed so far (records and their headers, approximately).
+    pub consumed: u64,
+}
+
+impl Feeder {
+    /// A feeder; `defrag` reassembles IP fragments.
+    pub fn new(defrag: bool) -> Self {
+        Feeder { opts: DecodeOptions::default(), pool: defrag.then(Defragmenter::new), consumed: 0 }
+    }
+
+    /// Counts `pkt` in `stats`.
+    #[inline]
+    pub fn feed(&mut self, stats: &mut Stats, pkt: &Packet<'_>) {
+        self.consumed += pkt.stored.len() as u64 + 16;
+        let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &self.opts);
+        if let Some(pool) = self.pool.as_mut() {
+            match pool.add(&d, pkt.ts) {
+                DefragOutcome::Complete(_) => {
+                    let r = pool.decode_reassembled(&d, &self.opts);
+                    stats.add(pkt.ts, pkt.data.len(), pkt.orig_len, &r, true);
+                    return;
+                }
+                DefragOutcome::Pending | DefragOutcome::Rejected => {
+                    // tshark counts an IPv6 fragment in conversations only with its datagram.
+                    let v6 = matches!(d.net, Some(etherparse::LaxNetSlice::Ipv6(_)));
+                    stats.add(pkt.ts, pkt.data.len(), pkt.orig_len, &d, !v6);
+                    return;
+                }
+                DefragOutcome::NotFragment => {}
+            }
+        }
+        stats.add(pkt.ts, pkt.data.len(), pkt.orig_len, &d, true);
+    }
+}
+
+fn write_report(args: &Args, stats: &Stats) -> Result<(), Failure> {
+    let mut out = cli::open_output(None, false)?;
+    if args.json {
+        serde_json::to_writer(&mut out, &json::report(stats, args.json_top()))
+            .map_err(|e| Failure::from(std::io::Error::from(e)))?;
+        out.write_all(b"\n")?;
+    } else {
+        text::write(&mut out, stats, args.text_options())?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn merge(args: &Args) -> Result<(), Failure> {
+    if args.files.is_empty() {
+        return Err(Failure::Usage(
+            "--merge needs one or more JSON reports (pkt-stats --json output)".into(),
+        ));
+    }
+    let mut total: Option<Stats> = None;
+    for f in &args.files {
+        let text = if f.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin())
+        } else {
+            std::fs::read_to_string(f)
+        }
+        .map_err(|e| Failure::Runtime(format!("{}: {e}", f.display())))?;
+        let all = json::parse_all(&text).map_err(|e| Failure::Runtime(format!("{}: {e}", f.display())))?;
+        for s in all {
+            match total.as_mut() {
+                None => total = Some(s),
+                Some(t) => t.merge(&s).map_err(|e| Failure::Runtime(format!("{}: {e}", f.display())))?,
+            }
+        }
+    }
+    let mut stats = total.expect("at least one report");
+    let wanted = args.reports();
+    let any = args.summary
+        || args.protocols
+        || args.hierarchy
+        || args.hosts
+        || args.conversations
+        || args.ports
+        || args.names
+        || args.io;
+    if any && !args.json {
+        let have = stats.config.reports;
+        let missing: Vec<&str> = wanted.names().into_iter().filter(|n| !have.names().contains(n)).collect();
+        if !missing.is_empty() {
+            return Err(Failure::Usage(format!("the reports do not contain: {}", missing.join(", "))));
+        }
+        stats.config.reports = wanted;
+    }
+    write_report(args, &stats)
+}
+
+/// A progress bar on stderr for large files, when stderr is a terminal.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// Files of 64 MiB and more together get a bar.
+    const MIN_BYTES: u64 = 64 << 20;
+
+    fn new(files: &[PathBuf]) -> Self {
+        if !std::io::stderr().is_terminal() || files.is_empty() {
+            return Progress(None);
+        }
+        let mut total = 0u64;
+        for f in files {
+            match std::fs::metadata(f) {
+                Ok(m) if m.is_file() => total += m.len(),
+                _ => return Progress(None),
+            }
+        }
+        if total < Self::MIN_BYTES {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] [{wide_bar}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Progress(Some(bar))
+    }
+
+    fn set(&self, pos: u64) {
+        if let Some(b) = &self.0 {
+            b.set_position(pos.min(b.length().unwrap_or(pos)));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1s"), Ok(1_000_000_000));
+        assert_eq!(parse_duration("250ms"), Ok(250_000_000));
+        assert_eq!(parse_duration("1.5s"), Ok(1_500_000_000));
+        assert_eq!(parse_duration("2"), Ok(2_000_000_000));
+        assert_eq!(parse_duration("2m"), Ok(120_000_000_000));
+        assert_eq!(parse_duration("1h"), Ok(3_600_000_000_000));
+        assert_eq!(parse_duration("100us"), Ok(100_000));
+        assert_eq!(parse_duration(".5s"), Ok(500_000_000));
+        for bad in ["", "0", "0s", "s", "1x", "1..2s", "-1s", "99999999999999999999h", "0.0000000001s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn default_reports() {
+        let a = Args::parse_from(["pkt-stats"]);
+        let r = a.reports();
+        assert!(r.summary && r.hierarchy && r.conversations && r.names && !r.io);
+        let a = Args::parse_from(["pkt-stats", "--interval", "1s"]);
+        assert!(a.reports().io && a.config().interval_ns == Some(1_000_000_000));
+        let a = Args::parse_from(["pkt-stats", "--hosts", "--io"]);
+        let r = a.reports();
+        assert!(r.hosts && r.io && !r.summary && !r.conversations);
+        assert_eq!(a.config().interval_ns, Some(1_000_000_000));
+    }
+}
