@@ -328,14 +328,14 @@ fn corpus_json_round_trip_keeps_every_packet() {
         })
         .collect();
     assert!(files.len() > 100, "only {} classic pcap files in the corpus", files.len());
-    let decode = option_env!("CARGO_BIN_EXE_pkt-decode");
+    let decode = env!("CARGO_BIN_EXE_pkt-decode");
     let results = support::parallel(&files, |f| {
         let bytes = std::fs::read(f).unwrap();
         let Ok(want) = packets(&bytes) else { return None };
-        let mut recs = vec![run(BIN, &["--replay", "--show", "--json", "--raw", "-"], &bytes)];
-        if let Some(d) = decode {
-            recs.push(run(d, &["--json", "--raw"], &bytes));
-        }
+        let recs = [
+            run(BIN, &["--replay", "--show", "--json", "--raw", "-"], &bytes),
+            run(decode, &["--json", "--raw"], &bytes),
+        ];
         for r in recs {
             if r.code != Some(0) {
                 return Some(format!("{}: records: {}", f.display(), r.stderr));
@@ -355,11 +355,6 @@ fn corpus_json_round_trip_keeps_every_packet() {
     });
     let failures: Vec<String> = results.into_iter().flatten().collect();
     assert!(failures.is_empty(), "{} of {} files:\n{}", failures.len(), files.len(), failures.join("\n"));
-    if decode.is_none() {
-        notice(
-            "corpus_json_round_trip_keeps_every_packet: pkt-send's own records only (pkt-decode not built here)",
-        );
-    }
 }
 
 /// Edits as jq would make them: every IPv4 destination, TTL and TCP/UDP port changed.
@@ -421,13 +416,10 @@ fn json_edits_are_written_in_with_valid_checksums() {
     assert!(r.stderr.contains("ipv4.dst: expected an IPv4 address"), "{}", r.stderr);
 }
 
-/// pkt-decode's own records, when the pkt-decode binary is part of this build.
+/// pkt-decode's own records.
 #[test]
 fn pkt_decode_records_round_trip() {
-    let Some(decode) = option_env!("CARGO_BIN_EXE_pkt-decode") else {
-        notice("SKIP pkt_decode_records_round_trip: pkt-decode is not built in this workspace yet");
-        return;
-    };
+    let decode = env!("CARGO_BIN_EXE_pkt-decode");
     let cap = mixed_capture();
     let r = run(decode, &["--json", "--raw"], &cap);
     assert_eq!(r.code, Some(0), "{}", r.stderr);

@@ -13,8 +13,7 @@ use pktkit::rewrite::{Field, Layout, Value};
 use serde_json::Value as Json;
 
 use super::replay::{Replayer, schedule};
-use super::show::{FIELDS, VLAN_FIELDS, section};
-use super::{Args, input_paths, print_packet};
+use super::{Args, input_paths, shower};
 use crate::cli::{self, Failure};
 
 /// Longest record line accepted (a 16 MiB frame as hex, plus its fields).
@@ -215,7 +214,7 @@ fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Option<()>> 
 
 enum Sink {
     Write { w: Box<CaptureWriter<cli::Output>>, ifaces: HashMap<(LinkType, u32, Precision), Interface> },
-    Show(cli::Output),
+    Show(cli::Output, Box<super::show::Show>),
     Send(Box<Replayer>),
 }
 
@@ -235,7 +234,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             ifaces: HashMap::new(),
         }
     } else if args.show {
-        Sink::Show(cli::open_output(None, false)?)
+        Sink::Show(cli::open_output(None, false)?, Box::new(shower(args, true)))
     } else {
         pktkit::net::require_cap_net_raw("sending packets").map_err(super::net_failure)?;
         Sink::Send(Box::new(Replayer::new(args.iface.as_deref(), schedule(args))))
@@ -283,14 +282,9 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
                     pkt.raw_ts = b.raw_ts;
                     w.write(&pkt)?;
                 }
-                Sink::Show(out) => {
+                Sink::Show(out, show) => {
                     let iface = Interface::live(b.linktype, b.snaplen, b.precision);
-                    print_packet(
-                        out,
-                        &Packet::new(number, b.ts, &b.bytes, b.orig_len, &iface),
-                        args.json,
-                        args.raw,
-                    )?;
+                    show.packet(out, &Packet::new(number, b.ts, &b.bytes, b.orig_len, &iface))?;
                 }
                 Sink::Send(rep) => rep.send(b.linktype, &b.bytes, b.ts)?,
             }
@@ -320,7 +314,67 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Sink::Show(mut out) => Ok(out.flush()?),
+        Sink::Show(mut out, _) => Ok(out.flush()?),
         Sink::Send(mut rep) => rep.report(args),
     }
+}
+
+/// `(section, key, field)`: the pkt-decode JSON keys that map to header fields, read back by `--from-json`.
+pub const FIELDS: &[(&str, &str, Field)] = &[
+    ("eth", "src", Field::EthSrc),
+    ("eth", "dst", Field::EthDst),
+    ("eth", "type", Field::EthType),
+    ("arp", "op", Field::ArpOp),
+    ("arp", "sender_mac", Field::ArpSenderMac),
+    ("arp", "target_mac", Field::ArpTargetMac),
+    ("arp", "sender_ip", Field::ArpSenderIp),
+    ("arp", "target_ip", Field::ArpTargetIp),
+    ("ipv4", "src", Field::Ipv4Src),
+    ("ipv4", "dst", Field::Ipv4Dst),
+    ("ipv4", "tos", Field::Ipv4Tos),
+    ("ipv4", "len", Field::Ipv4Len),
+    ("ipv4", "id", Field::Ipv4Id),
+    ("ipv4", "df", Field::Ipv4Df),
+    ("ipv4", "mf", Field::Ipv4Mf),
+    ("ipv4", "frag_offset", Field::Ipv4FragOffset),
+    ("ipv4", "ttl", Field::Ipv4Ttl),
+    ("ipv4", "proto", Field::Ipv4Proto),
+    ("ipv4", "checksum", Field::Ipv4Checksum),
+    ("ipv6", "src", Field::Ipv6Src),
+    ("ipv6", "dst", Field::Ipv6Dst),
+    ("ipv6", "traffic_class", Field::Ipv6TrafficClass),
+    ("ipv6", "flow_label", Field::Ipv6FlowLabel),
+    ("ipv6", "payload_len", Field::Ipv6PayloadLen),
+    ("ipv6", "next_header", Field::Ipv6NextHeader),
+    ("ipv6", "hop_limit", Field::Ipv6HopLimit),
+    ("tcp", "src_port", Field::TcpSrcPort),
+    ("tcp", "dst_port", Field::TcpDstPort),
+    ("tcp", "seq", Field::TcpSeq),
+    ("tcp", "ack", Field::TcpAck),
+    ("tcp", "flags", Field::TcpFlags),
+    ("tcp", "window", Field::TcpWindow),
+    ("tcp", "checksum", Field::TcpChecksum),
+    ("tcp", "urgent", Field::TcpUrgent),
+    ("udp", "src_port", Field::UdpSrcPort),
+    ("udp", "dst_port", Field::UdpDstPort),
+    ("udp", "len", Field::UdpLen),
+    ("udp", "checksum", Field::UdpChecksum),
+    ("icmp", "type", Field::IcmpType),
+    ("icmp", "code", Field::IcmpCode),
+    ("icmp", "checksum", Field::IcmpChecksum),
+    ("icmp", "id", Field::IcmpId),
+    ("icmp", "seq", Field::IcmpSeq),
+];
+
+/// The field of VLAN tag `n`.
+pub type VlanField = fn(usize) -> Field;
+
+/// VLAN tag keys (in each element of the `vlan` array).
+pub const VLAN_FIELDS: &[(&str, VlanField)] =
+    &[("id", Field::VlanId), ("pcp", Field::VlanPcp), ("dei", Field::VlanDei)];
+
+/// The JSON section of a field's key, given the packet's transport (`icmp` is `icmpv6` over
+/// ICMPv6, as pkt-decode writes it).
+pub fn section(l: &Layout, sec: &'static str) -> &'static str {
+    if sec == "icmp" && matches!(l.transport, Some((_, 58))) { "icmpv6" } else { sec }
 }

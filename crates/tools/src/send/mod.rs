@@ -246,10 +246,11 @@ fn run_craft(args: &Args) -> Result<(), Failure> {
         let mut out = cli::open_output(None, false)?;
         let iface = Interface::live(spec.start().linktype(), 262_144, Precision::Micro);
         let mut n = 0u64;
+        let mut show = shower(args, false);
         each(&mut |p| {
             n += 1;
             let pkt = Packet::new(n, now(), &p.bytes, p.bytes.len() as u32, &iface);
-            print_packet(&mut out, &pkt, args.json, args.raw)
+            Ok(show.packet(&mut out, &pkt)?)
         })?;
         use std::io::Write;
         out.flush()?;
@@ -258,20 +259,10 @@ fn run_craft(args: &Args) -> Result<(), Failure> {
     send_crafted(args, &spec, &mut each)
 }
 
-fn print_packet(
-    out: &mut impl std::io::Write,
-    pkt: &Packet<'_>,
-    json: bool,
-    raw: bool,
-) -> Result<(), Failure> {
-    if json {
-        serde_json::to_writer(&mut *out, &show::json(pkt, raw))
-            .map_err(|e| Failure::Runtime(e.to_string()))?;
-        writeln!(out)?;
-    } else {
-        writeln!(out, "{}", show::text(pkt))?;
-    }
-    Ok(())
+/// pkt-decode's view of packets for this run: JSON (`--json`, `--raw`) or text, with
+/// timestamps unless the packets were just crafted.
+fn shower(args: &Args, timestamps: bool) -> show::Show {
+    show::Show::new(args.json, args.raw, timestamps, false)
 }
 
 /// Where crafted packets go: opened at the first packet, which tells the interface.
@@ -402,7 +393,8 @@ fn send_crafted(
     let iface = Interface::live(linktype, 65_535, Precision::Micro);
     let pkt = Packet::new(1, ts, &data, len, &iface);
     let mut out = cli::open_output(None, false)?;
-    print_packet(&mut out, &pkt, args.json, args.raw)?;
+    // As `tcpdump -v`: the answer's TTL is in the line.
+    show::Show::new(args.json, args.raw, true, true).packet(&mut out, &pkt)?;
     use std::io::Write;
     out.flush()?;
     if !args.quiet

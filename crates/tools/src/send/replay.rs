@@ -12,7 +12,7 @@ use pktkit::capture::{CaptureReader, CaptureWriter, Input, LinkType, OutputForma
 use pktkit::net::{self, L2Sender, L3Sender, NetError, Pacer, Schedule};
 use serde_json::json;
 
-use super::{Args, TOOL, input_paths, net_failure, print_packet, sendable};
+use super::{Args, TOOL, input_paths, net_failure, sendable, shower};
 use crate::cli::{self, Failure};
 
 /// The schedule the rate options ask for (captured timing when none).
@@ -416,8 +416,9 @@ fn show_or_write(args: &Args, files: &[PathBuf]) -> Result<(), Failure> {
         return Ok(());
     }
     let mut out = cli::open_output(None, false)?;
+    let mut show = shower(args, true);
     while let Some(p) = reader.next_packet()? {
-        print_packet(&mut out, &p, args.json, args.raw)?;
+        show.packet(&mut out, &p)?;
     }
     Ok(out.flush()?)
 }
