@@ -1,6 +1,7 @@
 //! Any bytes as a frame of every link type pkt-decode reads: decoding and every renderer
 //! (tcpdump text under several option sets, JSON, every --fields field) must end without a
-//! panic, a hang or an unbounded allocation, and the JSON must parse back.
+//! panic, a hang or an unbounded allocation, and the JSON must parse back and equal the
+//! reference writer's (serde's derive alone).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -32,6 +33,8 @@ fuzz_target!(|data: &[u8]| {
     let spec: Vec<&str> = known_names().collect();
     let mut fields = FieldsWriter::new(&spec.join(",")).expect("every known field is accepted");
     let mut json = JsonWriter::new(true);
+    let mut reference = JsonWriter::reference(true);
+    let mut ref_out = Vec::new();
     let mut printers: Vec<TextPrinter> =
         option_sets().into_iter().map(|o| TextPrinter::with_time(o, LocalTime::utc())).collect();
     let mut pool = Defragmenter::new();
@@ -53,6 +56,10 @@ fuzz_target!(|data: &[u8]| {
             out.clear();
             json.packet(&mut out, &pkt, &d, None).expect("writing to memory");
             let _: serde_json::Value = serde_json::from_slice(&out).expect("the record is JSON");
+            // The hand-written record equals serde's walk of the same structs.
+            ref_out.clear();
+            reference.packet(&mut ref_out, &pkt, &d, None).expect("writing to memory");
+            assert_eq!(out, ref_out);
             out.clear();
             fields.packet(&mut out, &pkt, &d).expect("writing to memory");
             assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);

@@ -1,7 +1,8 @@
 //! `--json`: one JSON object per packet (NDJSON), schema `pktkit.decode/1`
 //! (docs/json-schema.md). Keys are fixed names; numbers are numbers; addresses are strings.
-//! Serialized with serde straight into the output buffer: addresses and hex are formatted
-//! through `collect_str`, so a record costs no heap allocation.
+//! The record's fixed part is written by hand (`emit`), the rest by serde straight into the
+//! output buffer; addresses and hex are formatted on the stack, so a record costs no heap
+//! allocation.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -14,6 +15,7 @@ use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use serde::{Serialize, Serializer};
 
 mod app;
+mod emit;
 
 /// The schema name and version carried by every record.
 pub const SCHEMA: &str = "pktkit.decode/1";
@@ -22,12 +24,20 @@ pub const SCHEMA: &str = "pktkit.decode/1";
 pub struct JsonWriter {
     raw: bool,
     buf: Vec<u8>,
+    reference: bool,
 }
 
 impl JsonWriter {
     /// A writer; `raw` adds the frame bytes and what is needed to write the packet back.
     pub fn new(raw: bool) -> Self {
-        JsonWriter { raw, buf: Vec::with_capacity(4096) }
+        JsonWriter { raw, buf: Vec::with_capacity(4096), reference: false }
+    }
+
+    /// The same records written by serde's derive alone: the reference the hand-written
+    /// path is checked against (tests, fuzz target). Slower.
+    #[doc(hidden)]
+    pub fn reference(raw: bool) -> Self {
+        JsonWriter { reference: true, ..Self::new(raw) }
     }
 
     /// Writes one record and its newline.
@@ -77,7 +87,11 @@ impl JsonWriter {
             });
         }
         self.buf.clear();
-        serde_json::to_writer(&mut self.buf, &rec).map_err(io::Error::other)?;
+        if self.reference {
+            serde_json::to_writer(&mut self.buf, &rec).map_err(io::Error::other)?;
+        } else {
+            emit::record(&mut self.buf, &rec).map_err(io::Error::other)?;
+        }
         self.buf.push(b'\n');
         w.write_all(&self.buf)
     }
@@ -122,15 +136,19 @@ impl<const N: usize> Stack<N> {
         self.push(H[(b & 15) as usize]);
     }
 
+    /// The text (only ASCII is ever pushed).
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Only ASCII is ever pushed.
-        s.serialize_str(std::str::from_utf8(&self.buf[..self.len]).unwrap_or(""))
+        s.serialize_str(std::str::from_utf8(self.bytes()).unwrap_or(""))
     }
 }
 
 struct V4<'a>(&'a [u8]);
-impl Serialize for V4<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl V4<'_> {
+    fn text(&self) -> Stack<16> {
         let mut b = Stack::<16>::new();
         for (i, x) in self.0.iter().take(4).enumerate() {
             if i > 0 {
@@ -138,7 +156,12 @@ impl Serialize for V4<'_> {
             }
             b.dec(*x as u64, 0);
         }
-        b.serialize(s)
+        b
+    }
+}
+impl Serialize for V4<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.text().serialize(s)
     }
 }
 
@@ -153,8 +176,8 @@ impl Serialize for V6<'_> {
 
 /// A link-layer address (MAC or any length), colon-separated hex.
 struct Mac<'a>(&'a [u8]);
-impl Serialize for Mac<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl Mac<'_> {
+    fn text(&self) -> Stack<64> {
         let mut b = Stack::<64>::new();
         for (i, x) in self.0.iter().take(21).enumerate() {
             if i > 0 {
@@ -162,7 +185,12 @@ impl Serialize for Mac<'_> {
             }
             b.hex_byte(*x);
         }
-        b.serialize(s)
+        b
+    }
+}
+impl Serialize for Mac<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.text().serialize(s)
     }
 }
 
@@ -191,6 +219,11 @@ impl Serialize for Hex<'_> {
 struct Rfc3339(i64, u32);
 impl Serialize for Rfc3339 {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.text().serialize(s)
+    }
+}
+impl Rfc3339 {
+    fn text(&self) -> Stack<40> {
         let c = super::time::civil_utc(self.0);
         let mut b = Stack::<40>::new();
         if c.year < 0 {
@@ -210,7 +243,7 @@ impl Serialize for Rfc3339 {
         b.push(b'.');
         b.dec(self.1 as u64, 9);
         b.push(b'Z');
-        b.serialize(s)
+        b
     }
 }
 
@@ -434,6 +467,11 @@ struct TcpJ {
 struct FlagsStr(u16);
 impl Serialize for FlagsStr {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.text().serialize(s)
+    }
+}
+impl FlagsStr {
+    fn text(&self) -> Stack<9> {
         const N: [(u16, u8); 9] = [
             (0x100, b'N'),
             (0x80, b'C'),
@@ -451,7 +489,7 @@ impl Serialize for FlagsStr {
                 b.push(c);
             }
         }
-        b.serialize(s)
+        b
     }
 }
 
