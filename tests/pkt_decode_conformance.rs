@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use support::{corpus, pkt_decode, run_timed};
+use support::{corpus, parallel, pkt_decode, run_timed};
 
 const T: Duration = Duration::from_secs(60);
 
@@ -400,48 +400,38 @@ fn tshark_app_fields_agreement() {
         .map(|t| t.strip_prefix(&root).unwrap().to_string_lossy().trim_end_matches(".tsv").to_string())
         .collect();
     // Two workers: tshark takes a third of a second per capture.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(rel) = rels.get(i) else { break };
-                    let mut t = Command::new("tshark");
-                    t.arg("-r").arg(c.join(rel)).args([
-                        "-o",
-                        "tcp.desegment_tcp_streams:FALSE",
-                        "-o",
-                        "ip.defragment:FALSE",
-                        "-o",
-                        "ipv6.defragment:FALSE",
-                        "-o",
-                        "tcp.analyze_sequence_numbers:FALSE",
-                        "-T",
-                        "fields",
-                        "-e",
-                        "frame.protocols",
-                        "-e",
-                        "frame.time_epoch",
-                        "-e",
-                        "frame.interface_id",
-                    ]);
-                    for f in &fields {
-                        t.args(["-e", f]);
-                    }
-                    let theirs = run_timed(t, None, T).stdout_text();
-                    let mut ours = pkt_decode();
-                    ours.arg("--fields").arg(fields.join(",")).arg(c.join(rel));
-                    let ours = run_timed(ours, None, T).stdout_text();
-                    results.lock().unwrap().push((rel.clone(), theirs, ours));
-                }
-            });
+    let results = parallel(&rels, |rel| {
+        let mut t = Command::new("tshark");
+        t.arg("-r").arg(c.join(rel)).args([
+            "-o",
+            "tcp.desegment_tcp_streams:FALSE",
+            "-o",
+            "ip.defragment:FALSE",
+            "-o",
+            "ipv6.defragment:FALSE",
+            "-o",
+            "tcp.analyze_sequence_numbers:FALSE",
+            "-T",
+            "fields",
+            "-e",
+            "frame.protocols",
+            "-e",
+            "frame.time_epoch",
+            "-e",
+            "frame.interface_id",
+        ]);
+        for f in &fields {
+            t.args(["-e", f]);
         }
+        let theirs = run_timed(t, None, T).stdout_text();
+        let mut ours = pkt_decode();
+        ours.arg("--fields").arg(fields.join(",")).arg(c.join(rel));
+        let ours = run_timed(ours, None, T).stdout_text();
+        (rel.clone(), theirs, ours)
     });
     let mut agree: BTreeMap<&str, (usize, usize, usize, usize, usize)> = BTreeMap::new();
     let mut bad = Vec::new();
-    for (rel, theirs, ours) in results.into_inner().unwrap() {
+    for (rel, theirs, ours) in results {
         // pcapng Custom Blocks show as "data" frames without time or interface (not packets).
         let rows: Vec<Vec<&str>> = theirs
             .lines()
