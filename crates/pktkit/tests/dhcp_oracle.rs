@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Frame, Rng};
+use common::{Case, Frame, Rng};
 use pktkit::proto::dhcp::{self, MessageRepr};
 
 /// Option codes worth generating: the ones with their own printing, common ones, unknown ones.
@@ -125,25 +125,8 @@ fn gen_message(r: &mut Rng) -> Vec<u8> {
     wire
 }
 
-struct Case {
-    data: Vec<u8>,
-    snap: Option<usize>,
-}
-
 fn cases() -> Vec<Case> {
-    let (seed, count) = common::generator_settings(0x4448_4350_0000_0001, 1500);
-    let mut r = Rng(seed);
-    (0..count)
-        .map(|_| {
-            let data = gen_message(&mut r);
-            let snap = r.chance(10).then(|| r.below(data.len() as u64 + 1) as usize);
-            Case { data, snap }
-        })
-        .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    common::generated_cases(0x4448_4350_0000_0001, 1500, gen_message)
 }
 
 #[test]
@@ -153,27 +136,11 @@ fn tcpdump_text_matches_generated_messages() {
     }
     let cases = cases();
     let frames: Vec<Frame> = cases.iter().map(|c| common::udp_frame(68, 67, &c.data, c.snap)).collect();
-    let path = common::temp_path("dhcp-gen");
-    common::write_pcap(&path, &frames);
-    let mut failures = Vec::new();
-    for (verbosity, flag) in [(0u8, None), (1, Some("-v")), (2, Some("-vv")), (3, Some("-vvv"))] {
-        let got = common::tcpdump(&path, &flag.into_iter().collect::<Vec<_>>());
-        assert_eq!(got.len(), cases.len());
-        for (i, (c, block)) in cases.iter().zip(&got).enumerate() {
-            let theirs = common::app_text_in_block(block, false);
-            let data = &c.data[..c.snap.unwrap_or(c.data.len()).min(c.data.len())];
-            let mut mine = String::new();
-            dhcp::write_tcpdump(&mut mine, data, c.data.len(), verbosity);
-            if theirs != mine {
-                failures.push(format!(
-                    "case {i} -v x{verbosity} {:?} {}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}",
-                    c.snap,
-                    hex(&c.data)
-                ));
-            }
-        }
-    }
-    let _ = std::fs::remove_file(&path);
+    let failures = common::tcpdump_text_differences("dhcp-gen", &cases, &frames, false, 3, |c, verbosity| {
+        let mut mine = String::new();
+        dhcp::write_tcpdump(&mut mine, c.captured(), c.data.len(), verbosity);
+        mine
+    });
     eprintln!("tcpdump DHCP: {} messages x 4 verbosities, {} differ", cases.len(), failures.len());
     common::assert_no_differences("tcpdump DHCP", &failures);
 }
@@ -188,22 +155,11 @@ fn tshark_fields_match_generated_messages() {
     let mut r = Rng(seed);
     let cases: Vec<Case> = (0..count).map(|_| Case { data: gen_clean(&mut r), snap: None }).collect();
     let frames: Vec<Frame> = cases.iter().map(|c| common::udp_frame(68, 67, &c.data, None)).collect();
-    let path = common::temp_path("dhcp-tshark");
-    common::write_pcap(&path, &frames);
-    let rows = common::tshark_fields(&path, dhcp::FIELDS, &[]);
-    let _ = std::fs::remove_file(&path);
+    let rows = common::tshark_rows("dhcp-tshark", &frames, dhcp::FIELDS);
     assert_eq!(rows.len(), cases.len());
     let mut failures = Vec::new();
     for (i, (c, row)) in cases.iter().zip(&rows).enumerate() {
-        for (k, f) in dhcp::FIELDS.iter().enumerate() {
-            let theirs = row.get(k).map(String::as_str).unwrap_or("");
-            let mut mine = String::new();
-            dhcp::write_field(&c.data, f, &mut mine);
-            if theirs != mine {
-                failures
-                    .push(format!("case {i} {f} {}\n  tshark: {theirs:?}\n  ours:   {mine:?}", hex(&c.data)));
-            }
-        }
+        common::field_differences(i, &c.data, row, dhcp::FIELDS, dhcp::write_field, &mut failures);
     }
     eprintln!(
         "tshark DHCP: {} messages x {} fields, {} differ",

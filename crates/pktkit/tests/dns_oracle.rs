@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Frame, Rng};
+use common::{Frame, Rng, hex};
 use pktkit::proto::dns::{self, TcpdumpOptions};
 
 /// A generated case: the DNS payload, how it travels and how much of it was captured.
@@ -426,10 +426,6 @@ fn ours(c: &Case, verbosity: u8) -> String {
     s
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 #[test]
 fn tcpdump_text_matches_generated_messages() {
     if !common::have("tcpdump", "tcpdump_text_matches_generated_messages") {
@@ -437,13 +433,9 @@ fn tcpdump_text_matches_generated_messages() {
     }
     let cases = cases();
     let frames: Vec<Frame> = cases.iter().map(frame).collect();
-    let path = common::temp_path("dns-gen");
-    common::write_pcap(&path, &frames);
     let mut failures = Vec::new();
     let mut compared = 0;
-    for (verbosity, flag) in [(0u8, None), (1, Some("-v")), (2, Some("-vv")), (3, Some("-vvv"))] {
-        let args: Vec<&str> = flag.into_iter().collect();
-        let got = common::tcpdump(&path, &args);
+    for (verbosity, got) in common::tcpdump_verbosities("dns-gen", &frames, 3) {
         assert_eq!(got.len(), cases.len(), "one tcpdump line per packet at -v x{verbosity}");
         for (i, (c, line)) in cases.iter().zip(&got).enumerate() {
             let theirs = common::app_text(line, c.kind == Kind::Tcp);
@@ -458,14 +450,8 @@ fn tcpdump_text_matches_generated_messages() {
             }
         }
     }
-    let _ = std::fs::remove_file(&path);
     eprintln!("tcpdump DNS: {compared} texts compared, {} differ", failures.len());
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures[..failures.len().min(15)].join("\n")
-    );
+    common::assert_no_differences("tcpdump DNS", &failures);
 }
 
 /// The value our module gives for `field` of a case, joined over DNS-over-TCP messages.
@@ -518,10 +504,7 @@ fn tshark_fields_match_generated_messages() {
     }
     let cases: Vec<Case> = cases().into_iter().filter(|c| c.kind != Kind::Tcp).collect();
     let frames: Vec<Frame> = cases.iter().map(frame).collect();
-    let path = common::temp_path("dns-tshark");
-    common::write_pcap(&path, &frames);
-    let rows = common::tshark_fields(&path, dns::FIELDS, &[]);
-    let _ = std::fs::remove_file(&path);
+    let rows = common::tshark_rows("dns-tshark", &frames, dns::FIELDS);
     assert_eq!(rows.len(), cases.len());
     let mut failures = Vec::new();
     let mut per_field = vec![0usize; dns::FIELDS.len()];

@@ -108,10 +108,6 @@ fn gen_segment(r: &mut Rng) -> Vec<u8> {
     seg
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 #[test]
 fn tshark_fields_match_generated_segments() {
     if !common::have("tshark", "tls tshark_fields_match_generated_segments") {
@@ -122,21 +118,11 @@ fn tshark_fields_match_generated_segments() {
     let segs: Vec<Vec<u8>> = (0..count).map(|_| gen_segment(&mut r)).filter(|s| !s.is_empty()).collect();
     let frames: Vec<Frame> =
         segs.iter().enumerate().map(|(i, s)| common::tcp_frame(20000 + i as u16, 443, s, None)).collect();
-    let path = common::temp_path("tls-tshark");
-    common::write_pcap(&path, &frames);
-    let rows = common::tshark_fields(&path, tls::FIELDS, &[]);
-    let _ = std::fs::remove_file(&path);
+    let rows = common::tshark_rows("tls-tshark", &frames, tls::FIELDS);
     assert_eq!(rows.len(), segs.len());
     let mut failures = Vec::new();
     for (i, (s, row)) in segs.iter().zip(&rows).enumerate() {
-        for (k, f) in tls::FIELDS.iter().enumerate() {
-            let theirs = row.get(k).map(String::as_str).unwrap_or("");
-            let mut mine = String::new();
-            tls::write_field(s, f, &mut mine);
-            if theirs != mine {
-                failures.push(format!("case {i} {f} {}\n  tshark: {theirs:?}\n  ours:   {mine:?}", hex(s)));
-            }
-        }
+        common::field_differences(i, s, row, tls::FIELDS, tls::write_field, &mut failures);
     }
     eprintln!(
         "tshark TLS: {} segments x {} fields, {} differ",

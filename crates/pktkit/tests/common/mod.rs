@@ -304,3 +304,112 @@ pub fn assert_no_differences(what: &str, failures: &[String]) {
         failures[..failures.len().min(shown)].join("\n")
     );
 }
+
+/// Lower-case hex of `b`, for failure messages.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A generated application payload, and how much of it was captured when it was cut short.
+pub struct Case {
+    pub data: Vec<u8>,
+    pub snap: Option<usize>,
+}
+
+impl Case {
+    /// The captured bytes: all of them, or the first `snap`.
+    pub fn captured(&self) -> &[u8] {
+        &self.data[..self.snap.unwrap_or(self.data.len()).min(self.data.len())]
+    }
+}
+
+/// `count` payloads from `generate` (seed and count as [`generator_settings`] gives them),
+/// one in ten captured short at a random length.
+pub fn generated_cases(seed: u64, count: usize, mut generate: impl FnMut(&mut Rng) -> Vec<u8>) -> Vec<Case> {
+    let (seed, count) = generator_settings(seed, count);
+    let mut r = Rng(seed);
+    (0..count)
+        .map(|_| {
+            let data = generate(&mut r);
+            let snap = r.chance(10).then(|| r.below(data.len() as u64 + 1) as usize);
+            Case { data, snap }
+        })
+        .collect()
+}
+
+/// Writes `frames` to a temporary pcap named after `name`, runs [`tcpdump`] on it at each
+/// verbosity from 0 (no flag) to `max_verbosity` (`-v`, `-vv`, ...) and returns each
+/// verbosity's packets.
+pub fn tcpdump_verbosities(name: &str, frames: &[Frame], max_verbosity: u8) -> Vec<(u8, Vec<String>)> {
+    let path = temp_path(name);
+    write_pcap(&path, frames);
+    let runs = (0..=max_verbosity)
+        .map(|v| {
+            let flag = (v > 0).then(|| format!("-{}", "v".repeat(v as usize)));
+            (v, tcpdump(&path, &flag.iter().map(String::as_str).collect::<Vec<_>>()))
+        })
+        .collect();
+    let _ = std::fs::remove_file(&path);
+    runs
+}
+
+/// tcpdump's application text of each case (`frames[i]` carries `cases[i]`, over TCP when
+/// `tcp`) at each verbosity up to `max_verbosity`, against `ours(case, verbosity)`: one
+/// failure line per difference.
+pub fn tcpdump_text_differences(
+    name: &str,
+    cases: &[Case],
+    frames: &[Frame],
+    tcp: bool,
+    max_verbosity: u8,
+    ours: impl Fn(&Case, u8) -> String,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (verbosity, got) in tcpdump_verbosities(name, frames, max_verbosity) {
+        assert_eq!(got.len(), cases.len());
+        for (i, (c, block)) in cases.iter().zip(&got).enumerate() {
+            let theirs = app_text_in_block(block, tcp);
+            let mine = ours(c, verbosity);
+            if theirs != mine {
+                failures.push(format!(
+                    "case {i} -v x{verbosity} {:?} {}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}",
+                    c.snap,
+                    hex(&c.data)
+                ));
+            }
+        }
+    }
+    failures
+}
+
+/// Writes `frames` to a temporary pcap named after `name` and returns [`tshark_fields`]'
+/// rows for it.
+pub fn tshark_rows(name: &str, frames: &[Frame], fields: &[&str]) -> Vec<Vec<String>> {
+    let path = temp_path(name);
+    write_pcap(&path, frames);
+    let rows = tshark_fields(&path, fields, &[]);
+    let _ = std::fs::remove_file(&path);
+    rows
+}
+
+/// Compares tshark's `row` for generated case number `case` (payload `data`) with
+/// `write_field` for each of `fields`, adding a failure line per difference; returns how
+/// many values it compared.
+pub fn field_differences(
+    case: usize,
+    data: &[u8],
+    row: &[String],
+    fields: &[&str],
+    write_field: fn(&[u8], &str, &mut String) -> bool,
+    failures: &mut Vec<String>,
+) -> usize {
+    for (k, f) in fields.iter().enumerate() {
+        let theirs = row.get(k).map(String::as_str).unwrap_or("");
+        let mut mine = String::new();
+        write_field(data, f, &mut mine);
+        if theirs != mine {
+            failures.push(format!("case {case} {f} {}\n  tshark: {theirs:?}\n  ours:   {mine:?}", hex(data)));
+        }
+    }
+    fields.len()
+}
