@@ -177,11 +177,8 @@ fn compare_stored(
     verbosity: u8,
     failures: &mut Vec<String>,
 ) -> usize {
-    let packets = common::read_capture(capture);
     let mut compared = 0;
-    for (n, block) in common::numbered_packets(output) {
-        let Some((lt, frame)) = packets.get(n as usize - 1) else { continue };
-        let Some(p) = common::payload(*lt, frame) else { continue };
+    for (n, block, p) in common::numbered_payloads(capture, output) {
         let port = |x| p.sport == x || p.dport == x;
         if p.tcp || !(port(67) || port(68)) || port(53) {
             continue;
@@ -200,44 +197,14 @@ fn compare_stored(
 #[test]
 fn tcpdump_test_suite_and_samples_dhcp_outputs() {
     let Some(corpus) = common::corpus("tcpdump_test_suite_and_samples_dhcp_outputs") else { return };
-    let dir = corpus.join("tcpdump");
-    let repro = std::fs::read_to_string(dir.join("tcpdump_4.99.3_repro.tsv")).unwrap_or_default();
-    let same: Vec<&str> = repro
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(_, r)| *r == "same")
-        .map(|(n, _)| n)
-        .collect();
-    let testlist = std::fs::read_to_string(dir.join("TESTLIST")).unwrap_or_default();
     let mut failures = Vec::new();
     let mut compared = 0;
-    for line in testlist.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let [name, input, output, options @ ..] = words.as_slice() else { continue };
-        if !(name.starts_with("dhcp-") || name.starts_with("bootp")) || !same.contains(name) {
-            continue;
-        }
-        let verbosity = options
-            .iter()
-            .filter(|o| o.starts_with('-') && !o.starts_with("--"))
-            .map(|o| o.matches('v').count() as u8)
-            .sum();
-        let Ok(text) = std::fs::read_to_string(dir.join(output)) else { continue };
-        compared += compare_stored(&dir.join(input), &text, verbosity, &mut failures);
+    let dhcp_test = |name: &str| name.starts_with("dhcp-") || name.starts_with("bootp");
+    for t in common::tcpdump_suite_tests(&corpus, dhcp_test) {
+        compared += compare_stored(&t.input, &t.output, t.verbosity, &mut failures);
     }
-    for sub in ["PacketExamples", "PcapExamples"] {
-        let Ok(entries) = std::fs::read_dir(corpus.join("oracles/tcpdump-n/samples").join(sub)) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".txt"))
-            else {
-                continue;
-            };
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            compared += compare_stored(&corpus.join("samples").join(sub).join(file), &text, 0, &mut failures);
-        }
+    for stored in common::stored_tcpdump_outputs(&corpus, &["PacketExamples", "PcapExamples"]) {
+        compared += compare_stored(&stored.capture, &stored.text, 0, &mut failures);
     }
     eprintln!("tcpdump stored outputs: {compared} DHCP packets compared, {} differ", failures.len());
     assert!(compared >= 15, "too few DHCP packets found ({compared})");

@@ -128,32 +128,18 @@ fn tcpdump_oracle_http_on_sample_captures() {
     let Some(corpus) = common::corpus("tcpdump_oracle_http_on_sample_captures") else { return };
     let mut failures = Vec::new();
     let mut compared = 0;
-    for sub in ["PacketExamples", "PcapExamples", "pcap_examples"] {
-        let Ok(entries) = std::fs::read_dir(corpus.join("oracles/tcpdump-n/samples").join(sub)) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".txt"))
-            else {
+    for stored in common::stored_tcpdump_outputs(&corpus, &common::SAMPLES) {
+        for (n, block, p) in common::numbered_payloads(&stored.capture, &stored.text) {
+            let port = |x| p.sport == x || p.dport == x;
+            if !p.tcp || p.data.is_empty() || !(port(80) || port(8080)) {
                 continue;
-            };
-            let packets = common::read_capture(&corpus.join("samples").join(sub).join(file));
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            for (n, block) in common::numbered_packets(&text) {
-                let Some((lt, frame)) = packets.get(n as usize - 1) else { continue };
-                let Some(p) = common::payload(*lt, frame) else { continue };
-                let port = |x| p.sport == x || p.dport == x;
-                if !p.tcp || p.data.is_empty() || !(port(80) || port(8080)) {
-                    continue;
-                }
-                let theirs = common::app_text_in_block(&block, true);
-                let mut mine = String::from(": ");
-                http::write_tcpdump(&mut mine, &p.data, p.wire_len, 0);
-                compared += 1;
-                if theirs != mine {
-                    failures.push(format!("{sub}/{file} #{n}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}"));
-                }
+            }
+            let theirs = common::app_text_in_block(&block, true);
+            let mut mine = String::from(": ");
+            http::write_tcpdump(&mut mine, &p.data, p.wire_len, 0);
+            compared += 1;
+            if theirs != mine {
+                failures.push(format!("{} #{n}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}", stored.name));
             }
         }
     }
