@@ -1,13 +1,13 @@
 //! pkt-decode as a user runs it: the three modes on captures built here, errors and exit
 //! codes, `| head`, the pcap-filter pipeline, --defrag, and every corpus capture.
 
-mod decode_support;
+mod support;
 
 use std::time::Duration;
 
-use decode_support::{captures, corpus, pcap, pcap_filter, pkt_decode, run};
 use etherparse::PacketBuilder;
 use pktkit::capture::LinkType;
+use support::{captures, corpus, pcap_filter, pcap_frames, pkt_decode, run_timed};
 
 const T: Duration = Duration::from_secs(60);
 
@@ -37,14 +37,17 @@ fn dns_query() -> Vec<u8> {
 }
 
 fn sample() -> Vec<u8> {
-    pcap(LinkType::ETHERNET, &[eth_udp(5353, 53, &dns_query()), eth_tcp_syn(), eth_udp(1000, 2000, b"hello")])
+    pcap_frames(
+        LinkType::ETHERNET,
+        &[eth_udp(5353, 53, &dns_query()), eth_tcp_syn(), eth_udp(1000, 2000, b"hello")],
+    )
 }
 
 #[test]
 fn text_mode_prints_tcpdump_lines() {
-    let r = run(pkt_decode(), Some(sample()), T);
+    let r = run_timed(pkt_decode(), Some(sample()), T);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let lines: Vec<_> = r.text().lines().map(str::to_string).collect();
+    let lines: Vec<_> = r.stdout_text().lines().map(str::to_string).collect();
     assert_eq!(lines.len(), 3);
     assert!(lines[0].starts_with("22:13:20.250000 IP 10.0.0.1.5353 > 10.0.0.2.53: "), "{}", lines[0]);
     assert_eq!(
@@ -55,8 +58,8 @@ fn text_mode_prints_tcpdump_lines() {
 
     let mut c = pkt_decode();
     c.args(["-e", "-#", "-tt", "-c", "2", "-n"]);
-    let r = run(c, Some(sample()), T);
-    let lines: Vec<_> = r.text().lines().map(str::to_string).collect();
+    let r = run_timed(c, Some(sample()), T);
+    let lines: Vec<_> = r.stdout_text().lines().map(str::to_string).collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(
         lines[1],
@@ -69,8 +72,8 @@ fn text_mode_prints_tcpdump_lines() {
 fn hex_dump_and_time_zone() {
     let mut c = pkt_decode();
     c.args(["-x", "-t", "-c", "1"]).env("TZ", "UTC");
-    let r = run(c, Some(pcap(LinkType::ETHERNET, &[eth_udp(1, 2, b"abc")])), T);
-    let text = r.text();
+    let r = run_timed(c, Some(pcap_frames(LinkType::ETHERNET, &[eth_udp(1, 2, b"abc")])), T);
+    let text = r.stdout_text();
     assert!(text.contains("\n\t0x0000:  4500 001f"), "{text}");
     assert!(
         text.ends_with("\n\t0x0010:  0203 0400 0000 0001 0002 000b 2ba2 6162 63\n")
@@ -79,10 +82,10 @@ fn hex_dump_and_time_zone() {
     );
     let mut c = pkt_decode();
     c.args(["-tttt", "-c", "1"]).env("TZ", "America/New_York");
-    let r = run(c, Some(sample()), T);
+    let r = run_timed(c, Some(sample()), T);
     // 1700000000 is 2023-11-14 22:13:20 UTC, 17:13:20 in New York (EST) when the tz database
     // is installed; jiff falls back to UTC without it.
-    let t = r.text();
+    let t = r.stdout_text();
     assert!(
         t.starts_with("2023-11-14 17:13:20.250000 ") || t.starts_with("2023-11-14 22:13:20.250000 "),
         "{t}"
@@ -93,9 +96,10 @@ fn hex_dump_and_time_zone() {
 fn json_records_parse_with_fixed_schema() {
     let mut c = pkt_decode();
     c.arg("--json");
-    let r = run(c, Some(sample()), T);
+    let r = run_timed(c, Some(sample()), T);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let recs: Vec<serde_json::Value> = r.text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let recs: Vec<serde_json::Value> =
+        r.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(recs.len(), 3);
     for (i, rec) in recs.iter().enumerate() {
         assert_eq!(rec["schema"], "pktkit.decode/1");
@@ -112,8 +116,8 @@ fn json_records_parse_with_fixed_schema() {
     // --raw: enough to write the packet back.
     let mut c = pkt_decode();
     c.args(["--json", "--raw"]);
-    let r = run(c, Some(sample()), T);
-    let rec: serde_json::Value = serde_json::from_str(r.text().lines().nth(1).unwrap()).unwrap();
+    let r = run_timed(c, Some(sample()), T);
+    let rec: serde_json::Value = serde_json::from_str(r.stdout_text().lines().nth(1).unwrap()).unwrap();
     let hex = rec["raw"]["hex"].as_str().unwrap();
     let bytes: Vec<u8> =
         (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
@@ -128,24 +132,29 @@ fn json_reports_where_decoding_stopped() {
     cut.truncate(14 + 20 + 10);
     let mut c = pkt_decode();
     c.arg("--json");
-    let r = run(c, Some(pcap(LinkType::ETHERNET, &[cut])), T);
-    let rec: serde_json::Value = serde_json::from_str(r.text().trim()).unwrap();
+    let r = run_timed(c, Some(pcap_frames(LinkType::ETHERNET, &[cut])), T);
+    let rec: serde_json::Value = serde_json::from_str(r.stdout_text().trim()).unwrap();
     assert_eq!(rec["stop"]["layer"], "tcp");
     assert_eq!(rec["stop"]["offset"], 34);
     assert_eq!(rec["stop"]["reason"], "truncated");
     assert_eq!(rec["ipv4"]["dst"], "192.168.1.2");
     // Text mode marks the cut as tcpdump does.
-    let r = run(pkt_decode(), Some(pcap(LinkType::ETHERNET, &[eth_tcp_syn()[..44].to_vec()])), T);
-    assert!(r.text().trim_end().ends_with("192.168.1.1.40000 > 192.168.1.2.443:  [|tcp]"), "{}", r.text());
+    let r =
+        run_timed(pkt_decode(), Some(pcap_frames(LinkType::ETHERNET, &[eth_tcp_syn()[..44].to_vec()])), T);
+    assert!(
+        r.stdout_text().trim_end().ends_with("192.168.1.1.40000 > 192.168.1.2.443:  [|tcp]"),
+        "{}",
+        r.stdout_text()
+    );
 }
 
 #[test]
 fn fields_mode_and_unknown_field() {
     let mut c = pkt_decode();
     c.args(["--fields", "frame.number,ip.src,udp.dstport,tcp.flags,eth.type", "--header"]);
-    let r = run(c, Some(sample()), T);
+    let r = run_timed(c, Some(sample()), T);
     assert_eq!(
-        r.text(),
+        r.stdout_text(),
         "frame.number\tip.src\tudp.dstport\ttcp.flags\teth.type\n\
          1\t10.0.0.1\t53\t\t0x0800\n\
          2\t192.168.1.1\t\t0x0002\t0x0800\n\
@@ -153,7 +162,7 @@ fn fields_mode_and_unknown_field() {
     );
     let mut c = pkt_decode();
     c.args(["--fields", "ip.src,ip.bogus"]);
-    let r = run(c, Some(sample()), T);
+    let r = run_timed(c, Some(sample()), T);
     assert_eq!(r.code, Some(2));
     assert!(
         r.stderr.contains("unknown field 'ip.bogus'") && r.stderr.contains("tcp.seq_raw"),
@@ -168,9 +177,9 @@ fn damaged_input_ends_with_one_error_line_after_good_packets() {
     let mut f = sample();
     let len = f.len();
     f.truncate(len - 5);
-    let r = run(pkt_decode(), Some(f), T);
+    let r = run_timed(pkt_decode(), Some(f), T);
     assert_eq!(r.code, Some(1));
-    assert_eq!(r.text().lines().count(), 2, "good packets first: {}", r.text());
+    assert_eq!(r.stdout_text().lines().count(), 2, "good packets first: {}", r.stdout_text());
     let err: Vec<_> = r.stderr.lines().collect();
     assert_eq!(err.len(), 1, "{}", r.stderr);
     assert!(
@@ -181,7 +190,7 @@ fn damaged_input_ends_with_one_error_line_after_good_packets() {
         err[0]
     );
     // Not a capture at all.
-    let r = run(pkt_decode(), Some(b"hello world, not a capture".to_vec()), T);
+    let r = run_timed(pkt_decode(), Some(b"hello world, not a capture".to_vec()), T);
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.contains("not a pcap or pcapng capture"), "{}", r.stderr);
 }
@@ -189,17 +198,17 @@ fn damaged_input_ends_with_one_error_line_after_good_packets() {
 #[test]
 fn closed_pipe_is_quiet_success() {
     let frames: Vec<Vec<u8>> = (0..50_000).map(|i| eth_udp(1000 + (i % 100) as u16, 53, b"x")).collect();
-    let big = pcap(LinkType::ETHERNET, &frames);
+    let big = pcap_frames(LinkType::ETHERNET, &frames);
     let dir = std::env::temp_dir().join(format!("pkt-decode-pipe-{}", std::process::id()));
     std::fs::write(&dir, &big).unwrap();
     let cmd = format!("'{}' '{}' | head -n 1", env!("CARGO_BIN_EXE_pkt-decode"), dir.display());
     let mut c = std::process::Command::new("bash");
     c.args(["-o", "pipefail", "-c", &cmd]);
-    let r = run(c, None, T);
+    let r = run_timed(c, None, T);
     std::fs::remove_file(&dir).ok();
     assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
     assert!(r.stderr.is_empty(), "{}", r.stderr);
-    assert_eq!(r.text().lines().count(), 1);
+    assert_eq!(r.stdout_text().lines().count(), 1);
 }
 
 #[test]
@@ -207,12 +216,13 @@ fn pipeline_pcap_filter_to_json() {
     // The generated capture: one DNS query among other packets.
     let mut f = pcap_filter();
     f.arg("udp port 53");
-    let filtered = run(f, Some(sample()), T);
+    let filtered = run_timed(f, Some(sample()), T);
     assert_eq!(filtered.code, Some(0), "{}", filtered.stderr);
     let mut c = pkt_decode();
     c.arg("--json");
-    let r = run(c, Some(filtered.stdout), T);
-    let recs: Vec<serde_json::Value> = r.text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let r = run_timed(c, Some(filtered.stdout), T);
+    let recs: Vec<serde_json::Value> =
+        r.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0]["udp"]["dst_port"], 53);
     // And the real shell pipeline, on a corpus DNS capture when the corpus is there.
@@ -230,10 +240,11 @@ fn pipeline_pcap_filter_to_json() {
     );
     let mut sh = std::process::Command::new("bash");
     sh.args(["-o", "pipefail", "-c", &cmd]);
-    let r = run(sh, None, T);
+    let r = run_timed(sh, None, T);
     std::fs::remove_file(&dir).ok();
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let recs: Vec<serde_json::Value> = r.text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let recs: Vec<serde_json::Value> =
+        r.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(!recs.is_empty());
     for rec in &recs {
         let port53 = rec["udp"]["src_port"] == 53 || rec["udp"]["dst_port"] == 53;
@@ -265,20 +276,21 @@ fn defrag_reassembles_fragments() {
         f.extend_from_slice(chunk);
         frames.push(f);
     }
-    let input = pcap(LinkType::ETHERNET, &frames);
+    let input = pcap_frames(LinkType::ETHERNET, &frames);
     let mut c = pkt_decode();
     c.args(["--json", "--defrag"]);
-    let r = run(c, Some(input.clone()), T);
-    let recs: Vec<serde_json::Value> = r.text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let r = run_timed(c, Some(input.clone()), T);
+    let recs: Vec<serde_json::Value> =
+        r.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(recs.len(), 2);
     assert!(recs[0].get("udp").is_none());
     assert_eq!(recs[1]["reassembled"]["fragments"], 2);
     assert_eq!(recs[1]["udp"]["len"], 48);
-    let r = run(pkt_decode(), Some(input), T);
+    let r = run_timed(pkt_decode(), Some(input), T);
     assert!(
-        r.text().lines().nth(1).unwrap().ends_with("IP 10.0.0.1 > 10.0.0.2: ip-proto-17"),
+        r.stdout_text().lines().nth(1).unwrap().ends_with("IP 10.0.0.1 > 10.0.0.2: ip-proto-17"),
         "{}",
-        r.text()
+        r.stdout_text()
     );
 }
 
@@ -305,7 +317,7 @@ fn whole_corpus_through_every_mode() {
         for args in modes {
             let mut c = pkt_decode();
             c.args(args).arg(f);
-            let r = run(c, None, Duration::from_secs(20));
+            let r = run_timed(c, None, Duration::from_secs(20));
             assert!(!r.timed_out, "hang: {} {:?}", f.display(), args);
             assert!(!r.stderr.contains("panicked"), "panic: {} {:?}: {}", f.display(), args, r.stderr);
             match r.code {
@@ -321,7 +333,7 @@ fn whole_corpus_through_every_mode() {
                 other => panic!("{} {:?}: exit {other:?}: {}", f.display(), args, r.stderr),
             }
             if args[0] == "--json" {
-                for line in r.text().lines() {
+                for line in r.stdout_text().lines() {
                     let v: serde_json::Value = serde_json::from_str(line)
                         .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {line}", f.display()));
                     assert_eq!(v["schema"], "pktkit.decode/1");

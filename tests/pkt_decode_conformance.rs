@@ -1,14 +1,14 @@
 //! pkt-decode against the outside judges in the corpus: tcpdump 4.99.3's text and tshark
 //! 4.0's `-T fields`. Skipped with a notice when the corpus is absent.
 
-mod decode_support;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use decode_support::{corpus, pkt_decode, run};
+use support::{corpus, parallel, pkt_decode, run_timed};
 
 const T: Duration = Duration::from_secs(60);
 
@@ -71,16 +71,16 @@ fn tcpdump_core_subset() {
         } else if have_tcpdump {
             let mut t = Command::new("tcpdump");
             t.env("TZ", "GMT0").args(["-#", "-n", "-r"]).arg(dir.join(input)).arg("-tttt").args(&opts);
-            run(t, None, T).text()
+            run_timed(t, None, T).stdout_text()
         } else {
             eprintln!("notice: {name}: skipped, Debian tcpdump not installed to produce the expected output");
             continue;
         };
         let mut c = pkt_decode();
         c.args(["-#", "-n", "-r"]).arg(dir.join(input)).arg("-tttt").args(&opts);
-        let got = run(c, None, T);
+        let got = run_timed(c, None, T);
         assert!(!got.timed_out && got.code == Some(0), "{name}: exit {:?} {}", got.code, got.stderr);
-        let (want, have) = (records(&expected), records(&got.text()));
+        let (want, have) = (records(&expected), records(&got.stdout_text()));
         let mut ok = 0;
         for (i, w) in want.iter().enumerate() {
             let h = have.get(i).map(String::as_str).unwrap_or("");
@@ -155,10 +155,10 @@ fn tcpdump_testlist_core_lines() {
         let expected = String::from_utf8_lossy(&expected).into_owned();
         let mut cmd = pkt_decode();
         cmd.args(["-#", "-n", "-r"]).arg(dir.join(input)).arg("-tttt").args(opts);
-        let got = run(cmd, None, T);
+        let got = run_timed(cmd, None, T);
         assert!(!got.timed_out, "{name}: hang");
         tests += 1;
-        let (want, have) = (records(&expected), records(&got.text()));
+        let (want, have) = (records(&expected), records(&got.stdout_text()));
         for (i, w) in want.iter().enumerate() {
             let body = w.get(34..).unwrap_or("");
             if !(body.starts_with("IP ") || body.starts_with("IP6 ") || body.starts_with("ARP,")) {
@@ -204,7 +204,7 @@ fn tcpdump_oracles_per_capture() {
             let expected = std::fs::read_to_string(&txt).unwrap();
             let mut cmd = pkt_decode();
             cmd.args(["-#", "-n", "-tttt"]).args(opts).arg("-r").arg(c.join(&rel));
-            let got = run(cmd, None, T).text();
+            let got = run_timed(cmd, None, T).stdout_text();
             let (want, have) = (records(&expected), records(&got));
             for (i, w) in want.iter().enumerate() {
                 let h = have.get(i).map(String::as_str).unwrap_or("");
@@ -294,7 +294,7 @@ fn tshark_quirk(rel: &str, frame: usize, field: &str, want: &str) -> bool {
 #[test]
 fn tshark_fields_agreement() {
     let Some(c) = corpus("tshark_fields_agreement") else { return };
-    let known_out = run(
+    let known_out = run_timed(
         {
             let mut k = pkt_decode();
             k.args(["--fields", "list"]);
@@ -303,7 +303,7 @@ fn tshark_fields_agreement() {
         None,
         T,
     );
-    let known: Vec<String> = known_out.text().lines().map(str::to_string).collect();
+    let known: Vec<String> = known_out.stdout_text().lines().map(str::to_string).collect();
     let root = c.join("oracles/tshark-fields");
     // Per field: agreeing cells, cells, explained quirks, agreeing and all cells where either
     // side has a value.
@@ -325,9 +325,9 @@ fn tshark_fields_agreement() {
         let cols: Vec<&str> = header.iter().copied().filter(|h| known.iter().any(|k| k == h)).collect();
         let mut cmd = pkt_decode();
         cmd.arg("--fields").arg(cols.join(",")).arg(c.join(&rel));
-        let got = run(cmd, None, T);
+        let got = run_timed(cmd, None, T);
         let got_rows: Vec<Vec<String>> =
-            got.text().lines().map(|l| l.split('\t').map(str::to_string).collect()).collect();
+            got.stdout_text().lines().map(|l| l.split('\t').map(str::to_string).collect()).collect();
         for (i, row) in rows.iter().enumerate() {
             for (j, col) in cols.iter().enumerate() {
                 let want =
@@ -383,7 +383,7 @@ fn tshark_app_fields_agreement() {
     }
     let mut k = pkt_decode();
     k.args(["--fields", "list"]);
-    let known: Vec<String> = run(k, None, T).text().lines().map(str::to_string).collect();
+    let known: Vec<String> = run_timed(k, None, T).stdout_text().lines().map(str::to_string).collect();
     let root = c.join("oracles/tshark-fields");
     let tsvs = walk(&root, ".tsv");
     let stored = std::fs::read_to_string(&tsvs[0]).unwrap();
@@ -400,48 +400,38 @@ fn tshark_app_fields_agreement() {
         .map(|t| t.strip_prefix(&root).unwrap().to_string_lossy().trim_end_matches(".tsv").to_string())
         .collect();
     // Two workers: tshark takes a third of a second per capture.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(rel) = rels.get(i) else { break };
-                    let mut t = Command::new("tshark");
-                    t.arg("-r").arg(c.join(rel)).args([
-                        "-o",
-                        "tcp.desegment_tcp_streams:FALSE",
-                        "-o",
-                        "ip.defragment:FALSE",
-                        "-o",
-                        "ipv6.defragment:FALSE",
-                        "-o",
-                        "tcp.analyze_sequence_numbers:FALSE",
-                        "-T",
-                        "fields",
-                        "-e",
-                        "frame.protocols",
-                        "-e",
-                        "frame.time_epoch",
-                        "-e",
-                        "frame.interface_id",
-                    ]);
-                    for f in &fields {
-                        t.args(["-e", f]);
-                    }
-                    let theirs = run(t, None, T).text();
-                    let mut ours = pkt_decode();
-                    ours.arg("--fields").arg(fields.join(",")).arg(c.join(rel));
-                    let ours = run(ours, None, T).text();
-                    results.lock().unwrap().push((rel.clone(), theirs, ours));
-                }
-            });
+    let results = parallel(&rels, |rel| {
+        let mut t = Command::new("tshark");
+        t.arg("-r").arg(c.join(rel)).args([
+            "-o",
+            "tcp.desegment_tcp_streams:FALSE",
+            "-o",
+            "ip.defragment:FALSE",
+            "-o",
+            "ipv6.defragment:FALSE",
+            "-o",
+            "tcp.analyze_sequence_numbers:FALSE",
+            "-T",
+            "fields",
+            "-e",
+            "frame.protocols",
+            "-e",
+            "frame.time_epoch",
+            "-e",
+            "frame.interface_id",
+        ]);
+        for f in &fields {
+            t.args(["-e", f]);
         }
+        let theirs = run_timed(t, None, T).stdout_text();
+        let mut ours = pkt_decode();
+        ours.arg("--fields").arg(fields.join(",")).arg(c.join(rel));
+        let ours = run_timed(ours, None, T).stdout_text();
+        (rel.clone(), theirs, ours)
     });
     let mut agree: BTreeMap<&str, (usize, usize, usize, usize, usize)> = BTreeMap::new();
     let mut bad = Vec::new();
-    for (rel, theirs, ours) in results.into_inner().unwrap() {
+    for (rel, theirs, ours) in results {
         // pcapng Custom Blocks show as "data" frames without time or interface (not packets).
         let rows: Vec<Vec<&str>> = theirs
             .lines()

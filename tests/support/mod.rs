@@ -24,12 +24,14 @@ pub fn corpus(test: &str) -> Option<PathBuf> {
     }
 }
 
-/// What a finished process left.
+/// What a finished (or, with [`run_timed`], killed) process left.
 #[derive(Debug)]
 pub struct Run {
     pub code: Option<i32>,
     pub stdout: Vec<u8>,
     pub stderr: String,
+    /// Killed after the timeout ([`run_timed`] only: [`run_with`] panics instead).
+    pub timed_out: bool,
 }
 
 impl Run {
@@ -39,43 +41,68 @@ impl Run {
 }
 
 /// Runs `cmd` with `input` on stdin; panics if it does not end within `timeout`.
-pub fn run_with(mut cmd: Command, input: &[u8], timeout: Duration) -> Run {
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+pub fn run_with(cmd: Command, input: &[u8], timeout: Duration) -> Run {
+    spawn_and_wait(cmd, Some(input.to_vec()), timeout, true)
+}
+
+/// Runs `cmd` with `stdin` on stdin (`None`: stdin is /dev/null), killing it after `timeout`:
+/// the run then has `timed_out` set and holds what the process printed until then.
+pub fn run_timed(cmd: Command, stdin: Option<Vec<u8>>, timeout: Duration) -> Run {
+    spawn_and_wait(cmd, stdin, timeout, false)
+}
+
+fn spawn_and_wait(
+    mut cmd: Command,
+    stdin: Option<Vec<u8>>,
+    timeout: Duration,
+    panic_on_timeout: bool,
+) -> Run {
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
-    let mut stdin = child.stdin.take().expect("piped");
+    let feeder = stdin.map(|input| {
+        let mut w = child.stdin.take().expect("piped");
+        thread::spawn(move || {
+            let _ = w.write_all(&input);
+        })
+    });
     let mut out = child.stdout.take().expect("piped");
     let mut err = child.stderr.take().expect("piped");
-    let input = input.to_vec();
-    let feeder = thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
     let reader = thread::spawn(move || {
         let mut v = Vec::new();
         let _ = out.read_to_end(&mut v);
         v
     });
     let ereader = thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
     });
     let start = Instant::now();
+    let mut timed_out = false;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
-            break status;
+            break Some(status);
         }
         if start.elapsed() > timeout {
             let _ = child.kill();
-            let _ = child.wait();
-            panic!("{cmd:?} did not finish within {timeout:?} (hang?)");
+            let status = child.wait().ok();
+            if panic_on_timeout {
+                panic!("{cmd:?} did not finish within {timeout:?} (hang?)");
+            }
+            timed_out = true;
+            break status;
         }
         thread::sleep(Duration::from_millis(2));
     };
-    let _ = feeder.join();
+    if let Some(feeder) = feeder {
+        let _ = feeder.join();
+    }
     Run {
-        code: status.code(),
+        code: status.and_then(|s| s.code()),
         stdout: reader.join().expect("reader"),
-        stderr: ereader.join().expect("reader"),
+        stderr: String::from_utf8_lossy(&ereader.join().expect("reader")).into_owned(),
+        timed_out,
     }
 }
 
@@ -84,6 +111,18 @@ pub fn run(bin: &str, args: &[&str], input: &[u8]) -> Run {
     let mut cmd = Command::new(bin);
     cmd.args(args);
     run_with(cmd, input, Duration::from_secs(60))
+}
+
+/// A `Command` for this checkout's pkt-decode, with `TZ=GMT0` so that times print as UTC.
+pub fn pkt_decode() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pkt-decode"));
+    c.env("TZ", "GMT0");
+    c
+}
+
+/// A `Command` for this checkout's pcap-filter.
+pub fn pcap_filter() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pcap-filter"))
 }
 
 /// Builds a classic little-endian microsecond pcap: (ts_sec, ts_usec, data, orig_len) records.
@@ -104,6 +143,17 @@ pub fn pcap(linktype: u32, snaplen: u32, recs: &[(u32, u32, &[u8], u32)]) -> Vec
         f.extend_from_slice(data);
     }
     f
+}
+
+/// A classic pcap (snaplen 65535) of whole `frames`, the first at 1700000000.250000 and the
+/// others one second apart.
+pub fn pcap_frames(linktype: pktkit::capture::LinkType, frames: &[Vec<u8>]) -> Vec<u8> {
+    let recs: Vec<_> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (1_700_000_000 + i as u32, 250_000, f.as_slice(), f.len() as u32))
+        .collect();
+    pcap(linktype.0.into(), 65535, &recs)
 }
 
 /// An Ethernet + IPv4 + TCP or UDP frame (checksums zero: BPF does not check them).
@@ -144,7 +194,7 @@ pub fn packets(bytes: &[u8]) -> Result<Vec<Pkt>, String> {
     }
 }
 
-/// Every capture file under `dir` (by content: pcap or pcapng magic), sorted.
+/// Every capture file under `dir` (by name: .pcap, .pcapng or .cap), sorted.
 pub fn captures(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

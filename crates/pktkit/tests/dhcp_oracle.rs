@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Frame, Rng};
+use common::{Case, Frame, Rng};
 use pktkit::proto::dhcp::{self, MessageRepr};
 
 /// Option codes worth generating: the ones with their own printing, common ones, unknown ones.
@@ -125,25 +125,8 @@ fn gen_message(r: &mut Rng) -> Vec<u8> {
     wire
 }
 
-struct Case {
-    data: Vec<u8>,
-    snap: Option<usize>,
-}
-
 fn cases() -> Vec<Case> {
-    let (seed, count) = common::generator_settings(0x4448_4350_0000_0001, 1500);
-    let mut r = Rng(seed);
-    (0..count)
-        .map(|_| {
-            let data = gen_message(&mut r);
-            let snap = r.chance(10).then(|| r.below(data.len() as u64 + 1) as usize);
-            Case { data, snap }
-        })
-        .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    common::generated_cases(0x4448_4350_0000_0001, 1500, gen_message)
 }
 
 #[test]
@@ -153,27 +136,11 @@ fn tcpdump_text_matches_generated_messages() {
     }
     let cases = cases();
     let frames: Vec<Frame> = cases.iter().map(|c| common::udp_frame(68, 67, &c.data, c.snap)).collect();
-    let path = common::temp_path("dhcp-gen");
-    common::write_pcap(&path, &frames);
-    let mut failures = Vec::new();
-    for (verbosity, flag) in [(0u8, None), (1, Some("-v")), (2, Some("-vv")), (3, Some("-vvv"))] {
-        let got = common::tcpdump(&path, &flag.into_iter().collect::<Vec<_>>());
-        assert_eq!(got.len(), cases.len());
-        for (i, (c, block)) in cases.iter().zip(&got).enumerate() {
-            let theirs = common::app_text_in_block(block, false);
-            let data = &c.data[..c.snap.unwrap_or(c.data.len()).min(c.data.len())];
-            let mut mine = String::new();
-            dhcp::write_tcpdump(&mut mine, data, c.data.len(), verbosity);
-            if theirs != mine {
-                failures.push(format!(
-                    "case {i} -v x{verbosity} {:?} {}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}",
-                    c.snap,
-                    hex(&c.data)
-                ));
-            }
-        }
-    }
-    let _ = std::fs::remove_file(&path);
+    let failures = common::tcpdump_text_differences("dhcp-gen", &cases, &frames, false, 3, |c, verbosity| {
+        let mut mine = String::new();
+        dhcp::write_tcpdump(&mut mine, c.captured(), c.data.len(), verbosity);
+        mine
+    });
     eprintln!("tcpdump DHCP: {} messages x 4 verbosities, {} differ", cases.len(), failures.len());
     common::assert_no_differences("tcpdump DHCP", &failures);
 }
@@ -188,22 +155,11 @@ fn tshark_fields_match_generated_messages() {
     let mut r = Rng(seed);
     let cases: Vec<Case> = (0..count).map(|_| Case { data: gen_clean(&mut r), snap: None }).collect();
     let frames: Vec<Frame> = cases.iter().map(|c| common::udp_frame(68, 67, &c.data, None)).collect();
-    let path = common::temp_path("dhcp-tshark");
-    common::write_pcap(&path, &frames);
-    let rows = common::tshark_fields(&path, dhcp::FIELDS, &[]);
-    let _ = std::fs::remove_file(&path);
+    let rows = common::tshark_rows("dhcp-tshark", &frames, dhcp::FIELDS);
     assert_eq!(rows.len(), cases.len());
     let mut failures = Vec::new();
     for (i, (c, row)) in cases.iter().zip(&rows).enumerate() {
-        for (k, f) in dhcp::FIELDS.iter().enumerate() {
-            let theirs = row.get(k).map(String::as_str).unwrap_or("");
-            let mut mine = String::new();
-            dhcp::write_field(&c.data, f, &mut mine);
-            if theirs != mine {
-                failures
-                    .push(format!("case {i} {f} {}\n  tshark: {theirs:?}\n  ours:   {mine:?}", hex(&c.data)));
-            }
-        }
+        common::field_differences(i, &c.data, row, dhcp::FIELDS, dhcp::write_field, &mut failures);
     }
     eprintln!(
         "tshark DHCP: {} messages x {} fields, {} differ",
@@ -221,11 +177,8 @@ fn compare_stored(
     verbosity: u8,
     failures: &mut Vec<String>,
 ) -> usize {
-    let packets = common::read_capture(capture);
     let mut compared = 0;
-    for (n, block) in common::numbered_packets(output) {
-        let Some((lt, frame)) = packets.get(n as usize - 1) else { continue };
-        let Some(p) = common::payload(*lt, frame) else { continue };
+    for (n, block, p) in common::numbered_payloads(capture, output) {
         let port = |x| p.sport == x || p.dport == x;
         if p.tcp || !(port(67) || port(68)) || port(53) {
             continue;
@@ -244,44 +197,14 @@ fn compare_stored(
 #[test]
 fn tcpdump_test_suite_and_samples_dhcp_outputs() {
     let Some(corpus) = common::corpus("tcpdump_test_suite_and_samples_dhcp_outputs") else { return };
-    let dir = corpus.join("tcpdump");
-    let repro = std::fs::read_to_string(dir.join("tcpdump_4.99.3_repro.tsv")).unwrap_or_default();
-    let same: Vec<&str> = repro
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(_, r)| *r == "same")
-        .map(|(n, _)| n)
-        .collect();
-    let testlist = std::fs::read_to_string(dir.join("TESTLIST")).unwrap_or_default();
     let mut failures = Vec::new();
     let mut compared = 0;
-    for line in testlist.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let [name, input, output, options @ ..] = words.as_slice() else { continue };
-        if !(name.starts_with("dhcp-") || name.starts_with("bootp")) || !same.contains(name) {
-            continue;
-        }
-        let verbosity = options
-            .iter()
-            .filter(|o| o.starts_with('-') && !o.starts_with("--"))
-            .map(|o| o.matches('v').count() as u8)
-            .sum();
-        let Ok(text) = std::fs::read_to_string(dir.join(output)) else { continue };
-        compared += compare_stored(&dir.join(input), &text, verbosity, &mut failures);
+    let dhcp_test = |name: &str| name.starts_with("dhcp-") || name.starts_with("bootp");
+    for t in common::tcpdump_suite_tests(&corpus, dhcp_test) {
+        compared += compare_stored(&t.input, &t.output, t.verbosity, &mut failures);
     }
-    for sub in ["PacketExamples", "PcapExamples"] {
-        let Ok(entries) = std::fs::read_dir(corpus.join("oracles/tcpdump-n/samples").join(sub)) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".txt"))
-            else {
-                continue;
-            };
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            compared += compare_stored(&corpus.join("samples").join(sub).join(file), &text, 0, &mut failures);
-        }
+    for stored in common::stored_tcpdump_outputs(&corpus, &["PacketExamples", "PcapExamples"]) {
+        compared += compare_stored(&stored.capture, &stored.text, 0, &mut failures);
     }
     eprintln!("tcpdump stored outputs: {compared} DHCP packets compared, {} differ", failures.len());
     assert!(compared >= 15, "too few DHCP packets found ({compared})");

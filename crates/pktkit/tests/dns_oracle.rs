@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Frame, Rng};
+use common::{Frame, Rng, hex};
 use pktkit::proto::dns::{self, TcpdumpOptions};
 
 /// A generated case: the DNS payload, how it travels and how much of it was captured.
@@ -418,16 +418,17 @@ fn frame(c: &Case) -> Frame {
     }
 }
 
-fn ours(c: &Case, verbosity: u8) -> String {
-    let data = &c.payload[..c.snap.unwrap_or(c.payload.len()).min(c.payload.len())];
-    let opts = TcpdumpOptions { verbosity, over_tcp: c.kind == Kind::Tcp, mdns: c.kind == Kind::Mdns };
-    let mut s = String::new();
-    dns::write_tcpdump(&mut s, data, c.payload.len(), opts);
-    s
+/// The captured part of a case's payload.
+fn captured(c: &Case) -> &[u8] {
+    &c.payload[..c.snap.unwrap_or(c.payload.len()).min(c.payload.len())]
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+/// Our tcpdump text for a DNS payload of `wire_len` bytes on the wire, `data` captured.
+fn our_text(kind: Kind, data: &[u8], wire_len: usize, verbosity: u8) -> String {
+    let opts = TcpdumpOptions { verbosity, over_tcp: kind == Kind::Tcp, mdns: kind == Kind::Mdns };
+    let mut s = String::new();
+    dns::write_tcpdump(&mut s, data, wire_len, opts);
+    s
 }
 
 #[test]
@@ -437,17 +438,13 @@ fn tcpdump_text_matches_generated_messages() {
     }
     let cases = cases();
     let frames: Vec<Frame> = cases.iter().map(frame).collect();
-    let path = common::temp_path("dns-gen");
-    common::write_pcap(&path, &frames);
     let mut failures = Vec::new();
     let mut compared = 0;
-    for (verbosity, flag) in [(0u8, None), (1, Some("-v")), (2, Some("-vv")), (3, Some("-vvv"))] {
-        let args: Vec<&str> = flag.into_iter().collect();
-        let got = common::tcpdump(&path, &args);
+    for (verbosity, got) in common::tcpdump_verbosities("dns-gen", &frames, 3) {
         assert_eq!(got.len(), cases.len(), "one tcpdump line per packet at -v x{verbosity}");
         for (i, (c, line)) in cases.iter().zip(&got).enumerate() {
             let theirs = common::app_text(line, c.kind == Kind::Tcp);
-            let mine = ours(c, verbosity);
+            let mine = our_text(c.kind, captured(c), c.payload.len(), verbosity);
             compared += 1;
             if theirs != mine {
                 failures.push(format!(
@@ -458,21 +455,15 @@ fn tcpdump_text_matches_generated_messages() {
             }
         }
     }
-    let _ = std::fs::remove_file(&path);
     eprintln!("tcpdump DNS: {compared} texts compared, {} differ", failures.len());
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures[..failures.len().min(15)].join("\n")
-    );
+    common::assert_no_differences("tcpdump DNS", &failures);
 }
 
-/// The value our module gives for `field` of a case, joined over DNS-over-TCP messages.
-fn our_field(c: &Case, field: &str) -> String {
-    let data = &c.payload[..c.snap.unwrap_or(c.payload.len()).min(c.payload.len())];
+/// The value our module gives for `field` of a DNS payload, joined over DNS-over-TCP
+/// messages.
+fn our_field(kind: Kind, data: &[u8], field: &str) -> String {
     let mut s = String::new();
-    if c.kind == Kind::Tcp {
+    if kind == Kind::Tcp {
         for fr in dns::tcp_frames(data) {
             let mut one = String::new();
             if dns::write_field(fr.data, field, &mut one) {
@@ -482,7 +473,7 @@ fn our_field(c: &Case, field: &str) -> String {
                 s.push_str(&one);
             }
         }
-    } else if c.kind == Kind::Mdns {
+    } else if kind == Kind::Mdns {
         dns::write_mdns_field(data, field, &mut s);
     } else {
         dns::write_field(data, field, &mut s);
@@ -518,10 +509,7 @@ fn tshark_fields_match_generated_messages() {
     }
     let cases: Vec<Case> = cases().into_iter().filter(|c| c.kind != Kind::Tcp).collect();
     let frames: Vec<Frame> = cases.iter().map(frame).collect();
-    let path = common::temp_path("dns-tshark");
-    common::write_pcap(&path, &frames);
-    let rows = common::tshark_fields(&path, dns::FIELDS, &[]);
-    let _ = std::fs::remove_file(&path);
+    let rows = common::tshark_rows("dns-tshark", &frames, dns::FIELDS);
     assert_eq!(rows.len(), cases.len());
     let mut failures = Vec::new();
     let mut per_field = vec![0usize; dns::FIELDS.len()];
@@ -534,7 +522,7 @@ fn tshark_fields_match_generated_messages() {
                 continue;
             }
             let theirs = row.get(k).map(String::as_str).unwrap_or("");
-            let mine = our_field(c, field);
+            let mine = our_field(c.kind, captured(c), field);
             if theirs != mine {
                 per_field[k] += 1;
                 failures.push(format!(
@@ -572,13 +560,6 @@ fn dns_kind(p: &common::Payload) -> Option<Kind> {
     }
 }
 
-fn our_text(kind: Kind, p: &common::Payload, verbosity: u8) -> String {
-    let opts = TcpdumpOptions { verbosity, over_tcp: kind == Kind::Tcp, mdns: kind == Kind::Mdns };
-    let mut s = String::new();
-    dns::write_tcpdump(&mut s, &p.data, p.wire_len, opts);
-    s
-}
-
 /// Compares our text with a stored tcpdump output for every DNS packet of a capture.
 fn compare_with_stored_output(
     capture: &std::path::Path,
@@ -587,11 +568,8 @@ fn compare_with_stored_output(
     force_udp: bool,
     failures: &mut Vec<String>,
 ) -> usize {
-    let packets = common::read_capture(capture);
     let mut compared = 0;
-    for (n, block) in common::numbered_packets(output) {
-        let Some((linktype, frame)) = packets.get(n as usize - 1) else { continue };
-        let Some(p) = common::payload(*linktype, frame) else { continue };
+    for (n, block, p) in common::numbered_payloads(capture, output) {
         let kind = match dns_kind(&p) {
             Some(k) => k,
             None if force_udp && !p.tcp => Kind::Udp,
@@ -599,7 +577,7 @@ fn compare_with_stored_output(
             None => continue,
         };
         let theirs = common::app_text_in_block(&block, kind == Kind::Tcp);
-        let mine = our_text(kind, &p, verbosity);
+        let mine = our_text(kind, &p.data, p.wire_len, verbosity);
         compared += 1;
         if theirs != mine {
             failures.push(format!("{} #{n}\n  tcpdump: {theirs}\n  ours:    {mine}", capture.display()));
@@ -611,33 +589,13 @@ fn compare_with_stored_output(
 #[test]
 fn tcpdump_test_suite_dns_outputs() {
     let Some(corpus) = common::corpus("tcpdump_test_suite_dns_outputs") else { return };
-    let dir = corpus.join("tcpdump");
-    let repro = std::fs::read_to_string(dir.join("tcpdump_4.99.3_repro.tsv")).expect("repro list");
-    let same: std::collections::HashSet<&str> = repro
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(_, r)| *r == "same")
-        .map(|(n, _)| n)
-        .collect();
-    let testlist = std::fs::read_to_string(dir.join("TESTLIST")).expect("TESTLIST");
     let mut failures = Vec::new();
     let (mut tests, mut compared) = (0, 0);
-    for line in testlist.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let [name, input, output, options @ ..] = words.as_slice() else { continue };
-        let dns_test = ["dns", "edns", "dnssec"].iter().any(|p| name.starts_with(p));
-        if !dns_test || !same.contains(name) {
-            continue;
-        }
-        let verbosity = options
-            .iter()
-            .filter(|o| o.starts_with('-') && !o.starts_with("--"))
-            .map(|o| o.matches('v').count() as u8)
-            .sum();
-        let force = options.windows(2).any(|w| w == ["-T", "domain"]);
-        let Ok(text) = std::fs::read_to_string(dir.join(output)) else { continue };
+    let dns_test = |name: &str| ["dns", "edns", "dnssec"].iter().any(|p| name.starts_with(p));
+    for t in common::tcpdump_suite_tests(&corpus, dns_test) {
+        let force = t.options.windows(2).any(|w| w == ["-T", "domain"]);
         tests += 1;
-        compared += compare_with_stored_output(&dir.join(input), &text, verbosity, force, &mut failures);
+        compared += compare_with_stored_output(&t.input, &t.output, t.verbosity, force, &mut failures);
     }
     eprintln!(
         "tcpdump test suite: {tests} DNS tests, {compared} packets compared, {} differ",
@@ -652,22 +610,10 @@ fn tcpdump_oracle_dns_on_sample_captures() {
     let Some(corpus) = common::corpus("tcpdump_oracle_dns_on_sample_captures") else { return };
     let mut failures = Vec::new();
     let (mut files, mut compared) = (0, 0);
-    for sub in ["PacketExamples", "PcapExamples", "pcap_examples"] {
-        let Ok(entries) = std::fs::read_dir(corpus.join("oracles/tcpdump-n/samples").join(sub)) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".txt"))
-            else {
-                continue;
-            };
-            let capture = corpus.join("samples").join(sub).join(file);
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let n = compare_with_stored_output(&capture, &text, 0, false, &mut failures);
-            files += (n > 0) as usize;
-            compared += n;
-        }
+    for stored in common::stored_tcpdump_outputs(&corpus, &common::SAMPLES) {
+        let n = compare_with_stored_output(&stored.capture, &stored.text, 0, false, &mut failures);
+        files += (n > 0) as usize;
+        compared += n;
     }
     eprintln!(
         "tcpdump -n oracles: {files} captures with DNS, {compared} packets compared, {} differ",
@@ -680,74 +626,39 @@ fn tcpdump_oracle_dns_on_sample_captures() {
 #[test]
 fn tshark_oracle_dns_fields_on_sample_captures() {
     let Some(corpus) = common::corpus("tshark_oracle_dns_fields_on_sample_captures") else { return };
-    let root = corpus.join("oracles/tshark-fields/samples");
     let mut failures = Vec::new();
-    let (mut rows_compared, mut files) = (0, 0);
-    for sub in ["PacketExamples", "PcapExamples", "pcap_examples"] {
-        let Ok(entries) = std::fs::read_dir(root.join(sub)) else { continue };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".tsv"))
-            else {
-                continue;
-            };
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let mut lines = text.lines();
-            let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
-            let col = |name: &str| header.iter().position(|h| *h == name);
-            let (Some(num), Some(protos)) = (col("frame.number"), col("frame.protocols")) else { continue };
-            let fields = ["dns.id", "dns.flags.response", "dns.qry.name", "dns.qry.type"];
-            let cols: Vec<Option<usize>> = fields.iter().map(|f| col(f)).collect();
-            let packets = common::read_capture(&corpus.join("samples").join(sub).join(file));
-            let mut any = false;
-            for row in lines {
-                let v: Vec<&str> = row.split('\t').collect();
-                let chain = v.get(protos).copied().unwrap_or("");
-                // One IP layer only: tunnels (GTP, GRE, ICMP quotes) carry another packet.
-                if chain.split(':').filter(|p| *p == "ip" || *p == "ipv6").count() != 1 {
-                    continue;
-                }
-                let last = chain.rsplit(':').next().unwrap_or("");
-                let mdns = match last {
-                    "dns" | "llmnr" => false,
-                    "mdns" => true,
-                    _ => continue,
-                };
-                let Some(n) = v.get(num).and_then(|n| n.parse::<usize>().ok()) else { continue };
-                let Some((lt, frame)) = packets.get(n - 1) else { continue };
-                let Some(p) = common::payload(*lt, frame) else { continue };
-                any = true;
-                for (f, c) in fields.iter().zip(&cols) {
-                    let theirs = c.and_then(|c| v.get(c)).copied().unwrap_or("");
-                    let mut mine = String::new();
-                    if p.tcp {
-                        for fr in dns::tcp_frames(&p.data) {
-                            let mut one = String::new();
-                            if dns::write_field(fr.data, f, &mut one) {
-                                if !mine.is_empty() {
-                                    mine.push(',');
-                                }
-                                mine.push_str(&one);
-                            }
-                        }
-                    } else if mdns {
-                        dns::write_mdns_field(&p.data, f, &mut mine);
-                    } else {
-                        dns::write_field(&p.data, f, &mut mine);
-                    }
-                    rows_compared += 1;
-                    if theirs != mine {
-                        failures.push(format!(
-                            "{sub}/{file} frame {n} {f}\n  tshark: {theirs}\n  ours:   {mine}"
-                        ));
-                    }
-                }
+    let mut rows_compared = 0;
+    let mut files = std::collections::HashSet::new();
+    let fields = ["dns.id", "dns.flags.response", "dns.qry.name", "dns.qry.type"];
+    for row in common::stored_tshark_rows(&corpus, &common::SAMPLES, &fields) {
+        let p = &row.payload;
+        let mdns = match row.protocols.rsplit(':').next().unwrap_or("") {
+            "dns" | "llmnr" => false,
+            "mdns" => true,
+            _ => continue,
+        };
+        let kind = if p.tcp {
+            Kind::Tcp
+        } else if mdns {
+            Kind::Mdns
+        } else {
+            Kind::Udp
+        };
+        files.insert(row.name.clone());
+        for (f, theirs) in fields.iter().zip(&row.values) {
+            let mine = our_field(kind, &p.data, f);
+            rows_compared += 1;
+            if *theirs != mine {
+                failures.push(format!(
+                    "{} frame {} {f}\n  tshark: {theirs}\n  ours:   {mine}",
+                    row.name, row.frame
+                ));
             }
-            files += any as usize;
         }
     }
     eprintln!(
-        "tshark oracles: {files} captures with DNS, {rows_compared} values compared, {} differ",
+        "tshark oracles: {} captures with DNS, {rows_compared} values compared, {} differ",
+        files.len(),
         failures.len()
     );
     assert!(rows_compared >= 400, "too few DNS values found ({rows_compared})");

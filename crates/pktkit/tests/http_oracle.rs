@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Frame, Rng};
+use common::{Case, Frame, Rng};
 use pktkit::proto::http;
 
 const LINES: [&[u8]; 16] = [
@@ -66,26 +66,9 @@ fn gen_segment(r: &mut Rng) -> Vec<u8> {
     s
 }
 
-struct Case {
-    data: Vec<u8>,
-    snap: Option<usize>,
-}
-
 fn cases() -> Vec<Case> {
-    let (seed, count) = common::generator_settings(0x4854_5450_0000_0001, 1500);
-    let mut r = Rng(seed);
-    (0..count)
-        .map(|_| {
-            let data = gen_segment(&mut r);
-            let snap = r.chance(10).then(|| r.below(data.len() as u64 + 1) as usize);
-            Case { data, snap }
-        })
-        .filter(|c| !c.data.is_empty())
-        .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    let cases = common::generated_cases(0x4854_5450_0000_0001, 1500, gen_segment);
+    cases.into_iter().filter(|c| !c.data.is_empty()).collect()
 }
 
 #[test]
@@ -99,27 +82,11 @@ fn tcpdump_text_matches_generated_segments() {
         .enumerate()
         .map(|(i, c)| common::tcp_frame(20000 + i as u16, 80, &c.data, c.snap))
         .collect();
-    let path = common::temp_path("http-gen");
-    common::write_pcap(&path, &frames);
-    let mut failures = Vec::new();
-    for (verbosity, flag) in [(0u8, None), (1, Some("-v"))] {
-        let got = common::tcpdump(&path, &flag.into_iter().collect::<Vec<_>>());
-        assert_eq!(got.len(), cases.len());
-        for (i, (c, line)) in cases.iter().zip(&got).enumerate() {
-            let theirs = common::app_text_in_block(line, true);
-            let data = &c.data[..c.snap.unwrap_or(c.data.len()).min(c.data.len())];
-            let mut mine = String::from(": ");
-            http::write_tcpdump(&mut mine, data, c.data.len(), verbosity);
-            if theirs != mine {
-                failures.push(format!(
-                    "case {i} -v x{verbosity} {:?} {}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}",
-                    c.snap,
-                    hex(&c.data)
-                ));
-            }
-        }
-    }
-    let _ = std::fs::remove_file(&path);
+    let failures = common::tcpdump_text_differences("http-gen", &cases, &frames, true, 1, |c, verbosity| {
+        let mut mine = String::from(": ");
+        http::write_tcpdump(&mut mine, c.captured(), c.data.len(), verbosity);
+        mine
+    });
     eprintln!("tcpdump HTTP: {} segments x 2 verbosities, {} differ", cases.len(), failures.len());
     common::assert_no_differences("tcpdump HTTP", &failures);
 }
@@ -136,12 +103,9 @@ fn tshark_fields_match_generated_segments() {
         .enumerate()
         .map(|(i, c)| common::tcp_frame(20000 + i as u16, 80, &c.data, None))
         .collect();
-    let path = common::temp_path("http-tshark");
-    common::write_pcap(&path, &frames);
     let mut fields: Vec<&str> = http::FIELDS.to_vec();
     fields.push("frame.protocols");
-    let rows = common::tshark_fields(&path, &fields, &[]);
-    let _ = std::fs::remove_file(&path);
+    let rows = common::tshark_rows("http-tshark", &frames, &fields);
     assert_eq!(rows.len(), cases.len());
     let (mut failures, mut compared) = (Vec::new(), 0);
     for (i, (c, row)) in cases.iter().zip(&rows).enumerate() {
@@ -152,16 +116,8 @@ fn tshark_fields_match_generated_segments() {
         if response && !dissected {
             continue;
         }
-        for (k, f) in http::FIELDS.iter().enumerate() {
-            let theirs = row.get(k).map(String::as_str).unwrap_or("");
-            let mut mine = String::new();
-            http::write_field(&c.data, f, &mut mine);
-            compared += 1;
-            if theirs != mine {
-                failures
-                    .push(format!("case {i} {f} {}\n  tshark: {theirs:?}\n  ours:   {mine:?}", hex(&c.data)));
-            }
-        }
+        compared +=
+            common::field_differences(i, &c.data, row, http::FIELDS, http::write_field, &mut failures);
     }
     eprintln!("tshark HTTP: {compared} values compared, {} differ", failures.len());
     common::assert_no_differences("tshark HTTP", &failures);
@@ -172,32 +128,18 @@ fn tcpdump_oracle_http_on_sample_captures() {
     let Some(corpus) = common::corpus("tcpdump_oracle_http_on_sample_captures") else { return };
     let mut failures = Vec::new();
     let mut compared = 0;
-    for sub in ["PacketExamples", "PcapExamples", "pcap_examples"] {
-        let Ok(entries) = std::fs::read_dir(corpus.join("oracles/tcpdump-n/samples").join(sub)) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".txt"))
-            else {
+    for stored in common::stored_tcpdump_outputs(&corpus, &common::SAMPLES) {
+        for (n, block, p) in common::numbered_payloads(&stored.capture, &stored.text) {
+            let port = |x| p.sport == x || p.dport == x;
+            if !p.tcp || p.data.is_empty() || !(port(80) || port(8080)) {
                 continue;
-            };
-            let packets = common::read_capture(&corpus.join("samples").join(sub).join(file));
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            for (n, block) in common::numbered_packets(&text) {
-                let Some((lt, frame)) = packets.get(n as usize - 1) else { continue };
-                let Some(p) = common::payload(*lt, frame) else { continue };
-                let port = |x| p.sport == x || p.dport == x;
-                if !p.tcp || p.data.is_empty() || !(port(80) || port(8080)) {
-                    continue;
-                }
-                let theirs = common::app_text_in_block(&block, true);
-                let mut mine = String::from(": ");
-                http::write_tcpdump(&mut mine, &p.data, p.wire_len, 0);
-                compared += 1;
-                if theirs != mine {
-                    failures.push(format!("{sub}/{file} #{n}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}"));
-                }
+            }
+            let theirs = common::app_text_in_block(&block, true);
+            let mut mine = String::from(": ");
+            http::write_tcpdump(&mut mine, &p.data, p.wire_len, 0);
+            compared += 1;
+            if theirs != mine {
+                failures.push(format!("{} #{n}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}", stored.name));
             }
         }
     }

@@ -108,10 +108,6 @@ fn gen_segment(r: &mut Rng) -> Vec<u8> {
     seg
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 #[test]
 fn tshark_fields_match_generated_segments() {
     if !common::have("tshark", "tls tshark_fields_match_generated_segments") {
@@ -122,21 +118,11 @@ fn tshark_fields_match_generated_segments() {
     let segs: Vec<Vec<u8>> = (0..count).map(|_| gen_segment(&mut r)).filter(|s| !s.is_empty()).collect();
     let frames: Vec<Frame> =
         segs.iter().enumerate().map(|(i, s)| common::tcp_frame(20000 + i as u16, 443, s, None)).collect();
-    let path = common::temp_path("tls-tshark");
-    common::write_pcap(&path, &frames);
-    let rows = common::tshark_fields(&path, tls::FIELDS, &[]);
-    let _ = std::fs::remove_file(&path);
+    let rows = common::tshark_rows("tls-tshark", &frames, tls::FIELDS);
     assert_eq!(rows.len(), segs.len());
     let mut failures = Vec::new();
     for (i, (s, row)) in segs.iter().zip(&rows).enumerate() {
-        for (k, f) in tls::FIELDS.iter().enumerate() {
-            let theirs = row.get(k).map(String::as_str).unwrap_or("");
-            let mut mine = String::new();
-            tls::write_field(s, f, &mut mine);
-            if theirs != mine {
-                failures.push(format!("case {i} {f} {}\n  tshark: {theirs:?}\n  ours:   {mine:?}", hex(s)));
-            }
-        }
+        common::field_differences(i, s, row, tls::FIELDS, tls::write_field, &mut failures);
     }
     eprintln!(
         "tshark TLS: {} segments x {} fields, {} differ",
@@ -150,47 +136,22 @@ fn tshark_fields_match_generated_segments() {
 #[test]
 fn tshark_oracle_tls_fields_on_sample_captures() {
     let Some(corpus) = common::corpus("tshark_oracle_tls_fields_on_sample_captures") else { return };
-    let root = corpus.join("oracles/tshark-fields/samples");
     let mut failures = Vec::new();
     let mut compared = 0;
-    for sub in ["PacketExamples", "PcapExamples", "pcap_examples"] {
-        let Ok(entries) = std::fs::read_dir(root.join(sub)) else { continue };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".tsv"))
-            else {
-                continue;
-            };
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let mut lines = text.lines();
-            let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
-            let col = |name: &str| header.iter().position(|h| *h == name);
-            let (Some(num), Some(protos)) = (col("frame.number"), col("frame.protocols")) else { continue };
-            let fields = ["tls.handshake.type", "tls.handshake.extensions_server_name"];
-            let cols: Vec<Option<usize>> = fields.iter().map(|f| col(f)).collect();
-            let packets = common::read_capture(&corpus.join("samples").join(sub).join(file));
-            for row in lines {
-                let v: Vec<&str> = row.split('\t').collect();
-                let chain = v.get(protos).copied().unwrap_or("");
-                if !chain.ends_with(":tls")
-                    || chain.split(':').filter(|p| *p == "ip" || *p == "ipv6").count() != 1
-                {
-                    continue;
-                }
-                let Some(n) = v.get(num).and_then(|n| n.parse::<usize>().ok()) else { continue };
-                let Some((lt, frame)) = packets.get(n - 1) else { continue };
-                let Some(p) = common::payload(*lt, frame) else { continue };
-                for (f, c) in fields.iter().zip(&cols) {
-                    let theirs = c.and_then(|c| v.get(c)).copied().unwrap_or("");
-                    let mut mine = String::new();
-                    tls::write_field(&p.data, f, &mut mine);
-                    compared += 1;
-                    if theirs != mine {
-                        failures.push(format!(
-                            "{sub}/{file} frame {n} {f}\n  tshark: {theirs}\n  ours:   {mine}"
-                        ));
-                    }
-                }
+    let fields = ["tls.handshake.type", "tls.handshake.extensions_server_name"];
+    for row in common::stored_tshark_rows(&corpus, &common::SAMPLES, &fields) {
+        if !row.protocols.ends_with(":tls") {
+            continue;
+        }
+        for (f, theirs) in fields.iter().zip(&row.values) {
+            let mut mine = String::new();
+            tls::write_field(&row.payload.data, f, &mut mine);
+            compared += 1;
+            if *theirs != mine {
+                failures.push(format!(
+                    "{} frame {} {f}\n  tshark: {theirs}\n  ours:   {mine}",
+                    row.name, row.frame
+                ));
             }
         }
     }

@@ -304,3 +304,257 @@ pub fn assert_no_differences(what: &str, failures: &[String]) {
         failures[..failures.len().min(shown)].join("\n")
     );
 }
+
+/// Lower-case hex of `b`, for failure messages.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A generated application payload, and how much of it was captured when it was cut short.
+pub struct Case {
+    pub data: Vec<u8>,
+    pub snap: Option<usize>,
+}
+
+impl Case {
+    /// The captured bytes: all of them, or the first `snap`.
+    pub fn captured(&self) -> &[u8] {
+        &self.data[..self.snap.unwrap_or(self.data.len()).min(self.data.len())]
+    }
+}
+
+/// `count` payloads from `generate` (seed and count as [`generator_settings`] gives them),
+/// one in ten captured short at a random length.
+pub fn generated_cases(seed: u64, count: usize, mut generate: impl FnMut(&mut Rng) -> Vec<u8>) -> Vec<Case> {
+    let (seed, count) = generator_settings(seed, count);
+    let mut r = Rng(seed);
+    (0..count)
+        .map(|_| {
+            let data = generate(&mut r);
+            let snap = r.chance(10).then(|| r.below(data.len() as u64 + 1) as usize);
+            Case { data, snap }
+        })
+        .collect()
+}
+
+/// Writes `frames` to a temporary pcap named after `name`, runs [`tcpdump`] on it at each
+/// verbosity from 0 (no flag) to `max_verbosity` (`-v`, `-vv`, ...) and returns each
+/// verbosity's packets.
+pub fn tcpdump_verbosities(name: &str, frames: &[Frame], max_verbosity: u8) -> Vec<(u8, Vec<String>)> {
+    let path = temp_path(name);
+    write_pcap(&path, frames);
+    let runs = (0..=max_verbosity)
+        .map(|v| {
+            let flag = (v > 0).then(|| format!("-{}", "v".repeat(v as usize)));
+            (v, tcpdump(&path, &flag.iter().map(String::as_str).collect::<Vec<_>>()))
+        })
+        .collect();
+    let _ = std::fs::remove_file(&path);
+    runs
+}
+
+/// tcpdump's application text of each case (`frames[i]` carries `cases[i]`, over TCP when
+/// `tcp`) at each verbosity up to `max_verbosity`, against `ours(case, verbosity)`: one
+/// failure line per difference.
+pub fn tcpdump_text_differences(
+    name: &str,
+    cases: &[Case],
+    frames: &[Frame],
+    tcp: bool,
+    max_verbosity: u8,
+    ours: impl Fn(&Case, u8) -> String,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (verbosity, got) in tcpdump_verbosities(name, frames, max_verbosity) {
+        assert_eq!(got.len(), cases.len());
+        for (i, (c, block)) in cases.iter().zip(&got).enumerate() {
+            let theirs = app_text_in_block(block, tcp);
+            let mine = ours(c, verbosity);
+            if theirs != mine {
+                failures.push(format!(
+                    "case {i} -v x{verbosity} {:?} {}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}",
+                    c.snap,
+                    hex(&c.data)
+                ));
+            }
+        }
+    }
+    failures
+}
+
+/// Writes `frames` to a temporary pcap named after `name` and returns [`tshark_fields`]'
+/// rows for it.
+pub fn tshark_rows(name: &str, frames: &[Frame], fields: &[&str]) -> Vec<Vec<String>> {
+    let path = temp_path(name);
+    write_pcap(&path, frames);
+    let rows = tshark_fields(&path, fields, &[]);
+    let _ = std::fs::remove_file(&path);
+    rows
+}
+
+/// Compares tshark's `row` for generated case number `case` (payload `data`) with
+/// `write_field` for each of `fields`, adding a failure line per difference; returns how
+/// many values it compared.
+pub fn field_differences(
+    case: usize,
+    data: &[u8],
+    row: &[String],
+    fields: &[&str],
+    write_field: fn(&[u8], &str, &mut String) -> bool,
+    failures: &mut Vec<String>,
+) -> usize {
+    for (k, f) in fields.iter().enumerate() {
+        let theirs = row.get(k).map(String::as_str).unwrap_or("");
+        let mut mine = String::new();
+        write_field(data, f, &mut mine);
+        if theirs != mine {
+            failures.push(format!("case {case} {f} {}\n  tshark: {theirs:?}\n  ours:   {mine:?}", hex(data)));
+        }
+    }
+    fields.len()
+}
+
+/// The sample folders of the corpus that the stored oracles cover.
+pub const SAMPLES: [&str; 3] = ["PacketExamples", "PcapExamples", "pcap_examples"];
+
+/// One stored `tcpdump -n` output of a sample capture.
+pub struct StoredOutput {
+    /// `SUB/FILE`, the capture under `samples/`.
+    pub name: String,
+    pub capture: PathBuf,
+    pub text: String,
+}
+
+/// The stored `tcpdump -n` outputs (`oracles/tcpdump-n/samples/SUB/FILE.txt`) of the sample
+/// captures in the folders `subs`.
+pub fn stored_tcpdump_outputs(corpus: &Path, subs: &[&str]) -> Vec<StoredOutput> {
+    let mut out = Vec::new();
+    for sub in subs {
+        let Ok(entries) = std::fs::read_dir(corpus.join("oracles/tcpdump-n/samples").join(sub)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".txt"))
+            else {
+                continue;
+            };
+            out.push(StoredOutput {
+                name: format!("{sub}/{file}"),
+                capture: corpus.join("samples").join(sub).join(file),
+                text: std::fs::read_to_string(&path).unwrap_or_default(),
+            });
+        }
+    }
+    out
+}
+
+/// The packets of `capture` that the tcpdump `-#` text `output` shows and that carry a UDP
+/// or TCP payload: their number, their block of `output` and the payload.
+pub fn numbered_payloads(capture: &Path, output: &str) -> Vec<(u64, String, Payload)> {
+    let packets = read_capture(capture);
+    numbered_packets(output)
+        .into_iter()
+        .filter_map(|(n, block)| {
+            let (lt, frame) = packets.get(n as usize - 1)?;
+            Some((n, block, payload(*lt, frame)?))
+        })
+        .collect()
+}
+
+/// A test of tcpdump's own suite (its TESTLIST) with the output it expects.
+pub struct SuiteTest {
+    pub input: PathBuf,
+    pub options: Vec<String>,
+    /// The number of `v`s among the short options.
+    pub verbosity: u8,
+    pub output: String,
+}
+
+/// The tests of tcpdump's suite in the corpus whose name passes `select` and whose output
+/// Debian's tcpdump 4.99.3 reproduces (`same` in tcpdump_4.99.3_repro.tsv).
+pub fn tcpdump_suite_tests(corpus: &Path, select: impl Fn(&str) -> bool) -> Vec<SuiteTest> {
+    let dir = corpus.join("tcpdump");
+    let repro = std::fs::read_to_string(dir.join("tcpdump_4.99.3_repro.tsv")).unwrap_or_default();
+    let reproduced = |name: &str| repro.lines().any(|l| l.split_once('\t') == Some((name, "same")));
+    let testlist = std::fs::read_to_string(dir.join("TESTLIST")).unwrap_or_default();
+    let mut tests = Vec::new();
+    for line in testlist.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let [name, input, output, options @ ..] = words.as_slice() else { continue };
+        if !select(name) || !reproduced(name) {
+            continue;
+        }
+        let verbosity = options
+            .iter()
+            .filter(|o| o.starts_with('-') && !o.starts_with("--"))
+            .map(|o| o.matches('v').count() as u8)
+            .sum();
+        let Ok(output) = std::fs::read_to_string(dir.join(output)) else { continue };
+        tests.push(SuiteTest {
+            input: dir.join(input),
+            options: options.iter().map(|o| o.to_string()).collect(),
+            verbosity,
+            output,
+        });
+    }
+    tests
+}
+
+/// A row of the stored tshark fields of a sample capture.
+pub struct TsharkRow {
+    /// `SUB/FILE`, the capture under `samples/`.
+    pub name: String,
+    pub frame: usize,
+    /// frame.protocols, e.g. `eth:ethertype:ip:udp:dns`.
+    pub protocols: String,
+    /// The requested fields' values, empty where the file has no such column.
+    pub values: Vec<String>,
+    pub payload: Payload,
+}
+
+/// The rows of the stored tshark fields (`oracles/tshark-fields/samples/SUB/FILE.tsv`) of the
+/// sample captures in `subs` whose packet has one IP layer (tunnels, such as GTP, GRE and
+/// ICMP quotes, carry another packet) and a UDP or TCP payload, with the values of `fields`.
+pub fn stored_tshark_rows(corpus: &Path, subs: &[&str], fields: &[&str]) -> Vec<TsharkRow> {
+    let root = corpus.join("oracles/tshark-fields/samples");
+    let mut out = Vec::new();
+    for sub in subs {
+        let Ok(entries) = std::fs::read_dir(root.join(sub)) else { continue };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Some(file) = path.file_name().and_then(|f| f.to_str()).and_then(|f| f.strip_suffix(".tsv"))
+            else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut lines = text.lines();
+            let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+            let col = |name: &str| header.iter().position(|h| *h == name);
+            let (Some(num), Some(protos)) = (col("frame.number"), col("frame.protocols")) else { continue };
+            let cols: Vec<Option<usize>> = fields.iter().map(|f| col(f)).collect();
+            let packets = read_capture(&corpus.join("samples").join(sub).join(file));
+            for row in lines {
+                let v: Vec<&str> = row.split('\t').collect();
+                let chain = v.get(protos).copied().unwrap_or("");
+                if chain.split(':').filter(|p| *p == "ip" || *p == "ipv6").count() != 1 {
+                    continue;
+                }
+                let Some(n) = v.get(num).and_then(|n| n.parse::<usize>().ok()) else { continue };
+                let Some((lt, frame)) = packets.get(n - 1) else { continue };
+                let Some(payload) = payload(*lt, frame) else { continue };
+                out.push(TsharkRow {
+                    name: format!("{sub}/{file}"),
+                    frame: n,
+                    protocols: chain.to_string(),
+                    values: cols
+                        .iter()
+                        .map(|c| c.and_then(|c| v.get(c)).copied().unwrap_or("").to_string())
+                        .collect(),
+                    payload,
+                });
+            }
+        }
+    }
+    out
+}
