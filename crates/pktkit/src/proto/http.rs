@@ -190,6 +190,16 @@ fn trim(v: &[u8]) -> &[u8] {
 }
 
 fn parse_start(data: &[u8]) -> Result<StartLine<'_>, HttpError> {
+    // A request starts with a method and a space: refuse anything else before looking for
+    // the line end, which would read the whole segment.
+    if !data.starts_with(b"HTTP/") {
+        let longest = METHODS.iter().map(|m| m.len()).max().unwrap_or(0);
+        let head = &data[..data.len().min(longest + 1)];
+        let sp = head.iter().position(|&b| b == b' ' || b == b'\n').ok_or(HttpError::NotHttp)?;
+        if head[sp] != b' ' || !METHODS.iter().any(|m| m.as_bytes() == &head[..sp]) {
+            return Err(HttpError::NotHttp);
+        }
+    }
     let line_end = data.iter().position(|&b| b == b'\n');
     let line = match line_end {
         Some(e) => data[..e].strip_suffix(b"\r").unwrap_or(&data[..e]),
