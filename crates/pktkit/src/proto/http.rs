@@ -189,16 +189,32 @@ fn trim(v: &[u8]) -> &[u8] {
     &v[start..end]
 }
 
+/// The method when `data` starts with one of [`METHODS`] and a space (a request line's
+/// start); looks no further than the longest method and its space.
+pub fn request_method(data: &[u8]) -> Option<&'static str> {
+    const LONGEST: usize = {
+        let (mut i, mut n) = (0, 0);
+        while i < METHODS.len() {
+            if METHODS[i].len() > n {
+                n = METHODS[i].len();
+            }
+            i += 1;
+        }
+        n
+    };
+    let head = &data[..data.len().min(LONGEST + 1)];
+    let sp = head.iter().position(|&b| b == b' ' || b == b'\n')?;
+    if head[sp] != b' ' {
+        return None;
+    }
+    METHODS.iter().find(|m| m.as_bytes() == &head[..sp]).copied()
+}
+
 fn parse_start(data: &[u8]) -> Result<StartLine<'_>, HttpError> {
     // A request starts with a method and a space: refuse anything else before looking for
     // the line end, which would read the whole segment.
-    if !data.starts_with(b"HTTP/") {
-        let longest = METHODS.iter().map(|m| m.len()).max().unwrap_or(0);
-        let head = &data[..data.len().min(longest + 1)];
-        let sp = head.iter().position(|&b| b == b' ' || b == b'\n').ok_or(HttpError::NotHttp)?;
-        if head[sp] != b' ' || !METHODS.iter().any(|m| m.as_bytes() == &head[..sp]) {
-            return Err(HttpError::NotHttp);
-        }
+    if !data.starts_with(b"HTTP/") && request_method(data).is_none() {
+        return Err(HttpError::NotHttp);
     }
     let line_end = data.iter().position(|&b| b == b'\n');
     let line = match line_end {

@@ -55,9 +55,7 @@ pub fn count(
 
 /// True when `data` starts with an HTTP method (cheap test before parsing).
 fn starts_request(data: &[u8]) -> bool {
-    pktkit::proto::http::METHODS
-        .iter()
-        .any(|m| data.len() > m.len() && data.starts_with(m.as_bytes()) && data[m.len()] == b' ')
+    pktkit::proto::http::request_method(data).is_some()
 }
 
 fn slot<'t, V: super::table::Merge>(t: &'t mut Table<String, V>, name: &[u8]) -> &'t mut V {

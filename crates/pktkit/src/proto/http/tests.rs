@@ -174,3 +174,14 @@ fn every_prefix_is_safe() {
         }
     }
 }
+
+#[test]
+fn request_method_reads_only_the_start() {
+    assert_eq!(request_method(b"GET / HTTP/1.1\r\n"), Some("GET"));
+    assert_eq!(request_method(b"BASELINE-CONTROL /x HTTP/1.1\r\n"), Some("BASELINE-CONTROL"));
+    assert_eq!(request_method(b"M-SEARCH * HTTP/1.1\r\n"), Some("M-SEARCH"));
+    assert_eq!(request_method(b"GET"), None);
+    assert_eq!(request_method(b"GET\n / HTTP/1.1"), None);
+    assert_eq!(request_method(b"HTTP/1.1 200 OK\r\n"), None);
+    assert_eq!(request_method(b"get / HTTP/1.1\r\n"), None);
+}
