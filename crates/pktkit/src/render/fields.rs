@@ -672,27 +672,7 @@ mod tests {
     use super::*;
     use crate::capture::{Interface, LinkType, Precision, Timestamp};
     use crate::decode::decode;
-
-    fn ip4(proto: u8, l4: &[u8]) -> Vec<u8> {
-        let mut p = vec![0x45, 0, 0, 0, 0, 1, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
-        p[2..4].copy_from_slice(&((20 + l4.len()) as u16).to_be_bytes());
-        p.extend_from_slice(l4);
-        p
-    }
-
-    fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
-        let len = (8 + payload.len()) as u16;
-        [&sport.to_be_bytes()[..], &dport.to_be_bytes(), &len.to_be_bytes(), &[0, 0], payload].concat()
-    }
-
-    fn tcp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
-        let h = [
-            &sport.to_be_bytes()[..],
-            &dport.to_be_bytes(),
-            &[0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 1, 0, 0, 0, 0, 0],
-        ];
-        [&h.concat()[..], payload].concat()
-    }
+    use crate::render::test_frames::{ip4, tcp, udp};
 
     /// Rows for raw IPv4 frames; `wire` extends a frame's length on the wire.
     fn rows(spec: &str, frames: &[(Vec<u8>, usize)]) -> Vec<String> {

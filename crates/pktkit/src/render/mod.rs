@@ -8,5 +8,7 @@
 pub mod fields;
 pub mod json;
 pub(crate) mod out;
+#[cfg(test)]
+mod test_frames;
 pub mod text;
 pub mod time;

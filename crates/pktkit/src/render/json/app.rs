@@ -467,28 +467,8 @@ mod tests {
     use crate::capture::{Interface, LinkType, Packet, Precision, Timestamp};
     use crate::decode::{DecodeOptions, decode};
     use crate::render::json::JsonWriter;
+    use crate::render::test_frames::{ip4, tcp, udp};
     use serde_json::{Value, json};
-
-    fn ip4(proto: u8, l4: &[u8]) -> Vec<u8> {
-        let mut p = vec![0x45, 0, 0, 0, 0, 1, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
-        p[2..4].copy_from_slice(&((20 + l4.len()) as u16).to_be_bytes());
-        p.extend_from_slice(l4);
-        p
-    }
-
-    fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
-        let len = (8 + payload.len()) as u16;
-        [&sport.to_be_bytes()[..], &dport.to_be_bytes(), &len.to_be_bytes(), &[0, 0], payload].concat()
-    }
-
-    fn tcp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
-        let h = [
-            &sport.to_be_bytes()[..],
-            &dport.to_be_bytes(),
-            &[0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 1, 0, 0, 0, 0, 0],
-        ];
-        [&h.concat()[..], payload].concat()
-    }
 
     /// The record of a raw IPv4 frame (`extra` more bytes on the wire than captured).
     fn record(frame: &[u8], extra: usize) -> Value {
