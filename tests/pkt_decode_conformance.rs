@@ -268,6 +268,44 @@ fn walk(dir: &Path, suffix: &str) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// Cells compared per field: agreeing, all, explained quirks, agreeing among those with a
+/// value on either side, and those with a value; plus the first unexplained differences.
+#[derive(Default)]
+struct Agreement {
+    fields: BTreeMap<String, [usize; 5]>,
+    bad: Vec<String>,
+}
+
+impl Agreement {
+    fn cell(&mut self, rel: &str, frame: usize, field: &str, want: &str, have: &str) {
+        let e = self.fields.entry(field.to_string()).or_default();
+        e[1] += 1;
+        if !want.is_empty() || !have.is_empty() {
+            e[4] += 1;
+            e[3] += (want == have) as usize;
+        }
+        if want == have {
+            e[0] += 1;
+        } else if tshark_quirk(rel, frame, field, want) {
+            e[2] += 1;
+        } else if self.bad.len() < 30 {
+            self.bad.push(format!("{rel} frame {frame} {field}: tshark '{want}', pkt-decode '{have}'"));
+        }
+    }
+
+    /// Prints the share per field; fails on any unexplained difference.
+    fn report(&self) {
+        for (field, [ok, all, quirks, filled_ok, filled]) in &self.fields {
+            eprintln!(
+                "{field:40} {ok}/{all} cells agree ({:.2}%), {quirks} explained tshark quirks; \
+                 {filled_ok}/{filled} of the cells with a value",
+                100.0 * *ok as f64 / *all as f64
+            );
+        }
+        assert!(self.bad.is_empty(), "unexplained differences:\n{}", self.bad.join("\n"));
+    }
+}
+
 /// Differences from tshark 4.0 that are tshark's own behaviour, by capture, frame and field.
 /// Each is explained; the test fails on any other difference.
 ///
@@ -307,8 +345,7 @@ fn tshark_fields_agreement() {
     let root = c.join("oracles/tshark-fields");
     // Per field: agreeing cells, cells, explained quirks, agreeing and all cells where either
     // side has a value.
-    let mut agree: BTreeMap<String, (usize, usize, usize, usize, usize)> = BTreeMap::new();
-    let mut bad = Vec::new();
+    let mut agree = Agreement::default();
     for tsv in walk(&root, ".tsv") {
         let rel = tsv.strip_prefix(&root).unwrap().to_string_lossy().trim_end_matches(".tsv").to_string();
         let text = std::fs::read_to_string(&tsv).unwrap();
@@ -333,31 +370,12 @@ fn tshark_fields_agreement() {
                 let want =
                     if *col == "frame.number" { (i + 1).to_string() } else { row[idx(col)].to_string() };
                 let have = got_rows.get(i).and_then(|r| r.get(j)).map(String::as_str).unwrap_or("");
-                let e = agree.entry(col.to_string()).or_default();
-                e.1 += 1;
-                if !want.is_empty() || !have.is_empty() {
-                    e.4 += 1;
-                    e.3 += (want == have) as usize;
-                }
-                if want == have {
-                    e.0 += 1;
-                } else if tshark_quirk(&rel, i + 1, col, &want) {
-                    e.2 += 1;
-                } else if bad.len() < 30 {
-                    bad.push(format!("{rel} frame {} {col}: tshark '{want}', pkt-decode '{have}'", i + 1));
-                }
+                agree.cell(&rel, i + 1, col, &want, have);
             }
         }
     }
-    for (field, (ok, all, quirks, filled_ok, filled)) in &agree {
-        eprintln!(
-            "{field:40} {ok}/{all} cells agree ({:.2}%), {quirks} explained tshark quirks; \
-             {filled_ok}/{filled} of the cells with a value",
-            100.0 * *ok as f64 / *all as f64
-        );
-    }
-    assert!(agree.len() >= 30, "fields compared: {}", agree.len());
-    assert!(bad.is_empty(), "unexplained differences:\n{}", bad.join("\n"));
+    assert!(agree.fields.len() >= 30, "fields compared: {}", agree.fields.len());
+    agree.report();
 }
 
 fn tshark_available() -> bool {
@@ -429,8 +447,7 @@ fn tshark_app_fields_agreement() {
         let ours = run_timed(ours, None, T).stdout_text();
         (rel.clone(), theirs, ours)
     });
-    let mut agree: BTreeMap<&str, (usize, usize, usize, usize, usize)> = BTreeMap::new();
-    let mut bad = Vec::new();
+    let mut agree = Agreement::default();
     for (rel, theirs, ours) in results {
         // pcapng Custom Blocks show as "data" frames without time or interface (not packets).
         let rows: Vec<Vec<&str>> = theirs
@@ -443,28 +460,9 @@ fn tshark_app_fields_agreement() {
             for (j, f) in fields.iter().enumerate() {
                 let want = row.get(3 + j).copied().unwrap_or("");
                 let have = got.get(i).and_then(|r| r.get(j)).copied().unwrap_or("");
-                let e = agree.entry(f).or_default();
-                e.1 += 1;
-                if !want.is_empty() || !have.is_empty() {
-                    e.4 += 1;
-                    e.3 += (want == have) as usize;
-                }
-                if want == have {
-                    e.0 += 1;
-                } else if tshark_quirk(&rel, i + 1, f, want) {
-                    e.2 += 1;
-                } else if bad.len() < 30 {
-                    bad.push(format!("{rel} frame {} {f}: tshark '{want}', pkt-decode '{have}'", i + 1));
-                }
+                agree.cell(&rel, i + 1, f, want, have);
             }
         }
     }
-    for (field, (ok, all, quirks, filled_ok, filled)) in &agree {
-        eprintln!(
-            "{field:40} {ok}/{all} cells agree ({:.2}%), {quirks} explained tshark quirks; \
-             {filled_ok}/{filled} of the cells with a value",
-            100.0 * *ok as f64 / *all as f64
-        );
-    }
-    assert!(bad.is_empty(), "unexplained differences:\n{}", bad.join("\n"));
+    agree.report();
 }
