@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """pktkit benchmarks: each section times our tool and its anchor on the same input, in the same
-run (median of at least 5 runs), measures our peak memory, and rewrites its own section of
-docs/benchmarks.md. Run through scripts/bench."""
+run (median of PKTKIT_BENCH_RUNS runs, default 5; tshark's minutes-long runs PKTKIT_BENCH_TSHARK_RUNS,
+default 3; pkt-decode's tenth-of-a-second runs PKTKIT_BENCH_QUICK_RUNS, default 15), measures our
+peak memory, and rewrites its own section of docs/benchmarks.md. Run through scripts/bench."""
 import os
 import platform
 import re

@@ -343,8 +343,6 @@ fn tshark_fields_agreement() {
     );
     let known: Vec<String> = known_out.stdout_text().lines().map(str::to_string).collect();
     let root = c.join("oracles/tshark-fields");
-    // Per field: agreeing cells, cells, explained quirks, agreeing and all cells where either
-    // side has a value.
     let mut agree = Agreement::default();
     for tsv in walk(&root, ".tsv") {
         let rel = tsv.strip_prefix(&root).unwrap().to_string_lossy().trim_end_matches(".tsv").to_string();

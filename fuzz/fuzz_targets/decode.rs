@@ -67,6 +67,9 @@ fuzz_target!(|data: &[u8]| {
                 let r = pool.decode_reassembled(&d, &opts);
                 out.clear();
                 json.packet(&mut out, &pkt, &r, Some(frags)).expect("writing to memory");
+                ref_out.clear();
+                reference.packet(&mut ref_out, &pkt, &r, Some(frags)).expect("writing to memory");
+                assert_eq!(out, ref_out);
             }
         }
     }

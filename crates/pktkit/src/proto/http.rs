@@ -213,15 +213,14 @@ pub fn request_method(data: &[u8]) -> Option<&'static str> {
 fn parse_start(data: &[u8]) -> Result<StartLine<'_>, HttpError> {
     // A request starts with a method and a space: refuse anything else before looking for
     // the line end, which would read the whole segment.
-    if !data.starts_with(b"HTTP/") && request_method(data).is_none() {
-        return Err(HttpError::NotHttp);
-    }
+    let method =
+        if data.starts_with(b"HTTP/") { None } else { Some(request_method(data).ok_or(HttpError::NotHttp)?) };
     let line_end = data.iter().position(|&b| b == b'\n');
     let line = match line_end {
         Some(e) => data[..e].strip_suffix(b"\r").unwrap_or(&data[..e]),
         None => data,
     };
-    if line.starts_with(b"HTTP/") {
+    let Some(method) = method else {
         let sp = line.iter().position(|&b| b == b' ').ok_or(HttpError::NotHttp)?;
         let version = &line[..sp];
         let code = line.get(sp + 1..sp + 4).ok_or(HttpError::Truncated { offset: data.len() })?;
@@ -232,9 +231,9 @@ fn parse_start(data: &[u8]) -> Result<StartLine<'_>, HttpError> {
         let code = code.iter().fold(0u16, |n, d| n * 10 + (d - b'0') as u16);
         let reason = line.get(sp + 5..).unwrap_or(&[]);
         return Ok(StartLine::Response { version, code, reason });
-    }
-    let sp = line.iter().position(|&b| b == b' ').ok_or(HttpError::NotHttp)?;
-    let method = METHODS.iter().find(|m| m.as_bytes() == &line[..sp]).ok_or(HttpError::NotHttp)?;
+    };
+    // request_method saw the method and its space before any line end.
+    let sp = method.len();
     line_end.ok_or(HttpError::Truncated { offset: data.len() })?;
     let rest = &line[sp + 1..];
     let (uri, version) = match rest.iter().rposition(|&b| b == b' ') {

@@ -214,7 +214,7 @@ fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Option<()>> 
 
 enum Sink {
     Write { w: Box<CaptureWriter<cli::Output>>, ifaces: HashMap<(LinkType, u32, Precision), Interface> },
-    Show(cli::Output, Box<super::show::Show>),
+    Show(cli::Output, super::show::Show),
     Send(Box<Replayer>),
 }
 
@@ -234,7 +234,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             ifaces: HashMap::new(),
         }
     } else if args.show {
-        Sink::Show(cli::open_output(None, false)?, Box::new(shower(args, true)))
+        Sink::Show(cli::open_output(None, false)?, shower(args, true))
     } else {
         pktkit::net::require_cap_net_raw("sending packets").map_err(super::net_failure)?;
         Sink::Send(Box::new(Replayer::new(args.iface.as_deref(), schedule(args))))
@@ -320,7 +320,7 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
 }
 
 /// `(section, key, field)`: the pkt-decode JSON keys that map to header fields, read back by `--from-json`.
-pub const FIELDS: &[(&str, &str, Field)] = &[
+const FIELDS: &[(&str, &str, Field)] = &[
     ("eth", "src", Field::EthSrc),
     ("eth", "dst", Field::EthDst),
     ("eth", "type", Field::EthType),
@@ -367,14 +367,14 @@ pub const FIELDS: &[(&str, &str, Field)] = &[
 ];
 
 /// The field of VLAN tag `n`.
-pub type VlanField = fn(usize) -> Field;
+type VlanField = fn(usize) -> Field;
 
 /// VLAN tag keys (in each element of the `vlan` array).
-pub const VLAN_FIELDS: &[(&str, VlanField)] =
+const VLAN_FIELDS: &[(&str, VlanField)] =
     &[("id", Field::VlanId), ("pcp", Field::VlanPcp), ("dei", Field::VlanDei)];
 
 /// The JSON section of a field's key, given the packet's transport (`icmp` is `icmpv6` over
 /// ICMPv6, as pkt-decode writes it).
-pub fn section(l: &Layout, sec: &'static str) -> &'static str {
+fn section(l: &Layout, sec: &'static str) -> &'static str {
     if sec == "icmp" && matches!(l.transport, Some((_, 58))) { "icmpv6" } else { sec }
 }

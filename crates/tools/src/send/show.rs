@@ -12,7 +12,8 @@ use pktkit::rewrite::{Field, Layout, Value};
 
 /// pkt-decode's text printer or JSON writer.
 pub enum Show {
-    /// tcpdump's line, as `pkt-decode` (or `pkt-decode -t` for crafted packets).
+    /// tcpdump's line, as `pkt-decode` prints it (`-t` for crafted packets, `-v` for an
+    /// `--sr1` answer).
     Text(Box<TextPrinter>),
     /// pkt-decode's `--json` record (`--raw` adds the bytes).
     Json(JsonWriter),

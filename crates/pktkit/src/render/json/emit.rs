@@ -11,7 +11,7 @@ use std::net::Ipv6Addr;
 
 use serde::Serialize;
 
-use super::{Eth, FlagsStr, Hex, InnerJ, Ipv4J, Ipv6J, LayersJ, Mac, Record, Rfc3339, TcpJ, UdpJ, V4, V6};
+use super::{Eth, Hex, InnerJ, Ipv4J, Ipv6J, LayersJ, Record, TcpJ, UdpJ, V6};
 
 type Result = serde_json::Result<()>;
 
@@ -55,10 +55,7 @@ impl<'b> Obj<'b> {
 
     /// A string value that is ASCII without quotes or backslashes.
     fn ascii(&mut self, k: &str, v: &[u8]) {
-        let b = self.key(k);
-        b.push(b'"');
-        b.extend_from_slice(v);
-        b.push(b'"');
+        quoted(self.key(k), v);
     }
 
     fn serde<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) -> Result {
@@ -73,7 +70,7 @@ pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>) -> Result {
     o.num("number", r.number);
     o.num("ts_sec", r.ts_sec);
     o.num("ts_nsec", r.ts_nsec);
-    time(o.key("time"), &r.time);
+    quoted(o.key("time"), r.time.text().bytes());
     o.num("caplen", r.caplen);
     o.num("len", r.len);
     o.num("interface", r.interface);
@@ -174,16 +171,16 @@ fn layers(o: &mut Obj<'_>, l: &LayersJ<'_>) -> Result {
 
 fn eth(b: &mut Vec<u8>, e: &Eth<'_>) {
     let mut o = Obj::open(b);
-    mac(o.key("src"), &e.src);
-    mac(o.key("dst"), &e.dst);
+    quoted(o.key("src"), e.src.text().bytes());
+    quoted(o.key("dst"), e.dst.text().bytes());
     o.num("type", e.ty);
     o.close();
 }
 
 fn ipv4(b: &mut Vec<u8>, ip: &Ipv4J<'_>) {
     let mut o = Obj::open(b);
-    v4(o.key("src"), &ip.src);
-    v4(o.key("dst"), &ip.dst);
+    quoted(o.key("src"), ip.src.text().bytes());
+    quoted(o.key("dst"), ip.dst.text().bytes());
     o.num("hlen", ip.hlen);
     o.num("tos", ip.tos);
     o.num("len", ip.len);
@@ -239,7 +236,7 @@ fn tcp(b: &mut Vec<u8>, t: &TcpJ) {
     o.num("ack", t.ack);
     o.num("hlen", t.hlen);
     o.num("flags", t.flags);
-    flags(o.key("flags_str"), &t.flags_str);
+    quoted(o.key("flags_str"), t.flags_str.text().bytes());
     o.num("window", t.window);
     o.num("checksum", t.checksum);
     o.num("urgent", t.urgent);
@@ -277,18 +274,12 @@ fn udp(b: &mut Vec<u8>, u: &UdpJ) {
     o.close();
 }
 
+/// `"ascii"`: for text pktkit formats itself (digits, hex, `:` `.` `-`, letters), never
+/// for bytes from a packet.
 fn quoted(b: &mut Vec<u8>, ascii: &[u8]) {
     b.push(b'"');
     b.extend_from_slice(ascii);
     b.push(b'"');
-}
-
-fn mac(b: &mut Vec<u8>, m: &Mac<'_>) {
-    quoted(b, m.text().bytes());
-}
-
-fn v4(b: &mut Vec<u8>, a: &V4<'_>) {
-    quoted(b, a.text().bytes());
 }
 
 fn v6(b: &mut Vec<u8>, a: &V6<'_>) {
@@ -304,14 +295,6 @@ fn hex(b: &mut Vec<u8>, h: &Hex<'_>) {
     b.push(b'"');
     let _ = write!(b, "{h}");
     b.push(b'"');
-}
-
-fn time(b: &mut Vec<u8>, t: &Rfc3339) {
-    quoted(b, t.text().bytes());
-}
-
-fn flags(b: &mut Vec<u8>, f: &FlagsStr) {
-    quoted(b, f.text().bytes());
 }
 
 #[cfg(test)]
@@ -333,20 +316,20 @@ mod tests {
         "IP(dst=10.0.0.2)/UDP(sport=4789,dport=4789)/Raw(load=\"0800000000000100020000000000030000000000080045000014000100004000000001020304050607\")",
     ];
 
+    /// The hand-written and the reference record of one packet (as reassembled when
+    /// `reassembled`), which must be equal.
     fn both(raw: bool, lt: LinkType, bytes: &[u8], orig: u32, ts: Timestamp) -> (Vec<u8>, Vec<u8>) {
         let iface = Interface::live(lt, 65535, Precision::Nano);
         let pkt = Packet::new(7, ts, bytes, orig, &iface);
         let d = decode(lt, bytes, orig, &DecodeOptions::default());
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        JsonWriter::new(raw).packet(&mut a, &pkt, &d, None).unwrap();
-        JsonWriter::reference(raw).packet(&mut b, &pkt, &d, Some(3)).unwrap();
-        // `reassembled` differs on purpose above: compare it separately.
-        let mut c = Vec::new();
-        JsonWriter::new(raw).packet(&mut c, &pkt, &d, Some(3)).unwrap();
-        let mut r = Vec::new();
-        JsonWriter::reference(raw).packet(&mut r, &pkt, &d, None).unwrap();
-        assert_eq!(String::from_utf8_lossy(&c), String::from_utf8_lossy(&b));
-        (a, r)
+        let write = |mut w: JsonWriter, reassembled| {
+            let mut out = Vec::new();
+            w.packet(&mut out, &pkt, &d, reassembled).unwrap();
+            out
+        };
+        let (a, r) = (write(JsonWriter::new(raw), Some(3)), write(JsonWriter::reference(raw), Some(3)));
+        assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&r));
+        (write(JsonWriter::new(raw), None), write(JsonWriter::reference(raw), None))
     }
 
     #[test]
