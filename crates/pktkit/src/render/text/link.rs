@@ -9,6 +9,28 @@ use crate::render::out::{self, be32, hex, s, u};
 use super::TextPrinter;
 
 impl TextPrinter {
+    /// The 802.1Q/QinQ tags after a link header, as tcpdump -e prints them (nothing
+    /// without -e); returns their length in bytes.
+    fn vlan_tags(&self, b: &mut Vec<u8>, d: &Decoded<'_>) -> usize {
+        let mut len = 0;
+        for tag in d.vlans() {
+            len += 4;
+            if self.o.eflag {
+                s(b, "vlan ");
+                u(b, tag.vid);
+                s(b, ", p ");
+                u(b, tag.pcp);
+                if tag.dei {
+                    s(b, ", DEI");
+                }
+                s(b, ", ");
+                ether_type(b, tag.next);
+                s(b, ", ");
+            }
+        }
+        len
+    }
+
     /// Prints the link layer at the start of `data`; returns its header length.
     pub(super) fn link(&mut self, b: &mut Vec<u8>, d: &Decoded<'_>, data: &[u8], length: usize) -> usize {
         match d.link {
@@ -43,21 +65,7 @@ impl TextPrinter {
                     self.default_print(b, &data[hdr..]);
                     return hdr;
                 }
-                for tag in d.vlans() {
-                    hdr += 4;
-                    if self.o.eflag {
-                        s(b, "vlan ");
-                        u(b, tag.vid);
-                        s(b, ", p ");
-                        u(b, tag.pcp);
-                        if tag.dei {
-                            s(b, ", DEI");
-                        }
-                        s(b, ", ");
-                        ether_type(b, tag.next);
-                        s(b, ", ");
-                    }
-                }
+                hdr += self.vlan_tags(b, d);
                 if d.vlan_count < d.vlans.len()
                     && let Some(stop) = d.stop
                     && stop.layer == crate::decode::Layer::Vlan
@@ -121,22 +129,7 @@ impl TextPrinter {
                     }
                     b.push(b' ');
                 }
-                let mut off = hdr;
-                for tag in d.vlans() {
-                    off += 4;
-                    if self.o.eflag {
-                        s(b, "vlan ");
-                        u(b, tag.vid);
-                        s(b, ", p ");
-                        u(b, tag.pcp);
-                        if tag.dei {
-                            s(b, ", DEI");
-                        }
-                        s(b, ", ");
-                        ether_type(b, tag.next);
-                        s(b, ", ");
-                    }
-                }
+                let off = hdr + self.vlan_tags(b, d);
                 let ety = d.ether_type.unwrap_or(sll.protocol);
                 if ety < 0x0600
                     || !self.network(b, ety, &data[off.min(data.len())..], length.saturating_sub(off))
