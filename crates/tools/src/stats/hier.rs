@@ -267,7 +267,7 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
     }
     match d.app {
         Some(app) => p.push(match app.proto {
-            AppProto::Dns if (sport == 5353 || dport == 5353) && sport != 53 && dport != 53 => Proto::Mdns,
+            AppProto::Dns if app.mdns => Proto::Mdns,
             AppProto::Dns if (sport == 5355 || dport == 5355) && sport != 53 && dport != 53 => Proto::Llmnr,
             AppProto::Dns => Proto::Dns,
             AppProto::Http => Proto::Http,
