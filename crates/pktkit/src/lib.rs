@@ -10,6 +10,7 @@
 //! - [`decode`]: one call per frame turns bytes into every complete layer, zero-copy.
 //! - [`proto`]: one module per protocol (link, network, transport and application layers).
 //! - [`render`]: tcpdump text, NDJSON and Wireshark fields for decoded packets.
+//! - [`stream`]: live pipelines: knowing when a read would block, and the Ctrl-C rule.
 
 pub mod bpf;
 pub mod capture;
@@ -20,3 +21,4 @@ pub mod net;
 pub mod proto;
 pub mod render;
 pub mod rewrite;
+pub mod stream;

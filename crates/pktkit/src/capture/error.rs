@@ -42,6 +42,16 @@ pub enum CaptureError {
     },
 }
 
+impl CaptureError {
+    /// The [`Pause`](crate::stream::Pause) a read stopped at, when it is one (not an error).
+    pub(crate) fn pause(&self) -> Option<crate::stream::Pause> {
+        match self {
+            CaptureError::Read { source, .. } => crate::stream::Pause::of(source),
+            _ => None,
+        }
+    }
+}
+
 struct Location(Option<u64>, u64);
 
 impl fmt::Display for Location {

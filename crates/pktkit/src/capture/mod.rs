@@ -17,7 +17,7 @@ mod tests;
 
 pub use error::{CaptureError, FormatError};
 pub use linktype::LinkType;
-pub use reader::{CaptureReader, Input};
+pub use reader::{CaptureReader, Event, Input};
 pub use writer::{CaptureWriter, OutputFormat, WriteError};
 
 /// Largest pcapng block or pcap record accepted (libpcap uses the same bound for pcapng).

@@ -1,16 +1,16 @@
 //! The streaming reader: inputs in order, format detected by magic number.
 
 use std::collections::VecDeque;
-use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Range;
-use std::os::fd::AsFd;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::buffer::ReadBuffer;
 use super::pcap::PcapSource;
 use super::pcapng::PcapNgSource;
 use super::{CaptureError, FormatError, Interface, Packet, Timestamp};
+use crate::stream::{Interrupts, Pause, Source};
 
 /// One input of a reader.
 pub enum Input {
@@ -18,8 +18,11 @@ pub enum Input {
     Stdin,
     /// A file, opened when its turn comes.
     File(PathBuf),
-    /// Any byte stream (tests, pipes a program opened itself), with the name errors use.
+    /// Any byte stream (tests, in-memory data), with the name errors use; its reads are never
+    /// polled, so it reports no [`Event::Idle`].
     Stream(String, Box<dyn Read + Send>),
+    /// An open file, pipe or socket (one a program made itself), with the name errors use.
+    Open(String, std::fs::File),
 }
 
 impl Input {
@@ -28,7 +31,7 @@ impl Input {
         match self {
             Input::Stdin => "stdin".to_string(),
             Input::File(p) => p.display().to_string(),
-            Input::Stream(name, _) => name.clone(),
+            Input::Stream(name, _) | Input::Open(name, _) => name.clone(),
         }
     }
 }
@@ -80,8 +83,18 @@ enum Format {
 
 struct Current {
     name: String,
-    src: Box<dyn Read>,
+    src: Source,
     format: Format,
+}
+
+/// What [`CaptureReader::next_event`] found.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The next packet.
+    Packet(Packet<'a>),
+    /// Every complete packet read so far was returned and the input has nothing more ready:
+    /// the next call waits for it. Write out (flush) what you hold now, then call again.
+    Idle,
 }
 
 /// Reads packets from one or more capture inputs, in order, with constant memory.
@@ -94,12 +107,16 @@ struct Current {
 /// }
 /// # Ok::<(), pktkit::capture::CaptureError>(())
 /// ```
+///
+/// In a live pipeline, read with [`Self::next_event`] and flush on [`Event::Idle`], and follow
+/// the process's interrupts with [`Self::with_interrupts`] (see [`crate::stream`]).
 pub struct CaptureReader {
     pending: VecDeque<Input>,
     current: Option<Current>,
     buf: ReadBuffer,
     interfaces: Vec<Interface>,
     number: u64,
+    interrupts: Option<Arc<Interrupts>>,
 }
 
 impl CaptureReader {
@@ -111,7 +128,23 @@ impl CaptureReader {
             buf: ReadBuffer::new(),
             interfaces: Vec::new(),
             number: 0,
+            interrupts: None,
         }
+    }
+
+    /// Follows `interrupts`: after the first, a pipe is read until its writer closes (at most
+    /// [`crate::stream::DRAIN_LIMIT`]) and a file stops at once; after the second, reading
+    /// stops at once. Either way the stream then ends as if the input had, on a record
+    /// boundary, and no further input is opened.
+    pub fn with_interrupts(mut self, interrupts: Arc<Interrupts>) -> Self {
+        self.interrupts = Some(interrupts);
+        self
+    }
+
+    /// Ends the stream: what the interrupt left unread is dropped.
+    fn stop(&mut self) {
+        self.current = None;
+        self.pending.clear();
     }
 
     /// Every interface seen so far, indexed by [`Interface::id`].
@@ -129,24 +162,35 @@ impl CaptureReader {
     /// Called by [`Self::next_packet`]; call it directly to learn the first input's interfaces
     /// (link type, snaplen) before its first packet.
     pub fn open_next(&mut self) -> Result<bool, CaptureError> {
+        if self.interrupts.as_ref().is_some_and(|i| i.is_interrupted()) {
+            self.stop();
+        }
         let Some(input) = self.pending.pop_front() else {
             return Ok(false);
         };
         let name = input.name();
-        let mut src: Box<dyn Read> = match input {
-            // Its own descriptor, not `io::Stdin`: no lock and no second buffer per read.
-            Input::Stdin => match io::stdin().as_fd().try_clone_to_owned() {
-                Ok(fd) => Box::new(File::from(fd)),
-                Err(source) => return Err(CaptureError::Open { input: name, source }),
-            },
-            Input::File(path) => Box::new(
-                File::open(&path).map_err(|source| CaptureError::Open { input: name.clone(), source })?,
-            ),
-            Input::Stream(_, r) => r,
+        let opened = match input {
+            Input::Stdin => Source::stdin(),
+            Input::File(path) => Source::open(&path),
+            Input::Stream(_, r) => Ok(Source::plain(r)),
+            Input::Open(_, file) => Source::file(file),
         };
+        let mut src = opened.map_err(|source| CaptureError::Open { input: name.clone(), source })?;
+        src.set_interrupts(self.interrupts.clone());
         self.buf.reset();
+        match self.open_source(name, src) {
+            Err(e) if e.pause() == Some(Pause::Stop) => {
+                self.stop();
+                Ok(false)
+            }
+            other => other,
+        }
+    }
+
+    /// Reads the file header of `src` and makes it the current input.
+    fn open_source(&mut self, name: String, mut src: Source) -> Result<bool, CaptureError> {
         let buf = &mut self.buf;
-        if !buf.fill(&mut *src, 4).map_err(|e| read_error(&name, buf, e))? {
+        if !buf.fill(&mut src, 4).map_err(|e| read_error(&name, buf, e))? {
             let kind = match buf.available().len() {
                 0 => FormatError::Empty,
                 got => FormatError::TruncatedFileHeader { need: 24, got },
@@ -157,9 +201,9 @@ impl CaptureReader {
         let magic = u32::from_be_bytes([m[0], m[1], m[2], m[3]]);
         let format = match magic {
             0xA1B2_C3D4 | 0xD4C3_B2A1 | 0xA1B2_3C4D | 0x4D3C_B2A1 => {
-                Format::Pcap(PcapSource::open(buf, &mut *src, &name, &mut self.interfaces)?)
+                Format::Pcap(PcapSource::open(buf, &mut src, &name, &mut self.interfaces)?)
             }
-            0x0A0D_0D0A => Format::PcapNg(PcapNgSource::open(buf, &mut *src, &name)?),
+            0x0A0D_0D0A => Format::PcapNg(PcapNgSource::open(buf, &mut src, &name)?),
             _ => return Err(format_error(&name, FormatError::BadMagic(magic), None, 0)),
         };
         self.current = Some(Current { name, src, format });
@@ -168,8 +212,37 @@ impl CaptureReader {
 
     /// The next packet of the stream; `None` after the last input ends.
     ///
-    /// The packet borrows the reader until the next call.
+    /// The packet borrows the reader until the next call. It waits for input as long as it
+    /// takes; a live pipeline uses [`Self::next_event`] instead.
     pub fn next_packet(&mut self) -> Result<Option<Packet<'_>>, CaptureError> {
+        match self.step(false)? {
+            Some(Event::Packet(p)) => Ok(Some(p)),
+            // Not reported when not asked for.
+            Some(Event::Idle) | None => Ok(None),
+        }
+    }
+
+    /// The next packet, or [`Event::Idle`] once before a read that would wait for more input;
+    /// `None` after the last input ends.
+    ///
+    /// ```no_run
+    /// use std::io::Write;
+    /// use pktkit::capture::{CaptureReader, Event, Input};
+    /// let mut reader = CaptureReader::new(vec![Input::Stdin]);
+    /// let mut out = std::io::BufWriter::new(std::io::stdout());
+    /// while let Some(event) = reader.next_event()? {
+    ///     match event {
+    ///         Event::Packet(p) => writeln!(out, "{} {} bytes", p.number, p.data.len())?,
+    ///         Event::Idle => out.flush()?,
+    ///     }
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_event(&mut self) -> Result<Option<Event<'_>>, CaptureError> {
+        self.step(true)
+    }
+
+    fn step(&mut self, report_idle: bool) -> Result<Option<Event<'_>>, CaptureError> {
         loop {
             let Some(cur) = self.current.as_mut() else {
                 if !self.open_next()? {
@@ -177,15 +250,29 @@ impl CaptureReader {
                 }
                 continue;
             };
+            cur.src.set_report_idle(report_idle);
             let step = match &mut cur.format {
-                Format::Pcap(s) => s.next(&mut self.buf, &mut *cur.src, &cur.name)?,
-                Format::PcapNg(s) => s.next(&mut self.buf, &mut *cur.src, &cur.name, &mut self.interfaces)?,
+                Format::Pcap(s) => s.next(&mut self.buf, &mut cur.src, &cur.name),
+                Format::PcapNg(s) => s.next(&mut self.buf, &mut cur.src, &cur.name, &mut self.interfaces),
+            };
+            // The format readers consume a record only once all of it is buffered, so after a
+            // pause the same record is read again from its start.
+            let step = match step {
+                Ok(step) => step,
+                Err(e) => match e.pause() {
+                    Some(Pause::Idle) => return Ok(Some(Event::Idle)),
+                    Some(Pause::Stop) => {
+                        self.stop();
+                        return Ok(None);
+                    }
+                    None => return Err(e),
+                },
             };
             match step {
                 Step::End => self.current = None,
                 Step::Packet(meta) => {
                     self.number += 1;
-                    return Ok(Some(Packet {
+                    return Ok(Some(Event::Packet(Packet {
                         number: self.number,
                         record: meta.record,
                         ts: meta.ts,
@@ -194,7 +281,7 @@ impl CaptureReader {
                         stored: &self.buf.raw()[meta.range()],
                         interface: &self.interfaces[meta.iface],
                         raw_ts: meta.raw_ts,
-                    }));
+                    })));
                 }
             }
         }

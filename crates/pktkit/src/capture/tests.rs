@@ -170,6 +170,73 @@ fn truncated_record_error_names_packet_and_offset() {
     assert_eq!(msg, "test: truncated record (23 of 26 bytes) at packet 2 (byte offset 50)");
 }
 
+/// A reader over a socket pair (a pipe as far as polling goes) then `more`, and the writing end.
+fn pipe_reader(more: Vec<Input>) -> (CaptureReader, std::os::unix::net::UnixStream) {
+    let (rx, tx) = std::os::unix::net::UnixStream::pair().unwrap();
+    let file = std::fs::File::from(std::os::fd::OwnedFd::from(rx));
+    let mut inputs = vec![Input::Open("pipe".into(), file)];
+    inputs.extend(more);
+    (CaptureReader::new(inputs), tx)
+}
+
+/// What `next_event` returns, as text: `p<number>`, `idle`, `end` or the error.
+fn event(r: &mut CaptureReader) -> String {
+    match r.next_event() {
+        Ok(Some(Event::Packet(p))) => format!("p{}", p.number),
+        Ok(Some(Event::Idle)) => "idle".into(),
+        Ok(None) => "end".into(),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_pipe_reports_idle_between_records_and_names_a_record_its_writer_cut() {
+    use std::io::Write;
+    let f = pcap_file(false, false, 1, 65535, &[(1, 0, b"0123456789", 10), (2, 0, b"abcdefghij", 10)]);
+    let (mut r, mut tx) = pipe_reader(Vec::new());
+    // The header, the first record and half of the second.
+    tx.write_all(&f[..24 + 26 + 13]).unwrap();
+    assert_eq!(event(&mut r), "p1");
+    assert_eq!(event(&mut r), "idle", "half a record is buffered: the next read would wait");
+    tx.write_all(&f[24 + 26 + 13..]).unwrap();
+    assert_eq!(event(&mut r), "p2");
+    assert_eq!(event(&mut r), "idle");
+    tx.write_all(&f[24..24 + 20]).unwrap(); // the writer dies in the middle of a third record
+    drop(tx);
+    assert_eq!(event(&mut r), "pipe: truncated record (20 of 26 bytes) at packet 3 (byte offset 76)");
+
+    let mut ng = Ng::new(false);
+    ng.idb(1, 0, None);
+    ng.epb(0, 1, b"abc", 3);
+    let (mut r, mut tx) = pipe_reader(Vec::new());
+    tx.write_all(&ng.out).unwrap();
+    assert_eq!(event(&mut r), "p1");
+    assert_eq!(event(&mut r), "idle");
+    drop(tx);
+    assert_eq!(event(&mut r), "end");
+}
+
+#[test]
+fn after_an_interrupt_a_pipe_is_read_to_its_end_and_no_further_input_is_opened() {
+    use std::io::Write;
+    let f = pcap_file(false, false, 1, 65535, &[(1, 0, b"0123456789", 10), (2, 0, b"abcdefghij", 10)]);
+    let interrupts = crate::stream::Interrupts::new().unwrap();
+    let (r, mut tx) = pipe_reader(vec![Input::Stream("never".into(), Box::new(Cursor::new(f.clone())))]);
+    let mut r = r.with_interrupts(std::sync::Arc::clone(&interrupts));
+    tx.write_all(&f[..24 + 26]).unwrap();
+    assert_eq!(event(&mut r), "p1");
+    interrupts.interrupt(2);
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        tx.write_all(&f[24 + 26..]).unwrap();
+    });
+    assert_eq!(event(&mut r), "idle");
+    assert_eq!(event(&mut r), "p2", "the packet still on its way is read");
+    writer.join().unwrap();
+    assert_eq!(event(&mut r), "end", "the writer closed; the next input is not opened");
+    assert_eq!(interrupts.exit_code(), None);
+}
+
 #[test]
 fn damaged_headers() {
     let cases: Vec<(Vec<u8>, &str)> = vec![
