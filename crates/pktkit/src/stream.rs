@@ -37,6 +37,9 @@ pub const SIGNALS: [i32; 3] =
 
 type Hook = Box<dyn Fn() + Send + Sync>;
 
+/// The process's interrupts, once installed.
+static INSTALLED: Mutex<Option<Arc<Interrupts>>> = Mutex::new(None);
+
 /// Interrupts received so far, and a descriptor that wakes a waiting read when one comes.
 pub struct Interrupts {
     count: AtomicUsize,
@@ -73,7 +76,6 @@ impl Interrupts {
     /// The process's interrupts: installs handlers for [`SIGNALS`] on the first call (a thread
     /// receives them), returns the same value on later calls.
     pub fn install() -> io::Result<Arc<Interrupts>> {
-        static INSTALLED: Mutex<Option<Arc<Interrupts>>> = Mutex::new(None);
         let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(i) = installed.as_ref() {
             return Ok(Arc::clone(i));
@@ -88,6 +90,11 @@ impl Interrupts {
         })?;
         *installed = Some(Arc::clone(&interrupts));
         Ok(interrupts)
+    }
+
+    /// The process's interrupts if [`Self::install`] was called.
+    pub fn installed() -> Option<Arc<Interrupts>> {
+        INSTALLED.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Records an interrupt by `signal`, wakes waiting reads and runs the hooks.
@@ -312,7 +319,12 @@ fn readable(
 #[derive(Debug)]
 pub enum LineEvent<'a> {
     /// One line, with its newline if it had one.
-    Line(&'a [u8]),
+    Line {
+        /// 1-based line number in the input.
+        number: u64,
+        /// The line's bytes.
+        bytes: &'a [u8],
+    },
     /// Nothing is ready: write out what you hold, then call again.
     Idle,
 }
@@ -338,11 +350,6 @@ impl LineReader {
             max,
             number: 0,
         }
-    }
-
-    /// 1-based number of the last line returned.
-    pub fn number(&self) -> u64 {
-        self.number
     }
 
     /// The next line; `None` at the end (or after an interrupt, which drops a partial line).
@@ -387,7 +394,7 @@ impl LineReader {
         }
         self.complete = true;
         self.number += 1;
-        Ok(Some(LineEvent::Line(&self.line)))
+        Ok(Some(LineEvent::Line { number: self.number, bytes: &self.line }))
     }
 }
 
@@ -504,13 +511,12 @@ mod tests {
         });
         let mut got = Vec::new();
         while let Some(ev) = lines.next_event().unwrap() {
-            if let LineEvent::Line(l) = ev {
-                got.push(String::from_utf8_lossy(l).into_owned());
+            if let LineEvent::Line { number, bytes } = ev {
+                got.push(format!("{number}:{}", String::from_utf8_lossy(bytes)));
             }
         }
         writer.join().unwrap();
-        assert_eq!(got, ["{\"a\":1}\n", "last-no-newline"]);
-        assert_eq!(lines.number(), 2);
+        assert_eq!(got, ["1:{\"a\":1}\n", "2:last-no-newline"]);
         let mut long = LineReader::new(Source::plain(Box::new(Cursor::new(vec![b'x'; 40]))), 16);
         let e = long.next_event().unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidData);

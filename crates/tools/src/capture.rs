@@ -19,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use clap::Parser;
 use pktkit::capture::{CaptureWriter, Interface, OutputFormat, Packet};
 use pktkit::live::{self, Batch, Interrupter, Live, LiveError, Options, Stats};
+use pktkit::stream::Interrupts;
 
 use crate::cli::{self, Failure, Output};
 
@@ -230,14 +231,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
 
     // Signals are caught before the capture opens: from then on SIGINT/SIGTERM/SIGHUP end it
-    // cleanly.
+    // cleanly (docs/pipelines.md).
     let stop = Arc::new(StopState { reason: AtomicU8::new(0), interrupter: OnceLock::new() });
-    let mut signals = signal_hook::iterator::Signals::new([
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ])
-    .map_err(|e| Failure::Runtime(format!("cannot install signal handlers: {e}")))?;
+    let interrupts = cli::interrupts()?;
 
     let device = match &args.interface {
         Some(i) => i.clone(),
@@ -258,11 +254,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let live = Live::open(&opts).map_err(live_failure)?;
     let _ = stop.interrupter.set(live.interrupter());
     let sig_stop = Arc::clone(&stop);
-    thread::spawn(move || {
-        for _ in signals.forever() {
-            sig_stop.request(Stop::Signal);
-        }
-    });
+    interrupts.on_interrupt(move || sig_stop.request(Stop::Signal));
+    if interrupts.is_interrupted() {
+        stop.request(Stop::Signal);
+    }
 
     let iface = live.interface().clone();
     eprintln!(
@@ -300,7 +295,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let limit = args.count;
     let reader = thread::Builder::new()
         .name("capture-reader".into())
-        .spawn(move || read_loop(live, full_tx, free_rx, limit, &reader_stop))
+        .spawn(move || read_loop(live, full_tx, free_rx, limit, &reader_stop, &interrupts))
         .map_err(|e| Failure::Runtime(format!("cannot start the reader thread: {e}")))?;
 
     let mut failure: Option<Failure> = None;
@@ -415,6 +410,7 @@ fn read_loop(
     free: Receiver<Batch>,
     limit: Option<u64>,
     stop: &StopState,
+    interrupts: &Interrupts,
 ) -> Result<Stats, LiveError> {
     let mut pool: Vec<Batch> = Vec::new();
     let mut in_flight = 0usize;
@@ -489,8 +485,8 @@ fn read_loop(
             read?;
             if got == 0 {
                 // Packets libpcap discards itself (outgoing copies on lo) never come: give up
-                // after the timeout.
-                if Instant::now() >= deadline {
+                // after the timeout, or at once after a second interrupt.
+                if Instant::now() >= deadline || interrupts.count() >= 2 {
                     break;
                 }
                 thread::sleep(Duration::from_millis(2));

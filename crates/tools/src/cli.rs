@@ -5,8 +5,10 @@ use std::io::{self, BufWriter, IsTerminal};
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use pktkit::capture::{CaptureError, Input, WriteError};
+use pktkit::capture::{CaptureError, CaptureReader, Input, WriteError};
+use pktkit::stream::Interrupts;
 use thiserror::Error;
 
 /// How a tool run failed; decides the exit code.
@@ -57,7 +59,13 @@ impl From<io::Error> for Failure {
 }
 
 /// Runs a tool's body and turns its outcome into an exit code, printing `tool: message` on error.
+///
+/// A run that a second interrupt cut short exits 128 + the signal's number (docs/pipelines.md).
 pub fn finish(tool: &str, outcome: Result<(), Failure>) -> ExitCode {
+    let cut_short = Interrupts::installed().and_then(|i| i.exit_code());
+    if let (Some(code), Ok(()) | Err(Failure::PipeClosed)) = (cut_short, &outcome) {
+        return ExitCode::from(code);
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
@@ -67,6 +75,17 @@ pub fn finish(tool: &str, outcome: Result<(), Failure>) -> ExitCode {
             ExitCode::from(f.code())
         }
     }
+}
+
+/// The process's interrupts (SIGINT, SIGTERM, SIGHUP), handled from now on by the rule of
+/// docs/pipelines.md instead of ending the process.
+pub fn interrupts() -> Result<Arc<Interrupts>, Failure> {
+    Interrupts::install().map_err(|e| Failure::Runtime(format!("cannot install signal handlers: {e}")))
+}
+
+/// A reader of `inputs` that follows the process's interrupts.
+pub fn reader(inputs: Vec<Input>) -> Result<CaptureReader, Failure> {
+    Ok(CaptureReader::new(inputs).with_interrupts(interrupts()?))
 }
 
 /// Prints a warning line on stderr.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use pktkit::bpf::{Filter, NETMASK_UNKNOWN, Program};
-use pktkit::capture::{CaptureReader, CaptureWriter, Interface, LinkType, OutputFormat};
+use pktkit::capture::{CaptureReader, CaptureWriter, Event, Interface, LinkType, OutputFormat};
 
 use crate::cli::{self, Failure};
 
@@ -22,7 +22,10 @@ Examples:
 The expression is libpcap's (man 7 pcap-filter), compiled by libpcap for each
 interface's link type; a link type it cannot apply to matches nothing (a
 warning says so). Output is classic pcap unless --pcapng; packets of a second
-link type cannot go into classic pcap and are counted on stderr.";
+link type cannot go into classic pcap and are counted on stderr.
+Output is flushed whenever the input has nothing more ready (and after every
+packet with -U), so live pipelines stream. Ctrl-C: the input still on its way is
+read (at most 2 s), everything is written, exit 0 (docs/pipelines.md).";
 
 /// Keep the packets of a capture that match a libpcap (BPF) filter expression.
 #[derive(Debug, Parser)]
@@ -59,6 +62,11 @@ pub struct Args {
     /// IPv4 netmask for 'ip broadcast' (dotted quad); unknown by default, as with tcpdump -r.
     #[arg(long, value_name = "MASK", value_parser = parse_netmask)]
     pub netmask: Option<u32>,
+
+    /// Write each kept packet out at once (tcpdump -U); without it, output is written when the
+    /// input has nothing more ready.
+    #[arg(short = 'U', long = "packet-buffered", conflicts_with = "count")]
+    pub packet_buffered: bool,
 }
 
 fn parse_netmask(s: &str) -> Result<u32, String> {
@@ -71,7 +79,7 @@ fn parse_netmask(s: &str) -> Result<u32, String> {
 pub fn run(args: Args) -> Result<(), Failure> {
     let inputs = cli::inputs(&args.files)?;
     let mut filter = Filter::new(&args.expression, args.netmask.unwrap_or(NETMASK_UNKNOWN));
-    let mut reader = CaptureReader::new(inputs);
+    let mut reader = cli::reader(inputs)?;
     reader.open_next()?;
     let first = reader.interfaces().first().cloned();
     if let Some(iface) = &first {
@@ -170,7 +178,14 @@ fn filter_loop<W: Write>(
     mut checked_first: bool,
 ) -> Result<(), Failure> {
     let mut kept = 0u64;
-    while let Some(pkt) = reader.next_packet()? {
+    while let Some(event) = reader.next_event()? {
+        let pkt = match event {
+            Event::Packet(pkt) => pkt,
+            Event::Idle => {
+                writer.flush()?;
+                continue;
+            }
+        };
         if !checked_first {
             compile_first(filter, pkt.interface, args.invert_match)?;
             writer.begin(pkt.interface)?;
@@ -178,6 +193,9 @@ fn filter_loop<W: Write>(
         }
         if filter.matches(&pkt) != args.invert_match {
             writer.write(&pkt)?;
+            if args.packet_buffered {
+                writer.flush()?;
+            }
             kept += 1;
             if args.max.is_some_and(|n| kept >= n) {
                 break;

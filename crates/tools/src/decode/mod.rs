@@ -1,10 +1,10 @@
 //! pkt-decode: turn a capture stream into tcpdump-style text, NDJSON or Wireshark-named fields.
 
-use std::io::Write;
+use std::io::{LineWriter, Write};
 use std::path::PathBuf;
 
 use clap::{ArgAction, Parser};
-use pktkit::capture::{CaptureReader, Packet};
+use pktkit::capture::{CaptureReader, Event, Packet};
 use pktkit::decode::defrag::{DefragOutcome, Defragmenter};
 use pktkit::decode::{DecodeOptions, Decoded, decode};
 use pktkit::render::{fields, json, text};
@@ -31,7 +31,11 @@ schema \"pktkit.decode/1\" (docs/json-schema.md), with dns/http/tls/dhcp objects
 --fields takes Wireshark display-filter names (--fields list shows them) and prints
 rows like tshark -T fields; application fields follow tshark's choice of protocol.
 A damaged input ends with one error line naming the input, the packet and the byte
-offset (exit 1), after every good packet was written.";
+offset (exit 1), after every good packet was written.
+Output is flushed whenever the input has nothing more ready, so live pipelines
+stream; -U flushes after every packet, -l after every line (as tcpdump). Ctrl-C:
+the input still on its way is read (at most 2 s), everything is written, exit 0
+(docs/pipelines.md).";
 
 /// Decode packets: tcpdump-style text (default), NDJSON (--json) or Wireshark-named fields.
 #[derive(Debug, Parser)]
@@ -105,6 +109,14 @@ pub struct Args {
     #[arg(short = 'n', action = ArgAction::Count)]
     pub numeric: u8,
 
+    /// Line-buffered output: write each line at once (tcpdump -l).
+    #[arg(short = 'l')]
+    pub line_buffered: bool,
+
+    /// Packet-buffered output: write each packet's output at once (tcpdump -U).
+    #[arg(short = 'U', long = "packet-buffered")]
+    pub packet_buffered: bool,
+
     /// Print help.
     #[arg(short = 'h', long, action = ArgAction::Help)]
     pub help: Option<bool>,
@@ -145,10 +157,24 @@ pub fn run(args: Args) -> Result<(), Failure> {
         })))
     };
     let inputs = cli::inputs(&files)?;
-    let mut out = cli::open_output(None, false)?;
-    let mut reader = CaptureReader::new(inputs);
-    let outcome = decode_loop(&mut reader, &mut out, mode, &args);
-    // Everything decoded before an error is written out before the error is reported.
+    let out = cli::open_output(None, false)?;
+    let mut reader = cli::reader(inputs)?;
+    if args.line_buffered {
+        let (file, _) = out.into_parts();
+        return decode_to(&mut reader, LineWriter::new(file), mode, &args);
+    }
+    decode_to(&mut reader, out, mode, &args)
+}
+
+/// Decodes everything to `out`; everything decoded before an error is written out before the
+/// error is reported.
+fn decode_to<W: Write>(
+    reader: &mut CaptureReader,
+    mut out: W,
+    mode: Mode,
+    args: &Args,
+) -> Result<(), Failure> {
+    let outcome = decode_loop(reader, &mut out, mode, args);
     let flushed = out.flush();
     outcome?;
     flushed?;
@@ -166,11 +192,18 @@ fn decode_loop<W: Write>(
     if let (Mode::Fields(f), true) = (&mode, args.header) {
         f.header(out)?;
     }
+    if args.count == Some(0) {
+        return Ok(());
+    }
     let mut n = 0u64;
-    while let Some(pkt) = reader.next_packet()? {
-        if args.count.is_some_and(|c| n >= c) {
-            break;
-        }
+    while let Some(event) = reader.next_event()? {
+        let pkt = match event {
+            Event::Packet(pkt) => pkt,
+            Event::Idle => {
+                out.flush()?;
+                continue;
+            }
+        };
         n += 1;
         let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &opts);
         if let Some(pool) = pool.as_mut()
@@ -178,9 +211,16 @@ fn decode_loop<W: Write>(
         {
             let r = pool.decode_reassembled(&d, &opts);
             emit(&mut mode, out, &pkt, &r, Some(frags))?;
-            continue;
+        } else {
+            emit(&mut mode, out, &pkt, &d, None)?;
         }
-        emit(&mut mode, out, &pkt, &d, None)?;
+        if args.packet_buffered {
+            out.flush()?;
+        }
+        // Stop right after the last one, as tcpdump does, not when another packet comes.
+        if args.count.is_some_and(|c| n >= c) {
+            break;
+        }
     }
     Ok(())
 }

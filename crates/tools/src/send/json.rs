@@ -4,12 +4,13 @@
 //! itself edited is written as given, after the other fields.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Write};
 use std::net::IpAddr;
+use std::path::Path;
 
 use pktkit::capture::{CaptureWriter, Interface, LinkType, OutputFormat, Packet, Precision, Timestamp};
 use pktkit::rewrite::{Field, Layout, Value};
+use pktkit::stream::{LineEvent, LineReader, Source};
 use serde_json::Value as Json;
 
 use super::replay::{Replayer, schedule};
@@ -17,7 +18,7 @@ use super::{Args, input_paths, shower};
 use crate::cli::{self, Failure};
 
 /// Longest record line accepted (a 16 MiB frame as hex, plus its fields).
-const MAX_LINE: u64 = 40 << 20;
+const MAX_LINE: usize = 40 << 20;
 
 /// One packet rebuilt from a record.
 pub(crate) struct Built {
@@ -196,26 +197,21 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
     Ok(Built { linktype, snaplen, precision, ts, raw_ts, orig_len, bytes, unchecked })
 }
 
-/// Reads one line of at most [`MAX_LINE`] bytes; `None` at the end.
-fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Option<()>> {
-    buf.clear();
-    let n = r.by_ref().take(MAX_LINE + 1).read_until(b'\n', buf)?;
-    if n == 0 {
-        return Ok(None);
-    }
-    if buf.len() as u64 > MAX_LINE {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("a line longer than {MAX_LINE} bytes"),
-        ));
-    }
-    Ok(Some(()))
-}
-
 enum Sink {
     Write { w: Box<CaptureWriter<cli::Output>>, ifaces: HashMap<(LinkType, u32, Precision), Interface> },
     Show(cli::Output, super::show::Show),
     Send(Box<Replayer>),
+}
+
+impl Sink {
+    /// Writes out what is buffered (before waiting for more input).
+    fn flush(&mut self) -> Result<(), Failure> {
+        match self {
+            Sink::Write { w, .. } => Ok(w.flush()?),
+            Sink::Show(out, _) => Ok(out.flush()?),
+            Sink::Send(_) => Ok(()),
+        }
+    }
 }
 
 pub(crate) fn run(args: &Args) -> Result<(), Failure> {
@@ -244,22 +240,26 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     } else {
         files.iter().map(|f| f.display().to_string()).collect()
     };
+    let interrupts = cli::interrupts()?;
     let mut number = 0u64;
-    let mut line = Vec::new();
     let mut unchecked: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for name in &names {
-        let mut input: Box<dyn BufRead> = if name == "-" {
-            Box::new(BufReader::new(io::stdin()))
-        } else {
-            Box::new(BufReader::new(File::open(name).map_err(|e| Failure::Runtime(format!("{name}: {e}")))?))
-        };
-        let mut lineno = 0u64;
-        while read_line(&mut input, &mut line)
-            .map_err(|e| Failure::Runtime(format!("{name}: {e}")))?
-            .is_some()
-        {
-            lineno += 1;
-            let text = String::from_utf8_lossy(&line);
+        if interrupts.is_interrupted() {
+            break;
+        }
+        let mut src = if name == "-" { Source::stdin() } else { Source::open(Path::new(name)) }
+            .map_err(|e| Failure::Runtime(format!("{name}: {e}")))?;
+        src.set_interrupts(Some(std::sync::Arc::clone(&interrupts)));
+        let mut input = LineReader::new(src, MAX_LINE);
+        while let Some(event) = input.next_event().map_err(|e| Failure::Runtime(format!("{name}: {e}")))? {
+            let (lineno, line) = match event {
+                LineEvent::Line { number, bytes } => (number, bytes),
+                LineEvent::Idle => {
+                    sink.flush()?;
+                    continue;
+                }
+            };
+            let text = String::from_utf8_lossy(line);
             if text.trim().is_empty() {
                 continue;
             }

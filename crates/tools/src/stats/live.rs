@@ -3,16 +3,16 @@
 //! The main thread reads and counts packets; an output thread wakes every interval (wall
 //! clock, whether or not packets arrive) and writes a snapshot: on a terminal it redraws a
 //! top-like screen, otherwise it appends one NDJSON line (schema `pktkit.stats.snapshot/1`).
-//! At the end of input, or on Ctrl-C, it writes the full report (tables on a terminal, one
+//! At the end of input, or when an interrupt ended it (docs/pipelines.md: the input still on
+//! its way is counted first), it writes the full report (tables on a terminal, one
 //! `pktkit.stats/1` line otherwise).
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use pktkit::capture::{CaptureReader, Input};
+use pktkit::capture::CaptureReader;
 use serde::Serialize;
 
 use super::engine::{Config, Reports, Stats};
@@ -62,13 +62,7 @@ fn lock(m: &Mutex<Stats>) -> MutexGuard<'_, Stats> {
 }
 
 /// Runs the live mode.
-pub fn run(
-    args: &Args,
-    config: Config,
-    inputs: Vec<Input>,
-    every_ns: u64,
-    interrupted: Arc<AtomicBool>,
-) -> Result<(), Failure> {
+pub fn run(args: &Args, config: Config, mut reader: CaptureReader, every_ns: u64) -> Result<(), Failure> {
     let out = cli::open_output(None, false)?;
     let ndjson = args.json || !io::stdout().is_terminal();
     let defrag = config.defrag;
@@ -82,17 +76,12 @@ pub fn run(
         json_top: args.json_top(),
         text: args.text_options(),
         every: Duration::from_nanos(every_ns),
-        interrupted: Arc::clone(&interrupted),
     };
     let printer = std::thread::spawn(move || screen.run(rx));
-    let mut reader = CaptureReader::new(inputs);
     let mut feeder = Feeder::new(defrag);
     let outcome = (|| {
         while let Some(pkt) = reader.next_packet()? {
             feeder.feed(&mut lock(&stats), &pkt);
-            if interrupted.load(Ordering::Relaxed) {
-                break;
-            }
         }
         Ok(())
     })();
@@ -108,7 +97,6 @@ struct Screen {
     json_top: Option<usize>,
     text: text::TextOptions,
     every: Duration,
-    interrupted: Arc<AtomicBool>,
 }
 
 struct Prev {
@@ -125,18 +113,6 @@ impl Screen {
         let mut seq = 0u64;
         let mut prev = Prev { at: start, frames: 0, bytes: 0, hosts: Map::default() };
         loop {
-            if self.interrupted.load(Ordering::Relaxed) {
-                // The reader may be blocked on a quiet stream: report and end the process here.
-                let code = match self.final_report() {
-                    Ok(()) => 0,
-                    Err(Failure::PipeClosed) => 0,
-                    Err(e) => {
-                        eprintln!("pkt-stats: {e}");
-                        1
-                    }
-                };
-                std::process::exit(code);
-            }
             let now = Instant::now();
             if now >= next {
                 seq += 1;

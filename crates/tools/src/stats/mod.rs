@@ -17,8 +17,6 @@ pub mod view;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{ArgAction, Parser};
 use pktkit::capture::{CaptureReader, Packet};
@@ -223,19 +221,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let config = args.config();
     let inputs = cli::inputs(&args.files)?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second signal ends the process at once (exit 130), the first one asks for the report.
-        let _ = signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&interrupted));
-        let _ = signal_hook::flag::register(sig, Arc::clone(&interrupted));
-    }
+    // An interrupt ends the input by the rule of docs/pipelines.md; the report follows.
+    let mut reader = cli::reader(inputs)?;
     if let Some(every) = args.every {
-        return live::run(&args, config, inputs, every, interrupted);
+        return live::run(&args, config, reader, every);
     }
     let progress = Progress::new(&args.files);
     let mut stats = Stats::new(config);
-    let mut reader = CaptureReader::new(inputs);
-    let outcome = feed_all(&mut reader, &mut stats, &interrupted, &progress);
+    let outcome = feed_all(&mut reader, &mut stats, &progress);
     progress.finish();
     // A damaged input still gives the report of every packet before the damage.
     let written = write_report(&args, &stats);
@@ -244,21 +237,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
 }
 
 /// Decodes and counts every packet of `reader` until its end or an interrupt.
-fn feed_all(
-    reader: &mut CaptureReader,
-    stats: &mut Stats,
-    interrupted: &AtomicBool,
-    progress: &Progress,
-) -> Result<(), Failure> {
+fn feed_all(reader: &mut CaptureReader, stats: &mut Stats, progress: &Progress) -> Result<(), Failure> {
     let mut feeder = Feeder::new(stats.config.defrag);
     let mut n = 0u64;
     while let Some(pkt) = reader.next_packet()? {
         feeder.feed(stats, &pkt);
         n += 1;
         if n.is_multiple_of(8192) {
-            if interrupted.load(Ordering::Relaxed) {
-                break;
-            }
             progress.set(feeder.consumed);
         }
     }
