@@ -23,7 +23,7 @@ _pcap__filter() {
 
     case "${cmd}" in
         pcap__filter)
-            opts="-v -c -w -h -V --invert-match --count --pcapng --netmask --help --version"
+            opts="-v -c -w -U -h -V --invert-match --count --pcapng --netmask --packet-buffered --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -4,5 +4,6 @@ complete -c pcap-filter -l netmask -d 'IPv4 netmask for \'ip broadcast\' (dotted
 complete -c pcap-filter -s v -l invert-match -d 'Keep the packets that do NOT match (like grep -v)'
 complete -c pcap-filter -l count -d 'Print only the number of kept packets'
 complete -c pcap-filter -l pcapng -d 'Write pcapng (keeps every interface and link type) instead of classic pcap'
+complete -c pcap-filter -s U -l packet-buffered -d 'Write each kept packet out at once (tcpdump -U); without it, output is written when the input has nothing more ready'
 complete -c pcap-filter -s h -l help -d 'Print help'
 complete -c pcap-filter -s V -l version -d 'Print version'
