@@ -7,7 +7,7 @@ mod support;
 use std::fs::{self, File};
 use std::io::Read;
 use std::net::Ipv4Addr;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
@@ -15,32 +15,10 @@ use std::time::{Duration, Instant};
 
 use pktkit::bpf::{NETMASK_UNKNOWN, Program};
 use pktkit::capture::LinkType;
+use support::Scratch;
 use support::lab::{Host, Lab, is_root, notice};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pcap-capture");
-
-/// A scratch directory, removed on drop; world-writable so `-Z nobody` can write in it.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("pcap-capture-test-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("scratch dir");
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).expect("chmod");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A pcap-capture process started in a lab namespace.
 struct Running {

@@ -17,34 +17,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use support::lab::{Host, Lab, notice};
-use support::{frame, pcap, pcap_filter, pkt_decode};
+use support::{Scratch, frame, pcap, pcap_filter, pkt_decode};
 
 /// The bound each record must meet, from its packet being sent to its line coming out.
 const LATENCY_BOUND: Duration = Duration::from_millis(100);
 /// pktkit::stream::DRAIN_LIMIT: how long a stage reads on after an interrupt.
 const DRAIN_LIMIT: Duration = Duration::from_secs(2);
-
-/// A scratch directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("pipelines-test-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Processes joined by pipes, all in one new process group (as a shell runs a pipeline), the
 /// last one's stdout read line by line with the instant each line came.
@@ -526,17 +504,31 @@ fn lab_each_datagram_reaches_jq_within_100_ms() {
     assert!(worst <= LATENCY_BOUND, "{msg}");
 }
 
-/// Sends datagrams every 10 ms until `stop` says so, from a thread; returns how many.
-fn keep_sending(mut sender: Sender, stop: Receiver<()>) -> thread::JoinHandle<u32> {
-    thread::spawn(move || {
+/// Sends a datagram every 10 ms from the client while `p` runs, sends Ctrl-C to its process
+/// group after 700 ms and waits for every stage, which must exit 0. Returns how many datagrams
+/// were sent, pcap-capture's "captured" count and the output lines.
+fn interrupt_mid_flow(lab: &Lab, p: Pipeline) -> (u32, usize, Vec<String>) {
+    let mut sender = Sender::start(lab);
+    let (stop, stopped) = mpsc::channel::<()>();
+    let sending = thread::spawn(move || {
         let mut seq = 0;
-        while stop.try_recv().is_err() {
+        while stopped.try_recv().is_err() {
             sender.send(seq);
             seq += 1;
             thread::sleep(Duration::from_millis(10));
         }
         seq
-    })
+    });
+    thread::sleep(Duration::from_millis(700));
+    p.signal_group("INT");
+    // Datagrams go on while the stages finish.
+    let (stages, lines) = p.wait(Duration::from_secs(10));
+    let _ = stop.send(());
+    let sent = sending.join().expect("sender");
+    assert_exits(&stages, 0);
+    let captured = captured(&stages[0].2);
+    assert!(captured >= 20, "only {captured} captured of {sent} sent");
+    (sent, captured, lines)
 }
 
 #[test]
@@ -545,18 +537,7 @@ fn lab_ctrl_c_mid_flow_loses_no_captured_packet() {
     let dir = Scratch::new("lab-interrupt");
 
     // pcap-capture | pcap-filter | pkt-decode --json | jq -c .
-    let p = lab_pipeline(&lab, &dir);
-    let (stop, stopped) = mpsc::channel();
-    let sending = keep_sending(Sender::start(&lab), stopped);
-    thread::sleep(Duration::from_millis(700));
-    p.signal_group("INT");
-    thread::sleep(Duration::from_millis(300));
-    let (stages, lines) = p.wait(Duration::from_secs(10));
-    let _ = stop.send(());
-    let sent = sending.join().expect("sender");
-    assert_exits(&stages, 0);
-    let n = captured(&stages[0].2);
-    assert!(n >= 20, "only {n} captured of {sent} sent");
+    let (sent, n, lines) = interrupt_mid_flow(&lab, lab_pipeline(&lab, &dir));
     for line in &lines {
         let record: serde_json::Value = serde_json::from_str(line).expect("jq -c prints JSON");
         assert_eq!(record["udp"]["dst_port"], PORT, "{line}");
@@ -570,20 +551,10 @@ fn lab_ctrl_c_mid_flow_loses_no_captured_packet() {
     pf.args([format!("udp dst port {PORT}").as_str(), "-w"]).arg(&file);
     let p = Pipeline::start(vec![("pcap-capture", capture_stage(&lab)), ("pcap-filter", pf)], &dir, false);
     wait_listening(&p.stages[0].2);
-    let (stop, stopped) = mpsc::channel();
-    let sending = keep_sending(Sender::start(&lab), stopped);
-    thread::sleep(Duration::from_millis(700));
-    p.signal_group("INT");
-    thread::sleep(Duration::from_millis(300));
-    let (stages, _) = p.wait(Duration::from_secs(10));
-    let _ = stop.send(());
-    let sent = sending.join().expect("sender");
-    assert_exits(&stages, 0);
-    let n = captured(&stages[0].2);
+    let (sent, n, _) = interrupt_mid_flow(&lab, p);
     let in_file = tcpdump_reads(&file);
     notice(&format!(
         "Ctrl-C mid-flow, -w: {sent} sent, {n} captured, {in_file} packets in f.pcap (tcpdump -r)"
     ));
-    assert!(n >= 20, "only {n} captured of {sent} sent");
     assert_eq!(in_file, n, "packets in f.pcap = pcap-capture's captured");
 }
