@@ -231,3 +231,70 @@ fn tempdir(tag: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// Every packet of a capture with its raw pcapng timestamp and its interface's clock.
+fn pcapng_clocks(capture: &[u8]) -> Vec<(Option<u64>, pktkit::capture::Origin, pktkit::capture::Timestamp)> {
+    use pktkit::capture::{CaptureReader, Input};
+    let input = Input::Stream("out".into(), Box::new(std::io::Cursor::new(capture.to_vec())));
+    let mut reader = CaptureReader::new(vec![input]);
+    let mut out = Vec::new();
+    while let Some(p) = reader.next_packet().expect("output reads back") {
+        out.push((p.pcapng_ts, p.interface.origin.clone(), p.ts));
+    }
+    out
+}
+
+/// Issue 19, point 1: `--pcapng` keeps each interface's `if_tsresol` and `if_tsoffset`, so a
+/// seconds-resolution interface or a huge offset is written; classic pcap output, which cannot
+/// hold such a time, names the input, the packet and its byte offset.
+#[test]
+fn pcapng_output_keeps_seconds_resolution_and_huge_offsets() {
+    use support::pcapng::PcapNgFile;
+    let a = frame(17, [10, 0, 0, 1], [10, 0, 0, 2], 1000, 53, b"one");
+    let b = frame(17, [10, 0, 0, 1], [10, 0, 0, 2], 1001, 53, b"two");
+    let file = PcapNgFile::new()
+        .interface(1, 0, Some(0), None) // seconds
+        .interface(1, 65535, None, Some(1 << 62)) // microseconds, offset of 2^62 s
+        .interface(1, 65535, Some(0x80 | 30), Some(-5_000)) // 2^-30 s, before 1970
+        .packet(0, 1_700_000_000, &a, a.len() as u32);
+    let huge_at = file.next_offset();
+    let file = file
+        .packet(0, 1 << 40, &b, b.len() as u32) // 2^40 s: past any nanosecond count in 64 bits
+        .packet(1, 123_456, &a, a.len() as u32)
+        .packet(2, 3 << 30, &b, b.len() as u32)
+        .bytes();
+    let dir = tempdir("tsresol");
+    let input = dir.join("clocks.pcapng");
+    std::fs::write(&input, &file).unwrap();
+
+    let r = run(BIN, &["--pcapng", "", input.to_str().unwrap()], &[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(pcapng_clocks(&r.stdout), pcapng_clocks(&file), "raw timestamps and clocks kept");
+    let out = dir.join("out.pcapng");
+    std::fs::write(&out, &r.stdout).unwrap();
+    let decoded = support::run(env!("CARGO_BIN_EXE_pkt-decode"), &[out.to_str().unwrap()], &[]);
+    assert_eq!(decoded.code, Some(0), "pkt-decode reads it: {}", decoded.stderr);
+    assert_eq!(decoded.stdout_text().lines().count(), 4);
+    if which("tshark") {
+        let times = |f: &std::path::Path| {
+            let o = Command::new("tshark")
+                .args(["-r", f.to_str().unwrap(), "-T", "fields", "-e", "frame.time_epoch"])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "tshark: {}", String::from_utf8_lossy(&o.stderr));
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        assert_eq!(times(&out), times(&input), "tshark sees the same times in input and output");
+    } else {
+        eprintln!("tshark not installed: cross-check skipped");
+    }
+
+    // Classic pcap holds 32-bit seconds: the packet of 2^40 s cannot be written.
+    let r = run(BIN, &["", input.to_str().unwrap()], &[]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let want = format!("{}: cannot write packet 2 (byte offset {huge_at}): its time", input.display());
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains(&want), "{}", r.stderr);
+    assert_eq!(datas(&r.stdout).len(), 1, "the packet before is written");
+    std::fs::remove_dir_all(dir).ok();
+}

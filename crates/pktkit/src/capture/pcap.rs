@@ -130,6 +130,8 @@ impl PcapSource {
             orig_len: raw.orig_len,
             iface: self.iface,
             raw_ts: Some((raw.ts_sec, raw.ts_frac)),
+            pcapng_ts: None,
+            offset: start,
             record,
         };
         buf.consume(16 + incl_len);
