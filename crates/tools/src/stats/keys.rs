@@ -197,12 +197,12 @@ pub struct HostCount {
 impl HostCount {
     /// Total bytes both ways.
     pub fn bytes(&self) -> u64 {
-        self.sent.bytes + self.recv.bytes
+        self.sent.bytes.saturating_add(self.recv.bytes)
     }
 
     /// Total frames both ways.
     pub fn frames(&self) -> u64 {
-        self.sent.frames + self.recv.frames
+        self.sent.frames.saturating_add(self.recv.frames)
     }
 }
 
@@ -225,12 +225,12 @@ pub struct PeerCount {
 impl PeerCount {
     /// Total bytes both ways.
     pub fn bytes(&self) -> u64 {
-        self.inbound.bytes + self.outbound.bytes
+        self.inbound.bytes.saturating_add(self.outbound.bytes)
     }
 
     /// Total frames both ways.
     pub fn frames(&self) -> u64 {
-        self.inbound.frames + self.outbound.frames
+        self.inbound.frames.saturating_add(self.outbound.frames)
     }
 }
 
@@ -317,12 +317,12 @@ impl ConvCount {
 
     /// Frames both ways.
     pub fn frames(&self) -> u64 {
-        self.ab.frames + self.ba.frames
+        self.ab.frames.saturating_add(self.ba.frames)
     }
 
     /// Bytes both ways.
     pub fn bytes(&self) -> u64 {
-        self.ab.bytes + self.ba.bytes
+        self.ab.bytes.saturating_add(self.ba.bytes)
     }
 }
 
@@ -352,8 +352,8 @@ pub struct DnsCount {
 
 impl Merge for DnsCount {
     fn merge(&mut self, o: &Self) {
-        self.queries += o.queries;
-        self.responses += o.responses;
+        self.queries = self.queries.saturating_add(o.queries);
+        self.responses = self.responses.saturating_add(o.responses);
     }
 }
 
@@ -363,7 +363,7 @@ pub struct Hits(pub u64);
 
 impl Merge for Hits {
     fn merge(&mut self, o: &Self) {
-        self.0 += o.0;
+        self.0 = self.0.saturating_add(o.0);
     }
 }
 
