@@ -96,6 +96,14 @@ pub struct Interface {
 }
 
 impl Interface {
+    /// libpcap's snapshot length for this interface: its snaplen, or the link type's largest
+    /// capture length (262,144 bytes for most) when the snaplen is 0 or larger. A record longer
+    /// than this cannot be read by libpcap (classic pcap) or is cut by it (pcapng).
+    pub fn snapshot(&self) -> u32 {
+        let max = self.linktype.max_caplen();
+        if self.snaplen == 0 { max } else { self.snaplen.min(max) }
+    }
+
     /// An interface made by the program itself (e.g. for crafted or live packets).
     pub fn live(linktype: LinkType, snaplen: u32, precision: Precision) -> Self {
         Interface {
