@@ -756,3 +756,23 @@ fn from_json_messages_name_record_key_value_and_expectation() {
         assert_eq!(packets(&r.stdout).unwrap().len(), 1, "record 1 is written: {want}");
     }
 }
+
+/// Issue 19, point 4: a spec error that only building finds (ICMP type 3 has no `id`) writes
+/// nothing, not even the pcap header, and no -w file; packets built before a later error are
+/// written out.
+#[test]
+fn spec_error_found_while_building_writes_nothing() {
+    let r = send(&["-w", "-", "IP(dst=10.0.0.1)/ICMP(type=3,id=5)"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.starts_with("pkt-send: bad packet spec: at 29: ICMP type 3 has no field 'id'"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{} bytes written", r.stdout.len());
+    let file = std::env::temp_dir().join(format!("pktkit-build-error-{}.pcap", std::process::id()));
+    let r = send(&["-w", file.to_str().unwrap(), "IP(dst=10.0.0.1)/ICMP(type=3,id=5)"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(!file.exists(), "{} was created", file.display());
+    // Types 0 and 1 of the range: type 0 has an id, type 1 does not.
+    let r = send(&["-w", "-", "IP(dst=10.0.0.1)/ICMP(type=(0,3),id=5)"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("ICMP type 1 has no field 'id'"), "{}", r.stderr);
+    assert_eq!(packets(&r.stdout).unwrap().len(), 1, "the packet built before the error is written");
+}
