@@ -298,3 +298,51 @@ fn pcapng_output_keeps_seconds_resolution_and_huge_offsets() {
     assert_eq!(datas(&r.stdout).len(), 1, "the packet before is written");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// `host 10.H.L.1` for hosts `0..n`, joined by `or`.
+fn host_clauses(n: usize) -> String {
+    (0..n).map(|i| format!("host 10.{}.{}.1", i >> 8, i & 255)).collect::<Vec<_>>().join(" or ")
+}
+
+/// Issue 19, point 6: an expression of thousands of clauses (libpcap's optimiser takes minutes
+/// on 2,000 `or`s) compiles past [`MAX_OPTIMIZED_OPERATORS`] as optimised parts, or without the
+/// optimiser when it is not a disjunction, says so on stderr, and keeps what the small
+/// equivalent expression keeps.
+#[test]
+fn filter_of_thousands_of_clauses_compiles_and_says_how() {
+    let hit_first = frame(17, [10, 0, 0, 1], [10, 99, 0, 1], 1, 53, b"");
+    let hit_last = frame(17, [10, 99, 0, 2], [10, 7, 207, 1], 1, 53, b"");
+    let miss = frame(6, [10, 99, 0, 3], [10, 99, 0, 4], 1, 80, b"");
+    let cap = pcap(
+        1,
+        65535,
+        &[(1, 0, &hit_first, 60), (2, 0, &miss, 60), (3, 0, &hit_last, 60), (4, 0, &miss, 60)],
+    );
+    let small = run(BIN, &["host 10.0.0.1 or host 10.7.207.1"], &cap);
+    assert_eq!(datas(&small.stdout).len(), 2);
+    let cmd = || {
+        let mut c = Command::new(BIN);
+        c.arg(host_clauses(2000));
+        c
+    };
+    let r = support::run_timed(cmd(), Some(cap.clone()), std::time::Duration::from_secs(120));
+    assert!(!r.timed_out, "2,000 clauses took over 120 s");
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim(),
+        "pcap-filter: note: the expression has 1999 and/or operators, more than 100: cut into 20 parts \
+         of at most 100 'or's, each optimised, as libpcap's optimiser would take minutes on it whole"
+    );
+    assert_eq!(r.stdout, small.stdout, "the same packets as the small expression");
+    // Not a disjunction: one program, not optimised.
+    let expr = format!("({}) and udp", host_clauses(300));
+    let r = run(BIN, &[&expr], &cap);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("300 and/or operators, more than 100: compiled without libpcap's optimiser (as tcpdump -O)"), "{}", r.stderr);
+    assert_eq!(r.stdout, run(BIN, &["host 10.0.0.1"], &cap).stdout, "10.7.207.1 is not among the 300");
+    // A part libpcap refuses is reported as libpcap reports the whole expression.
+    let bad = format!("{} or port 99999999", host_clauses(150));
+    let r = run(BIN, &[&bad], &cap);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("port 99999999"), "{}", r.stderr);
+}
