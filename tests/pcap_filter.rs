@@ -338,7 +338,13 @@ fn filter_of_thousands_of_clauses_compiles_and_says_how() {
     let expr = format!("({}) and udp", host_clauses(300));
     let r = run(BIN, &[&expr], &cap);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(r.stderr.contains("300 and/or operators, more than 100: compiled without libpcap's optimiser (as tcpdump -O)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "300 and/or operators, more than 100: compiled without libpcap's optimiser (as tcpdump -O)"
+        ),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.stdout, run(BIN, &["host 10.0.0.1"], &cap).stdout, "10.7.207.1 is not among the 300");
     // A part libpcap refuses is reported as libpcap reports the whole expression.
     let bad = format!("{} or port 99999999", host_clauses(150));

@@ -405,7 +405,12 @@ fn json_edits_are_written_in_with_valid_checksums() {
     // A record without raw bytes, or with a value of the wrong kind: a clear error, exit 1.
     let r = run(BIN, &["--from-json", "-w", "-"], b"{\"ipv4\":{\"dst\":\"10.0.0.1\"}}\n");
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("-: record 1 (line 1): raw: missing") && r.stderr.contains("pkt-decode --json --raw"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("-: record 1 (line 1): raw: missing")
+            && r.stderr.contains("pkt-decode --json --raw"),
+        "{}",
+        r.stderr
+    );
     let bad = String::from_utf8_lossy(&records(&cap))
         .lines()
         .next()
@@ -726,17 +731,30 @@ fn from_json_record_longer_than_the_snaplen_is_cut_to_it() {
 #[test]
 fn from_json_messages_name_record_key_value_and_expectation() {
     let good = udp_record();
-    let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
+    type Edit = dyn Fn(&mut serde_json::Value);
+    let edited = |edit: &Edit| {
         let mut r = good.clone();
         edit(&mut r);
         format!("{good}\n\n{r}\n")
     };
-    let cases: [(&dyn Fn(&mut serde_json::Value), &str); 8] = [
+    let cases: [(&Edit, &str); 8] = [
         (&|r| r["ipv4"]["ttl"] = 300.into(), "ipv4.ttl: got 300, expected a number from 0 to 255"),
-        (&|r| r["udp"]["dst_port"] = 70000.into(), "udp.dst_port: got 70000, expected a number from 0 to 65535"),
-        (&|r| r["ipv4"]["frag_offset"] = 7.into(), "ipv4.frag_offset: got 7, expected a multiple of 8 from 0 to 65528"),
-        (&|r| r["raw"]["linktype"] = "ethernet".into(), "raw.linktype: got \"ethernet\", expected a whole number from 0 to 65535"),
-        (&|r| r["raw"]["linktype"] = 70000.into(), "raw.linktype: got 70000, expected a whole number from 0 to 65535"),
+        (
+            &|r| r["udp"]["dst_port"] = 70000.into(),
+            "udp.dst_port: got 70000, expected a number from 0 to 65535",
+        ),
+        (
+            &|r| r["ipv4"]["frag_offset"] = 7.into(),
+            "ipv4.frag_offset: got 7, expected a multiple of 8 from 0 to 65528",
+        ),
+        (
+            &|r| r["raw"]["linktype"] = "ethernet".into(),
+            "raw.linktype: got \"ethernet\", expected a whole number from 0 to 65535",
+        ),
+        (
+            &|r| r["raw"]["linktype"] = 70000.into(),
+            "raw.linktype: got 70000, expected a whole number from 0 to 65535",
+        ),
         (
             &|r| {
                 r["raw"].as_object_mut().unwrap().remove("linktype");
@@ -745,12 +763,19 @@ fn from_json_messages_name_record_key_value_and_expectation() {
             "raw.linktype: missing, expected the link type number",
         ),
         (&|r| r["raw"]["hex"] = "00zz".into(), "raw.hex: 'z' at digit 3, expected hex digits"),
-        (&|r| r["raw"]["precision"] = "pico".into(), "raw.precision: got \"pico\", expected \"micro\" or \"nano\""),
+        (
+            &|r| r["raw"]["precision"] = "pico".into(),
+            "raw.precision: got \"pico\", expected \"micro\" or \"nano\"",
+        ),
     ];
     for (edit, want) in cases {
         let r = run(BIN, &["--from-json", "-w", "-"], edited(edit).as_bytes());
         assert_eq!(r.code, Some(1), "{want}: {}", r.stderr);
-        assert!(r.stderr.starts_with(&format!("pkt-send: -: record 2 (line 3): {want}")), "{want}:\n{}", r.stderr);
+        assert!(
+            r.stderr.starts_with(&format!("pkt-send: -: record 2 (line 3): {want}")),
+            "{want}:\n{}",
+            r.stderr
+        );
         assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
         assert!(!r.stderr.contains("Num(") && !r.stderr.contains("Ipv4"), "{}", r.stderr);
         assert_eq!(packets(&r.stdout).unwrap().len(), 1, "record 1 is written: {want}");
@@ -764,7 +789,11 @@ fn from_json_messages_name_record_key_value_and_expectation() {
 fn spec_error_found_while_building_writes_nothing() {
     let r = send(&["-w", "-", "IP(dst=10.0.0.1)/ICMP(type=3,id=5)"]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
-    assert!(r.stderr.starts_with("pkt-send: bad packet spec: at 29: ICMP type 3 has no field 'id'"), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("pkt-send: bad packet spec: at 29: ICMP type 3 has no field 'id'"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stdout.is_empty(), "{} bytes written", r.stdout.len());
     let file = std::env::temp_dir().join(format!("pktkit-build-error-{}.pcap", std::process::id()));
     let r = send(&["-w", file.to_str().unwrap(), "IP(dst=10.0.0.1)/ICMP(type=3,id=5)"]);

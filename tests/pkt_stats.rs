@@ -766,7 +766,8 @@ fn sharded_pipeline_of_the_docs() {
 }
 
 fn is_counter(key: &str) -> bool {
-    const TALLIES: [&str; 7] = ["snapped", "complete", "truncated", "invalid", "unsupported", "queries", "responses"];
+    const TALLIES: [&str; 7] =
+        ["snapped", "complete", "truncated", "invalid", "unsupported", "queries", "responses"];
     key.contains("frames") || key.contains("bytes") || key == "packets" || TALLIES.contains(&key)
 }
 
@@ -820,7 +821,9 @@ fn merge_saturates_counters_near_u64_max() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(
         r.stderr.trim(),
-        format!("pkt-stats: warning: {b}: the summary's counters reach 18446744073709551615 (2^64-1); sums past it stay there, they do not wrap")
+        format!(
+            "pkt-stats: warning: {b}: the summary's counters reach 18446744073709551615 (2^64-1); sums past it stay there, they do not wrap"
+        )
     );
     let merged: Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(merged["summary"]["packets"], u64::MAX);

@@ -51,7 +51,13 @@ impl PcapNgFile {
     }
 
     /// Adds an interface; `tsresol`/`tsoffset` are written as options when given.
-    pub fn interface(mut self, linktype: u16, snaplen: u32, tsresol: Option<u8>, tsoffset: Option<i64>) -> Self {
+    pub fn interface(
+        mut self,
+        linktype: u16,
+        snaplen: u32,
+        tsresol: Option<u8>,
+        tsoffset: Option<i64>,
+    ) -> Self {
         let mut body = Vec::new();
         body.extend(linktype.to_le_bytes());
         body.extend([0, 0]);

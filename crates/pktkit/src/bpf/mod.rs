@@ -104,7 +104,14 @@ impl Filter {
     /// A filter for `expr`; nothing is compiled yet.
     pub fn new(expr: &str, netmask: u32) -> Self {
         let (plan, operators) = Plan::of(expr);
-        Filter { expr: expr.to_string(), netmask, plan, operators, programs: Vec::new(), by_iface: Vec::new() }
+        Filter {
+            expr: expr.to_string(),
+            netmask,
+            plan,
+            operators,
+            programs: Vec::new(),
+            by_iface: Vec::new(),
+        }
     }
 
     /// How the expression is compiled, and its number of `and`/`or` operators.

@@ -162,7 +162,12 @@ fn write_idb<W: Write>(out: &mut W, iface: &Interface, clock: PcapNgClock) -> io
 /// Writes an enhanced packet block with the raw 64-bit timestamp `raw_ts` (written by hand,
 /// as pcap-file encodes timestamps from a `Duration`, which cannot hold every time a pcapng
 /// interface can: seconds resolution up to 2^64 s, offsets before 1970).
-fn write_epb<W: Write>(out: &mut W, interface_id: u32, raw_ts: u64, pkt: &Packet<'_>) -> Result<(), WriteError> {
+fn write_epb<W: Write>(
+    out: &mut W,
+    interface_id: u32,
+    raw_ts: u64,
+    pkt: &Packet<'_>,
+) -> Result<(), WriteError> {
     let data = pkt.stored;
     let total = 32 + data.len() + padding(data.len()).len();
     if total > MAX_BLOCK {

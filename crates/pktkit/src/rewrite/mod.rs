@@ -505,12 +505,11 @@ impl Layout {
         if data.len() < at + len {
             return Err(RewriteError::Absent(field));
         }
-        let new =
-            Self::encode(field, &data[at..at + len], value).ok_or_else(|| RewriteError::BadValue {
-                field,
-                value,
-                expected: expected(field, len),
-            })?;
+        let new = Self::encode(field, &data[at..at + len], value).ok_or_else(|| RewriteError::BadValue {
+            field,
+            value,
+            expected: expected(field, len),
+        })?;
         if data[at..at + len] == new[..] {
             return Ok(());
         }

@@ -49,7 +49,13 @@ fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
 
 /// The optional number at `key` of `obj`, named `name` in messages: `None` when absent or
 /// null, an error naming the value and the range when it is not an integer in `min..=max`.
-fn number<T: TryFrom<i128>>(obj: &serde_json::Map<String, Json>, key: &str, name: &str, min: i128, max: i128) -> Result<Option<T>, String> {
+fn number<T: TryFrom<i128>>(
+    obj: &serde_json::Map<String, Json>,
+    key: &str,
+    name: &str,
+    min: i128,
+    max: i128,
+) -> Result<Option<T>, String> {
     let Some(v) = obj.get(key).filter(|v| !v.is_null()) else {
         return Ok(None);
     };
@@ -133,7 +139,8 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
     let Some(raw) = rec.get("raw") else {
         return Err("raw: missing, expected an object with the packet bytes: make the records with pkt-decode --json --raw".into());
     };
-    let raw = raw.as_object().ok_or_else(|| format!("raw: got {raw}, expected an object with the packet bytes"))?;
+    let raw =
+        raw.as_object().ok_or_else(|| format!("raw: got {raw}, expected an object with the packet bytes"))?;
     let mut bytes = match raw.get("hex") {
         Some(Json::String(hex)) => hex_decode(hex)?,
         Some(other) => return Err(format!("raw.hex: got {other}, expected the packet bytes as hex digits")),
@@ -141,7 +148,11 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
     };
     const U16: i128 = u16::MAX as i128;
     const U32: i128 = u32::MAX as i128;
-    let (obj, name) = if raw.contains_key("linktype") { (raw, "raw.linktype") } else { (rec.as_object().unwrap_or(raw), "linktype") };
+    let (obj, name) = if raw.contains_key("linktype") {
+        (raw, "raw.linktype")
+    } else {
+        (rec.as_object().unwrap_or(raw), "linktype")
+    };
     let linktype = number::<u16>(obj, "linktype", name, 0, U16)?
         .ok_or("raw.linktype: missing, expected the link type number (pkt-decode --json --raw writes it)")?;
     let linktype = LinkType(linktype);
@@ -209,8 +220,9 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
         && rec.get("tcp").and_then(|t| t.get("flags")).and_then(Json::as_u64).is_none_or(|n| n == was)
     {
         let want = (was & 0xe00)
-            | flags_from_letters(letters)
-                .ok_or_else(|| format!("tcp.flags_str: got {letters:?}, expected TCP flag letters (FSRPAUECN)"))?;
+            | flags_from_letters(letters).ok_or_else(|| {
+                format!("tcp.flags_str: got {letters:?}, expected TCP flag letters (FSRPAUECN)")
+            })?;
         if want != was {
             layout
                 .set(&mut bytes, Field::TcpFlags, Value::Num(want))
@@ -346,7 +358,9 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     if cut > 0 && !args.quiet {
         cli::warn(
             super::TOOL,
-            format!("{cut} record(s) held more bytes than their snaplen: written cut to it, with their wire length"),
+            format!(
+                "{cut} record(s) held more bytes than their snaplen: written cut to it, with their wire length"
+            ),
         );
     }
     match sink {
