@@ -350,6 +350,13 @@ pub struct DnsCount {
     pub responses: u64,
 }
 
+impl DnsCount {
+    /// Queries and responses (saturating: counts from merged reports can be anything).
+    pub fn messages(&self) -> u64 {
+        self.queries.saturating_add(self.responses)
+    }
+}
+
 impl Merge for DnsCount {
     fn merge(&mut self, o: &Self) {
         self.queries = self.queries.saturating_add(o.queries);
@@ -373,6 +380,18 @@ mod tests {
 
     fn ts(s: i64) -> Timestamp {
         Timestamp { secs: s, nanos: 0 }
+    }
+
+    #[test]
+    fn totals_of_counts_near_u64_max_saturate() {
+        let big = DnsCount { queries: u64::MAX, responses: 1 };
+        assert_eq!(big.messages(), u64::MAX);
+        // Found by the stats_merge fuzz target: ranking two such names overflowed.
+        let (a, b) = ("a".to_string(), "b".to_string());
+        assert_eq!(crate::stats::view::by_dns(&(&a, &big), &(&b, &big)), std::cmp::Ordering::Less);
+        let c = Count { frames: u64::MAX, bytes: u64::MAX };
+        let host = HostCount { sent: c, recv: c };
+        assert_eq!((host.frames(), host.bytes()), (u64::MAX, u64::MAX));
     }
 
     #[test]
