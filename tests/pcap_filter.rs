@@ -231,3 +231,124 @@ fn tempdir(tag: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// Every packet of a capture with its raw pcapng timestamp and its interface's clock.
+fn pcapng_clocks(capture: &[u8]) -> Vec<(Option<u64>, pktkit::capture::Origin, pktkit::capture::Timestamp)> {
+    use pktkit::capture::{CaptureReader, Input};
+    let input = Input::Stream("out".into(), Box::new(std::io::Cursor::new(capture.to_vec())));
+    let mut reader = CaptureReader::new(vec![input]);
+    let mut out = Vec::new();
+    while let Some(p) = reader.next_packet().expect("output reads back") {
+        out.push((p.pcapng_ts, p.interface.origin.clone(), p.ts));
+    }
+    out
+}
+
+/// Issue 19, point 1: `--pcapng` keeps each interface's `if_tsresol` and `if_tsoffset`, so a
+/// seconds-resolution interface or a huge offset is written; classic pcap output, which cannot
+/// hold such a time, names the input, the packet and its byte offset.
+#[test]
+fn pcapng_output_keeps_seconds_resolution_and_huge_offsets() {
+    use support::pcapng::PcapNgFile;
+    let a = frame(17, [10, 0, 0, 1], [10, 0, 0, 2], 1000, 53, b"one");
+    let b = frame(17, [10, 0, 0, 1], [10, 0, 0, 2], 1001, 53, b"two");
+    let file = PcapNgFile::new()
+        .interface(1, 0, Some(0), None) // seconds
+        .interface(1, 65535, None, Some(1 << 62)) // microseconds, offset of 2^62 s
+        .interface(1, 65535, Some(0x80 | 30), Some(-5_000)) // 2^-30 s, before 1970
+        .packet(0, 1_700_000_000, &a, a.len() as u32);
+    let huge_at = file.next_offset();
+    let file = file
+        .packet(0, 1 << 40, &b, b.len() as u32) // 2^40 s: past any nanosecond count in 64 bits
+        .packet(1, 123_456, &a, a.len() as u32)
+        .packet(2, 3 << 30, &b, b.len() as u32)
+        .bytes();
+    let dir = tempdir("tsresol");
+    let input = dir.join("clocks.pcapng");
+    std::fs::write(&input, &file).unwrap();
+
+    let r = run(BIN, &["--pcapng", "", input.to_str().unwrap()], &[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(pcapng_clocks(&r.stdout), pcapng_clocks(&file), "raw timestamps and clocks kept");
+    let out = dir.join("out.pcapng");
+    std::fs::write(&out, &r.stdout).unwrap();
+    let decoded = support::run(env!("CARGO_BIN_EXE_pkt-decode"), &[out.to_str().unwrap()], &[]);
+    assert_eq!(decoded.code, Some(0), "pkt-decode reads it: {}", decoded.stderr);
+    assert_eq!(decoded.stdout_text().lines().count(), 4);
+    if which("tshark") {
+        let times = |f: &std::path::Path| {
+            let o = Command::new("tshark")
+                .args(["-r", f.to_str().unwrap(), "-T", "fields", "-e", "frame.time_epoch"])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "tshark: {}", String::from_utf8_lossy(&o.stderr));
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        assert_eq!(times(&out), times(&input), "tshark sees the same times in input and output");
+    } else {
+        eprintln!("tshark not installed: cross-check skipped");
+    }
+
+    // Classic pcap holds 32-bit seconds: the packet of 2^40 s cannot be written.
+    let r = run(BIN, &["", input.to_str().unwrap()], &[]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let want = format!("{}: cannot write packet 2 (byte offset {huge_at}): its time", input.display());
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains(&want), "{}", r.stderr);
+    assert_eq!(datas(&r.stdout).len(), 1, "the packet before is written");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// `host 10.H.L.1` for hosts `0..n`, joined by `or`.
+fn host_clauses(n: usize) -> String {
+    (0..n).map(|i| format!("host 10.{}.{}.1", i >> 8, i & 255)).collect::<Vec<_>>().join(" or ")
+}
+
+/// Issue 19, point 6: an expression of thousands of clauses (libpcap's optimiser takes minutes
+/// on 2,000 `or`s) compiles past [`MAX_OPTIMIZED_OPERATORS`] as optimised parts, or without the
+/// optimiser when it is not a disjunction, says so on stderr, and keeps what the small
+/// equivalent expression keeps.
+#[test]
+fn filter_of_thousands_of_clauses_compiles_and_says_how() {
+    let hit_first = frame(17, [10, 0, 0, 1], [10, 99, 0, 1], 1, 53, b"");
+    let hit_last = frame(17, [10, 99, 0, 2], [10, 7, 207, 1], 1, 53, b"");
+    let miss = frame(6, [10, 99, 0, 3], [10, 99, 0, 4], 1, 80, b"");
+    let cap = pcap(
+        1,
+        65535,
+        &[(1, 0, &hit_first, 60), (2, 0, &miss, 60), (3, 0, &hit_last, 60), (4, 0, &miss, 60)],
+    );
+    let small = run(BIN, &["host 10.0.0.1 or host 10.7.207.1"], &cap);
+    assert_eq!(datas(&small.stdout).len(), 2);
+    let cmd = || {
+        let mut c = Command::new(BIN);
+        c.arg(host_clauses(2000));
+        c
+    };
+    let r = support::run_timed(cmd(), Some(cap.clone()), std::time::Duration::from_secs(120));
+    assert!(!r.timed_out, "2,000 clauses took over 120 s");
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim(),
+        "pcap-filter: note: the expression has 1999 and/or operators, more than 100: cut into 20 parts \
+         of at most 100 'or's, each optimised, as libpcap's optimiser would take minutes on it whole"
+    );
+    assert_eq!(r.stdout, small.stdout, "the same packets as the small expression");
+    // Not a disjunction: one program, not optimised.
+    let expr = format!("({}) and udp", host_clauses(300));
+    let r = run(BIN, &[&expr], &cap);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "300 and/or operators, more than 100: compiled without libpcap's optimiser (as tcpdump -O)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, run(BIN, &["host 10.0.0.1"], &cap).stdout, "10.7.207.1 is not among the 300");
+    // A part libpcap refuses is reported as libpcap reports the whole expression.
+    let bad = format!("{} or port 99999999", host_clauses(150));
+    let r = run(BIN, &[&bad], &cap);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("port 99999999"), "{}", r.stderr);
+}

@@ -343,3 +343,33 @@ fn whole_corpus_through_every_mode() {
     }
     eprintln!("corpus: {} captures, {ok} runs clean, {failed} runs ended on a damaged input", files.len());
 }
+
+/// Issue 19, point 7: `--help`, `-h` and `--version` written to a full device (`> /dev/full`)
+/// exit 1 with the one-line write error, as every other write error does, for every tool; to a
+/// pipe they print and exit 0.
+#[test]
+fn help_to_dev_full_exits_1_with_the_write_error() {
+    let tools = [
+        ("pkt-decode", env!("CARGO_BIN_EXE_pkt-decode")),
+        ("pcap-filter", env!("CARGO_BIN_EXE_pcap-filter")),
+        ("pkt-stats", env!("CARGO_BIN_EXE_pkt-stats")),
+        ("pkt-send", env!("CARGO_BIN_EXE_pkt-send")),
+        ("pcap-capture", env!("CARGO_BIN_EXE_pcap-capture")),
+    ];
+    for (name, bin) in tools {
+        for flag in ["--help", "-h", "--version"] {
+            let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+            let out = std::process::Command::new(bin).arg(flag).stdout(full).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{name} {flag}: {stderr}");
+            assert_eq!(
+                stderr,
+                format!("{name}: write error: No space left on device (os error 28)\n"),
+                "{name} {flag}"
+            );
+            let ok = std::process::Command::new(bin).arg(flag).output().unwrap();
+            assert_eq!(ok.status.code(), Some(0), "{name} {flag} to a pipe");
+            assert!(ok.stdout.len() > 10 && ok.stderr.is_empty(), "{name} {flag}");
+        }
+    }
+}

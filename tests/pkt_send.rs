@@ -405,7 +405,12 @@ fn json_edits_are_written_in_with_valid_checksums() {
     // A record without raw bytes, or with a value of the wrong kind: a clear error, exit 1.
     let r = run(BIN, &["--from-json", "-w", "-"], b"{\"ipv4\":{\"dst\":\"10.0.0.1\"}}\n");
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("-:1:") && r.stderr.contains("pkt-decode --json --raw"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("-: record 1 (line 1): raw: missing")
+            && r.stderr.contains("pkt-decode --json --raw"),
+        "{}",
+        r.stderr
+    );
     let bad = String::from_utf8_lossy(&records(&cap))
         .lines()
         .next()
@@ -413,7 +418,7 @@ fn json_edits_are_written_in_with_valid_checksums() {
         .replace("\"dst\":\"10.0.0.2\"", "\"dst\":\"nope\"");
     let r = run(BIN, &["--from-json", "-w", "-"], format!("{bad}\n").as_bytes());
     assert_eq!(r.code, Some(1));
-    assert!(r.stderr.contains("ipv4.dst: expected an IPv4 address"), "{}", r.stderr);
+    assert!(r.stderr.contains("ipv4.dst: got \"nope\", expected an IPv4 address"), "{}", r.stderr);
 }
 
 /// pkt-decode's own records.
@@ -666,4 +671,137 @@ fn replay_across_a_veth_link_arrives_in_order_and_at_the_rate() {
     assert!(err.contains("sent 5 packets"), "{err}");
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(lab.snmp(Host::Server)["Icmp:InEchos"] - before, 5);
+}
+
+/// One pkt-decode record (`--json --raw`) of a small UDP frame, as JSON.
+fn udp_record() -> serde_json::Value {
+    let frame = support::frame(17, [10, 0, 0, 1], [10, 0, 0, 2], 1000, 53, b"payload");
+    let cap = support::pcap(1, 65535, &[(1, 0, &frame, frame.len() as u32)]);
+    serde_json::from_slice(&records(&cap)).unwrap()
+}
+
+/// Issue 19, point 2: a record whose bytes are longer than the output's snaplen is written cut
+/// to the snaplen with its wire length kept, so pkt-decode and tcpdump read the file; one longer
+/// than libpcap reads at all (300,000 bytes) is refused with its record number, after the
+/// records before it are written.
+#[test]
+fn from_json_record_longer_than_the_snaplen_is_cut_to_it() {
+    let rec = udp_record();
+    let frame_len = rec["raw"]["hex"].as_str().unwrap().len() / 2;
+    let long = |len: usize, snaplen: u64| {
+        let mut r = rec.clone();
+        let mut hex = r["raw"]["hex"].as_str().unwrap().to_string();
+        hex.push_str(&"ab".repeat(len - frame_len));
+        r["raw"]["hex"] = hex.into();
+        r["raw"]["orig_len"] = serde_json::Value::Null;
+        r["raw"]["snaplen"] = snaplen.into();
+        r.to_string() + "\n"
+    };
+    // One snaplen: classic pcap has one, and libpcap refuses pcapng interfaces of several.
+    let input = long(262_144, 1000) + &long(2000, 1000);
+    for format in [&[][..], &["--pcapng"]] {
+        let out = run(BIN, &[&["--from-json", "-w", "-"], format].concat(), input.as_bytes());
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert_eq!(
+            out.stderr.trim(),
+            "pkt-send: warning: 2 record(s) held more bytes than their snaplen: written cut to it, with their wire length"
+        );
+        let got: Vec<(usize, u32)> = packets(&out.stdout).unwrap().iter().map(|p| (p.0.len(), p.1)).collect();
+        assert_eq!(got, [(1000, 262_144), (1000, 2000)]);
+        let decoded = run(env!("CARGO_BIN_EXE_pkt-decode"), &["-"], &out.stdout);
+        assert_eq!(decoded.code, Some(0), "pkt-decode: {}", decoded.stderr);
+        assert_eq!(decoded.stdout_text().lines().count(), 2, "{}", decoded.stdout_text());
+        let text = tcpdump(&out.stdout);
+        assert_eq!(text.lines().filter(|l| l.contains("10.0.0.1.1000 > 10.0.0.2.53")).count(), 2, "{text}");
+        assert!(!text.contains("Invalid"), "{text}");
+    }
+    let too_long = long(200, 96) + &long(300_000, 262_144);
+    let r = run(BIN, &["--from-json", "-w", "-"], too_long.as_bytes());
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim(),
+        "pkt-send: -: record 2 (line 2): raw.hex: 300000 bytes, expected at most 262144, the longest packet of link type EN10MB (1) libpcap and tcpdump read"
+    );
+    assert_eq!(packets(&r.stdout).unwrap().len(), 1, "the record before is written");
+}
+
+/// Issue 19, point 5: `--from-json` errors name the record, the key, the value and what was
+/// expected, in pkt-decode's terms (no Rust names such as `Num(300)` or `Ipv4Ttl`), and tell a
+/// missing `raw.linktype` from one present but wrong.
+#[test]
+fn from_json_messages_name_record_key_value_and_expectation() {
+    let good = udp_record();
+    type Edit = dyn Fn(&mut serde_json::Value);
+    let edited = |edit: &Edit| {
+        let mut r = good.clone();
+        edit(&mut r);
+        format!("{good}\n\n{r}\n")
+    };
+    let cases: [(&Edit, &str); 8] = [
+        (&|r| r["ipv4"]["ttl"] = 300.into(), "ipv4.ttl: got 300, expected a number from 0 to 255"),
+        (
+            &|r| r["udp"]["dst_port"] = 70000.into(),
+            "udp.dst_port: got 70000, expected a number from 0 to 65535",
+        ),
+        (
+            &|r| r["ipv4"]["frag_offset"] = 7.into(),
+            "ipv4.frag_offset: got 7, expected a multiple of 8 from 0 to 65528",
+        ),
+        (
+            &|r| r["raw"]["linktype"] = "ethernet".into(),
+            "raw.linktype: got \"ethernet\", expected a whole number from 0 to 65535",
+        ),
+        (
+            &|r| r["raw"]["linktype"] = 70000.into(),
+            "raw.linktype: got 70000, expected a whole number from 0 to 65535",
+        ),
+        (
+            &|r| {
+                r["raw"].as_object_mut().unwrap().remove("linktype");
+                r.as_object_mut().unwrap().remove("linktype");
+            },
+            "raw.linktype: missing, expected the link type number",
+        ),
+        (&|r| r["raw"]["hex"] = "00zz".into(), "raw.hex: 'z' at digit 3, expected hex digits"),
+        (
+            &|r| r["raw"]["precision"] = "pico".into(),
+            "raw.precision: got \"pico\", expected \"micro\" or \"nano\"",
+        ),
+    ];
+    for (edit, want) in cases {
+        let r = run(BIN, &["--from-json", "-w", "-"], edited(edit).as_bytes());
+        assert_eq!(r.code, Some(1), "{want}: {}", r.stderr);
+        assert!(
+            r.stderr.starts_with(&format!("pkt-send: -: record 2 (line 3): {want}")),
+            "{want}:\n{}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(!r.stderr.contains("Num(") && !r.stderr.contains("Ipv4"), "{}", r.stderr);
+        assert_eq!(packets(&r.stdout).unwrap().len(), 1, "record 1 is written: {want}");
+    }
+}
+
+/// Issue 19, point 4: a spec error that only building finds (ICMP type 3 has no `id`) writes
+/// nothing, not even the pcap header, and no -w file; packets built before a later error are
+/// written out.
+#[test]
+fn spec_error_found_while_building_writes_nothing() {
+    let r = send(&["-w", "-", "IP(dst=10.0.0.1)/ICMP(type=3,id=5)"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("pkt-send: bad packet spec: at 29: ICMP type 3 has no field 'id'"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{} bytes written", r.stdout.len());
+    let file = std::env::temp_dir().join(format!("pktkit-build-error-{}.pcap", std::process::id()));
+    let r = send(&["-w", file.to_str().unwrap(), "IP(dst=10.0.0.1)/ICMP(type=3,id=5)"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(!file.exists(), "{} was created", file.display());
+    // Types 0 and 1 of the range: type 0 has an id, type 1 does not.
+    let r = send(&["-w", "-", "IP(dst=10.0.0.1)/ICMP(type=(0,3),id=5)"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("ICMP type 1 has no field 'id'"), "{}", r.stderr);
+    assert_eq!(packets(&r.stdout).unwrap().len(), 1, "the packet built before the error is written");
 }

@@ -764,3 +764,78 @@ fn sharded_pipeline_of_the_docs() {
     let shards: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
     assert_eq!(shards, 7, "64 packets in shards of 10");
 }
+
+fn is_counter(key: &str) -> bool {
+    const TALLIES: [&str; 7] =
+        ["snapped", "complete", "truncated", "invalid", "unsupported", "queries", "responses"];
+    key.contains("frames") || key.contains("bytes") || key == "packets" || TALLIES.contains(&key)
+}
+
+/// Every counter of a report with its key.
+fn each_counter(v: &Value, out: &mut Vec<(String, u64)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match x.as_u64() {
+                    Some(n) if is_counter(k) => out.push((k.clone(), n)),
+                    _ => each_counter(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| each_counter(x, out)),
+        _ => {}
+    }
+}
+
+/// Sets every counter of a report (frames, bytes, packets and the decode tallies) to `n`.
+fn set_counters(v: &mut Value, n: u64) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if is_counter(k) && x.is_u64() {
+                    *x = n.into();
+                } else {
+                    set_counters(x, n);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| set_counters(x, n)),
+        _ => {}
+    }
+}
+
+/// Issue 19, point 3: two reports of 2^63 packets merge to 2^64-1 (saturated, with a warning
+/// naming the file), never to a wrapped 0; the text report of such counts prints too.
+#[test]
+fn merge_saturates_counters_near_u64_max() {
+    let mut report = json_of(&["--json", "--me", "10.0.0.1"], &sample());
+    set_counters(&mut report, 1 << 63);
+    assert_eq!(report["summary"]["packets"], 1u64 << 63);
+    let dir = std::env::temp_dir().join(format!("pktkit-stats-saturate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("a.json"), dir.join("b.json"));
+    std::fs::write(&a, report.to_string()).unwrap();
+    std::fs::write(&b, report.to_string()).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let r = run(BIN, &["--merge", "--json", a, b], &[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim(),
+        format!(
+            "pkt-stats: warning: {b}: the summary's counters reach 18446744073709551615 (2^64-1); sums past it stay there, they do not wrap"
+        )
+    );
+    let merged: Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(merged["summary"]["packets"], u64::MAX);
+    assert_eq!(merged["hosts"]["rows"][0]["sent_frames"], u64::MAX, "{}", merged["hosts"]);
+    // No counter wrapped: every one holds at least the 2^63 each report gave it.
+    let mut counters = Vec::new();
+    each_counter(&merged, &mut counters);
+    assert!(counters.len() > 20, "{counters:?}");
+    let wrapped: Vec<_> = counters.iter().filter(|(_, n)| *n < 1 << 63).collect();
+    assert!(wrapped.is_empty(), "wrapped: {wrapped:?}");
+    let text = run(BIN, &["--merge", a, b], &[]);
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
+    assert!(text.stdout_text().contains("18446744073709551615"), "{}", text.stdout_text());
+    std::fs::remove_dir_all(dir).ok();
+}

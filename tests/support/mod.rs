@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod lab;
+pub mod pcapng;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -88,6 +88,27 @@ pub fn reader(inputs: Vec<Input>) -> Result<CaptureReader, Failure> {
     Ok(CaptureReader::new(inputs).with_interrupts(interrupts()?))
 }
 
+/// A tool's `main`: parses the arguments with clap and runs `run` on them (see [`finish`]).
+///
+/// clap prints `--help` and `--version` itself and ignores a failed write; here a failed
+/// write (`--help > /dev/full`) is a write error like any other (exit 1, one line), and a
+/// closed pipe (`--help | head -1`) ends quietly with 0.
+pub fn main<A: clap::Parser>(tool: &str, run: impl FnOnce(A) -> Result<(), Failure>) -> ExitCode {
+    use clap::error::ErrorKind;
+    match A::try_parse() {
+        Ok(args) => finish(tool, run(args)),
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let written = e.print().and_then(|()| io::Write::flush(&mut io::stdout()));
+            finish(tool, written.map_err(Failure::from))
+        }
+        Err(e) => {
+            // A usage error, printed on stderr: nothing more can be told if that fails.
+            let _ = e.print();
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+        }
+    }
+}
+
 /// Prints a warning line on stderr.
 pub fn warn(tool: &str, msg: impl std::fmt::Display) {
     eprintln!("{tool}: warning: {msg}");

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Parser;
-use pktkit::bpf::{Filter, NETMASK_UNKNOWN, Program};
+use pktkit::bpf::{Filter, MAX_OPTIMIZED_OPERATORS, NETMASK_UNKNOWN, Plan, Program};
 use pktkit::capture::{CaptureReader, CaptureWriter, Event, Interface, LinkType, OutputFormat};
 
 use crate::cli::{self, Failure};
@@ -79,6 +79,7 @@ fn parse_netmask(s: &str) -> Result<u32, String> {
 pub fn run(args: Args) -> Result<(), Failure> {
     let inputs = cli::inputs(&args.files)?;
     let mut filter = Filter::new(&args.expression, args.netmask.unwrap_or(NETMASK_UNKNOWN));
+    note_plan(&filter);
     let mut reader = cli::reader(inputs)?;
     reader.open_next()?;
     let first = reader.interfaces().first().cloned();
@@ -156,6 +157,23 @@ fn compile_first(filter: &mut Filter, iface: &Interface, invert: bool) -> Result
         }
         Err(e) => Err(Failure::Usage(format!("filter '{expr}' on link type {linktype}: {}", e.message))),
     }
+}
+
+/// Says on stderr how a large expression is compiled (see `pktkit::bpf::Plan`).
+fn note_plan(filter: &Filter) {
+    let (plan, operators) = filter.plan();
+    let how = match plan {
+        Plan::Optimized => return,
+        Plan::Parts(parts) => format!(
+            "cut into {} parts of at most {MAX_OPTIMIZED_OPERATORS} 'or's, each optimised",
+            parts.len()
+        ),
+        Plan::Unoptimized => "compiled without libpcap's optimiser (as tcpdump -O)".to_string(),
+    };
+    eprintln!(
+        "{TOOL}: note: the expression has {operators} and/or operators, more than {MAX_OPTIMIZED_OPERATORS}: \
+         {how}, as libpcap's optimiser would take minutes on it whole"
+    );
 }
 
 fn report_failures(filter: &Filter) {

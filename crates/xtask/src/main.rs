@@ -3,10 +3,12 @@
 //! - `man DIR`: a man page per tool, from its clap definition (clap_mangen).
 //! - `completions DIR`: bash, zsh and fish completions per tool (clap_complete).
 //! - `sample FILE`: the demo capture, built packet by packet with pktkit's own writer.
+//! - `fuzz-seeds DIR`: seed inputs for the fuzz targets (`DIR/<target>/`), see `seeds.rs`.
 //! - `check`: regenerates all of them in a temporary folder and fails if the committed copies
 //!   (docs/man, docs/completions, tests/data/demo.pcap) differ.
 
 mod sample;
+mod seeds;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,13 +23,16 @@ fn main() -> Result<()> {
         ["man", dir] => man(Path::new(dir)),
         ["completions", dir] => completions(Path::new(dir)),
         ["sample", file] => sample::write(Path::new(file)),
+        ["fuzz-seeds", dir] => seeds::write(&root, Path::new(dir)),
         ["generate"] => {
             man(&root.join("docs/man"))?;
             completions(&root.join("docs/completions"))?;
             sample::write(&root.join("tests/data/demo.pcap"))
         }
         ["check"] => check(&root),
-        _ => bail!("usage: xtask man DIR | completions DIR | sample FILE | generate | check"),
+        _ => {
+            bail!("usage: xtask man DIR | completions DIR | sample FILE | fuzz-seeds DIR | generate | check")
+        }
     }
 }
 

@@ -65,9 +65,16 @@ fn savefile_header(link_field: u32, swapped: bool) -> [u8; 24] {
     h
 }
 
-/// Compiles `expr`, optimized, as libpcap does for a savefile whose link-type field is `link_field`
-/// written in the host's byte order or, when `swapped`, the other. The error is libpcap's.
-pub fn compile(expr: &str, link_field: u32, swapped: bool, netmask: u32) -> Result<Vec<BpfInsn>, String> {
+/// Compiles `expr` (with libpcap's optimiser when `optimize`) as libpcap does for a savefile
+/// whose link-type field is `link_field` written in the host's byte order or, when `swapped`,
+/// the other. The error is libpcap's.
+pub fn compile(
+    expr: &str,
+    link_field: u32,
+    swapped: bool,
+    netmask: u32,
+    optimize: bool,
+) -> Result<Vec<BpfInsn>, String> {
     let expr = CString::new(expr).map_err(|_| "expression contains a NUL byte".to_string())?;
     let mut header = savefile_header(link_field, swapped);
     let mut errbuf = [0 as c_char; 256];
@@ -87,7 +94,7 @@ pub fn compile(expr: &str, link_field: u32, swapped: bool, netmask: u32) -> Resu
     }
     let mut prog = BpfProgram { bf_len: 0, bf_insns: std::ptr::null_mut() };
     // SAFETY: handle is live; prog and expr outlive the call.
-    let rc = unsafe { pcap_compile(handle, &mut prog, expr.as_ptr(), 1, netmask) };
+    let rc = unsafe { pcap_compile(handle, &mut prog, expr.as_ptr(), c_int::from(optimize), netmask) };
     let result = if rc == 0 {
         let insns = if prog.bf_insns.is_null() {
             Vec::new()

@@ -2,12 +2,14 @@
 //! wire length.
 
 mod ffi;
+mod large;
 
 use thiserror::Error;
 
 use crate::capture::{Interface, LinkType, Origin, Packet};
 
 pub use ffi::{BpfInsn, NETMASK_UNKNOWN};
+pub use large::{MAX_OPTIMIZED_OPERATORS, Plan};
 
 /// An expression libpcap rejected.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -47,7 +49,20 @@ impl Program {
         swapped: bool,
         netmask: u32,
     ) -> Result<Self, CompileError> {
-        ffi::compile(expr, u32::from(linktype.0), swapped, netmask)
+        let optimize = Plan::of(expr).0 == Plan::Optimized;
+        Self::compile_field(expr, u32::from(linktype.0), linktype, swapped, netmask, optimize)
+    }
+
+    /// Compiles for a link-type field (maybe with FCS bits beside the link type).
+    fn compile_field(
+        expr: &str,
+        field: u32,
+        linktype: LinkType,
+        swapped: bool,
+        netmask: u32,
+        optimize: bool,
+    ) -> Result<Self, CompileError> {
+        ffi::compile(expr, field, swapped, netmask, optimize)
             .map(|insns| Program { insns })
             .map_err(|message| CompileError { linktype, message })
     }
@@ -63,16 +78,24 @@ impl Program {
     }
 }
 
+/// The programs of an expression's parts for one link type (a match of any is a match), or
+/// why it does not apply there.
+type Compiled = Result<Vec<Program>, CompileError>;
+
 /// An expression applied to a stream whose packets may have several link types.
 ///
 /// Each link type gets its own program, compiled when its first packet arrives. A link type
-/// the expression cannot apply to (libpcap refuses to compile it there) matches nothing.
+/// the expression cannot apply to (libpcap refuses to compile it there) matches nothing. A
+/// large expression is compiled as its [`Plan`] says: a disjunction as several programs, any
+/// of which matching is a match.
 #[derive(Debug)]
 pub struct Filter {
     expr: String,
     netmask: u32,
-    /// One outcome per (link-type field, byte order).
-    programs: Vec<((u32, bool), Result<Program, CompileError>)>,
+    plan: Plan,
+    operators: usize,
+    /// One outcome per (link-type field, byte order): the programs of the plan's parts.
+    programs: Vec<((u32, bool), Compiled)>,
     /// Index into `programs` of each interface id seen (the per-packet lookup).
     by_iface: Vec<Option<usize>>,
 }
@@ -80,7 +103,20 @@ pub struct Filter {
 impl Filter {
     /// A filter for `expr`; nothing is compiled yet.
     pub fn new(expr: &str, netmask: u32) -> Self {
-        Filter { expr: expr.to_string(), netmask, programs: Vec::new(), by_iface: Vec::new() }
+        let (plan, operators) = Plan::of(expr);
+        Filter {
+            expr: expr.to_string(),
+            netmask,
+            plan,
+            operators,
+            programs: Vec::new(),
+            by_iface: Vec::new(),
+        }
+    }
+
+    /// How the expression is compiled, and its number of `and`/`or` operators.
+    pub fn plan(&self) -> (&Plan, usize) {
+        (&self.plan, self.operators)
     }
 
     /// The expression.
@@ -95,7 +131,7 @@ impl Filter {
 
     /// Compiles for an interface's link type and byte order now (if not done yet) and returns
     /// the outcome.
-    pub fn prepare(&mut self, iface: &Interface) -> Result<&Program, &CompileError> {
+    pub fn prepare(&mut self, iface: &Interface) -> Result<&[Program], &CompileError> {
         let id = iface.id as usize;
         let slot = match self.by_iface.get(id).copied().flatten() {
             Some(slot) => slot,
@@ -108,7 +144,7 @@ impl Filter {
                 slot
             }
         };
-        self.programs[slot].1.as_ref()
+        self.programs[slot].1.as_ref().map(Vec::as_slice)
     }
 
     fn slot_for(&mut self, iface: &Interface) -> usize {
@@ -121,9 +157,25 @@ impl Filter {
         if let Some(slot) = self.programs.iter().position(|(k, _)| *k == key) {
             return slot;
         }
-        let outcome = ffi::compile(&self.expr, field, iface.swapped, self.netmask)
-            .map(|insns| Program { insns })
-            .map_err(|message| CompileError { linktype: iface.linktype, message });
+        let compile = |expr: &str, optimize| {
+            Program::compile_field(expr, field, iface.linktype, iface.swapped, self.netmask, optimize)
+        };
+        let outcome = match &self.plan {
+            Plan::Optimized => compile(&self.expr, true).map(|p| vec![p]),
+            Plan::Unoptimized => compile(&self.expr, false).map(|p| vec![p]),
+            Plan::Parts(parts) => {
+                let compiled: Vec<_> = parts.iter().map(|part| compile(part, true)).collect();
+                let usable = compiled.iter().all(|c| c.as_ref().map_or_else(|e| e.rejects_all(), |_| true));
+                match compiled.iter().position(Result::is_ok) {
+                    // Parts that can never match are left out; the others are the filter.
+                    Some(_) if usable => Ok(compiled.into_iter().filter_map(Result::ok).collect()),
+                    // Every part rejects every packet: so does the whole.
+                    None if usable => Err(compiled.into_iter().find_map(Result::err).expect("parts")),
+                    // A part libpcap refuses: the whole expression, as libpcap sees it.
+                    _ => compile(&self.expr, false).map(|p| vec![p]),
+                }
+            }
+        };
         self.programs.push((key, outcome));
         self.programs.len() - 1
     }
@@ -131,7 +183,7 @@ impl Filter {
     /// True when the packet matches.
     pub fn matches(&mut self, pkt: &Packet<'_>) -> bool {
         match self.prepare(pkt.interface) {
-            Ok(p) => p.matches(pkt.data, pkt.orig_len),
+            Ok(parts) => parts.iter().any(|p| p.matches(pkt.data, pkt.orig_len)),
             Err(_) => false,
         }
     }

@@ -7,6 +7,17 @@ use std::fmt;
 pub struct LinkType(pub u16);
 
 impl LinkType {
+    /// libpcap's largest sane capture length for this link type (`max_snaplen_for_dlt`):
+    /// libpcap refuses longer records, and tcpdump calls a longer wire length invalid.
+    pub fn max_caplen(self) -> u32 {
+        match self.0 {
+            231 => 128 * 1024 * 1024, // D-Bus
+            279 => 8 * 1024 * 1024,   // EBHSCR
+            249 => 1024 * 1024,       // USBPcap
+            _ => 262_144,
+        }
+    }
+
     /// BSD loopback: a 4-byte address family in host byte order.
     pub const NULL: LinkType = LinkType(0);
     /// Ethernet II / 802.3.

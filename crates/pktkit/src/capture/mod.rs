@@ -17,6 +17,7 @@ mod tests;
 
 pub use error::{CaptureError, FormatError};
 pub use linktype::LinkType;
+pub use pcapng::PcapNgClock;
 pub use reader::{CaptureReader, Event, Input};
 pub use writer::{CaptureWriter, OutputFormat, WriteError};
 
@@ -66,8 +67,8 @@ pub enum Precision {
 pub enum Origin {
     /// A classic pcap file; the raw 24-byte header, kept so a copy can be byte-identical.
     Pcap(pcap_file::pcap::PcapHeader),
-    /// An interface description block of a pcapng section.
-    PcapNg,
+    /// An interface description block of a pcapng section, with its timestamp units.
+    PcapNg(PcapNgClock),
     /// Built by the program (pkt-send, pcap-capture), not read from a file.
     Live,
 }
@@ -95,6 +96,14 @@ pub struct Interface {
 }
 
 impl Interface {
+    /// libpcap's snapshot length for this interface: its snaplen, or the link type's largest
+    /// capture length (262,144 bytes for most) when the snaplen is 0 or larger. A record longer
+    /// than this cannot be read by libpcap (classic pcap) or is cut by it (pcapng).
+    pub fn snapshot(&self) -> u32 {
+        let max = self.linktype.max_caplen();
+        if self.snaplen == 0 { max } else { self.snaplen.min(max) }
+    }
+
     /// An interface made by the program itself (e.g. for crafted or live packets).
     pub fn live(linktype: LinkType, snaplen: u32, precision: Precision) -> Self {
         Interface {
@@ -131,12 +140,28 @@ pub struct Packet<'a> {
     pub interface: &'a Interface,
     /// A classic pcap record's raw `(ts_sec, ts_frac)`, kept for byte-identical copies.
     pub raw_ts: Option<(u32, u32)>,
+    /// A pcapng packet block's raw 64-bit timestamp, in its interface's [`PcapNgClock`] units:
+    /// pcapng writers copy it, so no timestamp is lost to a conversion.
+    pub pcapng_ts: Option<u64>,
+    /// Byte offset of the packet's record or block in its input (`None`: made by the program).
+    pub offset: Option<u64>,
 }
 
 impl<'a> Packet<'a> {
     /// A packet made by the program (crafted or captured live), numbered `number`.
     pub fn new(number: u64, ts: Timestamp, data: &'a [u8], orig_len: u32, interface: &'a Interface) -> Self {
-        Packet { number, record: number, ts, orig_len, data, stored: data, interface, raw_ts: None }
+        Packet {
+            number,
+            record: number,
+            ts,
+            orig_len,
+            data,
+            stored: data,
+            interface,
+            raw_ts: None,
+            pcapng_ts: None,
+            offset: None,
+        }
     }
 
     /// The packet's link type.

@@ -9,16 +9,6 @@ use super::buffer::ReadBuffer;
 use super::reader::{Meta, Step, format_error, read_error};
 use super::{CaptureError, FormatError, Interface, LinkType, Origin, Precision, Timestamp};
 
-/// libpcap's largest sane capture length for a link type (`max_snaplen_for_dlt`).
-pub(crate) fn max_caplen(linktype: LinkType) -> u32 {
-    match linktype.0 {
-        231 => 128 * 1024 * 1024, // D-Bus
-        279 => 8 * 1024 * 1024,   // EBHSCR
-        249 => 1024 * 1024,       // USBPcap
-        _ => 262_144,
-    }
-}
-
 /// Reading state of one classic pcap input.
 pub(crate) struct PcapSource {
     parser: PcapParser,
@@ -76,11 +66,8 @@ impl PcapSource {
             parser,
             iface: interfaces.len() - 1,
             nano,
-            max_caplen: max_caplen(linktype) as usize,
-            snapshot: match header.snaplen {
-                0 => max_caplen(linktype),
-                s => s.min(max_caplen(linktype)),
-            } as usize,
+            max_caplen: linktype.max_caplen() as usize,
+            snapshot: interfaces[interfaces.len() - 1].snapshot() as usize,
             record: 0,
         })
     }
@@ -130,6 +117,8 @@ impl PcapSource {
             orig_len: raw.orig_len,
             iface: self.iface,
             raw_ts: Some((raw.ts_sec, raw.ts_frac)),
+            pcapng_ts: None,
+            offset: start,
             record,
         };
         buf.consume(16 + incl_len);

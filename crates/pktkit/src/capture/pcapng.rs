@@ -18,49 +18,95 @@ const PB: u32 = 2;
 const SPB: u32 = 3;
 const EPB: u32 = 6;
 const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
+/// Option codes of an interface description block (RFC draft "PCAP Next Generation").
+pub(crate) const IDB_TYPE: u32 = IDB;
+pub(crate) const EPB_TYPE: u32 = EPB;
+pub(crate) const OPT_IF_NAME: u16 = 2;
+pub(crate) const OPT_IF_TSRESOL: u16 = 9;
+pub(crate) const OPT_IF_TSOFFSET: u16 = 14;
+/// `if_tsresol` of microseconds (the default) and of nanoseconds.
+const TSRESOL_MICRO: u8 = 6;
+const TSRESOL_NANO: u8 = 9;
 
-/// Timestamp units of one interface: `if_tsresol` and `if_tsoffset`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Clock {
-    /// Decimal (10^-n) or binary (2^-n) fractions of a second.
-    binary: bool,
-    exponent: u8,
-    offset_secs: i64,
+/// Timestamp units of one pcapng interface, as its interface block gave them: `if_tsresol` and
+/// `if_tsoffset`. Writers copy them, so a packet's raw timestamp is written back unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PcapNgClock {
+    /// `if_tsresol` as stored: units of 10^-n seconds, or 2^-n with the top bit set.
+    pub tsresol: u8,
+    /// `if_tsoffset`: seconds added to every timestamp.
+    pub tsoffset: i64,
 }
 
-impl Clock {
-    const MICRO: Clock = Clock { binary: false, exponent: 6, offset_secs: 0 };
+impl Default for PcapNgClock {
+    /// Microseconds and no offset, what an interface block without these options means.
+    fn default() -> Self {
+        PcapNgClock::MICRO
+    }
+}
 
-    fn from_tsresol(v: u8) -> Clock {
-        Clock { binary: v & 0x80 != 0, exponent: v & 0x7f, offset_secs: 0 }
+impl PcapNgClock {
+    /// Microseconds, no offset.
+    pub const MICRO: PcapNgClock = PcapNgClock { tsresol: TSRESOL_MICRO, tsoffset: 0 };
+    /// Nanoseconds, no offset.
+    pub const NANO: PcapNgClock = PcapNgClock { tsresol: TSRESOL_NANO, tsoffset: 0 };
+
+    fn binary(&self) -> bool {
+        self.tsresol & 0x80 != 0
+    }
+
+    /// The exponent n of the unit, capped where a 64-bit count of units stops being meaningful.
+    fn exponent(&self) -> u32 {
+        let n = u32::from(self.tsresol & 0x7f);
+        if self.binary() { n.min(63) } else { n.min(19) }
     }
 
     /// True when finer than microseconds.
-    fn is_fine(&self) -> bool {
-        if self.binary { self.exponent >= 20 } else { self.exponent > 6 }
+    pub fn is_fine(&self) -> bool {
+        if self.binary() { self.exponent() >= 20 } else { self.exponent() > 6 }
     }
 
-    fn decode(&self, raw: u64) -> Timestamp {
-        let (secs, nanos) = if self.binary {
-            let e = u32::from(self.exponent.min(63));
+    /// The time of a raw 64-bit timestamp.
+    pub fn decode(&self, raw: u64) -> Timestamp {
+        let e = self.exponent();
+        let (secs, nanos) = if self.binary() {
             let frac = raw & ((1u64 << e) - 1);
-            (raw >> e, ((frac as u128 * 1_000_000_000) >> e) as u64)
+            (raw >> e, ((frac as u128 * NANOS_PER_SEC as u128) >> e) as u64)
         } else {
-            let e = u32::from(self.exponent.min(19));
             let unit = 10u64.pow(e);
             let frac = raw % unit;
             let nanos = if e <= 9 { frac * 10u64.pow(9 - e) } else { frac / 10u64.pow(e - 9) };
             (raw / unit, nanos)
         };
-        Timestamp::new((secs as i64).saturating_add(self.offset_secs), nanos)
+        // Seconds past i64 (seconds resolution) and offsets that carry past it saturate.
+        let secs = i64::try_from(secs).unwrap_or(i64::MAX).saturating_add(self.tsoffset);
+        Timestamp::new(secs, nanos)
+    }
+
+    /// The raw 64-bit timestamp of `ts` in these units (fractions finer than the unit are
+    /// dropped); `None` when `ts` is before the offset or needs more than 64 bits.
+    pub fn encode(&self, ts: Timestamp) -> Option<u64> {
+        let secs = u64::try_from(ts.secs.checked_sub(self.tsoffset)?).ok()?;
+        let e = self.exponent();
+        let nanos = u64::from(ts.nanos);
+        if self.binary() {
+            let whole = secs.checked_mul(1u64.checked_shl(e)?)?;
+            whole.checked_add((((nanos as u128) << e) / NANOS_PER_SEC as u128) as u64)
+        } else {
+            let whole = secs.checked_mul(10u64.pow(e))?;
+            let frac = if e <= 9 { nanos / 10u64.pow(9 - e) } else { nanos * 10u64.pow(e - 9) };
+            whole.checked_add(frac)
+        }
     }
 }
+
+const NANOS_PER_SEC: u64 = 1_000_000_000;
 
 /// Reading state of one pcapng input.
 pub(crate) struct PcapNgSource {
     big: bool,
     /// Global index and clock of each interface of the current section.
-    section_ifaces: Vec<(usize, Clock)>,
+    section_ifaces: Vec<(usize, PcapNgClock)>,
     record: u64,
 }
 
@@ -211,16 +257,16 @@ impl PcapNgSource {
                 let body = buf.slice(8, body_len);
                 let linktype = LinkType(u16_at(body, 0, big));
                 let snaplen = u32_at(body, 4, big);
-                let mut clock = Clock::MICRO;
+                let mut clock = PcapNgClock::MICRO;
                 let mut name = None;
                 options(&body[8..], big, |code, value| match (code, value.len()) {
-                    (2, _) => name = Some(String::from_utf8_lossy(value).trim_end_matches('\0').to_string()),
-                    (9, 1) => {
-                        clock = Clock { offset_secs: clock.offset_secs, ..Clock::from_tsresol(value[0]) }
+                    (OPT_IF_NAME, _) => {
+                        name = Some(String::from_utf8_lossy(value).trim_end_matches('\0').to_string())
                     }
-                    (14, 8) => {
+                    (OPT_IF_TSRESOL, 1) => clock.tsresol = value[0],
+                    (OPT_IF_TSOFFSET, 8) => {
                         let b: [u8; 8] = value.try_into().expect("length checked");
-                        clock.offset_secs = if big { i64::from_be_bytes(b) } else { i64::from_le_bytes(b) };
+                        clock.tsoffset = if big { i64::from_be_bytes(b) } else { i64::from_le_bytes(b) };
                     }
                     _ => {}
                 });
@@ -232,7 +278,7 @@ impl PcapNgSource {
                     precision: if clock.is_fine() { Precision::Nano } else { Precision::Micro },
                     name,
                     input: input.to_string(),
-                    origin: Origin::PcapNg,
+                    origin: Origin::PcapNg(clock),
                     swapped: big != cfg!(target_endian = "big"),
                 });
                 buf.consume(len);
@@ -294,8 +340,9 @@ impl PcapNgSource {
                     "captured length {caplen} exceeds the packet block ({body_len} bytes of body)"
                 ))));
             }
-            let ts =
-                if btype == SPB { Timestamp::default() } else { clock.decode((hi as u64) << 32 | lo as u64) };
+            // A simple packet block has no timestamp.
+            let raw_ts = (btype != SPB).then_some((hi as u64) << 32 | lo as u64);
+            let ts = raw_ts.map_or(Timestamp::default(), |raw| clock.decode(raw));
             let meta = Meta {
                 pos: buf.position() + 8 + data_at,
                 len: caplen,
@@ -308,6 +355,8 @@ impl PcapNgSource {
                 orig_len,
                 iface: global,
                 raw_ts: None,
+                pcapng_ts: raw_ts,
+                offset: start,
                 record,
             };
             buf.consume(len);

@@ -59,6 +59,9 @@ pub(crate) struct Meta {
     pub(crate) orig_len: u32,
     pub(crate) iface: usize,
     pub(crate) raw_ts: Option<(u32, u32)>,
+    pub(crate) pcapng_ts: Option<u64>,
+    /// Byte offset of the record or block in its input.
+    pub(crate) offset: u64,
     pub(crate) record: u64,
 }
 
@@ -281,6 +284,8 @@ impl CaptureReader {
                         stored: &self.buf.raw()[meta.range()],
                         interface: &self.interfaces[meta.iface],
                         raw_ts: meta.raw_ts,
+                        pcapng_ts: meta.pcapng_ts,
+                        offset: Some(meta.offset),
                     })));
                 }
             }

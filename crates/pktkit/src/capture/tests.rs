@@ -440,3 +440,39 @@ fn pcapng_lenient_interface_options_and_tsoffset() {
     assert_eq!(p.interface.name.as_deref(), Some("eth0"));
     assert_eq!(p.interface.precision, Precision::Micro);
 }
+
+#[test]
+fn clock_encode_inverts_decode_for_decimal_units() {
+    for tsresol in 0..=9u8 {
+        let clock = PcapNgClock { tsresol, tsoffset: -7 };
+        for raw in [0u64, 1, 999, 1_700_000_000_123, u64::MAX / 10u64.pow(u32::from(tsresol).max(1))] {
+            assert_eq!(clock.encode(clock.decode(raw)), Some(raw), "tsresol {tsresol}, raw {raw}");
+        }
+    }
+    // Seconds resolution past i64 seconds saturates instead of wrapping negative.
+    let seconds = PcapNgClock { tsresol: 0, tsoffset: 0 };
+    assert_eq!(seconds.decode(u64::MAX).secs, i64::MAX);
+    assert_eq!(PcapNgClock::MICRO.encode(Timestamp { secs: -1, nanos: 0 }), None);
+    assert_eq!(PcapNgClock::NANO.encode(Timestamp { secs: i64::MAX, nanos: 0 }), None);
+}
+
+#[test]
+fn pcapng_copies_keep_exotic_clocks_and_raw_timestamps() {
+    let mut ng = Ng::new(true);
+    // Picoseconds and 2^-63 s: finer than pcap-file writes; big-endian input, native output.
+    ng.idb(1, 0, Some(12));
+    ng.idb(1, 0, Some(0x80 | 63));
+    ng.epb(0, u64::MAX, &[1; 20], 20);
+    ng.epb(1, 12_345, &[2; 20], 20);
+    let input = ng.out;
+    let (out, _) = copy(input.clone(), OutputFormat::PcapNg);
+    let stamps = |bytes: Vec<u8>| {
+        let mut r = reader(bytes);
+        let mut v = Vec::new();
+        while let Some(p) = r.next_packet().unwrap() {
+            v.push((p.pcapng_ts, p.ts, p.interface.origin.clone(), p.interface.precision));
+        }
+        v
+    };
+    assert_eq!(stamps(out), stamps(input));
+}

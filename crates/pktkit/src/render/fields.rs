@@ -451,7 +451,7 @@ fn field(
         F::FrameLen => u(b, pkt.orig_len),
         F::FrameCapLen => u(b, pkt.data.len()),
         F::FrameInterfaceId => {
-            if matches!(pkt.interface.origin, crate::capture::Origin::PcapNg) {
+            if matches!(pkt.interface.origin, crate::capture::Origin::PcapNg(_)) {
                 u(b, pkt.interface.id);
             }
         }

@@ -136,13 +136,61 @@ pub enum RewriteError {
     #[error("the packet has no {0:?} field")]
     Absent(Field),
     /// The value does not fit the field.
-    #[error("{value:?} does not fit {field:?}")]
+    #[error("{value} does not fit {field:?}: expected {expected}")]
     BadValue {
         /// The field.
         field: Field,
         /// The rejected value.
         value: Value,
+        /// What the field takes, e.g. `a number from 0 to 255`.
+        expected: String,
     },
+}
+
+impl std::fmt::Display for Value {
+    /// As pkt-decode's JSON writes it: a number, `true`/`false`, `aa:bb:..`, an IP address.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Num(n) => write!(f, "{n}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Mac(m) => {
+                let [a, b, c, d, e, g] = m;
+                write!(f, "{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{g:02x}")
+            }
+            Value::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// The largest number `field` holds when it is `width` bytes wide; `None` for fields that are
+/// not numbers.
+fn max_number(field: Field, width: usize) -> Option<u64> {
+    use Field::*;
+    match field {
+        EthSrc | EthDst | ArpSenderMac | ArpTargetMac | ArpSenderIp | ArpTargetIp | Ipv4Src | Ipv4Dst
+        | Ipv6Src | Ipv6Dst | VlanDei(_) | Ipv4Df | Ipv4Mf => None,
+        VlanId(_) | TcpFlags => Some(0xfff),
+        VlanPcp(_) => Some(7),
+        // 13 bits counting 8-byte units.
+        Ipv4FragOffset => Some(0x1fff * 8),
+        Ipv6TrafficClass => Some(0xff),
+        Ipv6FlowLabel => Some(0xfffff),
+        _ if width >= 8 => Some(u64::MAX),
+        _ => Some((1u64 << (8 * width)) - 1),
+    }
+}
+
+/// What `field` takes, for messages: `a number from 0 to 255`, `an IPv4 address`, ...
+fn expected(field: Field, width: usize) -> String {
+    use Field::*;
+    match field {
+        EthSrc | EthDst | ArpSenderMac | ArpTargetMac => "a MAC address".into(),
+        ArpSenderIp | ArpTargetIp | Ipv4Src | Ipv4Dst => "an IPv4 address".into(),
+        Ipv6Src | Ipv6Dst => "an IPv6 address".into(),
+        VlanDei(_) | Ipv4Df | Ipv4Mf => "true or false".into(),
+        Ipv4FragOffset => format!("a multiple of 8 from 0 to {}", 0x1fff * 8),
+        _ => format!("a number from 0 to {}", max_number(field, width).unwrap_or(0)),
+    }
 }
 
 /// Where the headers of one packet are.
@@ -364,8 +412,9 @@ impl Layout {
     /// The new bytes of the field's location for `value` (given the current bytes `cur`).
     fn encode(field: Field, cur: &[u8], value: Value) -> Option<Vec<u8>> {
         use Field::*;
-        let n = |max: u64| match value {
-            Value::Num(v) if v <= max => Some(v),
+        let max = max_number(field, cur.len());
+        let n = || match value {
+            Value::Num(v) if max.is_some_and(|max| v <= max) => Some(v),
             _ => None,
         };
         let b = |v: Value| match v {
@@ -386,13 +435,13 @@ impl Layout {
                 Value::Ip(IpAddr::V6(a)) => a.octets().to_vec(),
                 _ => return None,
             },
-            VlanId(_) => ((word & !0xfff) | n(0xfff)? as u16).to_be_bytes().to_vec(),
-            VlanPcp(_) => ((word & 0x1fff) | (n(7)? as u16) << 13).to_be_bytes().to_vec(),
+            VlanId(_) => ((word & !0xfff) | n()? as u16).to_be_bytes().to_vec(),
+            VlanPcp(_) => ((word & 0x1fff) | (n()? as u16) << 13).to_be_bytes().to_vec(),
             VlanDei(_) => ((word & !0x1000) | u16::from(b(value)?) << 12).to_be_bytes().to_vec(),
             Ipv4Df => ((word & !0x4000) | u16::from(b(value)?) << 14).to_be_bytes().to_vec(),
             Ipv4Mf => ((word & !0x2000) | u16::from(b(value)?) << 13).to_be_bytes().to_vec(),
             Ipv4FragOffset => {
-                let off = n(0x1fff * 8)?;
+                let off = n()?;
                 if off % 8 != 0 {
                     return None;
                 }
@@ -401,18 +450,14 @@ impl Layout {
             Ipv6TrafficClass | Ipv6FlowLabel => {
                 let w = u32::from_be_bytes([cur[0], cur[1], cur[2], cur[3]]);
                 let w = if field == Ipv6TrafficClass {
-                    (w & !0x0ff0_0000) | (n(0xff)? as u32) << 20
+                    (w & !0x0ff0_0000) | (n()? as u32) << 20
                 } else {
-                    (w & !0xfffff) | n(0xfffff)? as u32
+                    (w & !0xfffff) | n()? as u32
                 };
                 w.to_be_bytes().to_vec()
             }
-            TcpFlags => ((word & !0xfff) | n(0xfff)? as u16).to_be_bytes().to_vec(),
-            _ => {
-                let width = cur.len();
-                let v = n(if width >= 8 { u64::MAX } else { (1u64 << (8 * width)) - 1 })?;
-                v.to_be_bytes()[8 - width..].to_vec()
-            }
+            TcpFlags => ((word & !0xfff) | n()? as u16).to_be_bytes().to_vec(),
+            _ => n()?.to_be_bytes()[8 - cur.len()..].to_vec(),
         })
     }
 
@@ -460,8 +505,11 @@ impl Layout {
         if data.len() < at + len {
             return Err(RewriteError::Absent(field));
         }
-        let new =
-            Self::encode(field, &data[at..at + len], value).ok_or(RewriteError::BadValue { field, value })?;
+        let new = Self::encode(field, &data[at..at + len], value).ok_or_else(|| RewriteError::BadValue {
+            field,
+            value,
+            expected: expected(field, len),
+        })?;
         if data[at..at + len] == new[..] {
             return Ok(());
         }

@@ -1,6 +1,5 @@
-use clap::Parser;
 use pktkit_tools::{cli, filter};
 
 fn main() -> std::process::ExitCode {
-    cli::finish("pcap-filter", filter::run(filter::Args::parse()))
+    cli::main("pcap-filter", filter::run)
 }

@@ -1,6 +1,5 @@
-use clap::Parser;
 use pktkit_tools::{cli, decode};
 
 fn main() -> std::process::ExitCode {
-    cli::finish("pkt-decode", decode::run(decode::Args::parse()))
+    cli::main("pkt-decode", decode::run)
 }

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use pktkit::capture::{CaptureWriter, Interface, LinkType, OutputFormat, Packet, Precision, Timestamp};
-use pktkit::rewrite::{Field, Layout, Value};
+use pktkit::rewrite::{Field, Layout, RewriteError, Value};
 use pktkit::stream::{LineEvent, LineReader, Source};
 use serde_json::Value as Json;
 
@@ -37,15 +37,36 @@ pub(crate) struct Built {
 fn hex_decode(s: &str) -> Result<Vec<u8>, String> {
     let s = s.as_bytes();
     if !s.len().is_multiple_of(2) {
-        return Err("raw.hex has an odd number of digits".into());
+        return Err(format!("raw.hex: {} digits, expected an even number of hex digits", s.len()));
     }
-    let digit = |c: u8| {
-        (c as char)
-            .to_digit(16)
-            .map(|d| d as u8)
-            .ok_or_else(|| format!("raw.hex: '{}' is not a hex digit", c as char))
+    let digit = |at: usize| {
+        (s[at] as char).to_digit(16).map(|d| d as u8).ok_or_else(|| {
+            let c = String::from_utf8_lossy(&s[at..]).chars().next().unwrap_or('?');
+            format!("raw.hex: {c:?} at digit {}, expected hex digits", at + 1)
+        })
     };
-    s.chunks_exact(2).map(|p| Ok(digit(p[0])? << 4 | digit(p[1])?)).collect()
+    (0..s.len() / 2).map(|i| Ok(digit(2 * i)? << 4 | digit(2 * i + 1)?)).collect()
+}
+
+/// The optional number at `key` of `obj`, named `name` in messages: `None` when absent or
+/// null, an error naming the value and the range when it is not an integer in `min..=max`.
+fn number<T: TryFrom<i128>>(
+    obj: &serde_json::Map<String, Json>,
+    key: &str,
+    name: &str,
+    min: i128,
+    max: i128,
+) -> Result<Option<T>, String> {
+    let Some(v) = obj.get(key).filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    v.as_i64()
+        .map(i128::from)
+        .or_else(|| v.as_u64().map(i128::from))
+        .filter(|n| (min..=max).contains(n))
+        .and_then(|n| T::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| format!("{name}: got {v}, expected a whole number from {min} to {max}"))
 }
 
 fn parse_mac(s: &str) -> Option<[u8; 6]> {
@@ -105,33 +126,61 @@ fn flags_from_letters(s: &str) -> Option<u64> {
     })
 }
 
-/// Rebuilds the packet a record describes (see the module docs).
+/// A field that could not be written, as `key: got VALUE, expected WHAT`.
+fn rewrite_error(key: &str, e: RewriteError) -> String {
+    match e {
+        RewriteError::BadValue { value, expected, .. } => format!("{key}: got {value}, expected {expected}"),
+        RewriteError::Absent(_) => format!("{key}: the packet has no such field (it is cut before it)"),
+    }
+}
+
+/// Rebuilds the packet a record describes (see the module docs); an error is
+/// `key: got VALUE, expected WHAT`.
 pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
-    let raw = rec.get("raw").and_then(Json::as_object).ok_or(
-        "the record has no \"raw\" object with the packet bytes: make the records with pkt-decode --json --raw",
-    )?;
-    let mut bytes = hex_decode(raw.get("hex").and_then(Json::as_str).ok_or("raw.hex is missing")?)?;
-    let linktype = raw
-        .get("linktype")
-        .or_else(|| rec.get("linktype"))
-        .and_then(Json::as_u64)
-        .and_then(|v| u16::try_from(v).ok())
-        .ok_or("raw.linktype is missing")?;
-    let linktype = LinkType(linktype);
-    let snaplen =
-        raw.get("snaplen").and_then(Json::as_u64).and_then(|v| u32::try_from(v).ok()).unwrap_or(262_144);
-    let precision = match raw.get("precision").and_then(Json::as_str) {
-        Some("nano") => Precision::Nano,
-        _ => Precision::Micro,
+    let Some(raw) = rec.get("raw") else {
+        return Err("raw: missing, expected an object with the packet bytes: make the records with pkt-decode --json --raw".into());
     };
+    let raw =
+        raw.as_object().ok_or_else(|| format!("raw: got {raw}, expected an object with the packet bytes"))?;
+    let mut bytes = match raw.get("hex") {
+        Some(Json::String(hex)) => hex_decode(hex)?,
+        Some(other) => return Err(format!("raw.hex: got {other}, expected the packet bytes as hex digits")),
+        None => return Err("raw.hex: missing, expected the packet bytes as hex digits".into()),
+    };
+    const U16: i128 = u16::MAX as i128;
+    const U32: i128 = u32::MAX as i128;
+    let (obj, name) = if raw.contains_key("linktype") {
+        (raw, "raw.linktype")
+    } else {
+        (rec.as_object().unwrap_or(raw), "linktype")
+    };
+    let linktype = number::<u16>(obj, "linktype", name, 0, U16)?
+        .ok_or("raw.linktype: missing, expected the link type number (pkt-decode --json --raw writes it)")?;
+    let linktype = LinkType(linktype);
+    let snaplen = number::<u32>(raw, "snaplen", "raw.snaplen", 0, U32)?.unwrap_or(262_144);
+    let precision = match raw.get("precision") {
+        None | Some(Json::Null) => Precision::Micro,
+        Some(Json::String(p)) if p == "micro" => Precision::Micro,
+        Some(Json::String(p)) if p == "nano" => Precision::Nano,
+        Some(other) => return Err(format!("raw.precision: got {other}, expected \"micro\" or \"nano\"")),
+    };
+    let top = rec.as_object().ok_or("the record is not a JSON object")?;
     let ts = Timestamp::new(
-        rec.get("ts_sec").and_then(Json::as_i64).unwrap_or(0),
-        rec.get("ts_nsec").and_then(Json::as_u64).unwrap_or(0),
+        number::<i64>(top, "ts_sec", "ts_sec", i64::MIN.into(), i64::MAX.into())?.unwrap_or(0),
+        number::<u64>(top, "ts_nsec", "ts_nsec", 0, u64::MAX.into())?.unwrap_or(0),
     );
-    let caplen = bytes.len() as u64;
-    let orig_len = raw.get("orig_len").and_then(Json::as_u64).unwrap_or(caplen);
+    let max = linktype.max_caplen();
+    if bytes.len() > max as usize {
+        return Err(format!(
+            "raw.hex: {} bytes, expected at most {max}, the longest packet of link type {linktype} libpcap and tcpdump read",
+            bytes.len()
+        ));
+    }
+    let caplen = bytes.len() as u32;
     // As stored, even when below the captured length (damaged files); pcapng output raises it.
-    let orig_len = u32::try_from(orig_len).map_err(|_| "raw.orig_len is too large")?;
+    let orig_len = number::<u32>(raw, "orig_len", "raw.orig_len", 0, U32)?.unwrap_or(caplen);
+    let raw_ts_sec = number::<u32>(raw, "ts_sec", "raw.ts_sec", 0, U32)?;
+    let raw_ts_frac = number::<u32>(raw, "ts_frac", "raw.ts_frac", 0, U32)?;
 
     let layout = Layout::parse(linktype, &bytes);
     let original = bytes.clone();
@@ -150,7 +199,7 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
                 return Ok(());
             };
             let want =
-                as_value(v, was).ok_or_else(|| format!("{sec}.{key}: expected {}, got {v}", kind(was)))?;
+                as_value(v, was).ok_or_else(|| format!("{sec}.{key}: got {v}, expected {}", kind(was)))?;
             if want == was {
                 return Ok(());
             }
@@ -158,7 +207,7 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
                 checksums.push((field, want, format!("{sec}.{key}")));
                 return Ok(());
             }
-            layout.set(bytes, field, want).map_err(|e| format!("{sec}.{key}: {e}"))
+            layout.set(bytes, field, want).map_err(|e| rewrite_error(&format!("{sec}.{key}"), e))
         };
     for &(sec, key, field) in FIELDS {
         let sec = section(&layout, sec);
@@ -172,12 +221,13 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
         && rec.get("tcp").and_then(|t| t.get("flags")).and_then(Json::as_u64).is_none_or(|n| n == was)
     {
         let want = (was & 0xe00)
-            | flags_from_letters(letters)
-                .ok_or_else(|| format!("tcp.flags_str: '{letters}' is not TCP flag letters (FSRPAUECN)"))?;
+            | flags_from_letters(letters).ok_or_else(|| {
+                format!("tcp.flags_str: got {letters:?}, expected TCP flag letters (FSRPAUECN)")
+            })?;
         if want != was {
             layout
                 .set(&mut bytes, Field::TcpFlags, Value::Num(want))
-                .map_err(|e| format!("tcp.flags_str: {e}"))?;
+                .map_err(|e| rewrite_error("tcp.flags_str", e))?;
         }
     }
     if let Some(Json::Array(tags)) = rec.get("vlan") {
@@ -190,10 +240,9 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
         }
     }
     for (field, want, name) in checksums {
-        layout.set(&mut bytes, field, want).map_err(|e| format!("{name}: {e}"))?;
+        layout.set(&mut bytes, field, want).map_err(|e| rewrite_error(&name, e))?;
     }
-    let field = |k: &str| raw.get(k).and_then(Json::as_u64).and_then(|v| u32::try_from(v).ok());
-    let raw_ts = field("ts_sec").zip(field("ts_frac"));
+    let raw_ts = raw_ts_sec.zip(raw_ts_frac);
     Ok(Built { linktype, snaplen, precision, ts, raw_ts, orig_len, bytes, unchecked })
 }
 
@@ -243,6 +292,8 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     let interrupts = cli::interrupts()?;
     let mut number = 0u64;
     let mut unchecked: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    // Records written cut to their snaplen.
+    let mut cut = 0u64;
     for name in &names {
         if interrupts.is_interrupted() {
             break;
@@ -263,9 +314,10 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             if text.trim().is_empty() {
                 continue;
             }
+            let at = format!("{name}: record {} (line {lineno})", number + 1);
             let rec: Json = serde_json::from_str(&text)
-                .map_err(|e| Failure::Runtime(format!("{name}:{lineno}: not a JSON record: {e}")))?;
-            let b = packet_of(&rec).map_err(|e| Failure::Runtime(format!("{name}:{lineno}: {e}")))?;
+                .map_err(|e| Failure::Runtime(format!("{at}: not a JSON record: {e}")))?;
+            let b = packet_of(&rec).map_err(|e| Failure::Runtime(format!("{at}: {e}")))?;
             number += 1;
             for key in &b.unchecked {
                 *unchecked.entry(key.clone()).or_insert(0u64) += 1;
@@ -278,7 +330,10 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
                         i.id = next_id;
                         i
                     });
-                    let mut pkt = Packet::new(number, b.ts, &b.bytes, b.orig_len, iface);
+                    // Cut to what libpcap reads for the output's snaplen; the wire length is kept.
+                    let keep = b.bytes.len().min(iface.snapshot() as usize);
+                    cut += u64::from(keep < b.bytes.len());
+                    let mut pkt = Packet::new(number, b.ts, &b.bytes[..keep], b.orig_len, iface);
                     pkt.raw_ts = b.raw_ts;
                     w.write(&pkt)?;
                 }
@@ -297,6 +352,14 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
             format!(
                 "not compared or written, as pkt-send does not locate their headers in those frames (the bytes are raw.hex's): {}",
                 keys.join(", ")
+            ),
+        );
+    }
+    if cut > 0 && !args.quiet {
+        cli::warn(
+            super::TOOL,
+            format!(
+                "{cut} record(s) held more bytes than their snaplen: written cut to it, with their wire length"
             ),
         );
     }

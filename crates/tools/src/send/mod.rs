@@ -227,20 +227,35 @@ fn run_craft(args: &Args) -> Result<(), Failure> {
     };
 
     if let Some(path) = &args.write {
-        let out = cli::open_output(Some(path), true)?;
         let format = if args.pcapng { OutputFormat::PcapNg } else { OutputFormat::Pcap };
-        let mut w = CaptureWriter::new(out, format);
+        let open = || -> Result<CaptureWriter<cli::Output>, Failure> {
+            Ok(CaptureWriter::new(cli::open_output(Some(path), true)?, format))
+        };
         let iface = Interface::live(spec.start().linktype(), 262_144, Precision::Micro);
-        w.begin(&iface)?;
+        // Opened at the first packet built: a spec error found while building the first one
+        // writes nothing, not even a file header.
+        let mut w = None;
         let mut n = 0u64;
-        each(&mut |p| {
+        let outcome = each(&mut |p| {
+            let w = match &mut w {
+                Some(w) => w,
+                None => w.insert(open()?),
+            };
             n += 1;
             let len = p.bytes.len() as u32;
             w.write(&Packet::new(n, now(), &p.bytes, len, &iface))?;
             Ok(())
-        })?;
-        w.finish()?;
-        return Ok(());
+        });
+        return match w {
+            // The packets before an error are written out.
+            Some(w) => w.finish().map_err(Failure::from).and(outcome),
+            None => {
+                outcome?;
+                let mut w = open()?;
+                w.begin(&iface)?;
+                Ok(w.finish().map(|_| ())?)
+            }
+        };
     }
     if args.show {
         let mut out = cli::open_output(None, false)?;

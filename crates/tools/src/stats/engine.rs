@@ -12,7 +12,7 @@ use super::keys::{
     Addr, ConvCount, DnsCount, Endpoints, Hits, HostCount, IpPair, NO_FIRST, NO_LAST, PeerCount, Port,
 };
 use super::names;
-use super::table::{Count, Table};
+use super::table::{Count, Merge, Table};
 
 /// Table caps. Each capped table keeps at most this many keys and folds the rest into
 /// `other` (see [`super::table`]).
@@ -256,21 +256,24 @@ impl Default for Summary {
 impl Summary {
     /// Adds another summary.
     pub fn merge(&mut self, o: &Summary) {
-        self.packets += o.packets;
-        self.bytes += o.bytes;
-        self.captured += o.captured;
+        self.packets = self.packets.saturating_add(o.packets);
+        self.bytes = self.bytes.saturating_add(o.bytes);
+        self.captured = self.captured.saturating_add(o.captured);
         self.first = self.first.min(o.first);
         self.last = self.last.max(o.last);
-        self.snapped += o.snapped;
+        self.snapped = self.snapped.saturating_add(o.snapped);
         for (lt, c) in &o.linktypes {
-            let e = self.linktypes.entry(*lt).or_default();
-            e.frames += c.frames;
-            e.bytes += c.bytes;
+            self.linktypes.entry(*lt).or_default().merge(c);
         }
-        self.complete += o.complete;
-        self.truncated += o.truncated;
-        self.invalid += o.invalid;
-        self.unsupported += o.unsupported;
+        self.complete = self.complete.saturating_add(o.complete);
+        self.truncated = self.truncated.saturating_add(o.truncated);
+        self.invalid = self.invalid.saturating_add(o.invalid);
+        self.unsupported = self.unsupported.saturating_add(o.unsupported);
+    }
+
+    /// True when a packet or byte counter is at `u64::MAX`, where merged sums saturate.
+    pub fn at_limit(&self) -> bool {
+        [self.packets, self.bytes, self.captured].contains(&u64::MAX)
     }
 
     /// Nanoseconds from the first to the last frame (0 without two frames).
@@ -524,8 +527,7 @@ impl Stats {
         for (a, b) in
             [(&mut t.tcp, ot.tcp), (&mut t.udp, ot.udp), (&mut t.icmp, ot.icmp), (&mut t.other, ot.other)]
         {
-            a.frames += b.frames;
-            a.bytes += b.bytes;
+            a.merge(&b);
         }
         self.tree.merge(&o.tree);
         self.hosts.merge(&o.hosts);
@@ -537,8 +539,7 @@ impl Stats {
                 (&mut d.transit, od.transit),
                 (&mut d.non_ip, od.non_ip),
             ] {
-                a.frames += b.frames;
-                a.bytes += b.bytes;
+                a.merge(&b);
             }
             d.peers.merge(&od.peers);
         }

@@ -10,7 +10,7 @@ use etherparse::{LaxNetSlice, TransportSlice};
 use pktkit::decode::{AppProto, Decoded, Link, Payload};
 use pktkit::proto::tunnel::Encap;
 
-use super::table::Count;
+use super::table::{Count, Merge};
 
 macro_rules! protos {
     ($($v:ident => $n:literal,)*) => {
@@ -360,9 +360,7 @@ impl Tree {
                     idx
                 }
             };
-            let c = &mut self.nodes[at].count;
-            c.frames += count.frames;
-            c.bytes += count.bytes;
+            self.nodes[at].count.merge(&count);
         }
     }
 
@@ -380,8 +378,7 @@ impl Tree {
         // A node's own frames are those of its path; children add to the same nodes again, so
         // add the node's count minus what its children carry.
         let below: Count = b.children.iter().fold(Count::default(), |mut acc, c| {
-            acc.frames += c.count.frames;
-            acc.bytes += c.count.bytes;
+            acc.merge(&c.count);
             acc
         });
         let own = Count {

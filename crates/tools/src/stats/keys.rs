@@ -197,12 +197,12 @@ pub struct HostCount {
 impl HostCount {
     /// Total bytes both ways.
     pub fn bytes(&self) -> u64 {
-        self.sent.bytes + self.recv.bytes
+        self.sent.bytes.saturating_add(self.recv.bytes)
     }
 
     /// Total frames both ways.
     pub fn frames(&self) -> u64 {
-        self.sent.frames + self.recv.frames
+        self.sent.frames.saturating_add(self.recv.frames)
     }
 }
 
@@ -225,12 +225,12 @@ pub struct PeerCount {
 impl PeerCount {
     /// Total bytes both ways.
     pub fn bytes(&self) -> u64 {
-        self.inbound.bytes + self.outbound.bytes
+        self.inbound.bytes.saturating_add(self.outbound.bytes)
     }
 
     /// Total frames both ways.
     pub fn frames(&self) -> u64 {
-        self.inbound.frames + self.outbound.frames
+        self.inbound.frames.saturating_add(self.outbound.frames)
     }
 }
 
@@ -317,12 +317,12 @@ impl ConvCount {
 
     /// Frames both ways.
     pub fn frames(&self) -> u64 {
-        self.ab.frames + self.ba.frames
+        self.ab.frames.saturating_add(self.ba.frames)
     }
 
     /// Bytes both ways.
     pub fn bytes(&self) -> u64 {
-        self.ab.bytes + self.ba.bytes
+        self.ab.bytes.saturating_add(self.ba.bytes)
     }
 }
 
@@ -350,10 +350,17 @@ pub struct DnsCount {
     pub responses: u64,
 }
 
+impl DnsCount {
+    /// Queries and responses (saturating: counts from merged reports can be anything).
+    pub fn messages(&self) -> u64 {
+        self.queries.saturating_add(self.responses)
+    }
+}
+
 impl Merge for DnsCount {
     fn merge(&mut self, o: &Self) {
-        self.queries += o.queries;
-        self.responses += o.responses;
+        self.queries = self.queries.saturating_add(o.queries);
+        self.responses = self.responses.saturating_add(o.responses);
     }
 }
 
@@ -363,7 +370,7 @@ pub struct Hits(pub u64);
 
 impl Merge for Hits {
     fn merge(&mut self, o: &Self) {
-        self.0 += o.0;
+        self.0 = self.0.saturating_add(o.0);
     }
 }
 
@@ -373,6 +380,18 @@ mod tests {
 
     fn ts(s: i64) -> Timestamp {
         Timestamp { secs: s, nanos: 0 }
+    }
+
+    #[test]
+    fn totals_of_counts_near_u64_max_saturate() {
+        let big = DnsCount { queries: u64::MAX, responses: 1 };
+        assert_eq!(big.messages(), u64::MAX);
+        // Found by the stats_merge fuzz target: ranking two such names overflowed.
+        let (a, b) = ("a".to_string(), "b".to_string());
+        assert_eq!(crate::stats::view::by_dns(&(&a, &big), &(&b, &big)), std::cmp::Ordering::Less);
+        let c = Count { frames: u64::MAX, bytes: u64::MAX };
+        let host = HostCount { sent: c, recv: c };
+        assert_eq!((host.frames(), host.bytes()), (u64::MAX, u64::MAX));
     }
 
     #[test]

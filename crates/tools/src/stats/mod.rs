@@ -309,6 +309,7 @@ fn merge(args: &Args) -> Result<(), Failure> {
         ));
     }
     let mut total: Option<Stats> = None;
+    let mut saturated = false;
     for f in &args.files {
         let text = if f.as_os_str() == "-" {
             std::io::read_to_string(std::io::stdin())
@@ -321,6 +322,17 @@ fn merge(args: &Args) -> Result<(), Failure> {
             match total.as_mut() {
                 None => total = Some(s),
                 Some(t) => t.merge(&s).map_err(|e| Failure::Runtime(format!("{}: {e}", f.display())))?,
+            }
+            if !saturated && total.as_ref().is_some_and(|t| t.summary.at_limit()) {
+                saturated = true;
+                cli::warn(
+                    TOOL,
+                    format!(
+                        "{}: the summary's counters reach {} (2^64-1); sums past it stay there, they do not wrap",
+                        f.display(),
+                        u64::MAX
+                    ),
+                );
             }
         }
     }

@@ -206,15 +206,16 @@ impl Count {
     /// Counts one frame of `bytes` bytes.
     #[inline]
     pub fn add(&mut self, bytes: u64) {
-        self.frames += 1;
-        self.bytes += bytes;
+        self.frames = self.frames.saturating_add(1);
+        self.bytes = self.bytes.saturating_add(bytes);
     }
 }
 
 impl Merge for Count {
     fn merge(&mut self, o: &Self) {
-        self.frames += o.frames;
-        self.bytes += o.bytes;
+        // Counts from merged reports can be anything: they saturate, never wrap.
+        self.frames = self.frames.saturating_add(o.frames);
+        self.bytes = self.bytes.saturating_add(o.bytes);
     }
 }
 

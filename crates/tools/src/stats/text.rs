@@ -264,7 +264,7 @@ fn summary(w: &mut dyn Write, s: &Stats, clock: &mut Clock) -> io::Result<()> {
         "Not fully decoded",
         format!(
             "{} (truncated {}, invalid {}, unsupported protocol {})",
-            m.truncated + m.invalid + m.unsupported,
+            m.truncated.saturating_add(m.invalid).saturating_add(m.unsupported),
             m.truncated,
             m.invalid,
             m.unsupported

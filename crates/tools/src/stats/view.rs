@@ -44,7 +44,7 @@ pub fn by_count<K: Ord>(x: &(&K, &Count), y: &(&K, &Count)) -> Ordering {
 
 /// DNS names: most messages first.
 pub fn by_dns<K: Ord>(x: &(&K, &DnsCount), y: &(&K, &DnsCount)) -> Ordering {
-    let (a, b) = (x.1.queries + x.1.responses, y.1.queries + y.1.responses);
+    let (a, b) = (x.1.messages(), y.1.messages());
     b.cmp(&a).then(y.1.queries.cmp(&x.1.queries)).then(x.0.cmp(y.0))
 }
 
