@@ -426,6 +426,11 @@ impl Users {
             .as_deref()
     }
 
+    /// The name of `uid` if [`Users::name`] looked it up before.
+    pub fn cached(&self, uid: u32) -> Option<&str> {
+        self.names.get(&uid).and_then(|n| n.as_deref())
+    }
+
     /// The uid of user `name`, or `name` itself when it is a number.
     pub fn uid_of(name: &str) -> Option<u32> {
         if let Ok(uid) = name.parse() {
