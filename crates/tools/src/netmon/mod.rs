@@ -36,7 +36,7 @@ named as such. Exit status: 0 done, 1 runtime error, 2 usage error.";
 /// Network monitor without root: connections with their processes (psutil's
 /// net_connections, ss -tunapi), interface counters and rates, a live top view.
 #[derive(Debug, Parser)]
-#[command(name = TOOL, version, after_help = EXAMPLES, subcommand_required = true, arg_required_else_help = true)]
+#[command(name = TOOL, version, after_help = EXAMPLES, subcommand_required = true, arg_required_else_help = true, disable_help_subcommand = true)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,

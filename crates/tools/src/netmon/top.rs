@@ -104,7 +104,7 @@ impl Tracker {
     }
 
     /// Refreshes and returns the rates since the previous refresh.
-    pub fn next(&mut self) -> Result<Snapshot, Failure> {
+    pub fn refresh(&mut self) -> Result<Snapshot, Failure> {
         self.monitor.refresh(&[Table::Tcp4, Table::Tcp6], moving_states())?;
         let ifaces = interfaces::read()?;
         let now = Instant::now();
@@ -183,7 +183,7 @@ fn run_ndjson(args: &TopArgs) -> Result<(), Failure> {
     let mut line = Vec::with_capacity(64 * 1024);
     for tick in 1u64.. {
         sleep_until(start + args.every.saturating_mul(u32::try_from(tick).unwrap_or(u32::MAX)));
-        let snap = tracker.next()?;
+        let snap = tracker.refresh()?;
         line.clear();
         write_snapshot(&mut line, &snap, &tracker, args);
         out.write_all(&line)?;
@@ -331,7 +331,7 @@ fn terminal_loop(
                 }
             }
         }
-        let snap = tracker.next()?;
+        let snap = tracker.refresh()?;
         terminal.draw(|f| draw(f, Some(&snap), tracker, args)).map_err(draw_error)?;
         if args.count.is_some_and(|c| tick >= c) {
             break;
