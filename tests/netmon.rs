@@ -388,6 +388,19 @@ fn as_nobody_other_users_sockets_have_uid_and_reason() {
     argv.extend([NETMON, "connections", "--state", "listen", "--port", "5101"]);
     let table = ns.run(&argv);
     assert!(table.contains("[other user's process]") && table.contains("root"), "{table}");
+    // With /proc mounted hidepid=2 (a fresh proc instance in a mount namespace of its own),
+    // root's processes are invisible to nobody, and the reason says so.
+    let script = format!(
+        "mount -t proc -o hidepid=2 proc /proc && exec {} {NETMON} connections --json --state listen",
+        NOBODY.join(" ")
+    );
+    let text = ns.run(&["unshare", "-m", "sh", "-c", &script]);
+    let records = netmon_records(&text);
+    let root = records.iter().find(|r| r["laddr"]["port"] == 5101).unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(root["unseen"], "hidepid", "{root}");
+    assert_eq!(root["uid"], 0);
+    let own = records.iter().find(|r| r["laddr"]["port"] == 5102).unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(own["pid"].as_u64(), Some(u64::from(nobody_listener.pid)), "{own}");
     drop((root_listener, nobody_listener));
 }
 
@@ -547,8 +560,9 @@ fn top_rates_per_connection_and_process_within_five_percent_as_nobody() {
     for s in &snaps[1..] {
         assert_eq!(s["schema"], "pktkit.netmon.top/1");
         assert_eq!(s["mode"], "tcp_info");
+        // A loaded machine may delay a refresh; the rate is over the measured interval.
         let seconds = s["seconds"].as_f64().unwrap();
-        assert!((0.9..1.3).contains(&seconds), "{s}");
+        assert!((0.5..1.5).contains(&seconds), "{s}");
         let conn = s["connections"]
             .as_array()
             .unwrap()

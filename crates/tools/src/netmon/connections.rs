@@ -1,6 +1,7 @@
 //! `netmon connections`: one snapshot of the sockets, with their processes, filtered.
 
 use std::io::Write;
+use std::time::Instant;
 
 use pktkit::host::HostError;
 use pktkit::host::procs::{Holder, Owner, ProcessInfo, ProcessTable, Unseen, Users};
@@ -18,6 +19,7 @@ pub struct Monitor {
     procs: ProcessTable,
     users: Users,
     sockets: Vec<Socket>,
+    dumped_at: Instant,
 }
 
 /// One socket with what is known of its process and user.
@@ -41,6 +43,7 @@ impl Monitor {
             procs: ProcessTable::new(),
             users: Users::default(),
             sockets: Vec::new(),
+            dumped_at: Instant::now(),
         })
     }
 
@@ -48,10 +51,11 @@ impl Monitor {
     /// on a second thread, then matches the two.
     pub fn refresh(&mut self, tables: &[Table], tcp_states: StateMask) -> Result<(), HostError> {
         self.sockets.clear();
-        let Monitor { diag, procs, sockets, .. } = self;
+        let Monitor { diag, procs, sockets, dumped_at, .. } = self;
         let dumped = std::thread::scope(|scope| {
             let scan = scope.spawn(|| procs.scan());
             let dumped = diag.dump(tables, tcp_states, sockets);
+            *dumped_at = Instant::now();
             scan.join().expect("the /proc scan does not panic");
             dumped
         });
@@ -63,6 +67,11 @@ impl Monitor {
             }
         }
         Ok(())
+    }
+
+    /// When the last dump ended: the time of its counters (the /proc scan may end later).
+    pub fn dumped_at(&self) -> Instant {
+        self.dumped_at
     }
 
     /// The sockets of the last refresh.

@@ -71,10 +71,12 @@ pub struct Snapshot {
 }
 
 /// The counters of the previous refresh.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Previous {
     sockets: HashMap<u64, (u64, u64)>,
+    sockets_at: Instant,
     interfaces: HashMap<String, Counters>,
+    interfaces_at: Instant,
 }
 
 /// Computes snapshots from successive refreshes.
@@ -82,20 +84,23 @@ struct Previous {
 pub struct Tracker {
     monitor: Monitor,
     previous: Previous,
-    then: Instant,
     seq: u64,
 }
 
 impl Tracker {
     /// Takes the baseline counters.
     pub fn start() -> Result<Tracker, Failure> {
+        let interfaces = interfaces::read()?.into_iter().map(|i| (i.name, i.counters)).collect();
+        let interfaces_at = Instant::now();
         let mut monitor = Monitor::open()?;
         monitor.refresh(&[Table::Tcp4, Table::Tcp6], moving_states())?;
         let previous = Previous {
             sockets: counters_by_cookie(&monitor),
-            interfaces: interfaces::read()?.into_iter().map(|i| (i.name, i.counters)).collect(),
+            sockets_at: monitor.dumped_at(),
+            interfaces,
+            interfaces_at,
         };
-        Ok(Tracker { monitor, previous, then: Instant::now(), seq: 0 })
+        Ok(Tracker { monitor, previous, seq: 0 })
     }
 
     /// The monitor of the last refresh (for rows).
@@ -105,13 +110,15 @@ impl Tracker {
 
     /// Refreshes and returns the rates since the previous refresh.
     pub fn refresh(&mut self) -> Result<Snapshot, Failure> {
-        self.monitor.refresh(&[Table::Tcp4, Table::Tcp6], moving_states())?;
+        // Each kind of counter is divided by the time between its own two reads.
         let ifaces = interfaces::read()?;
-        let now = Instant::now();
-        let seconds = now.duration_since(self.then).as_secs_f64().max(1e-9);
-        self.then = now;
+        let interfaces_at = Instant::now();
+        let if_seconds = interfaces_at.duration_since(self.previous.interfaces_at).as_secs_f64().max(1e-9);
+        self.monitor.refresh(&[Table::Tcp4, Table::Tcp6], moving_states())?;
+        let seconds =
+            self.monitor.dumped_at().duration_since(self.previous.sockets_at).as_secs_f64().max(1e-9);
         self.seq += 1;
-        let interfaces = rates(&self.previous.interfaces, &ifaces, seconds);
+        let interfaces = rates(&self.previous.interfaces, &ifaces, if_seconds);
         let mut connections = Vec::new();
         let sockets = self.monitor.sockets();
         for (index, s) in sockets.iter().enumerate() {
@@ -124,8 +131,12 @@ impl Tracker {
         }
         let processes = self.processes(&connections);
         connections.sort_by(|a, b| (b.sent + b.recv).total_cmp(&(a.sent + a.recv)));
-        self.previous.sockets = counters_by_cookie(&self.monitor);
-        self.previous.interfaces = ifaces.into_iter().map(|i| (i.name, i.counters)).collect();
+        self.previous = Previous {
+            sockets: counters_by_cookie(&self.monitor),
+            sockets_at: self.monitor.dumped_at(),
+            interfaces: ifaces.into_iter().map(|i| (i.name, i.counters)).collect(),
+            interfaces_at,
+        };
         Ok(Snapshot {
             seq: self.seq,
             seconds,
