@@ -7,9 +7,9 @@
 //! reads little more than the directory listings.
 //!
 //! [`ProcessTable::index`] then maps the dump's inodes to their holders. A socket left without
-//! one triggers a second look at the descriptors cached as "not a socket" (a number may have
-//! been reused); one still not found is "held by no process" from then on, without more
-//! reading. Without root, sockets of other users' processes get a reason ([`Unseen`]) instead.
+//! one on two refreshes in a row triggers a second look at the descriptors cached as "not a
+//! socket" (a number may have been reused); one still not found is "held by no process" from
+//! then on, without more reading. Short-lived sockets, gone by the next refresh, cost nothing. Without root, sockets of other users' processes get a reason ([`Unseen`]) instead.
 //!
 //! `scan` needs no dump, so a caller can run it beside [`super::sockets::SockDiag::dump`].
 
@@ -115,11 +115,15 @@ pub struct ScanStats {
 pub struct ProcessTable {
     procs: HashMap<u32, Proc>,
     holders: HashMap<u32, Vec<Holder>>,
+    /// Sockets left without a holder by the last index: looked for again if they last.
+    pending: HashSet<u32>,
     orphans: HashSet<u32>,
     unreadable_uids: HashSet<u32>,
     hidepid: bool,
     my_uid: u32,
     stats: ScanStats,
+    /// Scans so far: the first reads every descriptor, so nothing in it can be stale.
+    scans: u64,
 }
 
 impl Default for ProcessTable {
@@ -136,11 +140,13 @@ impl ProcessTable {
         ProcessTable {
             procs: HashMap::new(),
             holders: HashMap::new(),
+            pending: HashSet::new(),
             orphans: HashSet::new(),
             unreadable_uids: HashSet::new(),
             hidepid,
             my_uid: nix::unistd::geteuid().as_raw(),
             stats: ScanStats::default(),
+            scans: 0,
         }
     }
 
@@ -201,6 +207,7 @@ impl ProcessTable {
         }
         self.procs.retain(|pid, _| alive.contains(pid));
         self.stats = stats;
+        self.scans += 1;
     }
 
     /// Maps the inodes of `sockets` (one dump) to the descriptors that hold them, reading
@@ -217,15 +224,24 @@ impl ProcessTable {
             .filter(|s| s.uid.is_none_or(|u| u == my_uid || !self.hidden_uid(u)))
             .map(|s| s.inode)
             .collect();
-        if !unresolved.is_empty() {
+        // A socket seen without a holder twice in a row (not a short-lived one) makes the
+        // descriptors cached as "not a socket" be read again, once; if still nobody holds
+        // it, it is held by no process (the first scan reads everything: nothing is stale).
+        let lasting: Vec<u32> =
+            unresolved.iter().copied().filter(|i| self.scans <= 1 || self.pending.contains(i)).collect();
+        if self.scans > 1 && !lasting.is_empty() {
             self.reread_stale(&live);
             self.build_holders(&live);
-            for inode in unresolved {
-                if !self.holders.contains_key(&inode) {
-                    self.orphans.insert(inode);
-                }
+        }
+        for inode in lasting {
+            if !self.holders.contains_key(&inode) {
+                self.orphans.insert(inode);
             }
         }
+        self.pending = unresolved
+            .into_iter()
+            .filter(|i| !self.holders.contains_key(i) && !self.orphans.contains(i))
+            .collect();
         self.orphans.retain(|i| live.contains(i));
         for holders in self.holders.values() {
             for h in holders {
@@ -499,10 +515,39 @@ mod tests {
         table.index(&sockets);
         let Owner::Held(holders) = table.owner(&mine) else { panic!("no holder for our listener") };
         assert!(holders.iter().any(|h| h.pid == std::process::id()));
-        // A second refresh reuses the cached descriptors: our listener's is not read again.
-        table.scan();
-        table.index(&sockets);
-        assert!(matches!(table.owner(&mine), Owner::Held(_)));
+        let first_readlinks = table.stats().readlinks;
+        // A later refresh reads only new descriptors: a new listener is found without reading
+        // every descriptor of the host again.
+        let second = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let refresh = |table: &mut ProcessTable, diag: &mut SockDiag| {
+            let mut sockets = Vec::new();
+            diag.dump(&[Table::Tcp4], StateMask::ALL, &mut sockets).unwrap();
+            table.scan();
+            table.index(&sockets);
+            sockets
+        };
+        let held_by_us = |table: &ProcessTable, sockets: &[Socket], port: u16| {
+            let socket = sockets.iter().find(|s| s.local.port() == Some(port)).expect("in the dump");
+            matches!(table.owner(socket), Owner::Held(h) if h.iter().any(|h| h.pid == std::process::id()))
+        };
+        let sockets = refresh(&mut table, &mut diag);
+        assert!(held_by_us(&table, &sockets, port));
+        let incremental_readlinks = table.stats().readlinks;
+        assert!(
+            incremental_readlinks * 4 < first_readlinks,
+            "{incremental_readlinks} readlinks on refresh, {first_readlinks} on the first scan"
+        );
+        // Its descriptor may reuse the number of a file the test harness closed meanwhile: then
+        // it is found on the next refresh.
+        let sockets = refresh(&mut table, &mut diag);
+        assert!(held_by_us(&table, &sockets, second.local_addr().unwrap().port()));
+        // A descriptor number reused by a new socket (close, then open) is read again, at the
+        // latest on the refresh after the one that first saw the socket.
+        drop(second);
+        let third = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        refresh(&mut table, &mut diag);
+        let sockets = refresh(&mut table, &mut diag);
+        assert!(held_by_us(&table, &sockets, third.local_addr().unwrap().port()));
         let info = table.info(std::process::id()).unwrap();
         assert!(!info.cmdline.is_empty());
     }
