@@ -117,7 +117,7 @@ impl Helper {
         BufReader::new(child.stdout.as_mut().expect("piped")).read_line(&mut line).expect("helper output");
         let pid = line
             .strip_prefix("ready ")
-            .and_then(|p| p.trim().parse().ok())
+            .and_then(|p| p.split_whitespace().next()?.parse().ok())
             .unwrap_or_else(|| panic!("helper said {line:?}"));
         Helper { child, pid }
     }
@@ -596,6 +596,86 @@ fn top_rates_per_connection_and_process_within_five_percent_as_nobody() {
             error * 100.0
         );
     }
+    drop(sender);
+}
+
+/// Sends 1000-byte UDP datagrams to ADDR:PORT at RATE payload bytes per second (paced every
+/// 10 ms) until stdin closes; prints `ready PID PORT`.
+const PACED_UDP: &str = r#"
+import os, socket, sys, threading, time
+addr, port, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.connect((addr, port))
+def pace():
+    data, start, sent = b"u" * 1000, time.monotonic(), 0
+    while True:
+        while sent + 1000 <= (time.monotonic() - start) * rate:
+            u.send(data); sent += 1000
+        time.sleep(0.01)
+threading.Thread(target=pace, daemon=True).start()
+print("ready", os.getpid(), u.getsockname()[1], flush=True)
+sys.stdin.read()
+"#;
+
+#[test]
+fn top_as_root_captures_udp_and_per_host_rates() {
+    let Some(ns) = Netns::new() else { return };
+    let ns = ns.with_peer(1500);
+    let sink = ns
+        .cmd(true, &["socat", "-u", "UDP-RECV:5400", "OPEN:/dev/null"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _sink = KillOnDrop(sink);
+    let rate = 1_000_000u64;
+    let mut cmd = ns.cmd(false, &[PYTHON, "-c", PACED_UDP, "10.77.0.2", "5400", &rate.to_string()]);
+    cmd.stdout(Stdio::piped());
+    let sender = Helper::start(cmd);
+    sleep(Duration::from_millis(300));
+    let text = ns.run(&[NETMON, "top", "--every", "1s", "-c", "5"]);
+    let snaps = netmon_records(&text);
+    // IP bytes: each 1000-byte payload travels with 20 bytes of IPv4 and 8 of UDP header.
+    let wire_rate = rate as f64 * 1028.0 / 1000.0;
+    let mut host_rates = Vec::new();
+    let mut udp_rates = Vec::new();
+    let mut proc_rates = Vec::new();
+    for s in &snaps[1..] {
+        assert_eq!(s["mode"], "tcp_info+capture", "{s}");
+        let host = s["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["addr"] == "10.77.0.2")
+            .unwrap_or_else(|| panic!("no host in {s}"));
+        host_rates.push(host["bytes_sent_per_s"].as_f64().unwrap());
+        let udp = s["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["proto"] == "udp")
+            .unwrap_or_else(|| panic!("no UDP in {s}"));
+        assert_eq!(udp["pid"].as_u64(), Some(u64::from(sender.pid)), "{udp}");
+        udp_rates.push(udp["bytes_sent_per_s"].as_f64().unwrap());
+        let proc = s["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["pid"].as_u64() == Some(u64::from(sender.pid)))
+            .unwrap();
+        proc_rates.push(proc["bytes_sent_per_s"].as_f64().unwrap());
+    }
+    for (what, mut v) in [("host", host_rates), ("udp socket", udp_rates), ("process", proc_rates)] {
+        v.sort_by(f64::total_cmp);
+        let median = v[v.len() / 2];
+        let error = (median - wire_rate).abs() / wire_rate;
+        assert!(
+            error < 0.05,
+            "{what}: {median:.0} B/s for {wire_rate:.0} B/s ({:.1}%): {v:?}",
+            error * 100.0
+        );
+    }
+    let plain = netmon_records(&ns.run(&[NETMON, "top", "--every", "200ms", "-c", "1", "--no-capture"]));
+    assert_eq!(plain[0]["mode"], "tcp_info");
+    assert!(plain[0].get("hosts").is_none());
     drop(sender);
 }
 

@@ -122,7 +122,7 @@ _netmon() {
             return 0
             ;;
         netmon__subcmd__top)
-            opts="-c -n -h --every --count --json --top --all --help"
+            opts="-c -n -h --every --count --json --top --all --no-capture --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -49,4 +49,5 @@ complete -c netmon -n "__fish_netmon_using_subcommand top" -s c -l count -d 'Sto
 complete -c netmon -n "__fish_netmon_using_subcommand top" -s n -l top -d 'Rows per table in snapshots (0: all); the terminal view fits the screen' -r
 complete -c netmon -n "__fish_netmon_using_subcommand top" -l json -d 'Write NDJSON snapshots (schema pktkit.netmon.top/1) even on a terminal; they are the default when stdout is not a terminal'
 complete -c netmon -n "__fish_netmon_using_subcommand top" -l all -d 'List every connection in snapshots, also those that moved no byte in the interval'
+complete -c netmon -n "__fish_netmon_using_subcommand top" -l no-capture -d 'Do not capture, even with CAP_NET_RAW: TCP rates from the socket counters only (by default a privileged top also captures on every interface for UDP and per-host rates)'
 complete -c netmon -n "__fish_netmon_using_subcommand top" -s h -l help -d 'Print help'

@@ -4,6 +4,7 @@
 //! module holds the flags, the filters ([`connections`]), the columns ([`columns`]), the
 //! interface rates ([`interfaces`]) and the live view ([`top`]).
 
+pub mod capture;
 pub mod columns;
 pub mod connections;
 pub mod interfaces;
@@ -146,6 +147,11 @@ pub struct TopArgs {
     /// List every connection in snapshots, also those that moved no byte in the interval.
     #[arg(long)]
     pub all: bool,
+
+    /// Do not capture, even with CAP_NET_RAW: TCP rates from the socket counters only (by
+    /// default a privileged top also captures on every interface for UDP and per-host rates).
+    #[arg(long)]
+    pub no_capture: bool,
 }
 
 /// The states `--state` names: a TCP mask and whether psutil's `NONE` (UDP, Unix) is in.

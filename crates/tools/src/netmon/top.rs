@@ -14,6 +14,7 @@ use pktkit::host::interfaces::{self, Counters};
 use pktkit::host::sockets::{StateMask, Table, TcpState};
 
 use super::TopArgs;
+use super::capture::{Capture, Counts};
 use super::columns::{self, address_json, proto};
 use super::connections::{Monitor, Row};
 use super::interfaces::{Rates, rates, round3, sleep_until};
@@ -22,10 +23,13 @@ use crate::cli::{self, Failure};
 
 /// Schema of the snapshot lines.
 pub const SCHEMA: &str = "pktkit.netmon.top/1";
-/// The only mode so far: rates from `tcp_info` counters, no capture.
+/// Rates from `tcp_info` counters only (no capture).
 pub const MODE: &str = "tcp_info";
+/// `tcp_info` counters for TCP, and a capture for UDP and per-host rates.
+pub const MODE_CAPTURE: &str = "tcp_info+capture";
 const MODE_TEXT: &str =
-    "mode: tcp_info counters, no capture (TCP only; UDP and per-host rates would need a capture)";
+    "mode: tcp_info counters, no capture (TCP only; UDP and per-host rates need CAP_NET_RAW)";
+const MODE_CAPTURE_TEXT: &str = "mode: tcp_info counters + capture on any (UDP and per-host rates)";
 
 /// TCP states whose sockets can move bytes (not listeners, TIME_WAIT or request sockets).
 fn moving_states() -> StateMask {
@@ -58,6 +62,14 @@ pub struct ProcRate {
     pub recv: f64,
 }
 
+/// A remote host's rates over the last interval (capture mode).
+#[derive(Debug, Clone, Copy)]
+pub struct HostRate {
+    pub addr: std::net::IpAddr,
+    pub sent: f64,
+    pub recv: f64,
+}
+
 /// One refresh: rates of everything over `seconds`.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -66,6 +78,8 @@ pub struct Snapshot {
     pub interfaces: Vec<Rates>,
     pub connections: Vec<ConnRate>,
     pub processes: Vec<ProcRate>,
+    /// Per remote host, fastest first; None without a capture.
+    pub hosts: Option<Vec<HostRate>>,
     /// TCP connections seen (moving or not).
     pub tcp_sockets: usize,
 }
@@ -85,22 +99,31 @@ pub struct Tracker {
     monitor: Monitor,
     previous: Previous,
     seq: u64,
+    capture: Option<Capture>,
 }
 
 impl Tracker {
-    /// Takes the baseline counters.
-    pub fn start() -> Result<Tracker, Failure> {
+    /// Takes the baseline counters; with a `capture`, UDP sockets are dumped too.
+    pub fn start(capture: Option<Capture>) -> Result<Tracker, Failure> {
         let interfaces = interfaces::read()?.into_iter().map(|i| (i.name, i.counters)).collect();
         let interfaces_at = Instant::now();
         let mut monitor = Monitor::open()?;
-        monitor.refresh(&[Table::Tcp4, Table::Tcp6], moving_states())?;
+        monitor.refresh(tables(capture.is_some()), moving_states())?;
+        if let Some(c) = &capture {
+            c.take();
+        }
         let previous = Previous {
             sockets: counters_by_cookie(&monitor),
             sockets_at: monitor.dumped_at(),
             interfaces,
             interfaces_at,
         };
-        Ok(Tracker { monitor, previous, seq: 0 })
+        Ok(Tracker { monitor, previous, seq: 0, capture })
+    }
+
+    /// The mode: [`MODE`] or [`MODE_CAPTURE`].
+    pub fn mode(&self) -> &'static str {
+        if self.capture.is_some() { MODE_CAPTURE } else { MODE }
     }
 
     /// The monitor of the last refresh (for rows).
@@ -114,14 +137,27 @@ impl Tracker {
         let ifaces = interfaces::read()?;
         let interfaces_at = Instant::now();
         let if_seconds = interfaces_at.duration_since(self.previous.interfaces_at).as_secs_f64().max(1e-9);
-        self.monitor.refresh(&[Table::Tcp4, Table::Tcp6], moving_states())?;
+        self.monitor.refresh(tables(self.capture.is_some()), moving_states())?;
+        let captured = self.capture.as_ref().map(Capture::take);
         let seconds =
             self.monitor.dumped_at().duration_since(self.previous.sockets_at).as_secs_f64().max(1e-9);
         self.seq += 1;
         let interfaces = rates(&self.previous.interfaces, &ifaces, if_seconds);
         let mut connections = Vec::new();
         let sockets = self.monitor.sockets();
+        let mut udp_ports = captured.as_ref().map(|c| c.udp_ports.clone()).unwrap_or_default();
         for (index, s) in sockets.iter().enumerate() {
+            if !s.table.is_tcp() {
+                // A UDP port's captured bytes go to the first socket bound to it.
+                if let Some((sent, recv)) = s.local.port().and_then(|p| udp_ports.remove(&p)) {
+                    connections.push(ConnRate {
+                        index,
+                        sent: sent as f64 / seconds,
+                        recv: recv as f64 / seconds,
+                    });
+                }
+                continue;
+            }
             let Some(t) = s.tcp else { continue };
             // A socket born during the interval moved all its bytes in it.
             let (acked, received) = self.previous.sockets.get(&s.cookie).copied().unwrap_or((0, 0));
@@ -143,7 +179,8 @@ impl Tracker {
             interfaces,
             connections,
             processes,
-            tcp_sockets: sockets.len(),
+            hosts: captured.map(|c| host_rates(&c, seconds)),
+            tcp_sockets: sockets.iter().filter(|s| s.table.is_tcp()).count(),
         })
     }
 
@@ -174,12 +211,50 @@ impl Tracker {
     }
 }
 
+/// The tables top dumps: TCP, and UDP when a capture gives UDP rates.
+fn tables(capturing: bool) -> &'static [Table] {
+    if capturing {
+        &[Table::Tcp4, Table::Tcp6, Table::Udp4, Table::Udp6]
+    } else {
+        &[Table::Tcp4, Table::Tcp6]
+    }
+}
+
+fn host_rates(counts: &Counts, seconds: f64) -> Vec<HostRate> {
+    let mut v: Vec<HostRate> = counts
+        .hosts
+        .iter()
+        .map(|(addr, (sent, recv))| HostRate {
+            addr: *addr,
+            sent: *sent as f64 / seconds,
+            recv: *recv as f64 / seconds,
+        })
+        .collect();
+    v.sort_by(|a, b| (b.sent + b.recv).total_cmp(&(a.sent + a.recv)).then(a.addr.cmp(&b.addr)));
+    v
+}
+
 fn counters_by_cookie(monitor: &Monitor) -> HashMap<u64, (u64, u64)> {
     monitor
         .sockets()
         .iter()
         .filter_map(|s| s.tcp.map(|t| (s.cookie, (t.bytes_acked, t.bytes_received))))
         .collect()
+}
+
+/// Starts the capture unless `--no-capture` or without CAP_NET_RAW; a capture that cannot
+/// open is a warning, and top goes on from the socket counters alone.
+fn capture(args: &TopArgs) -> Option<Capture> {
+    if args.no_capture || !pktkit::net::has_cap_net_raw() {
+        return None;
+    }
+    match Capture::start() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            cli::warn(super::TOOL, format!("no capture ({e}); rates from tcp_info counters only"));
+            None
+        }
+    }
 }
 
 /// Runs `netmon top`.
@@ -189,7 +264,7 @@ pub fn run(args: &TopArgs) -> Result<(), Failure> {
 
 fn run_ndjson(args: &TopArgs) -> Result<(), Failure> {
     let mut out = cli::open_output(None, false)?;
-    let mut tracker = Tracker::start()?;
+    let mut tracker = Tracker::start(capture(args))?;
     let start = Instant::now();
     let mut line = Vec::with_capacity(64 * 1024);
     for tick in 1u64.. {
@@ -213,10 +288,11 @@ fn limit<T>(items: &[T], n: usize) -> &[T] {
 fn write_snapshot(out: &mut Vec<u8>, snap: &Snapshot, tracker: &Tracker, args: &TopArgs) {
     let _ = write!(
         out,
-        "{{\"schema\":\"{SCHEMA}\",\"seq\":{},\"time\":\"{}\",\"seconds\":{},\"mode\":\"{MODE}\",\"tcp_sockets\":{}",
+        "{{\"schema\":\"{SCHEMA}\",\"seq\":{},\"time\":\"{}\",\"seconds\":{},\"mode\":\"{}\",\"tcp_sockets\":{}",
         snap.seq,
         jiff::Timestamp::now(),
         (snap.seconds * 1e6).round() / 1e6,
+        tracker.mode(),
         snap.tcp_sockets
     );
     out.extend_from_slice(b",\"interfaces\":[");
@@ -247,6 +323,21 @@ fn write_snapshot(out: &mut Vec<u8>, snap: &Snapshot, tracker: &Tracker, args: &
         }
         let row = tracker.monitor().row(&sockets[c.index]);
         write_connection(out, &row, c);
+    }
+    if let Some(hosts) = &snap.hosts {
+        out.extend_from_slice(b"],\"hosts\":[");
+        for (i, h) in limit(hosts, args.top).iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let _ = write!(
+                out,
+                "{{\"addr\":\"{}\",\"bytes_sent_per_s\":{},\"bytes_recv_per_s\":{}}}",
+                h.addr,
+                round3(h.sent),
+                round3(h.recv)
+            );
+        }
     }
     out.extend_from_slice(b"],\"processes\":[");
     for (i, p) in limit(&snap.processes, args.top).iter().enumerate() {
@@ -309,7 +400,7 @@ fn write_connection(out: &mut Vec<u8>, row: &Row, c: &ConnRate) {
 }
 
 fn run_terminal(args: &TopArgs) -> Result<(), Failure> {
-    let mut tracker = Tracker::start()?;
+    let mut tracker = Tracker::start(capture(args))?;
     let mut terminal = ratatui::try_init().map_err(|e| Failure::Runtime(format!("terminal: {e}")))?;
     let outcome = terminal_loop(&mut terminal, &mut tracker, args);
     ratatui::restore();
@@ -367,20 +458,41 @@ fn draw(frame: &mut ratatui::Frame, snap: Option<&Snapshot>, tracker: &Tracker, 
         Constraint::Fill(1),
     ])
     .areas(frame.area());
+    let mode = if tracker.mode() == MODE_CAPTURE { MODE_CAPTURE_TEXT } else { MODE_TEXT };
     let status = match snap {
         Some(s) => format!(
-            "netmon top  refresh {} every {:.1}s  {}  {} TCP connections\n{MODE_TEXT}; q quits",
+            "netmon top  refresh {} every {:.1}s  {}  {} TCP connections\n{mode}; q quits",
             s.seq,
             args.every.as_secs_f64(),
             jiff::Timestamp::now().strftime("%H:%M:%S"),
             s.tcp_sockets
         ),
         None => format!(
-            "netmon top  waiting {:.1}s for the first rates\n{MODE_TEXT}; q quits",
+            "netmon top  waiting {:.1}s for the first rates\n{mode}; q quits",
             args.every.as_secs_f64()
         ),
     };
     frame.render_widget(Paragraph::new(status), title);
+    // With a capture, remote hosts sit beside the interfaces.
+    let (iface_area, host_area) = if tracker.mode() == MODE_CAPTURE {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(iface_area);
+        (left, Some(right))
+    } else {
+        (iface_area, None)
+    };
+    if let (Some(area), Some(hosts)) = (host_area, snap.and_then(|s| s.hosts.as_ref())) {
+        let rows = hosts
+            .iter()
+            .map(|h| TuiRow::new(vec![h.addr.to_string(), table::rate(h.recv), table::rate(h.sent)]));
+        let widths = [Constraint::Length(28), Constraint::Length(12), Constraint::Length(12)];
+        frame.render_widget(
+            TuiTable::new(rows, widths)
+                .header(TuiRow::new(vec!["REMOTE HOST", "RECV/s", "SENT/s"]).style(bold))
+                .block(Block::bordered().title("hosts (capture)")),
+            area,
+        );
+    }
 
     let rows = ifaces.iter().map(|r| {
         TuiRow::new(vec![
@@ -428,7 +540,7 @@ fn draw(frame: &mut ratatui::Frame, snap: Option<&Snapshot>, tracker: &Tracker, 
     frame.render_widget(
         TuiTable::new(rows, widths)
             .header(TuiRow::new(vec!["PID", "PROCESS", "USER", "CONNS", "RECV/s", "SENT/s"]).style(bold))
-            .block(Block::bordered().title("processes (TCP)")),
+            .block(Block::bordered().title("processes")),
         proc_area,
     );
 
@@ -462,7 +574,7 @@ fn draw(frame: &mut ratatui::Frame, snap: Option<&Snapshot>, tracker: &Tracker, 
             .header(
                 TuiRow::new(vec!["LOCAL", "REMOTE", "PID", "PROCESS", "RECV/s", "SENT/s", "RTT"]).style(bold),
             )
-            .block(Block::bordered().title("connections (TCP, moving)")),
+            .block(Block::bordered().title("connections (moving)")),
         conn_area,
     );
 }
