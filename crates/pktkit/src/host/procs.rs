@@ -96,6 +96,9 @@ struct Proc {
     info: Option<ProcessInfo>,
     /// (descriptor, socket inode or NOT_A_SOCKET), in the kernel's listing order.
     fds: Vec<(u32, u32)>,
+    /// Open descriptors when `fds` was listed (the size of `/proc/PID/fd`, Linux 6.2 and later;
+    /// 0 when the kernel does not say).
+    fd_count: u64,
     readable: bool,
     uid: u32,
 }
@@ -178,7 +181,15 @@ impl ProcessTable {
                 let uid = std::os::unix::fs::MetadataExt::uid(&meta);
                 self.procs.insert(
                     pid,
-                    Proc { start, comm: String::new(), info: None, fds: Vec::new(), readable: true, uid },
+                    Proc {
+                        start,
+                        comm: String::new(),
+                        info: None,
+                        fds: Vec::new(),
+                        fd_count: 0,
+                        readable: true,
+                        uid,
+                    },
                 );
             }
             let proc = self.procs.get_mut(&pid).expect("inserted above");
@@ -187,11 +198,19 @@ impl ProcessTable {
                 proc.comm = comm;
                 proc.info = None;
             }
+            // The kernel counts a process's descriptors in the size of /proc/PID/fd: the same
+            // count as at the last listing means nothing to read (a socket that replaced a
+            // closed descriptor of the same count is found by `index` a refresh later).
+            let count = std::fs::metadata(format!("/proc/{pid}/fd")).map(|m| m.len()).unwrap_or(0);
+            if same && proc.readable && count != 0 && count == proc.fd_count {
+                continue;
+            }
             let holders = &self.holders;
             let kept = |inode: u32| inode == NOT_A_SOCKET || holders.contains_key(&inode);
             match read_fds(pid, &proc.fds, kept, &mut stats.readlinks) {
                 Ok(fds) => {
                     proc.fds = fds;
+                    proc.fd_count = count;
                     proc.readable = true;
                 }
                 Err(Errno::EACCES | Errno::EPERM) => {
@@ -230,7 +249,10 @@ impl ProcessTable {
         let lasting: Vec<u32> =
             unresolved.iter().copied().filter(|i| self.scans <= 1 || self.pending.contains(i)).collect();
         if self.scans > 1 && !lasting.is_empty() {
-            self.reread_stale(&live);
+            // Only the processes of those sockets' owners are read again.
+            let owners: Option<HashSet<u32>> =
+                sockets.iter().filter(|s| lasting.contains(&s.inode)).map(|s| s.uid).collect();
+            self.reread_stale(&live, owners.as_ref());
             self.build_holders(&live);
         }
         for inode in lasting {
@@ -273,12 +295,16 @@ impl ProcessTable {
         }
     }
 
-    /// Reads again every descriptor not known to point to one of the `live` sockets.
-    fn reread_stale(&mut self, live: &HashSet<u32>) {
+    /// Lists again the descriptors of the readable processes of `owners` (all when None) and
+    /// reads those not known to point to one of the `live` sockets.
+    fn reread_stale(&mut self, live: &HashSet<u32>, owners: Option<&HashSet<u32>>) {
         let mut readlinks = 0;
-        for (&pid, proc) in self.procs.iter_mut().filter(|(_, p)| p.readable) {
+        for (&pid, proc) in
+            self.procs.iter_mut().filter(|(_, p)| p.readable && owners.is_none_or(|o| o.contains(&p.uid)))
+        {
             if let Ok(fds) = read_fds(pid, &proc.fds, |inode| live.contains(&inode), &mut readlinks) {
                 proc.fds = fds;
+                proc.fd_count = 0;
             }
         }
         self.stats.readlinks += readlinks;
@@ -310,10 +336,13 @@ impl ProcessTable {
     }
 }
 
-/// Reads `/proc/PID/stat`: the command name and the start time (field 22).
+/// Reads `/proc/PID/stat` (one read: the line is far shorter than the buffer): the command
+/// name and the start time (field 22).
 fn read_stat(pid: u32) -> Option<(String, u64)> {
-    let text = std::fs::read(format!("/proc/{pid}/stat")).ok()?;
-    parse_stat(&text)
+    use std::io::Read;
+    let mut buf = [0u8; 1024];
+    let n = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?.read(&mut buf).ok()?;
+    parse_stat(&buf[..n])
 }
 
 /// Parses a `/proc/PID/stat` line: `pid (comm) state ...`; comm may hold spaces and `)`.

@@ -7,9 +7,14 @@
 
 use std::net::SocketAddr;
 
-use netlink_packet_core::{NLM_F_DUMP, NLM_F_REQUEST, NetlinkHeader, NetlinkMessage, NetlinkPayload};
-use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP};
-use netlink_packet_sock_diag::inet::{self, ExtensionFlags, InetRequest, InetResponse, SocketId};
+use netlink_packet_core::{
+    DecodeError, Emitable, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_ALIGNTO, NetlinkBuffer, NetlinkHeader,
+    NetlinkMessage, NetlinkPayload, NlasIterator, Parseable,
+};
+use netlink_packet_sock_diag::SOCK_DIAG_BY_FAMILY;
+use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6, INET_DIAG_INFO, IPPROTO_TCP, IPPROTO_UDP};
+use netlink_packet_sock_diag::inet::nlas::TcpInfo;
+use netlink_packet_sock_diag::inet::{self, ExtensionFlags, InetRequest, InetResponseHeader, SocketId};
 use netlink_packet_sock_diag::unix::{self, ShowFlags, UnixRequest, UnixResponse};
 use netlink_packet_sock_diag::{SockDiagMessage, unix::nlas::UnixDiagName};
 use netlink_sys::{Socket as NetlinkSocket, SocketAddr as NetlinkAddr, protocols::NETLINK_SOCK_DIAG};
@@ -378,16 +383,25 @@ impl SockDiag {
         loop {
             self.buf.clear();
             let len = self.socket.recv(&mut self.buf, 0).map_err(netlink("receive"))?;
+            let end = len.min(self.buf.len());
             let mut offset = 0;
-            while offset < len.min(self.buf.len()) {
-                let bytes = &self.buf[offset..len.min(self.buf.len())];
+            while offset < end {
+                let bytes = &self.buf[offset..end];
+                let decode =
+                    |e: DecodeError| HostError::Decode { table: table.name(), message: e.to_string() };
+                let frame = NetlinkBuffer::new_checked(bytes).map_err(decode)?;
+                let size = frame.length() as usize;
+                // The common case, an IP socket, is read in place: its header and only the
+                // tcp_info attribute, without building every attribute of the message.
+                if frame.message_type() == SOCK_DIAG_BY_FAMILY && table != Table::Unix {
+                    out.push(inet_socket(table, frame.payload()).map_err(decode)?);
+                    offset += aligned(size);
+                    continue;
+                }
                 let message = NetlinkMessage::<SockDiagMessage>::deserialize(bytes)
                     .map_err(|e| HostError::Decode { table: table.name(), message: e.to_string() })?;
                 let size = message.header.length as usize;
                 match message.payload {
-                    NetlinkPayload::InnerMessage(SockDiagMessage::InetResponse(r)) => {
-                        out.push(inet_socket(table, &r))
-                    }
                     NetlinkPayload::InnerMessage(SockDiagMessage::UnixResponse(r)) => {
                         let (socket, peer) = unix_socket(&r);
                         if let Some(peer) = peer {
@@ -412,36 +426,47 @@ impl SockDiag {
                 if size == 0 {
                     break;
                 }
-                offset += size;
+                offset += aligned(size);
             }
         }
     }
 }
 
-fn inet_socket(table: Table, r: &InetResponse) -> Socket {
-    let h = &r.header;
+/// A netlink message's length rounded up to the 4-byte alignment of the next one.
+fn aligned(len: usize) -> usize {
+    let align = usize::from(NLMSG_ALIGNTO);
+    (len + align - 1) & !(align - 1)
+}
+
+/// An `inet_diag_msg` and its attributes, of which only `INET_DIAG_INFO` is decoded.
+fn inet_socket(table: Table, payload: &[u8]) -> Result<Socket, DecodeError> {
+    let h = InetResponseHeader::parse(payload)?;
     let id = &h.socket_id;
     let family = if h.family == AF_INET { Family::Inet } else { Family::Inet6 };
     let local = Address::Inet(SocketAddr::new(id.source_address, id.source_port));
     let remote_unset = id.destination_port == 0 && id.destination_address.is_unspecified();
     let remote =
         (!remote_unset).then(|| Address::Inet(SocketAddr::new(id.destination_address, id.destination_port)));
-    let tcp = r.nlas.iter().find_map(|nla| match nla {
-        inet::nlas::Nla::TcpInfo(info) => Some(TcpStats {
-            rtt_us: info.rtt,
-            rttvar_us: info.rttvar,
-            total_retrans: info.total_retrans,
-            bytes_sent: info.bytes_sent,
-            bytes_acked: info.bytes_acked,
-            bytes_received: info.bytes_received,
-            bytes_retrans: info.bytes_retrans,
-            segs_out: info.segs_out,
-            segs_in: info.segs_in,
-        }),
-        _ => None,
-    });
+    let mut tcp = None;
+    for nla in NlasIterator::new(payload.get(h.buffer_len()..).unwrap_or(&[])) {
+        let nla = nla?;
+        if nla.kind() == INET_DIAG_INFO {
+            let info = TcpInfo::parse(nla.value())?;
+            tcp = Some(TcpStats {
+                rtt_us: info.rtt,
+                rttvar_us: info.rttvar,
+                total_retrans: info.total_retrans,
+                bytes_sent: info.bytes_sent,
+                bytes_acked: info.bytes_acked,
+                bytes_received: info.bytes_received,
+                bytes_retrans: info.bytes_retrans,
+                segs_out: info.segs_out,
+                segs_in: info.segs_in,
+            });
+        }
+    }
     let is_tcp = table.is_tcp();
-    Socket {
+    Ok(Socket {
         table,
         family,
         sock_type: if is_tcp { SockType::Stream } else { SockType::Dgram },
@@ -454,7 +479,7 @@ fn inet_socket(table: Table, r: &InetResponse) -> Socket {
         recv_q: h.recv_queue,
         send_q: h.send_queue,
         tcp,
-    }
+    })
 }
 
 /// A Unix socket and its peer's inode (connected sockets).

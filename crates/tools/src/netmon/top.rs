@@ -186,17 +186,17 @@ impl Tracker {
 
     fn processes(&self, connections: &[ConnRate]) -> Vec<ProcRate> {
         let sockets = self.monitor.sockets();
-        let mut groups: HashMap<(Option<u32>, String), ProcRate> = HashMap::new();
+        // Grouped by pid, or by reason and uid for sockets without one; names are made once
+        // per group.
+        let mut groups: HashMap<GroupKey, ProcRate> = HashMap::new();
         for c in connections {
             let row = self.monitor.row(&sockets[c.index]);
             let pid = row.holders.first().map(|h| h.pid);
-            let name = columns::Column::Name.text(&row).into_owned();
-            let user = columns::Column::User.text(&row).into_owned();
-            let key = (pid, if pid.is_some() { String::new() } else { format!("{name}/{user}") });
+            let key = (pid, row.unseen.map(|u| u.name()), if pid.is_some() { None } else { row.socket.uid });
             let entry = groups.entry(key).or_insert_with(|| ProcRate {
                 pid,
-                name,
-                user,
+                name: columns::Column::Name.text(&row).into_owned(),
+                user: columns::Column::User.text(&row).into_owned(),
                 connections: 0,
                 sent: 0.0,
                 recv: 0.0,
@@ -210,6 +210,9 @@ impl Tracker {
         v
     }
 }
+
+/// A process row: the pid, or for sockets without one, the reason and the socket's uid.
+type GroupKey = (Option<u32>, Option<&'static str>, Option<u32>);
 
 /// The tables top dumps: TCP, and UDP when a capture gives UDP rates.
 fn tables(capturing: bool) -> &'static [Table] {
