@@ -230,6 +230,14 @@ SECTIONS = {
             "rate within 0.5% at 50,000 pps.",
         ),
     ),
+    "netmon": (
+        "netmon",
+        script_section(
+            "bench-netmon",
+            "One socket snapshot against ss and psutil, and the cost of the live view. Method: "
+            "scripts/bench-netmon.",
+        ),
+    ),
 }
 
 

@@ -4,6 +4,7 @@
 //! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
 //! - [`craft`]: Scapy-style packet crafting (`IP(dst=10.0.0.2)/TCP(dport=80)` to bytes).
 //! - [`decode`]: one call per frame turns bytes into every complete layer, zero-copy.
+//! - [`host`]: this host's sockets (sock_diag), their processes (/proc) and interface counters.
 //! - [`live`]: live capture through libpcap (open an interface, list interfaces, read batches).
 //! - [`net`]: raw sending (layer 2 and 3), answer capture and matching, pacing.
 //! - [`rewrite`]: edit header fields in place with checksums kept right.
@@ -16,6 +17,7 @@ pub mod bpf;
 pub mod capture;
 pub mod craft;
 pub mod decode;
+pub mod host;
 pub mod live;
 pub mod net;
 pub mod proto;

@@ -5,6 +5,7 @@ pub mod capture;
 pub mod cli;
 pub mod decode;
 pub mod filter;
+pub mod netmon;
 pub mod send;
 pub mod stats;
 
@@ -17,5 +18,6 @@ pub fn commands() -> Vec<clap::Command> {
         stats::Args::command(),
         capture::Args::command(),
         send::Args::command(),
+        netmon::Args::command(),
     ]
 }

@@ -38,8 +38,18 @@ fn main() -> Result<()> {
 
 fn man(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir)?;
-    for cmd in pktkit_tools::commands() {
+    for mut cmd in pktkit_tools::commands() {
+        cmd.build();
         let name = cmd.get_name().to_string();
+        // A tool with subcommands (netmon) gets a page per subcommand: TOOL-SUB.1.
+        for sub in cmd.get_subcommands() {
+            let sub_name = format!("{name}-{}", sub.get_name());
+            let mut page = Vec::new();
+            // clap names are &'static str without its `string` feature; xtask runs once.
+            let page_name: &'static str = Box::leak(sub_name.clone().into_boxed_str());
+            clap_mangen::Man::new(sub.clone().name(page_name)).render(&mut page)?;
+            fs::write(dir.join(format!("{sub_name}.1")), page)?;
+        }
         let mut page = Vec::new();
         clap_mangen::Man::new(cmd).render(&mut page)?;
         fs::write(dir.join(format!("{name}.1")), page)?;

@@ -1,0 +1,586 @@
+//! Sockets from the kernel's sock_diag netlink dump, as `ss` reads them.
+//!
+//! One [`SockDiag`] keeps its netlink socket and receive buffer between refreshes. Each
+//! [`Table`] (tcp4, tcp6, udp4, udp6, unix) is one dump request; TCP states are filtered in the
+//! kernel ([`StateMask`]) and TCP sockets come with `tcp_info`. Every socket of the namespace
+//! is listed, also other users', with its uid and inode (no privilege is needed).
+
+use std::net::SocketAddr;
+
+use netlink_packet_core::{
+    DecodeError, Emitable, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_ALIGNTO, NetlinkBuffer, NetlinkHeader,
+    NetlinkMessage, NetlinkPayload, NlasIterator, Parseable,
+};
+use netlink_packet_sock_diag::SOCK_DIAG_BY_FAMILY;
+use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6, INET_DIAG_INFO, IPPROTO_TCP, IPPROTO_UDP};
+use netlink_packet_sock_diag::inet::nlas::TcpInfo;
+use netlink_packet_sock_diag::inet::{self, ExtensionFlags, InetRequest, InetResponseHeader, SocketId};
+use netlink_packet_sock_diag::unix::{self, ShowFlags, UnixRequest, UnixResponse};
+use netlink_packet_sock_diag::{SockDiagMessage, unix::nlas::UnixDiagName};
+use netlink_sys::{Socket as NetlinkSocket, SocketAddr as NetlinkAddr, protocols::NETLINK_SOCK_DIAG};
+
+use super::HostError;
+
+/// A socket's address family, with psutil's (and the kernel's) names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    Inet,
+    Inet6,
+    Unix,
+}
+
+impl Family {
+    /// `AF_INET`, `AF_INET6` or `AF_UNIX`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Inet => "AF_INET",
+            Family::Inet6 => "AF_INET6",
+            Family::Unix => "AF_UNIX",
+        }
+    }
+}
+
+/// A socket's type, with the kernel's `SOCK_*` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SockType {
+    Stream,
+    Dgram,
+    SeqPacket,
+    /// Any other `SOCK_*` number.
+    Other(u8),
+}
+
+/// `SOCK_STREAM` as `<linux/net.h>` numbers it.
+const SOCK_STREAM: u8 = 1;
+/// `SOCK_DGRAM`.
+const SOCK_DGRAM: u8 = 2;
+/// `SOCK_SEQPACKET`.
+const SOCK_SEQPACKET: u8 = 5;
+
+impl SockType {
+    fn from_kernel(kind: u8) -> SockType {
+        match kind {
+            SOCK_STREAM => SockType::Stream,
+            SOCK_DGRAM => SockType::Dgram,
+            SOCK_SEQPACKET => SockType::SeqPacket,
+            other => SockType::Other(other),
+        }
+    }
+
+    /// `SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET` or `SOCK_OTHER`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SockType::Stream => "SOCK_STREAM",
+            SockType::Dgram => "SOCK_DGRAM",
+            SockType::SeqPacket => "SOCK_SEQPACKET",
+            SockType::Other(_) => "SOCK_OTHER",
+        }
+    }
+}
+
+/// One sock_diag dump: a protocol in one family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Tcp4,
+    Tcp6,
+    Udp4,
+    Udp6,
+    Unix,
+}
+
+impl Table {
+    /// Every table.
+    pub const ALL: [Table; 5] = [Table::Tcp4, Table::Tcp6, Table::Udp4, Table::Udp6, Table::Unix];
+
+    /// `tcp4`, `tcp6`, `udp4`, `udp6` or `unix`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Tcp4 => "tcp4",
+            Table::Tcp6 => "tcp6",
+            Table::Udp4 => "udp4",
+            Table::Udp6 => "udp6",
+            Table::Unix => "unix",
+        }
+    }
+
+    /// True for the TCP tables.
+    pub fn is_tcp(self) -> bool {
+        matches!(self, Table::Tcp4 | Table::Tcp6)
+    }
+
+    /// The tables psutil's `net_connections(kind=...)` covers for `kind`, or None when `kind`
+    /// is not one of psutil's kinds.
+    pub fn for_kind(kind: &str) -> Option<&'static [Table]> {
+        use Table::*;
+        Some(match kind {
+            "tcp" => &[Tcp4, Tcp6],
+            "tcp4" => &[Tcp4],
+            "tcp6" => &[Tcp6],
+            "udp" => &[Udp4, Udp6],
+            "udp4" => &[Udp4],
+            "udp6" => &[Udp6],
+            "inet" => &[Tcp4, Tcp6, Udp4, Udp6],
+            "inet4" => &[Tcp4, Udp4],
+            "inet6" => &[Tcp6, Udp6],
+            "unix" => &[Unix],
+            "all" => &Table::ALL,
+            _ => return None,
+        })
+    }
+
+    /// psutil's kind names, in its order.
+    pub const KINDS: [&'static str; 11] =
+        ["tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "inet", "inet4", "inet6", "unix", "all"];
+}
+
+/// A TCP state: the kernel's number, psutil's name and ss's name in one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TcpState(u8);
+
+/// (kernel number, psutil name, ss name) for every TCP state `/proc/net/tcp` and ss show.
+/// `NEW_SYN_RECV` (12), a request socket, is shown as `SYN_RECV` by both.
+const TCP_STATES: [(u8, &str, &str); 12] = [
+    (1, "ESTABLISHED", "ESTAB"),
+    (2, "SYN_SENT", "SYN-SENT"),
+    (3, "SYN_RECV", "SYN-RECV"),
+    (4, "FIN_WAIT1", "FIN-WAIT-1"),
+    (5, "FIN_WAIT2", "FIN-WAIT-2"),
+    (6, "TIME_WAIT", "TIME-WAIT"),
+    (7, "CLOSE", "UNCONN"),
+    (8, "CLOSE_WAIT", "CLOSE-WAIT"),
+    (9, "LAST_ACK", "LAST-ACK"),
+    (10, "LISTEN", "LISTEN"),
+    (11, "CLOSING", "CLOSING"),
+    (12, "SYN_RECV", "SYN-RECV"),
+];
+
+/// `TCP_TIME_WAIT` in the kernel's numbering.
+const TCP_TIME_WAIT: u8 = 6;
+/// `TCP_NEW_SYN_RECV`: a request socket (no full socket, no inode, no process yet).
+const TCP_NEW_SYN_RECV: u8 = 12;
+
+impl TcpState {
+    /// The state with kernel number `n`.
+    pub fn from_kernel(n: u8) -> TcpState {
+        TcpState(n)
+    }
+
+    /// The kernel's number.
+    pub fn number(self) -> u8 {
+        self.0
+    }
+
+    /// psutil's name (`ESTABLISHED`, `TIME_WAIT`, ...); `UNKNOWN` for a number outside the table.
+    pub fn name(self) -> &'static str {
+        TCP_STATES.iter().find(|s| s.0 == self.0).map_or("UNKNOWN", |s| s.1)
+    }
+
+    /// ss's name (`ESTAB`, `TIME-WAIT`, ...).
+    pub fn ss_name(self) -> &'static str {
+        TCP_STATES.iter().find(|s| s.0 == self.0).map_or("UNKNOWN", |s| s.2)
+    }
+
+    /// True for TIME_WAIT and request sockets: states no process holds by design.
+    pub fn is_processless(self) -> bool {
+        matches!(self.0, TCP_TIME_WAIT | TCP_NEW_SYN_RECV)
+    }
+
+    /// Parses psutil's or ss's name, in any case, `-` and `_` alike (`time-wait`, `ESTAB`).
+    /// Returns the kernel mask of the states it names (SYN_RECV names two).
+    pub fn parse_mask(name: &str) -> Option<StateMask> {
+        let want = name.trim().to_ascii_uppercase().replace('_', "-");
+        let bits = TCP_STATES
+            .iter()
+            .filter(|(_, psutil, ss)| psutil.replace('_', "-") == want || *ss == want)
+            .fold(0u32, |mask, (n, _, _)| mask | 1 << n);
+        (bits != 0).then_some(StateMask(bits))
+    }
+
+    /// psutil's state names, each once, for help and error messages.
+    pub fn names() -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Vec::new();
+        for (_, name, _) in TCP_STATES {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+}
+
+/// A set of TCP states as the kernel filters them (bit n = state n).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateMask(pub u32);
+
+impl StateMask {
+    /// Every state ss's `-a` and psutil show (1 to 12; not 13, bound-inactive, which
+    /// /proc/net/tcp does not list).
+    pub const ALL: StateMask = StateMask(((1 << 13) - 1) & !1);
+
+    /// True when state `s` is in the set.
+    pub fn contains(self, s: TcpState) -> bool {
+        self.0 & (1 << s.0) != 0
+    }
+}
+
+/// A socket's address: IP and port, or a Unix socket's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Address {
+    Inet(SocketAddr),
+    /// A path, `@name` for an abstract name, empty when unnamed.
+    Unix(String),
+}
+
+impl Address {
+    /// The port of an IP address; None for Unix.
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            Address::Inet(a) => Some(a.port()),
+            Address::Unix(_) => None,
+        }
+    }
+}
+
+/// What `tcp_info` says about a TCP socket (the fields netmon shows and rates use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TcpStats {
+    /// Smoothed round-trip time, microseconds.
+    pub rtt_us: u32,
+    /// Its variance, microseconds.
+    pub rttvar_us: u32,
+    /// Retransmitted segments over the connection's life (`tcpi_total_retrans`).
+    pub total_retrans: u32,
+    /// Payload bytes sent (`tcpi_bytes_sent`, retransmissions included).
+    pub bytes_sent: u64,
+    /// Payload bytes the peer acknowledged (`tcpi_bytes_acked`).
+    pub bytes_acked: u64,
+    /// Payload bytes received in order (`tcpi_bytes_received`).
+    pub bytes_received: u64,
+    /// Payload bytes retransmitted (`tcpi_bytes_retrans`).
+    pub bytes_retrans: u64,
+    /// Segments sent.
+    pub segs_out: u32,
+    /// Segments received.
+    pub segs_in: u32,
+}
+
+/// One socket of the dump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Socket {
+    /// The table it came from.
+    pub table: Table,
+    pub family: Family,
+    pub sock_type: SockType,
+    /// Local address.
+    pub local: Address,
+    /// Remote address; None when unconnected (listeners, unconnected UDP, unnamed peers).
+    pub remote: Option<Address>,
+    /// TCP state; None for UDP and Unix sockets (psutil's `NONE`).
+    pub state: Option<TcpState>,
+    /// The socket's owner uid (from the kernel; None for Unix sockets on kernels before 5.3).
+    pub uid: Option<u32>,
+    /// The socket's inode: 0 when no file refers to it (TIME_WAIT, request sockets).
+    pub inode: u32,
+    /// The kernel's socket cookie, unique while the socket lives.
+    pub cookie: u64,
+    /// Bytes in the receive queue (for listeners: pending connections).
+    pub recv_q: u32,
+    /// Bytes in the send queue (for listeners: the backlog).
+    pub send_q: u32,
+    /// `tcp_info`, for full TCP sockets.
+    pub tcp: Option<TcpStats>,
+}
+
+/// A sock_diag netlink socket with its receive buffer, reused between dumps.
+pub struct SockDiag {
+    socket: NetlinkSocket,
+    buf: Vec<u8>,
+    seq: u32,
+}
+
+impl std::fmt::Debug for SockDiag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SockDiag").field("seq", &self.seq).finish()
+    }
+}
+
+/// The kernel fills at most 32 KiB per dump message batch; a larger buffer costs nothing.
+const RECV_BUF: usize = 64 * 1024;
+/// `UDIAG_SHOW_UID` (Linux 5.3): ask for a Unix socket's owner uid.
+const UDIAG_SHOW_UID: u32 = 1 << 6;
+/// `UNIX_DIAG_UID`: the attribute that carries it.
+const UNIX_DIAG_UID: u16 = 7;
+
+impl SockDiag {
+    /// Opens a sock_diag socket in the caller's network namespace.
+    pub fn open() -> Result<SockDiag, HostError> {
+        let netlink = |what| move |source| HostError::Netlink { what, source };
+        let mut socket = NetlinkSocket::new(NETLINK_SOCK_DIAG).map_err(netlink("open"))?;
+        socket.bind_auto().map_err(netlink("bind"))?;
+        socket.connect(&NetlinkAddr::new(0, 0)).map_err(netlink("connect"))?;
+        Ok(SockDiag { socket, buf: Vec::with_capacity(RECV_BUF), seq: 0 })
+    }
+
+    /// Appends every socket of `tables` to `out`; TCP sockets only in `tcp_states`.
+    pub fn dump(
+        &mut self,
+        tables: &[Table],
+        tcp_states: StateMask,
+        out: &mut Vec<Socket>,
+    ) -> Result<(), HostError> {
+        for &table in tables {
+            self.dump_table(table, tcp_states, out)?;
+        }
+        Ok(())
+    }
+
+    fn request(table: Table, tcp_states: StateMask) -> SockDiagMessage {
+        let inet = |family, protocol, extensions, states| {
+            SockDiagMessage::InetRequest(InetRequest {
+                family,
+                protocol,
+                extensions,
+                states: inet::StateFlags::from_bits_retain(states),
+                socket_id: if family == AF_INET { SocketId::new_v4() } else { SocketId::new_v6() },
+            })
+        };
+        let all = StateMask::ALL.0;
+        match table {
+            Table::Tcp4 => inet(AF_INET, IPPROTO_TCP, ExtensionFlags::INFO, tcp_states.0),
+            Table::Tcp6 => inet(AF_INET6, IPPROTO_TCP, ExtensionFlags::INFO, tcp_states.0),
+            Table::Udp4 => inet(AF_INET, IPPROTO_UDP, ExtensionFlags::empty(), all),
+            Table::Udp6 => inet(AF_INET6, IPPROTO_UDP, ExtensionFlags::empty(), all),
+            Table::Unix => SockDiagMessage::UnixRequest(UnixRequest {
+                state_flags: unix::StateFlags::from_bits_retain(all),
+                inode: 0,
+                show_flags: ShowFlags::from_bits_retain(
+                    (ShowFlags::NAME | ShowFlags::PEER | ShowFlags::RQLEN).bits() | UDIAG_SHOW_UID,
+                ),
+                cookie: [0xff; 8],
+            }),
+        }
+    }
+
+    fn dump_table(
+        &mut self,
+        table: Table,
+        tcp_states: StateMask,
+        out: &mut Vec<Socket>,
+    ) -> Result<(), HostError> {
+        let netlink = |what| move |source| HostError::Netlink { what, source };
+        self.seq = self.seq.wrapping_add(1);
+        let mut header = NetlinkHeader::default();
+        header.flags = NLM_F_REQUEST | NLM_F_DUMP;
+        header.sequence_number = self.seq;
+        let mut packet = NetlinkMessage::new(header, Self::request(table, tcp_states).into());
+        packet.finalize();
+        let mut request = vec![0; packet.buffer_len()];
+        packet.serialize(&mut request);
+        self.socket.send(&request, 0).map_err(netlink("send"))?;
+        // Unix peers are given as inodes; names are resolved once the dump is complete.
+        let first = out.len();
+        let mut peers: Vec<(usize, u32)> = Vec::new();
+        loop {
+            self.buf.clear();
+            let len = self.socket.recv(&mut self.buf, 0).map_err(netlink("receive"))?;
+            let end = len.min(self.buf.len());
+            let mut offset = 0;
+            while offset < end {
+                let bytes = &self.buf[offset..end];
+                let decode =
+                    |e: DecodeError| HostError::Decode { table: table.name(), message: e.to_string() };
+                let frame = NetlinkBuffer::new_checked(bytes).map_err(decode)?;
+                let size = frame.length() as usize;
+                // The common case, an IP socket, is read in place: its header and only the
+                // tcp_info attribute, without building every attribute of the message.
+                if frame.message_type() == SOCK_DIAG_BY_FAMILY && table != Table::Unix {
+                    out.push(inet_socket(table, frame.payload()).map_err(decode)?);
+                    offset += aligned(size);
+                    continue;
+                }
+                let message = NetlinkMessage::<SockDiagMessage>::deserialize(bytes)
+                    .map_err(|e| HostError::Decode { table: table.name(), message: e.to_string() })?;
+                let size = message.header.length as usize;
+                match message.payload {
+                    NetlinkPayload::InnerMessage(SockDiagMessage::UnixResponse(r)) => {
+                        let (socket, peer) = unix_socket(&r);
+                        if let Some(peer) = peer {
+                            peers.push((out.len(), peer));
+                        }
+                        out.push(socket);
+                    }
+                    NetlinkPayload::Done(_) => {
+                        resolve_unix_peers(&mut out[first..], first, &peers);
+                        return Ok(());
+                    }
+                    NetlinkPayload::Error(e) => {
+                        let source = e.to_io();
+                        // ENOENT: the kernel has no diag module for this protocol; nothing to list.
+                        if source.raw_os_error() == Some(libc::ENOENT) {
+                            return Ok(());
+                        }
+                        return Err(HostError::Refused { table: table.name(), source });
+                    }
+                    _ => {}
+                }
+                if size == 0 {
+                    break;
+                }
+                offset += aligned(size);
+            }
+        }
+    }
+}
+
+/// A netlink message's length rounded up to the 4-byte alignment of the next one.
+fn aligned(len: usize) -> usize {
+    let align = usize::from(NLMSG_ALIGNTO);
+    (len + align - 1) & !(align - 1)
+}
+
+/// An `inet_diag_msg` and its attributes, of which only `INET_DIAG_INFO` is decoded.
+fn inet_socket(table: Table, payload: &[u8]) -> Result<Socket, DecodeError> {
+    let h = InetResponseHeader::parse(payload)?;
+    let id = &h.socket_id;
+    let family = if h.family == AF_INET { Family::Inet } else { Family::Inet6 };
+    let local = Address::Inet(SocketAddr::new(id.source_address, id.source_port));
+    let remote_unset = id.destination_port == 0 && id.destination_address.is_unspecified();
+    let remote =
+        (!remote_unset).then(|| Address::Inet(SocketAddr::new(id.destination_address, id.destination_port)));
+    let mut tcp = None;
+    for nla in NlasIterator::new(payload.get(h.buffer_len()..).unwrap_or(&[])) {
+        let nla = nla?;
+        if nla.kind() == INET_DIAG_INFO {
+            let info = TcpInfo::parse(nla.value())?;
+            tcp = Some(TcpStats {
+                rtt_us: info.rtt,
+                rttvar_us: info.rttvar,
+                total_retrans: info.total_retrans,
+                bytes_sent: info.bytes_sent,
+                bytes_acked: info.bytes_acked,
+                bytes_received: info.bytes_received,
+                bytes_retrans: info.bytes_retrans,
+                segs_out: info.segs_out,
+                segs_in: info.segs_in,
+            });
+        }
+    }
+    let is_tcp = table.is_tcp();
+    Ok(Socket {
+        table,
+        family,
+        sock_type: if is_tcp { SockType::Stream } else { SockType::Dgram },
+        local,
+        remote,
+        state: is_tcp.then(|| TcpState::from_kernel(h.state)),
+        uid: Some(h.uid),
+        inode: h.inode,
+        cookie: u64::from_ne_bytes(id.cookie),
+        recv_q: h.recv_queue,
+        send_q: h.send_queue,
+        tcp,
+    })
+}
+
+/// A Unix socket and its peer's inode (connected sockets).
+fn unix_socket(r: &UnixResponse) -> (Socket, Option<u32>) {
+    use netlink_packet_sock_diag::unix::nlas::Nla;
+    let h = &r.header;
+    let mut name = String::new();
+    let (mut peer, mut uid, mut queues) = (None, None, (0, 0));
+    for nla in &r.nlas {
+        match nla {
+            Nla::Name(UnixDiagName::Pathname(p)) => name = p.to_string_lossy().into_owned(),
+            Nla::Name(UnixDiagName::Abstract(a)) => name = format!("@{}", String::from_utf8_lossy(a)),
+            Nla::Peer(p) if *p != 0 => peer = Some(*p),
+            Nla::ReceiveQueueLength(rq, wq) => queues = (*rq, *wq),
+            Nla::Other(attr) if netlink_packet_core::Nla::kind(attr) == UNIX_DIAG_UID => {
+                let mut value = [0u8; 4];
+                if netlink_packet_core::Nla::value_len(attr) == 4 {
+                    netlink_packet_core::Nla::emit_value(attr, &mut value);
+                    uid = Some(u32::from_ne_bytes(value));
+                }
+            }
+            _ => {}
+        }
+    }
+    let socket = Socket {
+        table: Table::Unix,
+        family: Family::Unix,
+        sock_type: SockType::from_kernel(h.kind),
+        local: Address::Unix(name),
+        remote: None,
+        state: None,
+        uid,
+        inode: h.inode,
+        cookie: u64::from_ne_bytes(h.cookie),
+        recv_q: queues.0,
+        send_q: queues.1,
+        tcp: None,
+    };
+    (socket, peer)
+}
+
+/// Gives connected Unix sockets their peer's name (psutil's raddr), found by the peer's inode.
+fn resolve_unix_peers(sockets: &mut [Socket], first: usize, peers: &[(usize, u32)]) {
+    if peers.is_empty() {
+        return;
+    }
+    let mut by_inode: std::collections::HashMap<u32, String> =
+        std::collections::HashMap::with_capacity(sockets.len());
+    for s in sockets.iter() {
+        if let Address::Unix(name) = &s.local {
+            by_inode.insert(s.inode, name.clone());
+        }
+    }
+    for &(index, peer) in peers {
+        let name = by_inode.get(&peer).cloned().unwrap_or_default();
+        sockets[index - first].remote = Some(Address::Unix(name));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_cover_psutil() {
+        for kind in Table::KINDS {
+            assert!(Table::for_kind(kind).is_some(), "{kind}");
+        }
+        assert_eq!(Table::for_kind("inet6"), Some(&[Table::Tcp6, Table::Udp6][..]));
+        assert_eq!(Table::for_kind("sctp"), None);
+    }
+
+    #[test]
+    fn state_names_parse_both_spellings() {
+        let est = TcpState::parse_mask("established").unwrap();
+        assert_eq!(est, TcpState::parse_mask("ESTAB").unwrap());
+        assert!(est.contains(TcpState::from_kernel(1)));
+        let tw = TcpState::parse_mask("time-wait").unwrap();
+        assert_eq!(tw, TcpState::parse_mask("TIME_WAIT").unwrap());
+        assert_eq!(tw.0, 1 << 6);
+        // SYN_RECV is the full socket (3) and the request socket (12).
+        assert_eq!(TcpState::parse_mask("syn_recv").unwrap().0, 1 << 3 | 1 << 12);
+        assert_eq!(TcpState::parse_mask("fin-wait-1").unwrap().0, 1 << 4);
+        assert!(TcpState::parse_mask("bogus").is_none());
+        assert_eq!(TcpState::from_kernel(12).name(), "SYN_RECV");
+        assert_eq!(TcpState::from_kernel(10).ss_name(), "LISTEN");
+    }
+
+    #[test]
+    fn state_names_are_unique() {
+        let names = TcpState::names();
+        assert_eq!(names.len(), 11);
+        assert!(names.contains(&"CLOSE_WAIT"));
+    }
+
+    #[test]
+    fn all_mask_is_states_one_to_twelve() {
+        for n in 1..=12 {
+            assert!(StateMask::ALL.contains(TcpState::from_kernel(n)), "{n}");
+        }
+        assert!(!StateMask::ALL.contains(TcpState::from_kernel(0)));
+        assert!(!StateMask::ALL.contains(TcpState::from_kernel(13)));
+    }
+}
