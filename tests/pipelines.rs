@@ -231,6 +231,25 @@ fn packet_and_line_buffering_switches_are_accepted() {
     assert_eq!((run.code, run.stdout), (Some(0), input), "{}", run.stderr);
 }
 
+#[test]
+fn count_ends_a_stage_right_after_the_last_packet_not_at_the_next() {
+    // `-c 2` on a live input that stays open: both tools end after the 2nd packet, as tcpdump.
+    let dir = Scratch::new("count");
+    let mut filter = pcap_filter();
+    filter.args(["-c", "2", "udp"]);
+    let mut decode = pkt_decode();
+    decode.args(["-c", "2"]);
+    for (name, cmd) in [("pcap-filter", filter), ("pkt-decode", decode)] {
+        let mut p = Pipeline::start(vec![(name, cmd)], &dir, true);
+        p.feed(&header());
+        p.feed_records(0..2);
+        let start = Instant::now();
+        let (stages, _) = p.wait(Duration::from_secs(10));
+        assert_exits(&stages, 0);
+        assert!(start.elapsed() < Duration::from_secs(1), "{name}: {:?}", start.elapsed());
+    }
+}
+
 /// Starts `pcap-filter [args] | pkt-decode --json`, fed by this process, after 5 records.
 fn fed_pipeline(dir: &Scratch, filter_args: &[&str]) -> Pipeline {
     let mut filter = pcap_filter();
