@@ -77,6 +77,20 @@ impl Pipeline {
         Instant::now()
     }
 
+    /// Writes the records of UDP datagrams `seqs` to port 7.
+    fn feed_records(&mut self, seqs: std::ops::Range<u32>) {
+        for seq in seqs {
+            self.feed(&record(seq, 7));
+        }
+    }
+
+    /// Waits for `n` output lines, at most 5 s each.
+    fn expect_lines(&self, n: usize) {
+        for i in 0..n {
+            self.line(Duration::from_secs(5)).unwrap_or_else(|| panic!("no line {i}"));
+        }
+    }
+
     /// The next output line, waiting at most `timeout`.
     fn line(&self, timeout: Duration) -> Option<(Instant, String)> {
         self.lines.recv_timeout(timeout).ok()
@@ -217,6 +231,25 @@ fn packet_and_line_buffering_switches_are_accepted() {
     assert_eq!((run.code, run.stdout), (Some(0), input), "{}", run.stderr);
 }
 
+#[test]
+fn count_ends_a_stage_right_after_the_last_packet_not_at_the_next() {
+    // `-c 2` on a live input that stays open: both tools end after the 2nd packet, as tcpdump.
+    let dir = Scratch::new("count");
+    let mut filter = pcap_filter();
+    filter.args(["-c", "2", "udp"]);
+    let mut decode = pkt_decode();
+    decode.args(["-c", "2"]);
+    for (name, cmd) in [("pcap-filter", filter), ("pkt-decode", decode)] {
+        let mut p = Pipeline::start(vec![(name, cmd)], &dir, true);
+        p.feed(&header());
+        p.feed_records(0..2);
+        let start = Instant::now();
+        let (stages, _) = p.wait(Duration::from_secs(10));
+        assert_exits(&stages, 0);
+        assert!(start.elapsed() < Duration::from_secs(1), "{name}: {:?}", start.elapsed());
+    }
+}
+
 /// Starts `pcap-filter [args] | pkt-decode --json`, fed by this process, after 5 records.
 fn fed_pipeline(dir: &Scratch, filter_args: &[&str]) -> Pipeline {
     let mut filter = pcap_filter();
@@ -225,9 +258,7 @@ fn fed_pipeline(dir: &Scratch, filter_args: &[&str]) -> Pipeline {
     decode.arg("--json");
     let mut p = Pipeline::start(vec![("pcap-filter", filter), ("pkt-decode", decode)], dir, true);
     p.feed(&header());
-    for seq in 0..5 {
-        p.feed(&record(seq, 7));
-    }
+    p.feed_records(0..5);
     p
 }
 
@@ -235,16 +266,12 @@ fn fed_pipeline(dir: &Scratch, filter_args: &[&str]) -> Pipeline {
 fn after_ctrl_c_each_stage_reads_what_is_still_on_its_way() {
     let dir = Scratch::new("drain");
     let mut p = fed_pipeline(&dir, &["udp"]);
-    for seq in 0..5 {
-        p.line(Duration::from_secs(5)).unwrap_or_else(|| panic!("no line {seq}"));
-    }
+    p.expect_lines(5);
     let start = Instant::now();
     p.signal_group("INT");
     // The upstream (this process) goes on for a while, as pcap-capture does after the signal.
     thread::sleep(Duration::from_millis(200));
-    for seq in 5..8 {
-        p.feed(&record(seq, 7));
-    }
+    p.feed_records(5..8);
     p.close_input();
     let (stages, rest) = p.wait(Duration::from_secs(10));
     assert_exits(&stages, 0);
@@ -257,15 +284,11 @@ fn after_ctrl_c_each_stage_reads_what_is_still_on_its_way() {
     filter.args(["udp", "-w"]).arg(&file);
     let mut p = Pipeline::start(vec![("pcap-filter", filter)], &dir, true);
     p.feed(&header());
-    for seq in 0..5 {
-        p.feed(&record(seq, 7));
-    }
+    p.feed_records(0..5);
     thread::sleep(Duration::from_millis(100));
     p.signal_group("INT");
     thread::sleep(Duration::from_millis(100));
-    for seq in 5..8 {
-        p.feed(&record(seq, 7));
-    }
+    p.feed_records(5..8);
     p.close_input();
     let (stages, _) = p.wait(Duration::from_secs(10));
     assert_exits(&stages, 0);
@@ -276,9 +299,7 @@ fn after_ctrl_c_each_stage_reads_what_is_still_on_its_way() {
 fn after_ctrl_c_an_upstream_that_never_closes_is_given_up_after_the_bound() {
     let dir = Scratch::new("bound");
     let p = fed_pipeline(&dir, &["udp"]);
-    for seq in 0..5 {
-        p.line(Duration::from_secs(5)).unwrap_or_else(|| panic!("no line {seq}"));
-    }
+    p.expect_lines(5);
     let start = Instant::now();
     p.signal_group("TERM");
     let stdin_kept_open = p.stdin.is_some();
@@ -299,9 +320,7 @@ fn a_second_ctrl_c_ends_every_stage_at_once_with_valid_output() {
     filter.args(["--pcapng", "udp", "-w"]).arg(&file);
     let mut p = Pipeline::start(vec![("pcap-filter", filter)], &dir, true);
     p.feed(&header());
-    for seq in 0..5 {
-        p.feed(&record(seq, 7));
-    }
+    p.feed_records(0..5);
     // Half a record: the second Ctrl-C finds it unfinished.
     p.feed(&record(5, 7)[..20]);
     thread::sleep(Duration::from_millis(200));
@@ -327,9 +346,7 @@ fn an_upstream_that_dies_mid_record_is_reported_and_what_came_before_is_kept() {
         }
         let mut p = Pipeline::start(vec![(tool, cmd)], &dir, true);
         p.feed(&header());
-        for seq in 0..3 {
-            p.feed(&record(seq, 7));
-        }
+        p.feed_records(0..3);
         let cut = record(3, 7);
         p.feed(&cut[..30]);
         // The stage has read the part and waits for the rest when the upstream dies.
@@ -360,9 +377,7 @@ fn an_upstream_that_dies_mid_record_is_reported_and_what_came_before_is_kept() {
     cmd.args(["udp", "-w"]).arg(&file);
     let mut p = Pipeline::start(vec![("pcap-filter", cmd)], &dir, true);
     p.feed(&header());
-    for seq in 0..3 {
-        p.feed(&record(seq, 7));
-    }
+    p.feed_records(0..3);
     p.feed(&record(3, 7)[..30]);
     thread::sleep(Duration::from_millis(150));
     p.close_input();

@@ -239,6 +239,8 @@ impl Source {
             Inner::Plain(_) if count == 1 => return Ok(Wait::Stop),
             Inner::Plain(_) => return Ok(Wait::Read),
             Inner::Pollable(_) if count == 1 && past_deadline() => return Ok(Wait::Stop),
+            // Nobody to tell and nothing to wait for but the data: a plain blocking read.
+            Inner::Pollable(_) if !self.report_idle && interrupts.is_none() => return Ok(Wait::Read),
             Inner::Pollable(f) => f,
         };
         if readable(file.as_fd(), None, Some(Duration::ZERO))?.0 {
