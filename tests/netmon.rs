@@ -383,6 +383,19 @@ fn as_nobody_other_users_sockets_have_uid_and_reason() {
     assert_eq!(own["uid"], 65534);
     assert_eq!(own["pid"].as_u64(), Some(u64::from(nobody_listener.pid)), "{own}");
     assert!(own.get("unseen").is_none());
+    // As nobody, ss -tuanpi sees the same sockets and names the same (own) processes.
+    let mut argv: Vec<&str> = NOBODY.to_vec();
+    argv.extend([NETMON, "connections", "--json"]);
+    let all_text = ns.run(&argv);
+    let mut argv: Vec<&str> = NOBODY.to_vec();
+    argv.extend(["ss", "-tuanpi"]);
+    let ss = parse_ss(&ns.run(&argv));
+    let ours: BTreeMap<Key, Option<u64>> =
+        netmon_records(&all_text).iter().map(|r| (netmon_key(r), r["pid"].as_u64())).collect();
+    assert_eq!(ours.keys().collect::<Vec<_>>(), ss.keys().collect::<Vec<_>>(), "{all_text}");
+    for (key, pid) in &ours {
+        assert_eq!(*pid, ss[key].pids.first().copied(), "{key:?}");
+    }
     // The text table names the reason instead of a bare unknown.
     let mut argv: Vec<&str> = NOBODY.to_vec();
     argv.extend([NETMON, "connections", "--state", "listen", "--port", "5101"]);
