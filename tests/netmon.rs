@@ -584,21 +584,11 @@ fn top_rates_per_connection_and_process_within_five_percent_as_nobody() {
         // A loaded machine may delay a refresh; the rate is over the measured interval.
         let seconds = s["seconds"].as_f64().unwrap();
         assert!((0.5..1.5).contains(&seconds), "{s}");
-        let conn = s["connections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["raddr"]["port"] == 5301)
-            .unwrap_or_else(|| panic!("no sending connection in {s}"));
+        let conn = entry(s, "connections", |c| c["raddr"]["port"] == 5301);
         assert_eq!(conn["pid"].as_u64(), Some(u64::from(sender.pid)));
         assert_eq!(conn["user"], "nobody");
         per_conn.push(conn["bytes_sent_per_s"].as_f64().unwrap());
-        let proc = s["processes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["pid"].as_u64() == Some(u64::from(sender.pid)))
-            .unwrap();
+        let proc = entry(s, "processes", |p| p["pid"].as_u64() == Some(u64::from(sender.pid)));
         // The process holds both ends: it sends and receives at the rate.
         per_proc
             .push((proc["bytes_sent_per_s"].as_f64().unwrap(), proc["bytes_recv_per_s"].as_f64().unwrap()));
@@ -618,6 +608,16 @@ fn top_rates_per_connection_and_process_within_five_percent_as_nobody() {
         );
     }
     drop(sender);
+}
+
+/// The first element of snapshot `s`'s list `key` that `matches`; panics naming the snapshot.
+fn entry<'a>(s: &'a Value, key: &str, matches: impl Fn(&Value) -> bool) -> &'a Value {
+    s[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| matches(v))
+        .unwrap_or_else(|| panic!("no such {key} entry in {s}"))
 }
 
 /// Sends 1000-byte UDP datagrams to ADDR:PORT at RATE payload bytes per second (paced every
@@ -661,27 +661,12 @@ fn top_as_root_captures_udp_and_per_host_rates() {
     let mut proc_rates = Vec::new();
     for s in &snaps[1..] {
         assert_eq!(s["mode"], "tcp_info+capture", "{s}");
-        let host = s["hosts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["addr"] == "10.77.0.2")
-            .unwrap_or_else(|| panic!("no host in {s}"));
+        let host = entry(s, "hosts", |h| h["addr"] == "10.77.0.2");
         host_rates.push(host["bytes_sent_per_s"].as_f64().unwrap());
-        let udp = s["connections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["proto"] == "udp")
-            .unwrap_or_else(|| panic!("no UDP in {s}"));
+        let udp = entry(s, "connections", |c| c["proto"] == "udp");
         assert_eq!(udp["pid"].as_u64(), Some(u64::from(sender.pid)), "{udp}");
         udp_rates.push(udp["bytes_sent_per_s"].as_f64().unwrap());
-        let proc = s["processes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["pid"].as_u64() == Some(u64::from(sender.pid)))
-            .unwrap();
+        let proc = entry(s, "processes", |p| p["pid"].as_u64() == Some(u64::from(sender.pid)));
         proc_rates.push(proc["bytes_sent_per_s"].as_f64().unwrap());
     }
     for (what, mut v) in [("host", host_rates), ("udp socket", udp_rates), ("process", proc_rates)] {
