@@ -383,6 +383,19 @@ fn as_nobody_other_users_sockets_have_uid_and_reason() {
     assert_eq!(own["uid"], 65534);
     assert_eq!(own["pid"].as_u64(), Some(u64::from(nobody_listener.pid)), "{own}");
     assert!(own.get("unseen").is_none());
+    // As nobody, ss -tuanpi sees the same sockets and names the same (own) processes.
+    let mut argv: Vec<&str> = NOBODY.to_vec();
+    argv.extend([NETMON, "connections", "--json"]);
+    let all_text = ns.run(&argv);
+    let mut argv: Vec<&str> = NOBODY.to_vec();
+    argv.extend(["ss", "-tuanpi"]);
+    let ss = parse_ss(&ns.run(&argv));
+    let ours: BTreeMap<Key, Option<u64>> =
+        netmon_records(&all_text).iter().map(|r| (netmon_key(r), r["pid"].as_u64())).collect();
+    assert_eq!(ours.keys().collect::<Vec<_>>(), ss.keys().collect::<Vec<_>>(), "{all_text}");
+    for (key, pid) in &ours {
+        assert_eq!(*pid, ss[key].pids.first().copied(), "{key:?}");
+    }
     // The text table names the reason instead of a bare unknown.
     let mut argv: Vec<&str> = NOBODY.to_vec();
     argv.extend([NETMON, "connections", "--state", "listen", "--port", "5101"]);
@@ -571,21 +584,11 @@ fn top_rates_per_connection_and_process_within_five_percent_as_nobody() {
         // A loaded machine may delay a refresh; the rate is over the measured interval.
         let seconds = s["seconds"].as_f64().unwrap();
         assert!((0.5..1.5).contains(&seconds), "{s}");
-        let conn = s["connections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["raddr"]["port"] == 5301)
-            .unwrap_or_else(|| panic!("no sending connection in {s}"));
+        let conn = entry(s, "connections", |c| c["raddr"]["port"] == 5301);
         assert_eq!(conn["pid"].as_u64(), Some(u64::from(sender.pid)));
         assert_eq!(conn["user"], "nobody");
         per_conn.push(conn["bytes_sent_per_s"].as_f64().unwrap());
-        let proc = s["processes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["pid"].as_u64() == Some(u64::from(sender.pid)))
-            .unwrap();
+        let proc = entry(s, "processes", |p| p["pid"].as_u64() == Some(u64::from(sender.pid)));
         // The process holds both ends: it sends and receives at the rate.
         per_proc
             .push((proc["bytes_sent_per_s"].as_f64().unwrap(), proc["bytes_recv_per_s"].as_f64().unwrap()));
@@ -605,6 +608,16 @@ fn top_rates_per_connection_and_process_within_five_percent_as_nobody() {
         );
     }
     drop(sender);
+}
+
+/// The first element of snapshot `s`'s list `key` that `matches`; panics naming the snapshot.
+fn entry<'a>(s: &'a Value, key: &str, matches: impl Fn(&Value) -> bool) -> &'a Value {
+    s[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| matches(v))
+        .unwrap_or_else(|| panic!("no such {key} entry in {s}"))
 }
 
 /// Sends 1000-byte UDP datagrams to ADDR:PORT at RATE payload bytes per second (paced every
@@ -648,27 +661,12 @@ fn top_as_root_captures_udp_and_per_host_rates() {
     let mut proc_rates = Vec::new();
     for s in &snaps[1..] {
         assert_eq!(s["mode"], "tcp_info+capture", "{s}");
-        let host = s["hosts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h["addr"] == "10.77.0.2")
-            .unwrap_or_else(|| panic!("no host in {s}"));
+        let host = entry(s, "hosts", |h| h["addr"] == "10.77.0.2");
         host_rates.push(host["bytes_sent_per_s"].as_f64().unwrap());
-        let udp = s["connections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["proto"] == "udp")
-            .unwrap_or_else(|| panic!("no UDP in {s}"));
+        let udp = entry(s, "connections", |c| c["proto"] == "udp");
         assert_eq!(udp["pid"].as_u64(), Some(u64::from(sender.pid)), "{udp}");
         udp_rates.push(udp["bytes_sent_per_s"].as_f64().unwrap());
-        let proc = s["processes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["pid"].as_u64() == Some(u64::from(sender.pid)))
-            .unwrap();
+        let proc = entry(s, "processes", |p| p["pid"].as_u64() == Some(u64::from(sender.pid)));
         proc_rates.push(proc["bytes_sent_per_s"].as_f64().unwrap());
     }
     for (what, mut v) in [("host", host_rates), ("udp socket", udp_rates), ("process", proc_rates)] {
