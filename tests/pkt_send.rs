@@ -805,3 +805,45 @@ fn spec_error_found_while_building_writes_nothing() {
     assert!(r.stderr.contains("ICMP type 1 has no field 'id'"), "{}", r.stderr);
     assert_eq!(packets(&r.stdout).unwrap().len(), 1, "the packet built before the error is written");
 }
+
+/// Ctrl-C during a replay stops the sending at once, as tcpreplay does: the report says what
+/// was sent, the exit status is 0, and the frames it counts are the ones that left.
+#[test]
+fn replay_stops_at_ctrl_c_and_reports_what_it_sent() {
+    let Some(lab) = Lab::up() else { return };
+    let n = 200;
+    let frames = numbered_frames(n);
+    let dir = std::env::temp_dir().join(format!("pkt-send-int-{}", lab.name()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.pcap");
+    std::fs::write(&input, &frames).unwrap();
+    // 20 frames a second: the whole replay would take 10 s.
+    let mut child = lab
+        .command(
+            Host::Client,
+            BIN,
+            ["--replay", "-i", "eth0", "--pps", "20", "--json", input.to_str().unwrap()],
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let interrupted = Instant::now();
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    while child.try_wait().unwrap().is_none() {
+        assert!(interrupted.elapsed() < Duration::from_secs(2), "pkt-send --replay did not stop at SIGINT");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON report");
+    let sent = report["packets"].as_u64().unwrap();
+    // About 20 frames in the second before the signal; far fewer than all 200.
+    assert!((5..=60).contains(&sent), "sent {sent} frames in about 1 s at 20 pps: {report}");
+    assert!(stderr.contains(&format!("sent {sent} packets")), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -29,14 +29,26 @@ const SPIN: Duration = Duration::from_micros(200);
 
 /// Waits until `deadline`: sleeps while it is far, then spins.
 pub fn wait_until(deadline: Instant) {
+    wait_until_or(deadline, || false);
+}
+
+/// Longest sleep of [`wait_until_or`] between two looks at its `stop` test.
+const STOP_POLL: Duration = Duration::from_millis(20);
+
+/// Waits until `deadline` as [`wait_until`] does, unless `stop` turns true first (looked at
+/// every [`STOP_POLL`] while the deadline is far). True when the deadline was reached.
+pub fn wait_until_or(deadline: Instant, stop: impl Fn() -> bool) -> bool {
     loop {
+        if stop() {
+            return false;
+        }
         let now = Instant::now();
         if now >= deadline {
-            return;
+            return true;
         }
         let left = deadline - now;
         if left > SPIN {
-            std::thread::sleep(left - SPIN);
+            std::thread::sleep((left - SPIN).min(STOP_POLL));
         } else {
             std::hint::spin_loop();
         }

@@ -6,10 +6,12 @@ use std::io::Write;
 use std::time::Instant;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
 
 use pktkit::capture::{CaptureReader, CaptureWriter, Input, LinkType, OutputFormat, Timestamp};
 use pktkit::net::{self, L2Sender, L3Sender, NetError, Pacer, Schedule};
+use pktkit::stream::Interrupts;
 use serde_json::json;
 
 use super::{Args, TOOL, input_paths, net_failure, sendable, shower};
@@ -49,6 +51,8 @@ pub(crate) struct Replayer {
     batch_ends: Vec<usize>,
     /// End of the last send (top speed's elapsed time ends there).
     done: Option<Instant>,
+    /// Ctrl-C: stops the sending (what was sent is still reported).
+    interrupts: Option<Arc<Interrupts>>,
 }
 
 /// Frames per `sendmmsg` at top speed.
@@ -72,7 +76,24 @@ impl Replayer {
             batch: Vec::new(),
             batch_ends: Vec::new(),
             done: None,
+            interrupts: None,
         }
+    }
+
+    /// Stops sending at the first of `interrupts` (docs/pipelines.md: a replay ends at once,
+    /// as tcpreplay does, and reports what it sent).
+    pub(crate) fn stop_on(&mut self, interrupts: Arc<Interrupts>) {
+        self.interrupts = Some(interrupts);
+    }
+
+    /// True once an interrupt asked the replay to stop.
+    pub(crate) fn stopped(&self) -> bool {
+        self.interrupts.as_ref().is_some_and(|i| i.is_interrupted())
+    }
+
+    /// Waits for a frame's send time; false when an interrupt came first.
+    fn wait_for(&self, due: Instant) -> bool {
+        net::wait_until_or(due, || self.stopped())
     }
 
     fn open_l2(&mut self) -> Result<(), Failure> {
@@ -159,7 +180,9 @@ impl Replayer {
                 && Instant::now() < due
             {
                 self.flush()?;
-                net::wait_until(due);
+                if !self.wait_for(due) {
+                    return Ok(());
+                }
             }
             self.batch.extend_from_slice(frame);
             self.batch_ends.push(self.batch.len());
@@ -201,7 +224,11 @@ impl Replayer {
         } else if self.l3.is_none() {
             self.l3 = Some(L3Sender::open(self.iface.as_deref()).map_err(net_failure)?);
         }
-        self.pacer.pace(data.len(), ts);
+        if let Some(due) = self.pacer.due(data.len(), ts)
+            && !self.wait_for(due)
+        {
+            return Ok(());
+        }
         let t = Instant::now();
         let result = if linktype == LinkType::ETHERNET {
             self.l2.as_mut().map_or(Ok(()), |s| s.send(data))
@@ -437,12 +464,16 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
     }
     net::require_cap_net_raw("replaying packets").map_err(net_failure)?;
     let mut rep = Replayer::new(args.iface.as_deref(), schedule(args));
+    rep.stop_on(cli::interrupts()?);
     let first = cli::inputs(&files)?;
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let loops = args.loops;
     let reader = std::thread::spawn(move || read_ahead(first, files, loops, tx));
     let mut outcome = Ok(());
     for msg in rx.iter() {
+        if rep.stopped() {
+            break;
+        }
         let step = match msg {
             Ok(Msg::Chunk(c)) => rep.send_chunk(&c),
             Ok(Msg::PassEnd) => {
@@ -457,7 +488,10 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
         }
     }
     drop(rx);
-    let _ = reader.join();
+    // Stopped by Ctrl-C, the reader may be waiting on a pipe that never closes: leave it.
+    if !rep.stopped() {
+        let _ = reader.join();
+    }
     // What was sent before an input error is still reported.
     let report = rep.report(args);
     outcome.and(report)
