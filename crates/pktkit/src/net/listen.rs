@@ -52,6 +52,13 @@ impl Listener {
         Ok(Listener { cap, linktype, iface: iface.to_string() })
     }
 
+    /// Packets received and dropped so far, as libpcap counts them: `(received, dropped by
+    /// the capture buffer, dropped by the interface)`.
+    pub fn stats(&mut self) -> Result<(u32, u32, u32), NetError> {
+        let s = self.cap.stats().map_err(|e| NetError::pcap(format!("statistics of {}", self.iface), e))?;
+        Ok((s.received, s.dropped, s.if_dropped))
+    }
+
     /// The capture's link type (Ethernet on most interfaces, Linux cooked on `any`).
     pub fn linktype(&self) -> LinkType {
         self.linktype

@@ -1,7 +1,8 @@
 //! Putting packets on the wire and taking answers off it: what pkt-send, tracert and synscan
 //! share.
 //!
-//! - [`L3Sender`]: raw IPv4/IPv6 sockets with the header included; the kernel routes.
+//! - [`L3Sender`]: raw IPv4/IPv6 sockets with the header included; the kernel routes. One
+//!   packet at a time or in batches (`sendmmsg`).
 //! - [`L2Sender`]: whole Ethernet frames on one interface (libpcap's packet socket), one at a
 //!   time or in batches.
 //! - [`Listener`]: a live capture of incoming packets in immediate mode, narrowed by a kernel
@@ -13,6 +14,7 @@
 //! [`Probe`]: crate::craft::Probe
 
 mod answer;
+mod batch;
 mod listen;
 mod pace;
 mod privilege;

@@ -143,6 +143,12 @@ impl PortSet {
         self.ranges[r].0 + (index - self.starts[r]) as u16
     }
 
+    /// The index of `port` (the inverse of [`get`](Self::get)).
+    pub fn index_of(&self, port: u16) -> Option<u32> {
+        let r = self.ranges.partition_point(|(lo, _)| *lo <= port).checked_sub(1)?;
+        (port <= self.ranges[r].1).then(|| self.starts[r] + u32::from(port - self.ranges[r].0))
+    }
+
     /// Whether `port` is in the set.
     pub fn contains(&self, port: u16) -> bool {
         let r = self.ranges.partition_point(|(lo, _)| *lo <= port);
@@ -194,6 +200,10 @@ mod tests {
         let by_index: Vec<u16> = (0..s.len()).map(|i| s.get(i)).collect();
         assert_eq!(by_index, [22, 80, 81, 82, 443]);
         assert!(s.contains(81) && !s.contains(83) && !s.contains(21));
+        assert_eq!(
+            (s.index_of(22), s.index_of(82), s.index_of(443), s.index_of(83)),
+            (Some(0), Some(3), Some(4), None)
+        );
         let rest = s.without(&PortSet::parse("80-81").unwrap());
         assert_eq!(rest.iter().collect::<Vec<_>>(), [22, 82, 443]);
     }

@@ -95,6 +95,34 @@ impl Block {
         }
     }
 
+    /// The index of `addr` in the block (the inverse of [`get`](Self::get)).
+    pub fn index_of(&self, addr: IpAddr) -> Option<u128> {
+        if !self.contains(addr) {
+            return None;
+        }
+        match (self, addr) {
+            (Block::V4 { first, .. }, IpAddr::V4(a)) => Some(u128::from(u32::from(a) - first)),
+            (Block::V6 { first, .. }, IpAddr::V6(a)) => Some(u128::from(a) - first),
+            (Block::Octets(o), IpAddr::V4(a)) => {
+                let mut index = 0u128;
+                for (b, ranges) in a.octets().iter().zip(o) {
+                    let mut before = 0u128;
+                    let mut at = None;
+                    for (lo, hi) in ranges {
+                        if (lo..=hi).contains(&b) {
+                            at = Some(before + u128::from(b - lo));
+                            break;
+                        }
+                        before += u128::from(hi - lo) + 1;
+                    }
+                    index = index * octet_count(ranges) + at?;
+                }
+                Some(index)
+            }
+            _ => None,
+        }
+    }
+
     /// Parses one specification (see the module documentation). `resolve` turns a host name
     /// into an address (None: unknown).
     pub fn parse(spec: &str, resolve: &dyn Fn(&str) -> Option<IpAddr>) -> Result<Block, SpecError> {
@@ -287,6 +315,11 @@ impl TargetSet {
         Ok(())
     }
 
+    /// The included blocks, in order.
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
     /// Number of target indices, excluded ones included.
     pub fn len(&self) -> u128 {
         self.len
@@ -301,6 +334,11 @@ impl TargetSet {
     pub fn get(&self, index: u128) -> IpAddr {
         let b = self.starts.partition_point(|s| *s <= index).saturating_sub(1);
         self.blocks[b].get(index - self.starts[b])
+    }
+
+    /// The first index of `addr` (`None` when it is not a target).
+    pub fn index_of(&self, addr: IpAddr) -> Option<u128> {
+        self.blocks.iter().zip(&self.starts).find_map(|(b, start)| b.index_of(addr).map(|i| start + i))
     }
 
     /// True when `addr` is excluded.
@@ -402,6 +440,14 @@ mod tests {
         assert_eq!(set.get(4).to_string(), "fd00::1");
         let kept: Vec<String> = set.iter().map(|a| a.to_string()).collect();
         assert_eq!(kept, ["10.0.0.0", "10.0.0.3", "fd00::1"]);
+        for i in 0..set.len() {
+            assert_eq!(set.index_of(set.get(i)), Some(i));
+        }
+        assert_eq!(set.index_of("10.0.0.9".parse().unwrap()), None);
+        let octets = parse("10.0.1,5-6.1-2,9").unwrap();
+        for i in 0..octets.len() {
+            assert_eq!(octets.index_of(octets.get(i)), Some(i));
+        }
         let mut big = TargetSet::new();
         big.include(parse("10.0.0.0/8").unwrap());
         assert_eq!(big.get(70000).to_string(), "10.1.17.112");
