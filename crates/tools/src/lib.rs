@@ -7,6 +7,7 @@ pub mod decode;
 pub mod filter;
 pub mod send;
 pub mod stats;
+pub mod tracert;
 
 /// Every tool's name and clap definition, for man pages and completions.
 pub fn commands() -> Vec<clap::Command> {
@@ -17,5 +18,6 @@ pub fn commands() -> Vec<clap::Command> {
         stats::Args::command(),
         capture::Args::command(),
         send::Args::command(),
+        tracert::Args::command(),
     ]
 }

@@ -9,6 +9,10 @@
 //!   BPF filter ([`answer_filter`]), for reading answers.
 //! - [`answers`]: does a received packet answer a [`Probe`], as Scapy's `answers()` decides.
 //! - [`Pacer`]: precise send times (packets per second, bits per second, captured timing).
+//! - [`probe`], [`reply`], [`Network`] and [`trace`]: the probe engine tracert and synscan
+//!   share: probes patched from a crafted template with their id in a flow-dependent field,
+//!   every received packet classified once and looked up by key, a network trait with the
+//!   raw-socket implementation ([`RawNetwork`]), and traceroute's scheduler and adaptive wait.
 //! - [`has_cap_net_raw`] and [`NetError::Privilege`]: the one-line error naming CAP_NET_RAW.
 //!
 //! [`Probe`]: crate::craft::Probe
@@ -16,14 +20,19 @@
 mod answer;
 mod batch;
 mod listen;
+mod network;
 mod pace;
 mod privilege;
+pub mod probe;
+pub mod reply;
 mod send;
+pub mod trace;
 
 use thiserror::Error;
 
 pub use answer::{answer_filter, answers, network_layer};
 pub use listen::{DRAIN, Listener};
+pub use network::{Network, RawNetwork, Recorded, Recording, reply_filter};
 pub use pace::{Pacer, Schedule, wait_until};
 pub use privilege::{has_cap_net_raw, require_cap_net_raw};
 pub use send::{L2Sender, L3Sender, interface_index};
