@@ -13,6 +13,8 @@
 //!   share: probes patched from a crafted template with their id in a flow-dependent field,
 //!   every received packet classified once and looked up by key, a network trait with the
 //!   raw-socket implementation ([`RawNetwork`]), and traceroute's scheduler and adaptive wait.
+//! - [`SynTemplate`] and [`L3Sender::send_batch`]: what a stateless scanner adds (synscan):
+//!   SYNs patched per probe from one template, many per `sendmmsg`.
 //! - [`has_cap_net_raw`] and [`NetError::Privilege`]: the one-line error naming CAP_NET_RAW.
 //!
 //! [`Probe`]: crate::craft::Probe
@@ -26,6 +28,7 @@ mod privilege;
 pub mod probe;
 pub mod reply;
 mod send;
+mod syn;
 pub mod trace;
 
 use thiserror::Error;
@@ -36,6 +39,7 @@ pub use network::{Network, RawNetwork, Recorded, Recording, reply_filter};
 pub use pace::{Pacer, Schedule, wait_until};
 pub use privilege::{has_cap_net_raw, require_cap_net_raw};
 pub use send::{L2Sender, L3Sender, interface_index};
+pub use syn::SynTemplate;
 
 /// A sending or receiving operation failed.
 #[derive(Debug, Error)]

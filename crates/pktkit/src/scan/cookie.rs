@@ -62,6 +62,9 @@ impl SourcePorts {
     }
 }
 
+/// Mixed into a seed to make the key ("synscan!", "cookies!").
+const SEED_KEY: (u64, u64) = (0x7379_6e73_6361_6e21, 0x636f_6f6b_6965_7321);
+
 /// The keyed hash of probes' four-tuples.
 #[derive(Debug, Clone)]
 pub struct SynCookie {
@@ -80,6 +83,12 @@ impl SynCookie {
     /// Cookies keyed by `key` (two 64-bit halves), with source ports from `ports`.
     pub fn new(key: (u64, u64), ports: SourcePorts) -> Self {
         SynCookie { key, ports }
+    }
+
+    /// Cookies keyed by a scan's seed (what `synscan --seed N` uses), so that a capture of
+    /// its probes can be checked.
+    pub fn from_seed(seed: u64, ports: SourcePorts) -> Self {
+        Self::new((seed ^ SEED_KEY.0, seed.rotate_left(29) ^ SEED_KEY.1), ports)
     }
 
     /// The source ports in use.
