@@ -7,6 +7,7 @@ pub mod decode;
 pub mod filter;
 pub mod send;
 pub mod stats;
+pub mod synscan;
 pub mod tracert;
 
 /// Every tool's name and clap definition, for man pages and completions.
@@ -19,5 +20,6 @@ pub fn commands() -> Vec<clap::Command> {
         capture::Args::command(),
         send::Args::command(),
         tracert::Args::command(),
+        synscan::Args::command(),
     ]
 }
