@@ -432,6 +432,25 @@ fn greppable_xml_and_json_are_read_by_other_tools() {
     assert!(g.lines().last().unwrap().starts_with("# synscan done at "), "{g}");
     let _ = std::fs::remove_dir_all(&dir);
 
+    // -w: every probe and every valid answer, as raw IP.
+    let pcap = dir.join("scan.pcap");
+    std::fs::create_dir_all(&dir).unwrap();
+    let r = scan_in(
+        &lab,
+        &["--json", "-q", "--rate", "50000", "-p", "1-1000", "-w", pcap.to_str().unwrap(), server],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let summary: serde_json::Value = serde_json::from_str(r.stdout_text().lines().last().unwrap()).unwrap();
+    let written = support::packets(&std::fs::read(&pcap).unwrap()).expect("-w writes a readable capture");
+    let sent = written.iter().filter(|p| p.0.get(12..16) == Some(&[10, 0, 1, 2][..])).count() as u64;
+    assert_eq!(sent, summary["probes"].as_u64().unwrap(), "every probe in the capture");
+    assert_eq!(
+        written.len() as u64 - sent,
+        summary["answers"].as_u64().unwrap(),
+        "every answer in the capture"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
     // --json through jq: the open ports of the server.
     let r = scan_in(&lab, &["--json", "--rate", "50000", "-p", "1-1000", server]);
     let mut jq = Command::new("jq");

@@ -14,7 +14,7 @@ use std::time::Duration;
 use clap::Parser;
 use pktkit::scan::{Block, PortSet, Shard, SpecError, TargetSet, resolve_host};
 
-use crate::cli::Failure;
+use crate::cli::{self, Failure};
 
 pub use report::{State, unreachable_reason};
 
@@ -73,15 +73,15 @@ pub struct Args {
     pub excludefile: Option<PathBuf>,
 
     /// Send PPS probes per second (default 10000).
-    #[arg(long, value_name = "PPS", value_parser = parse_rate)]
+    #[arg(long, value_name = "PPS", value_parser = cli::parse_rate)]
     pub rate: Option<f64>,
 
     /// Never send more than PPS probes per second.
-    #[arg(long = "max-rate", value_name = "PPS", value_parser = parse_rate)]
+    #[arg(long = "max-rate", value_name = "PPS", value_parser = cli::parse_rate)]
     pub max_rate: Option<f64>,
 
     /// Send at least PPS probes per second.
-    #[arg(long = "min-rate", value_name = "PPS", value_parser = parse_rate)]
+    #[arg(long = "min-rate", value_name = "PPS", value_parser = cli::parse_rate)]
     pub min_rate: Option<f64>,
 
     /// Resend up to N times to ports that have not answered.
@@ -90,7 +90,7 @@ pub struct Args {
 
     /// Seconds to wait for answers after the last probe (default: adaptive, from the
     /// measured round-trip time).
-    #[arg(long, value_name = "SECONDS", value_parser = parse_secs)]
+    #[arg(long, value_name = "SECONDS", value_parser = cli::parse_secs)]
     pub wait: Option<Duration>,
 
     /// Key of the probe order and cookies (random by default; give it for --shard).
@@ -179,16 +179,6 @@ pub fn nmap_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
         .collect()
 }
 
-fn parse_secs(s: &str) -> Result<Duration, String> {
-    let v: f64 = s.parse().map_err(|e| format!("{e}: expected seconds, e.g. 0.5"))?;
-    Duration::try_from_secs_f64(v).map_err(|e| format!("{e}: expected seconds, e.g. 0.5"))
-}
-
-fn parse_rate(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|e| format!("{e}: expected a number"))?;
-    if v.is_finite() && v >= 1.0 { Ok(v) } else { Err("expected a number of at least 1".to_string()) }
-}
-
 /// Default probes per second without --rate.
 const DEFAULT_RATE: f64 = 10_000.0;
 
@@ -204,6 +194,14 @@ fn read_list(path: &PathBuf) -> Result<String, Failure> {
         return Ok(s);
     }
     std::fs::read_to_string(path).map_err(|e| Failure::Runtime(format!("{}: {e}", path.display())))
+}
+
+/// The target specifications in list file `path` (`-iL`, `--excludefile`).
+fn read_blocks(path: &PathBuf, resolve: &dyn Fn(&str) -> Option<IpAddr>) -> Result<Vec<Block>, Failure> {
+    let text = read_list(path)?;
+    let mut blocks = Vec::new();
+    TargetSet::parse_list(&text, &path.display().to_string(), resolve, |b| blocks.push(b)).map_err(usage)?;
+    Ok(blocks)
 }
 
 /// Everything the command line decides, checked.
@@ -253,21 +251,13 @@ fn plan(args: &Args) -> Result<Plan, Failure> {
         targets.include(Block::parse(w, &resolve).map_err(usage)?);
     }
     if let Some(path) = &args.input_list {
-        let text = read_list(path)?;
-        let name = path.display().to_string();
-        let mut blocks = Vec::new();
-        TargetSet::parse_list(&text, &name, &resolve, |b| blocks.push(b)).map_err(usage)?;
-        blocks.into_iter().for_each(|b| targets.include(b));
+        read_blocks(path, &resolve)?.into_iter().for_each(|b| targets.include(b));
     }
     for x in args.exclude.iter().flat_map(|x| x.split(',')) {
         targets.exclude(Block::parse(x, &resolve).map_err(usage)?);
     }
     if let Some(path) = &args.excludefile {
-        let text = read_list(path)?;
-        let name = path.display().to_string();
-        let mut blocks = Vec::new();
-        TargetSet::parse_list(&text, &name, &resolve, |b| blocks.push(b)).map_err(usage)?;
-        blocks.into_iter().for_each(|b| targets.exclude(b));
+        read_blocks(path, &resolve)?.into_iter().for_each(|b| targets.exclude(b));
     }
     if targets.is_empty() {
         return Err(Failure::Usage(

@@ -232,13 +232,16 @@ pub fn write_greppable(
         }
         writeln!(out, "{line}")?;
     }
-    let up = hosts.iter().filter(|h| h.is_up()).count();
-    writeln!(
-        out,
-        "# synscan done at {} -- {} ({up} {} up) scanned in {:.2} seconds",
-        ctime(run.start + elapsed),
+    writeln!(out, "# synscan done at {} -- {}", ctime(run.start + elapsed), scanned(hosts, elapsed))
+}
+
+/// nmap's closing words: `2 IP addresses (2 hosts up) scanned in 0.41 seconds`.
+fn scanned(hosts: &[HostReport<'_>], elapsed: Duration) -> String {
+    let up = hosts.iter().filter(|h| h.is_up()).count() as u64;
+    format!(
+        "{} ({} up) scanned in {:.2} seconds",
         plural(hosts.len() as u64, "IP address", "IP addresses"),
-        if up == 1 { "host" } else { "hosts" },
+        plural(up, "host", "hosts"),
         elapsed.as_secs_f64()
     )
 }
@@ -327,21 +330,15 @@ pub fn write_xml(
             )?;
         }
         writeln!(out, "</ports>")?;
-        if let Some(rtt) = h.srtt {
-            let us = rtt.as_micros();
-            writeln!(out, "<times srtt=\"{us}\" rttvar=\"{us}\" to=\"{}\"/>", (us * 4).max(100_000))?;
-        }
         writeln!(out, "</host>")?;
     }
     let up = hosts.iter().filter(|h| h.is_up()).count();
+    let done = ctime(run.start + elapsed);
+    let summary = xml_attr(&format!("synscan done at {done}; {}", scanned(hosts, elapsed)));
+    let secs = elapsed.as_secs_f64();
     writeln!(
         out,
-        "<runstats><finished time=\"{end}\" timestr=\"{}\" summary=\"synscan done at {}; {} ({up} up) scanned in {:.2} seconds\" elapsed=\"{:.2}\" exit=\"success\"/>",
-        ctime(run.start + elapsed),
-        ctime(run.start + elapsed),
-        plural(hosts.len() as u64, "IP address", "IP addresses"),
-        elapsed.as_secs_f64(),
-        elapsed.as_secs_f64()
+        "<runstats><finished time=\"{end}\" timestr=\"{done}\" summary=\"{summary}\" elapsed=\"{secs:.2}\" exit=\"success\"/>"
     )?;
     writeln!(out, "<hosts up=\"{up}\" down=\"{}\" total=\"{}\"/>", hosts.len() - up, hosts.len())?;
     writeln!(out, "</runstats>\n</nmaprun>")
