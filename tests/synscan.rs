@@ -462,6 +462,30 @@ fn greppable_xml_and_json_are_read_by_other_tools() {
     assert_eq!(from_jq, open);
 }
 
+/// An open port is printed when its answer arrives, long before the scan ends (here held
+/// open by `--wait 3` after the last probe).
+#[test]
+fn open_ports_stream_as_they_arrive() {
+    let _one = one_at_a_time();
+    let Some(lab) = lab() else { return };
+    use std::io::BufRead;
+    let start = std::time::Instant::now();
+    let mut child = lab
+        .command(Host::Client, BIN, ["--retries", "0", "--wait", "3", "-p", "22,25", lab.get("SERVER_V4")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let at = start.elapsed();
+    assert_eq!(first, "Discovered open port 22/tcp on 10.0.3.2\n");
+    assert!(at < Duration::from_millis(1500), "first line after {at:?}");
+    assert!(child.wait().unwrap().success());
+    assert!(start.elapsed() >= Duration::from_secs(3), "the scan waited after its last probe");
+}
+
 #[test]
 fn bad_targets_ports_and_options_exit_2_with_one_line() {
     let cases: &[(&[&str], &str)] = &[
