@@ -54,7 +54,7 @@ impl Sim {
             src,
             dst,
             routers,
-            per_hop: Duration::from_millis(1),
+            per_hop: Duration::from_millis(4),
             duplicate: false,
             bad_seq: 0,
             nat_checksum: 0,
