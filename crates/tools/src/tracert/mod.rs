@@ -114,6 +114,11 @@ pub struct Args {
     #[arg(short = 'z', long = "sendwait", value_name = "SENDWAIT", value_parser = sendwait)]
     pub sendwait: Option<Duration>,
 
+    /// Source port of UDP and TCP probes, or the ICMP identifier (the first flow's; default:
+    /// from the process id, above the kernel's local port range).
+    #[arg(long = "sport", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub sport: Option<u16>,
+
     /// Source address of the probes.
     #[arg(short = 's', long = "source", value_name = "SRC_ADDR")]
     pub source: Option<IpAddr>,
@@ -287,7 +292,7 @@ fn plan(args: &Args) -> Result<Plan, Failure> {
     let default_len = if v6 { 80 } else { 60 };
     let packet_len = args.packet_len.map_or(default_len, usize::from);
     // Source ports (and ICMP identifiers) above the kernel's local port range, per process.
-    let base = 61_000 + (std::process::id() % 2000) as u16;
+    let base = args.sport.unwrap_or(61_000 + (std::process::id() % 2000) as u16);
     let flows = args.flows.unwrap_or(1);
     let templates = (0..flows)
         .map(|f| {
