@@ -301,3 +301,28 @@ fn nat_is_flagged_where_the_quote_shows_the_rewrite() {
         assert_eq!(addrs(&got[2]), [dst], "{args:?}");
     }
 }
+
+#[test]
+fn mtu_reports_1400_at_the_hop_behind_the_small_link() {
+    let Some(lab) = Lab::up_with(&["mtu"]) else { return };
+    for (dst, mode) in
+        [("SERVER_V4", &[][..]), ("SERVER_V4", &["-I"]), ("SERVER_V6", &[]), ("SERVER_V6", &["-T"])]
+    {
+        let mut args = vec!["-n", "--mtu"];
+        args.extend_from_slice(mode);
+        args.push(lab.get(dst));
+        let got = hops(&tracert(&lab, &args));
+        assert_eq!(got.len(), 3, "{args:?}: {got:?}");
+        let f: Vec<Vec<&String>> =
+            got.iter().map(|h| h.iter().filter(|w| w.starts_with("F=")).collect()).collect();
+        assert_eq!(f[0], ["F=1500"], "{args:?}: {got:?}");
+        assert_eq!(f[1], ["F=1400"], "{args:?}: {got:?}");
+        assert!(f[2].is_empty(), "{args:?}: {got:?}");
+    }
+    // traceroute agrees. (It runs last: its UDP socket teaches the kernel the path MTU, and
+    // probes larger than a known path MTU are refused locally, so tracert would then see the
+    // drop at the first hop; docs/tracert.md.)
+    let args = ["-n", "--mtu", lab.get("SERVER_V4")];
+    let ours = hops(&tracert(&lab, &args));
+    assert_eq!(hops(&traceroute(&lab, &args)), ours);
+}

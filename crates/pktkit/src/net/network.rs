@@ -97,8 +97,14 @@ pub(crate) fn wait_readable(fd: std::os::fd::BorrowedFd<'_>, deadline: Instant) 
 impl Network for RawNetwork {
     fn send(&mut self, packet: &[u8]) -> Result<Instant, NetError> {
         let at = Instant::now();
-        self.sender.send(packet, None)?;
-        Ok(at)
+        match self.sender.send(packet, None) {
+            Ok(_) => Ok(at),
+            // Larger than the path MTU the kernel knows, with don't-fragment: the kernel
+            // answers itself with "fragmentation needed" / "packet too big", which arrives
+            // like any router's and is matched to the probe.
+            Err(NetError::Io { source, .. }) if source.raw_os_error() == Some(libc::EMSGSIZE) => Ok(at),
+            Err(e) => Err(e),
+        }
     }
 
     fn recv(&mut self, deadline: Instant) -> Result<Option<(Instant, &[u8])>, NetError> {

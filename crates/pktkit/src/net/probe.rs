@@ -203,6 +203,15 @@ pub struct ProbeSpec {
     pub port_grows: bool,
     /// Bytes of the whole IP packet (at least the headers; traceroute's default 60 / 80).
     pub packet_len: usize,
+    /// Set IPv4's don't-fragment flag (path MTU discovery; IPv6 never fragments on the way).
+    pub dont_fragment: bool,
+}
+
+impl ProbeSpec {
+    /// Bytes of the IP and transport headers: the least `packet_len`.
+    pub fn header_len(&self) -> usize {
+        header_len(self.protocol, self.dst.is_ipv6())
+    }
 }
 
 /// A probe ready to send.
@@ -242,7 +251,8 @@ impl Template {
         let ip = if v6 {
             format!("IPv6(src={},dst={},hlim=1)", spec.src, spec.dst)
         } else {
-            format!("IP(src={},dst={},ttl=1,id=0)", spec.src, spec.dst)
+            let flags = if spec.dont_fragment { ",flags=DF" } else { "" };
+            format!("IP(src={},dst={},ttl=1,id=0{flags})", spec.src, spec.dst)
         };
         let l4 = match spec.protocol {
             Protocol::Udp => format!("UDP(sport={},dport={})", spec.sport, spec.dport),
@@ -257,6 +267,11 @@ impl Template {
         let packet = craft(&format!("{ip}/{l4}{raw}"), &Offline)?.remove(0);
         let layout = Layout::parse(LinkType::RAW, &packet.bytes);
         Ok(Template { spec, bytes: packet.bytes, layout })
+    }
+
+    /// The same probes at another packet length.
+    pub fn resized(&self, packet_len: usize) -> Result<Template, CraftError> {
+        Template::new(ProbeSpec { packet_len, ..self.spec.clone() })
     }
 
     /// The spec the template was made from.
@@ -342,7 +357,17 @@ mod tests {
             if dst.is_ipv6() { "fd00:1::2".parse().unwrap() } else { "10.0.1.2".parse().unwrap() };
         let packet_len = if dst.is_ipv6() { 80 } else { 60 };
         let dport = if protocol == Protocol::Tcp { 80 } else { TRACEROUTE_PORT };
-        ProbeSpec { protocol, flow, src, dst, sport: 40000, dport, port_grows: true, packet_len }
+        ProbeSpec {
+            protocol,
+            flow,
+            src,
+            dst,
+            sport: 40000,
+            dport,
+            port_grows: true,
+            packet_len,
+            dont_fragment: false,
+        }
     }
 
     /// The bytes decode cleanly with valid checksums, TTL and length as asked.

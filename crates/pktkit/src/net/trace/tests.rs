@@ -186,6 +186,7 @@ fn config(wait: Wait) -> TraceConfig {
         in_flight: 16,
         wait,
         send_wait: Duration::ZERO,
+        discover_mtu: false,
     }
 }
 
@@ -201,6 +202,7 @@ fn tracer(sim: &Sim, protocol: Protocol, flow: Flow, flows: u16, config: TraceCo
                 dport: if protocol == Protocol::Tcp { 80 } else { TRACEROUTE_PORT },
                 port_grows: true,
                 packet_len: if sim.dst.is_ipv6() { 80 } else { 60 },
+                dont_fragment: false,
             })
             .unwrap()
         })
