@@ -275,8 +275,10 @@ impl Tracer {
                     continue;
                 }
                 if slots[n].sent.is_none() {
+                    // -z: the next send waits its turn (`now` is from before earlier sends).
                     if let Some(t) = last_send
-                        && now < t + self.config.send_wait
+                        && !self.config.send_wait.is_zero()
+                        && Instant::now() < t + self.config.send_wait
                     {
                         wake = wake.min(t + self.config.send_wait);
                         break;
@@ -285,7 +287,9 @@ impl Tracer {
                     let probe = self.templates[slots[n].flow].build(slots[n].ttl, id);
                     let at = net.send(&probe.bytes)?;
                     self.stats.sent += 1;
-                    keys.insert(probe.key, n);
+                    // Keys are unique among a round's probes: each flow varies a field per id.
+                    let earlier = keys.insert(probe.key, n);
+                    debug_assert!(earlier.is_none(), "probe key {:?} repeats", probe.key);
                     slots[n].sent = Some((at, id, probe.fields));
                     if std::mem::take(&mut self.announce_mtu) {
                         slots[n].mtu = Some(probe.bytes.len());

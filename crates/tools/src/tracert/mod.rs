@@ -14,7 +14,7 @@ use clap::{Parser, ValueEnum};
 use pktkit::craft::{Environment, System};
 use pktkit::net::probe::{Flow, ProbeSpec, Protocol, TRACEROUTE_PORT, Template, Ttl};
 use pktkit::net::trace::{ProbeResult, TraceConfig, Tracer, Wait};
-use pktkit::net::{Network, RawNetwork, Recording, reply_filter};
+use pktkit::net::{Network, RawNetwork, Recording};
 
 use crate::cli::Failure;
 
@@ -384,9 +384,8 @@ pub fn parse_args() -> Result<Args, Failure> {
 pub fn run(args: Args) -> Result<(), Failure> {
     let plan = plan(&args)?;
     let spec = plan.templates[0].spec();
-    let filter = reply_filter(spec.src, spec.protocol == Protocol::Tcp);
-    let net =
-        RawNetwork::open(args.interface.as_deref(), &filter).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let net = RawNetwork::open(args.interface.as_deref(), spec.dst.is_ipv6(), spec.protocol == Protocol::Tcp)
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut net = Recording::new(net, plan.pcap.is_some());
     let mut tracer = Tracer::new(plan.templates.clone(), plan.config.clone());
     let names = names::Names::new(!args.numeric);

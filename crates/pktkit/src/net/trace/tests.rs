@@ -374,3 +374,20 @@ fn max_ttl_bounds_an_unreachable_destination() {
     let h = hops(&t.run_round(&mut sim, |_| {}).unwrap());
     assert_eq!(h.len(), 2);
 }
+
+#[test]
+fn probes_go_out_together_and_sendwait_spaces_them() {
+    // 16 in flight: every probe of hops 1-3 leaves before the first answer is read.
+    let mut sim = Sim::new(V4.0, &V4.1);
+    let mut t = tracer(&sim, Protocol::Udp, Flow::Classic, 1, config(Wait::default()));
+    t.run_round(&mut sim, |_| {}).unwrap();
+    assert!(sim.max_outstanding >= 9, "{}", sim.max_outstanding);
+    // -z 5 ms: 9 probes take at least 8 gaps.
+    let mut sim = Sim::new(V4.0, &V4.1);
+    let mut c = config(Wait::default());
+    c.send_wait = Duration::from_millis(5);
+    let mut t = tracer(&sim, Protocol::Udp, Flow::Classic, 1, c);
+    let start = Instant::now();
+    t.run_round(&mut sim, |_| {}).unwrap();
+    assert!(start.elapsed() >= Duration::from_millis(40), "{:?}", start.elapsed());
+}
