@@ -68,10 +68,11 @@ impl RawNetwork {
             let sock = Socket::new(domain, Type::RAW, Some(Protocol::from(i32::from(proto))))
                 .map_err(|e| NetError::io("opening a raw socket for answers", e))?;
             sock.set_nonblocking(true).map_err(|e| NetError::io("raw socket", e))?;
+            use nix::sys::socket::{setsockopt, sockopt};
+            let what = |e: nix::errno::Errno| NetError::io("raw socket options", std::io::Error::from(e));
+            // The kernel's arrival time: round trips do not include our own scheduling delay.
+            setsockopt(&sock, sockopt::ReceiveTimestampns, &true).map_err(what)?;
             if v6 {
-                use nix::sys::socket::{setsockopt, sockopt};
-                let what =
-                    |e: nix::errno::Errno| NetError::io("raw IPv6 socket options", std::io::Error::from(e));
                 setsockopt(&sock, sockopt::Ipv6RecvPacketInfo, &true).map_err(what)?;
                 setsockopt(&sock, sockopt::Ipv6RecvHopLimit, &true).map_err(what)?;
             }
@@ -82,41 +83,38 @@ impl RawNetwork {
     }
 
     /// Reads one waiting packet from socket `i` into the buffer (IPv6: after a rebuilt
-    /// header); its length, or `None` when nothing is waiting.
-    fn read(&mut self, i: usize) -> Result<Option<usize>, NetError> {
-        use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrIn6, recv, recvmsg};
+    /// header); its length and arrival time, or `None` when nothing is waiting.
+    fn read(&mut self, i: usize) -> Result<Option<(usize, Instant)>, NetError> {
+        use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrIn6, recvmsg};
         use std::os::fd::AsRawFd;
         let (sock, proto) = &self.rx[i];
-        let fd = sock.as_raw_fd();
-        let gone = |e: nix::errno::Errno| NetError::io("receiving answers", std::io::Error::from(e));
-        if !self.v6 {
-            return match recv(fd, &mut self.buf, MsgFlags::MSG_DONTWAIT) {
-                Ok(n) => Ok(Some(n)),
-                Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => Ok(None),
-                Err(e) => Err(gone(e)),
-            };
-        }
-        let proto = *proto;
-        let (head, body) = self.buf.split_at_mut(IPV6_HEADER_LEN);
+        let (fd, proto, v6) = (sock.as_raw_fd(), *proto, self.v6);
+        // IPv4 packets come whole; IPv6 payloads go after room for the rebuilt header.
+        let (head, body) = self.buf.split_at_mut(if v6 { IPV6_HEADER_LEN } else { 0 });
         let mut iov = [std::io::IoSliceMut::new(body)];
-        let mut cmsg = nix::cmsg_space!(libc::in6_pktinfo, libc::c_int);
+        let mut cmsg = nix::cmsg_space!(libc::in6_pktinfo, libc::c_int, nix::sys::time::TimeSpec);
         let msg = match recvmsg::<SockaddrIn6>(fd, &mut iov, Some(&mut cmsg), MsgFlags::MSG_DONTWAIT) {
             Ok(m) => m,
             Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => return Ok(None),
-            Err(e) => return Err(gone(e)),
+            Err(e) => return Err(NetError::io("receiving answers", std::io::Error::from(e))),
         };
         let n = msg.bytes;
-        let src = msg.address.map(|a| a.ip().octets()).unwrap_or([0; 16]);
-        let (mut dst, mut hops) = ([0u8; 16], 0u8);
+        let (mut dst, mut hops, mut arrived) = ([0u8; 16], 0u8, None);
         if let Ok(cmsgs) = msg.cmsgs() {
             for c in cmsgs {
                 match c {
                     ControlMessageOwned::Ipv6PacketInfo(info) => dst = info.ipi6_addr.s6_addr,
                     ControlMessageOwned::Ipv6HopLimit(h) => hops = u8::try_from(h).unwrap_or(0),
+                    ControlMessageOwned::ScmTimestampns(ts) => arrived = Some(ts),
                     _ => {}
                 }
             }
         }
+        let at = arrival(arrived);
+        if !v6 {
+            return Ok(Some((n, at)));
+        }
+        let src = msg.address.map(|a| a.ip().octets()).unwrap_or([0; 16]);
         head[0] = 0x60;
         head[1..4].fill(0);
         head[4..6].copy_from_slice(&u16::try_from(n).unwrap_or(u16::MAX).to_be_bytes());
@@ -124,8 +122,19 @@ impl RawNetwork {
         head[7] = hops;
         head[8..24].copy_from_slice(&src);
         head[24..40].copy_from_slice(&dst);
-        Ok(Some(IPV6_HEADER_LEN + n))
+        Ok(Some((IPV6_HEADER_LEN + n, at)))
     }
+}
+
+/// The monotonic time of a kernel arrival timestamp (wall clock), or now without one.
+fn arrival(kernel: Option<TimeSpec>) -> Instant {
+    let now = Instant::now();
+    let Some(ts) = kernel else { return now };
+    let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let stamp =
+        std::time::Duration::new(ts.tv_sec().max(0) as u64, ts.tv_nsec().clamp(0, 999_999_999) as u32);
+    // Never in the future, and never more than a second back (a clock step in between).
+    now.checked_sub(wall.saturating_sub(stamp).min(std::time::Duration::from_secs(1))).unwrap_or(now)
 }
 
 /// Waits until one of `fds` is readable or `deadline` passes (nanosecond precision); true
@@ -159,9 +168,8 @@ impl Network for RawNetwork {
     fn recv(&mut self, deadline: Instant) -> Result<Option<(Instant, &[u8])>, NetError> {
         loop {
             for i in 0..self.rx.len() {
-                if let Some(n) = self.read(i)? {
-                    let now = Instant::now();
-                    return Ok(Some((now, &self.buf[..n])));
+                if let Some((n, at)) = self.read(i)? {
+                    return Ok(Some((at, &self.buf[..n])));
                 }
             }
             let fds: Vec<_> = self.rx.iter().map(|(s, _)| s.as_fd()).collect();

@@ -246,6 +246,10 @@ impl Tracer {
         let mut last_send: Option<Instant> = None;
         let in_flight = self.config.in_flight.max(1);
         while start < end {
+            // Answers already waiting are taken before any probe can expire.
+            while let Some((at, bytes)) = net.recv(Instant::now() - Duration::from_nanos(1))? {
+                self.handle(&mut slots, &keys, at, bytes);
+            }
             let now = Instant::now();
             let mut wake = now + self.config.wait.max;
             let mut busy = 0;
