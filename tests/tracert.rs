@@ -196,3 +196,141 @@ fn without_privileges_names_cap_net_raw_and_setcap() {
         notice("without_privileges: ran as a non-root user");
     }
 }
+
+/// The addresses each hop line shows.
+fn addrs(hop: &[String]) -> Vec<String> {
+    hop.iter().skip(1).filter(|w| w.parse::<std::net::IpAddr>().is_ok()).cloned().collect()
+}
+
+#[test]
+fn a_silent_hop_is_starred_and_the_trace_still_reaches_the_server() {
+    let Some(lab) = Lab::up_with(&["silent-hop"]) else { return };
+    for dst in [lab.get("SERVER_V4"), lab.get("SERVER_V6")] {
+        for mode in [&[][..], &["-I"], &["-T"]] {
+            let mut args = vec!["-n"];
+            args.extend_from_slice(mode);
+            args.push(dst);
+            let got = hops(&tracert(&lab, &args));
+            assert_eq!(got[1], ["2", "*", "*", "*"], "{args:?}");
+            assert_eq!(got[2], ["3", dst], "{args:?}");
+            assert_eq!(got, hops(&traceroute(&lab, &args)), "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn rate_limited_routers_lose_no_hop_that_traceroute_shows() {
+    let Some(lab) = Lab::up_with(&["rate-limit"]) else { return };
+    // Linux lets 6 errors through to one destination, then one a second: wait between runs
+    // so that each tool starts with the same allowance.
+    let refill = std::time::Duration::from_millis(3500);
+    for dst in [lab.get("SERVER_V4"), lab.get("SERVER_V6")] {
+        let args = ["-n", "-q", "3", dst];
+        let want = hops(&traceroute(&lab, &args));
+        std::thread::sleep(refill);
+        let got = hops(&tracert(&lab, &args));
+        std::thread::sleep(refill);
+        assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+        for (g, w) in got.iter().zip(&want) {
+            for a in addrs(w) {
+                assert!(addrs(g).contains(&a), "hop {}: traceroute saw {a}, tracert {g:?}", w[0]);
+            }
+        }
+    }
+}
+
+/// The addresses of hop 2 over the ECMP pair, for tracert `args`.
+fn hop2(lab: &Lab, args: &[&str]) -> std::collections::BTreeSet<String> {
+    let h = hops(&tracert(lab, args));
+    addrs(&h[1]).into_iter().collect()
+}
+
+#[test]
+fn ecmp_classic_sees_both_paths_paris_one_per_flow_and_flows_both() {
+    let Some(lab) = Lab::up_with(&["ecmp"]) else { return };
+    let dst = lab.get("SERVER_V4");
+    let both: std::collections::BTreeSet<String> =
+        [lab.get("R2_ETH0_V4"), lab.get("R2_ETH2_V4")].iter().map(|s| s.to_string()).collect();
+    // Classic: ten ports per hop; both paths within three runs (chance of failing ~1e-8).
+    let seen: std::collections::BTreeSet<String> =
+        (0..3).flat_map(|_| hop2(&lab, &["-n", "-q", "10", dst])).collect();
+    assert_eq!(seen, both, "classic");
+    // Paris: one flow is one path, the same in every run; flows differ by source port.
+    let mut per_flow = Vec::new();
+    for sport in [40001, 40002, 40003, 40004, 40005, 40006] {
+        let s = sport.to_string();
+        for proto in [&[][..], &["-I"], &["-T"]] {
+            let mut args = vec!["-n", "-q", "6", "--flow", "paris", "--sport", &s];
+            args.extend_from_slice(proto);
+            args.push(dst);
+            let first = hop2(&lab, &args);
+            assert_eq!(first.len(), 1, "{args:?}: {first:?}");
+            assert_eq!(hop2(&lab, &args), first, "{args:?} changed path");
+            if proto.is_empty() {
+                per_flow.extend(first);
+            }
+        }
+    }
+    assert!(per_flow.iter().all(|a| both.contains(a)));
+    // --flows: sixteen Paris flows find both (chance of failing 2^-15).
+    assert_eq!(hop2(&lab, &["-n", "-q", "1", "--flows", "16", dst]), both, "--flows");
+}
+
+#[test]
+fn nat_is_flagged_where_the_quote_shows_the_rewrite() {
+    // Linux's masquerade restores the quoted probe in ICMP errors (RFC 5508): the trace goes
+    // through and nothing is flagged, as no quote shows a change.
+    let Some(lab) = Lab::up_with(&["nat"]) else { return };
+    let dst = lab.get("SERVER_V4").to_string();
+    let dst = dst.as_str();
+    let out = tracert(&lab, &["-n", "--nat", dst]);
+    let got = hops(&out);
+    assert_eq!(got.len(), 3);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("!NAT"));
+    drop(lab);
+    // A NAT that rewrites only outer headers: hops past it quote the rewritten source.
+    let Some(lab) = Lab::up_with(&["nat-stateless"]) else { return };
+    for mode in [&[][..], &["-I"], &["-T"]] {
+        let mut args = vec!["-n", "--nat"];
+        args.extend_from_slice(mode);
+        args.push(dst);
+        let got = hops(&tracert(&lab, &args));
+        assert_eq!(got.len(), 3, "{args:?}: {got:?}");
+        assert!(!got[0].contains(&"!NAT".to_string()), "{args:?}: {got:?}");
+        assert_eq!(got[1].iter().filter(|w| *w == "!NAT").count(), 3, "{args:?}: {got:?}");
+        assert_eq!(addrs(&got[2]), [dst], "{args:?}");
+    }
+}
+
+#[test]
+fn mtu_reports_1400_at_the_hop_behind_the_small_link() {
+    let Some(lab) = Lab::up_with(&["mtu"]) else { return };
+    // Each trace teaches the client's kernel the path MTU (its answers pass its sockets), and
+    // a probe above a known path MTU is refused at once, which shows the drop at hop 1: forget
+    // it before each case (docs/tracert.md).
+    let forget = || {
+        lab.exec_ok(Host::Client, &["ip", "route", "flush", "cache"]);
+        lab.exec_ok(Host::Client, &["ip", "-6", "route", "flush", "cache"]);
+    };
+    for (dst, mode) in
+        [("SERVER_V4", &[][..]), ("SERVER_V4", &["-I"]), ("SERVER_V6", &[]), ("SERVER_V6", &["-T"])]
+    {
+        let mut args = vec!["-n", "--mtu"];
+        args.extend_from_slice(mode);
+        args.push(lab.get(dst));
+        forget();
+        let got = hops(&tracert(&lab, &args));
+        assert_eq!(got.len(), 3, "{args:?}: {got:?}");
+        let f: Vec<Vec<&String>> =
+            got.iter().map(|h| h.iter().filter(|w| w.starts_with("F=")).collect()).collect();
+        assert_eq!(f[0], ["F=1500"], "{args:?}: {got:?}");
+        assert_eq!(f[1], ["F=1400"], "{args:?}: {got:?}");
+        assert!(f[2].is_empty(), "{args:?}: {got:?}");
+    }
+    // traceroute agrees.
+    let args = ["-n", "--mtu", lab.get("SERVER_V4")];
+    forget();
+    let ours = hops(&tracert(&lab, &args));
+    forget();
+    assert_eq!(hops(&traceroute(&lab, &args)), ours);
+}

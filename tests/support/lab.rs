@@ -135,9 +135,24 @@ impl Lab {
         Some(Lab::up_named(&unique_name()).unwrap_or_else(|e| panic!("{e}")))
     }
 
+    /// Builds a new lab with netlab's `variants` (e.g. `silent-hop`, `ecmp`; docs/lab.md).
+    pub fn up_with(variants: &[&str]) -> Option<Lab> {
+        if !require_root() {
+            return None;
+        }
+        Some(Lab::up_variants(&unique_name(), variants).unwrap_or_else(|e| panic!("{e}")))
+    }
+
     /// Builds lab `name` (owned by this process, for `netlab gc`), or returns netlab's error.
     pub fn up_named(name: &str) -> Result<Lab, String> {
-        let out = netlab(&["up", name])
+        Lab::up_variants(name, &[])
+    }
+
+    /// Builds lab `name` with `variants`, or returns netlab's error.
+    pub fn up_variants(name: &str, variants: &[&str]) -> Result<Lab, String> {
+        let mut args = vec!["up", name];
+        args.extend_from_slice(variants);
+        let out = netlab(&args)
             .env("NETLAB_OWNER_PID", std::process::id().to_string())
             .stdin(Stdio::null())
             .output()

@@ -35,7 +35,7 @@ use thiserror::Error;
 
 pub use answer::{answer_filter, answers, network_layer};
 pub use listen::{DRAIN, Listener};
-pub use network::{Network, RawNetwork, Recorded, Recording, reply_filter};
+pub use network::{Network, RawNetwork, Recorded, Recording};
 pub use pace::{Pacer, Schedule, wait_until};
 pub use privilege::{has_cap_net_raw, require_cap_net_raw};
 pub use send::{L2Sender, L3Sender, interface_index};

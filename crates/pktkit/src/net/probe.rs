@@ -198,11 +198,20 @@ pub struct ProbeSpec {
     pub sport: u16,
     /// Destination port (UDP, TCP): the first one; classic UDP adds the id when `port_grows`.
     pub dport: u16,
-    /// Classic UDP: the destination port grows by one per probe (traceroute's default);
-    /// otherwise it stays (traceroute's -U).
+    /// Classic UDP: the destination port grows by one per probe from `dport` (traceroute's
+    /// default); otherwise it stays and the source port grows instead (traceroute's -U).
     pub port_grows: bool,
     /// Bytes of the whole IP packet (at least the headers; traceroute's default 60 / 80).
     pub packet_len: usize,
+    /// Set IPv4's don't-fragment flag (path MTU discovery; IPv6 never fragments on the way).
+    pub dont_fragment: bool,
+}
+
+impl ProbeSpec {
+    /// Bytes of the IP and transport headers: the least `packet_len`.
+    pub fn header_len(&self) -> usize {
+        header_len(self.protocol, self.dst.is_ipv6())
+    }
 }
 
 /// A probe ready to send.
@@ -242,7 +251,8 @@ impl Template {
         let ip = if v6 {
             format!("IPv6(src={},dst={},hlim=1)", spec.src, spec.dst)
         } else {
-            format!("IP(src={},dst={},ttl=1,id=0)", spec.src, spec.dst)
+            let flags = if spec.dont_fragment { ",flags=DF" } else { "" };
+            format!("IP(src={},dst={},ttl=1,id=0{flags})", spec.src, spec.dst)
         };
         let l4 = match spec.protocol {
             Protocol::Udp => format!("UDP(sport={},dport={})", spec.sport, spec.dport),
@@ -257,6 +267,11 @@ impl Template {
         let packet = craft(&format!("{ip}/{l4}{raw}"), &Offline)?.remove(0);
         let layout = Layout::parse(LinkType::RAW, &packet.bytes);
         Ok(Template { spec, bytes: packet.bytes, layout })
+    }
+
+    /// The same probes at another packet length.
+    pub fn resized(&self, packet_len: usize) -> Result<Template, CraftError> {
+        Template::new(ProbeSpec { packet_len, ..self.spec.clone() })
     }
 
     /// The spec the template was made from.
@@ -287,8 +302,14 @@ impl Template {
         }
         let transport = match (s.protocol, s.flow) {
             (Protocol::Udp, flow) => {
-                let dport =
-                    if flow == Flow::Classic && s.port_grows { s.dport.wrapping_add(id.0) } else { s.dport };
+                // Classic: the destination port grows per probe (traceroute's default), or, to
+                // one fixed port (-U), the source port does, as traceroute's socket per probe.
+                let (sport, dport) = match (flow, s.port_grows) {
+                    (Flow::Classic, true) => (s.sport, s.dport.wrapping_add(id.0.wrapping_sub(1))),
+                    (Flow::Classic, false) => (s.sport.wrapping_add(id.0), s.dport),
+                    _ => (s.sport, s.dport),
+                };
+                set(bytes, Field::UdpSrcPort, num(sport));
                 set(bytes, Field::UdpDstPort, num(dport));
                 // IPv6 has no identification: Dublin carries the id in the checksum there.
                 let checksum = if flow == Flow::Paris || (flow == Flow::Dublin && v6) {
@@ -301,7 +322,7 @@ impl Template {
                         .and_then(|v| if let Value::Num(n) = v { Some(n as u16) } else { None })
                         .unwrap_or(0)
                 };
-                Transport::Udp { sport: s.sport, dport, checksum: Some(checksum) }
+                Transport::Udp { sport, dport, checksum: Some(checksum) }
             }
             (Protocol::Icmp, Flow::Classic | Flow::Dublin) => {
                 set(bytes, Field::IcmpSeq, num(id.0));
@@ -342,7 +363,17 @@ mod tests {
             if dst.is_ipv6() { "fd00:1::2".parse().unwrap() } else { "10.0.1.2".parse().unwrap() };
         let packet_len = if dst.is_ipv6() { 80 } else { 60 };
         let dport = if protocol == Protocol::Tcp { 80 } else { TRACEROUTE_PORT };
-        ProbeSpec { protocol, flow, src, dst, sport: 40000, dport, port_grows: true, packet_len }
+        ProbeSpec {
+            protocol,
+            flow,
+            src,
+            dst,
+            sport: 40000,
+            dport,
+            port_grows: true,
+            packet_len,
+            dont_fragment: false,
+        }
     }
 
     /// The bytes decode cleanly with valid checksums, TTL and length as asked.
@@ -456,11 +487,15 @@ mod tests {
     fn port_modes_and_dublin_ids() {
         let mut s = spec(Protocol::Udp, Flow::Classic, "10.0.3.2");
         let t = Template::new(s.clone()).unwrap();
-        assert!(matches!(t.build(Ttl(1), ProbeId(2)).fields.transport, Transport::Udp { dport: 33436, .. }));
+        assert!(matches!(t.build(Ttl(1), ProbeId(1)).fields.transport, Transport::Udp { dport: 33434, .. }));
+        assert!(matches!(t.build(Ttl(1), ProbeId(3)).fields.transport, Transport::Udp { dport: 33436, .. }));
         s.port_grows = false;
         s.dport = 53;
         let t = Template::new(s).unwrap();
-        assert!(matches!(t.build(Ttl(1), ProbeId(2)).fields.transport, Transport::Udp { dport: 53, .. }));
+        assert!(matches!(
+            t.build(Ttl(1), ProbeId(2)).fields.transport,
+            Transport::Udp { sport: 40002, dport: 53, .. }
+        ));
         let d = Template::new(spec(Protocol::Udp, Flow::Dublin, "10.0.3.2")).unwrap();
         let p = d.build(Ttl(4), ProbeId(77));
         assert_eq!(u16::from_be_bytes([p.bytes[4], p.bytes[5]]), 77);

@@ -331,3 +331,103 @@ impl<'a> Reply<'a> {
         crate::proto::icmp_ext::locate(self.icmp_body, self.quote_len)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::craft::{Offline, craft};
+    use crate::proto::icmp_ext::{self, MplsLabel, Object};
+
+    fn one(spec: &str) -> Vec<u8> {
+        craft(spec, &Offline).unwrap_or_else(|e| panic!("{spec}: {e}")).remove(0).bytes
+    }
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    const PROBE: &str = "IP(src=10.0.1.2,dst=10.0.3.2,ttl=1,id=7)/UDP(sport=61000,dport=33435)/Raw(load='@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`')";
+
+    /// An RFC 4884 time exceeded from 10.0.2.2: the quote padded to 128 bytes, the length field
+    /// in 32-bit words (`length_words`), then an extension structure holding `objects`.
+    fn time_exceeded(length_words: u8, objects: &[&[u8]]) -> Vec<u8> {
+        let mut quote = one(PROBE);
+        quote.resize(128, 0);
+        let mut ext = vec![icmp_ext::VERSION << 4, 0, 0, 0];
+        for o in objects {
+            ext.extend_from_slice(o);
+        }
+        let ck = crate::craft::checksum(&[&ext]);
+        ext[2..4].copy_from_slice(&ck.to_be_bytes());
+        // ICMP type 11 code 0; byte 5 is the RFC 4884 length.
+        let mut icmp = vec![11, 0, 0, 0, 0, length_words, 0, 0];
+        icmp.extend_from_slice(&quote);
+        icmp.extend_from_slice(&ext);
+        let ck = crate::craft::checksum(&[&icmp]);
+        icmp[2..4].copy_from_slice(&ck.to_be_bytes());
+        one(&format!("IP(src=10.0.2.2,dst=10.0.1.2,ttl=63,proto=1)/Raw(hex={})", hex(&icmp)))
+    }
+
+    #[test]
+    fn time_exceeded_with_mpls_extensions_decodes_the_labels() {
+        // Label 24000, TC 0, bottom of stack, TTL 1 (RFC 4950 class 1, c-type 1).
+        let mpls = [0, 8, icmp_ext::CLASS_MPLS, 1, 0x05, 0xdc, 0x01, 0x01];
+        for words in [32, 0] {
+            let bytes = time_exceeded(words, &[&mpls]);
+            let r = Reply::parse(LinkType::RAW, &bytes).expect("a reply");
+            assert_eq!(r.kind, ReplyKind::TimeExceeded);
+            assert_eq!(r.from, "10.0.2.2".parse::<IpAddr>().unwrap());
+            assert_eq!(
+                r.probe.transport,
+                Transport::Udp {
+                    sport: 61000,
+                    dport: 33435,
+                    checksum: Some(u16::from_be_bytes([one(PROBE)[26], one(PROBE)[27]]))
+                }
+            );
+            let objects = icmp_ext::parse(r.extensions().expect("extensions")).unwrap();
+            assert_eq!(
+                objects,
+                vec![Object::Mpls(vec![MplsLabel { label: 24000, tc: 0, bottom: true, ttl: 1 }])]
+            );
+        }
+        // A plain time exceeded has none.
+        let plain =
+            one(&format!("IP(src=10.0.2.2,dst=10.0.1.2)/ICMP(type=11)/Raw(hex={})", hex(&one(PROBE))));
+        assert_eq!(Reply::parse(LinkType::RAW, &plain).unwrap().extensions(), None);
+    }
+
+    #[test]
+    fn direct_answers_are_mirrored_and_junk_is_no_answer() {
+        let rst = one("IP(src=10.0.3.2,dst=10.0.1.2)/TCP(sport=80,dport=61000,flags=RA,ack=1001)");
+        let r = Reply::parse(LinkType::RAW, &rst).unwrap();
+        assert_eq!(r.kind, ReplyKind::Reset);
+        assert_eq!(r.probe.transport, Transport::Tcp { sport: 61000, dport: 80, seq: Some(1000) });
+        let synack = one("IPv6(src=fd00:3::2,dst=fd00:1::2)/TCP(sport=80,dport=61000,flags=SA,ack=1)");
+        assert_eq!(Reply::parse(LinkType::RAW, &synack).unwrap().kind, ReplyKind::SynAck);
+        let echo = one("IP(src=10.0.3.2,dst=10.0.1.2)/ICMP(type=0,id=9,seq=4)");
+        let r = Reply::parse(LinkType::RAW, &echo).unwrap();
+        assert_eq!((r.kind, r.probe.transport), (ReplyKind::EchoReply, Transport::Echo { ident: 9, seq: 4 }));
+        let unreach =
+            one(&format!("IP(src=10.0.2.2,dst=10.0.1.2)/ICMP(type=3,code=13)/Raw(hex={})", hex(&one(PROBE))));
+        let r = Reply::parse(LinkType::RAW, &unreach).unwrap();
+        assert_eq!(r.kind, ReplyKind::Unreachable(Unreachable::Prohibited));
+        assert_eq!(text(r.kind), Some("!X".to_string()));
+        // A bare SYN or ACK, an echo request, and every cut of an ICMP error: no answer, no panic.
+        assert!(Reply::parse(LinkType::RAW, &one("IP(src=10.0.3.2,dst=10.0.1.2)/TCP(flags=A)")).is_none());
+        assert!(Reply::parse(LinkType::RAW, &one("IP(src=10.0.3.2,dst=10.0.1.2)/ICMP()")).is_none());
+        let full = time_exceeded(32, &[]);
+        for cut in 0..full.len() {
+            let _ = Reply::parse(LinkType::RAW, &full[..cut]);
+        }
+        // Cut inside the quoted ports: nothing to match by.
+        assert!(Reply::parse(LinkType::RAW, &full[..20 + 8 + 20 + 3]).is_none());
+    }
+
+    fn text(kind: ReplyKind) -> Option<String> {
+        match kind {
+            ReplyKind::Unreachable(u) => u.annotation(),
+            _ => None,
+        }
+    }
+}

@@ -64,6 +64,10 @@ pub struct TraceConfig {
     pub wait: Wait,
     /// Least time between two sends (-z).
     pub send_wait: Duration,
+    /// Path MTU discovery (--mtu): on "fragmentation needed" or "packet too big", probes
+    /// shrink to the MTU given and the probe is sent again; the first probe at each size
+    /// reports it ([`ProbeResult::mtu`]).
+    pub discover_mtu: bool,
 }
 
 /// An answer to one probe.
@@ -105,6 +109,8 @@ pub struct ProbeResult {
     pub sent: Instant,
     /// The answer, or `None` when none came in time.
     pub answer: Option<Answer>,
+    /// With MTU discovery: the packet size, on the first probe sent at that size.
+    pub mtu: Option<usize>,
 }
 
 /// Counters of a run.
@@ -129,6 +135,7 @@ struct Slot {
     sent: Option<(Instant, ProbeId, ProbeFields)>,
     answer: Option<Answer>,
     expired: bool,
+    mtu: Option<usize>,
 }
 
 impl Slot {
@@ -152,13 +159,16 @@ pub struct Tracer {
     config: TraceConfig,
     next_id: u16,
     stats: TraceStats,
+    /// MTU discovery: the packet size changed and the next probe sent reports it.
+    announce_mtu: bool,
 }
 
 impl Tracer {
     /// A tracer sending probes from `templates` (one per flow; at least one).
     pub fn new(templates: Vec<Template>, config: TraceConfig) -> Self {
         assert!(!templates.is_empty(), "a tracer needs a template");
-        Tracer { templates, config, next_id: 0, stats: TraceStats::default() }
+        let announce_mtu = config.discover_mtu;
+        Tracer { templates, config, next_id: 0, stats: TraceStats::default(), announce_mtu }
     }
 
     /// The configuration.
@@ -227,6 +237,7 @@ impl Tracer {
                 sent: None,
                 answer: None,
                 expired: false,
+                mtu: None,
             })
             .collect();
         let mut keys: HashMap<ProbeKey, usize> = HashMap::with_capacity(total);
@@ -235,6 +246,10 @@ impl Tracer {
         let mut last_send: Option<Instant> = None;
         let in_flight = self.config.in_flight.max(1);
         while start < end {
+            // Answers already waiting are taken before any probe can expire.
+            while let Some((at, bytes)) = net.recv(Instant::now() - Duration::from_nanos(1))? {
+                self.handle(&mut slots, &keys, at, bytes);
+            }
             let now = Instant::now();
             let mut wake = now + self.config.wait.max;
             let mut busy = 0;
@@ -264,8 +279,10 @@ impl Tracer {
                     continue;
                 }
                 if slots[n].sent.is_none() {
+                    // -z: the next send waits its turn (`now` is from before earlier sends).
                     if let Some(t) = last_send
-                        && now < t + self.config.send_wait
+                        && !self.config.send_wait.is_zero()
+                        && Instant::now() < t + self.config.send_wait
                     {
                         wake = wake.min(t + self.config.send_wait);
                         break;
@@ -274,8 +291,13 @@ impl Tracer {
                     let probe = self.templates[slots[n].flow].build(slots[n].ttl, id);
                     let at = net.send(&probe.bytes)?;
                     self.stats.sent += 1;
-                    keys.insert(probe.key, n);
+                    // Keys are unique among a round's probes: each flow varies a field per id.
+                    let earlier = keys.insert(probe.key, n);
+                    debug_assert!(earlier.is_none(), "probe key {:?} repeats", probe.key);
                     slots[n].sent = Some((at, id, probe.fields));
+                    if std::mem::take(&mut self.announce_mtu) {
+                        slots[n].mtu = Some(probe.bytes.len());
+                    }
                     last_send = Some(at);
                     wake = wake.min(at + self.timeout(&slots, n));
                 }
@@ -325,6 +347,26 @@ impl Tracer {
             self.stats.unmatched += 1;
             return;
         };
+        if self.config.discover_mtu
+            && let Some(mtu) = reply.kind.mtu()
+        {
+            let current = self.templates[0].spec().packet_len;
+            let mtu = usize::try_from(mtu).unwrap_or(current);
+            if mtu < current
+                && mtu >= self.templates[0].spec().header_len()
+                && let Ok(smaller) =
+                    self.templates.iter().map(|t| t.resized(mtu)).collect::<Result<Vec<_>, _>>()
+            {
+                self.templates = smaller;
+                self.announce_mtu = true;
+            }
+            // Sent again, smaller (or, when the MTU cannot shrink further, settled below).
+            if self.announce_mtu {
+                slot.sent = None;
+                slot.mtu = None;
+                return;
+            }
+        }
         self.stats.answered += 1;
         slot.answer = Some(Answer {
             from: reply.from,
@@ -349,6 +391,7 @@ fn result(slot: &Slot) -> ProbeResult {
         fields,
         sent,
         answer: slot.answer.clone(),
+        mtu: slot.mtu,
     }
 }
 

@@ -14,7 +14,7 @@ use clap::{Parser, ValueEnum};
 use pktkit::craft::{Environment, System};
 use pktkit::net::probe::{Flow, ProbeSpec, Protocol, TRACEROUTE_PORT, Template, Ttl};
 use pktkit::net::trace::{ProbeResult, TraceConfig, Tracer, Wait};
-use pktkit::net::{Network, RawNetwork, Recording, reply_filter};
+use pktkit::net::{Network, RawNetwork, Recording};
 
 use crate::cli::Failure;
 
@@ -114,6 +114,11 @@ pub struct Args {
     #[arg(short = 'z', long = "sendwait", value_name = "SENDWAIT", value_parser = sendwait)]
     pub sendwait: Option<Duration>,
 
+    /// Source port of UDP and TCP probes, or the ICMP identifier (the first flow's; default:
+    /// from the process id, above the kernel's local port range).
+    #[arg(long = "sport", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub sport: Option<u16>,
+
     /// Source address of the probes.
     #[arg(short = 's', long = "source", value_name = "SRC_ADDR")]
     pub source: Option<IpAddr>,
@@ -129,6 +134,12 @@ pub struct Args {
     /// Show ICMP extensions (RFC 4884: MPLS labels, interface information).
     #[arg(short = 'e', long = "extensions")]
     pub extensions: bool,
+
+    /// Discover the path MTU: probes start at the interface's MTU with don't-fragment set,
+    /// shrink where a router says so, and the hop where the size changed shows F=SIZE
+    /// (implies -N 1, as traceroute's --mtu).
+    #[arg(long = "mtu")]
+    pub mtu: bool,
 
     /// Flag hops whose answers show the probe rewritten by a NAT (`!NAT`).
     #[arg(long = "nat")]
@@ -236,6 +247,18 @@ fn resolve(host: &str, v4: bool, v6: bool) -> Result<IpAddr, Failure> {
         .ok_or_else(unknown)
 }
 
+/// The MTU of `device`, or of the interface the route to `dst` leaves by.
+fn interface_mtu(device: Option<&str>, dst: IpAddr) -> Option<usize> {
+    let dev = match device {
+        Some(d) => d.to_string(),
+        None => System::for_sending().route(dst)?.interface,
+    };
+    if dev.is_empty() || dev.contains('/') {
+        return None;
+    }
+    std::fs::read_to_string(format!("/sys/class/net/{dev}/mtu")).ok()?.trim().parse().ok()
+}
+
 /// Everything a run needs, worked out from the arguments.
 struct Plan {
     dst: IpAddr,
@@ -284,10 +307,16 @@ fn plan(args: &Args) -> Result<Plan, Failure> {
         Protocol::Udp => args.port.unwrap_or(TRACEROUTE_PORT),
         Protocol::Icmp => 0,
     };
-    let default_len = if v6 { 80 } else { 60 };
+    let default_len = if args.mtu {
+        interface_mtu(args.interface.as_deref(), dst).unwrap_or(1500)
+    } else if v6 {
+        80
+    } else {
+        60
+    };
     let packet_len = args.packet_len.map_or(default_len, usize::from);
     // Source ports (and ICMP identifiers) above the kernel's local port range, per process.
-    let base = 61_000 + (std::process::id() % 2000) as u16;
+    let base = args.sport.unwrap_or(61_000 + (std::process::id() % 2000) as u16);
     let flows = args.flows.unwrap_or(1);
     let templates = (0..flows)
         .map(|f| {
@@ -300,6 +329,7 @@ fn plan(args: &Args) -> Result<Plan, Failure> {
                 dport,
                 port_grows: !args.udp_fixed,
                 packet_len,
+                dont_fragment: args.mtu,
             })
             .map_err(|e| Failure::Usage(format!("packet length {packet_len}: {e}")))
         })
@@ -316,9 +346,10 @@ fn plan(args: &Args) -> Result<Plan, Failure> {
         first_ttl: Ttl(args.first),
         max_ttl: Ttl(args.max),
         queries: usize::from(args.queries.unwrap_or(if args.report { 1 } else { 3 })),
-        in_flight: usize::from(args.in_flight),
+        in_flight: if args.mtu { 1 } else { usize::from(args.in_flight) },
         wait,
         send_wait: args.sendwait.unwrap_or(Duration::ZERO),
+        discover_mtu: args.mtu,
     };
     Ok(Plan { dst, templates, config, pcap, packet_len })
 }
@@ -353,9 +384,8 @@ pub fn parse_args() -> Result<Args, Failure> {
 pub fn run(args: Args) -> Result<(), Failure> {
     let plan = plan(&args)?;
     let spec = plan.templates[0].spec();
-    let filter = reply_filter(spec.src, spec.protocol == Protocol::Tcp);
-    let net =
-        RawNetwork::open(args.interface.as_deref(), &filter).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let net = RawNetwork::open(args.interface.as_deref(), spec.dst.is_ipv6(), spec.protocol == Protocol::Tcp)
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut net = Recording::new(net, plan.pcap.is_some());
     let mut tracer = Tracer::new(plan.templates.clone(), plan.config.clone());
     let names = names::Names::new(!args.numeric);

@@ -66,6 +66,9 @@ pub fn hop(probes: &[ProbeResult], names: &Names, opts: &Options) -> String {
         }
         prev = Some(a.from);
         let _ = write!(line, "  {:.3} ms", a.rtt.as_secs_f64() * 1000.0);
+        if let Some(mtu) = p.mtu {
+            let _ = write!(line, " F={mtu}");
+        }
         if let Some(ann) = annotation(a.kind) {
             let _ = write!(line, " {ann}");
         }
@@ -119,6 +122,9 @@ fn probe_json(p: &ProbeResult, names: &Names) -> Value {
             v["extensions"] = json!(e);
         }
         v["nat"] = json!(a.nat);
+        if let Some(size) = p.mtu {
+            v["packet_size"] = json!(size);
+        }
     } else {
         v["from"] = Value::Null;
     }

@@ -54,7 +54,7 @@ impl Sim {
             src,
             dst,
             routers,
-            per_hop: Duration::from_millis(1),
+            per_hop: Duration::from_millis(4),
             duplicate: false,
             bad_seq: 0,
             nat_checksum: 0,
@@ -186,6 +186,7 @@ fn config(wait: Wait) -> TraceConfig {
         in_flight: 16,
         wait,
         send_wait: Duration::ZERO,
+        discover_mtu: false,
     }
 }
 
@@ -201,6 +202,7 @@ fn tracer(sim: &Sim, protocol: Protocol, flow: Flow, flows: u16, config: TraceCo
                 dport: if protocol == Protocol::Tcp { 80 } else { TRACEROUTE_PORT },
                 port_grows: true,
                 packet_len: if sim.dst.is_ipv6() { 80 } else { 60 },
+                dont_fragment: false,
             })
             .unwrap()
         })
@@ -371,4 +373,21 @@ fn max_ttl_bounds_an_unreachable_destination() {
     let mut t = tracer(&sim, Protocol::Udp, Flow::Classic, 1, c);
     let h = hops(&t.run_round(&mut sim, |_| {}).unwrap());
     assert_eq!(h.len(), 2);
+}
+
+#[test]
+fn probes_go_out_together_and_sendwait_spaces_them() {
+    // 16 in flight: every probe of hops 1-3 leaves before the first answer is read.
+    let mut sim = Sim::new(V4.0, &V4.1);
+    let mut t = tracer(&sim, Protocol::Udp, Flow::Classic, 1, config(Wait::default()));
+    t.run_round(&mut sim, |_| {}).unwrap();
+    assert!(sim.max_outstanding >= 9, "{}", sim.max_outstanding);
+    // -z 5 ms: 9 probes take at least 8 gaps.
+    let mut sim = Sim::new(V4.0, &V4.1);
+    let mut c = config(Wait::default());
+    c.send_wait = Duration::from_millis(5);
+    let mut t = tracer(&sim, Protocol::Udp, Flow::Classic, 1, c);
+    let start = Instant::now();
+    t.run_round(&mut sim, |_| {}).unwrap();
+    assert!(start.elapsed() >= Duration::from_millis(40), "{:?}", start.elapsed());
 }
