@@ -17,26 +17,29 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Once;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// One of the lab's four namespaces.
+/// One of the lab's five namespaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Host {
     Client,
     R1,
     R2,
     Server,
+    /// A second host on the server's link (a macvlan of its eth0), with no listeners.
+    Host2,
 }
 
 impl Host {
     /// All hosts, from the client to the server.
-    pub const ALL: [Host; 4] = [Host::Client, Host::R1, Host::R2, Host::Server];
+    pub const ALL: [Host; 5] = [Host::Client, Host::R1, Host::R2, Host::Server, Host::Host2];
 
-    /// The name `scripts/netlab` uses: `client`, `r1`, `r2` or `server`.
+    /// The name `scripts/netlab` uses: `client`, `r1`, `r2`, `server` or `host2`.
     pub fn name(self) -> &'static str {
         match self {
             Host::Client => "client",
             Host::R1 => "r1",
             Host::R2 => "r2",
             Host::Server => "server",
+            Host::Host2 => "host2",
         }
     }
 
@@ -47,6 +50,7 @@ impl Host {
             Host::R1 => "NS_R1",
             Host::R2 => "NS_R2",
             Host::Server => "NS_SERVER",
+            Host::Host2 => "NS_HOST2",
         }
     }
 }
@@ -131,9 +135,24 @@ impl Lab {
         Some(Lab::up_named(&unique_name()).unwrap_or_else(|e| panic!("{e}")))
     }
 
+    /// Builds a new lab with netlab's `variants` (e.g. `silent-hop`, `ecmp`; docs/lab.md).
+    pub fn up_with(variants: &[&str]) -> Option<Lab> {
+        if !require_root() {
+            return None;
+        }
+        Some(Lab::up_variants(&unique_name(), variants).unwrap_or_else(|e| panic!("{e}")))
+    }
+
     /// Builds lab `name` (owned by this process, for `netlab gc`), or returns netlab's error.
     pub fn up_named(name: &str) -> Result<Lab, String> {
-        let out = netlab(&["up", name])
+        Lab::up_variants(name, &[])
+    }
+
+    /// Builds lab `name` with `variants`, or returns netlab's error.
+    pub fn up_variants(name: &str, variants: &[&str]) -> Result<Lab, String> {
+        let mut args = vec!["up", name];
+        args.extend_from_slice(variants);
+        let out = netlab(&args)
             .env("NETLAB_OWNER_PID", std::process::id().to_string())
             .stdin(Stdio::null())
             .output()

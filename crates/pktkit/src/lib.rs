@@ -8,6 +8,8 @@
 //! - [`live`]: live capture through libpcap (open an interface, list interfaces, read batches).
 //! - [`net`]: raw sending (layer 2 and 3), answer capture and matching, pacing.
 //! - [`rewrite`]: edit header fields in place with checksums kept right.
+//! - [`scan`]: a port scan's target and port sets, probe order, cookies and retry state.
+//! - [`services`]: TCP/UDP service names and the ports most often open.
 //! - [`decode`]: one call per frame turns bytes into every complete layer, zero-copy.
 //! - [`proto`]: one module per protocol (link, network, transport and application layers).
 //! - [`render`]: tcpdump text, NDJSON and Wireshark fields for decoded packets.
@@ -23,4 +25,6 @@ pub mod net;
 pub mod proto;
 pub mod render;
 pub mod rewrite;
+pub mod scan;
+pub mod services;
 pub mod stream;

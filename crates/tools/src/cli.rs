@@ -109,6 +109,18 @@ pub fn main<A: clap::Parser>(tool: &str, run: impl FnOnce(A) -> Result<(), Failu
     }
 }
 
+/// Parses seconds for clap (`0.5`, `2`).
+pub fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}: expected seconds, e.g. 0.5"))?;
+    std::time::Duration::try_from_secs_f64(v).map_err(|e| format!("{e}: expected seconds, e.g. 0.5"))
+}
+
+/// Parses a rate (packets per second, a factor) above 0 for clap.
+pub fn parse_rate(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}: expected a number"))?;
+    if v.is_finite() && v > 0.0 { Ok(v) } else { Err("expected a number above 0".to_string()) }
+}
+
 /// Prints a warning line on stderr.
 pub fn warn(tool: &str, msg: impl std::fmt::Display) {
     eprintln!("{tool}: warning: {msg}");

@@ -8,6 +8,8 @@ pub mod filter;
 pub mod netmon;
 pub mod send;
 pub mod stats;
+pub mod synscan;
+pub mod tracert;
 
 /// Every tool's name and clap definition, for man pages and completions.
 pub fn commands() -> Vec<clap::Command> {
@@ -18,6 +20,8 @@ pub fn commands() -> Vec<clap::Command> {
         stats::Args::command(),
         capture::Args::command(),
         send::Args::command(),
+        tracert::Args::command(),
+        synscan::Args::command(),
         netmon::Args::command(),
     ]
 }

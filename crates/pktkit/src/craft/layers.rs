@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use super::error::CraftError;
 use super::parse::{Kind, Value};
 use crate::proto::dns::encode_name;
+use crate::services::SERVICES;
 
 /// What a layer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,52 +229,6 @@ const DNS_RCODES: &[(&str, u64)] = &[
     ("refused", 5),
 ];
 const RA_PREFS: &[(&str, u64)] = &[("Medium", 0), ("High", 1), ("Reserved", 2), ("Low", 3)];
-
-/// Well-known TCP and UDP service names (the usual /etc/services spellings).
-const SERVICES: &[(&str, u64)] = &[
-    ("echo", 7),
-    ("discard", 9),
-    ("daytime", 13),
-    ("ftp-data", 20),
-    ("ftp_data", 20),
-    ("ftp", 21),
-    ("ssh", 22),
-    ("telnet", 23),
-    ("smtp", 25),
-    ("time", 37),
-    ("domain", 53),
-    ("bootps", 67),
-    ("bootpc", 68),
-    ("tftp", 69),
-    ("http", 80),
-    ("kerberos", 88),
-    ("pop3", 110),
-    ("sunrpc", 111),
-    ("ntp", 123),
-    ("netbios-ns", 137),
-    ("netbios-dgm", 138),
-    ("netbios-ssn", 139),
-    ("imap", 143),
-    ("imap2", 143),
-    ("snmp", 161),
-    ("snmp-trap", 162),
-    ("bgp", 179),
-    ("ldap", 389),
-    ("https", 443),
-    ("microsoft-ds", 445),
-    ("isakmp", 500),
-    ("syslog", 514),
-    ("submission", 587),
-    ("ldaps", 636),
-    ("imaps", 993),
-    ("pop3s", 995),
-    ("openvpn", 1194),
-    ("mysql", 3306),
-    ("ms-wbt-server", 3389),
-    ("mdns", 5353),
-    ("postgresql", 5432),
-    ("http-alt", 8080),
-];
 
 const ICMPV6_HEAD: [FieldDef; 3] = [int("type", 8), int("code", 8), alias("cksum", "chksum", 16)];
 

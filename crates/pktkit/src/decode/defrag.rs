@@ -220,7 +220,7 @@ impl Defragmenter {
             h[7] = 0;
             h[10] = 0;
             h[11] = 0;
-            let sum = checksum(&h[..header.len()]);
+            let sum = crate::craft::checksum(&[&h[..header.len()]]);
             h[10..12].copy_from_slice(&sum.to_be_bytes());
         }
         self.out.extend_from_slice(payload);
@@ -270,16 +270,4 @@ fn vlan_ids(d: &Decoded<'_>) -> [u16; super::MAX_VLANS] {
         v[i] = t.vid;
     }
     v
-}
-
-/// The Internet checksum of `data`.
-fn checksum(data: &[u8]) -> u16 {
-    let mut sum = 0u32;
-    for c in data.chunks(2) {
-        sum += u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]) as u32;
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
 }

@@ -34,11 +34,27 @@ impl Listener {
     /// libpcap expression `filter` (empty: everything). Open it before sending, so that no
     /// answer can arrive first. Needs CAP_NET_RAW.
     pub fn open(iface: &str, filter: &str) -> Result<Self, NetError> {
+        Self::open_sized(iface, filter, 65535, None)
+    }
+
+    /// [`open`](Self::open) keeping the first `snaplen` bytes of each packet in a kernel
+    /// buffer of `buffer` bytes (libpcap's default, 2 MiB, when `None`). The buffer holds
+    /// `buffer / snaplen` packets: a scanner that takes answers at 100,000 a second wants a
+    /// small snaplen and a large buffer.
+    pub fn open_sized(
+        iface: &str,
+        filter: &str,
+        snaplen: i32,
+        buffer: Option<i32>,
+    ) -> Result<Self, NetError> {
         require_cap_net_raw("capturing answers")?;
         let what = format!("capturing on {iface}");
-        let mut cap = Capture::from_device(iface)
-            .map_err(|e| NetError::pcap(&what, e))?
-            .snaplen(65535)
+        let mut inactive =
+            Capture::from_device(iface).map_err(|e| NetError::pcap(&what, e))?.snaplen(snaplen);
+        if let Some(bytes) = buffer {
+            inactive = inactive.buffer_size(bytes);
+        }
+        let mut cap = inactive
             .immediate_mode(true)
             .open()
             .map_err(|e| NetError::pcap(&what, e))?
@@ -50,6 +66,13 @@ impl Listener {
         }
         let linktype = LinkType(cap.get_datalink().0 as u16);
         Ok(Listener { cap, linktype, iface: iface.to_string() })
+    }
+
+    /// Packets received and dropped so far, as libpcap counts them: `(received, dropped by
+    /// the capture buffer, dropped by the interface)`.
+    pub fn stats(&mut self) -> Result<(u32, u32, u32), NetError> {
+        let s = self.cap.stats().map_err(|e| NetError::pcap(format!("statistics of {}", self.iface), e))?;
+        Ok((s.received, s.dropped, s.if_dropped))
     }
 
     /// The capture's link type (Ethernet on most interfaces, Linux cooked on `any`).

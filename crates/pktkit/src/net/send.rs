@@ -21,9 +21,9 @@ pub fn interface_index(name: &str) -> Option<u32> {
 /// (`IPPROTO_RAW`): the kernel routes them and fills only what it must (an IPv4 header
 /// checksum, and a zero IPv4 id or source).
 pub struct L3Sender {
-    v4: Socket,
-    v6: Option<Socket>,
-    device: Option<String>,
+    pub(super) v4: Socket,
+    pub(super) v6: Option<Socket>,
+    pub(super) device: Option<String>,
 }
 
 impl std::fmt::Debug for L3Sender {
@@ -32,7 +32,7 @@ impl std::fmt::Debug for L3Sender {
     }
 }
 
-fn raw_socket(domain: Domain, device: Option<&str>) -> Result<Socket, NetError> {
+pub(super) fn raw_socket(domain: Domain, device: Option<&str>) -> Result<Socket, NetError> {
     let what = if domain == Domain::IPV6 { "raw IPv6 socket" } else { "raw IPv4 socket" };
     let s = Socket::new(domain, Type::RAW, Some(Protocol::from(libc::IPPROTO_RAW)))
         .map_err(|e| NetError::io(format!("opening a {what}"), e))?;

@@ -9,6 +9,7 @@ pub mod dns;
 pub mod ethernet;
 pub mod http;
 pub mod icmp;
+pub mod icmp_ext;
 pub mod icmpv6;
 pub mod ipv4;
 pub mod ipv6;

@@ -572,6 +572,31 @@ impl Layout {
     }
 }
 
+impl Layout {
+    /// Makes the transport checksum (TCP, UDP, ICMP or ICMPv6) read `target` by changing the
+    /// 16-bit word `word_at` bytes after the transport header (even, inside the packet), so
+    /// that the checksum carries a value while every header field stays the same: Paris
+    /// traceroute's UDP probe id.
+    pub fn steer_checksum(&self, data: &mut [u8], word_at: usize, target: u16) -> Result<(), RewriteError> {
+        let field = Field::UdpChecksum;
+        let (t, proto) = self.transport.ok_or(RewriteError::Absent(field))?;
+        let ck = match proto {
+            6 => t + 16,
+            17 => t + 6,
+            _ => t + 2,
+        };
+        let at = t + word_at;
+        if !word_at.is_multiple_of(2) || at == ck || data.len() < (at + 2).max(ck + 2) {
+            return Err(RewriteError::Absent(field));
+        }
+        // RFC 1624: the checksum moves opposite to the word, so the word absorbs the change.
+        let word = fold(u64::from(!target) + u64::from(be16(data, ck)) + u64::from(be16(data, at)));
+        data[at..at + 2].copy_from_slice(&word.to_be_bytes());
+        data[ck..ck + 2].copy_from_slice(&target.to_be_bytes());
+        Ok(())
+    }
+}
+
 fn transport(ip_rest: &[u8], off: usize, proto: u8) -> Option<(usize, u8)> {
     let need = match proto {
         6 => 20,

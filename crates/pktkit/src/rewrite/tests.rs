@@ -173,3 +173,29 @@ fn tcp_flags_are_twelve_bits_and_loopback_frames_parse() {
     assert_eq!(l.ipv4, Some(4));
     assert_eq!(l.get(&null, Field::Ipv4Dst), Some(v4("10.0.0.2")));
 }
+
+#[test]
+fn steered_checksums_read_the_target_and_still_verify() {
+    let specs = [
+        "IP(src=10.0.1.2,dst=10.0.3.2)/UDP(sport=5000,dport=33434)/Raw(load='@ABCDEFGH')",
+        "IPv6(src=fd00:1::2,dst=fd00:3::2)/UDP(sport=5000,dport=33434)/Raw(load='@ABCDEFGH')",
+        "IP(src=10.0.1.2,dst=10.0.3.2)/ICMP(id=7,seq=1)/Raw(load='@ABCDEFGH')",
+    ];
+    for spec in specs {
+        let (lt, mut data) = one(spec);
+        let layout = Layout::parse(lt, &data);
+        let (t, proto) = layout.transport.unwrap();
+        let ck = if proto == 17 { t + 6 } else { t + 2 };
+        for target in [1u16, 2, 0x1234, 0xfffe, 0x8000] {
+            layout.steer_checksum(&mut data, 8, target).unwrap();
+            assert_eq!(be16(&data, ck), target, "{spec}");
+            // The receiver's check: the sum over pseudo-header and segment is all ones.
+            let (pseudo, _) = layout.pseudo(&data).unwrap_or((0, ck));
+            let total = u64::from(pseudo) + u64::from(sum(&data[t..]));
+            assert_eq!(fold(total), 0xffff, "{spec} target {target:#x}");
+        }
+        assert!(layout.steer_checksum(&mut data, 7, 1).is_err());
+        assert!(layout.steer_checksum(&mut data, ck - t, 1).is_err());
+        assert!(layout.steer_checksum(&mut data, 4000, 1).is_err());
+    }
+}

@@ -58,11 +58,11 @@ pub struct Args {
     pub count: u64,
 
     /// Wait SECS between packets (Scapy's inter=).
-    #[arg(long, value_name = "SECS", value_parser = parse_secs, conflicts_with = "rate")]
+    #[arg(long, value_name = "SECS", value_parser = cli::parse_secs, conflicts_with = "rate")]
     pub interval: Option<Duration>,
 
     /// Send PPS packets per second.
-    #[arg(long, value_name = "PPS", value_parser = parse_rate)]
+    #[arg(long, value_name = "PPS", value_parser = cli::parse_rate)]
     pub rate: Option<f64>,
 
     /// Write the packets to FILE as pcap instead of sending them ('-': stdout). No privileges needed.
@@ -90,7 +90,7 @@ pub struct Args {
     pub sr1: bool,
 
     /// With --sr1: seconds to wait for the answer after the last packet.
-    #[arg(long, value_name = "SECS", value_parser = parse_secs, default_value = "2")]
+    #[arg(long, value_name = "SECS", value_parser = cli::parse_secs, default_value = "2")]
     pub timeout: Duration,
 
     /// Replay capture files (stdin by default) on -i IFACE, at their captured timing by default.
@@ -98,15 +98,15 @@ pub struct Args {
     pub replay: bool,
 
     /// Replay at N packets per second.
-    #[arg(long, value_name = "N", value_parser = parse_rate, conflicts_with_all = ["mbps", "multiplier", "topspeed", "rate", "interval"])]
+    #[arg(long, value_name = "N", value_parser = cli::parse_rate, conflicts_with_all = ["mbps", "multiplier", "topspeed", "rate", "interval"])]
     pub pps: Option<f64>,
 
     /// Replay at N megabits per second (frame bytes).
-    #[arg(long, value_name = "N", value_parser = parse_rate, conflicts_with_all = ["multiplier", "topspeed", "rate", "interval"])]
+    #[arg(long, value_name = "N", value_parser = cli::parse_rate, conflicts_with_all = ["multiplier", "topspeed", "rate", "interval"])]
     pub mbps: Option<f64>,
 
     /// Replay at the captured timing sped up X times.
-    #[arg(long, value_name = "X", value_parser = parse_rate, conflicts_with_all = ["topspeed", "rate", "interval"])]
+    #[arg(long, value_name = "X", value_parser = cli::parse_rate, conflicts_with_all = ["topspeed", "rate", "interval"])]
     pub multiplier: Option<f64>,
 
     /// Replay as fast as possible.
@@ -125,16 +125,6 @@ pub struct Args {
     /// No status lines on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,
-}
-
-fn parse_secs(s: &str) -> Result<Duration, String> {
-    let v: f64 = s.parse().map_err(|e| format!("{e}: expected seconds, e.g. 0.5"))?;
-    Duration::try_from_secs_f64(v).map_err(|e| format!("{e}: expected seconds, e.g. 0.5"))
-}
-
-fn parse_rate(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|e| format!("{e}: expected a number"))?;
-    if v.is_finite() && v > 0.0 { Ok(v) } else { Err("expected a number above 0".to_string()) }
 }
 
 /// Runs pkt-send with parsed arguments.

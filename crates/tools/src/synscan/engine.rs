@@ -1,0 +1,659 @@
+//! The scan: a sending loop on this thread, a receiving loop on its own.
+//!
+//! - Probes are numbered `port_index * targets + target_index` and sent in the order of a
+//!   keyed [`Permutation`] of that space (this run's [`Shard`] of it), in `sendmmsg` batches
+//!   paced to the rate. Each is a copy of one crafted SYN template per address family with
+//!   the destination, ports and sequence number written in and the checksums updated
+//!   incrementally ([`SynTemplate`]).
+//! - The sequence number and source port are the probe's [`SynCookie`], so the receiver
+//!   validates an answer from its four-tuple alone and marks the probe answered in the
+//!   [`AnswerBitmap`]; a second answer is counted as a duplicate.
+//! - Retry rounds walk the permutation again and resend only where the bit is clear, after
+//!   an RFC 6298 timeout from round trips sampled on one probe per batch, and only once the
+//!   receiver has gone quiet.
+//!
+//! [`Shard`]: pktkit::scan::Shard
+//! [`SynCookie`]: pktkit::scan::SynCookie
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use pktkit::capture::{CaptureWriter, Interface, LinkType, OutputFormat, Packet, Precision, Timestamp};
+use pktkit::craft::{Environment, System};
+use pktkit::net::probe::Transport;
+use pktkit::net::reply::{Reply, ReplyKind};
+use pktkit::net::{self, L3Sender, Listener, NetError, SynTemplate, network_layer, wait_until};
+use pktkit::scan::{AnswerBitmap, Permutation, PortSet, RttEstimator, SourcePorts, SynCookie, TargetSet};
+use pktkit::stream::Interrupts;
+
+use super::output::{self, HostReport, RunInfo};
+use super::report::{Counters, HostTally, NO_RESPONSE, PortResult, Shown, State, unreachable_reason};
+use super::{Args, Plan};
+use crate::cli::{self, Failure, Output};
+
+/// Probes per `sendmmsg` call at full rate.
+const BATCH: usize = 64;
+/// Bytes kept of each answer: an ICMPv6 error quoting the SYN's IPv6 and TCP headers after
+/// Ethernet, IPv6 and ICMPv6 headers fits in 160.
+const CAPTURE_SNAPLEN: i32 = 256;
+/// The capture's kernel buffer: room for about 250,000 answers of CAPTURE_SNAPLEN bytes.
+const CAPTURE_BUFFER: i32 = 64 << 20;
+/// Timeout before the first round-trip sample.
+const INITIAL_TIMEOUT: Duration = Duration::from_millis(250);
+/// Bounds of the adaptive timeout (nmap -T4 keeps its own within 100 ms .. 1.25 s; answers
+/// on a LAN come in well under a millisecond).
+const MIN_TIMEOUT: Duration = Duration::from_millis(20);
+const MAX_TIMEOUT: Duration = Duration::from_millis(1500);
+/// Most probes whose send time is kept for round-trip samples at once.
+const MAX_SAMPLES: usize = 4096;
+/// How often buffered (not open) results are flushed while answers stream in.
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
+
+fn runtime(e: NetError) -> Failure {
+    Failure::Runtime(e.to_string())
+}
+
+fn now_ts() -> Timestamp {
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    Timestamp::new(d.as_secs() as i64, u64::from(d.subsec_nanos()))
+}
+
+/// Probes and answers written to `-w FILE` as raw IP (both threads write).
+struct PcapOut {
+    writer: CaptureWriter<Output>,
+    iface: Interface,
+    count: u64,
+}
+
+impl PcapOut {
+    fn write(&mut self, ip: &[u8]) -> Result<(), Failure> {
+        self.count += 1;
+        let pkt = Packet::new(self.count, now_ts(), ip, ip.len() as u32, &self.iface);
+        self.writer.write(&pkt)?;
+        Ok(())
+    }
+}
+
+/// What the two threads share.
+struct Shared {
+    answered: AnswerBitmap,
+    start: Instant,
+    stop: AtomicBool,
+    received: AtomicU64,
+    answers: AtomicU64,
+    duplicates: AtomicU64,
+    /// Nanoseconds after `start` of the last packet received.
+    last_packet: AtomicU64,
+    rtt: Mutex<RttEstimator>,
+    /// Send times of sampled probes, by probe number.
+    samples: Mutex<HashMap<u64, Instant>>,
+    pcap: Option<Mutex<PcapOut>>,
+}
+
+impl Shared {
+    fn since_last_packet(&self) -> Duration {
+        let last = Duration::from_nanos(self.last_packet.load(Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+
+    fn timeout(&self) -> Duration {
+        self.rtt.lock().map(|r| r.timeout()).unwrap_or(INITIAL_TIMEOUT)
+    }
+}
+
+/// The probe number space: `port_index * targets + target_index`.
+#[derive(Clone)]
+struct Space {
+    targets: Arc<TargetSet>,
+    ports: PortSet,
+    ntargets: u64,
+}
+
+impl Space {
+    fn split(&self, probe: u64) -> (u64, u32) {
+        (probe % self.ntargets, (probe / self.ntargets) as u32)
+    }
+
+    fn join(&self, target: u64, port: u32) -> u64 {
+        u64::from(port) * self.ntargets + target
+    }
+}
+
+/// The receiving thread's state.
+struct Receiver {
+    shared: Arc<Shared>,
+    space: Space,
+    cookie: SynCookie,
+    shown: Shown,
+    json: bool,
+    stream: Option<Output>,
+    tallies: HashMap<u64, HostTally>,
+    dirty: bool,
+    last_flush: Instant,
+}
+
+impl Receiver {
+    fn handle(&mut self, linktype: LinkType, data: &[u8]) -> Result<(), Failure> {
+        let shared = Arc::clone(&self.shared);
+        shared.received.fetch_add(1, Relaxed);
+        shared.last_packet.store(shared.start.elapsed().as_nanos() as u64, Relaxed);
+        let Some(reply) = Reply::parse(linktype, data) else { return Ok(()) };
+        let Transport::Tcp { sport, dport, seq } = reply.probe.transport else { return Ok(()) };
+        let (src, dst) = (reply.probe.src, reply.probe.dst);
+        let ours = match seq {
+            Some(seq) => self.cookie.is_ours(src, dst, sport, dport, seq),
+            // An RST without ACK acknowledges nothing: the ports alone must match.
+            None => self.cookie.source_port(src, dst, dport) == sport,
+        };
+        if !ours || self.space.targets.is_excluded(dst) {
+            return Ok(());
+        }
+        let (Some(target), Some(port)) = (self.space.targets.index_of(dst), self.space.ports.index_of(dport))
+        else {
+            return Ok(());
+        };
+        let (state, reason, from) = match reply.kind {
+            ReplyKind::SynAck => (State::Open, "syn-ack", None),
+            ReplyKind::Reset => (State::Closed, "reset", None),
+            ReplyKind::Unreachable(_) => match unreachable_reason(dst.is_ipv6(), reply.icmp.1) {
+                Some(reason) => (State::Filtered, reason, (reply.from != dst).then_some(reply.from)),
+                None => return Ok(()),
+            },
+            _ => return Ok(()),
+        };
+        let probe = self.space.join(target as u64, port);
+        if !shared.answered.set(probe) {
+            shared.duplicates.fetch_add(1, Relaxed);
+            return Ok(());
+        }
+        shared.answers.fetch_add(1, Relaxed);
+        if let Some(sent) = shared.samples.lock().ok().and_then(|mut s| s.remove(&probe))
+            && let Ok(mut rtt) = shared.rtt.lock()
+        {
+            rtt.sample(sent.elapsed());
+        }
+        if let (Some(pcap), Some((_, ip))) = (&shared.pcap, network_layer(linktype, data))
+            && let Ok(mut p) = pcap.lock()
+        {
+            p.write(ip)?;
+        }
+        let result = PortResult {
+            host: dst,
+            port: dport,
+            state,
+            reason,
+            ttl: Some(reply.ttl),
+            from,
+            at: shared.start.elapsed(),
+        };
+        if let Some(out) = &mut self.stream {
+            output::stream_result(out, self.json, &result)?;
+            self.dirty = true;
+            if state == State::Open {
+                out.flush()?;
+                self.dirty = false;
+                self.last_flush = Instant::now();
+            }
+        }
+        let tally = self.tallies.entry(target as u64).or_default();
+        *tally.counts.entry((state, reason)).or_default() += 1;
+        if self.shown.shows(state) {
+            tally.shown.push(result);
+        }
+        Ok(())
+    }
+
+    fn flush_if_due(&mut self) -> Result<(), Failure> {
+        if self.dirty && self.last_flush.elapsed() >= FLUSH_EVERY {
+            if let Some(out) = &mut self.stream {
+                out.flush()?;
+            }
+            self.dirty = false;
+            self.last_flush = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// Receives until told to stop, then drains what is waiting. Returns the capture's
+    /// drop count.
+    fn run(&mut self, mut listener: Listener) -> Result<u64, Failure> {
+        let linktype = listener.linktype();
+        let mut failure = None;
+        loop {
+            let stopping = self.shared.stop.load(Relaxed);
+            let deadline = if stopping { Instant::now() } else { Instant::now() + Duration::from_millis(10) };
+            listener
+                .wait_for(deadline, |_, data, _| match self.handle(linktype, data) {
+                    Ok(()) => false,
+                    Err(e) => {
+                        failure = Some(e);
+                        true
+                    }
+                })
+                .map_err(runtime)?;
+            if let Some(e) = failure.take() {
+                return Err(e);
+            }
+            self.flush_if_due()?;
+            if stopping {
+                break;
+            }
+        }
+        if let Some(out) = &mut self.stream {
+            out.flush()?;
+        }
+        let (_, dropped, if_dropped) = listener.stats().map_err(runtime)?;
+        Ok(u64::from(dropped) + u64::from(if_dropped))
+    }
+}
+
+/// The source address for targets of one family: `-S`, or the kernel's choice for the
+/// first target of that family.
+fn source_for(args: &Args, env: &System, first: IpAddr) -> Result<IpAddr, Failure> {
+    match args.source {
+        Some(s) if s.is_ipv4() == first.is_ipv4() => Ok(s),
+        Some(s) => Err(Failure::Usage(format!("-S {s} is not of the same address family as target {first}"))),
+        None => env
+            .source_address(first)
+            .ok_or_else(|| Failure::Runtime(format!("no route to {first}: no source address to send from"))),
+    }
+}
+
+/// The capture filter: TCP answers to our source ports, ICMP and ICMPv6 unreachables.
+fn answer_filter(ports: SourcePorts) -> String {
+    let (lo, hi) = ports.bounds();
+    format!("(tcp and dst portrange {lo}-{hi}) or (icmp and icmp[0] == 3) or (icmp6 and ip6[40] == 1)")
+}
+
+/// Waits for answers after a round: at least `timeout` after the last probe, and until the
+/// receiver has heard nothing for half of it (at most ten timeouts in all).
+fn settle(shared: &Shared, last_send: Instant, timeout: Duration, interrupted: &Interrupts) {
+    let quiet = timeout / 2;
+    let cap = last_send + timeout * 10;
+    wait_until(last_send + timeout);
+    while shared.since_last_packet() < quiet && Instant::now() < cap && !interrupted.is_interrupted() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Batches probes and sends them at the rate.
+struct Sender<'a> {
+    sock: L3Sender,
+    shared: &'a Shared,
+    space: &'a Space,
+    cookie: &'a SynCookie,
+    templates: [Option<SynTemplate>; 2],
+    sources: [Option<IpAddr>; 2],
+    bufs: Vec<Vec<u8>>,
+    pending: usize,
+    probes: Vec<u64>,
+    sent: u64,
+    rate: f64,
+    round_start: Instant,
+    round_sent: u64,
+    last_send: Instant,
+    batch: usize,
+    /// How long the first round took to send.
+    first_round_time: Duration,
+}
+
+impl Sender<'_> {
+    fn queue(&mut self, probe: u64) -> Result<bool, Failure> {
+        let (target, port) = self.space.split(probe);
+        let dst = self.space.targets.get(u128::from(target));
+        if self.space.targets.is_excluded(dst) {
+            return Ok(false);
+        }
+        let family = usize::from(dst.is_ipv6());
+        let (Some(template), Some(src)) = (&self.templates[family], self.sources[family]) else {
+            return Ok(false);
+        };
+        let dport = self.space.ports.get(port);
+        let sport = self.cookie.source_port(src, dst, dport);
+        let seq = self.cookie.sequence(src, dst, sport, dport);
+        template.fill(&mut self.bufs[self.pending], dst, sport, dport, seq);
+        self.probes[self.pending] = probe;
+        self.pending += 1;
+        if self.pending == self.batch {
+            self.flush()?;
+        }
+        Ok(true)
+    }
+
+    fn flush(&mut self) -> Result<(), Failure> {
+        if self.pending == 0 {
+            return Ok(());
+        }
+        let due = self.round_start + Duration::from_secs_f64(self.round_sent as f64 / self.rate);
+        wait_until(due);
+        let packets: Vec<&[u8]> = self.bufs[..self.pending].iter().map(Vec::as_slice).collect();
+        let mut done = 0;
+        while done < packets.len() {
+            let n = self.sock.send_batch(&packets[done..]).map_err(runtime)?;
+            if n == 0 {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            done += n;
+        }
+        let now = Instant::now();
+        if let Ok(mut s) = self.shared.samples.lock()
+            && s.len() < MAX_SAMPLES
+        {
+            s.insert(self.probes[0], now);
+        }
+        if let Some(pcap) = &self.shared.pcap
+            && let Ok(mut p) = pcap.lock()
+        {
+            for packet in &packets {
+                p.write(packet)?;
+            }
+        }
+        self.sent += packets.len() as u64;
+        self.round_sent += packets.len() as u64;
+        self.last_send = now;
+        self.pending = 0;
+        Ok(())
+    }
+}
+
+fn open_sink(path: &Path) -> Result<Output, Failure> {
+    cli::open_output(Some(path), false)
+}
+
+/// Runs the scan and writes every output.
+pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure> {
+    net::require_cap_net_raw("sending SYN probes").map_err(runtime)?;
+    let env = System::for_sending();
+    let targets = Arc::new(plan.targets.clone());
+    let first = |v6: bool| targets.blocks().iter().find(|b| b.get(0).is_ipv6() == v6).map(|b| b.get(0));
+    let firsts = [first(false), first(true)];
+    let mut sources = [None, None];
+    for (family, f) in firsts.iter().enumerate() {
+        if let Some(f) = f {
+            sources[family] = Some(source_for(args, &env, *f)?);
+        }
+    }
+    let iface = match &args.iface {
+        Some(i) => i.clone(),
+        None => {
+            let names: Vec<String> =
+                firsts.iter().flatten().filter_map(|f| env.route(*f)).map(|r| r.interface).collect();
+            match names.as_slice() {
+                [one] => one.clone(),
+                [a, b] if a == b => a.clone(),
+                _ => "any".to_string(),
+            }
+        }
+    };
+    let mut templates = [None, None];
+    for family in 0..2 {
+        if let (Some(src), Some(dst)) = (sources[family], firsts[family]) {
+            let t =
+                SynTemplate::new(src, dst).map_err(|e| Failure::Runtime(format!("crafting the SYN: {e}")))?;
+            templates[family] = Some(t);
+        }
+    }
+
+    let ports = match args.source_port {
+        Some(p) => SourcePorts::Fixed(p),
+        None => SourcePorts::from_system(),
+    };
+    let cookie = SynCookie::from_seed(plan.seed, ports);
+    let space =
+        Space { targets: Arc::clone(&targets), ports: plan.ports.clone(), ntargets: targets.len() as u64 };
+    let total = space.ntargets * u64::from(space.ports.len());
+    let perm = Permutation::new(total, plan.seed);
+
+    let text_on_stdout = !args.json
+        && args.grepable.as_deref() != Some(Path::new("-"))
+        && args.xml.as_deref() != Some(Path::new("-"));
+    let shown = Shown { closed: args.closed || args.all, filtered: args.filtered || args.all };
+    let pcap = match &args.write {
+        Some(path) => {
+            let out = cli::open_output(Some(path), true)?;
+            let iface = Interface::live(LinkType::RAW, 65535, Precision::Micro);
+            let mut writer = CaptureWriter::new(out, OutputFormat::Pcap);
+            writer.begin(&iface)?;
+            Some(Mutex::new(PcapOut { writer, iface, count: 0 }))
+        }
+        None => None,
+    };
+    let stream = if args.json || text_on_stdout { Some(cli::open_output(None, false)?) } else { None };
+
+    let listener = Listener::open_sized(&iface, &answer_filter(ports), CAPTURE_SNAPLEN, Some(CAPTURE_BUFFER))
+        .map_err(runtime)?;
+    let sock = L3Sender::open(args.iface.as_deref()).map_err(runtime)?;
+    let started_at = SystemTime::now();
+    let shared = Arc::new(Shared {
+        answered: AnswerBitmap::new(total),
+        start: Instant::now(),
+        stop: AtomicBool::new(false),
+        received: AtomicU64::new(0),
+        answers: AtomicU64::new(0),
+        duplicates: AtomicU64::new(0),
+        last_packet: AtomicU64::new(0),
+        rtt: Mutex::new(RttEstimator::new(INITIAL_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT)),
+        samples: Mutex::new(HashMap::new()),
+        pcap,
+    });
+    // Ctrl-C (the rule of docs/pipelines.md): stop sending, print the results so far.
+    let interrupted = cli::interrupts()?;
+
+    let mut receiver = Receiver {
+        shared: Arc::clone(&shared),
+        space: space.clone(),
+        cookie: cookie.clone(),
+        shown,
+        json: args.json,
+        stream,
+        tallies: HashMap::new(),
+        dirty: false,
+        last_flush: Instant::now(),
+    };
+    let handle = std::thread::Builder::new()
+        .name("synscan-recv".into())
+        .spawn(move || {
+            let dropped = receiver.run(listener);
+            (receiver, dropped)
+        })
+        .map_err(|e| Failure::Runtime(format!("starting the receiving thread: {e}")))?;
+
+    let batch = ((plan.rate / 1000.0) as usize).clamp(1, BATCH);
+    let mut sender = Sender {
+        sock,
+        shared: &shared,
+        space: &space,
+        cookie: &cookie,
+        templates,
+        sources,
+        bufs: vec![Vec::new(); batch],
+        pending: 0,
+        probes: vec![0; batch],
+        sent: 0,
+        rate: plan.rate,
+        round_start: Instant::now(),
+        round_sent: 0,
+        last_send: Instant::now(),
+        batch,
+        first_round_time: Duration::ZERO,
+    };
+    let send_result = send_rounds(&mut sender, &perm, plan, args, &interrupted);
+    let probes = sender.sent;
+    let first_round_time = sender.first_round_time;
+    let first_round = *send_result.as_ref().unwrap_or(&0);
+    shared.stop.store(true, Relaxed);
+    let (receiver, dropped) =
+        handle.join().map_err(|_| Failure::Runtime("the receiving thread failed".into()))?;
+    send_result?;
+    let dropped = dropped?;
+    let elapsed = shared.start.elapsed();
+    if interrupted.is_interrupted() {
+        cli::warn(super::TOOL, "interrupted: results so far");
+    }
+
+    // Settle what never answered, per host, in target order.
+    let list_unanswered = shown.filtered || args.json;
+    let mut unanswered: BTreeMap<u64, (u64, Vec<u16>)> = BTreeMap::new();
+    for probe in perm.shard(plan.shard) {
+        let (target, port) = space.split(probe);
+        if targets.is_excluded(targets.get(u128::from(target))) {
+            continue;
+        }
+        let entry = unanswered.entry(target).or_default();
+        if !shared.answered.get(probe) {
+            entry.0 += 1;
+            if list_unanswered {
+                entry.1.push(space.ports.get(port));
+            }
+        }
+    }
+    let srtt = shared.rtt.lock().ok().and_then(|r| r.srtt());
+    let empty = HostTally::default();
+    let mut stdout = receiver.stream;
+    let mut hosts = Vec::new();
+    for (target, (no_response, mut ports)) in unanswered {
+        let host = targets.get(u128::from(target));
+        let tally = receiver.tallies.get(&target).unwrap_or(&empty);
+        ports.sort_unstable();
+        if args.json
+            && let Some(out) = &mut stdout
+        {
+            for &port in &ports {
+                let r = PortResult {
+                    host,
+                    port,
+                    state: State::Filtered,
+                    reason: NO_RESPONSE,
+                    ttl: None,
+                    from: None,
+                    at: elapsed,
+                };
+                output::stream_result(out, true, &r)?;
+            }
+        }
+        let answered = tally.answered() > 0;
+        hosts.push(HostReport {
+            host,
+            tally,
+            no_response,
+            no_response_ports: if shown.filtered { ports } else { Vec::new() },
+            srtt: if answered { srtt } else { None },
+        });
+    }
+    let mut counters = Counters {
+        hosts: hosts.len() as u64,
+        ports: u64::from(space.ports.len()),
+        probes,
+        retries: probes - first_round,
+        received: shared.received.load(Relaxed),
+        answers: shared.answers.load(Relaxed),
+        duplicates: shared.duplicates.load(Relaxed),
+        dropped,
+        ..Counters::default()
+    };
+    let secs = first_round_time.as_secs_f64();
+    counters.send_rate = if secs > 0.0 { (first_round as f64 / secs).round() as u64 } else { 0 };
+    counters.ignored = counters.received - counters.answers - counters.duplicates;
+    for h in &hosts {
+        for ((state, _), n) in &h.tally.counts {
+            match state {
+                State::Open => counters.open += n,
+                State::Closed => counters.closed += n,
+                State::Filtered => counters.filtered += n,
+            }
+        }
+        counters.filtered += h.no_response;
+    }
+    // A host that never answered is left out unless filtered ports are shown (it still
+    // counts as scanned).
+    let visible: Vec<HostReport<'_>> =
+        hosts.iter().filter(|h| h.tally.answered() > 0 || shown.filtered).cloned().collect();
+    counters.hosts = hosts.len() as u64;
+
+    if text_on_stdout && let Some(out) = &mut stdout {
+        output::write_text(out, &visible, shown, counters.ports)?;
+    }
+    let run = RunInfo {
+        args: command_line.to_string(),
+        start: started_at,
+        services: space.ports.to_nmap_list(),
+        nports: counters.ports,
+    };
+    if let Some(path) = &args.grepable {
+        let mut out = open_sink(path)?;
+        output::write_greppable(&mut out, &run, &visible, shown, elapsed)?;
+        out.flush()?;
+    }
+    if let Some(path) = &args.xml {
+        let mut out = open_sink(path)?;
+        output::write_xml(&mut out, &run, &visible, shown, elapsed)?;
+        out.flush()?;
+    }
+    if let Some(pcap) = &shared.pcap
+        && let Ok(mut p) = pcap.lock()
+    {
+        p.writer.flush()?;
+    }
+    let shard = format!("{}/{}", plan.shard.index + 1, plan.shard.count);
+    let line = output::summary_line(&counters, elapsed);
+    match &mut stdout {
+        Some(out) if args.json => {
+            output::write_json_summary(out, &counters, elapsed, srtt, plan.seed, &shard)?
+        }
+        Some(out) => writeln!(out, "\n{line}")?,
+        None => {}
+    }
+    if let Some(out) = &mut stdout {
+        out.flush()?;
+    }
+    if !args.quiet && (args.json || !text_on_stdout) {
+        eprintln!("{line}");
+    }
+    Ok(())
+}
+
+/// Sends round 0 and the retry rounds; returns the number of first-round probes.
+fn send_rounds(
+    sender: &mut Sender<'_>,
+    perm: &Permutation,
+    plan: &Plan,
+    args: &Args,
+    interrupted: &Interrupts,
+) -> Result<u64, Failure> {
+    let mut first_round = 0u64;
+    for round in 0..=args.retries {
+        sender.round_start = Instant::now();
+        sender.round_sent = 0;
+        for probe in perm.shard(plan.shard) {
+            if round > 0 && sender.shared.answered.get(probe) {
+                continue;
+            }
+            if sender.queue(probe)? && round == 0 {
+                first_round += 1;
+            }
+            if sender.pending == 0 && interrupted.is_interrupted() {
+                return Ok(first_round);
+            }
+        }
+        sender.flush()?;
+        if round == 0 {
+            sender.first_round_time = sender.round_start.elapsed();
+        }
+        let last = round == args.retries;
+        let all_answered = sender.shared.answers.load(Relaxed) >= first_round;
+        let timeout = sender.shared.timeout();
+        match (last || all_answered, args.wait) {
+            (true, Some(wait)) => wait_until(sender.last_send + wait),
+            _ => settle(sender.shared, sender.last_send, timeout, interrupted),
+        }
+        if all_answered || sender.shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted() {
+            break;
+        }
+    }
+    Ok(first_round)
+}

@@ -1,0 +1,445 @@
+//! tracert: traceroute's options and hop lines, mtr's report, Paris and Dublin flows, on
+//! pktkit's probe engine ([`pktkit::net::trace`]).
+
+mod names;
+mod report;
+mod text;
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use pktkit::craft::{Environment, System};
+use pktkit::net::probe::{Flow, ProbeSpec, Protocol, TRACEROUTE_PORT, Template, Ttl};
+use pktkit::net::trace::{ProbeResult, TraceConfig, Tracer, Wait};
+use pktkit::net::{Network, RawNetwork, Recording};
+
+use crate::cli::Failure;
+
+/// The tool's name in messages.
+pub const TOOL: &str = "tracert";
+
+const EXAMPLES: &str = "\
+Examples:
+  tracert -n 10.0.3.2                   UDP probes to ports from 33434, as traceroute -n
+  tracert -I example.com                ICMP echo; names from the system resolver
+  tracert -T -p 443 -n 10.0.3.2         TCP SYN to port 443
+  tracert --flow paris -q 6 -n 10.0.3.2 one path through load balancers, every probe
+  tracert --flows 8 -n 10.0.3.2         8 Paris flows: every address seen per hop (ECMP)
+  tracert --report -c 10 -n 10.0.3.2    mtr's report: Loss%, Snt, Last, Avg, Best, Wrst, StDev
+  tracert --json -n 10.0.3.2 | jq .     one NDJSON record per hop, then a summary
+  tracert -w trace.pcap -n 10.0.3.2     also write every probe and answer (pkt-decode reads it)
+
+Hop lines are traceroute's: the TTL, each answering address (once per change), round-trip
+times, `*` for a probe not answered in time, and !H !N !P !X !S !F-MTU annotations for ICMP
+unreachable answers. -w takes traceroute's MAX,HERE,NEAR wait, or a capture FILE (a value
+that is not numbers). Sending raw probes needs CAP_NET_RAW. Exit status: 0 the trace ran,
+1 an error (such as no privileges), 2 bad usage (unknown host, bad option value).";
+
+/// Probe type (traceroute's -I, -T, -U or the default UDP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlowArg {
+    /// The port or sequence changes per probe (traceroute).
+    Classic,
+    /// The fields load balancers hash stay constant (Paris traceroute).
+    Paris,
+    /// UDP with the id in the IPv4 identification (Dublin traceroute).
+    Dublin,
+}
+
+/// Print the route packets take to a host: traceroute, mtr and Paris traceroute in one.
+#[derive(Debug, Parser)]
+#[command(name = TOOL, version, after_help = EXAMPLES)]
+pub struct Args {
+    /// The destination: an address or a host name.
+    #[arg(value_name = "HOST")]
+    pub host: String,
+
+    /// Bytes of each probe packet, IP header included (traceroute's packetlen).
+    #[arg(value_name = "PACKETLEN", value_parser = clap::value_parser!(u16).range(28..=65000))]
+    pub packet_len: Option<u16>,
+
+    /// ICMP echo probes.
+    #[arg(short = 'I', long = "icmp", conflicts_with_all = ["tcp", "udp_fixed"])]
+    pub icmp: bool,
+
+    /// TCP SYN probes (port 80 unless -p).
+    #[arg(short = 'T', long = "tcp", conflicts_with = "udp_fixed")]
+    pub tcp: bool,
+
+    /// UDP probes to one fixed port (53 unless -p), as traceroute -U.
+    #[arg(short = 'U', long = "udp")]
+    pub udp_fixed: bool,
+
+    /// Destination port: the first of the growing UDP ports, or the fixed UDP/TCP port.
+    #[arg(short = 'p', long = "port", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+
+    /// Use IPv4.
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Use IPv6.
+    #[arg(short = '6')]
+    pub ipv6: bool,
+
+    /// Start from this TTL.
+    #[arg(short = 'f', long = "first", value_name = "FIRST_TTL", default_value_t = 1, value_parser = ttl)]
+    pub first: u8,
+
+    /// The largest TTL.
+    #[arg(short = 'm', long = "max-hops", value_name = "MAX_TTL", default_value_t = 30, value_parser = ttl)]
+    pub max: u8,
+
+    /// Probes per hop (default 3; 1 per round with --report).
+    #[arg(short = 'q', long = "queries", value_name = "NQUERIES", value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub queries: Option<u8>,
+
+    /// Probes in flight at once.
+    #[arg(short = 'N', long = "sim-queries", value_name = "SQUERIES", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub in_flight: u16,
+
+    /// traceroute's wait MAX[,HERE[,NEAR]] (default 5.0,3,10), or a capture FILE to write
+    /// every probe and answer to (may be given twice).
+    #[arg(short = 'w', long = "wait", value_name = "MAX,HERE,NEAR | FILE", value_parser = wait_or_file)]
+    pub wait: Vec<WaitOrFile>,
+
+    /// Write every probe and answer to FILE as pcap.
+    #[arg(long = "pcap", value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+
+    /// Least time between probes: seconds, or milliseconds above 10.
+    #[arg(short = 'z', long = "sendwait", value_name = "SENDWAIT", value_parser = sendwait)]
+    pub sendwait: Option<Duration>,
+
+    /// Source port of UDP and TCP probes, or the ICMP identifier (the first flow's; default:
+    /// from the process id, above the kernel's local port range).
+    #[arg(long = "sport", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub sport: Option<u16>,
+
+    /// Source address of the probes.
+    #[arg(short = 's', long = "source", value_name = "SRC_ADDR")]
+    pub source: Option<IpAddr>,
+
+    /// Send through this interface.
+    #[arg(short = 'i', long = "interface", value_name = "DEVICE")]
+    pub interface: Option<String>,
+
+    /// Print addresses only, no names.
+    #[arg(short = 'n')]
+    pub numeric: bool,
+
+    /// Show ICMP extensions (RFC 4884: MPLS labels, interface information).
+    #[arg(short = 'e', long = "extensions")]
+    pub extensions: bool,
+
+    /// Discover the path MTU: probes start at the interface's MTU with don't-fragment set,
+    /// shrink where a router says so, and the hop where the size changed shows F=SIZE
+    /// (implies -N 1, as traceroute's --mtu).
+    #[arg(long = "mtu")]
+    pub mtu: bool,
+
+    /// Flag hops whose answers show the probe rewritten by a NAT (`!NAT`).
+    #[arg(long = "nat")]
+    pub nat: bool,
+
+    /// Which fields vary between probes.
+    #[arg(long = "flow", value_enum, default_value_t = FlowArg::Classic)]
+    pub flow: FlowArg,
+
+    /// Trace N Paris flows (source ports) and show every address seen per hop.
+    #[arg(long = "flows", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub flows: Option<u16>,
+
+    /// mtr's report: run the rounds, then print Loss%, Snt, Last, Avg, Best, Wrst, StDev, Jttr.
+    #[arg(short = 'r', long = "report")]
+    pub report: bool,
+
+    /// Rounds for --report (and --json with -c).
+    #[arg(short = 'c', long = "report-cycles", value_name = "COUNT", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cycles: u32,
+
+    /// Seconds between rounds.
+    #[arg(long = "interval", value_name = "SECONDS", default_value = "1", value_parser = seconds)]
+    pub interval: Duration,
+
+    /// NDJSON: one record per hop as it is settled, then a summary (docs/tracert.md).
+    #[arg(long = "json")]
+    pub json: bool,
+}
+
+/// A -w value: traceroute's wait or a capture file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitOrFile {
+    /// MAX,HERE,NEAR.
+    Wait(Wait),
+    /// A capture file.
+    File(PathBuf),
+}
+
+fn ttl(s: &str) -> Result<u8, String> {
+    match s.parse::<u32>() {
+        Ok(v @ 1..=255) => Ok(v as u8),
+        Ok(v) => Err(format!("TTL {v} is not in 1..=255")),
+        Err(e) => Err(format!("{e}")),
+    }
+}
+
+fn seconds(s: &str) -> Result<Duration, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}: expected seconds"))?;
+    if !(v.is_finite() && v >= 0.0) {
+        return Err("expected seconds, 0 or more".into());
+    }
+    Duration::try_from_secs_f64(v).map_err(|e| e.to_string())
+}
+
+fn sendwait(s: &str) -> Result<Duration, String> {
+    let v = seconds(s)?;
+    // traceroute: above 10 it is milliseconds.
+    Ok(if v.as_secs_f64() > 10.0 { v / 1000 } else { v })
+}
+
+fn wait_or_file(s: &str) -> Result<WaitOrFile, String> {
+    // Numbers, or anything with a comma, is a wait; other words name a file.
+    if !s.contains(',') && s.parse::<f64>().is_err() {
+        return Ok(WaitOrFile::File(PathBuf::from(s)));
+    }
+    let bad = || "expected MAX[,HERE[,NEAR]], numbers 0 or more, or a FILE name".to_string();
+    let numbers: Vec<f64> =
+        s.split(',').map(|p| p.trim().parse::<f64>().map_err(|_| bad())).collect::<Result<_, _>>()?;
+    if numbers.len() > 3 || numbers.iter().any(|v| !v.is_finite() || *v < 0.0) {
+        return Err(bad());
+    }
+    let d = Wait::default();
+    let max = Duration::try_from_secs_f64(numbers[0]).map_err(|e| e.to_string())?;
+    Ok(WaitOrFile::Wait(Wait {
+        max,
+        here: numbers.get(1).copied().unwrap_or(d.here),
+        near: numbers.get(2).copied().unwrap_or(d.near),
+    }))
+}
+
+/// Resolves `host` as the system resolver does (/etc/hosts, DNS), in the family asked for.
+fn resolve(host: &str, v4: bool, v6: bool) -> Result<IpAddr, Failure> {
+    let unknown = || Failure::Usage(format!("{host}: unknown host"));
+    if let Ok(a) = host.parse::<IpAddr>() {
+        return if (v4 && a.is_ipv6()) || (v6 && a.is_ipv4()) {
+            Err(Failure::Usage(format!("{host}: not an IPv{} address", if v6 { 6 } else { 4 })))
+        } else {
+            Ok(a)
+        };
+    }
+    let addrs: Vec<SocketAddr> = (host, 0).to_socket_addrs().map_err(|_| unknown())?.collect();
+    addrs
+        .iter()
+        .map(SocketAddr::ip)
+        .find(|a| {
+            if v6 {
+                a.is_ipv6()
+            } else if v4 {
+                a.is_ipv4()
+            } else {
+                true
+            }
+        })
+        .ok_or_else(unknown)
+}
+
+/// The MTU of `device`, or of the interface the route to `dst` leaves by.
+fn interface_mtu(device: Option<&str>, dst: IpAddr) -> Option<usize> {
+    let dev = match device {
+        Some(d) => d.to_string(),
+        None => System::for_sending().route(dst)?.interface,
+    };
+    if dev.is_empty() || dev.contains('/') {
+        return None;
+    }
+    std::fs::read_to_string(format!("/sys/class/net/{dev}/mtu")).ok()?.trim().parse().ok()
+}
+
+/// Everything a run needs, worked out from the arguments.
+struct Plan {
+    dst: IpAddr,
+    templates: Vec<Template>,
+    config: TraceConfig,
+    pcap: Option<PathBuf>,
+    packet_len: usize,
+}
+
+fn plan(args: &Args) -> Result<Plan, Failure> {
+    if args.first > args.max {
+        return Err(Failure::Usage(format!(
+            "first TTL {} is above the largest TTL {}",
+            args.first, args.max
+        )));
+    }
+    let dst = resolve(&args.host, args.ipv4, args.ipv6)?;
+    let v6 = dst.is_ipv6();
+    let src = match args.source {
+        Some(s) if s.is_ipv6() != v6 => {
+            return Err(Failure::Usage(format!(
+                "source {s} and destination {dst} are not the same IP version"
+            )));
+        }
+        Some(s) => s,
+        None => System::for_sending()
+            .source_address(dst)
+            .ok_or_else(|| Failure::Runtime(format!("{dst}: no route to host")))?,
+    };
+    let protocol = if args.icmp {
+        Protocol::Icmp
+    } else if args.tcp {
+        Protocol::Tcp
+    } else {
+        Protocol::Udp
+    };
+    let flow = match (args.flows, args.flow) {
+        (Some(_), FlowArg::Classic) => Flow::Paris,
+        (_, FlowArg::Classic) => Flow::Classic,
+        (_, FlowArg::Paris) => Flow::Paris,
+        (_, FlowArg::Dublin) => Flow::Dublin,
+    };
+    let dport = match protocol {
+        Protocol::Tcp => args.port.unwrap_or(80),
+        Protocol::Udp if args.udp_fixed => args.port.unwrap_or(53),
+        Protocol::Udp => args.port.unwrap_or(TRACEROUTE_PORT),
+        Protocol::Icmp => 0,
+    };
+    let default_len = if args.mtu {
+        interface_mtu(args.interface.as_deref(), dst).unwrap_or(1500)
+    } else if v6 {
+        80
+    } else {
+        60
+    };
+    let packet_len = args.packet_len.map_or(default_len, usize::from);
+    // Source ports (and ICMP identifiers) above the kernel's local port range, per process.
+    let base = args.sport.unwrap_or(61_000 + (std::process::id() % 2000) as u16);
+    let flows = args.flows.unwrap_or(1);
+    let templates = (0..flows)
+        .map(|f| {
+            Template::new(ProbeSpec {
+                protocol,
+                flow,
+                src,
+                dst,
+                sport: base.wrapping_add(f.wrapping_mul(if flow == Flow::Classic { 1 } else { 97 })),
+                dport,
+                port_grows: !args.udp_fixed,
+                packet_len,
+                dont_fragment: args.mtu,
+            })
+            .map_err(|e| Failure::Usage(format!("packet length {packet_len}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut wait = Wait::default();
+    let mut pcap = args.pcap.clone();
+    for w in &args.wait {
+        match w {
+            WaitOrFile::Wait(x) => wait = *x,
+            WaitOrFile::File(f) => pcap = Some(f.clone()),
+        }
+    }
+    let config = TraceConfig {
+        first_ttl: Ttl(args.first),
+        max_ttl: Ttl(args.max),
+        queries: usize::from(args.queries.unwrap_or(if args.report { 1 } else { 3 })),
+        in_flight: if args.mtu { 1 } else { usize::from(args.in_flight) },
+        wait,
+        send_wait: args.sendwait.unwrap_or(Duration::ZERO),
+        discover_mtu: args.mtu,
+    };
+    Ok(Plan { dst, templates, config, pcap, packet_len })
+}
+
+/// Parses the command line; a bad argument is one line (`tracert: ...`), exit 2.
+pub fn parse_args() -> Result<Args, Failure> {
+    Args::try_parse().map_err(|e| {
+        use clap::error::ErrorKind;
+        if matches!(
+            e.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ) {
+            e.exit();
+        }
+        let text = e.render().to_string();
+        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+        let first = lines.next().unwrap_or("bad arguments");
+        let mut line = first.strip_prefix("error: ").unwrap_or(first).to_string();
+        // "the following required arguments were not provided:" names them on the next line.
+        if line.ends_with(':')
+            && let Some(next) = lines.next()
+        {
+            line = format!("{line} {}", next.trim());
+        }
+        Failure::Usage(line)
+    })
+}
+
+/// Runs tracert with parsed arguments.
+pub fn run(args: Args) -> Result<(), Failure> {
+    let plan = plan(&args)?;
+    let spec = plan.templates[0].spec();
+    let net = RawNetwork::open(args.interface.as_deref(), spec.dst.is_ipv6(), spec.protocol == Protocol::Tcp)
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let mut net = Recording::new(net, plan.pcap.is_some());
+    let mut tracer = Tracer::new(plan.templates.clone(), plan.config.clone());
+    let names = names::Names::new(!args.numeric);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let outcome = if args.report {
+        report::run(&args, &plan.dst, &mut tracer, &mut net, &names, &mut out)
+    } else {
+        single(&args, &plan, &mut tracer, &mut net, &names, &mut out)
+    };
+    if let Some(path) = &plan.pcap {
+        report::write_pcap(path, &net.take())?;
+    }
+    outcome
+}
+
+/// One traceroute-style trace, hop lines (or JSON hop records) as they are settled.
+fn single<N: Network>(
+    args: &Args,
+    plan: &Plan,
+    tracer: &mut Tracer,
+    net: &mut N,
+    names: &names::Names,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    if !args.json {
+        writeln!(out, "{}", text::header(&args.host, plan.dst, tracer.config().max_ttl, plan.packet_len))?;
+        out.flush()?;
+    }
+    let mut hop: Vec<ProbeResult> = Vec::new();
+    let mut failure: Option<Failure> = None;
+    let opts = text::Options { extensions: args.extensions, nat: args.nat, json: args.json };
+    let per_hop = tracer.config().queries * plan.templates.len();
+    let results = tracer
+        .run_round(net, |r| {
+            hop.push(r.clone());
+            if hop.len() == per_hop && failure.is_none() {
+                let line = text::hop(&hop, names, &opts);
+                if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+                    failure = Some(e.into());
+                }
+                hop.clear();
+            }
+        })
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    if !hop.is_empty() {
+        writeln!(out, "{}", text::hop(&hop, names, &opts))?;
+    }
+    if args.json {
+        writeln!(out, "{}", text::summary_json(plan.dst, tracer, &results))?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! Host names for hop addresses, from the system resolver (getnameinfo: /etc/hosts, DNS),
+//! each looked up once, on its own thread, and waited for at most [`NAME_WAIT`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The longest wait for one address's name; without an answer by then, the address is shown.
+pub const NAME_WAIT: Duration = Duration::from_secs(2);
+
+/// Names of addresses (or none, with -n).
+#[derive(Debug)]
+pub struct Names {
+    resolve: bool,
+    cache: RefCell<HashMap<IpAddr, Option<String>>>,
+}
+
+impl Names {
+    /// Looks names up when `resolve`.
+    pub fn new(resolve: bool) -> Self {
+        Names { resolve, cache: RefCell::new(HashMap::new()) }
+    }
+
+    /// The name of `addr`, when resolving and the resolver has one.
+    pub fn name(&self, addr: IpAddr) -> Option<String> {
+        if !self.resolve {
+            return None;
+        }
+        if let Some(n) = self.cache.borrow().get(&addr) {
+            return n.clone();
+        }
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(dns_lookup::lookup_addr(&addr).ok());
+        });
+        let name = rx.recv_timeout(NAME_WAIT).ok().flatten().filter(|n| n.parse::<IpAddr>().is_err());
+        self.cache.borrow_mut().insert(addr, name.clone());
+        name
+    }
+
+    /// traceroute's form: `addr` with -n, else `name (addr)` (the address twice without a name).
+    pub fn show(&self, addr: IpAddr) -> String {
+        if !self.resolve {
+            return addr.to_string();
+        }
+        let name = self.name(addr).unwrap_or_else(|| addr.to_string());
+        format!("{name} ({addr})")
+    }
+}

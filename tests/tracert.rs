@@ -1,0 +1,336 @@
+//! tracert against traceroute in the namespace lab (as root; otherwise each test says why it
+//! skips), and its bad-input contract.
+
+mod support;
+
+use std::process::Output;
+
+use support::lab::{Host, Lab, is_root, notice};
+
+const TRACERT: &str = env!("CARGO_BIN_EXE_tracert");
+
+/// A hop line without its times: the TTL, then addresses, `*` and annotations in order.
+fn shape(line: &str) -> Vec<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        if words.get(i + 1) == Some(&"ms") && words[i].parse::<f64>().is_ok() {
+            i += 2;
+            continue;
+        }
+        out.push(words[i].to_string());
+        i += 1;
+    }
+    out
+}
+
+/// The hop lines (after the header) of a traceroute-style output, without times.
+fn hops(out: &Output) -> Vec<Vec<String>> {
+    String::from_utf8_lossy(&out.stdout).lines().skip(1).map(shape).collect()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "stdout:\n{}stderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn tracert(lab: &Lab, args: &[&str]) -> Output {
+    let out = lab.command(Host::Client, TRACERT, args).output().expect("run tracert");
+    assert!(out.status.success(), "tracert {args:?}: {}", text(&out));
+    out
+}
+
+fn traceroute(lab: &Lab, args: &[&str]) -> Output {
+    let out = lab.command(Host::Client, "traceroute", args).output().expect("run traceroute");
+    assert!(out.status.success(), "traceroute {args:?}: {}", text(&out));
+    out
+}
+
+#[test]
+fn same_hops_as_traceroute_for_udp_icmp_and_tcp_over_ipv4_and_ipv6() {
+    let Some(lab) = Lab::up() else { return };
+    for dst in [lab.get("SERVER_V4"), lab.get("SERVER_V6")] {
+        for mode in [&[][..], &["-I"], &["-T", "-p", "80"], &["-U"]] {
+            let mut args = vec!["-n"];
+            args.extend_from_slice(mode);
+            args.push(dst);
+            let want = hops(&traceroute(&lab, &args));
+            let got = hops(&tracert(&lab, &args));
+            assert_eq!(got, want, "tracert {args:?}");
+            assert_eq!(got.len(), 3, "{args:?}");
+            assert_eq!(got[2], vec!["3".to_string(), dst.to_string()], "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn header_times_and_names_without_n() {
+    let Some(lab) = Lab::up() else { return };
+    let out = tracert(&lab, &["-q", "2", lab.get("SERVER_V4")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("tracert to 10.0.3.2 (10.0.3.2), 30 hops max, 60 byte packets"));
+    // No names for the lab's addresses: traceroute's `addr (addr)`, then two times.
+    let hop1: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(&hop1[..3], ["1", "10.0.1.1", "(10.0.1.1)"], "{stdout}");
+    assert_eq!(hop1.iter().filter(|w| **w == "ms").count(), 2, "{stdout}");
+    for w in hop1.iter().skip(3).step_by(2) {
+        let ms: f64 = w.parse().unwrap_or_else(|_| panic!("time {w} in {stdout}"));
+        assert!(ms > 0.0 && ms < 1000.0);
+    }
+}
+
+#[test]
+fn json_records_per_hop_then_a_summary() {
+    let Some(lab) = Lab::up() else { return };
+    let out = tracert(&lab, &["-n", "--json", "-I", lab.get("SERVER_V6")]);
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(records.len(), 4, "{}", text(&out));
+    for (i, r) in records[..3].iter().enumerate() {
+        assert_eq!(r["version"], 1);
+        assert_eq!(r["type"], "hop");
+        assert_eq!(r["ttl"], i as u64 + 1);
+        assert_eq!(r["probes"].as_array().unwrap().len(), 3);
+    }
+    assert_eq!(records[0]["addresses"][0], "fd00:1::1");
+    assert_eq!(records[2]["probes"][0]["answer"], "echo-reply");
+    assert_eq!(records[1]["probes"][0]["answer"], "time-exceeded");
+    let s = &records[3];
+    assert_eq!(
+        (s["type"].as_str(), s["reached"].as_bool(), s["hops"].as_u64()),
+        (Some("summary"), Some(true), Some(3))
+    );
+    assert_eq!(s["protocol"], "icmp");
+    assert!(s["answered"].as_u64().unwrap() >= 9);
+}
+
+#[test]
+fn pcap_holds_every_probe_and_answer() {
+    let Some(lab) = Lab::up() else { return };
+    let dir = std::env::temp_dir().join(format!("tracert-pcap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("trace.pcap");
+    let path = file.to_str().unwrap();
+    let out = tracert(&lab, &["-n", "-w", path, "-q", "1", "-N", "1", lab.get("SERVER_V4")]);
+    let bytes = std::fs::read(&file).unwrap();
+    let pkts = support::packets(&bytes).unwrap();
+    // One probe in flight at a time, one per hop: 3 probes, 3 answers, alternating.
+    assert_eq!(pkts.len(), 6, "{}", text(&out));
+    let decoded = support::pkt_decode().arg(path).output().unwrap();
+    let lines = String::from_utf8_lossy(&decoded.stdout).into_owned();
+    let sent = lines.lines().filter(|l| l.contains("10.0.1.2.") && l.contains("> 10.0.3.2.")).count();
+    let exceeded = lines.lines().filter(|l| l.contains("time exceeded")).count();
+    assert_eq!((sent, exceeded), (3, 2), "{lines}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn report_counts_every_round() {
+    let Some(lab) = Lab::up() else { return };
+    let out = tracert(&lab, &["-n", "--report", "-c", "4", "--interval", "0.05", lab.get("SERVER_V4")]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("HOST: ") && lines[0].contains("Loss%"), "{stdout}");
+    assert_eq!(lines.len(), 4, "{stdout}");
+    for (i, hop) in ["10.0.1.1", "10.0.2.2", "10.0.3.2"].iter().enumerate() {
+        let w: Vec<&str> = lines[i + 1].split_whitespace().collect();
+        assert_eq!(w[0], format!("{}.|--", i + 1));
+        assert_eq!((w[1], w[2], w[3]), (*hop, "0.0%", "4"), "{stdout}");
+    }
+}
+
+/// One line on stderr naming tracert, nothing on stdout, exit 2.
+fn assert_usage_error(out: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", text(out));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("tracert: ") && err.contains(needle), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bad_options_are_one_line_and_exit_2() {
+    // Checked before any socket or lookup: no privileges or lab needed.
+    for (args, needle) in [
+        (&["-m", "256", "10.0.3.2"][..], "256"),
+        (&["-f", "0", "10.0.3.2"], "0"),
+        (&["-q", "x", "10.0.3.2"], "x"),
+        (&["-q", "11", "10.0.3.2"], "11"),
+        (&["-w", "1,a,3", "10.0.3.2"], "1,a,3"),
+        (&["-p", "70000", "10.0.3.2"], "70000"),
+        (&["--flow", "sideways", "10.0.3.2"], "sideways"),
+        (&["-f", "9", "-m", "3", "10.0.3.2"], "first TTL 9"),
+        (&["-6", "10.0.3.2"], "10.0.3.2"),
+        (&[], "<HOST>"),
+    ] {
+        let out = std::process::Command::new(TRACERT).args(args).output().unwrap();
+        assert_usage_error(&out, needle);
+    }
+}
+
+#[test]
+fn unknown_host_is_one_line_and_exit_2() {
+    // Inside the lab, where the resolver reaches no server: no query leaves the machine.
+    let Some(lab) = Lab::up() else { return };
+    let out = lab.command(Host::Client, TRACERT, ["-n", "no-such-host.invalid"]).output().unwrap();
+    assert_usage_error(&out, "no-such-host.invalid: unknown host");
+}
+
+#[test]
+fn without_privileges_names_cap_net_raw_and_setcap() {
+    let Some(lab) = Lab::up() else { return };
+    let args = ["--reuid=65534", "--regid=65534", "--clear-groups", TRACERT, "-n", lab.get("SERVER_V4")];
+    let out = lab.command(Host::Client, "setpriv", args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("CAP_NET_RAW") && err.contains("setcap cap_net_raw"), "{err}");
+    if !is_root() {
+        notice("without_privileges: ran as a non-root user");
+    }
+}
+
+/// The addresses each hop line shows.
+fn addrs(hop: &[String]) -> Vec<String> {
+    hop.iter().skip(1).filter(|w| w.parse::<std::net::IpAddr>().is_ok()).cloned().collect()
+}
+
+#[test]
+fn a_silent_hop_is_starred_and_the_trace_still_reaches_the_server() {
+    let Some(lab) = Lab::up_with(&["silent-hop"]) else { return };
+    for dst in [lab.get("SERVER_V4"), lab.get("SERVER_V6")] {
+        for mode in [&[][..], &["-I"], &["-T"]] {
+            let mut args = vec!["-n"];
+            args.extend_from_slice(mode);
+            args.push(dst);
+            let got = hops(&tracert(&lab, &args));
+            assert_eq!(got[1], ["2", "*", "*", "*"], "{args:?}");
+            assert_eq!(got[2], ["3", dst], "{args:?}");
+            assert_eq!(got, hops(&traceroute(&lab, &args)), "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn rate_limited_routers_lose_no_hop_that_traceroute_shows() {
+    let Some(lab) = Lab::up_with(&["rate-limit"]) else { return };
+    // Linux lets 6 errors through to one destination, then one a second: wait between runs
+    // so that each tool starts with the same allowance.
+    let refill = std::time::Duration::from_millis(3500);
+    for dst in [lab.get("SERVER_V4"), lab.get("SERVER_V6")] {
+        let args = ["-n", "-q", "3", dst];
+        let want = hops(&traceroute(&lab, &args));
+        std::thread::sleep(refill);
+        let got = hops(&tracert(&lab, &args));
+        std::thread::sleep(refill);
+        assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+        for (g, w) in got.iter().zip(&want) {
+            for a in addrs(w) {
+                assert!(addrs(g).contains(&a), "hop {}: traceroute saw {a}, tracert {g:?}", w[0]);
+            }
+        }
+    }
+}
+
+/// The addresses of hop 2 over the ECMP pair, for tracert `args`.
+fn hop2(lab: &Lab, args: &[&str]) -> std::collections::BTreeSet<String> {
+    let h = hops(&tracert(lab, args));
+    addrs(&h[1]).into_iter().collect()
+}
+
+#[test]
+fn ecmp_classic_sees_both_paths_paris_one_per_flow_and_flows_both() {
+    let Some(lab) = Lab::up_with(&["ecmp"]) else { return };
+    let dst = lab.get("SERVER_V4");
+    let both: std::collections::BTreeSet<String> =
+        [lab.get("R2_ETH0_V4"), lab.get("R2_ETH2_V4")].iter().map(|s| s.to_string()).collect();
+    // Classic: ten ports per hop; both paths within three runs (chance of failing ~1e-8).
+    let seen: std::collections::BTreeSet<String> =
+        (0..3).flat_map(|_| hop2(&lab, &["-n", "-q", "10", dst])).collect();
+    assert_eq!(seen, both, "classic");
+    // Paris: one flow is one path, the same in every run; flows differ by source port.
+    let mut per_flow = Vec::new();
+    for sport in [40001, 40002, 40003, 40004, 40005, 40006] {
+        let s = sport.to_string();
+        for proto in [&[][..], &["-I"], &["-T"]] {
+            let mut args = vec!["-n", "-q", "6", "--flow", "paris", "--sport", &s];
+            args.extend_from_slice(proto);
+            args.push(dst);
+            let first = hop2(&lab, &args);
+            assert_eq!(first.len(), 1, "{args:?}: {first:?}");
+            assert_eq!(hop2(&lab, &args), first, "{args:?} changed path");
+            if proto.is_empty() {
+                per_flow.extend(first);
+            }
+        }
+    }
+    assert!(per_flow.iter().all(|a| both.contains(a)));
+    // --flows: sixteen Paris flows find both (chance of failing 2^-15).
+    assert_eq!(hop2(&lab, &["-n", "-q", "1", "--flows", "16", dst]), both, "--flows");
+}
+
+#[test]
+fn nat_is_flagged_where_the_quote_shows_the_rewrite() {
+    // Linux's masquerade restores the quoted probe in ICMP errors (RFC 5508): the trace goes
+    // through and nothing is flagged, as no quote shows a change.
+    let Some(lab) = Lab::up_with(&["nat"]) else { return };
+    let dst = lab.get("SERVER_V4").to_string();
+    let dst = dst.as_str();
+    let out = tracert(&lab, &["-n", "--nat", dst]);
+    let got = hops(&out);
+    assert_eq!(got.len(), 3);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("!NAT"));
+    drop(lab);
+    // A NAT that rewrites only outer headers: hops past it quote the rewritten source.
+    let Some(lab) = Lab::up_with(&["nat-stateless"]) else { return };
+    for mode in [&[][..], &["-I"], &["-T"]] {
+        let mut args = vec!["-n", "--nat"];
+        args.extend_from_slice(mode);
+        args.push(dst);
+        let got = hops(&tracert(&lab, &args));
+        assert_eq!(got.len(), 3, "{args:?}: {got:?}");
+        assert!(!got[0].contains(&"!NAT".to_string()), "{args:?}: {got:?}");
+        assert_eq!(got[1].iter().filter(|w| *w == "!NAT").count(), 3, "{args:?}: {got:?}");
+        assert_eq!(addrs(&got[2]), [dst], "{args:?}");
+    }
+}
+
+#[test]
+fn mtu_reports_1400_at_the_hop_behind_the_small_link() {
+    let Some(lab) = Lab::up_with(&["mtu"]) else { return };
+    // Each trace teaches the client's kernel the path MTU (its answers pass its sockets), and
+    // a probe above a known path MTU is refused at once, which shows the drop at hop 1: forget
+    // it before each case (docs/tracert.md).
+    let forget = || {
+        lab.exec_ok(Host::Client, &["ip", "route", "flush", "cache"]);
+        lab.exec_ok(Host::Client, &["ip", "-6", "route", "flush", "cache"]);
+    };
+    for (dst, mode) in
+        [("SERVER_V4", &[][..]), ("SERVER_V4", &["-I"]), ("SERVER_V6", &[]), ("SERVER_V6", &["-T"])]
+    {
+        let mut args = vec!["-n", "--mtu"];
+        args.extend_from_slice(mode);
+        args.push(lab.get(dst));
+        forget();
+        let got = hops(&tracert(&lab, &args));
+        assert_eq!(got.len(), 3, "{args:?}: {got:?}");
+        let f: Vec<Vec<&String>> =
+            got.iter().map(|h| h.iter().filter(|w| w.starts_with("F=")).collect()).collect();
+        assert_eq!(f[0], ["F=1500"], "{args:?}: {got:?}");
+        assert_eq!(f[1], ["F=1400"], "{args:?}: {got:?}");
+        assert!(f[2].is_empty(), "{args:?}: {got:?}");
+    }
+    // traceroute agrees.
+    let args = ["-n", "--mtu", lab.get("SERVER_V4")];
+    forget();
+    let ours = hops(&tracert(&lab, &args));
+    forget();
+    assert_eq!(hops(&traceroute(&lab, &args)), ours);
+}
