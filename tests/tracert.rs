@@ -334,3 +334,65 @@ fn mtu_reports_1400_at_the_hop_behind_the_small_link() {
     forget();
     assert_eq!(hops(&traceroute(&lab, &args)), ours);
 }
+
+#[test]
+fn report_figures_agree_with_the_capture_of_the_run() {
+    let Some(lab) = Lab::up() else { return };
+    let dir = std::env::temp_dir().join(format!("tracert-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("report.pcap");
+    let path = file.to_str().unwrap();
+    let args =
+        ["-n", "--report", "--json", "-c", "10", "--interval", "0.02", "-w", path, lab.get("SERVER_V4")];
+    let out = tracert(&lab, &args);
+    let records: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let pkts = support::packets(&std::fs::read(&file).unwrap()).unwrap();
+    // Sent probes by IPv4 id (tracert's probe id), with TTL and time; answers by the id they
+    // quote, with their source and time.
+    let secs = |p: &support::Pkt| p.2 as f64 + p.3 as f64 / 1e9;
+    let mut sent = std::collections::HashMap::new();
+    let mut rtts: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for p in &pkts {
+        let d = &p.0;
+        let id = u16::from_be_bytes([d[4], d[5]]);
+        if d[12..16] == [10, 0, 1, 2] {
+            sent.insert(id, (d[8], secs(p)));
+        } else if d[9] == 1 && d.len() >= 28 + 20 {
+            let quoted = u16::from_be_bytes([d[28 + 4], d[28 + 5]]);
+            let from = format!("{}.{}.{}.{}", d[12], d[13], d[14], d[15]);
+            let (_, at) = sent[&quoted];
+            rtts.entry(from).or_default().push((secs(p) - at) * 1000.0);
+        }
+    }
+    let per_ttl = |ttl: u8| sent.values().filter(|(t, _)| *t == ttl).count();
+    assert_eq!((per_ttl(1), per_ttl(2), per_ttl(3)), (10, 10, 10), "{}", text(&out));
+    for (i, hop) in ["10.0.1.1", "10.0.2.2", "10.0.3.2"].iter().enumerate() {
+        let r = &records[i];
+        assert_eq!((r["ttl"].as_u64(), r["sent"].as_u64()), (Some(i as u64 + 1), Some(10)));
+        let received = r["received"].as_u64().unwrap() as usize;
+        let captured = &rtts[*hop];
+        // Every answer the report counts is in the capture (the server's answers to probes
+        // past the last hop are there too).
+        assert!(captured.len() >= received && received == 10, "hop {hop}: {received} vs {captured:?}");
+        assert_eq!(r["loss_pct"].as_f64(), Some(0.0));
+        let mut report: Vec<f64> =
+            r["rtts_ms"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        report.sort_by(f64::total_cmp);
+        let mut capture = captured.clone();
+        capture.sort_by(f64::total_cmp);
+        // The capture keeps microseconds; the report rounds to them.
+        for want in &report {
+            assert!(
+                capture.iter().any(|c| (c - want).abs() < 0.003),
+                "hop {hop}: rtt {want} not in {capture:?}"
+            );
+        }
+        let avg = report.iter().sum::<f64>() / report.len() as f64;
+        assert!((avg - r["avg_ms"].as_f64().unwrap()).abs() < 0.002);
+        assert!(
+            r["best_ms"].as_f64() <= r["avg_ms"].as_f64() && r["avg_ms"].as_f64() <= r["worst_ms"].as_f64()
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
