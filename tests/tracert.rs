@@ -183,11 +183,43 @@ fn unknown_host_is_one_line_and_exit_2() {
     assert_usage_error(&out, "no-such-host.invalid: unknown host");
 }
 
+/// Runs tracert `args` in the lab's client as `nobody` (no capabilities).
+fn as_nobody(lab: &Lab, args: &[&str]) -> Output {
+    let mut all = vec!["--reuid=65534", "--regid=65534", "--clear-groups", TRACERT];
+    all.extend_from_slice(args);
+    lab.command(Host::Client, "setpriv", all).output().unwrap()
+}
+
 #[test]
-fn without_privileges_names_cap_net_raw_and_setcap() {
+fn without_privileges_udp_and_icmp_still_trace_and_tcp_names_cap_net_raw() {
     let Some(lab) = Lab::up() else { return };
-    let args = ["--reuid=65534", "--regid=65534", "--clear-groups", TRACERT, "-n", lab.get("SERVER_V4")];
-    let out = lab.command(Host::Client, "setpriv", args).output().unwrap();
+    // UDP on datagram sockets with IP_RECVERR: the same hops as traceroute (run as root).
+    for dst in [lab.get("SERVER_V4"), lab.get("SERVER_V6")] {
+        for mode in [&[][..], &["-U"], &["--flow", "paris"]] {
+            let mut args = vec!["-n"];
+            args.extend_from_slice(mode);
+            args.push(dst);
+            let out = as_nobody(&lab, &args);
+            assert!(out.status.success(), "{args:?}: {}", text(&out));
+            let want = hops(&traceroute(&lab, &["-n", dst]));
+            assert_eq!(hops(&out), want, "{args:?}");
+        }
+    }
+    // ICMP needs ping sockets: refused while ping_group_range admits nobody ...
+    let dst = lab.get("SERVER_V4");
+    let out = as_nobody(&lab, &["-n", "-I", dst]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(err.contains("CAP_NET_RAW") && err.contains("ping_group_range"), "{err}");
+    // ... and the same hops once it does.
+    lab.exec_ok(Host::Client, &["sh", "-c", "echo 0 2147483647 > /proc/sys/net/ipv4/ping_group_range"]);
+    for dst in [lab.get("SERVER_V4"), lab.get("SERVER_V6")] {
+        let out = as_nobody(&lab, &["-n", "-I", dst]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert_eq!(hops(&out), hops(&traceroute(&lab, &["-n", "-I", dst])), "-I {dst}");
+    }
+    // TCP has no unprivileged way: the one-line CAP_NET_RAW message with the setcap fix.
+    let out = as_nobody(&lab, &["-n", "-T", dst]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(err.lines().count(), 1, "{err}");

@@ -25,6 +25,7 @@ pub mod probe;
 pub mod reply;
 mod send;
 pub mod trace;
+mod unprivileged;
 
 use thiserror::Error;
 
@@ -34,6 +35,7 @@ pub use network::{Network, RawNetwork, Recorded, Recording};
 pub use pace::{Pacer, Schedule, wait_until};
 pub use privilege::{has_cap_net_raw, require_cap_net_raw};
 pub use send::{L2Sender, L3Sender, interface_index};
+pub use unprivileged::DatagramNetwork;
 
 /// A sending or receiving operation failed.
 #[derive(Debug, Error)]
