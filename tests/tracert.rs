@@ -428,3 +428,17 @@ fn report_figures_agree_with_the_capture_of_the_run() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn report_on_a_terminal_redraws_the_table_every_round() {
+    let Some(lab) = Lab::up() else { return };
+    // `script` runs tracert on a pseudo-terminal and copies what it draws.
+    let cmd = format!("{TRACERT} -n --report -c 3 --interval 0.05 {}", lab.get("SERVER_V4"));
+    let out = lab.command(Host::Client, "script", ["-qec", &cmd, "/dev/null"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(screen.matches("\x1b[H\x1b[2J").count(), 3, "{screen:?}");
+    let last = screen.rsplit("\x1b[H\x1b[2J").next().unwrap();
+    assert!(last.contains("HOST: ") && last.contains("3.|-- 10.0.3.2"), "{last:?}");
+    assert!(last.lines().any(|l| l.contains("10.0.1.1") && l.contains(" 3 ")), "{last:?}");
+}
