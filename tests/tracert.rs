@@ -50,6 +50,24 @@ fn traceroute(lab: &Lab, args: &[&str]) -> Output {
     out
 }
 
+/// traceroute's hops, run again (up to 3 times) while it missed a probe of a hop that did
+/// answer: on a loaded machine its own adaptive wait gives up early sometimes.
+fn traceroute_hops(lab: &Lab, args: &[&str]) -> Vec<Vec<String>> {
+    let partial = |h: &Vec<Vec<String>>| {
+        h.iter().any(|hop| {
+            hop.len() > 2 && hop.iter().any(|w| w == "*") && hop.iter().any(|w| w != "*" && w != &hop[0])
+        })
+    };
+    let mut hops_seen = hops(&traceroute(lab, args));
+    for _ in 0..2 {
+        if !partial(&hops_seen) {
+            break;
+        }
+        hops_seen = hops(&traceroute(lab, args));
+    }
+    hops_seen
+}
+
 #[test]
 fn same_hops_as_traceroute_for_udp_icmp_and_tcp_over_ipv4_and_ipv6() {
     let Some(lab) = Lab::up() else { return };
@@ -58,7 +76,7 @@ fn same_hops_as_traceroute_for_udp_icmp_and_tcp_over_ipv4_and_ipv6() {
             let mut args = vec!["-n"];
             args.extend_from_slice(mode);
             args.push(dst);
-            let want = hops(&traceroute(&lab, &args));
+            let want = traceroute_hops(&lab, &args);
             let got = hops(&tracert(&lab, &args));
             assert_eq!(got, want, "tracert {args:?}");
             assert_eq!(got.len(), 3, "{args:?}");
@@ -201,7 +219,7 @@ fn without_privileges_udp_and_icmp_still_trace_and_tcp_names_cap_net_raw() {
             args.push(dst);
             let out = as_nobody(&lab, &args);
             assert!(out.status.success(), "{args:?}: {}", text(&out));
-            let want = hops(&traceroute(&lab, &["-n", dst]));
+            let want = traceroute_hops(&lab, &["-n", dst]);
             assert_eq!(hops(&out), want, "{args:?}");
         }
     }
@@ -216,7 +234,7 @@ fn without_privileges_udp_and_icmp_still_trace_and_tcp_names_cap_net_raw() {
     for dst in [lab.get("SERVER_V4"), lab.get("SERVER_V6")] {
         let out = as_nobody(&lab, &["-n", "-I", dst]);
         assert!(out.status.success(), "{}", text(&out));
-        assert_eq!(hops(&out), hops(&traceroute(&lab, &["-n", "-I", dst])), "-I {dst}");
+        assert_eq!(hops(&out), traceroute_hops(&lab, &["-n", "-I", dst]), "-I {dst}");
     }
     // TCP has no unprivileged way: the one-line CAP_NET_RAW message with the setcap fix.
     let out = as_nobody(&lab, &["-n", "-T", dst]);
@@ -245,7 +263,7 @@ fn a_silent_hop_is_starred_and_the_trace_still_reaches_the_server() {
             let got = hops(&tracert(&lab, &args));
             assert_eq!(got[1], ["2", "*", "*", "*"], "{args:?}");
             assert_eq!(got[2], ["3", dst], "{args:?}");
-            assert_eq!(got, hops(&traceroute(&lab, &args)), "{args:?}");
+            assert_eq!(got, traceroute_hops(&lab, &args), "{args:?}");
         }
     }
 }
