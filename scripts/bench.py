@@ -253,6 +253,18 @@ SECTIONS = {
             "scripts/bench-netmon.",
         ),
     ),
+    "tracert": (
+        "tracert (lab)",
+        script_section(
+            "bench-tracert",
+            "`tracert -n` against `traceroute -n` (traceroute 2.1) on the lab's plain chain and on "
+            "its silent-hop variant (r2 sends no time-exceeded), for UDP, `-I` and `-T`, and "
+            "`tracert --report -c 10` against mtr-tiny's `mtr -r -c 10` at the same interval. "
+            "Targets: at most traceroute's time on the plain chain, at most half of it on the "
+            "silent hop, with the same hops; the same loss figures as mtr. Method: "
+            "scripts/bench-tracert; how tracert waits: docs/tracert.md.",
+        ),
+    ),
 }
 
 

@@ -30,6 +30,7 @@ pub mod reply;
 mod send;
 mod syn;
 pub mod trace;
+mod unprivileged;
 
 use thiserror::Error;
 
@@ -40,6 +41,7 @@ pub use pace::{Pacer, Schedule, wait_until, wait_until_or};
 pub use privilege::{has_cap_net_raw, require_cap_net_raw};
 pub use send::{L2Sender, L3Sender, interface_index};
 pub use syn::SynTemplate;
+pub use unprivileged::DatagramNetwork;
 
 /// A sending or receiving operation failed.
 #[derive(Debug, Error)]

@@ -127,7 +127,7 @@ impl RawNetwork {
 }
 
 /// The monotonic time of a kernel arrival timestamp (wall clock), or now without one.
-fn arrival(kernel: Option<TimeSpec>) -> Instant {
+pub(crate) fn arrival(kernel: Option<TimeSpec>) -> Instant {
     let now = Instant::now();
     let Some(ts) = kernel else { return now };
     let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();

@@ -209,121 +209,73 @@ impl<'a> Reply<'a> {
     pub fn parse(linktype: LinkType, data: &'a [u8]) -> Option<Reply<'a>> {
         let d = decode(linktype, data, data.len() as u32, &DecodeOptions { app: false });
         let (from, to, ttl, _) = ip_addrs(d.net.as_ref()?)?;
-        match d.transport.as_ref()? {
+        // ICMP and ICMPv6: type, code, bytes 4-7, what follows, and what the type means.
+        let (ty, code, rest, body, kind) = match d.transport.as_ref()? {
             TransportSlice::Icmpv4(i) if from.is_ipv4() => {
-                let (ty, code) = (i.type_u8(), i.code_u8());
-                let rest = i.bytes5to8();
+                let (ty, code, rest) = (i.type_u8(), i.code_u8(), i.bytes5to8());
                 let kind = match ty {
-                    icmp::ECHO_REPLY => {
-                        let (ident, seq) = (be16(&rest, 0)?, be16(&rest, 2)?);
-                        let probe = ProbeFields {
-                            src: to,
-                            dst: from,
-                            ip_id: None,
-                            transport: Transport::Echo { ident, seq },
-                        };
-                        return Some(Reply {
-                            from,
-                            to,
-                            ttl,
-                            kind: ReplyKind::EchoReply,
-                            icmp: (ty, code),
-                            probe,
-                            quoted_ttl: None,
-                            icmp_body: &[],
-                            quote_len: 0,
-                        });
-                    }
+                    icmp::ECHO_REPLY => ReplyKind::EchoReply,
                     icmp::TIME_EXCEEDED => ReplyKind::TimeExceeded,
                     icmp::UNREACH => ReplyKind::Unreachable(Unreachable::v4(code, be16(&rest, 2)?)),
                     icmp::PARAM_PROBLEM => ReplyKind::ParameterProblem,
                     _ => return None,
                 };
-                let (probe, quoted_ttl) = quoted_probe(&d.icmp_quoted()?)?;
-                let quote_len = usize::from(rest[1]) * 4;
-                Some(Reply {
-                    from,
-                    to,
-                    ttl,
-                    kind,
-                    icmp: (ty, code),
-                    probe,
-                    quoted_ttl: Some(quoted_ttl),
-                    icmp_body: i.payload(),
-                    quote_len,
-                })
+                // RFC 4884 length: 32-bit words, in byte 5.
+                (ty, code, rest, (i.payload(), usize::from(rest[1]) * 4), kind)
             }
             TransportSlice::Icmpv6(i) if from.is_ipv6() => {
-                let (ty, code) = (i.type_u8(), i.code_u8());
-                let rest = i.bytes5to8();
+                let (ty, code, rest) = (i.type_u8(), i.code_u8(), i.bytes5to8());
                 let kind = match ty {
-                    icmpv6::ECHO_REPLY => {
-                        let (ident, seq) = (be16(&rest, 0)?, be16(&rest, 2)?);
-                        let probe = ProbeFields {
-                            src: to,
-                            dst: from,
-                            ip_id: None,
-                            transport: Transport::Echo { ident, seq },
-                        };
-                        return Some(Reply {
-                            from,
-                            to,
-                            ttl,
-                            kind: ReplyKind::EchoReply,
-                            icmp: (ty, code),
-                            probe,
-                            quoted_ttl: None,
-                            icmp_body: &[],
-                            quote_len: 0,
-                        });
-                    }
+                    icmpv6::ECHO_REPLY => ReplyKind::EchoReply,
                     icmpv6::TIME_EXCEEDED => ReplyKind::TimeExceeded,
                     icmpv6::UNREACH => ReplyKind::Unreachable(Unreachable::v6(code)),
                     icmpv6::PACKET_TOO_BIG => ReplyKind::PacketTooBig(u32::from_be_bytes(rest)),
                     icmpv6::PARAM_PROBLEM => ReplyKind::ParameterProblem,
                     _ => return None,
                 };
-                let (probe, quoted_ttl) = quoted_probe(&d.icmp_quoted()?)?;
-                let quote_len = usize::from(rest[0]) * 8;
-                Some(Reply {
-                    from,
-                    to,
-                    ttl,
-                    kind,
-                    icmp: (ty, code),
-                    probe,
-                    quoted_ttl: Some(quoted_ttl),
-                    icmp_body: i.payload(),
-                    quote_len,
-                })
+                // RFC 4884 length: 64-bit words, in byte 4.
+                (ty, code, rest, (i.payload(), usize::from(rest[0]) * 8), kind)
             }
-            TransportSlice::Tcp(t) => {
-                let flags = t.slice().get(13).copied()?;
-                let kind = if flags & TCP_RST != 0 {
-                    ReplyKind::Reset
-                } else if flags & (TCP_SYN | TCP_ACK) == TCP_SYN | TCP_ACK {
-                    ReplyKind::SynAck
-                } else {
-                    return None;
-                };
-                // The answer acknowledges the probe's sequence number plus one (its SYN).
-                let seq = (flags & TCP_ACK != 0).then(|| t.acknowledgment_number().wrapping_sub(1));
-                let transport = Transport::Tcp { sport: t.destination_port(), dport: t.source_port(), seq };
-                let probe = ProbeFields { src: to, dst: from, ip_id: None, transport };
-                Some(Reply {
-                    from,
-                    to,
-                    ttl,
-                    kind,
-                    icmp: (0, 0),
-                    probe,
-                    quoted_ttl: None,
-                    icmp_body: &[],
-                    quote_len: 0,
-                })
-            }
-            _ => None,
-        }
+            TransportSlice::Tcp(t) => return Self::tcp(from, to, ttl, t),
+            _ => return None,
+        };
+        // An echo reply mirrors the request; an error quotes the probe.
+        let (probe, quoted_ttl, (icmp_body, quote_len)) = if kind == ReplyKind::EchoReply {
+            let (ident, seq) = (be16(&rest, 0)?, be16(&rest, 2)?);
+            let echo = Transport::Echo { ident, seq };
+            (ProbeFields { src: to, dst: from, ip_id: None, transport: echo }, None, (&[][..], 0))
+        } else {
+            let (probe, quoted_ttl) = quoted_probe(&d.icmp_quoted()?)?;
+            (probe, Some(quoted_ttl), body)
+        };
+        Some(Reply { from, to, ttl, kind, icmp: (ty, code), probe, quoted_ttl, icmp_body, quote_len })
+    }
+
+    /// A TCP answer: SYN-ACK or RST, mirrored into the probe's fields.
+    fn tcp(from: IpAddr, to: IpAddr, ttl: u8, t: &etherparse::TcpSlice<'_>) -> Option<Reply<'a>> {
+        let flags = t.slice().get(13).copied()?;
+        let kind = if flags & TCP_RST != 0 {
+            ReplyKind::Reset
+        } else if flags & (TCP_SYN | TCP_ACK) == TCP_SYN | TCP_ACK {
+            ReplyKind::SynAck
+        } else {
+            return None;
+        };
+        // The answer acknowledges the probe's sequence number plus one (its SYN).
+        let seq = (flags & TCP_ACK != 0).then(|| t.acknowledgment_number().wrapping_sub(1));
+        let transport = Transport::Tcp { sport: t.destination_port(), dport: t.source_port(), seq };
+        let probe = ProbeFields { src: to, dst: from, ip_id: None, transport };
+        Some(Reply {
+            from,
+            to,
+            ttl,
+            kind,
+            icmp: (0, 0),
+            probe,
+            quoted_ttl: None,
+            icmp_body: &[],
+            quote_len: 0,
+        })
     }
 
     /// The RFC 4884 extension structure after the quote, when the answer carries one.

@@ -43,8 +43,8 @@ impl Default for Wait {
 
 /// What is added to a round trip before multiplying it. traceroute adds 1 ms (its
 /// `DEF_WAIT_PREC`, for clocks of millisecond precision); the clock here is monotonic with
-/// nanoseconds, so a quarter of that covers scheduling jitter.
-pub const WAIT_PRECISION: Duration = Duration::from_micros(250);
+/// nanoseconds and round trips come from kernel arrival stamps, so a tenth of that is kept.
+pub const WAIT_PRECISION: Duration = Duration::from_micros(100);
 
 /// Ids cycle through `1..=ID_SPAN` (classic UDP adds them to port 33434).
 pub const ID_SPAN: u16 = 30_000;

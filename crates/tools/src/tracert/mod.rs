@@ -384,17 +384,38 @@ pub fn parse_args() -> Result<Args, Failure> {
 pub fn run(args: Args) -> Result<(), Failure> {
     let plan = plan(&args)?;
     let spec = plan.templates[0].spec();
+    let runtime = |e: pktkit::net::NetError| Failure::Runtime(e.to_string());
+    // Without CAP_NET_RAW, UDP and ICMP probes still go out on datagram sockets (docs/tracert.md).
+    if !pktkit::net::has_cap_net_raw()
+        && spec.protocol != Protocol::Tcp
+        && !args.mtu
+        && spec.flow != Flow::Dublin
+    {
+        let icmp = spec.protocol == Protocol::Icmp;
+        let net = pktkit::net::DatagramNetwork::open(spec.src, icmp).map_err(|e| {
+            // No ping sockets for this user: the privilege message says how to fix it.
+            match pktkit::net::require_cap_net_raw("sending ICMP probes") {
+                Err(p) => Failure::Runtime(format!("{p} (or allow ping sockets: {e})")),
+                Ok(()) => runtime(e),
+            }
+        })?;
+        return trace(&args, &plan, net);
+    }
     let net = RawNetwork::open(args.interface.as_deref(), spec.dst.is_ipv6(), spec.protocol == Protocol::Tcp)
-        .map_err(|e| Failure::Runtime(e.to_string()))?;
+        .map_err(runtime)?;
+    trace(&args, &plan, net)
+}
+
+fn trace<N: Network>(args: &Args, plan: &Plan, net: N) -> Result<(), Failure> {
     let mut net = Recording::new(net, plan.pcap.is_some());
     let mut tracer = Tracer::new(plan.templates.clone(), plan.config.clone());
     let names = names::Names::new(!args.numeric);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let outcome = if args.report {
-        report::run(&args, &plan.dst, &mut tracer, &mut net, &names, &mut out)
+        report::run(args, &plan.dst, &mut tracer, &mut net, &names, &mut out)
     } else {
-        single(&args, &plan, &mut tracer, &mut net, &names, &mut out)
+        single(args, plan, &mut tracer, &mut net, &names, &mut out)
     };
     if let Some(path) = &plan.pcap {
         report::write_pcap(path, &net.take())?;

@@ -84,6 +84,15 @@ impl Sim {
         one(&format!("{}/{l4}/Raw(hex={})", self.ip(from), hex(probe)))
     }
 
+    /// An echo reply from the destination, `layer` being the reply layer's spec up to its
+    /// fields, with the request's id, sequence and payload.
+    fn echo_reply(&self, layer: &str, id_seq: [u8; 4], payload: &[u8]) -> Vec<u8> {
+        let (id, seq) =
+            (u16::from_be_bytes([id_seq[0], id_seq[1]]), u16::from_be_bytes([id_seq[2], id_seq[3]]));
+        let sep = if layer.ends_with('(') { "" } else { "," };
+        one(&format!("{}/{layer}{sep}id={id},seq={seq})/Raw(hex={})", self.ip(self.dst), hex(payload)))
+    }
+
     fn answer(&self, probe: &[u8]) -> Option<(usize, Vec<u8>)> {
         let v6 = probe[0] >> 4 == 6;
         let ttl = usize::from(if v6 { probe[7] } else { probe[8] });
@@ -116,22 +125,10 @@ impl Sim {
                 u64::from(tcp.sequence_number()) + 1
             )),
             etherparse::TransportSlice::Icmpv4(i) => {
-                let [a, b, c, e] = i.bytes5to8();
-                let (id, seq) = (u16::from_be_bytes([a, b]), u16::from_be_bytes([c, e]));
-                one(&format!(
-                    "{}/ICMP(type=0,id={id},seq={seq})/Raw(hex={})",
-                    self.ip(self.dst),
-                    hex(i.payload())
-                ))
+                self.echo_reply("ICMP(type=0", i.bytes5to8(), i.payload())
             }
             etherparse::TransportSlice::Icmpv6(i) => {
-                let [a, b, c, e] = i.bytes5to8();
-                let (id, seq) = (u16::from_be_bytes([a, b]), u16::from_be_bytes([c, e]));
-                one(&format!(
-                    "{}/ICMPv6EchoReply(id={id},seq={seq})/Raw(hex={})",
-                    self.ip(self.dst),
-                    hex(i.payload())
-                ))
+                self.echo_reply("ICMPv6EchoReply(", i.bytes5to8(), i.payload())
             }
             _ => return None,
         };
