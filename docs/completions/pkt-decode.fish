@@ -1,4 +1,5 @@
-complete -c pkt-decode -s r -d 'Read this file (tcpdump\'s way of naming the input; may be repeated)' -r -F
+complete -c pkt-decode -s r -d 'Read this file (tcpdump -r; may be repeated): the words are then the filter expression' -r -F
+complete -c pkt-decode -s F -d 'Read the filter expression from FILE (tcpdump -F); the words are then input files' -r -F
 complete -c pkt-decode -s c -d 'Stop after N packets' -r
 complete -c pkt-decode -l fields -d 'Tab-separated Wireshark fields, e.g. frame.number,ip.src,tcp.dstport (\'list\' lists them)' -r
 complete -c pkt-decode -l json -d 'One JSON object per packet (NDJSON), schema pktkit.decode/1'

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod filter;
 pub mod send;
 pub mod stats;
+pub mod words;
 
 /// Every tool's name and clap definition, for man pages and completions.
 pub fn commands() -> Vec<clap::Command> {

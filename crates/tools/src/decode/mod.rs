@@ -10,6 +10,7 @@ use pktkit::decode::{DecodeOptions, Decoded, decode};
 use pktkit::render::{fields, json, text};
 
 use crate::cli::{self, Failure};
+use crate::words::{self, Form, StreamFilter};
 
 const TOOL: &str = "pkt-decode";
 
@@ -17,6 +18,8 @@ const EXAMPLES: &str = "\
 Examples:
   pkt-decode capture.pcap                       tcpdump -n style text
   pkt-decode -r capture.pcap -e -v -c 10        same options as tcpdump
+  pkt-decode -r capture.pcap tcp port 80        with -r, the words are a filter
+  pkt-decode tcp port 80 capture.pcap           or: the filter, then the files
   pkt-decode -tttt -X < capture.pcapng          date-time stamps, hex and ASCII
   pkt-decode --json capture.pcap | jq -c 'select(.udp.dst_port == 53)'
   pkt-decode --json --raw capture.pcap > packets.ndjson   (pkt-send can replay these)
@@ -41,13 +44,19 @@ the input still on its way is read (at most 2 s), everything is written, exit 0
 #[derive(Debug, Parser)]
 #[command(name = TOOL, version, after_help = EXAMPLES, disable_help_flag = true)]
 pub struct Args {
-    /// Capture files (pcap or pcapng, by content), read in order; stdin when none or '-'.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// Capture files (pcap or pcapng, by content), read in order (stdin when none or '-'),
+    /// after an optional libpcap filter expression: the trailing words that are existing
+    /// files or paths are the inputs. With -r, every word is the expression (tcpdump).
+    #[arg(value_name = "EXPRESSION|FILE")]
+    pub words: Vec<String>,
 
-    /// Read this file (tcpdump's way of naming the input; may be repeated).
+    /// Read this file (tcpdump -r; may be repeated): the words are then the filter expression.
     #[arg(short = 'r', value_name = "FILE", action = ArgAction::Append)]
     pub read: Vec<PathBuf>,
+
+    /// Read the filter expression from FILE (tcpdump -F); the words are then input files.
+    #[arg(short = 'F', value_name = "FILE")]
+    pub expr_file: Option<PathBuf>,
 
     /// Stop after N packets.
     #[arg(short = 'c', value_name = "N")]
@@ -130,8 +139,6 @@ enum Mode {
 
 /// Runs pkt-decode with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
-    let mut files = args.read.clone();
-    files.extend(args.files.iter().cloned());
     let mode = if let Some(spec) = &args.fields {
         if spec == "list" {
             let mut out = cli::open_output(None, false)?;
@@ -156,14 +163,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
             nano: args.nano,
         })))
     };
-    let inputs = cli::inputs(&files)?;
+    let selection = words::select(Form::FilesFirst, &args.read, args.expr_file.as_deref(), &args.words)?;
+    let filter = StreamFilter::new(selection.expression.as_deref());
+    let inputs = cli::inputs(&selection.files)?;
     let out = cli::open_output(None, false)?;
     let mut reader = cli::reader(inputs)?;
     if args.line_buffered {
         let (file, _) = out.into_parts();
-        return decode_to(&mut reader, LineWriter::new(file), mode, &args);
+        return decode_to(&mut reader, LineWriter::new(file), mode, filter, &args);
     }
-    decode_to(&mut reader, out, mode, &args)
+    decode_to(&mut reader, out, mode, filter, &args)
 }
 
 /// Decodes everything to `out`; everything decoded before an error is written out before the
@@ -172,10 +181,16 @@ fn decode_to<W: Write>(
     reader: &mut CaptureReader,
     mut out: W,
     mode: Mode,
+    mut filter: Option<StreamFilter>,
     args: &Args,
 ) -> Result<(), Failure> {
-    let outcome = decode_loop(reader, &mut out, mode, args);
+    let outcome = decode_loop(reader, &mut out, mode, filter.as_mut(), args);
     let flushed = out.flush();
+    if let Some(f) = &filter
+        && !matches!(outcome, Err(Failure::Usage(_)))
+    {
+        f.report(TOOL);
+    }
     outcome?;
     flushed?;
     Ok(())
@@ -185,6 +200,7 @@ fn decode_loop<W: Write>(
     reader: &mut CaptureReader,
     out: &mut W,
     mut mode: Mode,
+    mut filter: Option<&mut StreamFilter>,
     args: &Args,
 ) -> Result<(), Failure> {
     let opts = DecodeOptions::default();
@@ -204,6 +220,11 @@ fn decode_loop<W: Write>(
                 continue;
             }
         };
+        if let Some(f) = filter.as_deref_mut()
+            && !f.matches(&pkt)?
+        {
+            continue;
+        }
         n += 1;
         let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &opts);
         if let Some(pool) = pool.as_mut()

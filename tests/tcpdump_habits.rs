@@ -1,0 +1,204 @@
+//! tcpdump habits and error lines (issue 17), as a user types them: -r with a filter
+//! expression, unquoted expressions before files, -F, -n/-nn, and one-line usage errors.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use support::{frame, packets, pcap, run};
+
+const FILTER: &str = env!("CARGO_BIN_EXE_pcap-filter");
+const DECODE: &str = env!("CARGO_BIN_EXE_pkt-decode");
+const STATS: &str = env!("CARGO_BIN_EXE_pkt-stats");
+const SEND: &str = env!("CARGO_BIN_EXE_pkt-send");
+const CAPTURE: &str = env!("CARGO_BIN_EXE_pcap-capture");
+
+/// Four packets: TCP to 80, TCP to 443, UDP to 53, UDP to 123.
+fn sample_file(name: &str) -> PathBuf {
+    let a = frame(6, [10, 0, 0, 1], [10, 0, 0, 2], 40000, 80, b"GET / HTTP/1.1\r\n\r\n");
+    let b = frame(6, [10, 0, 0, 1], [10, 0, 0, 3], 40001, 443, b"");
+    let c = frame(17, [10, 0, 0, 4], [8, 8, 8, 8], 5353, 53, b"dnsq");
+    let d = frame(17, [10, 0, 0, 5], [10, 0, 0, 6], 123, 123, b"ntp");
+    let bytes = pcap(
+        1,
+        65535,
+        &[
+            (1, 10, &a, a.len() as u32),
+            (2, 20, &b, b.len() as u32),
+            (3, 30, &c, c.len() as u32),
+            (4, 40, &d, d.len() as u32),
+        ],
+    );
+    let dir = std::env::temp_dir().join(format!("pktkit-habits-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sample.pcap");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn lines(out: &[u8]) -> usize {
+    String::from_utf8_lossy(out).lines().count()
+}
+
+#[test]
+fn read_flag_takes_the_words_as_the_expression() {
+    let f = sample_file("read");
+    let r = run(DECODE, &["-r", s(&f), "tcp", "port", "80"], b"");
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(lines(&r.stdout), 1, "{}", r.stdout_text());
+    assert!(r.stdout_text().contains(".80: Flags"), "{}", r.stdout_text());
+    let r = run(DECODE, &["-r", s(&f), "tcp port 80 or udp port 53"], b"");
+    assert_eq!((r.code, lines(&r.stdout)), (Some(0), 2), "{}", r.stderr);
+
+    let out = f.with_file_name("web.pcap");
+    let r = run(FILTER, &["-r", s(&f), "-w", s(&out), "tcp", "port", "80"], b"");
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(packets(&std::fs::read(&out).unwrap()).unwrap().len(), 1);
+    let r = run(FILTER, &["-r", s(&f), "--count", "tcp"], b"");
+    assert_eq!(r.stdout_text(), "2\n", "{}", r.stderr);
+    let r = run(FILTER, &["-r", s(&f), "--count"], b"");
+    assert_eq!(r.stdout_text(), "4\n", "{}", r.stderr);
+
+    let r = run(STATS, &["-r", s(&f), "not", "udp", "--summary"], b"");
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let text = r.stdout_text();
+    assert!(text.lines().any(|l| l.split_whitespace().eq(["Packets:", "2"])), "{text}");
+}
+
+#[test]
+fn without_read_the_expression_comes_before_the_files() {
+    let f = sample_file("unquoted");
+    let r = run(FILTER, &["--count", "tcp", "port", "80", s(&f)], b"");
+    assert_eq!(r.stdout_text(), "1\n", "{}", r.stderr);
+    // Today's forms keep working.
+    let r = run(FILTER, &["--count", "udp", s(&f), s(&f)], b"");
+    assert_eq!(r.stdout_text(), "4\n", "{}", r.stderr);
+    let bytes = std::fs::read(&f).unwrap();
+    let r = run(FILTER, &["--count", "udp"], &bytes);
+    assert_eq!(r.stdout_text(), "2\n", "{}", r.stderr);
+    let r = run(DECODE, &[s(&f), s(&f)], b"");
+    assert_eq!(lines(&r.stdout), 8, "{}", r.stderr);
+    let r = run(DECODE, &["udp", s(&f)], b"");
+    assert_eq!(lines(&r.stdout), 2, "{}", r.stderr);
+    let r = run(STATS, &["--summary", "tcp", s(&f)], b"");
+    assert!(
+        r.stdout_text().lines().any(|l| l.split_whitespace().eq(["Packets:", "2"])),
+        "{}",
+        r.stdout_text()
+    );
+}
+
+#[test]
+fn expression_from_a_file() {
+    let f = sample_file("dash-f");
+    let expr = f.with_file_name("filter.txt");
+    std::fs::write(&expr, "# web only\ntcp and\n  port 80  # the old port\n").unwrap();
+    let r = run(DECODE, &["-F", s(&expr), s(&f)], b"");
+    assert_eq!((r.code, lines(&r.stdout)), (Some(0), 1), "{}", r.stderr);
+    let r = run(FILTER, &["-F", s(&expr), "--count", s(&f)], b"");
+    assert_eq!(r.stdout_text(), "1\n", "{}", r.stderr);
+    let r = run(FILTER, &["-F", s(&expr), "-r", s(&f), "--count", "udp"], b"");
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn bad_words_are_refused_before_any_output() {
+    let f = sample_file("bad");
+    for (bin, args) in [
+        (DECODE, vec!["-r", s(&f), "tcp", "prot", "80"]),
+        (DECODE, vec![s(&f), "tcp", "prot", "80"]),
+        (FILTER, vec!["tcp", "prot", "80", s(&f)]),
+        (STATS, vec!["-r", s(&f), "tcp", "prot", "80"]),
+        (DECODE, vec!["-r", s(&f), "nosuchword"]),
+    ] {
+        let r = run(bin, &args, b"");
+        assert_eq!(r.code, Some(2), "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout_text());
+        let err = r.stderr.trim_end();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let tool = bin.rsplit('/').next().unwrap();
+        assert!(err.starts_with(&format!("{tool}: '")), "{err}");
+        assert!(err.contains("is neither an existing file nor"), "{err}");
+    }
+    // A second capture after -r is no expression: the hint says how to name it.
+    let r = run(DECODE, &["-r", s(&f), s(&f)], b"");
+    assert_eq!(r.code, Some(2));
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("name more inputs with more -r"), "{}", r.stderr);
+}
+
+#[test]
+fn numeric_flags_are_accepted_everywhere() {
+    let f = sample_file("numeric");
+    for bin in [FILTER, DECODE, STATS] {
+        for n in ["-n", "-nn"] {
+            let args: Vec<&str> =
+                if bin == FILTER { vec![n, "--count", "tcp", s(&f)] } else { vec![n, s(&f)] };
+            let r = run(bin, &args, b"");
+            assert_eq!(r.code, Some(0), "{bin} {n}: {}", r.stderr);
+            assert!(!r.stdout.is_empty());
+        }
+    }
+    // pkt-stats' rows per table is --top now.
+    let r = run(STATS, &["--top", "1", "--hosts", s(&f)], b"");
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+}
+
+#[test]
+fn usage_errors_are_one_line_and_a_hint() {
+    for bin in [FILTER, DECODE, STATS, SEND, CAPTURE] {
+        let tool = bin.rsplit('/').next().unwrap();
+        let r = run(bin, &["--zzzzzz"], b"");
+        assert_eq!(r.code, Some(2), "{tool}");
+        assert!(r.stdout.is_empty());
+        assert_eq!(r.stderr, format!("{tool}: unexpected argument '--zzzzzz' found\ntry '{tool} --help'\n"),);
+    }
+    let r = run(DECODE, &["--jsn"], b"");
+    assert_eq!(
+        r.stderr,
+        "pkt-decode: unexpected argument '--jsn' found (a similar argument exists: '--json')\n\
+         try 'pkt-decode --help'\n"
+    );
+    let r = run(FILTER, &["-c", "many", "tcp"], b"");
+    assert_eq!(r.code, Some(2));
+    assert_eq!(r.stderr.lines().count(), 2, "{}", r.stderr);
+    assert!(r.stderr.starts_with("pcap-filter: invalid value 'many' for '-c <N>'"), "{}", r.stderr);
+}
+
+#[test]
+fn io_errors_have_no_os_error_suffix_and_nothing_is_printed() {
+    for bin in [DECODE, STATS, FILTER] {
+        let args: Vec<&str> =
+            if bin == FILTER { vec!["tcp", "/nonexistent.pcap"] } else { vec!["/nonexistent.pcap"] };
+        let r = run(bin, &args, b"");
+        let tool = bin.rsplit('/').next().unwrap();
+        assert_eq!(r.code, Some(1), "{tool}");
+        assert!(r.stdout.is_empty(), "{tool}: {}", r.stdout_text());
+        assert_eq!(r.stderr, format!("{tool}: /nonexistent.pcap: No such file or directory\n"));
+    }
+    // Nothing read from stdin either: no all-zero report.
+    let r = run(STATS, &[], b"");
+    assert_eq!(r.code, Some(1));
+    assert!(r.stdout.is_empty(), "{}", r.stdout_text());
+}
+
+/// The error lines as a terminal shows them (under `script`, so stdin and stderr are a tty).
+#[test]
+fn usage_error_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("usage_error_on_a_terminal: skipped, `script` (util-linux) is not installed");
+        return;
+    }
+    let out = Command::new("script")
+        .args(["-qec", &format!("{DECODE} --bogus; echo rc=$?"), "/dev/null"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert_eq!(text, "pkt-decode: unexpected argument '--bogus' found\ntry 'pkt-decode --help'\nrc=2\n");
+}
