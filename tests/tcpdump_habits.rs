@@ -202,3 +202,41 @@ fn usage_error_on_a_terminal() {
     let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
     assert_eq!(text, "pkt-decode: unexpected argument '--bogus' found\ntry 'pkt-decode --help'\nrc=2\n");
 }
+
+/// `-q` and `-S` print what tcpdump prints, on every corpus capture whose plain lines already
+/// match tcpdump's (the others are the conformance tests' business).
+#[test]
+fn quiet_and_absolute_sequence_numbers_match_tcpdump() {
+    let Some(corpus) = support::corpus("quiet_and_absolute_sequence_numbers_match_tcpdump") else { return };
+    if Command::new("tcpdump").arg("--version").output().is_err() {
+        eprintln!("quiet_and_absolute_sequence_numbers_match_tcpdump: SKIPPED: tcpdump is not installed");
+        return;
+    }
+    let lines_of = |prog: &str, flags: &[&str], file: &std::path::Path| {
+        let out =
+            Command::new(prog).env("TZ", "GMT0").arg("-n").args(flags).arg("-r").arg(file).output().unwrap();
+        out.stdout
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join("tcpdump"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap"))
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() < 1 << 20))
+        .collect();
+    files.sort();
+    let (mut compared, mut differ) = (0, Vec::new());
+    for f in &files {
+        if lines_of("tcpdump", &[], f) != lines_of(DECODE, &[], f) {
+            continue;
+        }
+        compared += 1;
+        for flag in ["-q", "-S"] {
+            if lines_of("tcpdump", &[flag], f) != lines_of(DECODE, &[flag], f) {
+                differ.push(format!("{flag} {}", f.display()));
+            }
+        }
+    }
+    eprintln!("quiet_and_absolute_sequence_numbers_match_tcpdump: {compared} captures compared");
+    assert!(compared >= 100, "only {compared} captures compared");
+    assert!(differ.is_empty(), "{} differ from tcpdump:\n{}", differ.len(), differ.join("\n"));
+}

@@ -14,6 +14,8 @@ complete -c pkt-decode -s A -d 'ASCII dump; -AA includes the link header (tcpdum
 complete -c pkt-decode -s # -d 'Number the packets (tcpdump -#)'
 complete -c pkt-decode -s t -d 'Timestamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first (tcpdump)'
 complete -c pkt-decode -l nano -d 'Print nanosecond fractions (tcpdump --nano)'
+complete -c pkt-decode -s q -d 'Quiet: shorter lines, TCP as \'tcp N\' and UDP as \'UDP, length N\' (tcpdump -q)'
+complete -c pkt-decode -s S -l absolute-tcp-sequence-numbers -d 'Absolute TCP sequence numbers, not relative to the first seen (tcpdump -S)'
 complete -c pkt-decode -s n -d 'Accepted for tcpdump habits; pkt-decode never resolves names'
 complete -c pkt-decode -s l -d 'Line-buffered output: write each line at once (tcpdump -l)'
 complete -c pkt-decode -s U -l packet-buffered -d 'Packet-buffered output: write each packet\'s output at once (tcpdump -U)'

@@ -114,6 +114,14 @@ pub struct Args {
     #[arg(long)]
     pub nano: bool,
 
+    /// Quiet: shorter lines, TCP as 'tcp N' and UDP as 'UDP, length N' (tcpdump -q).
+    #[arg(short = 'q')]
+    pub quiet: bool,
+
+    /// Absolute TCP sequence numbers, not relative to the first seen (tcpdump -S).
+    #[arg(short = 'S', long = "absolute-tcp-sequence-numbers")]
+    pub absolute_seq: bool,
+
     /// Accepted for tcpdump habits; pkt-decode never resolves names.
     #[arg(short = 'n', action = ArgAction::Count)]
     pub numeric: u8,
@@ -161,6 +169,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             number: args.number,
             tflag: args.time,
             nano: args.nano,
+            quiet: args.quiet,
+            absolute_seq: args.absolute_seq,
         })))
     };
     let selection = words::select(Form::FilesFirst, &args.read, args.expr_file.as_deref(), &args.words)?;
