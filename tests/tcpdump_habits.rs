@@ -240,3 +240,48 @@ fn quiet_and_absolute_sequence_numbers_match_tcpdump() {
     assert!(compared >= 100, "only {compared} captures compared");
     assert!(differ.is_empty(), "{} differ from tcpdump:\n{}", differ.len(), differ.join("\n"));
 }
+
+#[test]
+fn unknown_field_names_suggest_the_closest() {
+    let f = sample_file("fields");
+    let r = run(DECODE, &["--fields", "frame.number,ip.scr", s(&f)], b"");
+    assert_eq!(r.code, Some(2));
+    assert!(r.stdout.is_empty());
+    assert_eq!(
+        r.stderr,
+        "pkt-decode: unknown field 'ip.scr'; did you mean ip.src? (--fields list shows all)\n"
+    );
+    let r = run(DECODE, &["--fields", "zzzqqq", s(&f)], b"");
+    assert_eq!(r.stderr, "pkt-decode: unknown field 'zzzqqq' (--fields list shows the known ones)\n");
+}
+
+#[test]
+fn text_options_with_json_or_fields_are_refused() {
+    let f = sample_file("noop");
+    for args in [vec!["--json", "-X"], vec!["--fields", "ip.src", "-e", "-v"], vec!["--json", "-q"]] {
+        let mut all = args.clone();
+        all.push(s(&f));
+        let r = run(DECODE, &all, b"");
+        assert_eq!(r.code, Some(2), "{args:?}");
+        assert!(r.stdout.is_empty());
+        assert!(r.stderr.contains("text output only: nothing with --"), "{}", r.stderr);
+    }
+    // -n, -l, -U and --defrag go with every mode.
+    let r = run(DECODE, &["--json", "-nn", "-l", "-U", "--defrag", s(&f)], b"");
+    assert_eq!((r.code, lines(&r.stdout)), (Some(0), 4), "{}", r.stderr);
+}
+
+#[test]
+fn an_unresolvable_host_name_is_an_environment_error() {
+    let out = std::env::temp_dir().join(format!("pktkit-habits-{}-unresolved.pcap", std::process::id()));
+    let r = run(SEND, &["-w", s(&out), "IP(dst=\"no-such-host.invalid\")/ICMP()"], b"");
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("pkt-send: packet spec: cannot resolve host name 'no-such-host.invalid'"),
+        "{}",
+        r.stderr
+    );
+    // A malformed spec stays a usage error.
+    let r = run(SEND, &["-w", s(&out), "IP(dst=)/ICMP("], b"");
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+}

@@ -147,6 +147,7 @@ enum Mode {
 
 /// Runs pkt-decode with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
+    refuse_text_options(&args)?;
     let mode = if let Some(spec) = &args.fields {
         if spec == "list" {
             let mut out = cli::open_output(None, false)?;
@@ -183,6 +184,35 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return decode_to(&mut reader, LineWriter::new(file), mode, filter, &args);
     }
     decode_to(&mut reader, out, mode, filter, &args)
+}
+
+/// Options of the text mode do nothing with --json or --fields: say so (exit 2).
+fn refuse_text_options(args: &Args) -> Result<(), Failure> {
+    let mode = match (&args.fields, args.json) {
+        (Some(_), _) => "--fields",
+        (None, true) => "--json",
+        (None, false) => return Ok(()),
+    };
+    let given: Vec<&str> = [
+        (args.link, "-e"),
+        (args.verbose > 0, "-v"),
+        (args.hex > 0, "-x"),
+        (args.hex_ascii > 0, "-X"),
+        (args.ascii > 0, "-A"),
+        (args.number, "-#"),
+        (args.time > 0, "-t"),
+        (args.nano, "--nano"),
+        (args.quiet, "-q"),
+        (args.absolute_seq, "-S"),
+    ]
+    .into_iter()
+    .filter_map(|(on, flag)| on.then_some(flag))
+    .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let verb = if given.len() == 1 { "shapes" } else { "shape" };
+    Err(Failure::Usage(format!("{} {verb} text output only: nothing with {mode}", given.join(" "))))
 }
 
 /// Decodes everything to `out`; everything decoded before an error is written out before the
