@@ -285,3 +285,43 @@ fn an_unresolvable_host_name_is_an_environment_error() {
     let r = run(SEND, &["-w", s(&out), "IP(dst=)/ICMP("], b"");
     assert_eq!(r.code, Some(2), "{}", r.stderr);
 }
+
+/// gzip, zstd and xz captures are read as the capture inside, from files and stdin, known by
+/// their first bytes (never by the file name).
+#[test]
+fn compressed_captures_are_read_transparently() {
+    use std::io::Write;
+    let f = sample_file("compressed");
+    let plain = std::fs::read(&f).unwrap();
+    let gzip = {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(&plain).unwrap();
+        e.finish().unwrap()
+    };
+    let zstd = zstd::encode_all(&plain[..], 3).unwrap();
+    let xz = {
+        let mut e = xz2::write::XzEncoder::new(Vec::new(), 6);
+        e.write_all(&plain).unwrap();
+        e.finish().unwrap()
+    };
+    let want = run(DECODE, &[s(&f)], b"").stdout;
+    assert_eq!(lines(&want), 4);
+    for (name, bytes) in [("gzip", &gzip), ("zstd", &zstd), ("xz", &xz)] {
+        let path = f.with_file_name(format!("sample-{name}.cap"));
+        std::fs::write(&path, bytes).unwrap();
+        let r = run(DECODE, &[s(&path)], b"");
+        assert_eq!(r.code, Some(0), "{name}: {}", r.stderr);
+        assert_eq!(r.stdout, want, "{name}");
+        let r = run(DECODE, &[], bytes);
+        assert_eq!(r.stdout, want, "{name} on stdin: {}", r.stderr);
+        let r = run(FILTER, &["--count", "udp", s(&path)], b"");
+        assert_eq!(r.stdout_text(), "2\n", "{name}: {}", r.stderr);
+        let r = run(STATS, &["--summary", s(&path)], b"");
+        assert!(r.stdout_text().lines().any(|l| l.split_whitespace().eq(["Packets:", "4"])), "{name}");
+        // Cut short: the packets before the cut, then one error line, exit 1.
+        let r = run(DECODE, &[], &bytes[..bytes.len() - 12]);
+        assert_eq!(r.code, Some(1), "{name}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{name}: {}", r.stderr);
+        assert!(r.stderr.starts_with("pkt-decode: stdin: "), "{name}: {}", r.stderr);
+    }
+}
