@@ -325,3 +325,43 @@ fn compressed_captures_are_read_transparently() {
         assert!(r.stderr.starts_with("pkt-decode: stdin: "), "{name}: {}", r.stderr);
     }
 }
+
+/// The committed completions load in their shells (each shell that is installed; scripts/deps
+/// installs them in CI), and fish's `-#` is quoted, not a comment.
+#[test]
+fn completions_load_in_their_shells() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/completions");
+    let fish = std::fs::read_to_string(dir.join("pkt-decode.fish")).unwrap();
+    assert!(fish.contains("-s '#' "), "pkt-decode.fish: -# unquoted");
+    if Command::new("fish").arg("-c").arg("true").output().is_ok() {
+        let script = format!("source {}/pkt-decode.fish; and complete -C 'pkt-decode -'", dir.display());
+        let out = Command::new("fish").arg("-c").arg(script).output().unwrap();
+        let offered = String::from_utf8_lossy(&out.stdout);
+        assert!(offered.lines().any(|l| l.starts_with("-#\t")), "fish does not offer -#:\n{offered}");
+    }
+    for tool in ["pcap-filter", "pkt-decode", "pkt-stats", "pcap-capture", "pkt-send"] {
+        let checks = [
+            ("bash", format!("source {}/{tool}.bash && complete -p {tool}", dir.display())),
+            ("zsh", format!("autoload -U compinit && compinit -u && source {}/_{tool}", dir.display())),
+            (
+                "fish",
+                format!(
+                    "source {}/{tool}.fish; and complete -C '{tool} -' | grep -q -- '^--help'",
+                    dir.display()
+                ),
+            ),
+        ];
+        for (shell, script) in checks {
+            if Command::new(shell).arg("-c").arg("true").output().is_err() {
+                eprintln!("completions_load_in_their_shells: {shell} SKIPPED: not installed");
+                continue;
+            }
+            let out = Command::new(shell).arg("-c").arg(&script).output().unwrap();
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "{shell} {tool}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}

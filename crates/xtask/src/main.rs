@@ -52,7 +52,12 @@ fn completions(dir: &Path) -> Result<()> {
     for mut cmd in pktkit_tools::commands() {
         let name = cmd.get_name().to_string();
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
-            clap_complete::generate_to(shell, &mut cmd, &name, dir)?;
+            let path = clap_complete::generate_to(shell, &mut cmd, &name, dir)?;
+            if shell == Shell::Fish {
+                // clap_complete writes `-s #` bare, which fish reads as a comment (pkt-decode -#).
+                let text = fs::read_to_string(&path)?;
+                fs::write(&path, text.replace(" -s # ", " -s '#' "))?;
+            }
         }
     }
     Ok(())
