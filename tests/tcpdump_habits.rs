@@ -365,3 +365,35 @@ fn completions_load_in_their_shells() {
         }
     }
 }
+
+/// The man pages render with `man -l` with argument names in the SYNOPSIS, EXAMPLES kept as
+/// written, EXIT STATUS and SEE ALSO, and no repository paths.
+#[test]
+fn man_pages_render_with_their_sections() {
+    if Command::new("man").arg("--version").output().is_err() {
+        eprintln!("man_pages_render_with_their_sections: SKIPPED: man (man-db) is not installed");
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man");
+    for tool in ["pcap-filter", "pkt-decode", "pkt-stats", "pcap-capture", "pkt-send"] {
+        let out = Command::new("man")
+            .env("MANWIDTH", "200")
+            .arg("-l")
+            .arg(dir.join(format!("{tool}.1")))
+            .output()
+            .unwrap();
+        let page = String::from_utf8_lossy(&out.stdout);
+        for section in ["SYNOPSIS", "EXAMPLES", "EXIT STATUS", "SEE ALSO"] {
+            assert!(page.lines().any(|l| l == section), "{tool}: no {section}:\n{page}");
+        }
+        assert!(!page.contains(" ] ") && !page.contains("docs/"), "{tool}:\n{page}");
+        let synopsis = page.lines().skip_while(|l| *l != "SYNOPSIS").nth(1).unwrap_or("");
+        let synopsis = synopsis.split_whitespace().collect::<Vec<_>>().join(" ");
+        if tool != "pkt-send" {
+            assert!(synopsis.contains("[-r FILE]") || synopsis.contains("[-i"), "{tool}: {synopsis}");
+        }
+        // An example line keeps its own spacing (.nf).
+        let examples: Vec<&str> = page.lines().skip_while(|l| *l != "EXAMPLES").skip(1).take(3).collect();
+        assert!(examples[0].trim_start().starts_with(tool), "{tool}: {examples:?}");
+    }
+}

@@ -19,6 +19,6 @@ complete -c pkt-stats -l conversations -d 'Report: conversations per address pai
 complete -c pkt-stats -l ports -d 'Report: service ports'
 complete -c pkt-stats -l names -d 'Report: DNS names, TLS server names, HTTP hosts'
 complete -c pkt-stats -l io -d 'Report: I/O per --interval (1s when --interval is not given)'
-complete -c pkt-stats -l no-defrag -d 'Do not reassemble IP fragments (tshark reassembles by default; see docs/pkt-stats.md)'
+complete -c pkt-stats -l no-defrag -d 'Do not reassemble IP fragments (tshark reassembles by default)'
 complete -c pkt-stats -s h -l help -d 'Print help'
 complete -c pkt-stats -s V -l version -d 'Print version'

@@ -125,7 +125,7 @@ pub struct Args {
     #[arg(long, help_heading = "Reports (default: all)")]
     pub io: bool,
 
-    /// Do not reassemble IP fragments (tshark reassembles by default; see docs/pkt-stats.md).
+    /// Do not reassemble IP fragments (tshark reassembles by default).
     #[arg(long)]
     pub no_defrag: bool,
 
