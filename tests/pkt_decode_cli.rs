@@ -165,7 +165,9 @@ fn fields_mode_and_unknown_field() {
     let r = run_timed(c, Some(sample()), T);
     assert_eq!(r.code, Some(2));
     assert!(
-        r.stderr.contains("unknown field 'ip.bogus'") && r.stderr.contains("tcp.seq_raw"),
+        r.stderr.contains("unknown field 'ip.bogus'")
+            && r.stderr.contains("--fields list")
+            && !r.stderr.contains("tcp.seq_raw"),
         "{}",
         r.stderr
     );
@@ -362,11 +364,7 @@ fn help_to_dev_full_exits_1_with_the_write_error() {
             let out = std::process::Command::new(bin).arg(flag).stdout(full).output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(1), "{name} {flag}: {stderr}");
-            assert_eq!(
-                stderr,
-                format!("{name}: write error: No space left on device (os error 28)\n"),
-                "{name} {flag}"
-            );
+            assert_eq!(stderr, format!("{name}: write error: No space left on device\n"), "{name} {flag}");
             let ok = std::process::Command::new(bin).arg(flag).output().unwrap();
             assert_eq!(ok.status.code(), Some(0), "{name} {flag} to a pipe");
             assert!(ok.stdout.len() > 10 && ok.stderr.is_empty(), "{name} {flag}");

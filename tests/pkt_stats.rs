@@ -171,7 +171,7 @@ fn text_tables_and_top() {
     assert!(t.contains("  Packets:             5\n"), "{t}");
     assert!(t.contains("example.com"), "{t}");
     assert!(!t.contains("== I/O"), "no I/O without --interval");
-    let r = run(BIN, &["--hosts", "-n", "1"], &input);
+    let r = run(BIN, &["--hosts", "--top", "1"], &input);
     let t = r.stdout_text();
     assert!(t.contains("== Hosts by bytes (top 1 of 4)"), "{t}");
     assert_eq!(t.matches("10.0.0.").count(), 1, "{t}");

@@ -23,13 +23,17 @@ _pkt__decode() {
 
     case "${cmd}" in
         pkt__decode)
-            opts="-r -c -e -v -x -X -A -# -t -n -l -U -h -V --json --raw --fields --header --defrag --nano --packet-buffered --help --version"
+            opts="-r -F -c -e -v -x -X -A -# -t -q -S -n -l -U -h -V --json --raw --fields --header --defrag --nano --absolute-tcp-sequence-numbers --packet-buffered --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,4 +1,5 @@
-complete -c pkt-decode -s r -d 'Read this file (tcpdump\'s way of naming the input; may be repeated)' -r -F
+complete -c pkt-decode -s r -d 'Read this file (tcpdump -r; may be repeated): the words are then the filter expression' -r -F
+complete -c pkt-decode -s F -d 'Read the filter expression from FILE (tcpdump -F); the words are then input files' -r -F
 complete -c pkt-decode -s c -d 'Stop after N packets' -r
 complete -c pkt-decode -l fields -d 'Tab-separated Wireshark fields, e.g. frame.number,ip.src,tcp.dstport (\'list\' lists them)' -r
 complete -c pkt-decode -l json -d 'One JSON object per packet (NDJSON), schema pktkit.decode/1'
@@ -10,9 +11,11 @@ complete -c pkt-decode -s v -d 'More detail (tcpdump -v, -vv)'
 complete -c pkt-decode -s x -d 'Hex dump after each line; -xx includes the link header (tcpdump -x)'
 complete -c pkt-decode -s X -d 'Hex and ASCII dump; -XX includes the link header (tcpdump -X)'
 complete -c pkt-decode -s A -d 'ASCII dump; -AA includes the link header (tcpdump -A)'
-complete -c pkt-decode -s # -d 'Number the packets (tcpdump -#)'
+complete -c pkt-decode -s '#' -d 'Number the packets (tcpdump -#)'
 complete -c pkt-decode -s t -d 'Timestamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first (tcpdump)'
 complete -c pkt-decode -l nano -d 'Print nanosecond fractions (tcpdump --nano)'
+complete -c pkt-decode -s q -d 'Quiet: shorter lines, TCP as \'tcp N\' and UDP as \'UDP, length N\' (tcpdump -q)'
+complete -c pkt-decode -s S -l absolute-tcp-sequence-numbers -d 'Absolute TCP sequence numbers, not relative to the first seen (tcpdump -S)'
 complete -c pkt-decode -s n -d 'Accepted for tcpdump habits; pkt-decode never resolves names'
 complete -c pkt-decode -s l -d 'Line-buffered output: write each line at once (tcpdump -l)'
 complete -c pkt-decode -s U -l packet-buffered -d 'Packet-buffered output: write each packet\'s output at once (tcpdump -U)'

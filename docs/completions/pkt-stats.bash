@@ -23,17 +23,21 @@ _pkt__stats() {
 
     case "${cmd}" in
         pkt__stats)
-            opts="-n -h -V --json --merge --top --interval --every --me --summary --protocols --hierarchy --hosts --conversations --ports --names --io --no-defrag --max-hosts --max-conversations --max-names --max-intervals --help --version"
+            opts="-r -F -n -h -V --json --merge --top --interval --every --me --summary --protocols --hierarchy --hosts --conversations --ports --names --io --no-defrag --max-hosts --max-conversations --max-names --max-intervals --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --top)
+                -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -n)
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,4 +1,6 @@
-complete -c pkt-stats -s n -l top -d 'Rows per table: 10 by default for tables, all for --json (0: all)' -r
+complete -c pkt-stats -s r -d 'Read this capture file (tcpdump -r; may be repeated): the words are then the filter expression' -r -F
+complete -c pkt-stats -s F -d 'Read the filter expression from FILE (tcpdump -F); the words are then input files' -r -F
+complete -c pkt-stats -l top -d 'Rows per table: 10 by default for tables, all for --json (0: all)' -r
 complete -c pkt-stats -l interval -d 'I/O report: frames and bytes per interval (e.g. 1s, 100ms, 5m), aligned to the epoch' -r
 complete -c pkt-stats -l every -d 'Live: refresh a top-like table every DURATION on a terminal, or write one NDJSON snapshot per DURATION when stdout is not one; the full report at the end' -r
 complete -c pkt-stats -l me -d 'Your own address or network (repeatable): adds in/out traffic and per-peer counts' -r
@@ -6,6 +8,7 @@ complete -c pkt-stats -l max-hosts -d 'Most hosts kept (and --me peers)' -r
 complete -c pkt-stats -l max-conversations -d 'Most conversations kept per table (IP, TCP, UDP)' -r
 complete -c pkt-stats -l max-names -d 'Most names kept per table (DNS, TLS SNI, HTTP hosts)' -r
 complete -c pkt-stats -l max-intervals -d 'Most intervals kept (the earliest)' -r
+complete -c pkt-stats -s n -d 'Accepted for tcpdump habits (-n, -nn); names in reports come from the traffic itself'
 complete -c pkt-stats -l json -d 'Write one JSON document (schema pktkit.stats/1) instead of tables'
 complete -c pkt-stats -l merge -d 'Combine JSON reports of parts of a capture into the report of the whole (FILEs hold one or more reports each; \'-\' is stdin)'
 complete -c pkt-stats -l summary -d 'Report: capture summary (capinfos)'
@@ -16,6 +19,6 @@ complete -c pkt-stats -l conversations -d 'Report: conversations per address pai
 complete -c pkt-stats -l ports -d 'Report: service ports'
 complete -c pkt-stats -l names -d 'Report: DNS names, TLS server names, HTTP hosts'
 complete -c pkt-stats -l io -d 'Report: I/O per --interval (1s when --interval is not given)'
-complete -c pkt-stats -l no-defrag -d 'Do not reassemble IP fragments (tshark reassembles by default; see docs/pkt-stats.md)'
+complete -c pkt-stats -l no-defrag -d 'Do not reassemble IP fragments (tshark reassembles by default)'
 complete -c pkt-stats -s h -l help -d 'Print help'
 complete -c pkt-stats -s V -l version -d 'Print version'

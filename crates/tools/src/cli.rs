@@ -70,7 +70,7 @@ pub fn finish(tool: &str, outcome: Result<(), Failure>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             if !matches!(f, Failure::PipeClosed) {
-                eprintln!("{tool}: {f}");
+                eprintln!("{tool}: {}", without_os_error(&f.to_string()));
             }
             ExitCode::from(f.code())
         }
@@ -103,7 +103,7 @@ pub fn main<A: clap::Parser>(tool: &str, run: impl FnOnce(A) -> Result<(), Failu
         }
         Err(e) => {
             // A usage error, printed on stderr: nothing more can be told if that fails.
-            let _ = e.print();
+            eprintln!("{tool}: {}\ntry '{tool} --help'", usage_line(&e));
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
         }
     }
@@ -119,6 +119,42 @@ pub fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
 pub fn parse_rate(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|e| format!("{e}: expected a number"))?;
     if v.is_finite() && v > 0.0 { Ok(v) } else { Err("expected a number above 0".to_string()) }
+}
+
+/// clap's usage error as one line: its `error:` line, plus a "similar argument" tip if any.
+fn usage_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid arguments");
+    let mut line = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    for tip in lines.filter_map(|l| l.strip_prefix("tip: ")).filter(|t| t.contains("similar")) {
+        line.push_str(&format!(" ({tip})"));
+    }
+    line
+}
+
+/// An I/O error's message without Rust's ` (os error N)` suffix, as C tools print it.
+pub fn io_message(e: &io::Error) -> String {
+    without_os_error(&e.to_string())
+}
+
+/// `msg` with every ` (os error N)` removed.
+pub fn without_os_error(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(at) = rest.find(" (os error ") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + " (os error ".len()..];
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && tail[digits..].starts_with(')') {
+            rest = &tail[digits + 1..];
+        } else {
+            out.push_str(" (os error ");
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Prints a warning line on stderr.
@@ -175,6 +211,13 @@ pub fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
     }
     if files.is_empty() {
         return Ok(vec![Input::Stdin]);
+    }
+    // Every named file is checked before anything is read, so that a missing one is
+    // reported before any output.
+    for f in files.iter().filter(|f| *f != Path::new("-")) {
+        if let Err(e) = std::fs::metadata(f) {
+            return Err(Failure::Runtime(format!("{}: {}", f.display(), io_message(&e))));
+        }
     }
     Ok(files
         .iter()

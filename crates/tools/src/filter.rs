@@ -4,16 +4,20 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Parser;
-use pktkit::bpf::{Filter, MAX_OPTIMIZED_OPERATORS, NETMASK_UNKNOWN, Plan, Program};
-use pktkit::capture::{CaptureReader, CaptureWriter, Event, Interface, LinkType, OutputFormat};
+use pktkit::bpf::{Filter, MAX_OPTIMIZED_OPERATORS, NETMASK_UNKNOWN, Plan};
+use pktkit::capture::{CaptureReader, CaptureWriter, Event, OutputFormat};
 
 use crate::cli::{self, Failure};
+use crate::words::{self, Form, compile_first, report_failures};
 
 const TOOL: &str = "pcap-filter";
 
 const EXAMPLES: &str = "\
 Examples:
   pcap-filter 'tcp port 80' < in.pcap > web.pcap
+  pcap-filter -r in.pcap -w web.pcap tcp port 80    tcpdump's way
+  pcap-filter tcp port 80 in.pcap > web.pcap        unquoted: inputs are the last words
+  pcap-filter -F filter.txt in.pcap > out.pcap      the expression from a file
   pcap-filter -v 'arp or icmp' a.pcap b.pcapng -w rest.pcap
   pcap-filter --count 'udp port 53' capture.pcap
   pcap-filter -c 10 'tcp[tcpflags] & tcp-syn != 0' < in.pcap | pkt-decode
@@ -31,13 +35,24 @@ read (at most 2 s), everything is written, exit 0 (docs/pipelines.md).";
 #[derive(Debug, Parser)]
 #[command(name = TOOL, version, after_help = EXAMPLES)]
 pub struct Args {
-    /// libpcap filter expression, e.g. 'tcp port 80 and host 10.0.0.1' ("" keeps everything).
-    #[arg(value_name = "EXPRESSION")]
-    pub expression: String,
+    /// libpcap filter expression, e.g. tcp port 80 and host 10.0.0.1 ("" keeps everything),
+    /// then capture files (pcap or pcapng, by content; stdin when none or '-'): the trailing
+    /// words that are existing files or paths are the inputs. With -r, every word is the
+    /// expression.
+    #[arg(value_name = "EXPRESSION [FILE]", required_unless_present_any = ["read", "expr_file"])]
+    pub words: Vec<String>,
 
-    /// Capture files (pcap or pcapng, detected by content), read in order; stdin when none or '-'.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// Read this capture file (tcpdump -r; may be repeated): the words are then the expression.
+    #[arg(short = 'r', value_name = "FILE", action = clap::ArgAction::Append)]
+    pub read: Vec<PathBuf>,
+
+    /// Read the expression from FILE (tcpdump -F); the words are then input files.
+    #[arg(short = 'F', value_name = "FILE")]
+    pub expr_file: Option<PathBuf>,
+
+    /// Accepted for tcpdump habits (-n, -nn); expressions never need names resolved.
+    #[arg(short = 'n', action = clap::ArgAction::Count)]
+    pub numeric: u8,
 
     /// Keep the packets that do NOT match (like grep -v).
     #[arg(short = 'v', long)]
@@ -77,8 +92,10 @@ fn parse_netmask(s: &str) -> Result<u32, String> {
 
 /// Runs pcap-filter with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
-    let inputs = cli::inputs(&args.files)?;
-    let mut filter = Filter::new(&args.expression, args.netmask.unwrap_or(NETMASK_UNKNOWN));
+    let selection = words::select(Form::ExpressionFirst, &args.read, args.expr_file.as_deref(), &args.words)?;
+    let inputs = cli::inputs(&selection.files)?;
+    let expression = selection.expression.unwrap_or_default();
+    let mut filter = Filter::new(&expression, args.netmask.unwrap_or(NETMASK_UNKNOWN));
     note_plan(&filter);
     let mut reader = cli::reader(inputs)?;
     reader.open_next()?;
@@ -102,7 +119,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 }
             }
         }
-        report_failures(&filter);
+        report_failures(TOOL, &filter);
         let mut out = cli::open_output(None, false)?;
         writeln!(out, "{kept}")?;
         out.flush()?;
@@ -123,7 +140,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let skipped = writer.skipped().clone();
     let finished = writer.finish();
     if !matches!(outcome, Err(Failure::Usage(_))) {
-        report_failures(&filter);
+        report_failures(TOOL, &filter);
     }
     outcome?;
     finished?;
@@ -137,26 +154,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
         );
     }
     Ok(())
-}
-
-/// Compiles for the stream's first link type: an expression libpcap rejects there is a usage
-/// error (exit 2). Inverted (`-v`), a well-formed expression that cannot apply to this link
-/// type (it compiles for Ethernet) matches nothing, so every packet is kept, as for the other
-/// link types of a stream.
-fn compile_first(filter: &mut Filter, iface: &Interface, invert: bool) -> Result<(), Failure> {
-    let expr = filter.expression().to_string();
-    let netmask = filter.netmask();
-    let linktype = iface.linktype;
-    match filter.prepare(iface) {
-        Ok(_) => Ok(()),
-        Err(e)
-            if invert
-                && (e.rejects_all() || Program::compile(&expr, LinkType::ETHERNET, netmask).is_ok()) =>
-        {
-            Ok(())
-        }
-        Err(e) => Err(Failure::Usage(format!("filter '{expr}' on link type {linktype}: {}", e.message))),
-    }
 }
 
 /// Says on stderr how a large expression is compiled (see `pktkit::bpf::Plan`).
@@ -174,18 +171,6 @@ fn note_plan(filter: &Filter) {
         "{TOOL}: note: the expression has {operators} and/or operators, more than {MAX_OPTIMIZED_OPERATORS}: \
          {how}, as libpcap's optimiser would take minutes on it whole"
     );
-}
-
-fn report_failures(filter: &Filter) {
-    for e in filter.failures() {
-        cli::warn(
-            TOOL,
-            format!(
-                "filter does not apply to link type {} ({}); its packets did not match",
-                e.linktype, e.message
-            ),
-        );
-    }
 }
 
 fn filter_loop<W: Write>(

@@ -10,6 +10,7 @@ pub mod send;
 pub mod stats;
 pub mod synscan;
 pub mod tracert;
+pub mod words;
 
 /// Every tool's name and clap definition, for man pages and completions.
 pub fn commands() -> Vec<clap::Command> {

@@ -181,7 +181,7 @@ impl CaptureReader {
         let mut src = opened.map_err(|source| CaptureError::Open { input: name.clone(), source })?;
         src.set_interrupts(self.interrupts.clone());
         self.buf.reset();
-        match self.open_source(name, src) {
+        match self.open_source(name, src, false) {
             Err(e) if e.pause() == Some(Pause::Stop) => {
                 self.stop();
                 Ok(false)
@@ -191,7 +191,13 @@ impl CaptureReader {
     }
 
     /// Reads the file header of `src` and makes it the current input.
-    fn open_source(&mut self, name: String, mut src: Source) -> Result<bool, CaptureError> {
+    /// `decompressed`: `src` is already a decoder's output (one layer of compression only).
+    fn open_source(
+        &mut self,
+        name: String,
+        mut src: Source,
+        decompressed: bool,
+    ) -> Result<bool, CaptureError> {
         let buf = &mut self.buf;
         if !buf.fill(&mut src, 4).map_err(|e| read_error(&name, buf, e))? {
             let kind = match buf.available().len() {
@@ -202,6 +208,20 @@ impl CaptureReader {
         }
         let m = buf.available();
         let magic = u32::from_be_bytes([m[0], m[1], m[2], m[3]]);
+        if let Some(compression) = Compression::of(magic) {
+            if decompressed {
+                return Err(format_error(&name, FormatError::BadMagic(magic), None, 0));
+            }
+            // The bytes already read, then the rest, through the decoder; offsets in error
+            // messages then count decompressed bytes.
+            let read_ahead = io::Cursor::new(buf.available().to_vec());
+            let inner = compression.decoder(Box::new(read_ahead.chain(src)));
+            let inner = inner.map_err(|source| CaptureError::Open { input: name.clone(), source })?;
+            let mut plain = Source::plain(inner);
+            plain.set_interrupts(self.interrupts.clone());
+            self.buf.reset();
+            return self.open_source(name, plain, true);
+        }
         let format = match magic {
             0xA1B2_C3D4 | 0xD4C3_B2A1 | 0xA1B2_3C4D | 0x4D3C_B2A1 => {
                 Format::Pcap(PcapSource::open(buf, &mut src, &name, &mut self.interfaces)?)
@@ -290,5 +310,34 @@ impl CaptureReader {
                 }
             }
         }
+    }
+}
+
+/// A compression format a capture may come in, known by its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compression {
+    Gzip,
+    Zstd,
+    Xz,
+}
+
+impl Compression {
+    /// gzip (RFC 1952) starts 1f 8b, zstd (RFC 8878) 28 b5 2f fd, xz fd 37 7a 58 ("\xfd7zX").
+    fn of(magic: u32) -> Option<Self> {
+        match magic {
+            m if m >> 16 == 0x1F8B => Some(Compression::Gzip),
+            0x28B5_2FFD => Some(Compression::Zstd),
+            0xFD37_7A58 => Some(Compression::Xz),
+            _ => None,
+        }
+    }
+
+    /// A reader of the decompressed stream (every member or frame, as gzip -d and zstd -d read).
+    fn decoder(self, compressed: Box<dyn Read>) -> io::Result<Box<dyn Read>> {
+        Ok(match self {
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(compressed)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(compressed)?),
+            Compression::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(compressed)),
+        })
     }
 }

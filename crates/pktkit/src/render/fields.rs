@@ -138,20 +138,35 @@ pub struct FieldsWriter {
     state: State,
 }
 
+/// Most names a "did you mean" offers.
+const MAX_SUGGESTIONS: usize = 3;
+
+/// The error for an unknown field name: the closest known names by edit distance (at most a
+/// third of the name's length away), and where the whole list is.
+fn unknown_field(name: &str) -> String {
+    let limit = (name.len() / 3).max(2);
+    let mut near: Vec<(usize, &str)> = known_names()
+        .map(|known| (strsim::levenshtein(name, known), known))
+        .filter(|&(distance, _)| distance <= limit)
+        .collect();
+    near.sort();
+    let names: Vec<&str> = near.iter().take(MAX_SUGGESTIONS).map(|&(_, n)| n).collect();
+    if names.is_empty() {
+        format!("unknown field '{name}' (--fields list shows the known ones)")
+    } else {
+        format!("unknown field '{name}'; did you mean {}? (--fields list shows all)", names.join(", "))
+    }
+}
+
 impl FieldsWriter {
-    /// Parses a comma-separated list of field names; an unknown name is an error listing the
-    /// known ones.
+    /// Parses a comma-separated list of field names; an unknown name is an error naming the
+    /// closest known ones.
     pub fn new(spec: &str) -> Result<Self, String> {
         let mut fields = Vec::new();
         for name in spec.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             match FIELDS.iter().copied().chain(app_fields()).find(|(n, _)| *n == name) {
                 Some((n, f)) => fields.push((n, f)),
-                None => {
-                    return Err(format!(
-                        "unknown field '{name}'; known fields: {}",
-                        known_names().collect::<Vec<_>>().join(",")
-                    ));
-                }
+                None => return Err(unknown_field(name)),
             }
         }
         if fields.is_empty() {

@@ -10,6 +10,7 @@ use pktkit::decode::{DecodeOptions, Decoded, decode};
 use pktkit::render::{fields, json, text};
 
 use crate::cli::{self, Failure};
+use crate::words::{self, Form, StreamFilter};
 
 const TOOL: &str = "pkt-decode";
 
@@ -17,6 +18,8 @@ const EXAMPLES: &str = "\
 Examples:
   pkt-decode capture.pcap                       tcpdump -n style text
   pkt-decode -r capture.pcap -e -v -c 10        same options as tcpdump
+  pkt-decode -r capture.pcap tcp port 80        with -r, the words are a filter
+  pkt-decode tcp port 80 capture.pcap           or: the filter, then the files
   pkt-decode -tttt -X < capture.pcapng          date-time stamps, hex and ASCII
   pkt-decode --json capture.pcap | jq -c 'select(.udp.dst_port == 53)'
   pkt-decode --json --raw capture.pcap > packets.ndjson   (pkt-send can replay these)
@@ -41,13 +44,19 @@ the input still on its way is read (at most 2 s), everything is written, exit 0
 #[derive(Debug, Parser)]
 #[command(name = TOOL, version, after_help = EXAMPLES, disable_help_flag = true)]
 pub struct Args {
-    /// Capture files (pcap or pcapng, by content), read in order; stdin when none or '-'.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// Capture files (pcap or pcapng, by content), read in order (stdin when none or '-'),
+    /// after an optional libpcap filter expression: the trailing words that are existing
+    /// files or paths are the inputs. With -r, every word is the expression (tcpdump).
+    #[arg(value_name = "EXPRESSION|FILE")]
+    pub words: Vec<String>,
 
-    /// Read this file (tcpdump's way of naming the input; may be repeated).
+    /// Read this file (tcpdump -r; may be repeated): the words are then the filter expression.
     #[arg(short = 'r', value_name = "FILE", action = ArgAction::Append)]
     pub read: Vec<PathBuf>,
+
+    /// Read the filter expression from FILE (tcpdump -F); the words are then input files.
+    #[arg(short = 'F', value_name = "FILE")]
+    pub expr_file: Option<PathBuf>,
 
     /// Stop after N packets.
     #[arg(short = 'c', value_name = "N")]
@@ -105,6 +114,14 @@ pub struct Args {
     #[arg(long)]
     pub nano: bool,
 
+    /// Quiet: shorter lines, TCP as 'tcp N' and UDP as 'UDP, length N' (tcpdump -q).
+    #[arg(short = 'q')]
+    pub quiet: bool,
+
+    /// Absolute TCP sequence numbers, not relative to the first seen (tcpdump -S).
+    #[arg(short = 'S', long = "absolute-tcp-sequence-numbers")]
+    pub absolute_seq: bool,
+
     /// Accepted for tcpdump habits; pkt-decode never resolves names.
     #[arg(short = 'n', action = ArgAction::Count)]
     pub numeric: u8,
@@ -130,8 +147,7 @@ enum Mode {
 
 /// Runs pkt-decode with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
-    let mut files = args.read.clone();
-    files.extend(args.files.iter().cloned());
+    refuse_text_options(&args)?;
     let mode = if let Some(spec) = &args.fields {
         if spec == "list" {
             let mut out = cli::open_output(None, false)?;
@@ -154,16 +170,49 @@ pub fn run(args: Args) -> Result<(), Failure> {
             number: args.number,
             tflag: args.time,
             nano: args.nano,
+            quiet: args.quiet,
+            absolute_seq: args.absolute_seq,
         })))
     };
-    let inputs = cli::inputs(&files)?;
+    let selection = words::select(Form::FilesFirst, &args.read, args.expr_file.as_deref(), &args.words)?;
+    let filter = StreamFilter::new(selection.expression.as_deref());
+    let inputs = cli::inputs(&selection.files)?;
     let out = cli::open_output(None, false)?;
     let mut reader = cli::reader(inputs)?;
     if args.line_buffered {
         let (file, _) = out.into_parts();
-        return decode_to(&mut reader, LineWriter::new(file), mode, &args);
+        return decode_to(&mut reader, LineWriter::new(file), mode, filter, &args);
     }
-    decode_to(&mut reader, out, mode, &args)
+    decode_to(&mut reader, out, mode, filter, &args)
+}
+
+/// Options of the text mode do nothing with --json or --fields: say so (exit 2).
+fn refuse_text_options(args: &Args) -> Result<(), Failure> {
+    let mode = match (&args.fields, args.json) {
+        (Some(_), _) => "--fields",
+        (None, true) => "--json",
+        (None, false) => return Ok(()),
+    };
+    let given: Vec<&str> = [
+        (args.link, "-e"),
+        (args.verbose > 0, "-v"),
+        (args.hex > 0, "-x"),
+        (args.hex_ascii > 0, "-X"),
+        (args.ascii > 0, "-A"),
+        (args.number, "-#"),
+        (args.time > 0, "-t"),
+        (args.nano, "--nano"),
+        (args.quiet, "-q"),
+        (args.absolute_seq, "-S"),
+    ]
+    .into_iter()
+    .filter_map(|(on, flag)| on.then_some(flag))
+    .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let verb = if given.len() == 1 { "shapes" } else { "shape" };
+    Err(Failure::Usage(format!("{} {verb} text output only: nothing with {mode}", given.join(" "))))
 }
 
 /// Decodes everything to `out`; everything decoded before an error is written out before the
@@ -172,10 +221,16 @@ fn decode_to<W: Write>(
     reader: &mut CaptureReader,
     mut out: W,
     mode: Mode,
+    mut filter: Option<StreamFilter>,
     args: &Args,
 ) -> Result<(), Failure> {
-    let outcome = decode_loop(reader, &mut out, mode, args);
+    let outcome = decode_loop(reader, &mut out, mode, filter.as_mut(), args);
     let flushed = out.flush();
+    if let Some(f) = &filter
+        && !matches!(outcome, Err(Failure::Usage(_)))
+    {
+        f.report(TOOL);
+    }
     outcome?;
     flushed?;
     Ok(())
@@ -185,6 +240,7 @@ fn decode_loop<W: Write>(
     reader: &mut CaptureReader,
     out: &mut W,
     mut mode: Mode,
+    mut filter: Option<&mut StreamFilter>,
     args: &Args,
 ) -> Result<(), Failure> {
     let opts = DecodeOptions::default();
@@ -204,6 +260,11 @@ fn decode_loop<W: Write>(
                 continue;
             }
         };
+        if let Some(f) = filter.as_deref_mut()
+            && !f.matches(&pkt)?
+        {
+            continue;
+        }
         n += 1;
         let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &opts);
         if let Some(pool) = pool.as_mut()

@@ -151,13 +151,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
 }
 
 /// A malformed spec: exit 2, the message with its position, and the spec with a caret.
+///
+/// A host name that does not resolve is the environment's failure, not the spec's: exit 1.
 fn spec_error(spec: &str, e: &CraftError) -> Failure {
+    let (failure, what): (fn(String) -> Failure, _) = match e {
+        CraftError::Unresolved { .. } => (Failure::Runtime, "packet spec"),
+        _ => (Failure::Usage, "bad packet spec"),
+    };
     match e.caret(spec) {
         Some(caret) => {
             let caret = caret.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
-            Failure::Usage(format!("bad packet spec: {e}\n{caret}"))
+            failure(format!("{what}: {e}\n{caret}"))
         }
-        None => Failure::Usage(format!("bad packet spec: {e}")),
+        None => failure(format!("{what}: {e}")),
     }
 }
 

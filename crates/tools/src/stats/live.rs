@@ -20,6 +20,7 @@ use super::keys::Addr;
 use super::table::Map;
 use super::{Args, Feeder, json, text};
 use crate::cli::{self, Failure, Output};
+use crate::words::StreamFilter;
 
 /// Schema of the snapshot lines.
 pub const SNAPSHOT_SCHEMA: &str = "pktkit.stats.snapshot/1";
@@ -62,7 +63,13 @@ fn lock(m: &Mutex<Stats>) -> MutexGuard<'_, Stats> {
 }
 
 /// Runs the live mode.
-pub fn run(args: &Args, config: Config, mut reader: CaptureReader, every_ns: u64) -> Result<(), Failure> {
+pub fn run(
+    args: &Args,
+    config: Config,
+    mut reader: CaptureReader,
+    mut filter: Option<StreamFilter>,
+    every_ns: u64,
+) -> Result<(), Failure> {
     let out = cli::open_output(None, false)?;
     let ndjson = args.json || !io::stdout().is_terminal();
     let defrag = config.defrag;
@@ -81,6 +88,11 @@ pub fn run(args: &Args, config: Config, mut reader: CaptureReader, every_ns: u64
     let mut feeder = Feeder::new(defrag);
     let outcome = (|| {
         while let Some(pkt) = reader.next_packet()? {
+            if let Some(f) = filter.as_mut()
+                && !f.matches(&pkt)?
+            {
+                continue;
+            }
             feeder.feed(&mut lock(&stats), &pkt);
         }
         Ok(())

@@ -24,6 +24,7 @@ use pktkit::decode::defrag::{DefragOutcome, Defragmenter};
 use pktkit::decode::{DecodeOptions, decode};
 
 use crate::cli::{self, Failure};
+use crate::words::{self, Form, StreamFilter};
 use engine::{Caps, Config, Net, Reports, Stats};
 
 const TOOL: &str = "pkt-stats";
@@ -32,9 +33,10 @@ const EXAMPLES: &str = "\
 Examples:
   pkt-stats < capture.pcap                     summary, protocols, hierarchy, hosts,
                                                conversations, ports, names (top 10 each)
-  pkt-stats --hierarchy --conversations -n 20 capture.pcapng
+  pkt-stats --hierarchy --conversations --top 20 capture.pcapng
   pkt-stats --interval 1s --io capture.pcap    packets and bytes per second
   pkt-stats --me 192.168.1.0/24 capture.pcap   in/out traffic and peers, like a bandwidth monitor
+  pkt-stats -r capture.pcap not arp            with -r, the words are a filter
   pkt-stats --json capture.pcap > report.json  one mergeable JSON document (pktkit.stats/1)
   pkt-stats --merge a.json b.json              the report of the whole from reports of parts
   pcap-capture -i eth0 | pkt-stats --every 1s  live: a top-like table (NDJSON when piped)
@@ -52,10 +54,25 @@ report so far.";
 #[derive(Debug, Parser)]
 #[command(name = TOOL, version, after_help = EXAMPLES)]
 pub struct Args {
-    /// Capture files (pcap or pcapng, by content), read in order as one capture; stdin when
-    /// none or '-'. With --merge: JSON reports.
-    #[arg(value_name = "FILE")]
+    /// Capture files (pcap or pcapng, by content), read in order as one capture (stdin when
+    /// none or '-'), after an optional libpcap filter expression: the trailing words that are
+    /// existing files or paths are the inputs. With -r, every word is the expression
+    /// (tcpdump). With --merge: JSON reports.
+    #[arg(value_name = "EXPRESSION|FILE")]
     pub files: Vec<PathBuf>,
+
+    /// Read this capture file (tcpdump -r; may be repeated): the words are then the filter
+    /// expression.
+    #[arg(short = 'r', value_name = "FILE", action = ArgAction::Append, conflicts_with = "merge")]
+    pub read: Vec<PathBuf>,
+
+    /// Read the filter expression from FILE (tcpdump -F); the words are then input files.
+    #[arg(short = 'F', value_name = "FILE", conflicts_with = "merge")]
+    pub expr_file: Option<PathBuf>,
+
+    /// Accepted for tcpdump habits (-n, -nn); names in reports come from the traffic itself.
+    #[arg(short = 'n', action = ArgAction::Count)]
+    pub numeric: u8,
 
     /// Write one JSON document (schema pktkit.stats/1) instead of tables.
     #[arg(long)]
@@ -67,7 +84,7 @@ pub struct Args {
     pub merge: bool,
 
     /// Rows per table: 10 by default for tables, all for --json (0: all).
-    #[arg(short = 'n', long, value_name = "N")]
+    #[arg(long, value_name = "N")]
     pub top: Option<usize>,
 
     /// I/O report: frames and bytes per interval (e.g. 1s, 100ms, 5m), aligned to the epoch.
@@ -108,7 +125,7 @@ pub struct Args {
     #[arg(long, help_heading = "Reports (default: all)")]
     pub io: bool,
 
-    /// Do not reassemble IP fragments (tshark reassembles by default; see docs/pkt-stats.md).
+    /// Do not reassemble IP fragments (tshark reassembles by default).
     #[arg(long)]
     pub no_defrag: bool,
 
@@ -220,15 +237,26 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return merge(&args);
     }
     let config = args.config();
-    let inputs = cli::inputs(&args.files)?;
+    let words: Vec<String> = args.files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
+    let selection = words::select(Form::FilesFirst, &args.read, args.expr_file.as_deref(), &words)?;
+    let mut filter = StreamFilter::new(selection.expression.as_deref());
+    let inputs = cli::inputs(&selection.files)?;
     // An interrupt ends the input by the rule of docs/pipelines.md; the report follows.
     let mut reader = cli::reader(inputs)?;
     if let Some(every) = args.every {
-        return live::run(&args, config, reader, every);
+        return live::run(&args, config, reader, filter, every);
     }
-    let progress = Progress::new(&args.files);
+    let progress = Progress::new(&selection.files);
     let mut stats = Stats::new(config);
-    let outcome = feed_all(&mut reader, &mut stats, &progress);
+    let outcome = feed_all(&mut reader, &mut stats, filter.as_mut(), &progress);
+    if let Some(f) = &filter {
+        f.report(TOOL);
+    }
+    // Nothing read (a missing or empty input): no report, only the error.
+    if outcome.is_err() && reader.count() == 0 {
+        progress.finish();
+        return outcome;
+    }
     progress.finish();
     // A damaged input still gives the report of every packet before the damage.
     let written = write_report(&args, &stats);
@@ -237,10 +265,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
 }
 
 /// Decodes and counts every packet of `reader` until its end or an interrupt.
-fn feed_all(reader: &mut CaptureReader, stats: &mut Stats, progress: &Progress) -> Result<(), Failure> {
+fn feed_all(
+    reader: &mut CaptureReader,
+    stats: &mut Stats,
+    mut filter: Option<&mut StreamFilter>,
+    progress: &Progress,
+) -> Result<(), Failure> {
     let mut feeder = Feeder::new(stats.config.defrag);
     let mut n = 0u64;
     while let Some(pkt) = reader.next_packet()? {
+        if let Some(f) = filter.as_deref_mut()
+            && !f.matches(&pkt)?
+        {
+            continue;
+        }
         feeder.feed(stats, &pkt);
         n += 1;
         if n.is_multiple_of(8192) {

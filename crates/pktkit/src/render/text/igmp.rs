@@ -12,6 +12,10 @@ impl TextPrinter {
             s(b, " [|igmp]");
             return;
         };
+        if self.o.quiet {
+            s(b, "igmp");
+            return;
+        }
         let addr4 = |b: &mut Vec<u8>| match p.get(4..8) {
             Some(a) => {
                 out::ip4(b, a);

@@ -24,7 +24,7 @@ impl TextPrinter {
                     s(b, ", DEI");
                 }
                 s(b, ", ");
-                ether_type(b, tag.next);
+                ether_type(b, self.o.quiet, tag.next);
                 s(b, ", ");
             }
         }
@@ -47,7 +47,7 @@ impl TextPrinter {
                         u(b, ety);
                         s(b, ": ");
                     } else {
-                        ether_type(b, ety);
+                        ether_type(b, self.o.quiet, ety);
                         s(b, ", length ");
                         u(b, length);
                         s(b, ": ");
@@ -80,7 +80,7 @@ impl TextPrinter {
                         s(b, " > ");
                         out::mac(b, &eth.dst());
                         s(b, ", ");
-                        ether_type(b, ety);
+                        ether_type(b, self.o.quiet, ety);
                         s(b, ", length ");
                         u(b, length);
                         s(b, ": ");
@@ -91,6 +91,7 @@ impl TextPrinter {
             }
             Link::Sll(sll) => {
                 let hdr = sll.header_len();
+                let quiet = self.o.quiet;
                 let sll_header = |b: &mut Vec<u8>| {
                     if sll.version == 2 {
                         s(b, "?     ");
@@ -112,7 +113,7 @@ impl TextPrinter {
                     }
                     out::mac(b, sll.addr);
                     b.push(b' ');
-                    ether_type(b, sll.protocol);
+                    ether_type(b, quiet, sll.protocol);
                     s(b, ", length ");
                     u(b, length);
                     s(b, ": ");
@@ -142,7 +143,7 @@ impl TextPrinter {
                             b.push(b' ');
                             out::mac(b, sll.addr);
                             b.push(b' ');
-                            ether_type(b, sll.protocol);
+                            ether_type(b, self.o.quiet, sll.protocol);
                             s(b, ", length ");
                             u(b, length);
                             s(b, ": ");
@@ -258,7 +259,7 @@ impl TextPrinter {
                         hex(b, address as u64, 2);
                     }
                     s(b, ", ");
-                    ether_type(b, ety);
+                    ether_type(b, self.o.quiet, ety);
                     s(b, ", length ");
                     u(b, length);
                     s(b, ": ");
@@ -303,7 +304,7 @@ impl TextPrinter {
                 let ety = d.ether_type.unwrap_or(0);
                 if self.o.eflag {
                     s(b, "IPOIB, ");
-                    ether_type(b, ety);
+                    ether_type(b, self.o.quiet, ety);
                     s(b, ", length ");
                     u(b, length);
                     s(b, ": ");
@@ -390,7 +391,19 @@ impl TextPrinter {
     }
 }
 
-pub(super) fn ether_type(b: &mut Vec<u8>, t: u16) {
+/// tcpdump's `ether_type_print`; `quiet` (-q) gives the bare name or `Unknown Ethertype (0x..)`.
+pub(super) fn ether_type(b: &mut Vec<u8>, quiet: bool, t: u16) {
+    if quiet {
+        match ethernet::ether_type_name(t) {
+            Some(name) => s(b, name),
+            None => {
+                s(b, "Unknown Ethertype (0x");
+                hex(b, t as u64, 4);
+                b.push(b')');
+            }
+        }
+        return;
+    }
     s(b, "ethertype ");
     s(b, ethernet::ether_type_name(t).unwrap_or("Unknown"));
     s(b, " (0x");

@@ -54,6 +54,10 @@ pub struct TextOptions {
     pub tflag: u8,
     /// `--nano`: nanosecond fractions.
     pub nano: bool,
+    /// `-q`: quiet lines (TCP and UDP as `tcp N` and `UDP, length N`).
+    pub quiet: bool,
+    /// `-S`: absolute TCP sequence numbers.
+    pub absolute_seq: bool,
 }
 
 /// Bound on the TCP relative-sequence table (tcpdump's grows without bound).
@@ -178,7 +182,7 @@ impl TextPrinter {
     }
 
     fn suppress_default(&self) -> bool {
-        self.o.xflag > 0 || self.o.big_x > 0 || self.o.aflag > 0
+        self.o.xflag > 0 || self.o.big_x > 0 || self.o.aflag > 0 || self.o.quiet
     }
 
     /// Prints the frame from its link layer on; returns the link header length (for -x).

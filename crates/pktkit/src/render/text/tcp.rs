@@ -28,6 +28,18 @@ impl TextPrinter {
             s(b, " - too short, < 20]");
             return;
         }
+        if self.o.quiet {
+            s(b, "tcp ");
+            u(b, length.wrapping_sub(hlen) as u32);
+            if hlen > length {
+                s(b, " [bad hdr length ");
+                u(b, hlen);
+                s(b, " - too long, > ");
+                u(b, length);
+                b.push(b']');
+            }
+            return;
+        }
         let mut seq = be32(p, 4).unwrap_or(0);
         let mut ack = be32(p, 8).unwrap_or(0);
         let flags = p[13];
@@ -38,7 +50,7 @@ impl TextPrinter {
         s(b, tcpp::tcpdump_flags(flags, &mut fb));
         b.push(b']');
         let (mut thseq, mut thack, mut rev) = (0u32, 0u32, false);
-        if flags & tcpp::ACK != 0 {
+        if flags & tcpp::ACK != 0 && !self.o.absolute_seq {
             let mut a = [0u8; 16];
             let mut z = [0u8; 16];
             a[..ctx.src.len()].copy_from_slice(ctx.src);

@@ -61,11 +61,11 @@ impl TextPrinter {
                 }
             }
         }
-        // tcpdump tries DNS, mDNS and BOOTP before VXLAN.
-        if self.udp_app(b, sport, dport, &p[8..], length) {
+        // tcpdump tries DNS, mDNS and BOOTP before VXLAN; -q names no application.
+        if !self.o.quiet && self.udp_app(b, sport, dport, &p[8..], length) {
             return;
         }
-        if (dport == 4789 || sport == 4789) && !ctx.fragmented {
+        if (dport == 4789 || sport == 4789) && !ctx.fragmented && !self.o.quiet {
             // tcpdump's vxlan_print: the header, then the inner frame on its own line.
             let v = &p[8..];
             if let (Some(&flags), Some(vni)) = (v.first(), be32(v, 4)) {
