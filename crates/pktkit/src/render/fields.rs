@@ -63,6 +63,10 @@ enum F {
     ArpDstProtoIpv4,
     ArpSrcHwMac,
     ArpDstHwMac,
+    /// One of the bits of tcp.flags, by its mask.
+    TcpFlag(u16),
+    /// The application protocol itself (display filters: `dns`, `http`, ...).
+    AppPresent(AppProto),
     /// A field of an application protocol, written by its `proto/` module.
     App(AppProto, &'static str),
 }
@@ -111,7 +115,188 @@ const FIELDS: &[(&str, F)] = &[
     ("arp.dst.proto_ipv4", F::ArpDstProtoIpv4),
     ("arp.src.hw_mac", F::ArpSrcHwMac),
     ("arp.dst.hw_mac", F::ArpDstHwMac),
+    ("tcp.flags.fin", F::TcpFlag(0x001)),
+    ("tcp.flags.syn", F::TcpFlag(0x002)),
+    ("tcp.flags.reset", F::TcpFlag(0x004)),
+    ("tcp.flags.push", F::TcpFlag(0x008)),
+    ("tcp.flags.ack", F::TcpFlag(0x010)),
+    ("tcp.flags.urg", F::TcpFlag(0x020)),
+    ("tcp.flags.ecn", F::TcpFlag(0x040)),
+    ("tcp.flags.cwr", F::TcpFlag(0x080)),
+    ("tcp.flags.ns", F::TcpFlag(0x100)),
 ];
+
+/// The type of a field's values, as Wireshark's display filters see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Unsigned integer (written in decimal, or hex with `0x`).
+    Uint,
+    /// Boolean (written `1` or `0`).
+    Bool,
+    /// Seconds with a fraction.
+    Time,
+    /// Ethernet address.
+    Mac,
+    Ipv4,
+    Ipv6,
+    /// Text.
+    Str,
+    /// A protocol or a field without a value: only its presence counts.
+    None,
+}
+
+/// A field of the table, for display filters: its name and value type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldRef {
+    name: &'static str,
+    field: F,
+}
+
+/// Protocol names and the field whose presence marks the protocol (display filters).
+const PROTOCOLS: &[(&str, &str)] = &[
+    ("frame", "frame.number"),
+    ("eth", "eth.src"),
+    ("vlan", "vlan.id"),
+    ("sll", "sll.pkttype"),
+    ("ip", "ip.src"),
+    ("ipv6", "ipv6.src"),
+    ("tcp", "tcp.srcport"),
+    ("udp", "udp.srcport"),
+    ("icmp", "icmp.type"),
+    ("icmpv6", "icmpv6.type"),
+    ("arp", "arp.opcode"),
+    ("http.request", "http.request.method"),
+    ("http.response", "http.response.code"),
+    ("tls.handshake", "tls.handshake.type"),
+];
+
+/// Fields that stand for two fields of the table, either direction (`ip.addr`, `tcp.port`).
+pub const TWO_WAY: &[(&str, [&str; 2])] = &[
+    ("eth.addr", ["eth.src", "eth.dst"]),
+    ("ip.addr", ["ip.src", "ip.dst"]),
+    ("ipv6.addr", ["ipv6.src", "ipv6.dst"]),
+    ("tcp.port", ["tcp.srcport", "tcp.dstport"]),
+    ("udp.port", ["udp.srcport", "udp.dstport"]),
+];
+
+impl FieldRef {
+    /// The field of the table (or protocol) named `name`.
+    pub fn lookup(name: &str) -> Option<FieldRef> {
+        let app = [
+            ("dns", AppProto::Dns),
+            ("http", AppProto::Http),
+            ("tls", AppProto::Tls),
+            ("dhcp", AppProto::Dhcp),
+        ];
+        if let Some((n, p)) = app.iter().find(|(n, _)| *n == name) {
+            return Some(FieldRef { name: n, field: F::AppPresent(*p) });
+        }
+        if let Some((n, base)) = PROTOCOLS.iter().find(|(n, _)| *n == name) {
+            let f = Self::lookup(base)?;
+            return Some(FieldRef { name: n, field: f.field });
+        }
+        FIELDS
+            .iter()
+            .copied()
+            .chain(app_fields())
+            .find(|(n, _)| *n == name)
+            .map(|(name, field)| FieldRef { name, field })
+    }
+
+    /// Every name display filters accept: fields, protocols and the two-way fields.
+    pub fn filter_names() -> impl Iterator<Item = &'static str> {
+        known_names()
+            .chain(["dns", "http", "tls", "dhcp"])
+            .chain(PROTOCOLS.iter().map(|(n, _)| *n))
+            .chain(TWO_WAY.iter().map(|(n, _)| *n))
+    }
+
+    /// The field's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The type of the field's values ([`Kind::None`] for protocols and value-less fields).
+    pub fn kind(&self) -> Kind {
+        if PROTOCOLS.iter().any(|(n, _)| *n == self.name) {
+            return Kind::None;
+        }
+        match self.field {
+            F::FrameTimeEpoch => Kind::Time,
+            F::EthSrc | F::EthDst | F::ArpSrcHwMac | F::ArpDstHwMac => Kind::Mac,
+            F::IpSrc | F::IpDst | F::ArpSrcProtoIpv4 | F::ArpDstProtoIpv4 => Kind::Ipv4,
+            F::Ipv6Src | F::Ipv6Dst => Kind::Ipv6,
+            F::IpFlagsMf | F::IpFlagsDf | F::TcpFlag(_) => Kind::Bool,
+            F::AppPresent(_) => Kind::None,
+            F::App(_, name) => match name {
+                "dns.flags.response" => Kind::Bool,
+                "dns.a" | "dhcp.option.requested_ip_address" => Kind::Ipv4,
+                "dns.aaaa" => Kind::Ipv6,
+                "dhcp.hw.mac_addr" => Kind::Mac,
+                "dns.qry.name" | "dns.resp.name" | "dns.cname" | "tls.handshake.extensions_server_name" => {
+                    Kind::Str
+                }
+                n if n.starts_with("http.") && n != "http.response.code" => Kind::Str,
+                "dhcp.option.hostname" => Kind::Str,
+                _ => Kind::Uint,
+            },
+            _ => Kind::Uint,
+        }
+    }
+
+    /// Whether the text of several occurrences is joined by `,` (not for free text, where
+    /// a `,` belongs to the value).
+    fn splits(&self) -> bool {
+        !matches!(self.field, F::App(AppProto::Http, _) | F::App(AppProto::Dhcp, "dhcp.option.hostname"))
+    }
+}
+
+/// Reads field values for display filters, through the same walk as `--fields`.
+#[derive(Default)]
+pub struct FieldReader {
+    scratch: String,
+    state: State,
+}
+
+impl FieldReader {
+    /// Writes the occurrences of each of `refs` in `pkt` to `text`; `spans[i]` gets the byte
+    /// ranges of the occurrences of `refs[i]` (a field or protocol present without a value
+    /// has one empty occurrence).
+    pub fn read(
+        &mut self,
+        refs: &[FieldRef],
+        pkt: &Packet<'_>,
+        d: &Decoded<'_>,
+        text: &mut Vec<u8>,
+        spans: &mut Vec<Vec<(usize, usize)>>,
+    ) {
+        text.clear();
+        spans.resize_with(refs.len(), Vec::new);
+        let app = refs.iter().any(|r| matches!(r.field, F::App(..) | F::AppPresent(_)));
+        let chain = Chain::new(d);
+        let layers = Layers::new(&chain, app);
+        for (r, occ) in refs.iter().zip(spans.iter_mut()) {
+            occ.clear();
+            let start = text.len();
+            let written = field(text, &mut self.scratch, &mut self.state, r.field, pkt, d, &chain, &layers);
+            if !written {
+                continue;
+            }
+            if !r.splits() {
+                occ.push((start, text.len()));
+                continue;
+            }
+            let mut from = start;
+            for i in start..text.len() {
+                if text[i] == b',' {
+                    occ.push((from, i));
+                    from = i + 1;
+                }
+            }
+            occ.push((from, text.len()));
+        }
+    }
+}
 
 /// The application fields, with the protocol whose module writes them.
 fn app_fields() -> impl Iterator<Item = (&'static str, F)> {
@@ -433,15 +618,31 @@ fn field(
     d: &Decoded<'_>,
     c: &Chain<'_>,
     l: &Layers<'_, '_>,
-) {
+) -> bool {
+    let start = b.len();
+    let mut any = false;
     let mut first = true;
     let mut sep = |b: &mut Vec<u8>| {
         if !first {
             b.push(b',');
         }
         first = false;
+        any = true;
     };
     match f {
+        F::TcpFlag(mask) => {
+            for t in l.tp(6) {
+                if let (true, Some(flags)) = (t.bytes.len() >= 20, be16(t.bytes, 12)) {
+                    sep(b);
+                    u(b, (flags & mask != 0) as u8);
+                }
+            }
+        }
+        F::AppPresent(proto) => {
+            if l.transports.iter().flatten().filter_map(|t| t.app).any(|seg| seg.proto == proto) {
+                sep(b);
+            }
+        }
         F::FrameNumber => u(b, pkt.number),
         F::FrameTimeEpoch => {
             u(b, pkt.ts.secs);
@@ -665,6 +866,7 @@ fn field(
             }
         }
     }
+    any || b.len() > start
 }
 
 #[cfg(test)]
