@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use pktkit::bpf::{Filter, MAX_OPTIMIZED_OPERATORS, NETMASK_UNKNOWN, Plan, Program};
-use pktkit::capture::{CaptureReader, CaptureWriter, Event, Interface, LinkType, OutputFormat};
+use pktkit::capture::{CaptureReader, CaptureWriter, Event, Interface, LinkType, OutputFormat, Packet};
+use pktkit::decode::{DecodeOptions, decode};
+use pktkit::dfilter::Filter as DisplayFilter;
 
 use crate::cli::{self, Failure};
 
@@ -18,6 +20,8 @@ Examples:
   pcap-filter --count 'udp port 53' capture.pcap
   pcap-filter -c 10 'tcp[tcpflags] & tcp-syn != 0' < in.pcap | pkt-decode
   pcap-capture -i eth0 | pcap-filter 'host 10.0.0.1' | pkt-decode --json
+  pcap-filter -Y 'http.request.method == \"GET\"' capture.pcap -w gets.pcap
+  pcap-filter -Y 'tls.handshake.type == 1' -f 'tcp port 443' capture.pcapng
 
 The expression is libpcap's (man 7 pcap-filter), compiled by libpcap for each
 interface's link type; a link type it cannot apply to matches nothing (a
@@ -32,8 +36,18 @@ read (at most 2 s), everything is written, exit 0 (docs/pipelines.md).";
 #[command(name = TOOL, version, after_help = EXAMPLES)]
 pub struct Args {
     /// libpcap filter expression, e.g. 'tcp port 80 and host 10.0.0.1' ("" keeps everything).
-    #[arg(value_name = "EXPRESSION")]
-    pub expression: String,
+    /// With -Y every operand is a file; give a BPF expression with -f.
+    #[arg(value_name = "EXPRESSION", required_unless_present = "display_filter")]
+    pub expression: Option<String>,
+
+    /// Wireshark display filter (tshark -Y), e.g. 'http.request.method == "GET"'; with a BPF
+    /// expression both must match.
+    #[arg(short = 'Y', long = "display-filter", value_name = "DISPLAY_FILTER")]
+    pub display_filter: Option<String>,
+
+    /// With -Y: a libpcap filter expression as well (tshark's -f).
+    #[arg(short = 'f', value_name = "EXPRESSION", requires = "display_filter")]
+    pub bpf: Option<String>,
 
     /// Capture files (pcap or pcapng, detected by content), read in order; stdin when none or '-'.
     #[arg(value_name = "FILE")]
@@ -76,9 +90,19 @@ fn parse_netmask(s: &str) -> Result<u32, String> {
 }
 
 /// Runs pcap-filter with parsed arguments.
-pub fn run(args: Args) -> Result<(), Failure> {
+pub fn run(mut args: Args) -> Result<(), Failure> {
+    let mut display = None;
+    if let Some(expr) = &args.display_filter {
+        display = Some(crate::cli::display_filter(expr)?);
+        // With -Y the operands are all files (tshark: `-r FILE -Y EXPR`).
+        if let Some(first) = args.expression.take() {
+            args.files.insert(0, first.into());
+        }
+        args.expression = args.bpf.take();
+    }
+    let expression = args.expression.clone().unwrap_or_default();
     let inputs = cli::inputs(&args.files)?;
-    let mut filter = Filter::new(&args.expression, args.netmask.unwrap_or(NETMASK_UNKNOWN));
+    let mut filter = Filter::new(&expression, args.netmask.unwrap_or(NETMASK_UNKNOWN));
     note_plan(&filter);
     let mut reader = cli::reader(inputs)?;
     reader.open_next()?;
@@ -95,7 +119,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 compile_first(&mut filter, pkt.interface, args.invert_match)?;
                 checked_first = true;
             }
-            if filter.matches(&pkt) != args.invert_match {
+            if keep(&mut filter, &mut display, &pkt) != args.invert_match {
                 kept += 1;
                 if args.max.is_some_and(|n| kept >= n) {
                     break;
@@ -115,7 +139,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(iface) = &first {
         writer.begin(iface)?;
     }
-    let outcome = filter_loop(&mut reader, &mut writer, &mut filter, &args, first.is_some());
+    let outcome = filter_loop(&mut reader, &mut writer, (&mut filter, &mut display), &args, first.is_some());
     // Everything kept before an error is written out and flushed before the error is reported.
     if let Some(iface) = reader.interfaces().first() {
         writer.begin(iface)?;
@@ -176,6 +200,20 @@ fn note_plan(filter: &Filter) {
     );
 }
 
+/// Whether a packet passes the BPF expression and then the display filter, if any.
+fn keep(filter: &mut Filter, display: &mut Option<DisplayFilter>, pkt: &Packet<'_>) -> bool {
+    if !filter.matches(pkt) {
+        return false;
+    }
+    match display {
+        Some(df) => {
+            let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &DecodeOptions::default());
+            df.matches(pkt, &d)
+        }
+        None => true,
+    }
+}
+
 fn report_failures(filter: &Filter) {
     for e in filter.failures() {
         cli::warn(
@@ -191,7 +229,7 @@ fn report_failures(filter: &Filter) {
 fn filter_loop<W: Write>(
     reader: &mut CaptureReader,
     writer: &mut CaptureWriter<W>,
-    filter: &mut Filter,
+    (filter, display): (&mut Filter, &mut Option<DisplayFilter>),
     args: &Args,
     mut checked_first: bool,
 ) -> Result<(), Failure> {
@@ -209,7 +247,7 @@ fn filter_loop<W: Write>(
             writer.begin(pkt.interface)?;
             checked_first = true;
         }
-        if filter.matches(&pkt) != args.invert_match {
+        if keep(filter, display, &pkt) != args.invert_match {
             writer.write(&pkt)?;
             if args.packet_buffered {
                 writer.flush()?;

@@ -312,8 +312,69 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
     FIELDS.iter().copied().chain(app_fields()).map(|(n, _)| n)
 }
 
+/// Which occurrences of a field tshark's `-E occurrence=` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Occurrence {
+    #[default]
+    All,
+    First,
+    Last,
+}
+
+/// tshark's `-E` options of `-T fields`.
+#[derive(Clone, Copy, Debug)]
+pub struct TsharkStyle {
+    /// Between fields (`-E separator=`).
+    pub separator: u8,
+    /// Between occurrences (`-E aggregator=`).
+    pub aggregator: u8,
+    pub occurrence: Occurrence,
+}
+
+impl Default for TsharkStyle {
+    fn default() -> Self {
+        TsharkStyle { separator: b'\t', aggregator: b',', occurrence: Occurrence::All }
+    }
+}
+
+impl TsharkStyle {
+    /// Applies one `-E name=value`; returns whether it asks for a header row (`header=y`).
+    pub fn set(&mut self, option: &str) -> Result<bool, String> {
+        let bad = || {
+            format!("-E {option}: expected header=y|n, separator=t|s|C, occurrence=f|l|a or aggregator=,|s|C")
+        };
+        let (name, value) = option.split_once('=').ok_or_else(bad)?;
+        let char_of = |v: &str| match v {
+            "/t" | "t" => Some(b'\t'),
+            "/s" | "s" => Some(b' '),
+            v if v.len() == 1 => Some(v.as_bytes()[0]),
+            _ => None,
+        };
+        match name {
+            "header" => match value {
+                "y" => return Ok(true),
+                "n" => {}
+                _ => return Err(bad()),
+            },
+            "separator" => self.separator = char_of(value).ok_or_else(bad)?,
+            "aggregator" => self.aggregator = char_of(value).ok_or_else(bad)?,
+            "occurrence" => {
+                self.occurrence = match value {
+                    "f" => Occurrence::First,
+                    "l" => Occurrence::Last,
+                    "a" => Occurrence::All,
+                    _ => return Err(bad()),
+                }
+            }
+            _ => return Err(bad()),
+        }
+        Ok(false)
+    }
+}
+
 /// Writes `--fields` rows.
 pub struct FieldsWriter {
+    style: TsharkStyle,
     fields: Vec<(&'static str, F)>,
     line: Vec<u8>,
     /// Scratch text of the application modules (reused).
@@ -344,6 +405,7 @@ impl FieldsWriter {
         }
         let app = fields.iter().any(|(_, f)| matches!(f, F::App(..)));
         Ok(FieldsWriter {
+            style: TsharkStyle::default(),
             fields,
             line: Vec::with_capacity(256),
             scratch: String::with_capacity(256),
@@ -352,10 +414,16 @@ impl FieldsWriter {
         })
     }
 
+    /// Writes rows as tshark's `-E` options say.
+    pub fn tshark_style(mut self, style: TsharkStyle) -> Self {
+        self.style = style;
+        self
+    }
+
     /// Writes the header row (the field names).
     pub fn header<W: Write>(&self, w: &mut W) -> io::Result<()> {
         let names: Vec<&str> = self.fields.iter().map(|(n, _)| *n).collect();
-        w.write_all(names.join("\t").as_bytes())?;
+        w.write_all(names.join(&(self.style.separator as char).to_string()).as_bytes())?;
         w.write_all(b"\n")
     }
 
@@ -365,11 +433,30 @@ impl FieldsWriter {
         b.clear();
         let chain = Chain::new(d);
         let layers = Layers::new(&chain, self.app);
-        for (i, (_, f)) in self.fields.iter().enumerate() {
+        let style = self.style;
+        for (i, (name, f)) in self.fields.iter().enumerate() {
             if i > 0 {
-                b.push(b'\t');
+                b.push(style.separator);
             }
+            let start = b.len();
             field(&mut b, &mut self.scratch, &mut self.state, *f, pkt, d, &chain, &layers);
+            let splits = FieldRef { name, field: *f }.splits();
+            if splits && (style.occurrence != Occurrence::All || style.aggregator != b',') {
+                let value = b.split_off(start);
+                let mut parts = value.split(|c| *c == b',');
+                match style.occurrence {
+                    Occurrence::First => b.extend_from_slice(parts.next().unwrap_or_default()),
+                    Occurrence::Last => b.extend_from_slice(parts.next_back().unwrap_or_default()),
+                    Occurrence::All => {
+                        for (j, p) in parts.enumerate() {
+                            if j > 0 {
+                                b.push(style.aggregator);
+                            }
+                            b.extend_from_slice(p);
+                        }
+                    }
+                }
+            }
         }
         b.push(b'\n');
         let r = w.write_all(&b);
