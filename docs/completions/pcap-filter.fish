@@ -1,3 +1,5 @@
+complete -c pcap-filter -s Y -l display-filter -d 'Wireshark display filter (tshark -Y), e.g. \'http.request.method == "GET"\'; with a BPF expression both must match' -r
+complete -c pcap-filter -s f -d 'With -Y: a libpcap filter expression as well (tshark\'s -f)' -r
 complete -c pcap-filter -s c -d 'Stop after N kept packets' -r
 complete -c pcap-filter -s w -d 'Write to FILE instead of stdout (\'-\' is stdout)' -r -F
 complete -c pcap-filter -l netmask -d 'IPv4 netmask for \'ip broadcast\' (dotted quad); unknown by default, as with tcpdump -r' -r

@@ -23,7 +23,7 @@ _pkt__decode() {
 
     case "${cmd}" in
         pkt__decode)
-            opts="-r -c -e -v -x -X -A -# -t -n -l -U -h -V --json --raw --fields --header --defrag --nano --packet-buffered --help --version"
+            opts="-r -c -Y -T -E -e -v -x -X -A -# -t -n -l -U -h -V --json --raw --fields --header --display-filter --tshark-field --defrag --nano --packet-buffered --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -38,6 +38,26 @@ _pkt__decode() {
                     return 0
                     ;;
                 --fields)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display-filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -Y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -T)
+                    COMPREPLY=($(compgen -W "fields" -- "${cur}"))
+                    return 0
+                    ;;
+                --tshark-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -E)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

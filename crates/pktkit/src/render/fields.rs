@@ -287,8 +287,8 @@ impl FieldReader {
                 continue;
             }
             let mut from = start;
-            for i in start..text.len() {
-                if text[i] == b',' {
+            for (i, c) in text.iter().enumerate().skip(start) {
+                if *c == b',' {
                     occ.push((from, i));
                     from = i + 1;
                 }
