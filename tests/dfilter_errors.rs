@@ -3,8 +3,8 @@
 
 mod support;
 
-use support::{pcap_filter, pkt_decode, run_timed};
 use std::time::Duration;
+use support::{pcap_filter, pkt_decode, run_timed};
 
 const BAD: &[&str] = &[
     "",
