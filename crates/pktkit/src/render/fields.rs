@@ -65,8 +65,9 @@ enum F {
     ArpDstHwMac,
     /// One of the bits of tcp.flags, by its mask.
     TcpFlag(u16),
-    /// The application protocol itself (display filters: `dns`, `http`, ...).
-    AppPresent(AppProto),
+    /// The application protocol itself (display filters: `dns`, `mdns`, `llmnr`, `http`, ...),
+    /// by Wireshark's protocol name.
+    AppPresent(AppProto, &'static str),
     /// A field of an application protocol, written by its `proto/` module.
     App(AppProto, &'static str),
 }
@@ -170,6 +171,20 @@ const PROTOCOLS: &[(&str, &str)] = &[
     ("tls.handshake", "tls.handshake.type"),
 ];
 
+/// Application protocols by Wireshark's name: DNS messages on the mDNS port (5353) are
+/// protocol `mdns`, on LLMNR's (5355) `llmnr`, both with `dns.*` fields.
+const APP_PROTOCOLS: &[(&str, AppProto)] = &[
+    ("dns", AppProto::Dns),
+    ("mdns", AppProto::Dns),
+    ("llmnr", AppProto::Dns),
+    ("http", AppProto::Http),
+    ("tls", AppProto::Tls),
+    ("dhcp", AppProto::Dhcp),
+];
+
+/// The UDP port of LLMNR (RFC 4795).
+const LLMNR_PORT: u16 = 5355;
+
 /// Fields that stand for two fields of the table, either direction (`ip.addr`, `tcp.port`).
 pub const TWO_WAY: &[(&str, [&str; 2])] = &[
     ("eth.addr", ["eth.src", "eth.dst"]),
@@ -182,14 +197,8 @@ pub const TWO_WAY: &[(&str, [&str; 2])] = &[
 impl FieldRef {
     /// The field of the table (or protocol) named `name`.
     pub fn lookup(name: &str) -> Option<FieldRef> {
-        let app = [
-            ("dns", AppProto::Dns),
-            ("http", AppProto::Http),
-            ("tls", AppProto::Tls),
-            ("dhcp", AppProto::Dhcp),
-        ];
-        if let Some((n, p)) = app.iter().find(|(n, _)| *n == name) {
-            return Some(FieldRef { name: n, field: F::AppPresent(*p) });
+        if let Some((n, p)) = APP_PROTOCOLS.iter().find(|(n, _)| *n == name) {
+            return Some(FieldRef { name: n, field: F::AppPresent(*p, n) });
         }
         if let Some((n, base)) = PROTOCOLS.iter().find(|(n, _)| *n == name) {
             let f = Self::lookup(base)?;
@@ -206,7 +215,7 @@ impl FieldRef {
     /// Every name display filters accept: fields, protocols and the two-way fields.
     pub fn filter_names() -> impl Iterator<Item = &'static str> {
         known_names()
-            .chain(["dns", "http", "tls", "dhcp"])
+            .chain(APP_PROTOCOLS.iter().map(|(n, _)| *n))
             .chain(PROTOCOLS.iter().map(|(n, _)| *n))
             .chain(TWO_WAY.iter().map(|(n, _)| *n))
     }
@@ -227,7 +236,7 @@ impl FieldRef {
             F::IpSrc | F::IpDst | F::ArpSrcProtoIpv4 | F::ArpDstProtoIpv4 => Kind::Ipv4,
             F::Ipv6Src | F::Ipv6Dst => Kind::Ipv6,
             F::IpFlagsMf | F::IpFlagsDf | F::TcpFlag(_) => Kind::Bool,
-            F::AppPresent(_) => Kind::None,
+            F::AppPresent(..) => Kind::None,
             F::App(_, name) => match name {
                 "dns.flags.response" => Kind::Bool,
                 "dns.a" | "dhcp.option.requested_ip_address" => Kind::Ipv4,
@@ -272,7 +281,7 @@ impl FieldReader {
     ) {
         text.clear();
         spans.resize_with(refs.len(), Vec::new);
-        let app = refs.iter().any(|r| matches!(r.field, F::App(..) | F::AppPresent(_)));
+        let app = refs.iter().any(|r| matches!(r.field, F::App(..) | F::AppPresent(..)));
         let chain = Chain::new(d);
         let layers = Layers::new(&chain, app);
         for (r, occ) in refs.iter().zip(spans.iter_mut()) {
@@ -725,8 +734,22 @@ fn field(
                 }
             }
         }
-        F::AppPresent(proto) => {
-            if l.transports.iter().flatten().filter_map(|t| t.app).any(|seg| seg.proto == proto) {
+        F::AppPresent(proto, name) => {
+            let named = |seg: &AppSeg<'_>| {
+                let llmnr = seg.conv.1 == LLMNR_PORT || seg.conv.3 == LLMNR_PORT;
+                match name {
+                    "mdns" => seg.mdns,
+                    "llmnr" => llmnr && !seg.mdns,
+                    "dns" => !seg.mdns && !llmnr,
+                    _ => true,
+                }
+            };
+            if l.transports
+                .iter()
+                .flatten()
+                .filter_map(|t| t.app)
+                .any(|seg| seg.proto == proto && named(&seg))
+            {
                 sep(b);
             }
         }
