@@ -65,6 +65,10 @@ enum F {
     ArpDstHwMac,
     /// One of the bits of tcp.flags, by its mask.
     TcpFlag(u16),
+    /// An IPv4 header, also one Wireshark marks bogus (the `ip` protocol).
+    Ipv4Present,
+    /// A TLS record of content type 22 (the `tls.handshake` protocol item, also encrypted).
+    TlsHandshakePresent,
     /// The application protocol itself (display filters: `dns`, `mdns`, `llmnr`, `http`, ...),
     /// by Wireshark's protocol name.
     AppPresent(AppProto, &'static str),
@@ -159,7 +163,6 @@ const PROTOCOLS: &[(&str, &str)] = &[
     ("eth", "eth.src"),
     ("vlan", "vlan.id"),
     ("sll", "sll.pkttype"),
-    ("ip", "ip.src"),
     ("ipv6", "ipv6.src"),
     ("tcp", "tcp.srcport"),
     ("udp", "udp.srcport"),
@@ -168,7 +171,6 @@ const PROTOCOLS: &[(&str, &str)] = &[
     ("arp", "arp.opcode"),
     ("http.request", "http.request.method"),
     ("http.response", "http.response.code"),
-    ("tls.handshake", "tls.handshake.type"),
 ];
 
 /// Application protocols by Wireshark's name: DNS messages on the mDNS port (5353) are
@@ -200,6 +202,13 @@ impl FieldRef {
         if let Some((n, p)) = APP_PROTOCOLS.iter().find(|(n, _)| *n == name) {
             return Some(FieldRef { name: n, field: F::AppPresent(*p, n) });
         }
+        match name {
+            "ip" => return Some(FieldRef { name: "ip", field: F::Ipv4Present }),
+            "tls.handshake" => {
+                return Some(FieldRef { name: "tls.handshake", field: F::TlsHandshakePresent });
+            }
+            _ => {}
+        }
         if let Some((n, base)) = PROTOCOLS.iter().find(|(n, _)| *n == name) {
             let f = Self::lookup(base)?;
             return Some(FieldRef { name: n, field: f.field });
@@ -217,6 +226,7 @@ impl FieldRef {
         known_names()
             .chain(APP_PROTOCOLS.iter().map(|(n, _)| *n))
             .chain(PROTOCOLS.iter().map(|(n, _)| *n))
+            .chain(["ip", "tls.handshake"])
             .chain(TWO_WAY.iter().map(|(n, _)| *n))
     }
 
@@ -236,7 +246,7 @@ impl FieldRef {
             F::IpSrc | F::IpDst | F::ArpSrcProtoIpv4 | F::ArpDstProtoIpv4 => Kind::Ipv4,
             F::Ipv6Src | F::Ipv6Dst => Kind::Ipv6,
             F::IpFlagsMf | F::IpFlagsDf | F::TcpFlag(_) => Kind::Bool,
-            F::AppPresent(..) => Kind::None,
+            F::AppPresent(..) | F::Ipv4Present | F::TlsHandshakePresent => Kind::None,
             F::App(_, name) => match name {
                 "dns.flags.response" => Kind::Bool,
                 "dns.a" | "dhcp.option.requested_ip_address" => Kind::Ipv4,
@@ -281,7 +291,8 @@ impl FieldReader {
     ) {
         text.clear();
         spans.resize_with(refs.len(), Vec::new);
-        let app = refs.iter().any(|r| matches!(r.field, F::App(..) | F::AppPresent(..)));
+        let app =
+            refs.iter().any(|r| matches!(r.field, F::App(..) | F::AppPresent(..) | F::TlsHandshakePresent));
         let chain = Chain::new(d);
         let layers = Layers::new(&chain, app);
         for (r, occ) in refs.iter().zip(spans.iter_mut()) {
@@ -698,6 +709,9 @@ fn ip_dst<'x>(h: &etherparse::Ipv4HeaderSlice<'x>) -> [u8; 4] {
 struct State {
     /// Connections whose ServerHello chose TLS 1.3 (at most [`MAX_SESSIONS`]).
     tls13: HashSet<Conv>,
+    /// TCP connections that carried an HTTP request or response (at most [`MAX_SESSIONS`]):
+    /// Wireshark's `http` protocol covers their later segments, and only theirs.
+    http: HashSet<Conv>,
 }
 
 /// Bound on the connections [`State`] remembers.
@@ -732,6 +746,36 @@ fn field(
                     sep(b);
                     u(b, (flags & mask != 0) as u8);
                 }
+            }
+        }
+        F::Ipv4Present => {
+            if l.nets.iter().flatten().any(|n| matches!(n, LaxNetSlice::Ipv4(_))) {
+                sep(b);
+            }
+        }
+        F::TlsHandshakePresent => {
+            let mut types = Vec::new();
+            let app = F::App(AppProto::Tls, "tls.record.content_type");
+            field(&mut types, scratch, state, app, pkt, d, c, l);
+            if types.split(|c| *c == b',').any(|t| t == b"22") {
+                sep(b);
+            }
+        }
+        F::AppPresent(AppProto::Http, _) => {
+            // A segment of a connection that carried an HTTP message; UDP's HTTP is SSDP.
+            let mut any_http = false;
+            for seg in l.transports.iter().flatten().filter_map(|t| t.app).filter(|s| s.over_tcp) {
+                let message = seg.proto == AppProto::Http
+                    && (http::write_field(seg.data, "http.request.method", scratch)
+                        || http::write_field(seg.data, "http.response.code", scratch));
+                scratch.clear();
+                if message && state.http.len() < MAX_SESSIONS {
+                    state.http.insert(seg.conv);
+                }
+                any_http |= message || state.http.contains(&seg.conv);
+            }
+            if any_http {
+                sep(b);
             }
         }
         F::AppPresent(proto, name) => {
