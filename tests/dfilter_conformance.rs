@@ -266,3 +266,76 @@ fn display_filters_select_what_tshark_selects() {
     );
     assert!(bad.is_empty(), "{} differences:\n{}", bad.len(), bad.join("\n"));
 }
+
+/// The issue's two commands, `pkt-decode -r FILE -Y ... -T fields -e ...` in place of
+/// `tshark -r FILE ...` (tshark's default options), print what tshark prints on every
+/// capture, except where tshark's TCP reassembly (on by default; pktkit has none) changes
+/// the frames: PartialHttpRequest.pcap (tshark waits for the rest of a request that never
+/// comes) and pcap_examples/tls.pcap (a handshake message across segments, shown by tshark
+/// in the frame that completes it).
+#[test]
+fn issue_commands_print_what_tshark_prints() {
+    let Some(c) = corpus("issue_commands_print_what_tshark_prints") else { return };
+    if !tshark_available() {
+        eprintln!("notice: issue_commands_print_what_tshark_prints skipped: tshark is not installed");
+        return;
+    }
+    let mut caps: Vec<PathBuf> = captures(&c.join("samples"));
+    caps.extend(captures(&c.join("pcapng-suite")));
+    let commands: [(&str, &[&str]); 2] = [
+        ("http.request", &["-e", "http.host", "-e", "http.request.uri"]),
+        ("tls.handshake", &["-e", "tls.handshake.type", "-e", "tls.handshake.extensions_server_name"]),
+    ];
+    let results = parallel(&caps, |cap| {
+        let mut out = Vec::new();
+        for (filter, fields) in &commands {
+            let mut t = Command::new("tshark");
+            t.arg("-r").arg(cap).args(["-Y", filter, "-T", "fields"]).args(*fields);
+            let mut p = pkt_decode();
+            p.arg("-r").arg(cap).args(["-Y", filter, "-T", "fields"]).args(*fields);
+            let (theirs, ours) = (run_timed(t, None, T).stdout_text(), run_timed(p, None, T).stdout_text());
+            out.push((filter.to_string(), theirs, ours));
+        }
+        out
+    });
+    let mut same = 0;
+    let mut bad = Vec::new();
+    for (cap, runs) in caps.iter().zip(results) {
+        let rel = cap.strip_prefix(&c).unwrap().to_string_lossy().to_string();
+        for (filter, theirs, ours) in runs {
+            if theirs == ours {
+                same += 1;
+            } else if !(rel.ends_with("PartialHttpRequest.pcap") || rel.ends_with("pcap_examples/tls.pcap")) {
+                bad.push(format!("{rel} -Y {filter}:\ntshark:\n{theirs}pkt-decode:\n{ours}"));
+            }
+        }
+    }
+    eprintln!("issue commands: {same} of {} runs print what tshark prints", 2 * caps.len());
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// `-E header=y`, `-E separator=,`, `-E occurrence=f|l|a` and `-E aggregator=` as tshark.
+#[test]
+fn tshark_e_options() {
+    let Some(c) = corpus("tshark_e_options") else { return };
+    if !tshark_available() {
+        eprintln!("notice: tshark_e_options skipped: tshark is not installed");
+        return;
+    }
+    let cap = c.join("samples/PcapExamples/DnsPackets.pcap");
+    for opts in [
+        &["-E", "header=y", "-E", "separator=,"][..],
+        &["-E", "occurrence=f"],
+        &["-E", "occurrence=l", "-E", "separator=/s"],
+        &["-E", "occurrence=a", "-E", "aggregator=;", "-E", "header=y"],
+    ] {
+        let fields = ["-e", "frame.number", "-e", "dns.qry.name", "-e", "dns.a", "-e", "ip.src"];
+        let mut t = Command::new("tshark");
+        t.arg("-r").arg(&cap).args(["-Y", "dns.a", "-T", "fields"]).args(fields).args(opts);
+        let mut p = pkt_decode();
+        p.arg("-r").arg(&cap).args(["-Y", "dns.a", "-T", "fields"]).args(fields).args(opts);
+        let (theirs, ours) = (run_timed(t, None, T).stdout_text(), run_timed(p, None, T).stdout_text());
+        assert!(!theirs.is_empty());
+        assert_eq!(ours, theirs, "{opts:?}");
+    }
+}
