@@ -194,6 +194,44 @@ def section_decode():
     return "\n".join(lines)
 
 
+def section_dfilter():
+    small = gen_mix(200_000, "mix-200k.pcap")
+    big = gen_mix(2_000_000, "mix-2m.pcap")
+    load = open("/proc/loadavg").read().split()[0] if Path("/proc/loadavg").exists() else "?"
+    tr = int(os.environ.get("PKTKIT_BENCH_TSHARK_RUNS", "3"))
+    quick = int(os.environ.get("PKTKIT_BENCH_QUICK_RUNS", "15"))
+    y_dec = 'dns.qry.name contains "example" || tls.handshake.extensions_server_name'
+    fields = ["frame.number", "dns.qry.name", "tls.handshake.extensions_server_name"]
+    dec = [str(BIN / "pkt-decode"), "-Y", y_dec, "--fields", ",".join(fields)]
+    t_dec_anchor = ["tshark", "-r", "-", "-Y", y_dec, "-T", "fields"] + [a for f in fields for a in ("-e", f)]
+    y_flt = 'http.request.method == "GET"'
+    flt = [str(BIN / "pcap-filter"), "-Y", y_flt]
+    # tshark -w - writes pcapng to stdout; -F pcap for the same output format as pcap-filter.
+    t_flt_anchor = ["tshark", "-r", "-", "-Y", y_flt, "-F", "pcap", "-w", "-"]
+    t_dec, m_dec = measure(dec, small, quick)
+    t_dec_t, _ = measure(t_dec_anchor, small, tr)
+    t_flt, m_flt = measure(flt, small, quick)
+    t_flt_t, _ = measure(t_flt_anchor, small, tr)
+    _, m_dec_big = measure(dec, big, 1)
+    _, m_flt_big = measure(flt, big, 1)
+    lines = [
+        f"200,000-packet gen-mix capture, page-cached, stdout to /dev/null; median of {quick} runs "
+        f"for pktkit, {tr} for tshark, after a warm-up run. Load average {load} when the section "
+        "started (the machine is shared).",
+        "",
+        "| command | pktkit | tshark | ratio | target |",
+        "|---|---|---|---|---|",
+        f"| `pkt-decode -Y '{y_dec}' --fields {','.join(fields)}` vs `tshark -Y ... -T fields -e ...` "
+        f"| {t_dec:.3f} s | {t_dec_t:.1f} s | **{t_dec_t / t_dec:.0f}x** | 30x |",
+        f"| `pcap-filter -Y '{y_flt}'` vs `tshark -Y ... -F pcap -w -` | {t_flt:.3f} s | {t_flt_t:.1f} s "
+        f"| **{t_flt_t / t_flt:.0f}x** | 30x |",
+        "",
+        f"Peak memory: pkt-decode -Y {mib(m_dec)} on 200,000 packets, {mib(m_dec_big)} on 2,000,000; "
+        f"pcap-filter -Y {mib(m_flt)} and {mib(m_flt_big)} (flat in the file's size).",
+    ]
+    return "\n".join(lines)
+
+
 def script_section(script, intro):
     """A lab benchmark script that prints its own markdown tables (needs root)."""
     def run():
@@ -208,6 +246,7 @@ SECTIONS = {
     "filter": ("pcap-filter", section_filter),
     "decode": ("pkt-decode", section_decode),
     "stats": ("pkt-stats", section_stats),
+    "dfilter": ("display filters (-Y)", section_dfilter),
     "capture": (
         "pcap-capture (lab)",
         script_section(

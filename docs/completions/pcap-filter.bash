@@ -23,12 +23,24 @@ _pcap__filter() {
 
     case "${cmd}" in
         pcap__filter)
-            opts="-r -F -n -v -c -w -U -h -V --invert-match --count --pcapng --netmask --packet-buffered --help --version"
+            opts="-Y -f -r -F -n -v -c -w -U -h -V --display-filter --invert-match --count --pcapng --netmask --packet-buffered --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --display-filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -Y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,3 +1,5 @@
+complete -c pcap-filter -s Y -l display-filter -d 'Wireshark display filter (tshark -Y), e.g. \'http.request.method == "GET"\'; with a BPF expression both must match' -r
+complete -c pcap-filter -s f -d 'With -Y: a libpcap filter expression as well (tshark\'s -f)' -r
 complete -c pcap-filter -s r -d 'Read this capture file (tcpdump -r; may be repeated): the words are then the expression' -r -F
 complete -c pcap-filter -s F -d 'Read the expression from FILE (tcpdump -F); the words are then input files' -r -F
 complete -c pcap-filter -s c -d 'Stop after N kept packets' -r

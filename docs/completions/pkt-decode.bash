@@ -23,7 +23,7 @@ _pkt__decode() {
 
     case "${cmd}" in
         pkt__decode)
-            opts="-r -F -c -e -v -x -X -A -# -t -q -S -n -l -U -h -V --json --raw --fields --header --defrag --nano --absolute-tcp-sequence-numbers --packet-buffered --help --version"
+            opts="-r -F -c -Y -T -E -e -v -x -X -A -# -t -q -S -n -l -U -h -V --json --raw --fields --header --display-filter --tshark-field --defrag --nano --absolute-tcp-sequence-numbers --packet-buffered --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -42,6 +42,26 @@ _pkt__decode() {
                     return 0
                     ;;
                 --fields)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display-filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -Y)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -T)
+                    COMPREPLY=($(compgen -W "fields" -- "${cur}"))
+                    return 0
+                    ;;
+                --tshark-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -E)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

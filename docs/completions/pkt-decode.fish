@@ -2,6 +2,10 @@ complete -c pkt-decode -s r -d 'Read this file (tcpdump -r; may be repeated): th
 complete -c pkt-decode -s F -d 'Read the filter expression from FILE (tcpdump -F); the words are then input files' -r -F
 complete -c pkt-decode -s c -d 'Stop after N packets' -r
 complete -c pkt-decode -l fields -d 'Tab-separated Wireshark fields, e.g. frame.number,ip.src,tcp.dstport (\'list\' lists them)' -r
+complete -c pkt-decode -s Y -l display-filter -d 'Print only the packets that match this Wireshark display filter (tshark -Y), in every output mode, e.g. \'http.request\' or \'tcp.port in {80 443} && ip.addr == 10.0.0.0/8\'' -r
+complete -c pkt-decode -s T -d 'tshark\'s output format: only \'fields\' (with -e FIELD, which then names a field, not tcpdump\'s -e)' -r -f -a "fields\t''"
+complete -c pkt-decode -l tshark-field -d 'With -T fields: a field to print (tshark -e; given on the command line as -e FIELD)' -r
+complete -c pkt-decode -s E -d 'With -T fields: tshark\'s -E options header=y|n, separator=C (t, s or a character), occurrence=f|l|a, aggregator=C' -r
 complete -c pkt-decode -l json -d 'One JSON object per packet (NDJSON), schema pktkit.decode/1'
 complete -c pkt-decode -l raw -d 'With --json: add the frame bytes as hex, link type and raw timestamps'
 complete -c pkt-decode -l header -d 'With --fields: print the field names as a first row'

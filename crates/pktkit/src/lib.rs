@@ -18,6 +18,7 @@ pub mod bpf;
 pub mod capture;
 pub mod craft;
 pub mod decode;
+pub mod dfilter;
 pub mod host;
 pub mod live;
 pub mod net;

@@ -94,8 +94,17 @@ pub fn reader(inputs: Vec<Input>) -> Result<CaptureReader, Failure> {
 /// write (`--help > /dev/full`) is a write error like any other (exit 1, one line), and a
 /// closed pipe (`--help | head -1`) ends quietly with 0.
 pub fn main<A: clap::Parser>(tool: &str, run: impl FnOnce(A) -> Result<(), Failure>) -> ExitCode {
+    main_from(tool, std::env::args_os().collect(), run)
+}
+
+/// [`main`] with the arguments given (a tool that rewrites its command line first).
+pub fn main_from<A: clap::Parser>(
+    tool: &str,
+    argv: Vec<std::ffi::OsString>,
+    run: impl FnOnce(A) -> Result<(), Failure>,
+) -> ExitCode {
     use clap::error::ErrorKind;
-    match A::try_parse() {
+    match A::try_parse_from(argv) {
         Ok(args) => finish(tool, run(args)),
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             let written = e.print().and_then(|()| io::Write::flush(&mut io::stdout()));
@@ -223,4 +232,13 @@ pub fn inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
         .iter()
         .map(|f| if f == Path::new("-") { Input::Stdin } else { Input::File(f.clone()) })
         .collect())
+}
+
+/// Compiles a `-Y` display filter; an error is a usage error naming the column (1-based)
+/// and what was expected there.
+pub fn display_filter(expr: &str) -> Result<pktkit::dfilter::Filter, Failure> {
+    pktkit::dfilter::Filter::new(expr).map_err(|e| {
+        let column = expr.get(..e.pos).map_or(e.pos, |s| s.chars().count()) + 1;
+        Failure::Usage(format!("display filter '{expr}': column {column}: {}", e.msg))
+    })
 }

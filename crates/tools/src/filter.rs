@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use pktkit::bpf::{Filter, MAX_OPTIMIZED_OPERATORS, NETMASK_UNKNOWN, Plan};
-use pktkit::capture::{CaptureReader, CaptureWriter, Event, OutputFormat};
+use pktkit::capture::{CaptureReader, CaptureWriter, Event, OutputFormat, Packet};
+use pktkit::decode::{DecodeOptions, decode};
+use pktkit::dfilter::Filter as DisplayFilter;
 
 use crate::cli::{self, Failure};
 use crate::words::{self, Form, compile_first, report_failures};
@@ -22,6 +24,8 @@ Examples:
   pcap-filter --count 'udp port 53' capture.pcap
   pcap-filter -c 10 'tcp[tcpflags] & tcp-syn != 0' < in.pcap | pkt-decode
   pcap-capture -i eth0 | pcap-filter 'host 10.0.0.1' | pkt-decode --json
+  pcap-filter -Y 'http.request.method == \"GET\"' capture.pcap -w gets.pcap
+  pcap-filter -Y 'tls.handshake.type == 1' -f 'tcp port 443' capture.pcapng
 
 The expression is libpcap's (man 7 pcap-filter), compiled by libpcap for each
 interface's link type; a link type it cannot apply to matches nothing (a
@@ -38,9 +42,18 @@ pub struct Args {
     /// libpcap filter expression, e.g. tcp port 80 and host 10.0.0.1 ("" keeps everything),
     /// then capture files (pcap or pcapng, by content; stdin when none or '-'): the trailing
     /// words that are existing files or paths are the inputs. With -r, every word is the
-    /// expression.
-    #[arg(value_name = "EXPRESSION [FILE]", required_unless_present_any = ["read", "expr_file"])]
+    /// expression. With -Y every word is an input file (give a BPF expression with -f).
+    #[arg(value_name = "EXPRESSION [FILE]", required_unless_present_any = ["read", "expr_file", "display_filter"])]
     pub words: Vec<String>,
+
+    /// Wireshark display filter (tshark -Y), e.g. 'http.request.method == "GET"'; with a BPF
+    /// expression both must match.
+    #[arg(short = 'Y', long = "display-filter", value_name = "DISPLAY_FILTER")]
+    pub display_filter: Option<String>,
+
+    /// With -Y: a libpcap filter expression as well (tshark's -f).
+    #[arg(short = 'f', value_name = "EXPRESSION", requires = "display_filter", conflicts_with = "expr_file")]
+    pub bpf: Option<String>,
 
     /// Read this capture file (tcpdump -r; may be repeated): the words are then the expression.
     #[arg(short = 'r', value_name = "FILE", action = clap::ArgAction::Append)]
@@ -92,7 +105,17 @@ fn parse_netmask(s: &str) -> Result<u32, String> {
 
 /// Runs pcap-filter with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
-    let selection = words::select(Form::ExpressionFirst, &args.read, args.expr_file.as_deref(), &args.words)?;
+    let (mut display, selection) = match &args.display_filter {
+        // With -Y the words are all files, as tshark's `-r FILE -Y EXPR`; BPF comes from -f.
+        Some(expr) => {
+            let mut files = args.read.clone();
+            files.extend(args.words.iter().map(PathBuf::from));
+            (Some(cli::display_filter(expr)?), words::Selection { expression: args.bpf.clone(), files })
+        }
+        None => {
+            (None, words::select(Form::ExpressionFirst, &args.read, args.expr_file.as_deref(), &args.words)?)
+        }
+    };
     let inputs = cli::inputs(&selection.files)?;
     let expression = selection.expression.unwrap_or_default();
     let mut filter = Filter::new(&expression, args.netmask.unwrap_or(NETMASK_UNKNOWN));
@@ -112,7 +135,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 compile_first(&mut filter, pkt.interface, args.invert_match)?;
                 checked_first = true;
             }
-            if filter.matches(&pkt) != args.invert_match {
+            if keep(&mut filter, &mut display, &pkt) != args.invert_match {
                 kept += 1;
                 if args.max.is_some_and(|n| kept >= n) {
                     break;
@@ -132,7 +155,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(iface) = &first {
         writer.begin(iface)?;
     }
-    let outcome = filter_loop(&mut reader, &mut writer, &mut filter, &args, first.is_some());
+    let outcome = filter_loop(&mut reader, &mut writer, (&mut filter, &mut display), &args, first.is_some());
     // Everything kept before an error is written out and flushed before the error is reported.
     if let Some(iface) = reader.interfaces().first() {
         writer.begin(iface)?;
@@ -173,10 +196,24 @@ fn note_plan(filter: &Filter) {
     );
 }
 
+/// Whether a packet passes the BPF expression and then the display filter, if any.
+fn keep(filter: &mut Filter, display: &mut Option<DisplayFilter>, pkt: &Packet<'_>) -> bool {
+    if !filter.matches(pkt) {
+        return false;
+    }
+    match display {
+        Some(df) => {
+            let decoded = decode(pkt.linktype(), pkt.data, pkt.orig_len, &DecodeOptions::default());
+            df.matches(pkt, &decoded)
+        }
+        None => true,
+    }
+}
+
 fn filter_loop<W: Write>(
     reader: &mut CaptureReader,
     writer: &mut CaptureWriter<W>,
-    filter: &mut Filter,
+    (filter, display): (&mut Filter, &mut Option<DisplayFilter>),
     args: &Args,
     mut checked_first: bool,
 ) -> Result<(), Failure> {
@@ -194,7 +231,7 @@ fn filter_loop<W: Write>(
             writer.begin(pkt.interface)?;
             checked_first = true;
         }
-        if filter.matches(&pkt) != args.invert_match {
+        if keep(filter, display, &pkt) != args.invert_match {
             writer.write(&pkt)?;
             if args.packet_buffered {
                 writer.flush()?;

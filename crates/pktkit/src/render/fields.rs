@@ -63,6 +63,15 @@ enum F {
     ArpDstProtoIpv4,
     ArpSrcHwMac,
     ArpDstHwMac,
+    /// One of the bits of tcp.flags, by its mask.
+    TcpFlag(u16),
+    /// An IPv4 header, also one Wireshark marks bogus (the `ip` protocol).
+    Ipv4Present,
+    /// A TLS record of content type 22 (the `tls.handshake` protocol item, also encrypted).
+    TlsHandshakePresent,
+    /// The application protocol itself (display filters: `dns`, `mdns`, `llmnr`, `http`, ...),
+    /// by Wireshark's protocol name.
+    AppPresent(AppProto, &'static str),
     /// A field of an application protocol, written by its `proto/` module.
     App(AppProto, &'static str),
 }
@@ -111,7 +120,203 @@ const FIELDS: &[(&str, F)] = &[
     ("arp.dst.proto_ipv4", F::ArpDstProtoIpv4),
     ("arp.src.hw_mac", F::ArpSrcHwMac),
     ("arp.dst.hw_mac", F::ArpDstHwMac),
+    ("tcp.flags.fin", F::TcpFlag(0x001)),
+    ("tcp.flags.syn", F::TcpFlag(0x002)),
+    ("tcp.flags.reset", F::TcpFlag(0x004)),
+    ("tcp.flags.push", F::TcpFlag(0x008)),
+    ("tcp.flags.ack", F::TcpFlag(0x010)),
+    ("tcp.flags.urg", F::TcpFlag(0x020)),
+    ("tcp.flags.ecn", F::TcpFlag(0x040)),
+    ("tcp.flags.cwr", F::TcpFlag(0x080)),
+    ("tcp.flags.ns", F::TcpFlag(0x100)),
 ];
+
+/// The type of a field's values, as Wireshark's display filters see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Unsigned integer (written in decimal, or hex with `0x`).
+    Uint,
+    /// Boolean (written `1` or `0`).
+    Bool,
+    /// Seconds with a fraction.
+    Time,
+    /// Ethernet address.
+    Mac,
+    Ipv4,
+    Ipv6,
+    /// Text.
+    Str,
+    /// A protocol or a field without a value: only its presence counts.
+    None,
+}
+
+/// A field of the table, for display filters: its name and value type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldRef {
+    name: &'static str,
+    field: F,
+}
+
+/// Protocol names and the field whose presence marks the protocol (display filters).
+const PROTOCOLS: &[(&str, &str)] = &[
+    ("frame", "frame.number"),
+    ("eth", "eth.src"),
+    ("vlan", "vlan.id"),
+    ("sll", "sll.pkttype"),
+    ("ipv6", "ipv6.src"),
+    ("tcp", "tcp.srcport"),
+    ("udp", "udp.srcport"),
+    ("icmp", "icmp.type"),
+    ("icmpv6", "icmpv6.type"),
+    ("arp", "arp.opcode"),
+    ("http.request", "http.request.method"),
+    ("http.response", "http.response.code"),
+];
+
+/// Application protocols by Wireshark's name: DNS messages on the mDNS port (5353) are
+/// protocol `mdns`, on LLMNR's (5355) `llmnr`, both with `dns.*` fields.
+const APP_PROTOCOLS: &[(&str, AppProto)] = &[
+    ("dns", AppProto::Dns),
+    ("mdns", AppProto::Dns),
+    ("llmnr", AppProto::Dns),
+    ("http", AppProto::Http),
+    ("tls", AppProto::Tls),
+    ("dhcp", AppProto::Dhcp),
+];
+
+/// The UDP port of LLMNR (RFC 4795).
+const LLMNR_PORT: u16 = 5355;
+
+/// Fields that stand for two fields of the table, either direction (`ip.addr`, `tcp.port`).
+pub const TWO_WAY: &[(&str, [&str; 2])] = &[
+    ("eth.addr", ["eth.src", "eth.dst"]),
+    ("ip.addr", ["ip.src", "ip.dst"]),
+    ("ipv6.addr", ["ipv6.src", "ipv6.dst"]),
+    ("tcp.port", ["tcp.srcport", "tcp.dstport"]),
+    ("udp.port", ["udp.srcport", "udp.dstport"]),
+];
+
+impl FieldRef {
+    /// The field of the table (or protocol) named `name`.
+    pub fn lookup(name: &str) -> Option<FieldRef> {
+        if let Some((n, p)) = APP_PROTOCOLS.iter().find(|(n, _)| *n == name) {
+            return Some(FieldRef { name: n, field: F::AppPresent(*p, n) });
+        }
+        match name {
+            "ip" => return Some(FieldRef { name: "ip", field: F::Ipv4Present }),
+            "tls.handshake" => {
+                return Some(FieldRef { name: "tls.handshake", field: F::TlsHandshakePresent });
+            }
+            _ => {}
+        }
+        if let Some((n, base)) = PROTOCOLS.iter().find(|(n, _)| *n == name) {
+            let f = Self::lookup(base)?;
+            return Some(FieldRef { name: n, field: f.field });
+        }
+        FIELDS
+            .iter()
+            .copied()
+            .chain(app_fields())
+            .find(|(n, _)| *n == name)
+            .map(|(name, field)| FieldRef { name, field })
+    }
+
+    /// Every name display filters accept: fields, protocols and the two-way fields.
+    pub fn filter_names() -> impl Iterator<Item = &'static str> {
+        known_names()
+            .chain(APP_PROTOCOLS.iter().map(|(n, _)| *n))
+            .chain(PROTOCOLS.iter().map(|(n, _)| *n))
+            .chain(["ip", "tls.handshake"])
+            .chain(TWO_WAY.iter().map(|(n, _)| *n))
+    }
+
+    /// The field's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The type of the field's values ([`Kind::None`] for protocols and value-less fields).
+    pub fn kind(&self) -> Kind {
+        if PROTOCOLS.iter().any(|(n, _)| *n == self.name) {
+            return Kind::None;
+        }
+        match self.field {
+            F::FrameTimeEpoch => Kind::Time,
+            F::EthSrc | F::EthDst | F::ArpSrcHwMac | F::ArpDstHwMac => Kind::Mac,
+            F::IpSrc | F::IpDst | F::ArpSrcProtoIpv4 | F::ArpDstProtoIpv4 => Kind::Ipv4,
+            F::Ipv6Src | F::Ipv6Dst => Kind::Ipv6,
+            F::IpFlagsMf | F::IpFlagsDf | F::TcpFlag(_) => Kind::Bool,
+            F::AppPresent(..) | F::Ipv4Present | F::TlsHandshakePresent => Kind::None,
+            F::App(_, name) => match name {
+                "dns.flags.response" => Kind::Bool,
+                "dns.a" | "dhcp.option.requested_ip_address" => Kind::Ipv4,
+                "dns.aaaa" => Kind::Ipv6,
+                "dhcp.hw.mac_addr" => Kind::Mac,
+                "dns.qry.name" | "dns.resp.name" | "dns.cname" | "tls.handshake.extensions_server_name" => {
+                    Kind::Str
+                }
+                n if n.starts_with("http.") && n != "http.response.code" => Kind::Str,
+                "dhcp.option.hostname" => Kind::Str,
+                _ => Kind::Uint,
+            },
+            _ => Kind::Uint,
+        }
+    }
+
+    /// Whether the text of several occurrences is joined by `,` (not for free text, where
+    /// a `,` belongs to the value).
+    fn splits(&self) -> bool {
+        !matches!(self.field, F::App(AppProto::Http, _) | F::App(AppProto::Dhcp, "dhcp.option.hostname"))
+    }
+}
+
+/// Reads field values for display filters, through the same walk as `--fields`.
+#[derive(Default)]
+pub struct FieldReader {
+    scratch: String,
+    state: State,
+}
+
+impl FieldReader {
+    /// Writes the occurrences of each of `refs` in `pkt` to `text`; `spans[i]` gets the byte
+    /// ranges of the occurrences of `refs[i]` (a field or protocol present without a value
+    /// has one empty occurrence).
+    pub fn read(
+        &mut self,
+        refs: &[FieldRef],
+        pkt: &Packet<'_>,
+        d: &Decoded<'_>,
+        text: &mut Vec<u8>,
+        spans: &mut Vec<Vec<(usize, usize)>>,
+    ) {
+        text.clear();
+        spans.resize_with(refs.len(), Vec::new);
+        let app =
+            refs.iter().any(|r| matches!(r.field, F::App(..) | F::AppPresent(..) | F::TlsHandshakePresent));
+        let chain = Chain::new(d);
+        let layers = Layers::new(&chain, app);
+        for (r, occ) in refs.iter().zip(spans.iter_mut()) {
+            occ.clear();
+            let start = text.len();
+            let written = field(text, &mut self.scratch, &mut self.state, r.field, pkt, d, &chain, &layers);
+            if !written {
+                continue;
+            }
+            if !r.splits() {
+                occ.push((start, text.len()));
+                continue;
+            }
+            let mut from = start;
+            for (i, c) in text.iter().enumerate().skip(start) {
+                if *c == b',' {
+                    occ.push((from, i));
+                    from = i + 1;
+                }
+            }
+            occ.push((from, text.len()));
+        }
+    }
+}
 
 /// The application fields, with the protocol whose module writes them.
 fn app_fields() -> impl Iterator<Item = (&'static str, F)> {
@@ -127,8 +332,69 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
     FIELDS.iter().copied().chain(app_fields()).map(|(n, _)| n)
 }
 
+/// Which occurrences of a field tshark's `-E occurrence=` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Occurrence {
+    #[default]
+    All,
+    First,
+    Last,
+}
+
+/// tshark's `-E` options of `-T fields`.
+#[derive(Clone, Copy, Debug)]
+pub struct TsharkStyle {
+    /// Between fields (`-E separator=`).
+    pub separator: u8,
+    /// Between occurrences (`-E aggregator=`).
+    pub aggregator: u8,
+    pub occurrence: Occurrence,
+}
+
+impl Default for TsharkStyle {
+    fn default() -> Self {
+        TsharkStyle { separator: b'\t', aggregator: b',', occurrence: Occurrence::All }
+    }
+}
+
+impl TsharkStyle {
+    /// Applies one `-E name=value`; returns whether it asks for a header row (`header=y`).
+    pub fn set(&mut self, option: &str) -> Result<bool, String> {
+        let bad = || {
+            format!("-E {option}: expected header=y|n, separator=t|s|C, occurrence=f|l|a or aggregator=,|s|C")
+        };
+        let (name, value) = option.split_once('=').ok_or_else(bad)?;
+        let char_of = |v: &str| match v {
+            "/t" | "t" => Some(b'\t'),
+            "/s" | "s" => Some(b' '),
+            v if v.len() == 1 => Some(v.as_bytes()[0]),
+            _ => None,
+        };
+        match name {
+            "header" => match value {
+                "y" => return Ok(true),
+                "n" => {}
+                _ => return Err(bad()),
+            },
+            "separator" => self.separator = char_of(value).ok_or_else(bad)?,
+            "aggregator" => self.aggregator = char_of(value).ok_or_else(bad)?,
+            "occurrence" => {
+                self.occurrence = match value {
+                    "f" => Occurrence::First,
+                    "l" => Occurrence::Last,
+                    "a" => Occurrence::All,
+                    _ => return Err(bad()),
+                }
+            }
+            _ => return Err(bad()),
+        }
+        Ok(false)
+    }
+}
+
 /// Writes `--fields` rows.
 pub struct FieldsWriter {
+    style: TsharkStyle,
     fields: Vec<(&'static str, F)>,
     line: Vec<u8>,
     /// Scratch text of the application modules (reused).
@@ -174,6 +440,7 @@ impl FieldsWriter {
         }
         let app = fields.iter().any(|(_, f)| matches!(f, F::App(..)));
         Ok(FieldsWriter {
+            style: TsharkStyle::default(),
             fields,
             line: Vec::with_capacity(256),
             scratch: String::with_capacity(256),
@@ -182,10 +449,16 @@ impl FieldsWriter {
         })
     }
 
+    /// Writes rows as tshark's `-E` options say.
+    pub fn tshark_style(mut self, style: TsharkStyle) -> Self {
+        self.style = style;
+        self
+    }
+
     /// Writes the header row (the field names).
     pub fn header<W: Write>(&self, w: &mut W) -> io::Result<()> {
         let names: Vec<&str> = self.fields.iter().map(|(n, _)| *n).collect();
-        w.write_all(names.join("\t").as_bytes())?;
+        w.write_all(names.join(&(self.style.separator as char).to_string()).as_bytes())?;
         w.write_all(b"\n")
     }
 
@@ -195,11 +468,30 @@ impl FieldsWriter {
         b.clear();
         let chain = Chain::new(d);
         let layers = Layers::new(&chain, self.app);
-        for (i, (_, f)) in self.fields.iter().enumerate() {
+        let style = self.style;
+        for (i, (name, f)) in self.fields.iter().enumerate() {
             if i > 0 {
-                b.push(b'\t');
+                b.push(style.separator);
             }
+            let start = b.len();
             field(&mut b, &mut self.scratch, &mut self.state, *f, pkt, d, &chain, &layers);
+            let splits = FieldRef { name, field: *f }.splits();
+            if splits && (style.occurrence != Occurrence::All || style.aggregator != b',') {
+                let value = b.split_off(start);
+                let mut parts = value.split(|c| *c == b',');
+                match style.occurrence {
+                    Occurrence::First => b.extend_from_slice(parts.next().unwrap_or_default()),
+                    Occurrence::Last => b.extend_from_slice(parts.next_back().unwrap_or_default()),
+                    Occurrence::All => {
+                        for (j, p) in parts.enumerate() {
+                            if j > 0 {
+                                b.push(style.aggregator);
+                            }
+                            b.extend_from_slice(p);
+                        }
+                    }
+                }
+            }
         }
         b.push(b'\n');
         let r = w.write_all(&b);
@@ -432,6 +724,9 @@ fn ip_dst<'x>(h: &etherparse::Ipv4HeaderSlice<'x>) -> [u8; 4] {
 struct State {
     /// Connections whose ServerHello chose TLS 1.3 (at most [`MAX_SESSIONS`]).
     tls13: HashSet<Conv>,
+    /// TCP connections that carried an HTTP request or response (at most [`MAX_SESSIONS`]):
+    /// Wireshark's `http` protocol covers their later segments, and only theirs.
+    http: HashSet<Conv>,
 }
 
 /// Bound on the connections [`State`] remembers.
@@ -448,15 +743,75 @@ fn field(
     d: &Decoded<'_>,
     c: &Chain<'_>,
     l: &Layers<'_, '_>,
-) {
+) -> bool {
+    let start = b.len();
+    let mut any = false;
     let mut first = true;
     let mut sep = |b: &mut Vec<u8>| {
         if !first {
             b.push(b',');
         }
         first = false;
+        any = true;
     };
     match f {
+        F::TcpFlag(mask) => {
+            for t in l.tp(6) {
+                if let (true, Some(flags)) = (t.bytes.len() >= 20, be16(t.bytes, 12)) {
+                    sep(b);
+                    u(b, (flags & mask != 0) as u8);
+                }
+            }
+        }
+        F::Ipv4Present => {
+            if l.nets.iter().flatten().any(|n| matches!(n, LaxNetSlice::Ipv4(_))) {
+                sep(b);
+            }
+        }
+        F::TlsHandshakePresent => {
+            let mut types = Vec::new();
+            let app = F::App(AppProto::Tls, "tls.record.content_type");
+            field(&mut types, scratch, state, app, pkt, d, c, l);
+            if types.split(|c| *c == b',').any(|t| t == b"22") {
+                sep(b);
+            }
+        }
+        F::AppPresent(AppProto::Http, _) => {
+            // A segment of a connection that carried an HTTP message; UDP's HTTP is SSDP.
+            let mut any_http = false;
+            for seg in l.transports.iter().flatten().filter_map(|t| t.app).filter(|s| s.over_tcp) {
+                let message = seg.proto == AppProto::Http
+                    && (http::write_field(seg.data, "http.request.method", scratch)
+                        || http::write_field(seg.data, "http.response.code", scratch));
+                scratch.clear();
+                if message && state.http.len() < MAX_SESSIONS {
+                    state.http.insert(seg.conv);
+                }
+                any_http |= message || state.http.contains(&seg.conv);
+            }
+            if any_http {
+                sep(b);
+            }
+        }
+        F::AppPresent(proto, name) => {
+            let named = |seg: &AppSeg<'_>| {
+                let llmnr = seg.conv.1 == LLMNR_PORT || seg.conv.3 == LLMNR_PORT;
+                match name {
+                    "mdns" => seg.mdns,
+                    "llmnr" => llmnr && !seg.mdns,
+                    "dns" => !seg.mdns && !llmnr,
+                    _ => true,
+                }
+            };
+            if l.transports
+                .iter()
+                .flatten()
+                .filter_map(|t| t.app)
+                .any(|seg| seg.proto == proto && named(&seg))
+            {
+                sep(b);
+            }
+        }
         F::FrameNumber => u(b, pkt.number),
         F::FrameTimeEpoch => {
             u(b, pkt.ts.secs);
@@ -680,6 +1035,7 @@ fn field(
             }
         }
     }
+    any || b.len() > start
 }
 
 #[cfg(test)]

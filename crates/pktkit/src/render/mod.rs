@@ -9,6 +9,6 @@ pub mod fields;
 pub mod json;
 pub(crate) mod out;
 #[cfg(test)]
-mod test_frames;
+pub(crate) mod test_frames;
 pub mod text;
 pub mod time;

@@ -1,5 +1,5 @@
 use pktkit_tools::{cli, decode};
 
 fn main() -> std::process::ExitCode {
-    cli::main("pkt-decode", decode::run)
+    cli::main_from("pkt-decode", decode::tshark_argv(std::env::args_os().collect()), decode::run)
 }

@@ -7,6 +7,7 @@ use clap::{ArgAction, Parser};
 use pktkit::capture::{CaptureReader, Event, Packet};
 use pktkit::decode::defrag::{DefragOutcome, Defragmenter};
 use pktkit::decode::{DecodeOptions, Decoded, decode};
+use pktkit::dfilter::Filter as DisplayFilter;
 use pktkit::render::{fields, json, text};
 
 use crate::cli::{self, Failure};
@@ -26,6 +27,8 @@ Examples:
   pkt-decode --fields frame.number,ip.src,tcp.dstport --header capture.pcap
   pkt-decode --fields dns.qry.name,tls.handshake.extensions_server_name,http.host capture.pcap
   pcap-filter 'udp port 53' < capture.pcap | pkt-decode --json
+  pkt-decode -r capture.pcap -Y 'http.request' -T fields -e http.host -e http.request.uri
+  pkt-decode -Y 'dns.qry.name contains \"example\"' --fields frame.number,dns.qry.name capture.pcap
 
 Text mode follows tcpdump 4.99 with -n: names are never resolved (-n is accepted
 and changes nothing); times are local (TZ honoured); DNS, mDNS, BOOTP/DHCP and HTTP
@@ -77,6 +80,25 @@ pub struct Args {
     /// With --fields: print the field names as a first row.
     #[arg(long, requires = "fields")]
     pub header: bool,
+
+    /// Print only the packets that match this Wireshark display filter (tshark -Y), in every
+    /// output mode, e.g. 'http.request' or 'tcp.port in {80 443} && ip.addr == 10.0.0.0/8'.
+    #[arg(short = 'Y', long = "display-filter", value_name = "DISPLAY_FILTER")]
+    pub display_filter: Option<String>,
+
+    /// tshark's output format: only 'fields' (with -e FIELD, which then names a field, not
+    /// tcpdump's -e).
+    #[arg(short = 'T', value_name = "FORMAT", value_parser = ["fields"], conflicts_with_all = ["json", "fields"])]
+    pub tshark_format: Option<String>,
+
+    /// With -T fields: a field to print (tshark -e; given on the command line as -e FIELD).
+    #[arg(long = "tshark-field", value_name = "FIELD", action = ArgAction::Append, requires = "tshark_format", hide = true)]
+    pub tshark_fields: Vec<String>,
+
+    /// With -T fields: tshark's -E options header=y|n, separator=C (t, s or a character),
+    /// occurrence=f|l|a, aggregator=C.
+    #[arg(short = 'E', value_name = "OPTION=VALUE", action = ArgAction::Append, requires = "tshark_format")]
+    pub tshark_options: Vec<String>,
 
     /// Reassemble IPv4/IPv6 fragments (bounded pool: 1024 datagrams, 16 MiB, 30 s).
     #[arg(long)]
@@ -148,7 +170,22 @@ enum Mode {
 /// Runs pkt-decode with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
     refuse_text_options(&args)?;
-    let mode = if let Some(spec) = &args.fields {
+    let mut display = match &args.display_filter {
+        Some(expr) => Some(cli::display_filter(expr)?),
+        None => None,
+    };
+    let mut header = args.header;
+    let mode = if args.tshark_format.is_some() {
+        if args.tshark_fields.is_empty() {
+            return Err(Failure::Usage("-T fields needs at least one -e FIELD".to_string()));
+        }
+        let mut style = fields::TsharkStyle::default();
+        for opt in &args.tshark_options {
+            header |= style.set(opt).map_err(Failure::Usage)?;
+        }
+        let w = fields::FieldsWriter::new(&args.tshark_fields.join(",")).map_err(Failure::Usage)?;
+        Mode::Fields(w.tshark_style(style))
+    } else if let Some(spec) = &args.fields {
         if spec == "list" {
             let mut out = cli::open_output(None, false)?;
             for name in fields::known_names() {
@@ -181,9 +218,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut reader = cli::reader(inputs)?;
     if args.line_buffered {
         let (file, _) = out.into_parts();
-        return decode_to(&mut reader, LineWriter::new(file), mode, filter, &args);
+        return decode_to(&mut reader, LineWriter::new(file), (mode, &mut display, header), filter, &args);
     }
-    decode_to(&mut reader, out, mode, filter, &args)
+    decode_to(&mut reader, out, (mode, &mut display, header), filter, &args)
 }
 
 /// Options of the text mode do nothing with --json or --fields: say so (exit 2).
@@ -220,7 +257,7 @@ fn refuse_text_options(args: &Args) -> Result<(), Failure> {
 fn decode_to<W: Write>(
     reader: &mut CaptureReader,
     mut out: W,
-    mode: Mode,
+    mode: (Mode, &mut Option<DisplayFilter>, bool),
     mut filter: Option<StreamFilter>,
     args: &Args,
 ) -> Result<(), Failure> {
@@ -239,13 +276,13 @@ fn decode_to<W: Write>(
 fn decode_loop<W: Write>(
     reader: &mut CaptureReader,
     out: &mut W,
-    mut mode: Mode,
+    (mut mode, display, header): (Mode, &mut Option<DisplayFilter>, bool),
     mut filter: Option<&mut StreamFilter>,
     args: &Args,
 ) -> Result<(), Failure> {
     let opts = DecodeOptions::default();
     let mut pool = args.defrag.then(Defragmenter::new);
-    if let (Mode::Fields(f), true) = (&mode, args.header) {
+    if let (Mode::Fields(f), true) = (&mode, header) {
         f.header(out)?;
     }
     if args.count == Some(0) {
@@ -271,8 +308,10 @@ fn decode_loop<W: Write>(
             && let DefragOutcome::Complete(frags) = pool.add(&d, pkt.ts)
         {
             let r = pool.decode_reassembled(&d, &opts);
-            emit(&mut mode, out, &pkt, &r, Some(frags))?;
-        } else {
+            if display.as_mut().is_none_or(|f| f.matches(&pkt, &r)) {
+                emit(&mut mode, out, &pkt, &r, Some(frags))?;
+            }
+        } else if display.as_mut().is_none_or(|f| f.matches(&pkt, &d)) {
             emit(&mut mode, out, &pkt, &d, None)?;
         }
         if args.packet_buffered {
@@ -299,4 +338,33 @@ fn emit<W: Write>(
         Mode::Fields(f) => f.packet(out, pkt, d)?,
     }
     Ok(())
+}
+
+/// tshark's `-T fields -e FIELD`: with `-T fields` on the command line, each `-e X` names a
+/// field (`--tshark-field X`) instead of being tcpdump's `-e` (link-layer header).
+pub fn tshark_argv(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let tshark =
+        argv.windows(2).any(|w| w[0] == "-T" && w[1] == "fields") || argv.iter().any(|a| a == "-Tfields");
+    if !tshark {
+        return argv;
+    }
+    let mut out = Vec::with_capacity(argv.len());
+    let mut it = argv.into_iter().peekable();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            out.push(a);
+            out.extend(it);
+            break;
+        }
+        if a == "-e" && it.peek().is_some() {
+            out.push("--tshark-field".into());
+        } else if a == "-Tfields" {
+            out.push("-T".into());
+            out.push("fields".into());
+            continue;
+        } else {
+            out.push(a);
+        }
+    }
+    out
 }
