@@ -131,6 +131,11 @@ pub struct Args {
     #[arg(short = 'n')]
     pub numeric: bool,
 
+    /// Look up each hop's AS number (origin TXT records of origin.asn.cymru.com's form,
+    /// through the name servers of /etc/resolv.conf, at most 2 s per address).
+    #[arg(short = 'A', long = "as-lookup")]
+    pub as_lookup: bool,
+
     /// Show ICMP extensions (RFC 4884: MPLS labels, interface information).
     #[arg(short = 'e', long = "extensions")]
     pub extensions: bool,
@@ -409,7 +414,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
 fn trace<N: Network>(args: &Args, plan: &Plan, net: N) -> Result<(), Failure> {
     let mut net = Recording::new(net, plan.pcap.is_some());
     let mut tracer = Tracer::new(plan.templates.clone(), plan.config.clone());
-    let names = names::Names::new(!args.numeric);
+    let names = names::Names::new(!args.numeric, args.as_lookup);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let outcome = if args.report {
