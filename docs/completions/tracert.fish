@@ -21,6 +21,7 @@ complete -c tracert -s U -l udp -d 'UDP probes to one fixed port (53 unless -p),
 complete -c tracert -s 4 -d 'Use IPv4'
 complete -c tracert -s 6 -d 'Use IPv6'
 complete -c tracert -s n -d 'Print addresses only, no names'
+complete -c tracert -s A -l as-lookup -d 'Look up each hop\'s AS number (origin TXT records of origin.asn.cymru.com\'s form, through the name servers of /etc/resolv.conf, at most 2 s per address)'
 complete -c tracert -s e -l extensions -d 'Show ICMP extensions (RFC 4884: MPLS labels, interface information)'
 complete -c tracert -l mtu -d 'Discover the path MTU: probes start at the interface\'s MTU with don\'t-fragment set, shrink where a router says so, and the hop where the size changed shows F=SIZE (implies -N 1, as traceroute\'s --mtu)'
 complete -c tracert -l nat -d 'Flag hops whose answers show the probe rewritten by a NAT (`!NAT`)'
