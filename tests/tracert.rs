@@ -460,3 +460,112 @@ fn report_on_a_terminal_redraws_the_table_every_round() {
     assert!(last.contains("HOST: ") && last.contains("3.|-- 10.0.3.2"), "{last:?}");
     assert!(last.lines().any(|l| l.contains("10.0.1.1") && l.contains(" 3 ")), "{last:?}");
 }
+
+/// A dnsmasq in the server's namespace answering origin TXT records, and the client's
+/// /etc/netns resolv.conf pointing at it (what `ip netns exec` mounts over /etc/resolv.conf);
+/// both are removed on drop.
+struct LabDns {
+    dnsmasq: std::process::Child,
+    resolv_dir: std::path::PathBuf,
+}
+
+impl LabDns {
+    /// Serves `records` (query name, text) on `server` from the server's namespace.
+    fn start(lab: &Lab, server: &str, records: &[(String, &str)]) -> LabDns {
+        let mut args: Vec<String> = [
+            "dnsmasq",
+            "--no-daemon",
+            "--no-resolv",
+            "--no-hosts",
+            "--conf-file=/dev/null",
+            "--pid-file=",
+            "--bind-interfaces",
+            "--port=53",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.push(format!("--listen-address={server}"));
+        for (name, text) in records {
+            args.push(format!("--txt-record={name},{text}"));
+        }
+        let dnsmasq = lab
+            .command(Host::Server, &args[0], &args[1..])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("run dnsmasq (Debian dnsmasq-base)");
+        let resolv_dir = std::path::Path::new("/etc/netns").join(lab.ns(Host::Client));
+        std::fs::create_dir_all(&resolv_dir).expect("create /etc/netns/NS");
+        std::fs::write(resolv_dir.join("resolv.conf"), format!("nameserver {server}\n"))
+            .expect("write the client's resolv.conf");
+        let dns = LabDns { dnsmasq, resolv_dir };
+        // Ready when the client's resolver gets the first record (dig, Debian dnsutils).
+        let first = &records[0].0;
+        let ready = (0..50).any(|_| {
+            let out = lab.exec(Host::Client, &["dig", "+short", "+time=1", "+tries=1", "TXT", first]);
+            if String::from_utf8_lossy(&out.stdout).contains('|') {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            false
+        });
+        assert!(ready, "dnsmasq in the lab did not answer {first}");
+        dns
+    }
+}
+
+impl Drop for LabDns {
+    fn drop(&mut self) {
+        let _ = self.dnsmasq.kill();
+        let _ = self.dnsmasq.wait();
+        let _ = std::fs::remove_dir_all(&self.resolv_dir);
+    }
+}
+
+#[test]
+fn as_lookup_shows_each_hops_origin_as_from_the_lab_dns() {
+    let Some(lab) = Lab::up() else { return };
+    let addr = |key: &str| lab.addr(key);
+    // The origin zones' names, written out here apart from the tool's own code.
+    let origin = |key: &str| match addr(key) {
+        std::net::IpAddr::V4(a) => {
+            let o = a.octets();
+            format!("{}.{}.{}.{}.origin.asn.cymru.com", o[3], o[2], o[1], o[0])
+        }
+        std::net::IpAddr::V6(a) => {
+            let hex: String = a.octets().iter().map(|b| format!("{b:02x}")).collect();
+            let nibbles: Vec<String> = hex.chars().rev().map(String::from).collect();
+            format!("{}.origin6.asn.cymru.com", nibbles.join("."))
+        }
+    };
+    let records = [
+        (origin("HOP1_V4"), "64500 | 10.0.1.0/24 | ZZ | lab | 2026-12-03"),
+        (origin("HOP2_V4"), "64501 64502 | 10.0.2.0/24 | ZZ | lab | 2026-12-03"),
+        (origin("HOP1_V6"), "64510 | fd00:1::/64 | ZZ | lab | 2026-12-03"),
+        (origin("HOP2_V6"), "64511 | fd00:2::/64 | ZZ | lab | 2026-12-03"),
+    ];
+    let _dns = LabDns::start(&lab, lab.get("SERVER_V4"), &records);
+    for (dst, want) in [
+        (lab.get("SERVER_V4"), ["[AS64500]", "[AS64501]", "[*]"]),
+        (lab.get("SERVER_V6"), ["[AS64510]", "[AS64511]", "[*]"]),
+    ] {
+        // Text: traceroute -A's `addr [ASN]`, the server (no record) as `[*]`.
+        let got = hops(&tracert(&lab, &["-n", "-A", "-q", "1", dst]));
+        assert_eq!(got.len(), 3, "{got:?}");
+        for (hop, asn) in got.iter().zip(want) {
+            assert_eq!(hop.get(2).map(String::as_str), Some(asn), "{dst}: {got:?}");
+        }
+        // JSON: "asn" per answered probe.
+        let out = tracert(&lab, &["-n", "-A", "--json", "-q", "1", dst]);
+        let asns: Vec<Option<u64>> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+            .filter(|r| r["type"] == "hop")
+            .map(|r| r["probes"][0]["asn"].as_u64())
+            .collect();
+        let want_json: Vec<Option<u64>> =
+            want.iter().map(|w| w.trim_start_matches("[AS").trim_end_matches(']').parse().ok()).collect();
+        assert_eq!(asns, want_json, "{dst}: {}", text(&out));
+    }
+}

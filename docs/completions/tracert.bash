@@ -23,7 +23,7 @@ _tracert() {
 
     case "${cmd}" in
         tracert)
-            opts="-I -T -U -p -4 -6 -f -m -q -N -w -z -s -i -n -e -r -c -h -V --icmp --tcp --udp --port --first --max-hops --queries --sim-queries --wait --pcap --sendwait --sport --source --interface --extensions --mtu --nat --flow --flows --report --report-cycles --interval --json --help --version"
+            opts="-I -T -U -p -4 -6 -f -m -q -N -w -z -s -i -n -A -e -r -c -h -V --icmp --tcp --udp --port --first --max-hops --queries --sim-queries --wait --pcap --sendwait --sport --source --interface --as-lookup --extensions --mtu --nat --flow --flows --report --report-cycles --interval --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

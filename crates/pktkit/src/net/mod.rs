@@ -15,11 +15,13 @@
 //!   raw-socket implementation ([`RawNetwork`]), and traceroute's scheduler and adaptive wait.
 //! - [`SynTemplate`] and [`L3Sender::send_batch`]: what a stateless scanner adds (synscan):
 //!   SYNs patched per probe from one template, many per `sendmmsg`.
+//! - [`asn`]: AS numbers of addresses from origin TXT records, through the system's name servers.
 //! - [`has_cap_net_raw`] and [`NetError::Privilege`]: the one-line error naming CAP_NET_RAW.
 //!
 //! [`Probe`]: crate::craft::Probe
 
 mod answer;
+pub mod asn;
 mod batch;
 mod listen;
 mod network;

@@ -85,21 +85,21 @@ pub struct Args {
     #[arg(short = '6')]
     pub ipv6: bool,
 
-    /// Start from this TTL.
-    #[arg(short = 'f', long = "first", value_name = "FIRST_TTL", default_value_t = 1, value_parser = ttl)]
-    pub first: u8,
+    /// Start from this TTL [default: 1].
+    #[arg(short = 'f', long = "first", value_name = "FIRST_TTL", value_parser = ttl)]
+    pub first: Option<u8>,
 
-    /// The largest TTL.
-    #[arg(short = 'm', long = "max-hops", value_name = "MAX_TTL", default_value_t = 30, value_parser = ttl)]
-    pub max: u8,
+    /// The largest TTL [default: 30].
+    #[arg(short = 'm', long = "max-hops", value_name = "MAX_TTL", value_parser = ttl)]
+    pub max: Option<u8>,
 
     /// Probes per hop (default 3; 1 per round with --report).
     #[arg(short = 'q', long = "queries", value_name = "NQUERIES", value_parser = clap::value_parser!(u8).range(1..=10))]
     pub queries: Option<u8>,
 
-    /// Probes in flight at once.
-    #[arg(short = 'N', long = "sim-queries", value_name = "SQUERIES", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
-    pub in_flight: u16,
+    /// Probes in flight at once [default: 16].
+    #[arg(short = 'N', long = "sim-queries", value_name = "SQUERIES", value_parser = clap::value_parser!(u16).range(1..))]
+    pub in_flight: Option<u16>,
 
     /// traceroute's wait MAX[,HERE[,NEAR]] (default 5.0,3,10), or a capture FILE to write
     /// every probe and answer to (may be given twice).
@@ -131,6 +131,11 @@ pub struct Args {
     #[arg(short = 'n')]
     pub numeric: bool,
 
+    /// Look up each hop's AS number (origin TXT records of origin.asn.cymru.com's form,
+    /// through the name servers of /etc/resolv.conf, at most 2 s per address).
+    #[arg(short = 'A', long = "as-lookup")]
+    pub as_lookup: bool,
+
     /// Show ICMP extensions (RFC 4884: MPLS labels, interface information).
     #[arg(short = 'e', long = "extensions")]
     pub extensions: bool,
@@ -145,9 +150,9 @@ pub struct Args {
     #[arg(long = "nat")]
     pub nat: bool,
 
-    /// Which fields vary between probes.
-    #[arg(long = "flow", value_enum, default_value_t = FlowArg::Classic)]
-    pub flow: FlowArg,
+    /// Which fields vary between probes [default: classic].
+    #[arg(long = "flow", value_enum)]
+    pub flow: Option<FlowArg>,
 
     /// Trace N Paris flows (source ports) and show every address seen per hop.
     #[arg(long = "flows", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -157,17 +162,46 @@ pub struct Args {
     #[arg(short = 'r', long = "report")]
     pub report: bool,
 
-    /// Rounds for --report (and --json with -c).
-    #[arg(short = 'c', long = "report-cycles", value_name = "COUNT", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
-    pub cycles: u32,
+    /// Rounds for --report (and --json with -c) [default: 10].
+    #[arg(short = 'c', long = "report-cycles", value_name = "COUNT", value_parser = clap::value_parser!(u32).range(1..))]
+    pub cycles: Option<u32>,
 
-    /// Seconds between rounds.
-    #[arg(long = "interval", value_name = "SECONDS", default_value = "1", value_parser = seconds)]
-    pub interval: Duration,
+    /// Seconds between rounds [default: 1].
+    #[arg(long = "interval", value_name = "SECONDS", value_parser = seconds)]
+    pub interval: Option<Duration>,
 
     /// NDJSON: one record per hop as it is settled, then a summary (docs/tracert.md).
     #[arg(long = "json")]
     pub json: bool,
+}
+
+// Defaults are applied here, not by clap: clap parses every default value on each run, which
+// was a quarter of its start-up cost.
+impl Args {
+    /// -f, default 1.
+    pub fn first(&self) -> u8 {
+        self.first.unwrap_or(1)
+    }
+    /// -m, default 30 (traceroute's).
+    pub fn max(&self) -> u8 {
+        self.max.unwrap_or(30)
+    }
+    /// -N, default 16 (traceroute's).
+    pub fn in_flight(&self) -> u16 {
+        self.in_flight.unwrap_or(16)
+    }
+    /// --flow, default classic.
+    pub fn flow(&self) -> FlowArg {
+        self.flow.unwrap_or(FlowArg::Classic)
+    }
+    /// -c, default 10 (mtr's).
+    pub fn cycles(&self) -> u32 {
+        self.cycles.unwrap_or(10)
+    }
+    /// --interval, default 1 s (mtr's).
+    pub fn interval(&self) -> Duration {
+        self.interval.unwrap_or(Duration::from_secs(1))
+    }
 }
 
 /// A -w value: traceroute's wait or a capture file.
@@ -269,10 +303,11 @@ struct Plan {
 }
 
 fn plan(args: &Args) -> Result<Plan, Failure> {
-    if args.first > args.max {
+    if args.first() > args.max() {
         return Err(Failure::Usage(format!(
             "first TTL {} is above the largest TTL {}",
-            args.first, args.max
+            args.first(),
+            args.max()
         )));
     }
     let dst = resolve(&args.host, args.ipv4, args.ipv6)?;
@@ -295,7 +330,7 @@ fn plan(args: &Args) -> Result<Plan, Failure> {
     } else {
         Protocol::Udp
     };
-    let flow = match (args.flows, args.flow) {
+    let flow = match (args.flows, args.flow()) {
         (Some(_), FlowArg::Classic) => Flow::Paris,
         (_, FlowArg::Classic) => Flow::Classic,
         (_, FlowArg::Paris) => Flow::Paris,
@@ -343,10 +378,10 @@ fn plan(args: &Args) -> Result<Plan, Failure> {
         }
     }
     let config = TraceConfig {
-        first_ttl: Ttl(args.first),
-        max_ttl: Ttl(args.max),
+        first_ttl: Ttl(args.first()),
+        max_ttl: Ttl(args.max()),
         queries: usize::from(args.queries.unwrap_or(if args.report { 1 } else { 3 })),
-        in_flight: if args.mtu { 1 } else { usize::from(args.in_flight) },
+        in_flight: if args.mtu { 1 } else { usize::from(args.in_flight()) },
         wait,
         send_wait: args.sendwait.unwrap_or(Duration::ZERO),
         discover_mtu: args.mtu,
@@ -409,7 +444,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
 fn trace<N: Network>(args: &Args, plan: &Plan, net: N) -> Result<(), Failure> {
     let mut net = Recording::new(net, plan.pcap.is_some());
     let mut tracer = Tracer::new(plan.templates.clone(), plan.config.clone());
-    let names = names::Names::new(!args.numeric);
+    let names = names::Names::new(!args.numeric, args.as_lookup);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let outcome = if args.report {

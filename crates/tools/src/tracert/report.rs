@@ -133,8 +133,8 @@ pub fn run<N: Network>(
     let mut hops: BTreeMap<u8, HopStats> = BTreeMap::new();
     let live = !args.json && std::io::stdout().is_terminal();
     let start = Instant::now();
-    for round in 0..args.cycles {
-        let due = start + args.interval * round;
+    for round in 0..args.cycles() {
+        let due = start + args.interval() * round;
         pktkit::net::wait_until(due);
         let results = tracer.run_round(net, |_| {}).map_err(|e| Failure::Runtime(e.to_string()))?;
         for r in &results {
@@ -157,7 +157,7 @@ pub fn run<N: Network>(
             "destination": dst.to_string(),
             "protocol": tracer.spec().protocol.name(),
             "flow": tracer.spec().flow.name(),
-            "rounds": args.cycles,
+            "rounds": args.cycles(),
             "hops": hops.len(),
             "sent": s.sent,
             "answered": s.answered,

@@ -104,6 +104,9 @@ fn probe_json(p: &ProbeResult, names: &Names) -> Value {
         if let Some(n) = names.name(a.from) {
             v["name"] = json!(n);
         }
+        if let Some(asn) = names.as_number(a.from) {
+            v["asn"] = json!(asn);
+        }
         v["rtt_ms"] = json!((a.rtt.as_secs_f64() * 1e6).round() / 1e3);
         v["answer"] = json!(kind_name(a.kind));
         v["icmp_type"] = json!(a.icmp.0);
