@@ -147,7 +147,7 @@ impl Receiver {
         let (src, dst) = (reply.probe.src, reply.probe.dst);
         let ours = match seq {
             Some(seq) => self.cookie.is_ours(src, dst, sport, dport, seq),
-            // An RST without ACK acknowledges nothing: the ports alone must match.
+            // An RST or a SYN without ACK acknowledges nothing: the ports alone must match.
             None => self.cookie.source_port(src, dst, dport) == sport,
         };
         if !ours || self.space.targets.is_excluded(dst) {
@@ -159,6 +159,7 @@ impl Receiver {
         };
         let (state, reason, from) = match reply.kind {
             ReplyKind::SynAck => (State::Open, "syn-ack", None),
+            ReplyKind::Syn => (State::Open, "split-handshake-syn", None),
             ReplyKind::Reset => (State::Closed, "reset", None),
             ReplyKind::Unreachable(_) => match unreachable_reason(dst.is_ipv6(), reply.icmp.1) {
                 Some(reason) => (State::Filtered, reason, (reply.from != dst).then_some(reply.from)),
