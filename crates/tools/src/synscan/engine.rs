@@ -500,7 +500,10 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         cli::warn(super::TOOL, "interrupted: results so far");
     }
 
-    // Settle what never answered, per host, in target order.
+    // Settle what never answered, per host, in target order; after Ctrl-C nothing unanswered
+    // is settled (its probe may not have been sent, or its answer not yet come): only the
+    // answers so far are reported.
+    let settle_unanswered = !interrupted.is_interrupted();
     let list_unanswered = shown.filtered || args.json;
     let mut unanswered: BTreeMap<u64, (u64, Vec<u16>)> = BTreeMap::new();
     for probe in perm.shard(plan.shard) {
@@ -509,7 +512,7 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
             continue;
         }
         let entry = unanswered.entry(target).or_default();
-        if !shared.answered.get(probe) {
+        if settle_unanswered && !shared.answered.get(probe) {
             entry.0 += 1;
             if list_unanswered {
                 entry.1.push(space.ports.get(port));
@@ -655,7 +658,8 @@ fn send_rounds(
             (true, Some(wait)) => wait_until(sender.last_send + wait),
             _ => settle(sender.shared, sender.last_send, timeout, interrupted),
         }
-        if all_answered || sender.shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted() {
+        if all_answered || sender.shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted()
+        {
             break;
         }
     }
