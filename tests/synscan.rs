@@ -487,6 +487,42 @@ fn open_ports_stream_as_they_arrive() {
 }
 
 #[test]
+fn ctrl_c_mid_scan_prints_the_results_so_far_and_exits_0() {
+    let _one = one_at_a_time();
+    let Some(lab) = lab() else { return };
+    // -p- at 5,000 probes/s takes 13 s; SIGINT after 1.5 s stops it in the first round.
+    let start = std::time::Instant::now();
+    let child = lab
+        .command(Host::Client, BIN, ["--json", "--all", "-q", "--rate", "5000", "-p-", lab.get("SERVER_V4")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // `ip netns exec` execs synscan in place: the child's pid is synscan's.
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let elapsed = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(elapsed < Duration::from_secs(8), "stopped after {elapsed:?}");
+    assert!(stderr.contains("interrupted: results so far"), "{stderr}");
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let summary = records.last().expect("a summary record");
+    assert_eq!(summary["type"], "summary");
+    let ports = records.iter().filter(|r| r["type"] == "port").count() as u64;
+    // Some ports settled, not all of them, and the summary counts what was printed.
+    assert!(ports > 0 && ports < 65535, "{ports} port records");
+    let counted: u64 = ["open", "closed", "filtered"].iter().map(|k| summary[*k].as_u64().unwrap()).sum();
+    assert_eq!(counted, ports, "{summary}");
+}
+
+#[test]
 fn bad_targets_ports_and_options_exit_2_with_one_line() {
     let cases: &[(&[&str], &str)] = &[
         (

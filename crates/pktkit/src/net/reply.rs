@@ -2,7 +2,7 @@
 //!
 //! [`Reply::parse`] decodes a packet with the shared decoder ([`crate::decode`]) and returns
 //! what tracert and synscan need: who sent it, what kind of answer it is (time exceeded,
-//! unreachable with its code, packet too big, echo reply, SYN-ACK, RST), and the fields of
+//! unreachable with its code, packet too big, echo reply, SYN-ACK, bare SYN, RST), and the fields of
 //! the probe it answers ([`ProbeFields`]): for an ICMP error, read from the packet it quotes
 //! (lookups then check the quote against the probe sent); for a direct answer, mirrored
 //! (ports swapped, TCP ack minus one). [`ProbeKey::of`] turns those fields into the key of a
@@ -108,6 +108,9 @@ pub enum ReplyKind {
     EchoReply,
     /// TCP SYN-ACK (an open port).
     SynAck,
+    /// TCP SYN without ACK: a simultaneous open, or a split handshake (an open port; nmap's
+    /// reason `split-handshake-syn`). It acknowledges nothing, so only the ports match it.
+    Syn,
     /// TCP RST (a closed port).
     Reset,
 }
@@ -251,13 +254,15 @@ impl<'a> Reply<'a> {
         Some(Reply { from, to, ttl, kind, icmp: (ty, code), probe, quoted_ttl, icmp_body, quote_len })
     }
 
-    /// A TCP answer: SYN-ACK or RST, mirrored into the probe's fields.
+    /// A TCP answer: SYN-ACK, bare SYN or RST, mirrored into the probe's fields.
     fn tcp(from: IpAddr, to: IpAddr, ttl: u8, t: &etherparse::TcpSlice<'_>) -> Option<Reply<'a>> {
         let flags = t.slice().get(13).copied()?;
         let kind = if flags & TCP_RST != 0 {
             ReplyKind::Reset
         } else if flags & (TCP_SYN | TCP_ACK) == TCP_SYN | TCP_ACK {
             ReplyKind::SynAck
+        } else if flags & TCP_SYN != 0 {
+            ReplyKind::Syn
         } else {
             return None;
         };
@@ -365,7 +370,17 @@ mod tests {
         let r = Reply::parse(LinkType::RAW, &unreach).unwrap();
         assert_eq!(r.kind, ReplyKind::Unreachable(Unreachable::Prohibited));
         assert_eq!(text(r.kind), Some("!X".to_string()));
-        // A bare SYN or ACK, an echo request, and every cut of an ICMP error: no answer, no panic.
+        // A bare SYN answers a SYN (simultaneous open): no ACK, so no sequence to match.
+        let syn = one("IP(src=10.0.3.2,dst=10.0.1.2,ttl=62)/TCP(sport=443,dport=61000,flags=S,seq=77)");
+        let r = Reply::parse(LinkType::RAW, &syn).unwrap();
+        assert_eq!((r.kind, r.ttl), (ReplyKind::Syn, 62));
+        assert_eq!(r.probe.transport, Transport::Tcp { sport: 61000, dport: 443, seq: None });
+        let syn6 = one("IPv6(src=fd00:3::2,dst=fd00:1::2)/TCP(sport=22,dport=61000,flags=S)");
+        assert_eq!(Reply::parse(LinkType::RAW, &syn6).unwrap().kind, ReplyKind::Syn);
+        // SYN and RST together is a reset.
+        let synrst = one("IP(src=10.0.3.2,dst=10.0.1.2)/TCP(flags=SR)");
+        assert_eq!(Reply::parse(LinkType::RAW, &synrst).unwrap().kind, ReplyKind::Reset);
+        // A bare ACK, an echo request, and every cut of an ICMP error: no answer, no panic.
         assert!(Reply::parse(LinkType::RAW, &one("IP(src=10.0.3.2,dst=10.0.1.2)/TCP(flags=A)")).is_none());
         assert!(Reply::parse(LinkType::RAW, &one("IP(src=10.0.3.2,dst=10.0.1.2)/ICMP()")).is_none());
         let full = time_exceeded(32, &[]);

@@ -93,6 +93,7 @@ pub fn kind_name(kind: ReplyKind) -> &'static str {
         ReplyKind::ParameterProblem => "parameter-problem",
         ReplyKind::EchoReply => "echo-reply",
         ReplyKind::SynAck => "syn-ack",
+        ReplyKind::Syn => "syn",
         ReplyKind::Reset => "reset",
     }
 }
