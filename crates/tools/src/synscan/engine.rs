@@ -651,7 +651,8 @@ fn send_rounds(
             (true, Some(wait)) => wait_until(sender.last_send + wait),
             _ => settle(sender.shared, sender.last_send, timeout, interrupted),
         }
-        if all_answered || sender.shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted() {
+        if all_answered || sender.shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted()
+        {
             break;
         }
     }
