@@ -1,5 +1,6 @@
 //! pktkit's shared library: every piece of capture and protocol knowledge the tools use.
 //!
+//! - [`checksum`]: the Internet checksum (RFC 1071) and its incremental update (RFC 1624).
 //! - [`capture`]: streaming readers and writers for pcap and pcapng files.
 //! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
 //! - [`craft`]: Scapy-style packet crafting (`IP(dst=10.0.0.2)/TCP(dport=80)` to bytes).
@@ -16,6 +17,7 @@
 
 pub mod bpf;
 pub mod capture;
+pub mod checksum;
 pub mod craft;
 pub mod decode;
 pub mod host;

@@ -21,7 +21,6 @@ mod parse;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-pub(crate) use build::checksum;
 pub use env::{Environment, Mac, Offline, Route, System};
 pub use error::CraftError;
 pub use layers::layer_names;

@@ -418,7 +418,7 @@ mod tests {
         if proto == ip_proto::ICMP {
             pseudo.clear();
         }
-        let want = crate::craft::checksum(&[&pseudo, &zeroed[t..]]);
+        let want = crate::checksum::checksum(&[&pseudo, &zeroed[t..]]);
         let got = u16::from_be_bytes([p.bytes[ck], p.bytes[ck + 1]]);
         assert!(got == want || (want == 0 && got == 0xffff), "checksum {got:#x} want {want:#x}");
     }

@@ -17,6 +17,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use thiserror::Error;
 
 use crate::capture::LinkType;
+use crate::checksum::{self, fold};
 
 /// A header field that can be read and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -214,31 +215,9 @@ fn be16(b: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([b[at], b[at + 1]])
 }
 
-/// One's-complement sum of big-endian 16-bit words (an odd last byte is padded with zero).
-fn sum(data: &[u8]) -> u32 {
-    let mut s: u32 = 0;
-    let mut chunks = data.chunks_exact(2);
-    for c in &mut chunks {
-        s += u32::from(u16::from_be_bytes([c[0], c[1]]));
-    }
-    if let [last] = chunks.remainder() {
-        s += u32::from(*last) << 8;
-    }
-    s
-}
-
-fn fold(mut s: u64) -> u16 {
-    while s >> 16 != 0 {
-        s = (s & 0xffff) + (s >> 16);
-    }
-    s as u16
-}
-
 /// RFC 1624 eqn. 3: the checksum after words summing to `old` became words summing to `new`.
-fn adjust(check: u16, old: u32, new: u32) -> u16 {
-    let old = fold(u64::from(old));
-    let new = fold(u64::from(new));
-    !fold(u64::from(!check) + u64::from(!old) + u64::from(new))
+fn adjust(check: u16, old: u64, new: u64) -> u16 {
+    checksum::update(check, fold(old), fold(new))
 }
 
 impl Layout {
@@ -464,7 +443,7 @@ impl Layout {
     /// The pseudo-header sum of the transport checksum and the checksum's offset, when the
     /// transport has a checksum that covers a pseudo-header (TCP, UDP, ICMPv6; not a UDP
     /// checksum of 0 over IPv4, which means "none").
-    fn pseudo(&self, data: &[u8]) -> Option<(u32, usize)> {
+    fn pseudo(&self, data: &[u8]) -> Option<(u64, usize)> {
         let (t, proto) = self.transport?;
         let ck = match proto {
             6 => t + 16,
@@ -487,13 +466,13 @@ impl Layout {
             // The transport length as the receiver computes it: total length minus the header.
             let total = usize::from(be16(data, ip + 2));
             let len = l4_len(total.saturating_sub(t - ip))?;
-            let s = sum(&data[ip + 12..ip + 20]) + u32::from(proto) + (len >> 16) + (len & 0xffff);
+            let s = checksum::pseudo_header_sum(&data[ip + 12..ip + 16], &data[ip + 16..ip + 20], proto, len);
             Some((s, ck))
         } else {
             let ip = self.ipv6?;
             let plen = usize::from(be16(data, ip + 4));
             let len = l4_len((40 + plen).saturating_sub(t - ip))?;
-            let s = sum(&data[ip + 8..ip + 40]) + u32::from(proto) + (len >> 16) + (len & 0xffff);
+            let s = checksum::pseudo_header_sum(&data[ip + 8..ip + 24], &data[ip + 24..ip + 40], proto, len);
             Some((s, ck))
         }
     }
@@ -528,10 +507,10 @@ impl Layout {
             .unwrap_or(0);
         let a = header + (at - header) / 2 * 2;
         let b = (header + (at + len - header).div_ceil(2) * 2).min(data.len());
-        let old_words = sum(&data[a..b]);
+        let old_words = checksum::sum_words(&data[a..b]);
         let old_pseudo = self.pseudo(data);
         data[at..at + len].copy_from_slice(&new);
-        let new_words = sum(&data[a..b]);
+        let new_words = checksum::sum_words(&data[a..b]);
         // The IPv4 header checksum covers the IPv4 header.
         if let Some(ip) = self.ipv4
             && at >= ip
@@ -543,7 +522,7 @@ impl Layout {
         if let Some((t, proto)) = self.transport {
             let new_pseudo = self.pseudo(data);
             let in_transport = at >= t;
-            let (mut old_s, mut new_s) = (0u32, 0u32);
+            let (mut old_s, mut new_s) = (0u64, 0u64);
             if in_transport {
                 old_s += old_words;
                 new_s += new_words;
