@@ -10,6 +10,9 @@
 use etherparse::{LaxNetSlice, TransportSlice};
 
 use super::{AppProto, Decoded, Link, Payload};
+use crate::capture::LinkType;
+use crate::proto::ethernet::ether_type;
+use crate::proto::ip_proto;
 use crate::proto::tunnel::Encap;
 
 macro_rules! protos {
@@ -114,7 +117,7 @@ impl Path {
     /// Appends the path of the decoded frame `d`; `inner` for a packet found inside a tunnel
     /// (an IP packet there has no link header of its own).
     pub fn extend(&mut self, d: &Decoded<'_>, inner: bool) {
-        if !(inner && d.linktype.0 == 101) {
+        if !(inner && d.linktype == LinkType::RAW) {
             link(self, d);
         }
         if let Some(t) = d.ether_type {
@@ -124,7 +127,7 @@ impl Path {
 }
 
 fn link(p: &mut Path, d: &Decoded<'_>) {
-    let lt = d.linktype.0;
+    let lt = d.linktype;
     match d.link {
         Link::Ethernet(eth) => {
             p.push(Proto::Eth);
@@ -148,35 +151,35 @@ fn link(p: &mut Path, d: &Decoded<'_>) {
         // Link types 228 and 229, and Linux NFLOG, carry IP with no header tshark names:
         // its path starts at `ip` / `ipv6`.
         Link::Nflog { .. } => {}
-        Link::Raw if lt == 228 || lt == 229 => {}
+        Link::Raw if lt == LinkType::IPV4 || lt == LinkType::IPV6 => {}
         Link::Raw => p.push(Proto::Raw),
         Link::None => p.push(match lt {
-            1 => Proto::Eth,
-            113 | 276 => Proto::Sll,
-            0 | 108 => Proto::Null,
-            12 | 14 | 101 => Proto::Raw,
-            104 => Proto::Chdlc,
-            228 => Proto::Ip,
-            229 => Proto::Ipv6,
+            LinkType::ETHERNET => Proto::Eth,
+            LinkType::LINUX_SLL | LinkType::LINUX_SLL2 => Proto::Sll,
+            LinkType::NULL | LinkType::LOOP => Proto::Null,
+            LinkType::DLT_RAW_12 | LinkType::DLT_RAW_14 | LinkType::RAW => Proto::Raw,
+            LinkType::C_HDLC => Proto::Chdlc,
+            LinkType::IPV4 => Proto::Ip,
+            LinkType::IPV6 => Proto::Ipv6,
             _ => Proto::Data,
         }),
     }
     for tag in d.vlans() {
-        p.push(if tag.tpid == 0x88a8 { Proto::Ieee8021ad } else { Proto::Vlan });
+        p.push(if tag.tpid == ether_type::QINQ { Proto::Ieee8021ad } else { Proto::Vlan });
     }
 }
 
-fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
-    let proto = match ether_type {
-        0x0800 => Proto::Ip,
-        0x86dd => Proto::Ipv6,
-        0x0806 => Proto::Arp,
-        0x8035 => Proto::Rarp,
-        0x8847 | 0x8848 => Proto::Mpls,
-        0x8863 => Proto::Pppoed,
-        0x8864 => Proto::Pppoes,
-        0x88cc => Proto::Lldp,
-        0x888e => Proto::Eapol,
+fn network(p: &mut Path, d: &Decoded<'_>, ethertype: u16) {
+    let proto = match ethertype {
+        ether_type::IPV4 => Proto::Ip,
+        ether_type::IPV6 => Proto::Ipv6,
+        ether_type::ARP => Proto::Arp,
+        ether_type::RARP => Proto::Rarp,
+        ether_type::MPLS | ether_type::MPLS_MULTICAST => Proto::Mpls,
+        ether_type::PPPOE_DISCOVERY => Proto::Pppoed,
+        ether_type::PPPOE_SESSION => Proto::Pppoes,
+        ether_type::LLDP => Proto::Lldp,
+        ether_type::EAPOL => Proto::Eapol,
         _ => Proto::Data,
     };
     p.push(proto);
@@ -208,7 +211,7 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
     }
     let ip = match &d.net {
         Some(LaxNetSlice::Ipv4(ip)) => {
-            if ip.header().protocol().0 == 51 {
+            if ip.header().protocol().0 == ip_proto::AH {
                 p.push(Proto::Ah);
             }
             ip.payload()
@@ -227,16 +230,16 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
         Some(TransportSlice::Icmpv6(_)) => Proto::Icmpv6,
         Some(TransportSlice::Igmp(_)) => Proto::Igmp,
         None => match ip.ip_number.0 {
-            6 => Proto::Tcp,
-            17 => Proto::Udp,
-            1 => Proto::Icmp,
-            58 => Proto::Icmpv6,
-            2 => Proto::Igmp,
+            ip_proto::TCP => Proto::Tcp,
+            ip_proto::UDP => Proto::Udp,
+            ip_proto::ICMP => Proto::Icmp,
+            ip_proto::ICMPV6 => Proto::Icmpv6,
+            ip_proto::IGMP => Proto::Igmp,
             // IP in IP: the inner packet names itself, unless it cannot be read.
-            4 | 41 if d.encapsulated().is_some() => return,
-            4 => Proto::Ip,
-            41 => Proto::Ipv6,
-            47 => {
+            ip_proto::IPIP | ip_proto::IPV6 if d.encapsulated().is_some() => return,
+            ip_proto::IPIP => Proto::Ip,
+            ip_proto::IPV6 => Proto::Ipv6,
+            ip_proto::GRE => {
                 p.push(Proto::Gre);
                 let ppp = ip.payload.get(2..4) == Some(&[0x88, 0x0b]);
                 if ppp && d.encapsulated().is_some() {
@@ -244,13 +247,13 @@ fn network(p: &mut Path, d: &Decoded<'_>, ether_type: u16) {
                 }
                 return;
             }
-            50 => Proto::Esp,
-            51 => Proto::Ah,
-            132 => Proto::Sctp,
-            112 => Proto::Vrrp,
-            89 => Proto::Ospf,
-            103 => Proto::Pim,
-            59 => return,
+            ip_proto::ESP => Proto::Esp,
+            ip_proto::AH => Proto::Ah,
+            ip_proto::SCTP => Proto::Sctp,
+            ip_proto::VRRP => Proto::Vrrp,
+            ip_proto::OSPF => Proto::Ospf,
+            ip_proto::PIM => Proto::Pim,
+            ip_proto::NO_NEXT_HEADER => return,
             _ => Proto::Data,
         },
     };

@@ -20,17 +20,7 @@ pub struct Ttl(pub u8);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ProbeId(pub u16);
 
-/// IP protocol numbers (IANA).
-pub mod ip_proto {
-    /// ICMP.
-    pub const ICMP: u8 = 1;
-    /// TCP.
-    pub const TCP: u8 = 6;
-    /// UDP.
-    pub const UDP: u8 = 17;
-    /// ICMPv6.
-    pub const ICMPV6: u8 = 58;
-}
+pub use crate::proto::ip_proto;
 
 /// The kind of packet a probe is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

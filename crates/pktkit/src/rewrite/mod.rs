@@ -18,6 +18,8 @@ use thiserror::Error;
 
 use crate::capture::LinkType;
 use crate::checksum::{self, fold};
+use crate::proto::ethernet::ether_type;
+use crate::proto::ip_proto;
 
 /// A header field that can be read and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -240,25 +242,27 @@ impl Layout {
             LinkType::LINUX_SLL2 if data.len() >= 20 => (be16(data, 0), 20),
             LinkType::RAW | LinkType::DLT_RAW_12 | LinkType::DLT_RAW_14 | LinkType::IPV4 | LinkType::IPV6 => {
                 match data.first().map(|b| b >> 4) {
-                    Some(4) => (0x0800, 0),
-                    Some(6) => (0x86dd, 0),
+                    Some(4) => (ether_type::IPV4, 0),
+                    Some(6) => (ether_type::IPV6, 0),
                     _ => return l,
                 }
             }
             // BSD loopback: a 4-byte address family, then IP (told apart by its version).
             LinkType::NULL | LinkType::LOOP if data.len() > 4 => match data[4] >> 4 {
-                4 => (0x0800, 4),
-                6 => (0x86dd, 4),
+                4 => (ether_type::IPV4, 4),
+                6 => (ether_type::IPV6, 4),
                 _ => return l,
             },
             _ => return l,
         };
         let rest = &data[at.min(data.len())..];
         match ethertype {
-            0x0806 if rest.len() >= 28 && be16(rest, 2) == 0x0800 && rest[4] == 6 && rest[5] == 4 => {
+            ether_type::ARP
+                if rest.len() >= 28 && be16(rest, 2) == ether_type::IPV4 && rest[4] == 6 && rest[5] == 4 =>
+            {
                 l.arp = Some(at)
             }
-            0x0800 if rest.len() >= 20 && rest[0] >> 4 == 4 => {
+            ether_type::IPV4 if rest.len() >= 20 && rest[0] >> 4 == 4 => {
                 l.ipv4 = Some(at);
                 let ihl = usize::from(rest[0] & 15) * 4;
                 let first_fragment = be16(rest, 6) & 0x1fff == 0;
@@ -266,17 +270,21 @@ impl Layout {
                     l.transport = transport(rest, ihl, rest[9]).map(|(o, p)| (at + o, p));
                 }
             }
-            0x86dd if rest.len() >= 40 && rest[0] >> 4 == 6 => {
+            ether_type::IPV6 if rest.len() >= 40 && rest[0] >> 4 == 6 => {
                 l.ipv6 = Some(at);
                 let (mut nh, mut off, mut first_fragment) = (rest[6], 40usize, true);
                 for _ in 0..8 {
                     let len = match nh {
-                        0 | 43 | 60 if rest.len() >= off + 2 => (usize::from(rest[off + 1]) + 1) * 8,
-                        44 if rest.len() >= off + 8 => {
+                        ip_proto::HOP_BY_HOP | ip_proto::ROUTING | ip_proto::DESTINATION_OPTIONS
+                            if rest.len() >= off + 2 =>
+                        {
+                            (usize::from(rest[off + 1]) + 1) * 8
+                        }
+                        ip_proto::FRAGMENT if rest.len() >= off + 8 => {
                             first_fragment &= be16(rest, off + 2) & 0xfff8 == 0;
                             8
                         }
-                        51 if rest.len() >= off + 2 => (usize::from(rest[off + 1]) + 2) * 4,
+                        ip_proto::AH if rest.len() >= off + 2 => (usize::from(rest[off + 1]) + 2) * 4,
                         _ => break,
                     };
                     nh = rest[off];
@@ -446,21 +454,21 @@ impl Layout {
     fn pseudo(&self, data: &[u8]) -> Option<(u64, usize)> {
         let (t, proto) = self.transport?;
         let ck = match proto {
-            6 => t + 16,
-            17 => t + 6,
-            58 => t + 2,
+            ip_proto::TCP => t + 16,
+            ip_proto::UDP => t + 6,
+            ip_proto::ICMPV6 => t + 2,
             _ => return None,
         };
         data.get(ck..ck + 2)?;
         let l4_len = |ip_payload: usize| -> Option<u32> {
-            if proto == 17 {
+            if proto == ip_proto::UDP {
                 data.get(t + 4..t + 6).map(|_| u32::from(be16(data, t + 4)))
             } else {
                 Some(ip_payload as u32)
             }
         };
         if let Some(ip) = self.ipv4 {
-            if proto == 17 && be16(data, ck) == 0 {
+            if proto == ip_proto::UDP && be16(data, ck) == 0 {
                 return None;
             }
             // The transport length as the receiver computes it: total length minus the header.
@@ -534,14 +542,14 @@ impl Layout {
                     Some(ck)
                 }
                 // ICMPv4 has no pseudo-header.
-                _ if proto == 1 && in_transport && data.len() >= t + 4 => Some(t + 2),
+                _ if proto == ip_proto::ICMP && in_transport && data.len() >= t + 4 => Some(t + 2),
                 _ => None,
             };
             if let Some(ck) = ck_at
                 && old_s != new_s
             {
                 let mut c = adjust(be16(data, ck), old_s, new_s);
-                if proto == 17 && c == 0 {
+                if proto == ip_proto::UDP && c == 0 {
                     c = 0xffff;
                 }
                 data[ck..ck + 2].copy_from_slice(&c.to_be_bytes());
@@ -560,8 +568,8 @@ impl Layout {
         let field = Field::UdpChecksum;
         let (t, proto) = self.transport.ok_or(RewriteError::Absent(field))?;
         let ck = match proto {
-            6 => t + 16,
-            17 => t + 6,
+            ip_proto::TCP => t + 16,
+            ip_proto::UDP => t + 6,
             _ => t + 2,
         };
         let at = t + word_at;
