@@ -97,28 +97,28 @@ impl fmt::Display for Ipv6Text {
         for (i, &w) in words.iter().enumerate() {
             if w == 0 {
                 run = Some(run.map_or((i, 1), |(start, len)| (start, len + 1)));
-            } else if let Some(r) = run.take() {
-                if best.is_none_or(|b| r.1 > b.1) {
-                    best = Some(r);
-                }
-            }
-        }
-        if let Some(r) = run {
-            if best.is_none_or(|b| r.1 > b.1) {
+            } else if let Some(r) = run.take()
+                && best.is_none_or(|b| r.1 > b.1)
+            {
                 best = Some(r);
             }
+        }
+        if let Some(r) = run
+            && best.is_none_or(|b| r.1 > b.1)
+        {
+            best = Some(r);
         }
         let best = best.filter(|&(_, len)| len >= 2);
         let mut i = 0;
         while i < 8 {
-            if let Some((start, len)) = best {
-                if (start..start + len).contains(&i) {
-                    if i == start {
-                        f.write_str(":")?;
-                    }
-                    i += 1;
-                    continue;
+            if let Some((start, len)) = best
+                && (start..start + len).contains(&i)
+            {
+                if i == start {
+                    f.write_str(":")?;
                 }
+                i += 1;
+                continue;
             }
             if i != 0 {
                 f.write_str(":")?;
