@@ -1,5 +1,7 @@
 //! pktkit's shared library: every piece of capture and protocol knowledge the tools use.
 //!
+//! - [`checksum`]: the Internet checksum (RFC 1071) and its incremental update (RFC 1624).
+//! - [`capability`]: which Linux capabilities (CAP_NET_RAW, CAP_NET_ADMIN) this process holds.
 //! - [`capture`]: streaming readers and writers for pcap and pcapng files.
 //! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
 //! - [`craft`]: Scapy-style packet crafting (`IP(dst=10.0.0.2)/TCP(dport=80)` to bytes).
@@ -15,7 +17,9 @@
 //! - [`stream`]: live pipelines: knowing when a read would block, and the Ctrl-C rule.
 
 pub mod bpf;
+pub mod capability;
 pub mod capture;
+pub mod checksum;
 pub mod craft;
 pub mod decode;
 pub mod dfilter;

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use pcap::{Active, Capture, ConnectionStatus, Device, IfFlags};
 use thiserror::Error;
 
+use crate::capability::{self, Capability};
 use crate::capture::{Interface, LinkType, Packet, Precision, Timestamp};
 
 /// libpcap's largest snapshot length, tcpdump's default.
@@ -333,27 +334,13 @@ impl fmt::Debug for Live {
     }
 }
 
-/// Effective capabilities of this process (the `CapEff` mask of /proc/self/status).
-fn effective_caps() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
-    u64::from_str_radix(hex.trim(), 16).ok()
-}
-
-const CAP_NET_ADMIN: u32 = 12;
-const CAP_NET_RAW: u32 = 13;
-
-/// The capture capabilities this process lacks: `CAP_NET_RAW`, `CAP_NET_ADMIN`.
+/// The capture capabilities this process is known to lack: `CAP_NET_RAW`, `CAP_NET_ADMIN`
+/// (none when its capabilities cannot be read: libpcap's error then tells).
 pub fn missing_capabilities() -> Vec<&'static str> {
-    let caps = effective_caps().unwrap_or(0);
-    let mut missing = Vec::new();
-    if caps & (1 << CAP_NET_RAW) == 0 {
-        missing.push("CAP_NET_RAW");
-    }
-    if caps & (1 << CAP_NET_ADMIN) == 0 {
-        missing.push("CAP_NET_ADMIN");
-    }
-    missing
+    capability::missing(&[Capability::NetRaw, Capability::NetAdmin])
+        .into_iter()
+        .map(Capability::name)
+        .collect()
 }
 
 fn resolve_device(name: &str) -> Result<String, LiveError> {

@@ -28,6 +28,8 @@ impl LinkType {
     pub const DLT_RAW_14: LinkType = LinkType(14);
     /// Raw IPv4 or IPv6, version in the first nibble.
     pub const RAW: LinkType = LinkType(101);
+    /// Cisco HDLC.
+    pub const C_HDLC: LinkType = LinkType(104);
     /// OpenBSD loopback: a 4-byte address family in network byte order.
     pub const LOOP: LinkType = LinkType(108);
     /// Linux cooked capture v1 (16-byte header).

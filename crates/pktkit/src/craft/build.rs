@@ -9,6 +9,7 @@ use super::env::{Environment, Mac};
 use super::error::CraftError;
 use super::layers::{DEFAULT_QNAME, LayerDef, Proto, Val, encode_question};
 use super::{CraftedPacket, Probe, ProbeKind, StartLayer};
+use crate::checksum::checksum;
 
 const BROADCAST: Mac = [0xff; 6];
 const ZERO_MAC: Mac = [0; 6];
@@ -217,27 +218,6 @@ fn resolve(layers: &mut [Inst], env: &dyn Environment) -> Option<String> {
         }
     }
     interface
-}
-
-/// RFC 1071 checksum of the concatenation of `parts`.
-pub(crate) fn checksum(parts: &[&[u8]]) -> u16 {
-    let mut sum: u64 = 0;
-    let mut odd: Option<u8> = None;
-    for part in parts {
-        for &b in *part {
-            match odd.take() {
-                Some(hi) => sum += u64::from(u16::from_be_bytes([hi, b])),
-                None => odd = Some(b),
-            }
-        }
-    }
-    if let Some(hi) = odd {
-        sum += u64::from(hi) << 8;
-    }
-    while sum >> 16 != 0 {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
 }
 
 /// The pseudo-header of the nearest IP layer below layer `i`, for protocol `proto`.
@@ -696,16 +676,6 @@ pub(crate) fn build(mut layers: Vec<Inst>, env: &dyn Environment) -> Result<Craf
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn checksum_rfc1071() {
-        // RFC 1071's example: 0001 f203 f4f5 f6f7 sums to ddf2; the checksum is its complement.
-        assert_eq!(checksum(&[&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]]), !0xddf2);
-        // Odd lengths pad with zero; splitting the input does not change the sum.
-        assert_eq!(checksum(&[&[1, 2, 3]]), checksum(&[&[1], &[2, 3]]));
-        assert_eq!(checksum(&[&[1, 2, 3]]), checksum(&[&[1, 2, 3, 0]]));
-        assert_eq!(checksum(&[]), 0xffff);
-    }
 
     #[test]
     fn icmp_layouts_follow_scapy() {

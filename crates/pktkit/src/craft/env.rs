@@ -193,12 +193,7 @@ fn arp_entry(table: &str, addr: Ipv4Addr) -> Option<Mac> {
 }
 
 fn parse_mac(s: &str) -> Option<Mac> {
-    let mut out = [0u8; 6];
-    let mut parts = s.trim().split(':');
-    for o in &mut out {
-        *o = u8::from_str_radix(parts.next()?, 16).ok()?;
-    }
-    parts.next().is_none().then_some(out)
+    super::layers::parse_mac(s.trim())
 }
 
 fn needs_scope(dst: Ipv6Addr) -> bool {

@@ -855,7 +855,7 @@ fn scalar(f: &FieldDef, v: &Value) -> Result<Val, CraftError> {
         }
         FieldKind::Mac => {
             let t = text_of(v, "MAC address")?;
-            mac(&t).map(Val::Mac).ok_or_else(|| {
+            parse_mac(&t).map(Val::Mac).ok_or_else(|| {
                 CraftError::bad(v.pos, "MAC address", &t, "expected six hex bytes like 00:11:22:33:44:55")
             })
         }
@@ -899,12 +899,13 @@ pub(crate) fn tcp_flags(t: &str) -> Option<u64> {
     if let Some(n) = number(t) {
         return (n < 0x200).then_some(n);
     }
-    let mut v = 0;
-    for c in t.chars() {
-        let bit = "FSRPAUECN".find(c.to_ascii_uppercase())?;
-        v |= 1 << bit;
-    }
-    Some(v)
+    tcp_flag_letters(t)
+}
+
+/// TCP flags from Scapy's letters "FSRPAUECN" (bit 0 first, any case, e.g. `SA` = 0x12);
+/// `None` on any other character.
+pub fn tcp_flag_letters(t: &str) -> Option<u64> {
+    t.chars().try_fold(0, |v, c| Some(v | 1 << "FSRPAUECN".find(c.to_ascii_uppercase())?))
 }
 
 fn ip_flags(t: &str) -> Option<u64> {
@@ -923,7 +924,8 @@ fn ip_flags(t: &str) -> Option<u64> {
     Some(v)
 }
 
-fn mac(t: &str) -> Option<[u8; 6]> {
+/// A MAC address as six hex octets of one or two digits, separated by `:` or `-`.
+pub fn parse_mac(t: &str) -> Option<[u8; 6]> {
     let parts: Vec<&str> = t.split([':', '-']).collect();
     let mut out = [0u8; 6];
     if parts.len() != 6 {
@@ -1138,6 +1140,26 @@ fn tcp_options(v: &Value) -> Result<Val, CraftError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mac_and_flag_parsers() {
+        assert_eq!(parse_mac("02:00:0a-ff:1:b"), Some([2, 0, 0x0a, 0xff, 1, 0x0b]));
+        for bad in [
+            "02:00:00:00:00",
+            "02:00:00:00:00:00:00",
+            "02::00:00:00:00",
+            "002:00:00:00:00:00",
+            "zz:00:00:00:00:00",
+        ] {
+            assert_eq!(parse_mac(bad), None, "{bad}");
+        }
+        assert_eq!(tcp_flag_letters("SA"), Some(0x12));
+        assert_eq!(tcp_flag_letters("fsrpauecn"), Some(0x1ff));
+        assert_eq!(tcp_flag_letters(""), Some(0));
+        assert_eq!(tcp_flag_letters("18"), None, "letters only");
+        assert_eq!(tcp_flags("18"), Some(18));
+        assert_eq!(tcp_flags("SX"), None);
+    }
     use crate::craft::parse::parse;
 
     fn layer(spec: &str) -> Result<SpecLayer, CraftError> {

@@ -21,10 +21,9 @@ mod parse;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-pub(crate) use build::checksum;
 pub use env::{Environment, Mac, Offline, Route, System};
 pub use error::CraftError;
-pub use layers::layer_names;
+pub use layers::{layer_names, parse_mac, tcp_flag_letters};
 
 use crate::capture::LinkType;
 use build::Inst;

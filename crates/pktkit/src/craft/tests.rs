@@ -469,7 +469,7 @@ fn verify_l4(b: &[u8], proto: u8) {
     pseudo.extend_from_slice(dst);
     pseudo.extend_from_slice(&[0, proto]);
     pseudo.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    assert_eq!(build::checksum(&[&pseudo, body]), 0, "{proto}: {}", hex(b));
+    assert_eq!(crate::checksum::checksum(&[&pseudo, body]), 0, "{proto}: {}", hex(b));
 }
 
 #[test]
@@ -479,13 +479,13 @@ fn computed_checksums_verify() {
         "IP(src=10.9.8.7,dst=1.2.3.4)/TCP(options=[MSS=1400,WScale=3])",
     ] {
         let b = one(spec).bytes;
-        assert_eq!(build::checksum(&[&b[..20]]), 0);
+        assert_eq!(crate::checksum::checksum(&[&b[..20]]), 0);
         verify_l4(&b, 6);
     }
     let b = one("IP(src=10.9.8.7,dst=1.2.3.4)/UDP()/Raw(load=abc)").bytes;
     verify_l4(&b, 17);
     let b = one("IP(src=10.9.8.7,dst=1.2.3.4)/ICMP(seq=9)/Raw(load=abc)").bytes;
-    assert_eq!(build::checksum(&[&b[20..]]), 0);
+    assert_eq!(crate::checksum::checksum(&[&b[20..]]), 0);
     // A UDP checksum that computes to 0 is sent as 0xffff: with source port 0 the checksum is
     // c, so source port c makes the one's-complement sum 0xffff and the checksum 0.
     let c = one("IP(src=1.2.3.4,dst=5.6.7.8)/UDP(sport=0,dport=0)").bytes[26..28].to_vec();

@@ -220,7 +220,7 @@ impl Defragmenter {
             h[7] = 0;
             h[10] = 0;
             h[11] = 0;
-            let sum = crate::craft::checksum(&[&h[..header.len()]]);
+            let sum = crate::checksum::checksum(&[&h[..header.len()]]);
             h[10..12].copy_from_slice(&sum.to_be_bytes());
         }
         self.out.extend_from_slice(payload);

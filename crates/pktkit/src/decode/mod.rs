@@ -14,6 +14,7 @@
 pub mod app;
 pub mod defrag;
 mod ports;
+pub mod protocols;
 
 use etherparse::err::Layer as EpLayer;
 use etherparse::err::packet::SliceError;

@@ -2,23 +2,12 @@
 
 use super::NetError;
 
-const CAP_NET_RAW: u32 = 13;
+use crate::capability::{self, Capability};
 
-/// True when CAP_NET_RAW is in this process's effective set (`CapEff` in /proc/self/status,
-/// read once per process: a tool asks before each socket it opens). Unreadable status counts
-/// as "yes": the socket call will tell.
+/// True when CAP_NET_RAW is in this process's effective set ([`capability::holds`]: an
+/// unreadable set counts as "yes", the socket call will tell).
 pub fn has_cap_net_raw() -> bool {
-    static HELD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *HELD.get_or_init(read_cap_net_raw)
-}
-
-fn read_cap_net_raw() -> bool {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return true };
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("CapEff:"))
-        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
-        .is_none_or(|caps| caps & (1 << CAP_NET_RAW) != 0)
+    capability::holds(Capability::NetRaw)
 }
 
 /// `Ok` when CAP_NET_RAW is held; otherwise the one-line [`NetError::Privilege`] for `what`.

@@ -20,17 +20,7 @@ pub struct Ttl(pub u8);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ProbeId(pub u16);
 
-/// IP protocol numbers (IANA).
-pub mod ip_proto {
-    /// ICMP.
-    pub const ICMP: u8 = 1;
-    /// TCP.
-    pub const TCP: u8 = 6;
-    /// UDP.
-    pub const UDP: u8 = 17;
-    /// ICMPv6.
-    pub const ICMPV6: u8 = 58;
-}
+pub use crate::proto::ip_proto;
 
 /// The kind of packet a probe is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -418,7 +408,7 @@ mod tests {
         if proto == ip_proto::ICMP {
             pseudo.clear();
         }
-        let want = crate::craft::checksum(&[&pseudo, &zeroed[t..]]);
+        let want = crate::checksum::checksum(&[&pseudo, &zeroed[t..]]);
         let got = u16::from_be_bytes([p.bytes[ck], p.bytes[ck + 1]]);
         assert!(got == want || (want == 0 && got == 0xffff), "checksum {got:#x} want {want:#x}");
     }

@@ -314,13 +314,13 @@ mod tests {
         for o in objects {
             ext.extend_from_slice(o);
         }
-        let ck = crate::craft::checksum(&[&ext]);
+        let ck = crate::checksum::checksum(&[&ext]);
         ext[2..4].copy_from_slice(&ck.to_be_bytes());
         // ICMP type 11 code 0; byte 5 is the RFC 4884 length.
         let mut icmp = vec![11, 0, 0, 0, 0, length_words, 0, 0];
         icmp.extend_from_slice(&quote);
         icmp.extend_from_slice(&ext);
-        let ck = crate::craft::checksum(&[&icmp]);
+        let ck = crate::checksum::checksum(&[&icmp]);
         icmp[2..4].copy_from_slice(&ck.to_be_bytes());
         one(&format!("IP(src=10.0.2.2,dst=10.0.1.2,ttl=63,proto=1)/Raw(hex={})", hex(&icmp)))
     }

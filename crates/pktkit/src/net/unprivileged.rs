@@ -222,7 +222,7 @@ fn ip_header(out: &mut Vec<u8>, src: IpAddr, dst: IpAddr, proto: u8, ttl: u8, le
             out.extend_from_slice(&[0, 0, 0, 0, ttl, proto, 0, 0]);
             out.extend_from_slice(&s.octets());
             out.extend_from_slice(&d.octets());
-            let ck = crate::craft::checksum(&[&out[at..at + 20]]);
+            let ck = crate::checksum::checksum(&[&out[at..at + 20]]);
             out[at + 10..at + 12].copy_from_slice(&ck.to_be_bytes());
         }
         (s, d) => {
@@ -257,7 +257,7 @@ fn udp_checksum(src: IpAddr, dst: IpAddr, udp: &[u8]) -> u16 {
         }
         _ => {}
     }
-    match crate::craft::checksum(&[&pseudo, udp]) {
+    match crate::checksum::checksum(&[&pseudo, udp]) {
         0 => 0xffff,
         c => c,
     }

@@ -23,6 +23,18 @@ pub mod ether_type {
     pub const QINQ_9100: u16 = 0x9100;
     /// Pre-standard QinQ outer tag.
     pub const QINQ_9200: u16 = 0x9200;
+    /// MPLS unicast (RFC 3032).
+    pub const MPLS: u16 = 0x8847;
+    /// MPLS multicast (RFC 5332).
+    pub const MPLS_MULTICAST: u16 = 0x8848;
+    /// PPPoE discovery stage (RFC 2516).
+    pub const PPPOE_DISCOVERY: u16 = 0x8863;
+    /// PPPoE session stage (RFC 2516).
+    pub const PPPOE_SESSION: u16 = 0x8864;
+    /// 802.1X EAP over LAN.
+    pub const EAPOL: u16 = 0x888e;
+    /// 802.1AB LLDP.
+    pub const LLDP: u16 = 0x88cc;
 }
 
 /// True for the EtherTypes that introduce a VLAN tag.

@@ -136,7 +136,7 @@ pub fn parse(ext: &[u8]) -> Result<Vec<Object<'_>>, ExtError> {
         return Err(ExtError::Version(ext[0] >> 4));
     }
     // A checksum of 0 means "not computed" in practice (some routers).
-    if ext[2..4] != [0, 0] && crate::craft::checksum(&[ext]) != 0 {
+    if ext[2..4] != [0, 0] && crate::checksum::checksum(&[ext]) != 0 {
         return Err(ExtError::Checksum);
     }
     let mut objects = Vec::new();
@@ -277,7 +277,7 @@ mod tests {
         for o in objects {
             ext.extend_from_slice(o);
         }
-        let ck = crate::craft::checksum(&[&ext]);
+        let ck = crate::checksum::checksum(&[&ext]);
         ext[2..4].copy_from_slice(&ck.to_be_bytes());
         ext
     }

@@ -22,3 +22,46 @@ pub mod udp;
 
 pub(crate) mod tcpdump_text;
 pub(crate) mod tshark_text;
+
+/// IP protocol numbers (IANA "Assigned Internet Protocol Numbers"), the IPv4 protocol and
+/// IPv6 next-header values the decoders and senders name.
+pub mod ip_proto {
+    /// IPv6 Hop-by-Hop Options (RFC 8200).
+    pub const HOP_BY_HOP: u8 = 0;
+    /// ICMP (RFC 792).
+    pub const ICMP: u8 = 1;
+    /// IGMP (RFC 1112).
+    pub const IGMP: u8 = 2;
+    /// IPv4 in IP (RFC 2003).
+    pub const IPIP: u8 = 4;
+    /// TCP (RFC 9293).
+    pub const TCP: u8 = 6;
+    /// UDP (RFC 768).
+    pub const UDP: u8 = 17;
+    /// IPv6 in IP (RFC 2473, RFC 4213).
+    pub const IPV6: u8 = 41;
+    /// IPv6 Routing header (RFC 8200).
+    pub const ROUTING: u8 = 43;
+    /// IPv6 Fragment header (RFC 8200).
+    pub const FRAGMENT: u8 = 44;
+    /// GRE (RFC 2784).
+    pub const GRE: u8 = 47;
+    /// ESP (RFC 4303).
+    pub const ESP: u8 = 50;
+    /// AH (RFC 4302).
+    pub const AH: u8 = 51;
+    /// ICMPv6 (RFC 4443).
+    pub const ICMPV6: u8 = 58;
+    /// No next header (RFC 8200).
+    pub const NO_NEXT_HEADER: u8 = 59;
+    /// IPv6 Destination Options (RFC 8200).
+    pub const DESTINATION_OPTIONS: u8 = 60;
+    /// OSPF (RFC 2328).
+    pub const OSPF: u8 = 89;
+    /// PIM (RFC 7761).
+    pub const PIM: u8 = 103;
+    /// VRRP (RFC 5798).
+    pub const VRRP: u8 = 112;
+    /// SCTP (RFC 9260).
+    pub const SCTP: u8 = 132;
+}

@@ -1,7 +1,7 @@
 //! Small allocation-free formatting helpers over a reusable line buffer.
 
+use std::fmt;
 use std::io::Write;
-use std::net::Ipv6Addr;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
@@ -60,12 +60,82 @@ pub fn ip4(b: &mut Vec<u8>, a: &[u8]) {
     }
 }
 
-/// Appends an IPv6 address (RFC 5952 text).
+/// Appends an IPv6 address as [`Ipv6Text`] writes it (a short slice is padded with zeros).
 pub fn ip6(b: &mut Vec<u8>, a: &[u8]) {
-    let mut o = [0u8; 16];
-    let n = a.len().min(16);
-    o[..n].copy_from_slice(&a[..n]);
-    let _ = write!(b, "{}", Ipv6Addr::from(o));
+    // Writing to a Vec cannot fail.
+    let _ = write!(b, "{}", Ipv6Text::from_slice(a));
+}
+
+/// An IPv6 address in the text tcpdump (`addrtostr6`, BIND's `inet_ntop`) and tshark print,
+/// the one IPv6 formatter of every output form: lower-case hex groups, the longest run of two
+/// or more zero groups (the first on a tie) as `::`, and the IPv4-compatible (`::a.b.c.d`) and
+/// IPv4-mapped (`::ffff:a.b.c.d`) forms ending in dotted decimal. It differs from std's
+/// `Ipv6Addr` display only in the IPv4-compatible form, which std prints as `::102:304`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ipv6Text(pub [u8; 16]);
+
+impl Ipv6Text {
+    /// The address in the first 16 bytes of `a`, zero-padded when `a` is shorter.
+    pub fn from_slice(a: &[u8]) -> Self {
+        let mut octets = [0u8; 16];
+        let n = a.len().min(16);
+        octets[..n].copy_from_slice(&a[..n]);
+        Ipv6Text(octets)
+    }
+}
+
+impl fmt::Display for Ipv6Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = &self.0;
+        let mut words = [0u16; 8];
+        for (i, w) in words.iter_mut().enumerate() {
+            *w = u16::from_be_bytes([a[2 * i], a[2 * i + 1]]);
+        }
+        // The longest run of zero words: (start, length), the first one on a tie.
+        let mut best: Option<(usize, usize)> = None;
+        let mut run: Option<(usize, usize)> = None;
+        for (i, &w) in words.iter().enumerate() {
+            if w == 0 {
+                run = Some(run.map_or((i, 1), |(start, len)| (start, len + 1)));
+            } else if let Some(r) = run.take()
+                && best.is_none_or(|b| r.1 > b.1)
+            {
+                best = Some(r);
+            }
+        }
+        if let Some(r) = run
+            && best.is_none_or(|b| r.1 > b.1)
+        {
+            best = Some(r);
+        }
+        let best = best.filter(|&(_, len)| len >= 2);
+        let mut i = 0;
+        while i < 8 {
+            if let Some((start, len)) = best
+                && (start..start + len).contains(&i)
+            {
+                if i == start {
+                    f.write_str(":")?;
+                }
+                i += 1;
+                continue;
+            }
+            if i != 0 {
+                f.write_str(":")?;
+            }
+            let embeds_ipv4 =
+                matches!(best, Some((0, 6))) || (matches!(best, Some((0, 5))) && words[5] == 0xffff);
+            if i == 6 && embeds_ipv4 {
+                return write!(f, "{}.{}.{}.{}", a[12], a[13], a[14], a[15]);
+            }
+            write!(f, "{:x}", words[i])?;
+            i += 1;
+        }
+        if matches!(best, Some((start, len)) if start + len == 8) {
+            f.write_str(":")?;
+        }
+        Ok(())
+    }
 }
 
 /// Appends a MAC address (`aa:bb:cc:dd:ee:ff`), or any length of bytes colon-separated.
@@ -90,4 +160,30 @@ pub fn be16(d: &[u8], i: usize) -> Option<u16> {
 pub fn be32(d: &[u8], i: usize) -> Option<u32> {
     let c = d.get(i..i + 4)?;
     Some(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v6(s: &str) -> String {
+        let a: std::net::Ipv6Addr = s.parse().unwrap();
+        let text = Ipv6Text(a.octets()).to_string();
+        assert_eq!(Ipv6Text::from_slice(&a.octets()), Ipv6Text(a.octets()));
+        text
+    }
+
+    #[test]
+    fn ipv6_forms() {
+        assert_eq!(v6("::"), "::");
+        assert_eq!(v6("::1"), "::1");
+        assert_eq!(v6("2001:db8::1"), "2001:db8::1");
+        assert_eq!(v6("2001:db8:0:1:0:0:0:1"), "2001:db8:0:1::1");
+        assert_eq!(v6("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");
+        assert_eq!(v6("2001:db8:1:1:1:1:0:1"), "2001:db8:1:1:1:1:0:1");
+        assert_eq!(v6("::ffff:1.2.3.4"), "::ffff:1.2.3.4");
+        assert_eq!(v6("::1.2.3.4"), "::1.2.3.4");
+        assert_eq!(v6("fe80::"), "fe80::");
+        assert_eq!(v6("2607:f0b0:f::babe:f00d"), "2607:f0b0:f::babe:f00d");
+    }
 }

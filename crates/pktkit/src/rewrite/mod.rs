@@ -17,6 +17,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use thiserror::Error;
 
 use crate::capture::LinkType;
+use crate::checksum::{self, fold};
+use crate::proto::ethernet::ether_type;
+use crate::proto::ip_proto;
 
 /// A header field that can be read and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -214,31 +217,9 @@ fn be16(b: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([b[at], b[at + 1]])
 }
 
-/// One's-complement sum of big-endian 16-bit words (an odd last byte is padded with zero).
-fn sum(data: &[u8]) -> u32 {
-    let mut s: u32 = 0;
-    let mut chunks = data.chunks_exact(2);
-    for c in &mut chunks {
-        s += u32::from(u16::from_be_bytes([c[0], c[1]]));
-    }
-    if let [last] = chunks.remainder() {
-        s += u32::from(*last) << 8;
-    }
-    s
-}
-
-fn fold(mut s: u64) -> u16 {
-    while s >> 16 != 0 {
-        s = (s & 0xffff) + (s >> 16);
-    }
-    s as u16
-}
-
 /// RFC 1624 eqn. 3: the checksum after words summing to `old` became words summing to `new`.
-fn adjust(check: u16, old: u32, new: u32) -> u16 {
-    let old = fold(u64::from(old));
-    let new = fold(u64::from(new));
-    !fold(u64::from(!check) + u64::from(!old) + u64::from(new))
+fn adjust(check: u16, old: u64, new: u64) -> u16 {
+    checksum::update(check, fold(old), fold(new))
 }
 
 impl Layout {
@@ -261,25 +242,27 @@ impl Layout {
             LinkType::LINUX_SLL2 if data.len() >= 20 => (be16(data, 0), 20),
             LinkType::RAW | LinkType::DLT_RAW_12 | LinkType::DLT_RAW_14 | LinkType::IPV4 | LinkType::IPV6 => {
                 match data.first().map(|b| b >> 4) {
-                    Some(4) => (0x0800, 0),
-                    Some(6) => (0x86dd, 0),
+                    Some(4) => (ether_type::IPV4, 0),
+                    Some(6) => (ether_type::IPV6, 0),
                     _ => return l,
                 }
             }
             // BSD loopback: a 4-byte address family, then IP (told apart by its version).
             LinkType::NULL | LinkType::LOOP if data.len() > 4 => match data[4] >> 4 {
-                4 => (0x0800, 4),
-                6 => (0x86dd, 4),
+                4 => (ether_type::IPV4, 4),
+                6 => (ether_type::IPV6, 4),
                 _ => return l,
             },
             _ => return l,
         };
         let rest = &data[at.min(data.len())..];
         match ethertype {
-            0x0806 if rest.len() >= 28 && be16(rest, 2) == 0x0800 && rest[4] == 6 && rest[5] == 4 => {
+            ether_type::ARP
+                if rest.len() >= 28 && be16(rest, 2) == ether_type::IPV4 && rest[4] == 6 && rest[5] == 4 =>
+            {
                 l.arp = Some(at)
             }
-            0x0800 if rest.len() >= 20 && rest[0] >> 4 == 4 => {
+            ether_type::IPV4 if rest.len() >= 20 && rest[0] >> 4 == 4 => {
                 l.ipv4 = Some(at);
                 let ihl = usize::from(rest[0] & 15) * 4;
                 let first_fragment = be16(rest, 6) & 0x1fff == 0;
@@ -287,17 +270,21 @@ impl Layout {
                     l.transport = transport(rest, ihl, rest[9]).map(|(o, p)| (at + o, p));
                 }
             }
-            0x86dd if rest.len() >= 40 && rest[0] >> 4 == 6 => {
+            ether_type::IPV6 if rest.len() >= 40 && rest[0] >> 4 == 6 => {
                 l.ipv6 = Some(at);
                 let (mut nh, mut off, mut first_fragment) = (rest[6], 40usize, true);
                 for _ in 0..8 {
                     let len = match nh {
-                        0 | 43 | 60 if rest.len() >= off + 2 => (usize::from(rest[off + 1]) + 1) * 8,
-                        44 if rest.len() >= off + 8 => {
+                        ip_proto::HOP_BY_HOP | ip_proto::ROUTING | ip_proto::DESTINATION_OPTIONS
+                            if rest.len() >= off + 2 =>
+                        {
+                            (usize::from(rest[off + 1]) + 1) * 8
+                        }
+                        ip_proto::FRAGMENT if rest.len() >= off + 8 => {
                             first_fragment &= be16(rest, off + 2) & 0xfff8 == 0;
                             8
                         }
-                        51 if rest.len() >= off + 2 => (usize::from(rest[off + 1]) + 2) * 4,
+                        ip_proto::AH if rest.len() >= off + 2 => (usize::from(rest[off + 1]) + 2) * 4,
                         _ => break,
                     };
                     nh = rest[off];
@@ -464,36 +451,36 @@ impl Layout {
     /// The pseudo-header sum of the transport checksum and the checksum's offset, when the
     /// transport has a checksum that covers a pseudo-header (TCP, UDP, ICMPv6; not a UDP
     /// checksum of 0 over IPv4, which means "none").
-    fn pseudo(&self, data: &[u8]) -> Option<(u32, usize)> {
+    fn pseudo(&self, data: &[u8]) -> Option<(u64, usize)> {
         let (t, proto) = self.transport?;
         let ck = match proto {
-            6 => t + 16,
-            17 => t + 6,
-            58 => t + 2,
+            ip_proto::TCP => t + 16,
+            ip_proto::UDP => t + 6,
+            ip_proto::ICMPV6 => t + 2,
             _ => return None,
         };
         data.get(ck..ck + 2)?;
         let l4_len = |ip_payload: usize| -> Option<u32> {
-            if proto == 17 {
+            if proto == ip_proto::UDP {
                 data.get(t + 4..t + 6).map(|_| u32::from(be16(data, t + 4)))
             } else {
                 Some(ip_payload as u32)
             }
         };
         if let Some(ip) = self.ipv4 {
-            if proto == 17 && be16(data, ck) == 0 {
+            if proto == ip_proto::UDP && be16(data, ck) == 0 {
                 return None;
             }
             // The transport length as the receiver computes it: total length minus the header.
             let total = usize::from(be16(data, ip + 2));
             let len = l4_len(total.saturating_sub(t - ip))?;
-            let s = sum(&data[ip + 12..ip + 20]) + u32::from(proto) + (len >> 16) + (len & 0xffff);
+            let s = checksum::pseudo_header_sum(&data[ip + 12..ip + 16], &data[ip + 16..ip + 20], proto, len);
             Some((s, ck))
         } else {
             let ip = self.ipv6?;
             let plen = usize::from(be16(data, ip + 4));
             let len = l4_len((40 + plen).saturating_sub(t - ip))?;
-            let s = sum(&data[ip + 8..ip + 40]) + u32::from(proto) + (len >> 16) + (len & 0xffff);
+            let s = checksum::pseudo_header_sum(&data[ip + 8..ip + 24], &data[ip + 24..ip + 40], proto, len);
             Some((s, ck))
         }
     }
@@ -528,10 +515,10 @@ impl Layout {
             .unwrap_or(0);
         let a = header + (at - header) / 2 * 2;
         let b = (header + (at + len - header).div_ceil(2) * 2).min(data.len());
-        let old_words = sum(&data[a..b]);
+        let old_words = checksum::sum_words(&data[a..b]);
         let old_pseudo = self.pseudo(data);
         data[at..at + len].copy_from_slice(&new);
-        let new_words = sum(&data[a..b]);
+        let new_words = checksum::sum_words(&data[a..b]);
         // The IPv4 header checksum covers the IPv4 header.
         if let Some(ip) = self.ipv4
             && at >= ip
@@ -543,7 +530,7 @@ impl Layout {
         if let Some((t, proto)) = self.transport {
             let new_pseudo = self.pseudo(data);
             let in_transport = at >= t;
-            let (mut old_s, mut new_s) = (0u32, 0u32);
+            let (mut old_s, mut new_s) = (0u64, 0u64);
             if in_transport {
                 old_s += old_words;
                 new_s += new_words;
@@ -555,14 +542,14 @@ impl Layout {
                     Some(ck)
                 }
                 // ICMPv4 has no pseudo-header.
-                _ if proto == 1 && in_transport && data.len() >= t + 4 => Some(t + 2),
+                _ if proto == ip_proto::ICMP && in_transport && data.len() >= t + 4 => Some(t + 2),
                 _ => None,
             };
             if let Some(ck) = ck_at
                 && old_s != new_s
             {
                 let mut c = adjust(be16(data, ck), old_s, new_s);
-                if proto == 17 && c == 0 {
+                if proto == ip_proto::UDP && c == 0 {
                     c = 0xffff;
                 }
                 data[ck..ck + 2].copy_from_slice(&c.to_be_bytes());
@@ -581,8 +568,8 @@ impl Layout {
         let field = Field::UdpChecksum;
         let (t, proto) = self.transport.ok_or(RewriteError::Absent(field))?;
         let ck = match proto {
-            6 => t + 16,
-            17 => t + 6,
+            ip_proto::TCP => t + 16,
+            ip_proto::UDP => t + 6,
             _ => t + 2,
         };
         let at = t + word_at;

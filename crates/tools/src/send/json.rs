@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use pktkit::capture::{CaptureWriter, Interface, LinkType, OutputFormat, Packet, Precision, Timestamp};
+use pktkit::craft;
 use pktkit::rewrite::{Field, Layout, RewriteError, Value};
 use pktkit::stream::{LineEvent, LineReader, Source};
 use serde_json::Value as Json;
@@ -69,27 +70,12 @@ fn number<T: TryFrom<i128>>(
         .ok_or_else(|| format!("{name}: got {v}, expected a whole number from {min} to {max}"))
 }
 
-fn parse_mac(s: &str) -> Option<[u8; 6]> {
-    let parts: Vec<&str> = s.split([':', '-']).collect();
-    if parts.len() != 6 {
-        return None;
-    }
-    let mut m = [0u8; 6];
-    for (b, p) in m.iter_mut().zip(parts) {
-        if p.is_empty() || p.len() > 2 {
-            return None;
-        }
-        *b = u8::from_str_radix(p, 16).ok()?;
-    }
-    Some(m)
-}
-
 /// The JSON value `v` as a value of the same kind as `like`.
 fn as_value(v: &Json, like: Value) -> Option<Value> {
     match like {
         Value::Num(_) => v.as_u64().map(Value::Num),
         Value::Bool(_) => v.as_bool().map(Value::Bool),
-        Value::Mac(_) => v.as_str().and_then(parse_mac).map(Value::Mac),
+        Value::Mac(_) => v.as_str().and_then(craft::parse_mac).map(Value::Mac),
         Value::Ip(_) => v.as_str().and_then(|s| s.parse::<IpAddr>().ok()).map(Value::Ip),
     }
 }
@@ -106,24 +92,6 @@ fn kind(like: Value) -> &'static str {
 
 fn is_checksum(f: Field) -> bool {
     matches!(f, Field::Ipv4Checksum | Field::TcpChecksum | Field::UdpChecksum | Field::IcmpChecksum)
-}
-
-fn flags_from_letters(s: &str) -> Option<u64> {
-    s.chars().try_fold(0u64, |acc, c| {
-        let bit = match c.to_ascii_uppercase() {
-            'F' => 0x01,
-            'S' => 0x02,
-            'R' => 0x04,
-            'P' => 0x08,
-            'A' => 0x10,
-            'U' => 0x20,
-            'E' => 0x40,
-            'C' => 0x80,
-            'N' => 0x100,
-            _ => return None,
-        };
-        Some(acc | bit)
-    })
 }
 
 /// A field that could not be written, as `key: got VALUE, expected WHAT`.
@@ -221,7 +189,7 @@ pub(crate) fn packet_of(rec: &Json) -> Result<Built, String> {
         && rec.get("tcp").and_then(|t| t.get("flags")).and_then(Json::as_u64).is_none_or(|n| n == was)
     {
         let want = (was & 0xe00)
-            | flags_from_letters(letters).ok_or_else(|| {
+            | craft::tcp_flag_letters(letters).ok_or_else(|| {
                 format!("tcp.flags_str: got {letters:?}, expected TCP flag letters (FSRPAUECN)")
             })?;
         if want != was {

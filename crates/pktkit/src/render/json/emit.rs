@@ -7,11 +7,11 @@
 //! [`JsonWriter::reference`]: super::JsonWriter::reference
 
 use std::io::Write;
-use std::net::Ipv6Addr;
 
 use serde::Serialize;
 
 use super::{Eth, Hex, InnerJ, Ipv4J, Ipv6J, LayersJ, Record, TcpJ, UdpJ, V6};
+use crate::render::out;
 
 type Result = serde_json::Result<()>;
 
@@ -283,11 +283,8 @@ fn quoted(b: &mut Vec<u8>, ascii: &[u8]) {
 }
 
 fn v6(b: &mut Vec<u8>, a: &V6<'_>) {
-    let mut x = [0u8; 16];
-    x.copy_from_slice(&a.0[..16]);
     b.push(b'"');
-    // Writing to a Vec cannot fail.
-    let _ = write!(b, "{}", Ipv6Addr::from(x));
+    out::ip6(b, a.0);
     b.push(b'"');
 }
 

@@ -6,11 +6,11 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::net::Ipv6Addr;
 
 use crate::capture::{Packet, Precision};
 use crate::decode::{DecodeOptions, Decoded, Link, StopKind, offset_in};
 use crate::proto::{arp, icmp, icmpv6, ipv6 as ipv6p, tcp as tcpp};
+use crate::render::out::Ipv6Text;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use serde::{Serialize, Serializer};
 
@@ -168,9 +168,7 @@ impl Serialize for V4<'_> {
 struct V6<'a>(&'a [u8]);
 impl Serialize for V6<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut a = [0u8; 16];
-        a.copy_from_slice(&self.0[..16]);
-        s.collect_str(&Ipv6Addr::from(a))
+        s.collect_str(&Ipv6Text::from_slice(self.0))
     }
 }
 
@@ -524,7 +522,7 @@ struct IcmpJ<'a> {
 struct V6Owned([u8; 16]);
 impl Serialize for V6Owned {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&Ipv6Addr::from(self.0))
+        s.collect_str(&Ipv6Text(self.0))
     }
 }
 
