@@ -357,6 +357,9 @@ fn help_to_dev_full_exits_1_with_the_write_error() {
         ("pkt-stats", env!("CARGO_BIN_EXE_pkt-stats")),
         ("pkt-send", env!("CARGO_BIN_EXE_pkt-send")),
         ("pcap-capture", env!("CARGO_BIN_EXE_pcap-capture")),
+        ("tracert", env!("CARGO_BIN_EXE_tracert")),
+        ("synscan", env!("CARGO_BIN_EXE_synscan")),
+        ("netmon", env!("CARGO_BIN_EXE_netmon")),
     ];
     for (name, bin) in tools {
         for flag in ["--help", "-h", "--version"] {

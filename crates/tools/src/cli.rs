@@ -110,6 +110,11 @@ pub fn main_from<A: clap::Parser>(
             let written = e.print().and_then(|()| io::Write::flush(&mut io::stdout()));
             finish(tool, written.map_err(Failure::from))
         }
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // A tool of subcommands run bare (netmon): the help on stderr, exit 2, as clap does.
+            let _ = e.print();
+            ExitCode::from(2)
+        }
         Err(e) => {
             // A usage error, printed on stderr: nothing more can be told if that fails.
             eprintln!("{tool}: {}\ntry '{tool} --help'", usage_line(&e));
@@ -136,6 +141,12 @@ fn usage_line(e: &clap::Error) -> String {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("invalid arguments");
     let mut line = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    // "the following required arguments were not provided:" names them on the next line.
+    if line.ends_with(':')
+        && let Some(next) = lines.next()
+    {
+        line = format!("{line} {next}");
+    }
     for tip in lines.filter_map(|l| l.strip_prefix("tip: ")).filter(|t| t.contains("similar")) {
         line.push_str(&format!(" ({tip})"));
     }

@@ -198,28 +198,6 @@ impl From<HostError> for Failure {
     }
 }
 
-/// Parses the command line; a usage error is one line (`netmon: ...`, exit 2), help and
-/// version print as clap prints them.
-pub fn parse_args() -> Result<Args, Failure> {
-    Args::try_parse().map_err(|e| {
-        use clap::error::ErrorKind;
-        match e.kind() {
-            ErrorKind::DisplayHelp
-            | ErrorKind::DisplayVersion
-            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
-            _ => Failure::Usage(one_line(&e.to_string())),
-        }
-    })
-}
-
-/// clap's message without its `error: ` prefix, usage and hints, on one line.
-fn one_line(message: &str) -> String {
-    let first = message.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    let tips: Vec<&str> = message.lines().skip(1).map(str::trim).filter(|l| l.starts_with("tip:")).collect();
-    if tips.is_empty() { first.to_string() } else { format!("{first} ({})", tips.join("; ")) }
-}
-
 /// Runs netmon.
 pub fn run(args: Args) -> Result<(), Failure> {
     match args.command {

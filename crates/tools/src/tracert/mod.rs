@@ -389,32 +389,6 @@ fn plan(args: &Args) -> Result<Plan, Failure> {
     Ok(Plan { dst, templates, config, pcap, packet_len })
 }
 
-/// Parses the command line; a bad argument is one line (`tracert: ...`), exit 2.
-pub fn parse_args() -> Result<Args, Failure> {
-    Args::try_parse().map_err(|e| {
-        use clap::error::ErrorKind;
-        if matches!(
-            e.kind(),
-            ErrorKind::DisplayHelp
-                | ErrorKind::DisplayVersion
-                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-        ) {
-            e.exit();
-        }
-        let text = e.render().to_string();
-        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-        let first = lines.next().unwrap_or("bad arguments");
-        let mut line = first.strip_prefix("error: ").unwrap_or(first).to_string();
-        // "the following required arguments were not provided:" names them on the next line.
-        if line.ends_with(':')
-            && let Some(next) = lines.next()
-        {
-            line = format!("{line} {}", next.trim());
-        }
-        Failure::Usage(line)
-    })
-}
-
 /// Runs tracert with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
     let plan = plan(&args)?;
