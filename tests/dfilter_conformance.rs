@@ -215,15 +215,7 @@ fn display_filters_select_what_tshark_selects() {
     };
     let results = parallel(EXPRESSIONS, |expr| {
         let mut t = Command::new("tshark");
-        t.arg("-r").arg(&merged).args([
-            "-o",
-            "tcp.desegment_tcp_streams:FALSE",
-            "-o",
-            "ip.defragment:FALSE",
-            "-o",
-            "ipv6.defragment:FALSE",
-            "-o",
-            "tcp.analyze_sequence_numbers:FALSE",
+        t.arg("-r").arg(&merged).args(support::TSHARK_ORACLE_OPTIONS).args([
             "-Y",
             expr,
             "-T",

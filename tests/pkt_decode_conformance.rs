@@ -418,15 +418,7 @@ fn tshark_app_fields_agreement() {
     // Two workers: tshark takes a third of a second per capture.
     let results = parallel(&rels, |rel| {
         let mut t = Command::new("tshark");
-        t.arg("-r").arg(c.join(rel)).args([
-            "-o",
-            "tcp.desegment_tcp_streams:FALSE",
-            "-o",
-            "ip.defragment:FALSE",
-            "-o",
-            "ipv6.defragment:FALSE",
-            "-o",
-            "tcp.analyze_sequence_numbers:FALSE",
+        t.arg("-r").arg(c.join(rel)).args(support::TSHARK_ORACLE_OPTIONS).args([
             "-T",
             "fields",
             "-e",

@@ -270,3 +270,17 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The dissector options every tshark oracle runs with (the stored fields oracles were made with
+/// them): no TCP reassembly, no IP reassembly, no sequence analysis, so each frame stands alone
+/// as pkt-decode decodes it.
+pub const TSHARK_ORACLE_OPTIONS: [&str; 8] = [
+    "-o",
+    "tcp.desegment_tcp_streams:FALSE",
+    "-o",
+    "ip.defragment:FALSE",
+    "-o",
+    "ipv6.defragment:FALSE",
+    "-o",
+    "tcp.analyze_sequence_numbers:FALSE",
+];

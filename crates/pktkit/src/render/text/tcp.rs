@@ -32,11 +32,7 @@ impl TextPrinter {
             s(b, "tcp ");
             u(b, length.wrapping_sub(hlen) as u32);
             if hlen > length {
-                s(b, " [bad hdr length ");
-                u(b, hlen);
-                s(b, " - too long, > ");
-                u(b, length);
-                b.push(b']');
+                bad_header_length(b, hlen, length);
             }
             return;
         }
@@ -85,11 +81,7 @@ impl TextPrinter {
             }
         }
         if hlen > length {
-            s(b, " [bad hdr length ");
-            u(b, hlen);
-            s(b, " - too long, > ");
-            u(b, length);
-            b.push(b']');
+            bad_header_length(b, hlen, length);
             return;
         }
         if self.o.vflag > 0 && !ctx.fragmented && p.len() >= length {
@@ -596,4 +588,13 @@ pub(super) fn fastopen(b: &mut Vec<u8>, c: &[u8]) {
         s(b, " cookie ");
         out::hex_bytes(b, c);
     }
+}
+
+/// tcpdump's note for a TCP header longer than the segment: ` [bad hdr length H - too long, > L]`.
+fn bad_header_length(b: &mut Vec<u8>, hlen: usize, length: usize) {
+    s(b, " [bad hdr length ");
+    u(b, hlen);
+    s(b, " - too long, > ");
+    u(b, length);
+    b.push(b']');
 }
