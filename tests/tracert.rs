@@ -329,15 +329,23 @@ fn ecmp_classic_sees_both_paths_paris_one_per_flow_and_flows_both() {
 
 #[test]
 fn nat_is_flagged_where_the_quote_shows_the_rewrite() {
-    // Linux's masquerade restores the quoted probe in ICMP errors (RFC 5508): the trace goes
-    // through and nothing is flagged, as no quote shows a change.
+    // Linux's masquerade restores the quoted probe in ICMP errors (RFC 5508), byte for byte
+    // but for what the routers change anyway (TTL, header checksum; docs/tracert.md): the
+    // trace goes through and nothing is flagged, though r1 did translate every probe that it
+    // forwarded (its connection table maps them to its own address).
     let Some(lab) = Lab::up_with(&["nat"]) else { return };
     let dst = lab.get("SERVER_V4").to_string();
     let dst = dst.as_str();
-    let out = tracert(&lab, &["-n", "--nat", dst]);
+    let out = tracert(&lab, &["-n", "--nat", "--sport", "61999", dst]);
     let got = hops(&out);
     assert_eq!(got.len(), 3);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("!NAT"));
+    let table = lab.exec_ok(Host::R1, &["cat", "/proc/net/nf_conntrack"]);
+    let translated = format!("dst={} sport=33437 dport=61999", lab.get("R1_ETH1_V4"));
+    assert!(
+        table.lines().any(|l| l.contains("src=10.0.1.2") && l.contains(&translated)),
+        "r1 did not masquerade the probe to port 33437:\n{table}"
+    );
     drop(lab);
     // A NAT that rewrites only outer headers: hops past it quote the rewritten source.
     let Some(lab) = Lab::up_with(&["nat-stateless"]) else { return };
