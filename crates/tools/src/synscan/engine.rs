@@ -133,6 +133,8 @@ struct Receiver {
     space: Space,
     cookie: SynCookie,
     shown: Shown,
+    /// Whether hidden ports are kept by number (for `-oX`).
+    keep_hidden: bool,
     json: bool,
     stream: Option<Output>,
     tallies: HashMap<u64, HostTally>,
@@ -208,6 +210,8 @@ impl Receiver {
         *tally.counts.entry((state, reason)).or_default() += 1;
         if self.shown.shows(state) {
             tally.shown.push(result);
+        } else if self.keep_hidden {
+            tally.hidden_ports.entry((state, reason)).or_default().push(dport);
         }
         Ok(())
     }
@@ -453,6 +457,7 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         space: space.clone(),
         cookie: cookie.clone(),
         shown,
+        keep_hidden: args.xml.is_some(),
         json: args.json,
         stream,
         tallies: HashMap::new(),
@@ -504,7 +509,7 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
     // is settled (its probe may not have been sent, or its answer not yet come): only the
     // answers so far are reported.
     let settle_unanswered = !interrupted.is_interrupted();
-    let list_unanswered = shown.filtered || args.json;
+    let list_unanswered = shown.filtered || args.json || args.xml.is_some();
     let mut unanswered: BTreeMap<u64, (u64, Vec<u16>)> = BTreeMap::new();
     for probe in perm.shard(plan.shard) {
         let (target, port) = space.split(probe);
@@ -548,7 +553,7 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
             host,
             tally,
             no_response,
-            no_response_ports: if shown.filtered { ports } else { Vec::new() },
+            no_response_ports: ports,
             srtt: if answered { srtt } else { None },
         });
     }
@@ -576,14 +581,10 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         }
         counters.filtered += h.no_response;
     }
-    // A host that never answered is left out unless filtered ports are shown (it still
-    // counts as scanned).
-    let visible: Vec<HostReport<'_>> =
-        hosts.iter().filter(|h| h.tally.answered() > 0 || shown.filtered).cloned().collect();
     counters.hosts = hosts.len() as u64;
 
     if text_on_stdout && let Some(out) = &mut stdout {
-        output::write_text(out, &visible, shown, counters.ports)?;
+        output::write_text(out, &hosts, shown, counters.ports)?;
     }
     let run = RunInfo {
         args: command_line.to_string(),
@@ -593,12 +594,12 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
     };
     if let Some(path) = &args.grepable {
         let mut out = open_sink(path)?;
-        output::write_greppable(&mut out, &run, &visible, shown, elapsed)?;
+        output::write_greppable(&mut out, &run, &hosts, shown, elapsed)?;
         out.flush()?;
     }
     if let Some(path) = &args.xml {
         let mut out = open_sink(path)?;
-        output::write_xml(&mut out, &run, &visible, shown, elapsed)?;
+        output::write_xml(&mut out, &run, &hosts, shown, elapsed)?;
         out.flush()?;
     }
     if let Some(pcap) = &shared.pcap
