@@ -749,3 +749,32 @@ fn send_rounds(
     }
     Ok((first_round, first_round_time))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_split_a_shard_into_disjoint_parts_that_cover_it() {
+        let perm = Permutation::new(1000, 7);
+        for shard in [Shard::ALL, Shard { index: 1, count: 3 }] {
+            let whole: Vec<u64> = perm.shard(shard).collect();
+            let mut parts: Vec<u64> =
+                (0..3).flat_map(|t| perm.shard(thread_shard(shard, t, 3)).collect::<Vec<_>>()).collect();
+            assert_eq!(parts.len(), whole.len(), "no probe twice");
+            parts.sort_unstable();
+            let mut whole = whole;
+            whole.sort_unstable();
+            assert_eq!(parts, whole, "together the shard");
+        }
+    }
+
+    #[test]
+    fn one_thread_unless_the_rate_and_the_scan_are_large() {
+        assert_eq!(sending_threads(10_000.0, 65_535), 1);
+        assert_eq!(sending_threads(1_000_000.0, 2_000), 1, "a small scan");
+        let cores = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_SENDERS);
+        assert_eq!(sending_threads(200_000.0, 65_535), cores.min(2));
+        assert!(sending_threads(1e9, u64::MAX) <= MAX_SENDERS);
+    }
+}
