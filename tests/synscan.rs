@@ -1,7 +1,8 @@
 //! synscan, run as a program: bad input and the privilege error anywhere; as root, in the
 //! namespace lab, nmap's answers (`nmap -sS --reason`) for every port of the server, for
 //! 1-2000 on both hosts and over IPv6, repeatability, a high rate, shards, the probes on the
-//! wire (captured at the server) and the three output forms read back by other tools.
+//! wire (captured at the server), a bare-SYN answer (split handshake) and the three output
+//! forms read back by other tools.
 
 mod support;
 
@@ -102,6 +103,74 @@ fn nmap_xml_results(xml: &str) -> Results {
         }
     }
     results
+}
+
+/// The elements of an nmap XML report that say which ports are where: the addresses,
+/// `<extraports>`, `<extrareasons>` and each `<port>`'s `<state>`, in order, as text (the
+/// service names come from each tool's own table and are left out).
+fn xml_structure(xml: &str) -> Vec<String> {
+    xml.split('<')
+        .filter(|e| {
+            ["address ", "extraports ", "extrareasons ", "port ", "state ", "/extraports"]
+                .iter()
+                .any(|p| e.starts_with(p))
+        })
+        .map(|e| format!("<{}", e.trim_end()))
+        .collect()
+}
+
+/// The `Host:` lines of nmap's greppable form, with each port's service name left out.
+fn greppable_hosts(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with("Host: "))
+        .map(|l| {
+            l.split('\t')
+                .map(|field| match field.strip_prefix("Ports: ") {
+                    Some(ports) => {
+                        let ports: Vec<String> = ports
+                            .split(", ")
+                            .map(|p| {
+                                let mut f: Vec<&str> = p.split('/').collect();
+                                if f.len() > 4 {
+                                    f[4] = "";
+                                }
+                                f.join("/")
+                            })
+                            .collect();
+                        format!("Ports: {}", ports.join(", "))
+                    }
+                    None => field.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect()
+}
+
+/// Debian's python3-nmap (`nmap.PortScanner().analyse_nmap_xml_scan`) reading each file:
+/// per host, the TCP ports with state and reason, as Python prints the dict. None (with a
+/// notice) when python3-nmap is not installed.
+fn python_nmap(files: &[&std::path::Path]) -> Option<Vec<String>> {
+    const SCRIPT: &str = "import sys, nmap\n\
+        r = nmap.PortScanner().analyse_nmap_xml_scan(open(sys.argv[1]).read())\n\
+        print({h: {p: (v['state'], v['reason']) for p, v in sorted(d.get('tcp', {}).items())} for h, d in sorted(r['scan'].items())})";
+    let mut out = Vec::new();
+    for file in files {
+        let r = Command::new("/usr/bin/python3").args(["-c", SCRIPT]).arg(file).output();
+        match r {
+            Ok(o) if o.status.success() => out.push(String::from_utf8_lossy(&o.stdout).trim().to_string()),
+            Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named 'nmap'") => {
+                notice("SKIP python3-nmap check: not installed (apt-get install python3-nmap)");
+                return None;
+            }
+            Err(e) => {
+                notice(&format!("SKIP python3-nmap check: /usr/bin/python3: {e}"));
+                return None;
+            }
+            Ok(o) => panic!("python3-nmap on {}: {}", file.display(), String::from_utf8_lossy(&o.stderr)),
+        }
+    }
+    Some(out)
 }
 
 fn nmap(lab: &Lab, args: &[&str]) -> Results {
@@ -379,57 +448,69 @@ fn greppable_xml_and_json_are_read_by_other_tools() {
     let (server, host2) = (lab.get("SERVER_V4"), lab.get("HOST2_V4"));
     let dir = std::env::temp_dir().join(format!("synscan-out-{}", lab.name()));
     std::fs::create_dir_all(&dir).unwrap();
+    // Ports 1-2000 and 6000: open, closed, dropped (no-response) and rejected
+    // (admin-prohibited) ports on the server, every port closed on host2.
+    let ports = "1-2000,6000";
     let (xml, gnmap) = (dir.join("scan.xml"), dir.join("scan.gnmap"));
-    let r = scan_in(
-        &lab,
-        &[
-            "--rate",
-            "50000",
-            "-p",
-            "1-1000",
-            "-oX",
-            xml.to_str().unwrap(),
-            "-oG",
-            gnmap.to_str().unwrap(),
-            server,
-            host2,
-        ],
-    );
+    let (xml_s, gnmap_s) = (xml.to_str().unwrap(), gnmap.to_str().unwrap());
+    let r = scan_in(&lab, &["--rate", "50000", "-p", ports, "-oX", xml_s, "-oG", gnmap_s, server, host2]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let text = r.stdout_text();
     assert!(text.contains("Discovered open port 22/tcp on 10.0.3.2"), "{text}");
     assert!(text.contains("22/tcp  open  ssh     syn-ack ttl 62"), "{text}");
-    assert!(text.contains("synscan done: 2 addresses x 1000 ports"), "{text}");
+    assert!(text.contains("synscan done: 2 addresses x 2001 ports"), "{text}");
+    let open: Vec<u16> = lab.ports("TCP_OPEN").into_iter().filter(|p| *p <= 2000).collect();
 
-    let lint = Command::new("xmllint")
-        .args(["--noout", "--dtdvalid", "/usr/share/nmap/nmap.dtd"])
-        .arg(&xml)
-        .output()
-        .unwrap();
-    assert!(lint.status.success(), "xmllint: {}", String::from_utf8_lossy(&lint.stderr));
-    let xml_text = std::fs::read_to_string(&xml).unwrap();
-    let from_xml = nmap_xml_results(&xml_text);
-    let open: Vec<u16> = lab.ports("TCP_OPEN").into_iter().filter(|p| *p <= 1000).collect();
-    assert_eq!(by_state(&from_xml, server, "open"), open);
-    assert!(xml_text.contains("<extraports state=\"closed\" count=\"1000\">"), "host2: every port closed");
-
-    // -oG: each host's Ports field lists the open ports as port/state/proto//service///.
-    let g = std::fs::read_to_string(&gnmap).unwrap();
-    let ports_line = g.lines().find(|l| l.starts_with("Host: 10.0.3.2 ()\tPorts: ")).expect("a Ports line");
-    let listed: Vec<u16> = ports_line
-        .split('\t')
-        .nth(1)
-        .unwrap()
-        .trim_start_matches("Ports: ")
-        .split(", ")
-        .map(|e| {
-            let f: Vec<&str> = e.split('/').collect();
-            assert_eq!((f.len(), f[1], f[2]), (8, "open", "tcp"), "{e}");
-            f[0].parse().unwrap()
-        })
-        .collect();
-    assert_eq!(listed, open);
-    assert!(g.lines().last().unwrap().starts_with("# synscan done at "), "{g}");
+    // synscan shows open ports only by default: the same reports as `nmap --open`, and with
+    // --filtered (closed ports hidden) the same as nmap's default here (nmap shows a state
+    // of at most 25 ports, and hides the closed ones). Same <extraports>/<extrareasons>
+    // (state, count, reason, ports), same <port> elements, same -oG Host lines.
+    for (ours, theirs) in [(&[][..], &["--open"][..]), (&["--filtered"][..], &[][..])] {
+        let (nxml, ngnmap) = (dir.join("nmap.xml"), dir.join("nmap.gnmap"));
+        let mut args = vec!["-q", "--rate", "50000", "-p", ports, "-oX", xml_s, "-oG", gnmap_s];
+        args.extend_from_slice(ours);
+        args.extend([server, host2]);
+        let r = scan_in(&lab, &args);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let mut args = vec!["-sS", "-n", "-Pn", "--reason", "-T4", "-p", ports];
+        args.extend_from_slice(theirs);
+        args.extend(["-oX", nxml.to_str().unwrap(), "-oG", ngnmap.to_str().unwrap(), server, host2]);
+        let out = lab.command(Host::Client, "nmap", &args).stdin(Stdio::null()).output().expect("nmap");
+        assert!(out.status.success(), "nmap {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        for file in [&xml, &nxml] {
+            let lint = Command::new("xmllint")
+                .args(["--noout", "--dtdvalid", "/usr/share/nmap/nmap.dtd"])
+                .arg(file)
+                .output()
+                .unwrap();
+            assert!(
+                lint.status.success(),
+                "xmllint {}: {}",
+                file.display(),
+                String::from_utf8_lossy(&lint.stderr)
+            );
+        }
+        let (x, nx) = (std::fs::read_to_string(&xml).unwrap(), std::fs::read_to_string(&nxml).unwrap());
+        assert_eq!(xml_structure(&x), xml_structure(&nx), "synscan {ours:?} against nmap {theirs:?}");
+        assert_eq!(nmap_xml_results(&x), nmap_xml_results(&nx));
+        let (g, ng) = (std::fs::read_to_string(&gnmap).unwrap(), std::fs::read_to_string(&ngnmap).unwrap());
+        assert_eq!(
+            greppable_hosts(&g),
+            greppable_hosts(&ng),
+            "-oG: synscan {ours:?} against nmap {theirs:?}"
+        );
+        assert!(g.lines().last().unwrap().starts_with("# synscan done at "), "{g}");
+        if let Some(parsed) = python_nmap(&[&xml, &nxml]) {
+            assert_eq!(parsed[0], parsed[1], "python3-nmap reads the same ports");
+            assert!(parsed[0].contains("'10.0.3.2': {22: ('open', 'syn-ack')"), "{}", parsed[0]);
+        }
+    }
+    let x = std::fs::read_to_string(&xml).unwrap();
+    assert!(
+        x.contains("<extrareasons reason=\"reset\" count=\"2001\" proto=\"tcp\" ports=\"1-2000,6000\"/>"),
+        "host2: every port closed: {x}"
+    );
+    assert_eq!(by_state(&nmap_xml_results(&x), server, "open"), open);
     let _ = std::fs::remove_dir_all(&dir);
 
     // -w: every probe and every valid answer, as raw IP.
@@ -520,6 +601,52 @@ fn ctrl_c_mid_scan_prints_the_results_so_far_and_exits_0() {
     assert!(ports > 0 && ports < 65535, "{ports} port records");
     let counted: u64 = ["open", "closed", "filtered"].iter().map(|k| summary[*k].as_u64().unwrap()).sum();
     assert_eq!(counted, ports, "{summary}");
+}
+
+/// A port answered with a bare SYN (no ACK: one side of a split handshake, here the lab's
+/// scapy answerer, variant bare-syn) is open with nmap's reason `split-handshake-syn`, over
+/// IPv4 and IPv6, and nmap says the same; the ports beside it stay closed.
+#[test]
+fn a_bare_syn_answer_is_open_split_handshake_as_nmap_says() {
+    let _one = one_at_a_time();
+    if !is_root() {
+        notice("SKIP a_bare_syn_answer_is_open_split_handshake_as_nmap_says: needs root for the lab");
+        return;
+    }
+    let scapy = Command::new("/usr/bin/python3").args(["-c", "import scapy.all"]).output();
+    if !scapy.is_ok_and(|o| o.status.success()) {
+        notice(
+            "SKIP a_bare_syn_answer_is_open_split_handshake_as_nmap_says: no python3-scapy (apt-get install python3-scapy)",
+        );
+        return;
+    }
+    let Some(lab) = Lab::up_with(&["bare-syn"]) else { return };
+    let port = lab.ports("TCP_BARE_SYN")[0];
+    let ports = format!("{}-{}", port - 1, port + 1);
+    let (server, server6) = (lab.get("SERVER_V4"), lab.get("SERVER_V6"));
+    let (ours, summary) = scan_json(&lab, &["-p", &ports, server, server6]);
+    for host in [server, server6] {
+        let want = |p: u16, s: &str, r: &str| ((host.to_string(), p), (s.to_string(), r.to_string()));
+        let expected: Results = [
+            want(port - 1, "closed", "reset"),
+            want(port, "open", "split-handshake-syn"),
+            want(port + 1, "closed", "reset"),
+        ]
+        .into_iter()
+        .collect();
+        let got: Results =
+            ours.iter().filter(|(k, _)| k.0 == host).map(|(k, v)| (k.clone(), v.clone())).collect();
+        assert_eq!(got, expected, "{host}");
+    }
+    assert_eq!((summary["open"].as_u64(), summary["retries"].as_u64()), (Some(2), Some(0)), "{summary}");
+    let text = scan_in(&lab, &["-p", &ports, server]).stdout_text();
+    assert!(text.contains(&format!("{port}/tcp open  unknown split-handshake-syn ttl 62")), "{text}");
+    if Command::new("nmap").arg("--version").output().is_ok() {
+        let theirs = nmap(&lab, &["-p", &ports, server]);
+        let theirs6 = nmap(&lab, &["-6", "-p", &ports, server6]);
+        let both: Results = theirs.into_iter().chain(theirs6).collect();
+        assert!(differences(&ours, &both).is_empty(), "{:#?}", differences(&ours, &both));
+    }
 }
 
 #[test]

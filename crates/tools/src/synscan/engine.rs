@@ -28,7 +28,9 @@ use pktkit::craft::{Environment, System};
 use pktkit::net::probe::Transport;
 use pktkit::net::reply::{Reply, ReplyKind};
 use pktkit::net::{self, L3Sender, Listener, NetError, SynTemplate, network_layer, wait_until};
-use pktkit::scan::{AnswerBitmap, Permutation, PortSet, RttEstimator, SourcePorts, SynCookie, TargetSet};
+use pktkit::scan::{
+    AnswerBitmap, Permutation, PortSet, RttEstimator, Shard, SourcePorts, SynCookie, TargetSet,
+};
 use pktkit::stream::Interrupts;
 
 use super::output::{self, HostReport, RunInfo};
@@ -38,6 +40,15 @@ use crate::cli::{self, Failure, Output};
 
 /// Probes per `sendmmsg` call at full rate.
 const BATCH: usize = 64;
+/// Probes per second given to one sending thread: a faster scan sends from one thread per
+/// core, up to [`MAX_SENDERS`]. The kernel's per-packet work (routing, the qdisc, and on a
+/// veth the whole far side's receive path) runs in the sending thread's system call, so one
+/// thread is bound to one core.
+const RATE_PER_SENDER: f64 = 100_000.0;
+/// Most sending threads.
+const MAX_SENDERS: usize = 4;
+/// Fewest probes per sending thread worth a thread of its own.
+const PROBES_PER_SENDER: u64 = 10_000;
 /// Bytes kept of each answer: an ICMPv6 error quoting the SYN's IPv6 and TCP headers after
 /// Ethernet, IPv6 and ICMPv6 headers fits in 160.
 const CAPTURE_SNAPLEN: i32 = 256;
@@ -133,6 +144,8 @@ struct Receiver {
     space: Space,
     cookie: SynCookie,
     shown: Shown,
+    /// Whether hidden ports are kept by number (for `-oX`).
+    keep_hidden: bool,
     json: bool,
     stream: Option<Output>,
     tallies: HashMap<u64, HostTally>,
@@ -208,6 +221,8 @@ impl Receiver {
         *tally.counts.entry((state, reason)).or_default() += 1;
         if self.shown.shows(state) {
             tally.shown.push(result);
+        } else if self.keep_hidden {
+            tally.hidden_ports.entry((state, reason)).or_default().push(dport);
         }
         Ok(())
     }
@@ -285,8 +300,10 @@ fn settle(shared: &Shared, last_send: Instant, timeout: Duration, interrupted: &
     }
 }
 
-/// Batches probes and sends them at the rate.
+/// Batches probes and sends them at the rate: one per sending thread, each with its part
+/// (`shard`) of the permutation and its share of the rate.
 struct Sender<'a> {
+    shard: Shard,
     sock: L3Sender,
     shared: &'a Shared,
     space: &'a Space,
@@ -302,8 +319,8 @@ struct Sender<'a> {
     round_sent: u64,
     last_send: Instant,
     batch: usize,
-    /// How long the first round took to send.
-    first_round_time: Duration,
+    /// Whether this round's batches give round-trip samples (round 0 only).
+    sampling: bool,
 }
 
 impl Sender<'_> {
@@ -345,7 +362,10 @@ impl Sender<'_> {
             done += n;
         }
         let now = Instant::now();
-        if let Ok(mut s) = self.shared.samples.lock()
+        // Only first-round probes are sampled (Karn's rule: an answer to a resent probe is
+        // ambiguous).
+        if self.sampling
+            && let Ok(mut s) = self.shared.samples.lock()
             && s.len() < MAX_SAMPLES
         {
             s.insert(self.probes[0], now);
@@ -363,6 +383,49 @@ impl Sender<'_> {
         self.pending = 0;
         Ok(())
     }
+}
+
+impl Sender<'_> {
+    /// Sends this sender's part of one round: every probe in round 0, afterwards only the
+    /// unanswered ones. Returns how many probes it queued.
+    fn send_round(
+        &mut self,
+        perm: &Permutation,
+        round: u32,
+        interrupted: &Interrupts,
+    ) -> Result<u64, Failure> {
+        self.round_start = Instant::now();
+        self.round_sent = 0;
+        self.sampling = round == 0;
+        let mut queued = 0;
+        for probe in perm.shard(self.shard) {
+            if round > 0 && self.shared.answered.get(probe) {
+                continue;
+            }
+            if self.queue(probe)? {
+                queued += 1;
+            }
+            if self.pending == 0 && interrupted.is_interrupted() {
+                return Ok(queued);
+            }
+        }
+        self.flush()?;
+        Ok(queued)
+    }
+}
+
+/// How many threads send a scan of `probes` probes at `rate`.
+fn sending_threads(rate: f64, probes: u64) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_SENDERS);
+    let by_rate = (rate / RATE_PER_SENDER).ceil() as usize;
+    let by_size = (probes / PROBES_PER_SENDER) as usize;
+    by_rate.min(by_size).clamp(1, cores)
+}
+
+/// Part `thread` of `threads` of `shard`: its positions `shard.index + shard.count * thread`,
+/// then every `shard.count * threads`-th.
+fn thread_shard(shard: Shard, thread: usize, threads: usize) -> Shard {
+    Shard { index: shard.index + shard.count * thread as u32, count: shard.count * threads as u32 }
 }
 
 fn open_sink(path: &Path) -> Result<Output, Failure> {
@@ -431,7 +494,10 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
 
     let listener = Listener::open_sized(&iface, &answer_filter(ports), CAPTURE_SNAPLEN, Some(CAPTURE_BUFFER))
         .map_err(runtime)?;
-    let sock = L3Sender::open(args.iface.as_deref()).map_err(runtime)?;
+    let threads = sending_threads(plan.rate, total / u64::from(plan.shard.count));
+    let socks = (0..threads)
+        .map(|_| L3Sender::open(args.iface.as_deref()).map_err(runtime))
+        .collect::<Result<Vec<_>, _>>()?;
     let started_at = SystemTime::now();
     let shared = Arc::new(Shared {
         answered: AnswerBitmap::new(total),
@@ -453,6 +519,7 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         space: space.clone(),
         cookie: cookie.clone(),
         shown,
+        keep_hidden: args.xml.is_some(),
         json: args.json,
         stream,
         tallies: HashMap::new(),
@@ -467,29 +534,34 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         })
         .map_err(|e| Failure::Runtime(format!("starting the receiving thread: {e}")))?;
 
-    let batch = ((plan.rate / 1000.0) as usize).clamp(1, BATCH);
-    let mut sender = Sender {
-        sock,
-        shared: &shared,
-        space: &space,
-        cookie: &cookie,
-        templates,
-        sources,
-        bufs: vec![Vec::new(); batch],
-        pending: 0,
-        probes: vec![0; batch],
-        sent: 0,
-        rate: plan.rate,
-        round_start: Instant::now(),
-        round_sent: 0,
-        last_send: Instant::now(),
-        batch,
-        first_round_time: Duration::ZERO,
-    };
-    let send_result = send_rounds(&mut sender, &perm, plan, args, &interrupted);
-    let probes = sender.sent;
-    let first_round_time = sender.first_round_time;
-    let first_round = *send_result.as_ref().unwrap_or(&0);
+    let rate = plan.rate / threads as f64;
+    let batch = ((rate / 1000.0) as usize).clamp(1, BATCH);
+    let mut senders: Vec<Sender<'_>> = socks
+        .into_iter()
+        .enumerate()
+        .map(|(thread, sock)| Sender {
+            shard: thread_shard(plan.shard, thread, threads),
+            sock,
+            shared: &shared,
+            space: &space,
+            cookie: &cookie,
+            templates: templates.clone(),
+            sources,
+            bufs: vec![Vec::new(); batch],
+            pending: 0,
+            probes: vec![0; batch],
+            sent: 0,
+            rate,
+            round_start: Instant::now(),
+            round_sent: 0,
+            last_send: Instant::now(),
+            batch,
+            sampling: true,
+        })
+        .collect();
+    let send_result = send_rounds(&mut senders, &perm, args, &interrupted);
+    let probes: u64 = senders.iter().map(|s| s.sent).sum();
+    let (first_round, first_round_time) = *send_result.as_ref().unwrap_or(&(0, Duration::ZERO));
     shared.stop.store(true, Relaxed);
     let (receiver, dropped) =
         handle.join().map_err(|_| Failure::Runtime("the receiving thread failed".into()))?;
@@ -504,7 +576,7 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
     // is settled (its probe may not have been sent, or its answer not yet come): only the
     // answers so far are reported.
     let settle_unanswered = !interrupted.is_interrupted();
-    let list_unanswered = shown.filtered || args.json;
+    let list_unanswered = shown.filtered || args.json || args.xml.is_some();
     let mut unanswered: BTreeMap<u64, (u64, Vec<u16>)> = BTreeMap::new();
     for probe in perm.shard(plan.shard) {
         let (target, port) = space.split(probe);
@@ -548,7 +620,7 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
             host,
             tally,
             no_response,
-            no_response_ports: if shown.filtered { ports } else { Vec::new() },
+            no_response_ports: ports,
             srtt: if answered { srtt } else { None },
         });
     }
@@ -576,14 +648,10 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         }
         counters.filtered += h.no_response;
     }
-    // A host that never answered is left out unless filtered ports are shown (it still
-    // counts as scanned).
-    let visible: Vec<HostReport<'_>> =
-        hosts.iter().filter(|h| h.tally.answered() > 0 || shown.filtered).cloned().collect();
     counters.hosts = hosts.len() as u64;
 
     if text_on_stdout && let Some(out) = &mut stdout {
-        output::write_text(out, &visible, shown, counters.ports)?;
+        output::write_text(out, &hosts, shown, counters.ports)?;
     }
     let run = RunInfo {
         args: command_line.to_string(),
@@ -593,12 +661,12 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
     };
     if let Some(path) = &args.grepable {
         let mut out = open_sink(path)?;
-        output::write_greppable(&mut out, &run, &visible, shown, elapsed)?;
+        output::write_greppable(&mut out, &run, &hosts, shown, elapsed)?;
         out.flush()?;
     }
     if let Some(path) = &args.xml {
         let mut out = open_sink(path)?;
-        output::write_xml(&mut out, &run, &visible, shown, elapsed)?;
+        output::write_xml(&mut out, &run, &hosts, shown, elapsed)?;
         out.flush()?;
     }
     if let Some(pcap) = &shared.pcap
@@ -624,44 +692,89 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
     Ok(())
 }
 
-/// Sends round 0 and the retry rounds; returns the number of first-round probes.
-fn send_rounds(
-    sender: &mut Sender<'_>,
+/// Sends one round from every sender, each on its own thread when there are several;
+/// returns how many probes they queued.
+fn send_parallel(
+    senders: &mut [Sender<'_>],
     perm: &Permutation,
-    plan: &Plan,
-    args: &Args,
+    round: u32,
     interrupted: &Interrupts,
 ) -> Result<u64, Failure> {
+    if let [only] = senders {
+        return only.send_round(perm, round, interrupted);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            senders.iter_mut().map(|s| scope.spawn(move || s.send_round(perm, round, interrupted))).collect();
+        let mut queued = 0;
+        for handle in handles {
+            queued += handle.join().map_err(|_| Failure::Runtime("a sending thread failed".into()))??;
+        }
+        Ok(queued)
+    })
+}
+
+/// Sends round 0 and the retry rounds; returns the number of first-round probes and how
+/// long round 0 took to send.
+fn send_rounds(
+    senders: &mut [Sender<'_>],
+    perm: &Permutation,
+    args: &Args,
+    interrupted: &Interrupts,
+) -> Result<(u64, Duration), Failure> {
+    let shared = senders[0].shared;
     let mut first_round = 0u64;
+    let mut first_round_time = Duration::ZERO;
     for round in 0..=args.retries {
-        sender.round_start = Instant::now();
-        sender.round_sent = 0;
-        for probe in perm.shard(plan.shard) {
-            if round > 0 && sender.shared.answered.get(probe) {
-                continue;
-            }
-            if sender.queue(probe)? && round == 0 {
-                first_round += 1;
-            }
-            if sender.pending == 0 && interrupted.is_interrupted() {
-                return Ok(first_round);
-            }
-        }
-        sender.flush()?;
+        let round_start = Instant::now();
+        let queued = send_parallel(senders, perm, round, interrupted)?;
         if round == 0 {
-            sender.first_round_time = sender.round_start.elapsed();
+            first_round = queued;
+            first_round_time = round_start.elapsed();
         }
+        if interrupted.is_interrupted() {
+            break;
+        }
+        let last_send = senders.iter().map(|s| s.last_send).max().unwrap_or(round_start);
         let last = round == args.retries;
-        let all_answered = sender.shared.answers.load(Relaxed) >= first_round;
-        let timeout = sender.shared.timeout();
+        let all_answered = shared.answers.load(Relaxed) >= first_round;
+        let timeout = shared.timeout();
         match (last || all_answered, args.wait) {
-            (true, Some(wait)) => wait_until(sender.last_send + wait),
-            _ => settle(sender.shared, sender.last_send, timeout, interrupted),
+            (true, Some(wait)) => wait_until(last_send + wait),
+            _ => settle(shared, last_send, timeout, interrupted),
         }
-        if all_answered || sender.shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted()
-        {
+        if all_answered || shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted() {
             break;
         }
     }
-    Ok(first_round)
+    Ok((first_round, first_round_time))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_split_a_shard_into_disjoint_parts_that_cover_it() {
+        let perm = Permutation::new(1000, 7);
+        for shard in [Shard::ALL, Shard { index: 1, count: 3 }] {
+            let whole: Vec<u64> = perm.shard(shard).collect();
+            let mut parts: Vec<u64> =
+                (0..3).flat_map(|t| perm.shard(thread_shard(shard, t, 3)).collect::<Vec<_>>()).collect();
+            assert_eq!(parts.len(), whole.len(), "no probe twice");
+            parts.sort_unstable();
+            let mut whole = whole;
+            whole.sort_unstable();
+            assert_eq!(parts, whole, "together the shard");
+        }
+    }
+
+    #[test]
+    fn one_thread_unless_the_rate_and_the_scan_are_large() {
+        assert_eq!(sending_threads(10_000.0, 65_535), 1);
+        assert_eq!(sending_threads(1_000_000.0, 2_000), 1, "a small scan");
+        let cores = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_SENDERS);
+        assert_eq!(sending_threads(200_000.0, 65_535), cores.min(2));
+        assert!(sending_threads(1e9, u64::MAX) <= MAX_SENDERS);
+    }
 }

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use pktkit::scan::PortSet;
 use serde::Serialize;
 
 use super::report::{Counters, HostTally, NO_RESPONSE, PortResult, Shown, State};
@@ -41,41 +42,100 @@ pub struct HostReport<'a> {
     pub srtt: Option<Duration>,
 }
 
+/// One reason within an [`Extra`]: how many ports, and which (when kept, for `-oX`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraReason {
+    /// nmap's reason.
+    pub reason: &'static str,
+    /// Number of ports.
+    pub count: u64,
+    /// The ports, ascending (empty when not kept).
+    pub ports: Vec<u16>,
+}
+
+/// The ports of one state that are not shown, as nmap's `extraports` element and its
+/// "Not shown" words: the state, its count, and its reasons (most ports first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extra {
+    /// The hidden state.
+    pub state: State,
+    /// Ports in it.
+    pub count: u64,
+    /// Per reason, most ports first.
+    pub reasons: Vec<ExtraReason>,
+}
+
 impl HostReport<'_> {
-    /// Every shown port, sorted, with no-response ports included when shown.
-    fn ports(&self) -> Vec<PortResult> {
+    /// Every shown port, sorted, with no-response ports included when filtered ports are shown.
+    fn ports(&self, shown: Shown) -> Vec<PortResult> {
         let mut v = self.tally.shown.clone();
-        v.extend(self.no_response_ports.iter().map(|&port| PortResult {
-            host: self.host,
-            port,
-            state: State::Filtered,
-            reason: NO_RESPONSE,
-            ttl: None,
-            from: None,
-            at: Duration::ZERO,
-        }));
+        if shown.filtered {
+            v.extend(self.no_response_ports.iter().map(|&port| PortResult {
+                host: self.host,
+                port,
+                state: State::Filtered,
+                reason: NO_RESPONSE,
+                ttl: None,
+                from: None,
+                at: Duration::ZERO,
+            }));
+        }
         v.sort_by_key(|r| r.port);
         v
     }
 
-    /// The hidden (state, reason, count) groups, largest first.
-    fn hidden(&self, shown: Shown) -> Vec<(State, &'static str, u64)> {
-        let mut v: Vec<(State, &'static str, u64)> = self
+    /// The hidden states in nmap's order (most ports first; closed before filtered on a
+    /// tie), each with its reasons (most ports first, then by name).
+    fn extras(&self, shown: Shown) -> Vec<Extra> {
+        let mut groups: Vec<(State, ExtraReason)> = self
             .tally
             .counts
             .iter()
-            .filter(|((state, _), _)| !shown.shows(*state))
-            .map(|((s, r), n)| (*s, *r, *n))
+            .filter(|((state, _), n)| !shown.shows(*state) && **n > 0)
+            .map(|(&(state, reason), &count)| {
+                let mut ports = self.tally.hidden_ports.get(&(state, reason)).cloned().unwrap_or_default();
+                ports.sort_unstable();
+                (state, ExtraReason { reason, count, ports })
+            })
             .collect();
         if !shown.filtered && self.no_response > 0 {
-            v.push((State::Filtered, NO_RESPONSE, self.no_response));
+            let reason = ExtraReason {
+                reason: NO_RESPONSE,
+                count: self.no_response,
+                ports: self.no_response_ports.clone(),
+            };
+            groups.push((State::Filtered, reason));
         }
-        v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(b.1)));
-        v
+        let mut extras: Vec<Extra> = Vec::new();
+        for (state, reason) in groups {
+            match extras.iter_mut().find(|e| e.state == state) {
+                Some(e) => {
+                    e.count += reason.count;
+                    e.reasons.push(reason);
+                }
+                None => extras.push(Extra { state, count: reason.count, reasons: vec![reason] }),
+            }
+        }
+        for e in &mut extras {
+            e.reasons.sort_by(|a, b| b.count.cmp(&a.count).then(a.reason.cmp(b.reason)));
+        }
+        extras.sort_by(|a, b| b.count.cmp(&a.count).then(a.state.cmp(&b.state)));
+        extras
     }
 
     fn is_up(&self) -> bool {
         self.tally.answered() > 0
+    }
+
+    /// Whether the host is listed in the reports: with only open ports shown (nmap's
+    /// `--open`), a host with an open port; else one that answered, or any when filtered
+    /// ports are shown. Every host counts as scanned.
+    pub fn listed(&self, shown: Shown) -> bool {
+        if !shown.closed && !shown.filtered {
+            self.tally.counts.iter().any(|((state, _), n)| *state == State::Open && *n > 0)
+        } else {
+            self.is_up() || shown.filtered
+        }
     }
 }
 
@@ -119,23 +179,27 @@ pub fn write_text(
     shown: Shown,
     nports: u64,
 ) -> io::Result<()> {
-    for h in hosts {
+    for h in hosts.iter().filter(|h| h.listed(shown)) {
         writeln!(out, "\nsynscan report for {}", h.host)?;
         match (h.is_up(), h.srtt) {
             (true, Some(rtt)) => writeln!(out, "Host is up ({:.6}s latency).", rtt.as_secs_f64())?,
             (true, None) => writeln!(out, "Host is up.")?,
             (false, _) => writeln!(out, "Host did not answer.")?,
         }
-        let ports = h.ports();
-        let hidden = h.hidden(shown);
+        let ports = h.ports(shown);
+        let extras = h.extras(shown);
         if ports.is_empty() {
             writeln!(out, "All {nports} scanned ports on {} are in ignored states.", h.host)?;
         }
-        if !hidden.is_empty() {
-            let parts: Vec<String> = hidden
+        if !extras.is_empty() {
+            // nmap's words: the plural follows the state's count, not the reason's.
+            let parts: Vec<String> = extras
                 .iter()
-                .map(|(s, r, n)| {
-                    format!("{n} {} tcp {} ({r})", s.name(), if *n == 1 { "port" } else { "ports" })
+                .flat_map(|e| {
+                    let noun = if e.count == 1 { "port" } else { "ports" };
+                    e.reasons
+                        .iter()
+                        .map(move |r| format!("{} {} tcp {noun} ({})", r.count, e.state.name(), r.reason))
                 })
                 .collect();
             writeln!(out, "Not shown: {}", parts.join(", "))?;
@@ -217,18 +281,18 @@ pub fn write_greppable(
         run.args
     )?;
     writeln!(out, "# Ports scanned: TCP({};{}) UDP(0;) SCTP(0;) PROTOCOLS(0;)", run.nports, run.services)?;
-    for h in hosts {
+    for h in hosts.iter().filter(|h| h.listed(shown)) {
         let status = if h.is_up() { "Up" } else { "Unknown" };
         writeln!(out, "Host: {} ()\tStatus: {status}", h.host)?;
         let ports: Vec<String> = h
-            .ports()
+            .ports(shown)
             .iter()
             .map(|r| format!("{}/{}/tcp//{}///", r.port, r.state.name(), service(r.port)))
             .collect();
         let mut line = format!("Host: {} ()\tPorts: {}", h.host, ports.join(", "));
-        if let Some((state, _, _)) = h.hidden(shown).first() {
-            let n: u64 = h.hidden(shown).iter().filter(|g| g.0 == *state).map(|g| g.2).sum();
-            line.push_str(&format!("\tIgnored State: {} ({n})", state.name()));
+        // nmap's greppable form has room for one ignored state only: with two, neither.
+        if let [only] = h.extras(shown).as_slice() {
+            line.push_str(&format!("\tIgnored State: {} ({})", only.state.name(), only.count));
         }
         writeln!(out, "{line}")?;
     }
@@ -289,7 +353,7 @@ pub fn write_xml(
     )?;
     writeln!(out, "<verbose level=\"0\"/>\n<debugging level=\"0\"/>")?;
     let end = unix(run.start + elapsed);
-    for h in hosts {
+    for h in hosts.iter().filter(|h| h.listed(shown)) {
         let (state, reason) = if h.is_up() { ("up", "user-set") } else { ("unknown", "user-set") };
         writeln!(
             out,
@@ -299,20 +363,19 @@ pub fn write_xml(
         writeln!(out, "<address addr=\"{}\" addrtype=\"{kind}\"/>", h.host)?;
         writeln!(out, "<hostnames>\n</hostnames>")?;
         writeln!(out, "<ports>")?;
-        let hidden = h.hidden(shown);
-        let mut states: Vec<State> = hidden.iter().map(|g| g.0).collect();
-        states.dedup();
-        states.sort();
-        states.dedup();
-        for st in states {
-            let total: u64 = hidden.iter().filter(|g| g.0 == st).map(|g| g.2).sum();
-            writeln!(out, "<extraports state=\"{}\" count=\"{total}\">", st.name())?;
-            for (_, reason, n) in hidden.iter().filter(|g| g.0 == st) {
-                writeln!(out, "<extrareasons reason=\"{reason}\" count=\"{n}\" proto=\"tcp\"/>")?;
+        for extra in h.extras(shown) {
+            writeln!(out, "<extraports state=\"{}\" count=\"{}\">", extra.state.name(), extra.count)?;
+            for r in &extra.reasons {
+                let ports = PortSet::from_ports(r.ports.iter().copied()).to_nmap_list();
+                writeln!(
+                    out,
+                    "<extrareasons reason=\"{}\" count=\"{}\" proto=\"tcp\" ports=\"{ports}\"/>",
+                    r.reason, r.count
+                )?;
             }
             writeln!(out, "</extraports>")?;
         }
-        for r in h.ports() {
+        for r in h.ports(shown) {
             let mut st = format!(
                 "<state state=\"{}\" reason=\"{}\" reason_ttl=\"{}\"",
                 r.state.name(),
@@ -485,8 +548,34 @@ mod tests {
         let mut out = Vec::new();
         write_text(&mut out, &[report(&t)], Shown { closed: false, filtered: false }, 100).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("Not shown: 95 closed tcp ports (reset), 2 filtered tcp ports (no-response), 1 filtered tcp port (admin-prohibited)\n"), "{text}");
+        // nmap's plural follows the state's count (3 filtered), not the reason's.
+        assert!(text.contains("Not shown: 95 closed tcp ports (reset), 2 filtered tcp ports (no-response), 1 filtered tcp ports (admin-prohibited)\n"), "{text}");
         assert!(text.contains("PORT   STATE SERVICE REASON\n22/tcp open  ssh     syn-ack ttl 62\n80/tcp open  http    syn-ack ttl 62\n"), "{text}");
+    }
+
+    #[test]
+    fn xml_lists_hidden_ports_per_state_and_reason_as_nmap() {
+        let mut t = tally();
+        t.hidden_ports
+            .insert((State::Closed, "reset"), (3..=97).rev().filter(|p| *p != 22 && *p != 80).collect());
+        t.hidden_ports.insert((State::Filtered, "admin-prohibited"), vec![113]);
+        t.counts.insert((State::Closed, "reset"), 93);
+        let mut h = report(&t);
+        h.no_response_ports = vec![25, 135];
+        let run =
+            RunInfo { args: "synscan x".into(), start: UNIX_EPOCH, services: "1-100".into(), nports: 100 };
+        let mut out = Vec::new();
+        write_xml(&mut out, &run, &[h], Shown { closed: false, filtered: false }, Duration::from_secs(1))
+            .unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let want = "<extraports state=\"closed\" count=\"93\">\n\
+            <extrareasons reason=\"reset\" count=\"93\" proto=\"tcp\" ports=\"3-21,23-79,81-97\"/>\n\
+            </extraports>\n\
+            <extraports state=\"filtered\" count=\"3\">\n\
+            <extrareasons reason=\"no-response\" count=\"2\" proto=\"tcp\" ports=\"25,135\"/>\n\
+            <extrareasons reason=\"admin-prohibited\" count=\"1\" proto=\"tcp\" ports=\"113\"/>\n\
+            </extraports>\n";
+        assert!(xml.contains(want), "{xml}");
     }
 
     #[test]
@@ -504,7 +593,16 @@ mod tests {
         )
         .unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("Host: 10.0.3.2 ()\tPorts: 22/open/tcp//ssh///, 80/open/tcp//http///\tIgnored State: closed (95)\n"), "{text}");
+        // Two hidden states (closed, filtered): nmap's form then names neither.
+        assert!(
+            text.contains("Host: 10.0.3.2 ()\tPorts: 22/open/tcp//ssh///, 80/open/tcp//http///\n"),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        let shown = Shown { closed: false, filtered: true };
+        write_greppable(&mut out, &run, &[report(&t)], shown, Duration::from_secs(1)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("80/open/tcp//http///\tIgnored State: closed (95)\n"), "{text}");
         let mut out = Vec::new();
         stream_result(&mut out, true, &t.shown[0]).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();

@@ -84,6 +84,9 @@ pub struct HostTally {
     pub counts: BTreeMap<(State, &'static str), u64>,
     /// Shown ports, any order.
     pub shown: Vec<PortResult>,
+    /// Ports not shown per (state, reason), any order; kept only for `-oX`, whose
+    /// `extrareasons` list them.
+    pub hidden_ports: BTreeMap<(State, &'static str), Vec<u16>>,
 }
 
 impl HostTally {
