@@ -366,6 +366,45 @@ fn completions_load_in_their_shells() {
     }
 }
 
+/// Bash completes `--fields` with the field names, each name of a comma-separated list, and
+/// `--tshark-field` (`-e`) with one name; through bash's own completion call.
+#[test]
+fn bash_completes_field_names() {
+    if Command::new("bash").arg("-c").arg("true").output().is_err() {
+        eprintln!("bash_completes_field_names: SKIPPED: bash is not installed");
+        return;
+    }
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/completions/pkt-decode.bash");
+    let complete = |words: &[&str]| -> Vec<String> {
+        // What bash does on TAB: COMP_WORDS/COMP_CWORD set, the function called with the
+        // command, the current word and the previous one.
+        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let script = format!(
+            "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE='{}'; COMP_POINT=${{#COMP_LINE}}; \
+             _pkt__decode pkt-decode '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            file.display(),
+            quoted.join(" "),
+            words.len() - 1,
+            words.join(" "),
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let out = Command::new("bash").arg("-c").arg(script).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+    };
+    let offered = complete(&["pkt-decode", "--fields", "ip.s"]);
+    assert_eq!(offered, ["ip.src"], "--fields ip.s");
+    let offered = complete(&["pkt-decode", "--fields", "frame.number,tcp.dst"]);
+    assert_eq!(offered, ["frame.number,tcp.dstport"], "after a comma");
+    let offered = complete(&["pkt-decode", "--fields", "li"]);
+    assert_eq!(offered, ["list"]);
+    let offered = complete(&["pkt-decode", "--fields", "dns."]);
+    assert!(offered.len() > 3 && offered.iter().all(|o| o.starts_with("dns.")), "{offered:?}");
+    let offered = complete(&["pkt-decode", "--tshark-field", "udp.src"]);
+    assert_eq!(offered, ["udp.srcport"]);
+}
+
 /// The man pages render with `man -l` with argument names in the SYNOPSIS, EXAMPLES kept as
 /// written, EXIT STATUS and SEE ALSO, and no repository paths.
 #[test]
