@@ -12,8 +12,11 @@ use std::path::{Path, PathBuf};
 /// Inputs of 64 MiB and more together get a bar.
 pub const MIN_BYTES: u64 = 64 << 20;
 
-/// Packets between redraws (a redraw costs far more than a packet).
+/// Packets between redraws (a redraw costs far more than a packet) ...
 const PACKETS_PER_UPDATE: u64 = 8192;
+
+/// ... or bytes, whichever comes first (large packets).
+const BYTES_PER_UPDATE: u64 = 1 << 20;
 
 /// Record header bytes counted per packet (classic pcap's 16; pcapng's blocks are a little
 /// larger, so the bar lags slightly there and jumps to the end when done).
@@ -25,6 +28,7 @@ pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
     consumed: Cell<u64>,
     packets: Cell<u64>,
+    drawn: Cell<u64>,
 }
 
 impl Progress {
@@ -32,7 +36,7 @@ impl Progress {
     pub fn new(files: &[PathBuf]) -> Self {
         let watched = std::io::stderr().is_terminal() && !std::io::stdout().is_terminal();
         let bar = if watched { Self::bar(files) } else { None };
-        Progress { bar, consumed: Cell::new(0), packets: Cell::new(0) }
+        Progress { bar, consumed: Cell::new(0), packets: Cell::new(0), drawn: Cell::new(0) }
     }
 
     fn bar(files: &[PathBuf]) -> Option<indicatif::ProgressBar> {
@@ -85,10 +89,11 @@ impl Progress {
         self.consumed.set(self.consumed.get() + stored as u64 + RECORD_HEADER);
         let n = self.packets.get() + 1;
         self.packets.set(n);
-        if n.is_multiple_of(PACKETS_PER_UPDATE)
+        let pos = self.consumed.get();
+        if (n.is_multiple_of(PACKETS_PER_UPDATE) || pos - self.drawn.get() >= BYTES_PER_UPDATE)
             && let Some(b) = &self.bar
         {
-            let pos = self.consumed.get();
+            self.drawn.set(pos);
             b.set_position(b.length().map_or(pos, |len| pos.min(len)));
         }
     }
