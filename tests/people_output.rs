@@ -81,7 +81,10 @@ fn io_has_a_bar_column_and_a_sparkline_on_a_terminal() {
     let rows: Vec<&str> = t.lines().skip_while(|l| !l.starts_with("== I/O")).skip(2).collect();
     assert_eq!(rows.len(), 3, "{t}");
     // 400 frames of 1200 bytes a second, then 200 and 34 of 1000: bars of 20, 20 and 10+.
-    assert!(rows[0].contains("480 kB") && rows[0].contains("3.84 Mbit/s") && rows[0].ends_with(&"█".repeat(20)), "{t}");
+    assert!(
+        rows[0].contains("480 kB") && rows[0].contains("3.84 Mbit/s") && rows[0].ends_with(&"█".repeat(20)),
+        "{t}"
+    );
     assert!(rows[2].contains("274 kB"), "{t}");
     assert!(!t.contains("bytes |"), "no sparkline when piped:\n{t}");
     if !has_script() {
@@ -108,12 +111,22 @@ fn plot_draws_svg_and_png() {
     let input = dir.path("t.pcap");
     std::fs::write(&input, traffic()).unwrap();
     let svg = dir.path("io.svg");
-    let r = run(STATS, &["--summary", "--interval", "500ms", "--plot", svg.to_str().unwrap(), input.to_str().unwrap()], &[]);
+    let r = run(
+        STATS,
+        &["--summary", "--interval", "500ms", "--plot", svg.to_str().unwrap(), input.to_str().unwrap()],
+        &[],
+    );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stdout_text().contains("== Summary"), "the report is printed as well");
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.starts_with("<svg"), "{}", &text[..100.min(text.len())]);
-    for label in ["I/O: bits per second per 500 ms interval", "Protocol mix", "eth/ip/tcp", "eth/ip/udp", "share of bytes"] {
+    for label in [
+        "I/O: bits per second per 500 ms interval",
+        "Protocol mix",
+        "eth/ip/tcp",
+        "eth/ip/udp",
+        "share of bytes",
+    ] {
         assert!(text.contains(label), "the SVG lacks {label:?}");
     }
     let png = dir.path("io.PNG");
@@ -128,7 +141,12 @@ fn plot_draws_svg_and_png() {
     assert!(r.stderr.starts_with("pkt-stats: --plot "), "{}", r.stderr);
     // No font: one line naming the fix, exit 1.
     let mut cmd = Command::new(STATS);
-    cmd.env("PKTKIT_FONT", "/nonexistent.ttf").args(["--json", "--plot", png.to_str().unwrap(), input.to_str().unwrap()]);
+    cmd.env("PKTKIT_FONT", "/nonexistent.ttf").args([
+        "--json",
+        "--plot",
+        png.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
     let out = cmd.output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");

@@ -16,14 +16,29 @@ const PYTHON: &str = "/usr/bin/python3";
 
 /// Specs whose layers both dissect; the Scapy class that reads the frame back.
 const SPECS: &[(&str, &str)] = &[
-    ("Ether(src=02:fc:00:00:00:01,dst=02:fc:00:00:00:05)/IP(src=192.0.2.2,dst=10.0.0.2)/TCP(dport=80,flags=S)/'x'", "Ether"),
-    ("Ether(src=02:00:00:00:00:01,dst=ff:ff:ff:ff:ff:ff)/IP(src=10.0.0.1,dst=10.0.0.2,flags=DF,ttl=3,tos=0x10,id=7)/UDP(sport=5000,dport=6000)/'hel\\'lo\\x00\\xff'", "Ether"),
+    (
+        "Ether(src=02:fc:00:00:00:01,dst=02:fc:00:00:00:05)/IP(src=192.0.2.2,dst=10.0.0.2)/TCP(dport=80,flags=S)/'x'",
+        "Ether",
+    ),
+    (
+        "Ether(src=02:00:00:00:00:01,dst=ff:ff:ff:ff:ff:ff)/IP(src=10.0.0.1,dst=10.0.0.2,flags=DF,ttl=3,tos=0x10,id=7)/UDP(sport=5000,dport=6000)/'hel\\'lo\\x00\\xff'",
+        "Ether",
+    ),
     ("IP(src=10.0.0.1,dst=10.0.0.2)/ICMP()", "IP"),
     ("IP(src=10.0.0.1,dst=10.0.0.2)/ICMP(type=echo-reply,id=0x1234,seq=9)/'ping'", "IP"),
-    ("IP(src=10.0.0.1,dst=10.0.0.2)/ICMP(type=3,code=3)/IP(src=10.0.0.2,dst=10.0.0.1)/UDP(sport=4000,dport=9)", "IP"),
+    (
+        "IP(src=10.0.0.1,dst=10.0.0.2)/ICMP(type=3,code=3)/IP(src=10.0.0.2,dst=10.0.0.1)/UDP(sport=4000,dport=9)",
+        "IP",
+    ),
     ("IP(src=10.0.0.1,dst=10.0.0.2)/ICMP(type=11)/IP(src=10.0.0.2,dst=10.0.0.9,ttl=1)/ICMP()", "IP"),
-    ("Ether(src=02:00:00:00:00:01,dst=02:00:00:00:00:02)/ARP(op=is-at,hwsrc=02:00:00:00:00:01,psrc=10.0.0.1,hwdst=02:00:00:00:00:02,pdst=10.0.0.2)", "Ether"),
-    ("IPv6(src=fd00::1,dst=fd00::2,hlim=9)/TCP(sport=40000,dport=443,flags=SA,seq=1000,ack=2000,options=[MSS=1460,NOP,WScale=7,SAckOK,Timestamp=(5,6)])", "IPv6"),
+    (
+        "Ether(src=02:00:00:00:00:01,dst=02:00:00:00:00:02)/ARP(op=is-at,hwsrc=02:00:00:00:00:01,psrc=10.0.0.1,hwdst=02:00:00:00:00:02,pdst=10.0.0.2)",
+        "Ether",
+    ),
+    (
+        "IPv6(src=fd00::1,dst=fd00::2,hlim=9)/TCP(sport=40000,dport=443,flags=SA,seq=1000,ack=2000,options=[MSS=1460,NOP,WScale=7,SAckOK,Timestamp=(5,6)])",
+        "IPv6",
+    ),
     ("IP(src=10.0.0.1,dst=10.0.0.2)/TCP(sport=1234,dport=5678,flags=FPU,window=0)/'GET'", "IP"),
 ];
 
@@ -37,7 +52,9 @@ fn scapy_available() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!("NOTICE: skipped: {PYTHON} has no scapy (apt-get install python3-scapy; scripts/deps --test)");
+        eprintln!(
+            "NOTICE: skipped: {PYTHON} has no scapy (apt-get install python3-scapy; scripts/deps --test)"
+        );
     }
     ok
 }
@@ -102,7 +119,11 @@ fn show_and_hexdump_match_scapy() {
         assert_eq!(*dump, theirs[2 * i + 1], "{spec}: --show -X differs from Scapy's hexdump()");
     }
     // Every field of every layer is shown, the computed ones included.
-    assert!(ours[1].1.contains("     len       = 36\n") && ours[1].1.contains("        len       = 16\n"), "{}", ours[1].1);
+    assert!(
+        ours[1].1.contains("     len       = 36\n") && ours[1].1.contains("        len       = 16\n"),
+        "{}",
+        ours[1].1
+    );
 }
 
 #[test]
@@ -133,7 +154,9 @@ fn list_and_hexdump_usage() {
     assert_eq!(r.code, Some(2));
     assert!(r.stderr.starts_with("pkt-send: --list Nope: no such layer (known: Ether, "), "{}", r.stderr);
     // -X needs --show and means nothing with --json: said, exit 2.
-    for args in [&["-X", "IP()/ICMP()"][..], &["--show", "-X", "--json", "IP()/ICMP()"], &["--oneline", "IP()"]] {
+    for args in
+        [&["-X", "IP()/ICMP()"][..], &["--show", "-X", "--json", "IP()/ICMP()"], &["--oneline", "IP()"]]
+    {
         let r = run(BIN, args, &[]);
         assert_eq!(r.code, Some(2), "{args:?}: {}", r.stderr);
         assert_eq!(r.stderr.lines().count(), 2, "{args:?}: one line and the --help hint: {}", r.stderr);

@@ -9,8 +9,8 @@ use pktkit::capture::{CaptureReader, CaptureWriter, Event, OutputFormat, Packet}
 use pktkit::decode::{DecodeOptions, decode};
 use pktkit::dfilter::Filter as DisplayFilter;
 
-use crate::progress::Progress;
 use crate::cli::{self, Failure};
+use crate::progress::Progress;
 use crate::words::{self, Form, compile_first, report_failures};
 
 const TOOL: &str = "pcap-filter";
@@ -159,7 +159,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(iface) = &first {
         writer.begin(iface)?;
     }
-    let outcome = filter_loop(&mut reader, &mut writer, (&mut filter, &mut display), &args, (first.is_some(), &progress));
+    let outcome = filter_loop(
+        &mut reader,
+        &mut writer,
+        (&mut filter, &mut display),
+        &args,
+        (first.is_some(), &progress),
+    );
     progress.finish();
     // Everything kept before an error is written out and flushed before the error is reported.
     if let Some(iface) = reader.interfaces().first() {

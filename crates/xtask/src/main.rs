@@ -206,7 +206,9 @@ fn bash_field_names(text: &str) -> String {
                 "                {option})\n                    local prefix=\"\"\n                    [[ \"${{cur}}\" == *,* ]] && prefix=\"${{cur%,*}},\"\n                    COMPREPLY=($(compgen -P \"${{prefix}}\" -W \"list {names}\" -- \"${{cur##*,}}\"))\n                    compopt -o nospace 2>/dev/null\n"
             )
         } else {
-            format!("                {option})\n                    COMPREPLY=($(compgen -W \"{names}\" -- \"${{cur}}\"))\n")
+            format!(
+                "                {option})\n                    COMPREPLY=($(compgen -W \"{names}\" -- \"${{cur}}\"))\n"
+            )
         };
         out = out.replacen(&generated, &body, 1);
     }

@@ -38,7 +38,15 @@ const ICMP_CODES: &[(u8, &[(&str, u64)])] = &[
             ("precedence-cutoff", 15),
         ],
     ),
-    (5, &[("network-redirect", 0), ("host-redirect", 1), ("TOS-network-redirect", 2), ("TOS-host-redirect", 3)]),
+    (
+        5,
+        &[
+            ("network-redirect", 0),
+            ("host-redirect", 1),
+            ("TOS-network-redirect", 2),
+            ("TOS-host-redirect", 3),
+        ],
+    ),
     (11, &[("ttl-zero-during-transit", 0), ("ttl-zero-during-reassembly", 1)]),
     (12, &[("ip-header-bad", 0), ("required-option-missing", 1)]),
 ];
@@ -140,9 +148,13 @@ fn value(layer: &str, f: &FieldDef, v: u128) -> String {
         FieldKind::TcpFlags => {
             TCP_FLAGS.chars().enumerate().filter(|(i, _)| v >> i & 1 == 1).map(|(_, c)| c).collect()
         }
-        FieldKind::IpFlags => {
-            IP_FLAGS.iter().enumerate().filter(|(i, _)| v >> i & 1 == 1).map(|(_, n)| *n).collect::<Vec<_>>().join("+")
-        }
+        FieldKind::IpFlags => IP_FLAGS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| v >> i & 1 == 1)
+            .map(|(_, n)| *n)
+            .collect::<Vec<_>>()
+            .join("+"),
         FieldKind::Int { names, .. } => {
             let names = match (layer, f.name) {
                 ("IPv6", "nh") => IPV6_NEXT_HEADERS,
@@ -441,7 +453,8 @@ pub fn hexdump(data: &[u8]) -> String {
     let mut out = String::new();
     for (i, line) in data.chunks(16).enumerate() {
         let hex: String = line.iter().map(|b| format!("{b:02X} ")).collect();
-        let ascii: String = line.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' }).collect();
+        let ascii: String =
+            line.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' }).collect();
         let _ = writeln!(out, "{:04x}  {hex:<48} {ascii}", i * 16);
     }
     out
@@ -489,7 +502,9 @@ mod tests {
 
     #[test]
     fn ether_ip_tcp_raw() {
-        let s = shown("Ether(src=02:00:00:00:00:01,dst=02:00:00:00:00:02)/IP(src=1.1.1.1,dst=2.2.2.2)/TCP(flags=SA)/'x'");
+        let s = shown(
+            "Ether(src=02:00:00:00:00:01,dst=02:00:00:00:00:02)/IP(src=1.1.1.1,dst=2.2.2.2)/TCP(flags=SA)/'x'",
+        );
         assert!(s.starts_with("###[ Ethernet ]### \n"), "{s}");
         assert!(s.contains("\n     proto     = tcp\n"), "{s}");
         assert!(s.contains("\n     \\options   \\\n"), "{s}");

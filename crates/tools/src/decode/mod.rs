@@ -10,8 +10,8 @@ use pktkit::decode::{DecodeOptions, Decoded, decode};
 use pktkit::dfilter::Filter as DisplayFilter;
 use pktkit::render::{fields, json, text};
 
-use crate::progress::Progress;
 use crate::cli::{self, Failure};
+use crate::progress::Progress;
 use crate::words::{self, Form, StreamFilter};
 
 const TOOL: &str = "pkt-decode";
@@ -220,7 +220,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut reader = cli::reader(inputs)?;
     if args.line_buffered {
         let (file, _) = out.into_parts();
-        return decode_to(&mut reader, LineWriter::new(file), (mode, &mut display, header), (filter, &progress), &args);
+        return decode_to(
+            &mut reader,
+            LineWriter::new(file),
+            (mode, &mut display, header),
+            (filter, &progress),
+            &args,
+        );
     }
     decode_to(&mut reader, out, (mode, &mut display, header), (filter, &progress), &args)
 }

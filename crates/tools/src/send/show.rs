@@ -50,7 +50,8 @@ impl Show {
     /// Writes one packet's blocks, line or record.
     pub fn packet<W: Write>(&mut self, out: &mut W, pkt: &Packet<'_>) -> io::Result<()> {
         if let Show::Scapy { hexdump } = self {
-            let text = if *hexdump { scapy::hexdump(pkt.data) } else { scapy::show(pkt.linktype(), pkt.data) };
+            let text =
+                if *hexdump { scapy::hexdump(pkt.data) } else { scapy::show(pkt.linktype(), pkt.data) };
             return out.write_all(text.as_bytes());
         }
         let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &DecodeOptions::default());

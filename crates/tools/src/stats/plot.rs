@@ -50,7 +50,9 @@ fn format_of(path: &Path) -> Result<Format, Failure> {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("svg") => Ok(Format::Svg),
         Some("png") => Ok(Format::Png),
-        _ => Err(Failure::Usage(format!("--plot {}: the file name must end in .svg or .png", path.display()))),
+        _ => {
+            Err(Failure::Usage(format!("--plot {}: the file name must end in .svg or .png", path.display())))
+        }
     }
 }
 
@@ -151,7 +153,9 @@ fn io_graph<DB: DrawingBackend>(
         steps.push(((i + 1) as f64 * seconds, *r));
     }
     steps.push((width, 0.0));
-    chart.draw_series(AreaSeries::new(steps, 0.0, IO_COLOUR.mix(0.35)).border_style(IO_COLOUR.stroke_width(2)))?;
+    chart.draw_series(
+        AreaSeries::new(steps, 0.0, IO_COLOUR.mix(0.35)).border_style(IO_COLOUR.stroke_width(2)),
+    )?;
     Ok(())
 }
 
@@ -163,7 +167,8 @@ fn protocol_mix<DB: DrawingBackend>(
     let total = stats.summary.bytes;
     let mut rows: Vec<(String, u64)> = Vec::new();
     fn walk(b: &Branch, path: &str, rows: &mut Vec<(String, u64)>) {
-        let name = if path.is_empty() { b.proto.name().to_string() } else { format!("{path}/{}", b.proto.name()) };
+        let name =
+            if path.is_empty() { b.proto.name().to_string() } else { format!("{path}/{}", b.proto.name()) };
         rows.push((name.clone(), b.count.bytes));
         for c in &b.children {
             walk(c, &name, rows);

@@ -213,7 +213,13 @@ pub fn write(w: &mut dyn Write, s: &Stats, o: TextOptions) -> io::Result<()> {
     if r.hierarchy {
         head(w, "Protocol hierarchy")?;
         // tshark's `frames:N bytes:N` form with --exact; a table with bars otherwise.
-        fn walk(w: &mut dyn Write, b: &Branch, depth: usize, total: u64, g: &mut Option<Grid>) -> io::Result<()> {
+        fn walk(
+            w: &mut dyn Write,
+            b: &Branch,
+            depth: usize,
+            total: u64,
+            g: &mut Option<Grid>,
+        ) -> io::Result<()> {
             let name = format!("{}{}", "  ".repeat(depth), b.proto.name());
             match g {
                 None => writeln!(
@@ -303,7 +309,9 @@ fn summary(w: &mut dyn Write, s: &Stats, clock: &mut Clock, num: Num) -> io::Res
     let m = &s.summary;
     head(w, "Summary")?;
     // Byte totals: the exact count, then (for people) the same in SI units.
-    let total = |n: u64| if num.exact || n < 1000 { num.count(n) } else { format!("{} ({})", num.count(n), num.bytes(n)) };
+    let total = |n: u64| {
+        if num.exact || n < 1000 { num.count(n) } else { format!("{} ({})", num.count(n), num.bytes(n)) }
+    };
     let mut kv: Vec<(&str, String)> = vec![("Packets", num.count(m.packets))];
     kv.push(("Bytes on the wire", total(m.bytes)));
     kv.push(("Bytes captured", total(m.captured)));
@@ -323,8 +331,11 @@ fn summary(w: &mut dyn Write, s: &Stats, clock: &mut Clock, num: Num) -> io::Res
         kv.push(("Average byte rate", per(m.bytes as f64, "bytes/s", "B/s")));
         kv.push(("Average bit rate", per(m.bytes as f64 * 8.0, "bits/s", "bit/s")));
     }
-    let lts: Vec<String> =
-        m.linktypes.iter().map(|(lt, c)| format!("{} ({} packets)", LinkType(*lt), num.count(c.frames))).collect();
+    let lts: Vec<String> = m
+        .linktypes
+        .iter()
+        .map(|(lt, c)| format!("{} ({} packets)", LinkType(*lt), num.count(c.frames)))
+        .collect();
     kv.push(("Link types", if lts.is_empty() { "-".to_string() } else { lts.join(", ") }));
     kv.push(("Snaplen-truncated", num.count(m.snapped)));
     kv.push((
