@@ -466,7 +466,7 @@ pub fn list(layer_name: &str) -> Option<String> {
     let mut out = String::new();
     for f in def.fields {
         let kind = match f.kind {
-            FieldKind::Int { bits, names } if names.is_empty() => format!("{bits}-bit integer"),
+            FieldKind::Int { bits, names: [] } => format!("{bits}-bit integer"),
             FieldKind::Int { bits, .. } => format!("{bits}-bit integer or name"),
             FieldKind::TcpFlags => "flags (letters of FSRPAUECN)".to_string(),
             FieldKind::IpFlags => "flags (MF, DF, evil joined by +)".to_string(),

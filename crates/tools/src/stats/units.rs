@@ -80,7 +80,7 @@ pub fn bar(part: u64, whole: u64, width: usize) -> String {
     }
     let eighths = ((part as f64 / whole as f64).min(1.0) * (width * 8) as f64).round().max(1.0) as usize;
     let mut s: String = std::iter::repeat_n(EIGHTHS[7], eighths / 8).collect();
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(EIGHTHS[eighths % 8 - 1]);
     }
     s
