@@ -156,7 +156,7 @@ mod tests {
         assert_eq!(bar(0, 10, 20), "");
         assert_eq!(bar(10, 10, 4), "████");
         assert_eq!(bar(5, 10, 4), "██");
-        assert_eq!(bar(1, 16, 4), "▍");
+        assert_eq!(bar(1, 16, 4), "▎", "two eighths of 32");
         assert_eq!(bar(1, 1_000_000, 4), "▏", "a sliver for anything above zero");
         assert_eq!(sparkline(&[0, 1, 2, 4, 8]), " ▁▂▄█");
         assert_eq!(sparkline(&[]), "");
