@@ -139,6 +139,9 @@ fn plot_draws_svg_and_png() {
     let r = run(STATS, &["--plot", dir.path("io.jpg").to_str().unwrap(), "/nonexistent.pcap"], &[]);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.starts_with("pkt-stats: --plot "), "{}", r.stderr);
+    // Live mode draws nothing: said, exit 2.
+    let r = run(STATS, &["--every", "1s", "--plot", svg.to_str().unwrap()], &[]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
     // No font: one line naming the fix, exit 1.
     let mut cmd = Command::new(STATS);
     cmd.env("PKTKIT_FONT", "/nonexistent.ttf").args([

@@ -92,7 +92,7 @@ pub struct Args {
     pub exact: bool,
 
     /// Draw the I/O graph and the protocol mix to FILE (.svg or .png) as well.
-    #[arg(long, value_name = "FILE.svg|FILE.png")]
+    #[arg(long, value_name = "FILE.svg|FILE.png", conflicts_with = "every")]
     pub plot: Option<PathBuf>,
 
     /// Rows per table: 10 by default for tables, all for --json (0: all).
