@@ -40,6 +40,11 @@ const SPECS: &[(&str, &str)] = &[
         "IPv6",
     ),
     ("IP(src=10.0.0.1,dst=10.0.0.2)/TCP(sport=1234,dport=5678,flags=FPU,window=0)/'GET'", "IP"),
+    ("IP(src=10.0.0.1,dst=10.0.0.2)/UDP(sport=40000)/DNS(id=7,qname=example.com)", "IP"),
+    (
+        "IPv6(src=fd00::1,dst=fd00::2)/UDP()/DNS(rd=0,qd=[DNSQR(qname=a.example,qtype=AAAA),DNSQR(qname=b.example,qtype=MX)])",
+        "IPv6",
+    ),
 ];
 
 /// Layers whose ls() field names must match ours, in order.

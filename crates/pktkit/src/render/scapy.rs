@@ -5,8 +5,9 @@
 //! The field names, widths and value names come from the crafting tables
 //! ([`crate::craft`]), so `pkt-send --show` spells a packet as its spec is written. Layers
 //! dissected: Ethernet, 802.1Q, ARP, IPv4, IPv6, TCP, UDP, ICMP (with the quoted packet as
-//! Scapy's `IP in ICMP`, `UDP in ICMP`, ...); whatever follows is `Raw` (and `Padding` past
-//! an IP datagram's length), as Scapy shows a payload it has no dissector for.
+//! Scapy's `IP in ICMP`, `UDP in ICMP`, ...), DNS queries over UDP port 53; whatever follows
+//! is `Raw` (and `Padding` past an IP datagram's length), as Scapy shows a payload it has no
+//! dissector for.
 
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -351,12 +352,76 @@ fn transport<'a>(s: &mut Shower, proto: u8, data: &'a [u8]) -> Option<&'a [u8]> 
             Some(&data[end..])
         }
         ip_proto::UDP => {
-            let (_, used) = s.fixed(layer("UDP"), data, None)?;
-            Some(&data[used..])
+            let (v, used) = s.fixed(layer("UDP"), data, None)?;
+            let body = &data[used..];
+            if (v[0] == DNS_PORT || v[1] == DNS_PORT) && dns_query(s, body) {
+                return None;
+            }
+            Some(body)
         }
         ip_proto::ICMP => icmp(s, data),
         _ => Some(data),
     }
+}
+
+/// Scapy binds DNS to UDP port 53 (either side).
+const DNS_PORT: u128 = 53;
+
+/// The DNS header fields on the wire over UDP (the crafting table's `length` is TCP's).
+const DNS_HEADER: &[&str] = &[
+    "id", "qr", "opcode", "aa", "tc", "rd", "ra", "z", "ad", "cd", "rcode", "qdcount", "ancount", "nscount",
+    "arcount",
+];
+
+/// A DNS message of questions only, as Scapy shows it (`\qd\`, one nested `DNS Question
+/// Record` per question, `an`, `ns`, `ar` as `None`); false, showing nothing, for anything
+/// else (records, bytes left over, a bad name), which then shows as `Raw`.
+fn dns_query(s: &mut Shower, msg: &[u8]) -> bool {
+    use crate::proto::dns::Name;
+    let def = layer("DNS");
+    let Some(counts) = msg.get(4..12) else { return false };
+    let count = |i: usize| u16::from_be_bytes([counts[2 * i], counts[2 * i + 1]]);
+    if count(1) != 0 || count(2) != 0 || count(3) != 0 {
+        return false;
+    }
+    let mut questions = Vec::new();
+    let mut at = 12;
+    for _ in 0..count(0) {
+        let Ok((name, end)) = Name::parse(msg, at) else { return false };
+        let Some(tail) = msg.get(end..end + 4) else { return false };
+        let mut text = Vec::new();
+        for l in name.labels() {
+            text.extend_from_slice(l);
+            text.push(b'.');
+        }
+        if text.is_empty() {
+            text.push(b'.');
+        }
+        let field = |n: &str| def.fields.iter().find(|f| f.name == n).expect("a DNS field");
+        let qtype = value("DNS", field("qtype"), u128::from(u16::from_be_bytes([tail[0], tail[1]])));
+        let qclass = value("DNS", field("qclass"), u128::from(u16::from_be_bytes([tail[2], tail[3]])));
+        questions.push((py_bytes(&text), qtype, qclass));
+        at = end + 4;
+    }
+    if at != msg.len() || s.fixed(def, msg, Some(DNS_HEADER)).is_none() {
+        return false;
+    }
+    let pad = "   ".repeat(s.depth.saturating_sub(1));
+    if questions.is_empty() {
+        s.field("qd", "None");
+    } else {
+        s.empty_list("qd");
+    }
+    for (qname, qtype, qclass) in questions {
+        let _ = writeln!(s.out, "{pad}   |###[ DNS Question Record ]### ");
+        for (n, v) in [("qname", qname), ("qtype", qtype), ("qclass", qclass)] {
+            let _ = writeln!(s.out, "{pad}   |  {n:<10}= {v}");
+        }
+    }
+    for n in ["an", "ns", "ar"] {
+        s.field(n, "None");
+    }
+    true
 }
 
 /// ICMP's fixed head, the fields Scapy shows for its type, then the quoted packet of an error.
