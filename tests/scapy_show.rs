@@ -41,6 +41,11 @@ const SPECS: &[(&str, &str)] = &[
     ),
     ("IP(src=10.0.0.1,dst=10.0.0.2)/TCP(sport=1234,dport=5678,flags=FPU,window=0)/'GET'", "IP"),
     ("IP(src=10.0.0.1,dst=10.0.0.2)/UDP(sport=40000)/DNS(id=7,qname=example.com)", "IP"),
+    ("IPv6(src=fd00::1,dst=fd00::2)/ICMPv6EchoRequest(id=5,seq=1)/'abc'", "IPv6"),
+    (
+        "Ether(src=02:00:00:00:00:01,dst=02:00:00:00:00:02)/IPv6(src=fd00::2,dst=fd00::1)/ICMPv6EchoReply()",
+        "Ether",
+    ),
     (
         "IPv6(src=fd00::1,dst=fd00::2)/UDP()/DNS(rd=0,qd=[DNSQR(qname=a.example,qtype=AAAA),DNSQR(qname=b.example,qtype=MX)])",
         "IPv6",

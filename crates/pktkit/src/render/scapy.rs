@@ -5,7 +5,7 @@
 //! The field names, widths and value names come from the crafting tables
 //! ([`crate::craft`]), so `pkt-send --show` spells a packet as its spec is written. Layers
 //! dissected: Ethernet, 802.1Q, ARP, IPv4, IPv6, TCP, UDP, ICMP (with the quoted packet as
-//! Scapy's `IP in ICMP`, `UDP in ICMP`, ...), DNS queries over UDP port 53; whatever follows
+//! Scapy's `IP in ICMP`, `UDP in ICMP`, ...), ICMPv6 echo, DNS queries over UDP port 53; whatever follows
 //! is `Raw` (and `Padding` past an IP datagram's length), as Scapy shows a payload it has no
 //! dissector for.
 
@@ -88,10 +88,20 @@ const HEX_FIELDS: &[(&str, &[&str])] = &[
     ("TCP", &["chksum"]),
     ("UDP", &["chksum"]),
     ("ICMP", &["chksum", "id", "seq"]),
+    ("ICMPv6EchoRequest", &["cksum", "id", "seq"]),
+    ("ICMPv6EchoReply", &["cksum", "id", "seq"]),
 ];
 
 /// Scapy's display names of the layers whose class name differs.
-const SHOWN_NAMES: &[(&str, &str)] = &[("Ether", "Ethernet"), ("Dot1Q", "802.1Q")];
+const SHOWN_NAMES: &[(&str, &str)] = &[
+    ("Ether", "Ethernet"),
+    ("Dot1Q", "802.1Q"),
+    ("ICMPv6EchoRequest", "ICMPv6 Echo Request"),
+    ("ICMPv6EchoReply", "ICMPv6 Echo Reply"),
+];
+
+/// Scapy's names of the ICMPv6 echo types (its `icmp6types`).
+const ICMPV6_ECHO_TYPES: &[(&str, u64)] = &[("Echo Request", 128), ("Echo Reply", 129)];
 
 /// TCP flag letters in bit order (Scapy's `FSRPAUECN`).
 const TCP_FLAGS: &str = "FSRPAUECN";
@@ -160,6 +170,7 @@ fn value(layer: &str, f: &FieldDef, v: u128) -> String {
             let names = match (layer, f.name) {
                 ("IPv6", "nh") => IPV6_NEXT_HEADERS,
                 ("ARP", "hwtype") => ARP_HARDWARE,
+                ("ICMPv6EchoRequest" | "ICMPv6EchoReply", "type") => ICMPV6_ECHO_TYPES,
                 (_, "sport" | "dport") => SERVICES,
                 _ => names,
             };
@@ -360,6 +371,12 @@ fn transport<'a>(s: &mut Shower, proto: u8, data: &'a [u8]) -> Option<&'a [u8]> 
             Some(body)
         }
         ip_proto::ICMP => icmp(s, data),
+        ip_proto::ICMPV6 if matches!(data.first(), Some(128 | 129)) => {
+            let name = if data[0] == 128 { "ICMPv6EchoRequest" } else { "ICMPv6EchoReply" };
+            let (_, used) = s.fixed(layer(name), data, None)?;
+            s.field("data", &py_bytes(&data[used..]));
+            None
+        }
         _ => Some(data),
     }
 }
