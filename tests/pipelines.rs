@@ -185,7 +185,7 @@ fn each_record_leaves_every_stage_before_it_waits_for_the_next() {
     let mut decode = pkt_decode();
     decode.args(["--json", "--raw"]);
     let mut send = Command::new(env!("CARGO_BIN_EXE_pkt-send"));
-    send.args(["--from-json", "--show", "-q"]);
+    send.args(["--from-json", "--show", "--oneline", "-q"]);
     let mut p = Pipeline::start(
         vec![("pcap-filter", filter), ("pkt-decode", decode), ("pkt-send", send)],
         &dir,

@@ -152,8 +152,8 @@ fn fan_out_writes_every_packet_in_scapy_order() {
         .map(|s| s.split(':').next().unwrap_or(""))
         .collect();
     assert_eq!(order, ["10.0.0.0.22", "10.0.0.0.80", "10.0.0.1.22", "10.0.0.1.80"]);
-    // -c repeats, --show prints one line per packet.
-    let r = send(&["--show", "-c", "3", "IP(dst=10.0.0.1)/UDP(dport=[1,2])"]);
+    // -c repeats, --show --oneline prints one line per packet.
+    let r = send(&["--show", "--oneline", "-c", "3", "IP(dst=10.0.0.1)/UDP(dport=[1,2])"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.stdout_text().lines().count(), 6);
 }

@@ -836,6 +836,8 @@ fn merge_saturates_counters_near_u64_max() {
     assert!(wrapped.is_empty(), "wrapped: {wrapped:?}");
     let text = run(BIN, &["--merge", a, b], &[]);
     assert_eq!(text.code, Some(0), "{}", text.stderr);
+    assert!(text.stdout_text().contains("18,446,744,073,709,551,615"), "{}", text.stdout_text());
+    let text = run(BIN, &["--merge", "--exact", a, b], &[]);
     assert!(text.stdout_text().contains("18446744073709551615"), "{}", text.stdout_text());
     std::fs::remove_dir_all(dir).ok();
 }

@@ -224,7 +224,7 @@ fn quiet_and_absolute_sequence_numbers_match_tcpdump() {
         .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() < 1 << 20))
         .collect();
     files.sort();
-    let (mut compared, mut differ) = (0, Vec::new());
+    let (mut compared, mut compared_e, mut differ) = (0, 0, Vec::new());
     for f in &files {
         if lines_of("tcpdump", &[], f) != lines_of(DECODE, &[], f) {
             continue;
@@ -235,9 +235,19 @@ fn quiet_and_absolute_sequence_numbers_match_tcpdump() {
                 differ.push(format!("{flag} {}", f.display()));
             }
         }
+        // -q -e: quiet link headers (SLL without its EtherType, `IPv4` for BSD loopback,
+        // ipnet and NFLOG families, PKTAP's bare link type), where the -e lines match.
+        if lines_of("tcpdump", &["-e"], f) == lines_of(DECODE, &["-e"], f) {
+            compared_e += 1;
+            if lines_of("tcpdump", &["-q", "-e"], f) != lines_of(DECODE, &["-q", "-e"], f) {
+                differ.push(format!("-q -e {}", f.display()));
+            }
+        }
     }
-    eprintln!("quiet_and_absolute_sequence_numbers_match_tcpdump: {compared} captures compared");
-    assert!(compared >= 100, "only {compared} captures compared");
+    eprintln!(
+        "quiet_and_absolute_sequence_numbers_match_tcpdump: {compared} captures compared, {compared_e} with -q -e"
+    );
+    assert!(compared >= 100 && compared_e >= 100, "only {compared} and {compared_e} captures compared");
     assert!(differ.is_empty(), "{} differ from tcpdump:\n{}", differ.len(), differ.join("\n"));
 }
 
@@ -364,6 +374,45 @@ fn completions_load_in_their_shells() {
             );
         }
     }
+}
+
+/// Bash completes `--fields` with the field names, each name of a comma-separated list, and
+/// `--tshark-field` (`-e`) with one name; through bash's own completion call.
+#[test]
+fn bash_completes_field_names() {
+    if Command::new("bash").arg("-c").arg("true").output().is_err() {
+        eprintln!("bash_completes_field_names: SKIPPED: bash is not installed");
+        return;
+    }
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/completions/pkt-decode.bash");
+    let complete = |words: &[&str]| -> Vec<String> {
+        // What bash does on TAB: COMP_WORDS/COMP_CWORD set, the function called with the
+        // command, the current word and the previous one.
+        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let script = format!(
+            "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE='{}'; COMP_POINT=${{#COMP_LINE}}; \
+             _pkt__decode pkt-decode '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            file.display(),
+            quoted.join(" "),
+            words.len() - 1,
+            words.join(" "),
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let out = Command::new("bash").arg("-c").arg(script).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+    };
+    let offered = complete(&["pkt-decode", "--fields", "ip.s"]);
+    assert_eq!(offered, ["ip.src"], "--fields ip.s");
+    let offered = complete(&["pkt-decode", "--fields", "frame.number,tcp.dst"]);
+    assert_eq!(offered, ["frame.number,tcp.dstport"], "after a comma");
+    let offered = complete(&["pkt-decode", "--fields", "li"]);
+    assert_eq!(offered, ["list"]);
+    let offered = complete(&["pkt-decode", "--fields", "dns."]);
+    assert!(offered.len() > 3 && offered.iter().all(|o| o.starts_with("dns.")), "{offered:?}");
+    let offered = complete(&["pkt-decode", "--tshark-field", "udp.src"]);
+    assert_eq!(offered, ["udp.srcport"]);
 }
 
 /// The man pages render with `man -l` with argument names in the SYNOPSIS, EXAMPLES kept as

@@ -42,7 +42,10 @@ _pkt__decode() {
                     return 0
                     ;;
                 --fields)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local prefix=""
+                    [[ "${cur}" == *,* ]] && prefix="${cur%,*},"
+                    COMPREPLY=($(compgen -P "${prefix}" -W "list frame.number frame.time_epoch frame.len frame.cap_len frame.interface_id eth.src eth.dst eth.type vlan.id sll.pkttype ip.src ip.dst ip.proto ip.ttl ip.id ip.flags.mf ip.flags.df ip.frag_offset ip.len ipv6.src ipv6.dst ipv6.nxt ipv6.hlim tcp.srcport tcp.dstport tcp.flags tcp.seq_raw tcp.ack_raw tcp.len tcp.window_size_value udp.srcport udp.dstport udp.length icmp.type icmp.code icmpv6.type icmpv6.code arp.opcode arp.src.proto_ipv4 arp.dst.proto_ipv4 arp.src.hw_mac arp.dst.hw_mac tcp.flags.fin tcp.flags.syn tcp.flags.reset tcp.flags.push tcp.flags.ack tcp.flags.urg tcp.flags.ecn tcp.flags.cwr tcp.flags.ns dns.id dns.flags.response dns.flags.opcode dns.flags.rcode dns.count.queries dns.count.answers dns.count.auth_rr dns.count.add_rr dns.qry.name dns.qry.type dns.qry.class dns.resp.name dns.resp.type dns.resp.ttl dns.a dns.aaaa dns.cname tls.record.content_type tls.handshake.type tls.handshake.extensions_server_name http.request.method http.request.uri http.host http.user_agent http.response.code dhcp.option.dhcp dhcp.hw.mac_addr dhcp.option.requested_ip_address dhcp.option.hostname" -- "${cur##*,}"))
+                    compopt -o nospace 2>/dev/null
                     return 0
                     ;;
                 --display-filter)
@@ -58,7 +61,7 @@ _pkt__decode() {
                     return 0
                     ;;
                 --tshark-field)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "frame.number frame.time_epoch frame.len frame.cap_len frame.interface_id eth.src eth.dst eth.type vlan.id sll.pkttype ip.src ip.dst ip.proto ip.ttl ip.id ip.flags.mf ip.flags.df ip.frag_offset ip.len ipv6.src ipv6.dst ipv6.nxt ipv6.hlim tcp.srcport tcp.dstport tcp.flags tcp.seq_raw tcp.ack_raw tcp.len tcp.window_size_value udp.srcport udp.dstport udp.length icmp.type icmp.code icmpv6.type icmpv6.code arp.opcode arp.src.proto_ipv4 arp.dst.proto_ipv4 arp.src.hw_mac arp.dst.hw_mac tcp.flags.fin tcp.flags.syn tcp.flags.reset tcp.flags.push tcp.flags.ack tcp.flags.urg tcp.flags.ecn tcp.flags.cwr tcp.flags.ns dns.id dns.flags.response dns.flags.opcode dns.flags.rcode dns.count.queries dns.count.answers dns.count.auth_rr dns.count.add_rr dns.qry.name dns.qry.type dns.qry.class dns.resp.name dns.resp.type dns.resp.ttl dns.a dns.aaaa dns.cname tls.record.content_type tls.handshake.type tls.handshake.extensions_server_name http.request.method http.request.uri http.host http.user_agent http.response.code dhcp.option.dhcp dhcp.hw.mac_addr dhcp.option.requested_ip_address dhcp.option.hostname" -- "${cur}"))
                     return 0
                     ;;
                 -E)

@@ -23,7 +23,7 @@ _pkt__send() {
 
     case "${cmd}" in
         pkt__send)
-            opts="-i -c -w -q -h -V --iface --count --interval --rate --pcapng --show --json --raw --wait --sr1 --timeout --replay --pps --mbps --multiplier --topspeed --loop --from-json --quiet --help --version"
+            opts="-i -c -w -X -q -h -V --iface --count --interval --rate --pcapng --show --oneline --hexdump --list --json --raw --wait --sr1 --timeout --replay --pps --mbps --multiplier --topspeed --loop --from-json --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -54,6 +54,10 @@ _pkt__send() {
                     return 0
                     ;;
                 -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --list)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -3,13 +3,16 @@ complete -c pkt-send -s c -l count -d 'Send the spec\'s packets N times (0: unti
 complete -c pkt-send -l interval -d 'Wait SECS between packets (Scapy\'s inter=)' -r
 complete -c pkt-send -l rate -d 'Send PPS packets per second' -r
 complete -c pkt-send -s w -d 'Write the packets to FILE as pcap instead of sending them (\'-\': stdout). No privileges needed' -r -F
+complete -c pkt-send -l list -d 'List the fields of LAYER, as Scapy\'s ls(LAYER); without LAYER, the layers' -r
 complete -c pkt-send -l timeout -d 'With --sr1: seconds to wait for the answer after the last packet' -r
 complete -c pkt-send -l pps -d 'Replay at N packets per second' -r
 complete -c pkt-send -l mbps -d 'Replay at N megabits per second (frame bytes)' -r
 complete -c pkt-send -l multiplier -d 'Replay at the captured timing sped up X times' -r
 complete -c pkt-send -l loop -d 'Replay the input N times' -r
 complete -c pkt-send -l pcapng -d 'With -w: write pcapng instead of classic pcap'
-complete -c pkt-send -l show -d 'Print the packets decoded instead of sending them'
+complete -c pkt-send -l show -d 'Print the packets instead of sending them, as Scapy\'s show2(): one block per layer, every field with its value, computed lengths and checksums included'
+complete -c pkt-send -l oneline -d 'With --show: one tcpdump line per packet (pkt-decode\'s text) instead of Scapy\'s blocks'
+complete -c pkt-send -s X -l hexdump -d 'With --show: the bytes as Scapy\'s hexdump()'
 complete -c pkt-send -l json -d 'JSON output: packets (--show), the answer (--sr1) or the replay report (--replay)'
 complete -c pkt-send -l raw -d 'With --json: add the packet bytes and what --from-json needs to write them back'
 complete -c pkt-send -l sr1 -l wait -d 'Send, then wait for the first packet that answers (Scapy\'s sr1); print it. Exit 1 if none'

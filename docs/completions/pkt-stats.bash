@@ -23,7 +23,7 @@ _pkt__stats() {
 
     case "${cmd}" in
         pkt__stats)
-            opts="-r -F -n -h -V --json --merge --top --interval --every --me --summary --protocols --hierarchy --hosts --conversations --ports --names --io --no-defrag --max-hosts --max-conversations --max-names --max-intervals --help --version"
+            opts="-r -F -n -h -V --json --merge --exact --plot --top --interval --every --me --summary --protocols --hierarchy --hosts --conversations --ports --names --io --no-defrag --max-hosts --max-conversations --max-names --max-intervals --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -34,6 +34,10 @@ _pkt__stats() {
                     return 0
                     ;;
                 -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

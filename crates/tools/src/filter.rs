@@ -10,6 +10,7 @@ use pktkit::decode::{DecodeOptions, decode};
 use pktkit::dfilter::Filter as DisplayFilter;
 
 use crate::cli::{self, Failure};
+use crate::progress::Progress;
 use crate::words::{self, Form, compile_first, report_failures};
 
 const TOOL: &str = "pcap-filter";
@@ -120,6 +121,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let expression = selection.expression.unwrap_or_default();
     let mut filter = Filter::new(&expression, args.netmask.unwrap_or(NETMASK_UNKNOWN));
     note_plan(&filter);
+    let progress = Progress::new(&selection.files);
     let mut reader = cli::reader(inputs)?;
     reader.open_next()?;
     let first = reader.interfaces().first().cloned();
@@ -131,6 +133,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let mut kept = 0u64;
         let mut checked_first = first.is_some();
         while let Some(pkt) = reader.next_packet()? {
+            progress.packet(pkt.stored.len());
             if !checked_first {
                 compile_first(&mut filter, pkt.interface, args.invert_match)?;
                 checked_first = true;
@@ -142,6 +145,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 }
             }
         }
+        progress.finish();
         report_failures(TOOL, &filter);
         let mut out = cli::open_output(None, false)?;
         writeln!(out, "{kept}")?;
@@ -155,7 +159,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(iface) = &first {
         writer.begin(iface)?;
     }
-    let outcome = filter_loop(&mut reader, &mut writer, (&mut filter, &mut display), &args, first.is_some());
+    let outcome = filter_loop(
+        &mut reader,
+        &mut writer,
+        (&mut filter, &mut display),
+        &args,
+        (first.is_some(), &progress),
+    );
+    progress.finish();
     // Everything kept before an error is written out and flushed before the error is reported.
     if let Some(iface) = reader.interfaces().first() {
         writer.begin(iface)?;
@@ -215,7 +226,7 @@ fn filter_loop<W: Write>(
     writer: &mut CaptureWriter<W>,
     (filter, display): (&mut Filter, &mut Option<DisplayFilter>),
     args: &Args,
-    mut checked_first: bool,
+    (mut checked_first, progress): (bool, &Progress),
 ) -> Result<(), Failure> {
     let mut kept = 0u64;
     while let Some(event) = reader.next_event()? {
@@ -226,6 +237,7 @@ fn filter_loop<W: Write>(
                 continue;
             }
         };
+        progress.packet(pkt.stored.len());
         if !checked_first {
             compile_first(filter, pkt.interface, args.invert_match)?;
             writer.begin(pkt.interface)?;

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod decode;
 pub mod filter;
 pub mod netmon;
+pub mod progress;
 pub mod send;
 pub mod stats;
 pub mod synscan;

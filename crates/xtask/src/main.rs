@@ -181,9 +181,38 @@ fn completions(dir: &Path) -> Result<()> {
                 let text = fs::read_to_string(&path)?;
                 fs::write(&path, text.replace(" -s # ", " -s '#' "))?;
             }
+            if shell == Shell::Bash && name == "pkt-decode" {
+                let text = fs::read_to_string(&path)?;
+                fs::write(&path, bash_field_names(&text))?;
+            }
         }
     }
     Ok(())
+}
+
+/// pkt-decode's bash completion offers the field names after `--fields` (each name of a
+/// comma-separated list) and `--tshark-field`, instead of file names.
+fn bash_field_names(text: &str) -> String {
+    let names: Vec<&str> = pktkit::render::fields::known_names().collect();
+    let names = names.join(" ");
+    let mut out = text.to_string();
+    for (option, list) in [("--fields", true), ("--tshark-field", false)] {
+        let generated = format!(
+            "                {option})\n                    COMPREPLY=($(compgen -f \"${{cur}}\"))\n"
+        );
+        let body = if list {
+            // The word after the last comma is completed; the names before it are kept.
+            format!(
+                "                {option})\n                    local prefix=\"\"\n                    [[ \"${{cur}}\" == *,* ]] && prefix=\"${{cur%,*}},\"\n                    COMPREPLY=($(compgen -P \"${{prefix}}\" -W \"list {names}\" -- \"${{cur##*,}}\"))\n                    compopt -o nospace 2>/dev/null\n"
+            )
+        } else {
+            format!(
+                "                {option})\n                    COMPREPLY=($(compgen -W \"{names}\" -- \"${{cur}}\"))\n"
+            )
+        };
+        out = out.replacen(&generated, &body, 1);
+    }
+    out
 }
 
 fn files(dir: &Path) -> Result<Vec<PathBuf>> {

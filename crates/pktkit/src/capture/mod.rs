@@ -18,7 +18,7 @@ mod tests;
 pub use error::{CaptureError, FormatError};
 pub use linktype::LinkType;
 pub use pcapng::PcapNgClock;
-pub use reader::{CaptureReader, Event, Input};
+pub use reader::{CaptureReader, Event, Input, is_compressed};
 pub use writer::{CaptureWriter, OutputFormat, WriteError};
 
 /// Largest pcapng block or pcap record accepted (libpcap uses the same bound for pcapng).

@@ -313,6 +313,12 @@ impl CaptureReader {
     }
 }
 
+/// Whether a stream that starts with these four bytes (big-endian) is compressed in a form
+/// the reader decompresses (gzip, zstd, xz).
+pub fn is_compressed(magic: u32) -> bool {
+    Compression::of(magic).is_some()
+}
+
 /// A compression format a capture may come in, known by its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Compression {

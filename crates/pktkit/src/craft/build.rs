@@ -283,7 +283,7 @@ fn too_long(pos: usize, what: &str, len: usize) -> CraftError {
 }
 
 /// ICMP fields present for a type, after the checksum (Scapy's conditional fields).
-fn icmp_fields(t: u64) -> &'static [&'static str] {
+pub(crate) fn icmp_fields(t: u64) -> &'static [&'static str] {
     match t {
         0 | 8 | 15 | 16 | 37 | 38 => &["id", "seq"],
         13 | 14 => &["id", "seq", "ts_ori", "ts_rx", "ts_tx"],

@@ -24,6 +24,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 pub use env::{Environment, Mac, Offline, Route, System};
 pub use error::CraftError;
 pub use layers::{layer_names, parse_mac, tcp_flag_letters};
+// For Scapy's views of a packet (render::scapy): the same field tables.
+pub(crate) use build::icmp_fields;
+pub(crate) use layers::{FieldDef, FieldKind, LAYERS, LayerDef};
 
 use crate::capture::LinkType;
 use build::Inst;

@@ -11,6 +11,7 @@ use pktkit::dfilter::Filter as DisplayFilter;
 use pktkit::render::{fields, json, text};
 
 use crate::cli::{self, Failure};
+use crate::progress::Progress;
 use crate::words::{self, Form, StreamFilter};
 
 const TOOL: &str = "pkt-decode";
@@ -215,12 +216,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let filter = StreamFilter::new(selection.expression.as_deref());
     let inputs = cli::inputs(&selection.files)?;
     let out = cli::open_output(None, false)?;
+    let progress = Progress::new(&selection.files);
     let mut reader = cli::reader(inputs)?;
     if args.line_buffered {
         let (file, _) = out.into_parts();
-        return decode_to(&mut reader, LineWriter::new(file), (mode, &mut display, header), filter, &args);
+        return decode_to(
+            &mut reader,
+            LineWriter::new(file),
+            (mode, &mut display, header),
+            (filter, &progress),
+            &args,
+        );
     }
-    decode_to(&mut reader, out, (mode, &mut display, header), filter, &args)
+    decode_to(&mut reader, out, (mode, &mut display, header), (filter, &progress), &args)
 }
 
 /// Options of the text mode do nothing with --json or --fields: say so (exit 2).
@@ -258,11 +266,12 @@ fn decode_to<W: Write>(
     reader: &mut CaptureReader,
     mut out: W,
     mode: (Mode, &mut Option<DisplayFilter>, bool),
-    mut filter: Option<StreamFilter>,
+    (mut filter, progress): (Option<StreamFilter>, &Progress),
     args: &Args,
 ) -> Result<(), Failure> {
-    let outcome = decode_loop(reader, &mut out, mode, filter.as_mut(), args);
+    let outcome = decode_loop(reader, &mut out, mode, (filter.as_mut(), progress), args);
     let flushed = out.flush();
+    progress.finish();
     if let Some(f) = &filter
         && !matches!(outcome, Err(Failure::Usage(_)))
     {
@@ -277,7 +286,7 @@ fn decode_loop<W: Write>(
     reader: &mut CaptureReader,
     out: &mut W,
     (mut mode, display, header): (Mode, &mut Option<DisplayFilter>, bool),
-    mut filter: Option<&mut StreamFilter>,
+    (mut filter, progress): (Option<&mut StreamFilter>, &Progress),
     args: &Args,
 ) -> Result<(), Failure> {
     let opts = DecodeOptions::default();
@@ -297,6 +306,7 @@ fn decode_loop<W: Write>(
                 continue;
             }
         };
+        progress.packet(pkt.stored.len());
         if let Some(f) = filter.as_deref_mut()
             && !f.matches(&pkt)?
         {

@@ -24,7 +24,10 @@ Examples:
   pkt-send --sr1 'IP(dst=10.0.0.2)/TCP(dport=80,flags=S)'    SYN: SYN-ACK (open) or RST (closed)
   pkt-send --sr1 'ARP(pdst=10.0.0.1)'                        who has 10.0.0.1? (layer 2)
   pkt-send -c 5 --interval 0.2 'IP(dst=10.0.0.2,ttl=(1,3))/UDP(dport=33434)'
-  pkt-send --show 'IP(dst=10.0.0.0/30)/TCP(dport=[22,80],flags=S)'   8 packets, not sent
+  pkt-send --show 'IP(dst=10.0.0.2)/TCP(dport=80,flags=S)'   Scapy's show2(): every field
+  pkt-send --show -X 'IP(dst=10.0.0.2)/ICMP()'               Scapy's hexdump()
+  pkt-send --show --oneline 'IP(dst=10.0.0.0/30)/TCP(dport=[22,80],flags=S)'   8 tcpdump lines
+  pkt-send --list TCP                                        TCP's fields (Scapy's ls(TCP))
   pkt-send -w - 'Ether()/IP(dst=10.0.0.2)/UDP()/DNS(qname=example.com)' | tcpdump -vv -r -
   pkt-send --replay -i eth0 --pps 10000 capture.pcap         replay at 10,000 packets/s
   pkt-send --replay -i eth0 --topspeed --loop 3 capture.pcap
@@ -73,9 +76,22 @@ pub struct Args {
     #[arg(long, requires = "write")]
     pub pcapng: bool,
 
-    /// Print the packets decoded instead of sending them.
+    /// Print the packets instead of sending them, as Scapy's show2(): one block per layer,
+    /// every field with its value, computed lengths and checksums included.
     #[arg(long, conflicts_with = "write")]
     pub show: bool,
+
+    /// With --show: one tcpdump line per packet (pkt-decode's text) instead of Scapy's blocks.
+    #[arg(long, requires = "show", conflicts_with = "json")]
+    pub oneline: bool,
+
+    /// With --show: the bytes as Scapy's hexdump().
+    #[arg(short = 'X', long = "hexdump", requires = "show", conflicts_with_all = ["json", "oneline"])]
+    pub hexdump: bool,
+
+    /// List the fields of LAYER, as Scapy's ls(LAYER); without LAYER, the layers.
+    #[arg(long, value_name = "LAYER", num_args = 0..=1, default_missing_value = "", exclusive = true)]
+    pub list: Option<String>,
 
     /// JSON output: packets (--show), the answer (--sr1) or the replay report (--replay).
     #[arg(long)]
@@ -129,6 +145,9 @@ pub struct Args {
 
 /// Runs pkt-send with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
+    if let Some(layer) = &args.list {
+        return list(layer);
+    }
     let replay_only = args.pps.is_some() || args.mbps.is_some() || args.multiplier.is_some() || args.topspeed;
     if replay_only && !(args.replay || args.from_json) {
         return Err(Failure::Usage(
@@ -273,7 +292,32 @@ fn run_craft(args: &Args) -> Result<(), Failure> {
 /// pkt-decode's view of packets for this run: JSON (`--json`, `--raw`) or text, with
 /// timestamps unless the packets were just crafted.
 fn shower(args: &Args, timestamps: bool) -> show::Show {
-    show::Show::new(args.json, args.raw, timestamps, false)
+    if args.json || args.oneline {
+        show::Show::new(args.json, args.raw, timestamps, false)
+    } else {
+        show::Show::scapy(args.hexdump)
+    }
+}
+
+/// `--list [LAYER]`: Scapy's ls(LAYER), or the layer names.
+fn list(layer: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let text = if layer.is_empty() {
+        let mut names = pktkit::render::scapy::layer_names().join("\n");
+        names.push('\n');
+        names
+    } else {
+        pktkit::render::scapy::list(layer).ok_or_else(|| {
+            Failure::Usage(format!(
+                "--list {layer}: no such layer (known: {})",
+                pktkit::render::scapy::layer_names().join(", ")
+            ))
+        })?
+    };
+    let mut out = cli::open_output(None, false)?;
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Where crafted packets go: opened at the first packet, which tells the interface.

@@ -7,11 +7,18 @@ use std::net::IpAddr;
 use pktkit::capture::{LinkType, Packet};
 use pktkit::decode::{DecodeOptions, decode};
 use pktkit::render::json::JsonWriter;
+use pktkit::render::scapy;
 use pktkit::render::text::{TextOptions, TextPrinter};
 use pktkit::rewrite::{Field, Layout, Value};
 
-/// pkt-decode's text printer or JSON writer.
+/// Scapy's blocks, pkt-decode's text printer or JSON writer.
 pub enum Show {
+    /// Scapy's `show2()` of each packet (every layer and field, computed lengths and
+    /// checksums), or its `hexdump()` when `hexdump`.
+    Scapy {
+        /// `hexdump()` instead of `show2()`.
+        hexdump: bool,
+    },
     /// tcpdump's line, as `pkt-decode` prints it (`-t` for crafted packets, `-v` for an
     /// `--sr1` answer).
     Text(Box<TextPrinter>),
@@ -35,10 +42,21 @@ impl Show {
         }
     }
 
-    /// Writes one packet's line or record.
+    /// Scapy's view: `show2()` blocks, or `hexdump()` lines when `hexdump`.
+    pub fn scapy(hexdump: bool) -> Self {
+        Show::Scapy { hexdump }
+    }
+
+    /// Writes one packet's blocks, line or record.
     pub fn packet<W: Write>(&mut self, out: &mut W, pkt: &Packet<'_>) -> io::Result<()> {
+        if let Show::Scapy { hexdump } = self {
+            let text =
+                if *hexdump { scapy::hexdump(pkt.data) } else { scapy::show(pkt.linktype(), pkt.data) };
+            return out.write_all(text.as_bytes());
+        }
         let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &DecodeOptions::default());
         match self {
+            Show::Scapy { .. } => Ok(()),
             Show::Text(t) => t.packet(out, pkt, &d),
             Show::Json(j) => j.packet(out, pkt, &d, None),
         }

@@ -226,7 +226,7 @@ impl Screen {
             text::write(
                 &mut b,
                 &stats,
-                text::TextOptions { top: self.top.max(1), io_rows: None, only: Some(only) },
+                text::TextOptions { only: Some(only), top: self.top.max(1), io_rows: None, ..self.text },
             )?;
             drop(stats);
             self.out.write_all(&b)?;

@@ -11,8 +11,10 @@ pub mod json;
 pub mod keys;
 mod live;
 pub mod names;
+mod plot;
 pub mod table;
 pub mod text;
+pub mod units;
 pub mod view;
 
 use std::io::{IsTerminal, Write};
@@ -24,6 +26,7 @@ use pktkit::decode::defrag::{DefragOutcome, Defragmenter};
 use pktkit::decode::{DecodeOptions, decode};
 
 use crate::cli::{self, Failure};
+use crate::progress::Progress;
 use crate::words::{self, Form, StreamFilter};
 use engine::{Caps, Config, Net, Reports, Stats};
 
@@ -82,6 +85,15 @@ pub struct Args {
     /// one or more reports each; '-' is stdin).
     #[arg(long, conflicts_with_all = ["every", "interval", "me", "no_defrag", "max_hosts", "max_conversations", "max_names", "max_intervals"])]
     pub merge: bool,
+
+    /// Tables with plain integers (no thousands separators, units or bars), for scripts that
+    /// read the text; --json is better still.
+    #[arg(long, conflicts_with = "json")]
+    pub exact: bool,
+
+    /// Draw the I/O graph and the protocol mix to FILE (.svg or .png) as well.
+    #[arg(long, value_name = "FILE.svg|FILE.png", conflicts_with = "every")]
+    pub plot: Option<PathBuf>,
 
     /// Rows per table: 10 by default for tables, all for --json (0: all).
     #[arg(long, value_name = "N")]
@@ -185,18 +197,20 @@ impl Args {
             || self.ports
             || self.names
             || self.io;
+        // --plot draws the I/O graph and the hierarchy, so it needs both reports.
+        let io = self.io || self.interval.is_some() || self.plot.is_some();
         if !any {
-            return Reports { io: self.interval.is_some(), ..Reports::ALL };
+            return Reports { io, ..Reports::ALL };
         }
         Reports {
             summary: self.summary,
             protocols: self.protocols,
-            hierarchy: self.hierarchy,
+            hierarchy: self.hierarchy || self.plot.is_some(),
             hosts: self.hosts,
             conversations: self.conversations,
             ports: self.ports,
             names: self.names,
-            io: self.io || self.interval.is_some(),
+            io,
         }
     }
 
@@ -222,7 +236,13 @@ impl Args {
 
     /// Rows per ranked table in text output.
     fn text_options(&self) -> text::TextOptions {
-        text::TextOptions { top: self.top.unwrap_or(10), io_rows: self.top.filter(|&n| n > 0), only: None }
+        text::TextOptions {
+            top: self.top.unwrap_or(10),
+            io_rows: self.top.filter(|&n| n > 0),
+            only: None,
+            exact: self.exact,
+            terminal: std::io::stdout().is_terminal(),
+        }
     }
 
     /// Rows per table in JSON output: all unless --top was given.
@@ -233,6 +253,9 @@ impl Args {
 
 /// Runs pkt-stats with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
+    if let Some(p) = &args.plot {
+        plot::check(p)?;
+    }
     if args.merge {
         return merge(&args);
     }
@@ -272,18 +295,14 @@ fn feed_all(
     progress: &Progress,
 ) -> Result<(), Failure> {
     let mut feeder = Feeder::new(stats.config.defrag);
-    let mut n = 0u64;
     while let Some(pkt) = reader.next_packet()? {
+        progress.packet(pkt.stored.len());
         if let Some(f) = filter.as_deref_mut()
             && !f.matches(&pkt)?
         {
             continue;
         }
         feeder.feed(stats, &pkt);
-        n += 1;
-        if n.is_multiple_of(8192) {
-            progress.set(feeder.consumed);
-        }
     }
     Ok(())
 }
@@ -292,20 +311,17 @@ fn feed_all(
 pub struct Feeder {
     opts: DecodeOptions,
     pool: Option<Defragmenter>,
-    /// Bytes of input consumed so far (records and their headers, approximately).
-    pub consumed: u64,
 }
 
 impl Feeder {
     /// A feeder; `defrag` reassembles IP fragments.
     pub fn new(defrag: bool) -> Self {
-        Feeder { opts: DecodeOptions::default(), pool: defrag.then(Defragmenter::new), consumed: 0 }
+        Feeder { opts: DecodeOptions::default(), pool: defrag.then(Defragmenter::new) }
     }
 
     /// Counts `pkt` in `stats`.
     #[inline]
     pub fn feed(&mut self, stats: &mut Stats, pkt: &Packet<'_>) {
-        self.consumed += pkt.stored.len() as u64 + 16;
         let d = decode(pkt.linktype(), pkt.data, pkt.orig_len, &self.opts);
         if let Some(pool) = self.pool.as_mut() {
             match pool.add(&d, pkt.ts) {
@@ -337,6 +353,9 @@ fn write_report(args: &Args, stats: &Stats) -> Result<(), Failure> {
         text::write(&mut out, stats, args.text_options())?;
     }
     out.flush()?;
+    if let Some(p) = &args.plot {
+        plot::draw(p, stats)?;
+    }
     Ok(())
 }
 
@@ -393,49 +412,6 @@ fn merge(args: &Args) -> Result<(), Failure> {
         stats.config.reports = wanted;
     }
     write_report(args, &stats)
-}
-
-/// A progress bar on stderr for large files, when stderr is a terminal.
-struct Progress(Option<indicatif::ProgressBar>);
-
-impl Progress {
-    /// Files of 64 MiB and more together get a bar.
-    const MIN_BYTES: u64 = 64 << 20;
-
-    fn new(files: &[PathBuf]) -> Self {
-        if !std::io::stderr().is_terminal() || files.is_empty() {
-            return Progress(None);
-        }
-        let mut total = 0u64;
-        for f in files {
-            match std::fs::metadata(f) {
-                Ok(m) if m.is_file() => total += m.len(),
-                _ => return Progress(None),
-            }
-        }
-        if total < Self::MIN_BYTES {
-            return Progress(None);
-        }
-        let bar = indicatif::ProgressBar::new(total);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] [{wide_bar}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        Progress(Some(bar))
-    }
-
-    fn set(&self, pos: u64) {
-        if let Some(b) = &self.0 {
-            b.set_position(pos.min(b.length().unwrap_or(pos)));
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(b) = &self.0 {
-            b.finish_and_clear();
-        }
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::engine::{Reports, Stats};
 use super::hier::Branch;
 use super::keys::{Addr, ConvCount};
 use super::table::{Count, Merge, Rank, Table};
+use super::units;
 use super::view;
 use pktkit::render::time::{self, LocalTime};
 
@@ -20,6 +21,39 @@ pub struct TextOptions {
     pub io_rows: Option<usize>,
     /// Reports to print instead of the configuration's.
     pub only: Option<Reports>,
+    /// Plain integers without separators, units or bars (`--exact`).
+    pub exact: bool,
+    /// Stdout is a terminal: the I/O report starts with a sparkline.
+    pub terminal: bool,
+}
+
+/// Width of a full bar (100%), in cells.
+const BAR_WIDTH: usize = 20;
+
+/// Width of the I/O sparkline, in characters.
+const SPARK_WIDTH: usize = 64;
+
+/// How numbers are spelled: for people (separators, SI units, bars) or exact.
+#[derive(Clone, Copy)]
+struct Num {
+    exact: bool,
+}
+
+impl Num {
+    /// A count of frames, packets or names.
+    fn count(self, n: u64) -> String {
+        if self.exact { n.to_string() } else { units::count(n) }
+    }
+
+    /// A number of bytes.
+    fn bytes(self, n: u64) -> String {
+        if self.exact { n.to_string() } else { units::bytes(n) }
+    }
+
+    /// A bar for `part` of `whole` (empty with --exact).
+    fn bar(self, part: u64, whole: u64) -> String {
+        if self.exact { String::new() } else { units::bar(part, whole, BAR_WIDTH) }
+    }
 }
 
 /// Left- or right-aligned column.
@@ -148,44 +182,76 @@ pub fn write(w: &mut dyn Write, s: &Stats, o: TextOptions) -> io::Result<()> {
     let r = o.only.unwrap_or(s.config.reports);
     let mut clock = Clock(LocalTime::new());
     let total = s.summary.bytes;
+    let num = Num { exact: o.exact };
     if r.summary {
-        summary(w, s, &mut clock)?;
+        summary(w, s, &mut clock, num)?;
     }
     if r.protocols {
         head(w, "Protocols (outermost IP header's transport)")?;
         let t = &s.transports;
         let frames = s.summary.packets;
-        let mut g =
-            Grid::new(&[("Protocol", L), ("Frames", R), ("Frames %", R), ("Bytes", R), ("Bytes %", R)]);
+        let mut columns = vec![("Protocol", L), ("Frames", R), ("Frames %", R), ("Bytes", R), ("Bytes %", R)];
+        if !o.exact {
+            columns.push(("", L));
+        }
+        let mut g = Grid::new(&columns);
         for (name, c) in [("TCP", t.tcp), ("UDP", t.udp), ("ICMP", t.icmp), ("Other", t.other)] {
-            g.row(vec![
+            let mut row = vec![
                 name.into(),
-                c.frames.to_string(),
+                num.count(c.frames),
                 pct(c.frames, frames),
-                c.bytes.to_string(),
+                num.bytes(c.bytes),
                 pct(c.bytes, total),
-            ]);
+            ];
+            if !o.exact {
+                row.push(num.bar(c.bytes, total));
+            }
+            g.row(row);
         }
         g.write(w)?;
     }
     if r.hierarchy {
         head(w, "Protocol hierarchy")?;
-        fn walk(w: &mut dyn Write, b: &Branch, depth: usize, total: u64) -> io::Result<()> {
+        // tshark's `frames:N bytes:N` form with --exact; a table with bars otherwise.
+        fn walk(
+            w: &mut dyn Write,
+            b: &Branch,
+            depth: usize,
+            total: u64,
+            g: &mut Option<Grid>,
+        ) -> io::Result<()> {
             let name = format!("{}{}", "  ".repeat(depth), b.proto.name());
-            writeln!(
-                w,
-                "  {name:<40} frames:{} bytes:{} ({})",
-                b.count.frames,
-                b.count.bytes,
-                pct(b.count.bytes, total)
-            )?;
+            match g {
+                None => writeln!(
+                    w,
+                    "  {name:<40} frames:{} bytes:{} ({})",
+                    b.count.frames,
+                    b.count.bytes,
+                    pct(b.count.bytes, total)
+                )?,
+                Some(g) => {
+                    let num = Num { exact: false };
+                    g.row(vec![
+                        name,
+                        num.count(b.count.frames),
+                        num.bytes(b.count.bytes),
+                        pct(b.count.bytes, total),
+                        num.bar(b.count.bytes, total),
+                    ]);
+                }
+            }
             for c in &b.children {
-                walk(w, c, depth + 1, total)?;
+                walk(w, c, depth + 1, total, g)?;
             }
             Ok(())
         }
+        let mut grid = (!o.exact)
+            .then(|| Grid::new(&[("Protocol", L), ("Frames", R), ("Bytes", R), ("Bytes %", R), ("", L)]));
         for b in s.tree.branches() {
-            walk(w, &b, 0, total)?;
+            walk(w, &b, 0, total, &mut grid)?;
+        }
+        if let Some(g) = grid {
+            g.write(w)?;
         }
         if s.tree.truncated {
             writeln!(
@@ -196,19 +262,19 @@ pub fn write(w: &mut dyn Write, s: &Stats, o: TextOptions) -> io::Result<()> {
         }
     }
     if r.hosts {
-        hosts(w, s, o.top)?;
+        hosts(w, s, o.top, num)?;
     }
     if r.conversations {
         let first = s.summary.first;
-        conv(w, "IP conversations", &s.conv_ip, o.top, first, |k, a_first| {
+        conv(w, "IP conversations", &s.conv_ip, (o.top, num), first, |k, a_first| {
             if a_first { (k.a.to_string(), k.b.to_string()) } else { (k.b.to_string(), k.a.to_string()) }
         })?;
         let ep = |a: Addr, p: u16| if a.is_v6() { format!("[{a}]:{p}") } else { format!("{a}:{p}") };
-        conv(w, "TCP conversations", &s.conv_tcp, o.top, first, |k, a_first| {
+        conv(w, "TCP conversations", &s.conv_tcp, (o.top, num), first, |k, a_first| {
             let (x, y) = (ep(k.a, k.a_port), ep(k.b, k.b_port));
             if a_first { (x, y) } else { (y, x) }
         })?;
-        conv(w, "UDP conversations", &s.conv_udp, o.top, first, |k, a_first| {
+        conv(w, "UDP conversations", &s.conv_udp, (o.top, num), first, |k, a_first| {
             let (x, y) = (ep(k.a, k.a_port), ep(k.b, k.b_port));
             if a_first { (x, y) } else { (y, x) }
         })?;
@@ -221,53 +287,65 @@ pub fn write(w: &mut dyn Write, s: &Stats, o: TextOptions) -> io::Result<()> {
             g.row(vec![
                 format!("{}/{}", k.port, if k.proto == 6 { "tcp" } else { "udp" }),
                 view::service(k).unwrap_or("").to_string(),
-                v.frames.to_string(),
-                v.bytes.to_string(),
+                num.count(v.frames),
+                num.bytes(v.bytes),
                 pct(v.bytes, total),
             ]);
         }
         g.write(w)?;
     }
     if r.names {
-        names(w, s, o.top)?;
+        names(w, s, o.top, num)?;
     }
     if r.io
         && let Some(iv) = s.config.interval_ns
     {
-        io(w, s, iv, o.io_rows, &mut clock)?;
+        io(w, s, iv, o, &mut clock)?;
     }
     Ok(())
 }
 
-fn summary(w: &mut dyn Write, s: &Stats, clock: &mut Clock) -> io::Result<()> {
+fn summary(w: &mut dyn Write, s: &Stats, clock: &mut Clock, num: Num) -> io::Result<()> {
     let m = &s.summary;
     head(w, "Summary")?;
-    let mut kv: Vec<(&str, String)> = vec![("Packets", m.packets.to_string())];
-    kv.push(("Bytes on the wire", m.bytes.to_string()));
-    kv.push(("Bytes captured", m.captured.to_string()));
+    // Byte totals: the exact count, then (for people) the same in SI units.
+    let total = |n: u64| {
+        if num.exact || n < 1000 { num.count(n) } else { format!("{} ({})", num.count(n), num.bytes(n)) }
+    };
+    let mut kv: Vec<(&str, String)> = vec![("Packets", num.count(m.packets))];
+    kv.push(("Bytes on the wire", total(m.bytes)));
+    kv.push(("Bytes captured", total(m.captured)));
     if m.packets > 0 {
         let d = m.duration_ns();
-        let per = |x: f64| if d > 0 { format!("{:.2}", x * 1e9 / d as f64) } else { "-".to_string() };
+        let rate = |x: f64| (d > 0).then(|| x * 1e9 / d as f64);
+        let per = |x: f64, exact_unit: &str, unit: &str| match rate(x) {
+            None => "-".to_string(),
+            Some(r) if num.exact => format!("{r:.2} {exact_unit}"),
+            Some(r) => units::per_second(r, unit),
+        };
         kv.push(("First packet", clock.format(m.first)));
         kv.push(("Last packet", clock.format(m.last)));
         kv.push(("Duration", format!("{} s", secs(d))));
         kv.push(("Average packet size", format!("{:.2} bytes", m.bytes as f64 / m.packets as f64)));
-        kv.push(("Average packet rate", format!("{} packets/s", per(m.packets as f64))));
-        kv.push(("Average byte rate", format!("{} bytes/s", per(m.bytes as f64))));
-        kv.push(("Average bit rate", format!("{} bits/s", per(m.bytes as f64 * 8.0))));
+        kv.push(("Average packet rate", per(m.packets as f64, "packets/s", "packets/s")));
+        kv.push(("Average byte rate", per(m.bytes as f64, "bytes/s", "B/s")));
+        kv.push(("Average bit rate", per(m.bytes as f64 * 8.0, "bits/s", "bit/s")));
     }
-    let lts: Vec<String> =
-        m.linktypes.iter().map(|(lt, c)| format!("{} ({} packets)", LinkType(*lt), c.frames)).collect();
+    let lts: Vec<String> = m
+        .linktypes
+        .iter()
+        .map(|(lt, c)| format!("{} ({} packets)", LinkType(*lt), num.count(c.frames)))
+        .collect();
     kv.push(("Link types", if lts.is_empty() { "-".to_string() } else { lts.join(", ") }));
-    kv.push(("Snaplen-truncated", m.snapped.to_string()));
+    kv.push(("Snaplen-truncated", num.count(m.snapped)));
     kv.push((
         "Not fully decoded",
         format!(
             "{} (truncated {}, invalid {}, unsupported protocol {})",
-            m.truncated.saturating_add(m.invalid).saturating_add(m.unsupported),
-            m.truncated,
-            m.invalid,
-            m.unsupported
+            num.count(m.truncated.saturating_add(m.invalid).saturating_add(m.unsupported)),
+            num.count(m.truncated),
+            num.count(m.invalid),
+            num.count(m.unsupported)
         ),
     ));
     for (k, v) in kv {
@@ -276,26 +354,36 @@ fn summary(w: &mut dyn Write, s: &Stats, clock: &mut Clock) -> io::Result<()> {
     Ok(())
 }
 
-fn hosts(w: &mut dyn Write, s: &Stats, top: usize) -> io::Result<()> {
+fn hosts(w: &mut dyn Write, s: &Stats, top: usize, num: Num) -> io::Result<()> {
     head(w, &title("Hosts by bytes", &s.hosts, top))?;
-    let mut g = Grid::new(&[
+    let mut columns = vec![
         ("Address", L),
         ("Frames sent", R),
         ("Bytes sent", R),
         ("Frames recv", R),
         ("Bytes recv", R),
         ("Bytes", R),
-    ]);
+    ];
+    if !num.exact {
+        // A host's share of all bytes (sent or received by it).
+        columns.extend([("Share", R), ("", L)]);
+    }
+    let mut g = Grid::new(&columns);
+    let total = s.summary.bytes;
     let rows = view::sorted(&s.hosts, view::by_host);
     for (k, v) in rows.iter().take(shown(rows.len(), top)) {
-        g.row(vec![
+        let mut row = vec![
             k.to_string(),
-            v.sent.frames.to_string(),
-            v.sent.bytes.to_string(),
-            v.recv.frames.to_string(),
-            v.recv.bytes.to_string(),
-            v.bytes().to_string(),
-        ]);
+            num.count(v.sent.frames),
+            num.bytes(v.sent.bytes),
+            num.count(v.recv.frames),
+            num.bytes(v.recv.bytes),
+            num.bytes(v.bytes()),
+        ];
+        if !num.exact {
+            row.extend([pct(v.bytes(), total), num.bar(v.bytes(), total)]);
+        }
+        g.row(row);
     }
     g.write(w)?;
     let o = s.hosts.other();
@@ -311,7 +399,7 @@ fn hosts(w: &mut dyn Write, s: &Stats, top: usize) -> io::Result<()> {
             ("transit (neither)", d.transit),
             ("not IP", d.non_ip),
         ] {
-            g.row(vec![name.to_string(), c.frames.to_string(), c.bytes.to_string()]);
+            g.row(vec![name.to_string(), num.count(c.frames), num.bytes(c.bytes)]);
         }
         g.write(w)?;
         head(w, &title("Peers by bytes", &d.peers, top))?;
@@ -321,10 +409,10 @@ fn hosts(w: &mut dyn Write, s: &Stats, top: usize) -> io::Result<()> {
         for (k, v) in rows.iter().take(shown(rows.len(), top)) {
             g.row(vec![
                 k.to_string(),
-                v.inbound.frames.to_string(),
-                v.inbound.bytes.to_string(),
-                v.outbound.frames.to_string(),
-                v.outbound.bytes.to_string(),
+                num.count(v.inbound.frames),
+                num.bytes(v.inbound.bytes),
+                num.count(v.outbound.frames),
+                num.bytes(v.outbound.bytes),
             ]);
         }
         g.write(w)?;
@@ -338,7 +426,7 @@ fn conv<K: Rank + std::hash::Hash + Clone>(
     w: &mut dyn Write,
     name: &str,
     t: &Table<K, ConvCount>,
-    top: usize,
+    (top, num): (usize, Num),
     capture_first: Timestamp,
     ends: impl Fn(&K, bool) -> (String, String),
 ) -> io::Result<()> {
@@ -362,12 +450,12 @@ fn conv<K: Rank + std::hash::Hash + Clone>(
         g.row(vec![
             a,
             b,
-            ab.frames.to_string(),
-            ab.bytes.to_string(),
-            ba.frames.to_string(),
-            ba.bytes.to_string(),
-            v.frames().to_string(),
-            v.bytes().to_string(),
+            num.count(ab.frames),
+            num.bytes(ab.bytes),
+            num.count(ba.frames),
+            num.bytes(ba.bytes),
+            num.count(v.frames()),
+            num.bytes(v.bytes()),
             secs(v.first().nanos_since(capture_first)),
             format!("{:.4}", v.last().nanos_since(v.first()) as f64 / 1e9),
         ]);
@@ -377,12 +465,12 @@ fn conv<K: Rank + std::hash::Hash + Clone>(
     folded_note(w, "conversations", t, Count { frames: o.frames(), bytes: o.bytes() })
 }
 
-fn names(w: &mut dyn Write, s: &Stats, top: usize) -> io::Result<()> {
+fn names(w: &mut dyn Write, s: &Stats, top: usize, num: Num) -> io::Result<()> {
     head(w, &title("DNS names (first question)", &s.dns, top))?;
     let mut g = Grid::new(&[("Name", L), ("Queries", R), ("Responses", R)]);
     let rows = view::sorted(&s.dns, view::by_dns);
     for (k, v) in rows.iter().take(shown(rows.len(), top)) {
-        g.row(vec![k.to_string(), v.queries.to_string(), v.responses.to_string()]);
+        g.row(vec![k.to_string(), num.count(v.queries), num.count(v.responses)]);
     }
     g.write(w)?;
     if s.dns.folded() {
@@ -402,7 +490,7 @@ fn names(w: &mut dyn Write, s: &Stats, top: usize) -> io::Result<()> {
         let mut g = Grid::new(&[("Name", L), (col, R)]);
         let rows = view::sorted(t, view::by_hits);
         for (k, v) in rows.iter().take(shown(rows.len(), top)) {
-            g.row(vec![k.to_string(), v.0.to_string()]);
+            g.row(vec![k.to_string(), num.count(v.0)]);
         }
         g.write(w)?;
         if t.folded() {
@@ -412,10 +500,15 @@ fn names(w: &mut dyn Write, s: &Stats, top: usize) -> io::Result<()> {
     Ok(())
 }
 
-fn io(w: &mut dyn Write, s: &Stats, iv: u64, limit: Option<usize>, clock: &mut Clock) -> io::Result<()> {
+fn io(w: &mut dyn Write, s: &Stats, iv: u64, o: TextOptions, clock: &mut Clock) -> io::Result<()> {
+    let num = Num { exact: o.exact };
     let rows = view::sorted(&s.io, view::by_key);
     head(w, &format!("I/O per {} s interval", secs(iv as i128)))?;
-    let mut g = Grid::new(&[("Interval start", L), ("Frames", R), ("Bytes", R), ("Bits/s", R)]);
+    let mut columns = vec![("Interval start", L), ("Frames", R), ("Bytes", R), ("Bits/s", R)];
+    if !o.exact {
+        columns.push(("", L));
+    }
+    let mut g = Grid::new(&columns);
     let (Some(first), Some(last)) = (rows.first().map(|r| *r.0), rows.last().map(|r| *r.0)) else {
         return g.write(w);
     };
@@ -437,18 +530,30 @@ fn io(w: &mut dyn Write, s: &Stats, iv: u64, limit: Option<usize>, clock: &mut C
         cells = rows.iter().map(|(k, v)| (**k, **v)).collect();
     }
     let n = cells.len();
-    for (k, v) in cells.iter().take(limit.map_or(n, |l| shown(n, l))) {
+    let most = cells.iter().map(|c| c.1.bytes).max().unwrap_or(0);
+    if o.terminal && !o.exact && dense {
+        let bytes: Vec<u64> = cells.iter().map(|c| c.1.bytes).collect();
+        let (line, group) = units::fold_to_width(&bytes, SPARK_WIDTH);
+        let each = if group == 1 { String::new() } else { format!(", {group} intervals per mark") };
+        writeln!(w, "  bytes |{}| peak {}{each}", units::sparkline(&line), num.bytes(most))?;
+    }
+    for (k, v) in cells.iter().take(o.io_rows.map_or(n, |l| shown(n, l))) {
         let start = (*k as i128).saturating_mul(iv as i128);
         let ts = Timestamp {
             secs: start.div_euclid(1_000_000_000).clamp(i64::MIN as i128, i64::MAX as i128) as i64,
             nanos: start.rem_euclid(1_000_000_000) as u32,
         };
-        g.row(vec![
+        let bits = v.bytes as f64 * 8.0 * 1e9 / iv as f64;
+        let mut row = vec![
             clock.format(ts),
-            v.frames.to_string(),
-            v.bytes.to_string(),
-            format!("{:.0}", v.bytes as f64 * 8.0 * 1e9 / iv as f64),
-        ]);
+            num.count(v.frames),
+            num.bytes(v.bytes),
+            if o.exact { format!("{bits:.0}") } else { units::bit_rate(bits) },
+        ];
+        if !o.exact {
+            row.push(num.bar(v.bytes, most));
+        }
+        g.row(row);
     }
     g.write(w)?;
     if s.io.folded() {

@@ -113,10 +113,13 @@ impl TextPrinter {
                     }
                     out::mac(b, sll.addr);
                     b.push(b' ');
-                    ether_type(b, quiet, sll.protocol);
-                    s(b, ", length ");
-                    u(b, length);
-                    s(b, ": ");
+                    // tcpdump -q stops after the address: no EtherType, no length.
+                    if !quiet {
+                        ether_type(b, quiet, sll.protocol);
+                        s(b, ", length ");
+                        u(b, length);
+                        s(b, ": ");
+                    }
                 };
                 if self.o.eflag {
                     sll_header(b);
@@ -143,10 +146,12 @@ impl TextPrinter {
                             b.push(b' ');
                             out::mac(b, sll.addr);
                             b.push(b' ');
-                            ether_type(b, self.o.quiet, sll.protocol);
-                            s(b, ", length ");
-                            u(b, length);
-                            s(b, ": ");
+                            if !quiet {
+                                ether_type(b, quiet, sll.protocol);
+                                s(b, ", length ");
+                                u(b, length);
+                                s(b, ": ");
+                            }
                         } else {
                             sll_header(b);
                         }
@@ -157,12 +162,24 @@ impl TextPrinter {
             }
             Link::Null { family } => {
                 let hdr = null::HEADER_LEN;
+                let quiet = self.o.quiet;
                 let null_header = |b: &mut Vec<u8>| {
-                    s(b, "AF ");
-                    s(b, null::family_name(family).unwrap_or("Unknown"));
-                    s(b, " (");
-                    u(b, family);
-                    s(b, "), length ");
+                    match (quiet, null::family_name(family)) {
+                        // tcpdump -q: the family's bare name.
+                        (true, Some(name)) => s(b, name),
+                        (true, None) => {
+                            s(b, "Unknown AF ");
+                            u(b, family);
+                        }
+                        (false, name) => {
+                            s(b, "AF ");
+                            s(b, name.unwrap_or("Unknown"));
+                            s(b, " (");
+                            u(b, family);
+                            b.push(b')');
+                        }
+                    }
+                    s(b, ", length ");
                     u(b, length);
                     s(b, ": ");
                 };
@@ -189,18 +206,13 @@ impl TextPrinter {
                     u(b, be32(data, 16).unwrap_or(0));
                     s(b, " > ");
                     u(b, be32(data, 20).unwrap_or(0));
-                    s(b, ", family ");
-                    s(
-                        b,
-                        match fam {
-                            2 => "IPv4",
-                            26 => "IPv6",
-                            _ => "Unknown",
-                        },
-                    );
-                    s(b, " (");
-                    u(b, fam);
-                    s(b, "), length ");
+                    let name = match fam {
+                        2 => Some("IPv4"),
+                        26 => Some("IPv6"),
+                        _ => None,
+                    };
+                    family(b, self.o.quiet, name, fam, "Unknown Ethertype (0x");
+                    s(b, ", length ");
                     u(b, length);
                     s(b, ": ");
                 }
@@ -275,18 +287,13 @@ impl TextPrinter {
                     u(b, version);
                     s(b, ", resource ID ");
                     u(b, resource);
-                    s(b, ", family ");
-                    s(
-                        b,
-                        match family {
-                            2 => "IPv4",
-                            10 => "IPv6",
-                            _ => "Unknown",
-                        },
-                    );
-                    s(b, " (");
-                    u(b, family);
-                    s(b, "), length ");
+                    let name = match family {
+                        2 => Some("IPv4"),
+                        10 => Some("IPv6"),
+                        _ => None,
+                    };
+                    self::family(b, self.o.quiet, name, family, "Unknown NFLOG (0x");
+                    s(b, ", length ");
                     u(b, length);
                     s(b, ": ");
                 }
@@ -388,6 +395,30 @@ impl TextPrinter {
             _ => return false,
         }
         true
+    }
+}
+
+/// `, family IPv4 (2)` of ipnet and NFLOG headers; with tcpdump's -q `, IPv4`, or
+/// `unknown` followed by the number in two (NFLOG) or four (ipnet) hex digits and `)`.
+fn family(b: &mut Vec<u8>, quiet: bool, name: Option<&str>, number: u8, unknown: &str) {
+    match (quiet, name) {
+        (true, Some(n)) => {
+            s(b, ", ");
+            s(b, n);
+        }
+        (true, None) => {
+            s(b, ", ");
+            s(b, unknown);
+            hex(b, number as u64, if unknown.contains("NFLOG") { 2 } else { 4 });
+            b.push(b')');
+        }
+        (false, n) => {
+            s(b, ", family ");
+            s(b, n.unwrap_or("Unknown"));
+            s(b, " (");
+            u(b, number);
+            b.push(b')');
+        }
     }
 }
 

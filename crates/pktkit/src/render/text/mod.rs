@@ -191,15 +191,18 @@ impl TextPrinter {
             return self.link(b, d, d.data, d.orig_len as usize);
         };
         if self.o.eflag {
-            s(b, "DLT ");
-            match u16::try_from(dlt).ok().and_then(|v| crate::capture::LinkType(v).dlt_name()) {
-                Some(n) => s(b, n),
-                None => s(b, "Unknown"),
+            let name = u16::try_from(dlt).ok().and_then(|v| crate::capture::LinkType(v).dlt_name());
+            if self.o.quiet {
+                // tcpdump -q: the link type's bare name.
+                s(b, name.unwrap_or("UNKNOWN"));
+            } else {
+                s(b, "DLT ");
+                s(b, name.unwrap_or("Unknown"));
+                s(b, " (");
+                u(b, dlt);
+                s(b, ") len ");
+                u(b, hl);
             }
-            s(b, " (");
-            u(b, dlt);
-            s(b, ") len ");
-            u(b, hl);
             s(b, ", length ");
             u(b, d.orig_len);
             s(b, ": ");
