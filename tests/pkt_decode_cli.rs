@@ -104,7 +104,7 @@ fn json_records_parse_with_fixed_schema() {
     for (i, rec) in recs.iter().enumerate() {
         assert_eq!(rec["schema"], "pktkit.decode/2");
         assert_eq!(rec["number"], i as u64 + 1);
-        assert!(rec["ts_sec"].is_i64());
+        assert!(rec["time_sec"].is_i64());
     }
     assert_eq!(recs[0]["ipv4"]["src"], "10.0.0.1");
     assert_eq!(recs[0]["udp"]["dst_port"], 53);
@@ -287,7 +287,7 @@ fn defrag_reassembles_fragments() {
     assert_eq!(recs.len(), 2);
     assert!(recs[0].get("udp").is_none());
     assert_eq!(recs[1]["reassembled"]["fragments"], 2);
-    assert_eq!(recs[1]["udp"]["len"], 48);
+    assert_eq!(recs[1]["udp"]["length"], 48);
     let r = run_timed(pkt_decode(), Some(input), T);
     assert!(
         r.stdout_text().lines().nth(1).unwrap().ends_with("IP 10.0.0.1 > 10.0.0.2: ip-proto-17"),

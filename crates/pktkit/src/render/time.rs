@@ -218,16 +218,29 @@ impl TimeKeys {
         ]
     }
 
-    /// Adds the three keys to a JSON object.
-    pub fn insert_into(self, obj: &mut serde_json::Map<String, serde_json::Value>) {
-        obj.extend(self.to_json());
+    /// The keys of time `name` for the system clock's time now.
+    pub fn now(name: &'static str) -> Self {
+        TimeKeys::new(name, Timestamp::now())
+    }
+
+    /// Adds the three keys to `value` when it is a JSON object.
+    pub fn insert_into(self, value: &mut serde_json::Value) {
+        if let Some(obj) = value.as_object_mut() {
+            obj.extend(self.to_json());
+        }
     }
 }
 
 impl std::fmt::Display for TimeKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let n = self.name;
-        write!(f, "\"{n}\":\"{}\",\"{n}_sec\":{},\"{n}_nsec\":{}", Rfc3339(self.ts), self.ts.secs, self.ts.nanos)
+        write!(
+            f,
+            "\"{n}\":\"{}\",\"{n}_sec\":{},\"{n}_nsec\":{}",
+            Rfc3339(self.ts),
+            self.ts.secs,
+            self.ts.nanos
+        )
     }
 }
 

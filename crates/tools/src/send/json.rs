@@ -156,4 +156,3 @@ pub(crate) fn run(args: &Args) -> Result<(), Failure> {
         Sink::Send(mut rep) => rep.report(args),
     }
 }
-

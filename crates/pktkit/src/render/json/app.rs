@@ -149,9 +149,11 @@ impl Serialize for DnsJ<'_> {
             })
         };
         seq_entry(&mut m, "questions", questions)?;
-        for (key, section) in
-            [("answers", Section::Answer), ("authority", Section::Authority), ("additional", Section::Additional)]
-        {
+        for (key, section) in [
+            ("answers", Section::Answer),
+            ("authority", Section::Authority),
+            ("additional", Section::Additional),
+        ] {
             let records = || {
                 msg.entries().map_while(Result::ok).filter_map(move |e| match e {
                     Entry::Record(sec, r) if sec == section => Some(RecordJ(r)),
@@ -503,10 +505,7 @@ mod tests {
             (d["response"].as_bool(), d["rd"].as_bool(), d["ancount"].as_u64()),
             (Some(true), Some(true), Some(2))
         );
-        assert_eq!(
-            d["questions"],
-            json!([{"name": "example.com", "type": 1, "type_name": "A", "class": 1}])
-        );
+        assert_eq!(d["questions"], json!([{"name": "example.com", "type": 1, "type_name": "A", "class": 1}]));
         assert_eq!(d["answers"][0]["data"], "93.184.216.34");
         assert_eq!(d["answers"][1]["data"], "\"a \\\"b\\255\"");
         assert!(d.get("error").is_none());

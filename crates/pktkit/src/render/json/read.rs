@@ -114,7 +114,9 @@ pub fn packet_of(rec: &Json) -> Result<Built, ReadError> {
     match rec.get("schema") {
         None => {}
         Some(Json::String(s)) if s == SCHEMA => {}
-        Some(Json::String(s)) if OLD_SCHEMAS.contains(&s.as_str()) => return Err(ReadError::OldSchema(s.clone())),
+        Some(Json::String(s)) if OLD_SCHEMAS.contains(&s.as_str()) => {
+            return Err(ReadError::OldSchema(s.clone()));
+        }
         Some(other) => return Err(format!("schema: got {other}, expected \"{SCHEMA}\"").into()),
     }
     Ok(rebuild(rec)?)

@@ -2,12 +2,12 @@
 //! [`layers`] for the layers of the frame and of each packet tunnelled in it, [`app_j`] for
 //! the application data.
 
+use super::SCHEMA;
 use super::app;
 use super::wire::*;
-use super::SCHEMA;
 use crate::capture::{Packet, Precision};
-use crate::decode::{App, Decoded, Link, StopKind, offset_in};
 use crate::decode::protocols::Proto;
+use crate::decode::{App, Decoded, Link, StopKind, offset_in};
 use crate::proto::{arp, icmp, icmpv6, ip_proto, ipv6 as ipv6p, tcp as tcpp};
 use crate::render::time::TimeKeys;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
@@ -124,7 +124,12 @@ pub(super) fn quoted_j<'a>(q: &'a LaxSlicedPacket<'a>, ext: &'a mut [u8; 8]) -> 
     }
 }
 
-pub(super) fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembled: Option<u32>) -> Record<'a> {
+pub(super) fn record<'a>(
+    pkt: &Packet<'a>,
+    d: &Decoded<'a>,
+    raw: bool,
+    reassembled: Option<u32>,
+) -> Record<'a> {
     Record {
         schema: SCHEMA,
         number: pkt.number,
@@ -158,7 +163,12 @@ pub(super) fn record<'a>(pkt: &Packet<'a>, d: &Decoded<'a>, raw: bool, reassembl
 /// The `app` object and the application object of `app`, found in the frame `frame` (or in
 /// a packet tunnelled in it).
 pub(super) fn app_j<'a>(frame: &[u8], app: &App<'a>) -> (AppJ, AppObjects<'a>) {
-    let j = AppJ { proto: app.proto.name(), mdns: app.mdns, offset: offset_in(frame, app.data), caplen: app.data.len() };
+    let j = AppJ {
+        proto: app.proto.name(),
+        mdns: app.mdns,
+        offset: offset_in(frame, app.data),
+        caplen: app.data.len(),
+    };
     (j, app::objects(Some(app)))
 }
 
@@ -316,4 +326,3 @@ pub(super) fn layers<'a>(
     }
     rec
 }
-

@@ -2,9 +2,9 @@
 
 use std::io::{self, Write};
 
+use super::emit;
 use super::walk;
 use super::wire::{InnerJ, MAX_INNER, VlanJ};
-use super::emit;
 use crate::capture::Packet;
 use crate::decode::{DecodeOptions, Decoded, offset_in};
 use etherparse::LaxSlicedPacket;
