@@ -183,9 +183,9 @@ fn tunnelled_dns_is_at_the_same_path_as_a_plain_one() {
     let inner_eth = frame_hex(V4_DNS);
     let inner_ip = &inner_eth[28..];
     let vxlan = format!(
-        "Ether()/IP(src=192.0.2.1,dst=192.0.2.2)/UDP(sport=40000,dport=4789)/Raw(load=\"0800000000000100{inner_eth}\")"
+        "Ether()/IP(src=192.0.2.1,dst=192.0.2.2)/UDP(sport=40000,dport=4789)/Raw(hex=0800000000000100{inner_eth})"
     );
-    let gre = format!("Ether()/IP(src=192.0.2.1,dst=192.0.2.2,proto=47)/Raw(load=\"00000800{inner_ip}\")");
+    let gre = format!("Ether()/IP(src=192.0.2.1,dst=192.0.2.2,proto=47)/Raw(hex=00000800{inner_ip})");
     let pcap = capture(&[V4_DNS, &vxlan, &gre]);
     let recs = records(&pcap, &["--json", "--raw"]);
     for (r, encap) in recs.iter().zip(["", "vxlan", "gre"]) {

@@ -342,7 +342,9 @@ mod tests {
         "IP(src=1.1.1.1,dst=2.2.2.2)/ICMP(type=3,code=3)/IP(src=2.2.2.2,dst=1.1.1.1)/TCP(dport=9)",
         "Ether()/ARP(pdst=10.0.0.9)",
         "IPv6(src=::1,dst=::2)/ICMPv6EchoRequest(id=3,seq=4)",
-        "IP(dst=10.0.0.2)/UDP(sport=4789,dport=4789)/Raw(load=\"0800000000000100020000000000030000000000080045000014000100004000000001020304050607\")",
+        "IP(dst=10.0.0.2)/UDP(sport=4789,dport=4789)/Raw(hex=0800000000000100020000000000030000000000080045000014000100004000000001020304050607)",
+        // DNS in GRE: the application object of the tunnelled packet, at the top level.
+        "Ether()/IP(src=192.0.2.1,dst=192.0.2.2,proto=47)/Raw(hex=0000080045000039000100004011667e0a0000010a0000350fa0003500250c2c000001000001000000000000076578616d706c6503636f6d0000010001)",
     ];
 
     /// The hand-written and the reference record of one packet (as reassembled when
