@@ -64,7 +64,8 @@ fn jq(filter: &str, input: &[u8]) -> Option<String> {
 
 const V4_SYN_ACK: &str =
     "Ether()/IP(src=10.0.0.1,dst=10.0.0.2)/TCP(sport=80,dport=40000,flags=SA,options=[MSS=1460])";
-const V6_DNS: &str = "Ether()/IPv6(src=2001:db8::1,dst=2001:db8::53)/UDP(sport=5353,dport=53)/DNS(qname=example.com)";
+const V6_DNS: &str =
+    "Ether()/IPv6(src=2001:db8::1,dst=2001:db8::53)/UDP(sport=5353,dport=53)/DNS(qname=example.com)";
 const V4_DNS: &str = "Ether()/IP(src=10.0.0.1,dst=10.0.0.53)/UDP(sport=4000,dport=53)/DNS(qname=example.com)";
 
 #[test]
@@ -73,7 +74,13 @@ fn flow_view_selects_ipv4_and_ipv6_records_with_one_query() {
     let recs = records(&pcap, &["--json"]);
     assert_eq!(recs[0]["schema"], "pktkit.decode/2");
     let flow = |r: &Value| {
-        (r["src"].clone(), r["dst"].clone(), r["transport"].clone(), r["src_port"].clone(), r["dst_port"].clone())
+        (
+            r["src"].clone(),
+            r["dst"].clone(),
+            r["transport"].clone(),
+            r["src_port"].clone(),
+            r["dst_port"].clone(),
+        )
     };
     assert_eq!(flow(&recs[0]), ("10.0.0.1".into(), "10.0.0.2".into(), "tcp".into(), 80.into(), 40000.into()));
     assert_eq!(
@@ -81,14 +88,21 @@ fn flow_view_selects_ipv4_and_ipv6_records_with_one_query() {
         ("2001:db8::1".into(), "2001:db8::53".into(), "udp".into(), 5353.into(), 53.into())
     );
     // The flow keys say what the layer objects say.
-    assert_eq!((&recs[0]["src"], &recs[0]["src_port"]), (&recs[0]["ipv4"]["src"], &recs[0]["tcp"]["src_port"]));
-    assert_eq!((&recs[1]["dst"], &recs[1]["dst_port"]), (&recs[1]["ipv6"]["dst"], &recs[1]["udp"]["dst_port"]));
+    assert_eq!(
+        (&recs[0]["src"], &recs[0]["src_port"]),
+        (&recs[0]["ipv4"]["src"], &recs[0]["tcp"]["src_port"])
+    );
+    assert_eq!(
+        (&recs[1]["dst"], &recs[1]["dst_port"]),
+        (&recs[1]["ipv6"]["dst"], &recs[1]["udp"]["dst_port"])
+    );
     // ARP has no IP flow: no key at all.
     for k in ["src", "dst", "transport", "src_port", "dst_port"] {
         assert!(recs[2].get(k).is_none(), "{k} in {}", recs[2]);
     }
     let out = run(DECODE, &["--json"], &pcap).stdout;
-    let Some(picked) = jq(r#"select(.src == "10.0.0.1" or .src == "2001:db8::1") | [.number, .transport, .dst_port]"#, &out)
+    let Some(picked) =
+        jq(r#"select(.src == "10.0.0.1" or .src == "2001:db8::1") | [.number, .transport, .dst_port]"#, &out)
     else {
         return;
     };
@@ -106,7 +120,9 @@ fn tcp_flags_str_is_scapys_letters_as_pkt_send_takes_them() {
     let got: Vec<&str> = recs.iter().map(|r| r["tcp"]["flags_str"].as_str().unwrap()).collect();
     assert_eq!(got, letters, "the letters pkt-send read come back in the same order");
     assert_eq!(recs[1]["tcp"]["flags"], 0x12);
-    if let Some(out) = jq(r#"select(.tcp.flags_str == "SA") | .number"#, &run(DECODE, &["--json"], &pcap).stdout) {
+    if let Some(out) =
+        jq(r#"select(.tcp.flags_str == "SA") | .number"#, &run(DECODE, &["--json"], &pcap).stdout)
+    {
         assert_eq!(out, "2\n");
     }
 }
@@ -125,7 +141,10 @@ fn each_length_key_means_one_thing() {
     assert_eq!((udp["udp"]["length"].as_u64(), udp["udp"]["payload_len"].as_u64()), (Some(14), Some(6)));
     assert_eq!(tcp["tcp"]["payload_len"], 4);
     assert_eq!(tcp["payload_caplen"], 4);
-    assert_eq!((v6["ipv6"]["payload_length"].as_u64(), v6["udp"]["payload_len"].as_u64()), (Some(10), Some(2)));
+    assert_eq!(
+        (v6["ipv6"]["payload_length"].as_u64(), v6["udp"]["payload_len"].as_u64()),
+        (Some(10), Some(2))
+    );
     for r in &recs {
         assert!(r.get("len").is_none() && r.get("ts_sec").is_none(), "a version 1 key: {r}");
         for layer in ["ipv4", "ipv6", "tcp", "udp", "app"] {
@@ -241,8 +260,10 @@ fn icmp_type_names_are_the_ones_pkt_send_reads() {
     ];
     let specs: Vec<String> = names.iter().map(|n| format!("Ether()/IP()/ICMP(type={n})")).collect();
     let pcap = capture(&specs.iter().map(String::as_str).collect::<Vec<_>>());
-    let got: Vec<String> =
-        records(&pcap, &["--json"]).iter().map(|r| r["icmp"]["type_name"].as_str().unwrap().to_string()).collect();
+    let got: Vec<String> = records(&pcap, &["--json"])
+        .iter()
+        .map(|r| r["icmp"]["type_name"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(got, names);
 }
 
@@ -250,9 +271,12 @@ fn icmp_type_names_are_the_ones_pkt_send_reads() {
 /// same instant as the integers (checked against date(1)).
 fn assert_time(rec: &Value, name: &str, what: &str) {
     let text = rec[name].as_str().unwrap_or_else(|| panic!("{what}: no {name} in {rec}"));
-    let secs = rec[format!("{name}_sec")].as_i64().unwrap_or_else(|| panic!("{what}: no {name}_sec in {rec}"));
-    let nanos = rec[format!("{name}_nsec")].as_u64().unwrap_or_else(|| panic!("{what}: no {name}_nsec in {rec}"));
-    let out = Command::new("date").args(["-u", "-d", &format!("@{secs}"), "+%Y-%m-%dT%H:%M:%S"]).output().unwrap();
+    let secs =
+        rec[format!("{name}_sec")].as_i64().unwrap_or_else(|| panic!("{what}: no {name}_sec in {rec}"));
+    let nanos =
+        rec[format!("{name}_nsec")].as_u64().unwrap_or_else(|| panic!("{what}: no {name}_nsec in {rec}"));
+    let out =
+        Command::new("date").args(["-u", "-d", &format!("@{secs}"), "+%Y-%m-%dT%H:%M:%S"]).output().unwrap();
     let civil = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text, format!("{}.{nanos:09}Z", civil.trim()), "{what}: {rec}");
 }
@@ -312,7 +336,11 @@ fn from_json_round_trip_and_version_1_refused() {
     assert_eq!(json.code, Some(0), "{}", json.stderr);
     let back = run(SEND, &["--from-json", "-w", "-"], &json.stdout);
     assert_eq!(back.code, Some(0), "{}", back.stderr);
-    assert_eq!(packets(&back.stdout).unwrap(), packets(&pcap).unwrap(), "decode -> send --from-json is the identity");
+    assert_eq!(
+        packets(&back.stdout).unwrap(),
+        packets(&pcap).unwrap(),
+        "decode -> send --from-json is the identity"
+    );
     // An edit through a version 2 key is written in.
     let mut rec: Value = serde_json::from_str(json.stdout_text().lines().nth(2).unwrap()).unwrap();
     rec["udp"]["length"] = 200.into();

@@ -110,17 +110,11 @@ fn json_report_of_a_built_capture() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["start_sec"].to_string() + "." + &r["start_nsec"].to_string(), r["frames"].as_u64().unwrap()))
+        .map(|r| {
+            (r["start_sec"].to_string() + "." + &r["start_nsec"].to_string(), r["frames"].as_u64().unwrap())
+        })
         .collect();
-    assert_eq!(
-        io,
-        [
-            ("100.0".into(), 2),
-            ("101.0".into(), 1),
-            ("102.0".into(), 1),
-            ("103.0".into(), 1)
-        ]
-    );
+    assert_eq!(io, [("100.0".into(), 2), ("101.0".into(), 1), ("102.0".into(), 1), ("103.0".into(), 1)]);
     // Ports: the lower port of each packet.
     let ports: BTreeMap<String, u64> = j["ports"]["rows"]
         .as_array()

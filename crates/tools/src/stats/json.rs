@@ -32,7 +32,8 @@ pub const SCHEMA: &str = "pktkit.stats/2";
 #[derive(Clone, Copy)]
 pub struct Shown<T>(pub T);
 
-/// A time as exact decimal seconds: `-0.500000000` is half a second before the epoch.
+/// A time as exact decimal seconds (`-0.500000000` is half a second before the epoch), for
+/// the text report; the JSON document writes times with [`TimeKeys`].
 #[derive(Clone, Copy)]
 pub struct Time(pub Timestamp);
 
@@ -65,14 +66,6 @@ impl fmt::Display for Time {
         let mut b = [0u8; 64];
         let n = self.write(&mut b);
         f.write_str(std::str::from_utf8(&b[..n]).map_err(|_| fmt::Error)?)
-    }
-}
-
-impl Serialize for Shown<Time> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut b = [0u8; 64];
-        let n = self.0.write(&mut b);
-        s.serialize_str(std::str::from_utf8(&b[..n]).unwrap_or(""))
     }
 }
 
@@ -1189,7 +1182,10 @@ fn from_report(r: Report) -> Result<Stats, String> {
                 let start = time_of(i.start_sec, i.start_nsec)?;
                 let t = start.as_nanos();
                 if t.rem_euclid(iv) != 0 {
-                    return Err(format!("interval start {} is not a multiple of the interval", Rfc3339(start)));
+                    return Err(format!(
+                        "interval start {} is not a multiple of the interval",
+                        Rfc3339(start)
+                    ));
                 }
                 let k = t.div_euclid(iv);
                 let k = i64::try_from(k).map_err(|_| "interval out of range".to_string())?;
