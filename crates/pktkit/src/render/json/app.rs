@@ -148,19 +148,33 @@ impl Serialize for DnsJ<'_> {
                 Entry::Record(..) => None,
             })
         };
-        seq_entry(&mut m, "questions", questions)?;
-        for (key, section) in [
+        // Which lists have an entry, found in one walk: an empty list is left out.
+        let mut present = [false; 4];
+        for e in msg.entries().map_while(Result::ok) {
+            present[match e {
+                Entry::Question(_) => 0,
+                Entry::Record(Section::Question, _) => continue,
+                Entry::Record(Section::Answer, _) => 1,
+                Entry::Record(Section::Authority, _) => 2,
+                Entry::Record(Section::Additional, _) => 3,
+            }] = true;
+        }
+        if present[0] {
+            m.serialize_entry("questions", &Seq(questions))?;
+        }
+        let sections = [
             ("answers", Section::Answer),
             ("authority", Section::Authority),
             ("additional", Section::Additional),
-        ] {
+        ];
+        for ((key, section), _) in sections.into_iter().zip(&present[1..]).filter(|(_, here)| **here) {
             let records = || {
                 msg.entries().map_while(Result::ok).filter_map(move |e| match e {
                     Entry::Record(sec, r) if sec == section => Some(RecordJ(r)),
                     _ => None,
                 })
             };
-            seq_entry(&mut m, key, records)?;
+            m.serialize_entry(key, &Seq(records))?;
         }
         if let Some(Err(e)) = msg.entries().find(Result::is_err) {
             m.serialize_entry("error", &dns_error(&e))?;
