@@ -348,7 +348,8 @@ fn connections_equal_ss_and_psutil() {
     let picked = ns.run(&[NETMON, "connections", "--json", "--fields", "laddr,status", "--state", "listen"]);
     for r in netmon_records(&picked) {
         let keys: Vec<&String> = r.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["laddr", "schema", "status"], "{r}");
+        // The picked keys, with the record's own: schema and its time (docs/json-schema.md).
+        assert_eq!(keys, ["laddr", "schema", "status", "time", "time_nsec", "time_sec"], "{r}");
     }
     let table = ns.run(&[NETMON, "connections", "--fields", "proto,laddr,status,pid", "--state", "listen"]);
     let lines: Vec<&str> = table.lines().collect();

@@ -499,7 +499,7 @@ fn lab_each_datagram_reaches_jq_within_100_ms() {
             p.line(Duration::from_secs(5)).unwrap_or_else(|| panic!("no record for datagram {seq}"));
         let record: serde_json::Value = serde_json::from_str(&line).expect("jq -c prints JSON");
         assert_eq!(record["udp"]["dst_port"], PORT, "{line}");
-        assert_eq!(record["udp"]["len"], 8 + 14, "{line}");
+        assert_eq!(record["udp"]["length"], 8 + 14, "{line}");
         latencies.push(at.duration_since(sent));
         // Known instants, 50 to 145 ms apart.
         thread::sleep(Duration::from_millis(50 + u64::from(seq % 4) * 30));

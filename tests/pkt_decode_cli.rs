@@ -102,9 +102,9 @@ fn json_records_parse_with_fixed_schema() {
         r.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(recs.len(), 3);
     for (i, rec) in recs.iter().enumerate() {
-        assert_eq!(rec["schema"], "pktkit.decode/1");
+        assert_eq!(rec["schema"], "pktkit.decode/2");
         assert_eq!(rec["number"], i as u64 + 1);
-        assert!(rec["ts_sec"].is_i64());
+        assert!(rec["time_sec"].is_i64());
     }
     assert_eq!(recs[0]["ipv4"]["src"], "10.0.0.1");
     assert_eq!(recs[0]["udp"]["dst_port"], 53);
@@ -251,7 +251,7 @@ fn pipeline_pcap_filter_to_json() {
     for rec in &recs {
         let port53 = rec["udp"]["src_port"] == 53 || rec["udp"]["dst_port"] == 53;
         assert!(port53, "{rec}");
-        assert_eq!(rec["schema"], "pktkit.decode/1");
+        assert_eq!(rec["schema"], "pktkit.decode/2");
     }
 }
 
@@ -287,7 +287,7 @@ fn defrag_reassembles_fragments() {
     assert_eq!(recs.len(), 2);
     assert!(recs[0].get("udp").is_none());
     assert_eq!(recs[1]["reassembled"]["fragments"], 2);
-    assert_eq!(recs[1]["udp"]["len"], 48);
+    assert_eq!(recs[1]["udp"]["length"], 48);
     let r = run_timed(pkt_decode(), Some(input), T);
     assert!(
         r.stdout_text().lines().nth(1).unwrap().ends_with("IP 10.0.0.1 > 10.0.0.2: ip-proto-17"),
@@ -338,7 +338,7 @@ fn whole_corpus_through_every_mode() {
                 for line in r.stdout_text().lines() {
                     let v: serde_json::Value = serde_json::from_str(line)
                         .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {line}", f.display()));
-                    assert_eq!(v["schema"], "pktkit.decode/1");
+                    assert_eq!(v["schema"], "pktkit.decode/2");
                 }
             }
         }

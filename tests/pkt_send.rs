@@ -693,7 +693,7 @@ fn from_json_record_longer_than_the_snaplen_is_cut_to_it() {
         let mut hex = r["raw"]["hex"].as_str().unwrap().to_string();
         hex.push_str(&"ab".repeat(len - frame_len));
         r["raw"]["hex"] = hex.into();
-        r["raw"]["orig_len"] = serde_json::Value::Null;
+        r["wire_len"] = serde_json::Value::Null;
         r["raw"]["snaplen"] = snaplen.into();
         r.to_string() + "\n"
     };

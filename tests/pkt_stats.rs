@@ -60,7 +60,7 @@ fn sample() -> Vec<u8> {
 fn json_report_of_a_built_capture() {
     let input = sample();
     let j = json_of(&["--json", "--interval", "1s"], &input);
-    assert_eq!(j["schema"], "pktkit.stats/1");
+    assert_eq!(j["schema"], "pktkit.stats/2");
     let s = &j["summary"];
     // Four frames captured whole, the fifth 200 bytes on the wire (43 captured).
     let wire: u64 = support::packets(&input).unwrap().iter().map(|p| p.1 as u64).sum();
@@ -68,8 +68,12 @@ fn json_report_of_a_built_capture() {
     assert_eq!(s["packets"], 5);
     assert_eq!(s["bytes"], wire);
     assert_eq!(s["snapped"], 1);
-    assert_eq!(s["first"], "100.000000000");
-    assert_eq!(s["last"], "103.000000000");
+    // Times as every pktkit JSON document writes them: RFC 3339 UTC with nanoseconds, plus
+    // the epoch integers.
+    assert_eq!(s["first"], "1970-01-01T00:01:40.000000000Z");
+    assert_eq!((s["first_sec"].as_i64(), s["first_nsec"].as_u64()), (Some(100), Some(0)));
+    assert_eq!(s["last"], "1970-01-01T00:01:43.000000000Z");
+    assert_eq!((s["last_sec"].as_i64(), s["last_nsec"].as_u64()), (Some(103), Some(0)));
     assert_eq!(s["link_types"][0]["name"], "EN10MB");
     assert_eq!(j["protocols"]["tcp"]["frames"], 2);
     assert_eq!(j["protocols"]["udp"]["frames"], 3);
@@ -96,8 +100,8 @@ fn json_report_of_a_built_capture() {
         (Some("10.0.0.1"), Some(1), Some(1))
     );
     assert_eq!(
-        (d53["initiator"].as_str(), d53["first"].as_str(), d53["last"].as_str()),
-        (Some("a"), Some("100.000000000"), Some("100.500000000"))
+        (d53["initiator"].as_str(), d53["first"].as_str(), d53["last_nsec"].as_u64()),
+        (Some("a"), Some("1970-01-01T00:01:40.000000000Z"), Some(500_000_000))
     );
     let other = udp.iter().find(|c| c["a_port"] == 6000).expect("5000/6000 conversation");
     assert_eq!(other["initiator"], "b", "10.0.0.2 sent first but sorts second");
@@ -106,17 +110,11 @@ fn json_report_of_a_built_capture() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["start"].as_str().unwrap().to_string(), r["frames"].as_u64().unwrap()))
+        .map(|r| {
+            (r["start_sec"].to_string() + "." + &r["start_nsec"].to_string(), r["frames"].as_u64().unwrap())
+        })
         .collect();
-    assert_eq!(
-        io,
-        [
-            ("100.000000000".into(), 2),
-            ("101.000000000".into(), 1),
-            ("102.000000000".into(), 1),
-            ("103.000000000".into(), 1)
-        ]
-    );
+    assert_eq!(io, [("100.0".into(), 2), ("101.0".into(), 1), ("102.0".into(), 1), ("103.0".into(), 1)]);
     // Ports: the lower port of each packet.
     let ports: BTreeMap<String, u64> = j["ports"]["rows"]
         .as_array()
@@ -209,7 +207,7 @@ fn usage_and_input_errors() {
     // An empty capture (header only).
     let j = json_of(&["--json"], &pcap(1, 65535, &[]));
     assert_eq!(j["summary"]["packets"], 0);
-    assert!(j["summary"]["first"].is_null());
+    assert!(j["summary"].get("first").is_none() && j["summary"].get("first_sec").is_none());
 }
 
 static TMP: AtomicUsize = AtomicUsize::new(0);
@@ -671,7 +669,7 @@ fn live_snapshot_per_interval_then_final_report() {
     let (lines, code) = live("250ms", Duration::from_millis(100), 12, Duration::from_millis(300));
     assert_eq!(code, Some(0));
     let (last_at, last) = lines.last().expect("output").clone();
-    assert_eq!(last["schema"], "pktkit.stats/1", "the final line is the full report");
+    assert_eq!(last["schema"], "pktkit.stats/2", "the final line is the full report");
     assert_eq!(last["summary"]["packets"], 12);
     let snaps: Vec<&(Duration, Value)> =
         lines.iter().filter(|l| l.1["schema"] == "pktkit.stats.snapshot/1").collect();

@@ -47,6 +47,12 @@ impl Timestamp {
         self.secs as i128 * 1_000_000_000 + self.nanos as i128
     }
 
+    /// The system clock's time now (a clock before 1970 reads as the epoch).
+    pub fn now() -> Self {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Timestamp::new(since.as_secs() as i64, since.subsec_nanos() as u64)
+    }
+
     /// The signed difference `self - earlier` in nanoseconds.
     pub fn nanos_since(self, earlier: Timestamp) -> i128 {
         self.as_nanos() - earlier.as_nanos()

@@ -168,23 +168,7 @@ const ARP_OPS: &[(&str, u64)] = &[
     ("InARP-rep", 9),
 ];
 
-const ICMP_TYPES: &[(&str, u64)] = &[
-    ("echo-reply", 0),
-    ("dest-unreach", 3),
-    ("source-quench", 4),
-    ("redirect", 5),
-    ("echo-request", 8),
-    ("router-advertisement", 9),
-    ("router-solicitation", 10),
-    ("time-exceeded", 11),
-    ("parameter-problem", 12),
-    ("timestamp-request", 13),
-    ("timestamp-reply", 14),
-    ("information-request", 15),
-    ("information-response", 16),
-    ("address-mask-request", 17),
-    ("address-mask-reply", 18),
-];
+const ICMP_TYPES: &[(&str, u64)] = crate::proto::icmp::TYPE_NAMES;
 
 /// DNS record types by name.
 pub(crate) const DNS_TYPES: &[(&str, u64)] = &[
@@ -902,10 +886,14 @@ pub(crate) fn tcp_flags(t: &str) -> Option<u64> {
     tcp_flag_letters(t)
 }
 
-/// TCP flags from Scapy's letters "FSRPAUECN" (bit 0 first, any case, e.g. `SA` = 0x12);
-/// `None` on any other character.
+/// Scapy's TCP flag letters, bit 0 first: the one table pkt-send reads (`flags=SA`) and
+/// pkt-decode's `tcp.flags_str` writes (`SA` for SYN-ACK).
+pub const TCP_FLAG_LETTERS: &str = "FSRPAUECN";
+
+/// TCP flags from Scapy's letters [`TCP_FLAG_LETTERS`] (bit 0 first, any case, e.g. `SA` =
+/// 0x12); `None` on any other character.
 pub fn tcp_flag_letters(t: &str) -> Option<u64> {
-    t.chars().try_fold(0, |v, c| Some(v | 1 << "FSRPAUECN".find(c.to_ascii_uppercase())?))
+    t.chars().try_fold(0, |v, c| Some(v | 1 << TCP_FLAG_LETTERS.find(c.to_ascii_uppercase())?))
 }
 
 fn ip_flags(t: &str) -> Option<u64> {
@@ -940,7 +928,7 @@ pub fn parse_mac(t: &str) -> Option<[u8; 6]> {
     Some(out)
 }
 
-fn hex(t: &str) -> Option<Vec<u8>> {
+pub(crate) fn hex(t: &str) -> Option<Vec<u8>> {
     let t = t.strip_prefix("0x").unwrap_or(t);
     let digits: Vec<u8> = t.bytes().filter(|c| !matches!(c, b':' | b' ')).collect();
     if !digits.len().is_multiple_of(2) {

@@ -23,13 +23,19 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 pub use env::{Environment, Mac, Offline, Route, System};
 pub use error::CraftError;
-pub use layers::{layer_names, parse_mac, tcp_flag_letters};
+pub use layers::{TCP_FLAG_LETTERS, layer_names, parse_mac, tcp_flag_letters};
 // For Scapy's views of a packet (render::scapy): the same field tables.
 pub(crate) use build::icmp_fields;
 pub(crate) use layers::{FieldDef, FieldKind, LAYERS, LayerDef};
 
 use crate::capture::LinkType;
 use build::Inst;
+
+/// Bytes as hex digits (an optional `0x`, `:` and spaces between them ignored), as
+/// `Raw(load=...)` takes them; `None` for an odd count or a character that is not a digit.
+pub fn parse_hex(t: &str) -> Option<Vec<u8>> {
+    layers::hex(t)
+}
 use layers::{Proto, SpecLayer, Val};
 
 /// Most packets [`craft`] collects in memory; iterate [`Spec::packets`] for more.

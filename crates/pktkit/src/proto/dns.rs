@@ -494,7 +494,24 @@ impl fmt::Display for Name<'_> {
     /// Presentation format (RFC 1035 §5.1): dots between labels and at the end, `\.` and `\\`
     /// escaped, other bytes outside printable ASCII as `\DDD`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        display_labels(self.labels(), f)
+        display_labels(self.labels(), f, true)
+    }
+}
+
+impl<'a> Name<'a> {
+    /// The presentation format without the final dot (`example.com`; the root stays `.`):
+    /// the form of names in pkt-decode's JSON, as in tshark's fields and pkt-stats.
+    pub fn unrooted(&self) -> Unrooted<Labels<'a>> {
+        Unrooted(self.labels())
+    }
+}
+
+/// A name in presentation format without its final dot (see [`Name::unrooted`]).
+pub struct Unrooted<L>(L);
+
+impl<'x, L: Iterator<Item = &'x [u8]> + Clone> fmt::Display for Unrooted<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        display_labels(self.0.clone(), f, false)
     }
 }
 
@@ -504,9 +521,17 @@ impl fmt::Debug for Name<'_> {
     }
 }
 
-fn display_labels<'x>(labels: impl Iterator<Item = &'x [u8]>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Presentation format; `final_dot` ends a name other than the root with a dot.
+fn display_labels<'x>(
+    labels: impl Iterator<Item = &'x [u8]>,
+    f: &mut fmt::Formatter<'_>,
+    final_dot: bool,
+) -> fmt::Result {
     let mut any = false;
     for l in labels {
+        if any {
+            f.write_str(".")?;
+        }
         any = true;
         for &c in l {
             match c {
@@ -515,9 +540,8 @@ fn display_labels<'x>(labels: impl Iterator<Item = &'x [u8]>, f: &mut fmt::Forma
                 _ => write!(f, "\\{c:03}")?,
             }
         }
-        f.write_str(".")?;
     }
-    if !any {
+    if final_dot || !any {
         f.write_str(".")?;
     }
     Ok(())
@@ -650,7 +674,7 @@ impl std::hash::Hash for NameBuf {
 impl fmt::Display for NameBuf {
     /// Presentation format, as for [`Name`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        display_labels(self.labels(), f)
+        display_labels(self.labels(), f, true)
     }
 }
 

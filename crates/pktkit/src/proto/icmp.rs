@@ -34,26 +34,29 @@ pub fn quoted<'a>(icmp: &Icmpv4Slice<'a>) -> Option<LaxSlicedPacket<'a>> {
     LaxSlicedPacket::from_ip(icmp.payload()).ok()
 }
 
-/// Wireshark's name of an ICMP type (for JSON).
+/// ICMP type names: Scapy's, the one table pkt-send reads (`ICMP(type=dest-unreach)`) and
+/// pkt-decode's JSON writes (`icmp.type_name`).
+pub const TYPE_NAMES: &[(&str, u64)] = &[
+    ("echo-reply", 0),
+    ("dest-unreach", 3),
+    ("source-quench", 4),
+    ("redirect", 5),
+    ("echo-request", 8),
+    ("router-advertisement", 9),
+    ("router-solicitation", 10),
+    ("time-exceeded", 11),
+    ("parameter-problem", 12),
+    ("timestamp-request", 13),
+    ("timestamp-reply", 14),
+    ("information-request", 15),
+    ("information-response", 16),
+    ("address-mask-request", 17),
+    ("address-mask-reply", 18),
+];
+
+/// The name of an ICMP type in [`TYPE_NAMES`], when it has one.
 pub fn type_name(t: u8) -> Option<&'static str> {
-    Some(match t {
-        0 => "echo-reply",
-        3 => "destination-unreachable",
-        4 => "source-quench",
-        5 => "redirect",
-        8 => "echo-request",
-        9 => "router-advertisement",
-        10 => "router-solicitation",
-        11 => "time-exceeded",
-        12 => "parameter-problem",
-        13 => "timestamp-request",
-        14 => "timestamp-reply",
-        15 => "information-request",
-        16 => "information-reply",
-        17 => "address-mask-request",
-        18 => "address-mask-reply",
-        _ => return None,
-    })
+    TYPE_NAMES.iter().find(|&&(_, v)| v == u64::from(t)).map(|&(n, _)| n)
 }
 
 #[cfg(test)]

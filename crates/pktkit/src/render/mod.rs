@@ -1,5 +1,5 @@
 //! Rendering decoded packets for people and programs: tcpdump 4.99's `-n` text ([`text`]),
-//! NDJSON records of schema `pktkit.decode/1` ([`json`]) and Wireshark-named fields as
+//! NDJSON records of schema `pktkit.decode/2` ([`json`]) and Wireshark-named fields as
 //! `tshark -T fields` prints them ([`fields`]). pkt-decode drives them over a capture;
 //! pkt-send prints its packets and answers with the same writers.
 //!

@@ -1,4 +1,5 @@
-//! Timestamps as tcpdump prints them, in local time.
+//! Timestamps as tcpdump prints them, in local time, and as every pktkit JSON document
+//! writes them ([`Rfc3339`], [`TimeKeys`]).
 //!
 //! The zone comes from jiff: `TZ` when set (a name from the system tz database, or a POSIX TZ
 //! string such as `GMT0`), else `/etc/localtime`. jiff reads the system database without
@@ -10,6 +11,7 @@
 use jiff::tz::TimeZone;
 
 use super::out;
+use crate::capture::Timestamp;
 
 /// Converts epoch seconds to local civil time, caching the zone offset.
 pub struct LocalTime {
@@ -127,6 +129,141 @@ pub fn frac(b: &mut Vec<u8>, nanos: u32, nano: bool) {
         out::u_pad(b, nanos, 9, b'0');
     } else {
         out::u_pad(b, nanos / 1000, 6, b'0');
+    }
+}
+
+/// A time as pktkit's JSON documents write it: RFC 3339 in UTC with nanoseconds
+/// (`2023-11-14T22:13:20.250000000Z`). The one formatter of that form: pkt-decode, pkt-send,
+/// pkt-stats, tracert, synscan and netmon all use it, through [`TimeKeys`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rfc3339(pub Timestamp);
+
+/// Longest [`Rfc3339`] text (a year of 19 digits and its sign).
+const RFC3339_MAX: usize = 40;
+
+impl Rfc3339 {
+    /// The text in a stack buffer: the bytes and how many are used (ASCII only).
+    fn text(&self) -> ([u8; RFC3339_MAX], usize) {
+        let c = civil_utc(self.0.secs);
+        let mut b = [0u8; RFC3339_MAX];
+        let mut n = usize::from(c.year < 0);
+        b[0] = b'-';
+        let mut put = |v: u64, width: usize, after: u8| {
+            let mut digits = itoa::Buffer::new();
+            let d = digits.format(v).as_bytes();
+            for _ in d.len()..width {
+                b[n] = b'0';
+                n += 1;
+            }
+            b[n..n + d.len()].copy_from_slice(d);
+            n += d.len();
+            b[n] = after;
+            n += 1;
+        };
+        put(c.year.unsigned_abs(), 4, b'-');
+        put(c.month as u64, 2, b'-');
+        put(c.day as u64, 2, b'T');
+        put(c.hour as u64, 2, b':');
+        put(c.minute as u64, 2, b':');
+        put(c.second as u64, 2, b'.');
+        put(self.0.nanos as u64, 9, b'Z');
+        (b, n)
+    }
+
+    /// Appends the text to `out`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        let (b, n) = self.text();
+        out.extend_from_slice(&b[..n]);
+    }
+}
+
+impl std::fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (b, n) = self.text();
+        f.write_str(std::str::from_utf8(&b[..n]).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The three keys a time named `name` has in every pktkit JSON document: `name` (the
+/// [`Rfc3339`] text), `name_sec` (whole seconds since 1970-01-01 UTC, negative before) and
+/// `name_nsec` (nanoseconds, 0 to 999999999). `Display` writes them as JSON object members
+/// (`"time":"...","time_sec":1,"time_nsec":2`) for hand-written records; `Serialize` writes
+/// them as a map, for `#[serde(flatten)]`.
+#[derive(Clone, Copy, Debug)]
+pub struct TimeKeys {
+    /// The key of the text; `_sec` and `_nsec` are appended for the integers.
+    pub name: &'static str,
+    /// The instant.
+    pub ts: Timestamp,
+}
+
+impl TimeKeys {
+    /// The keys of time `name`.
+    pub fn new(name: &'static str, ts: Timestamp) -> Self {
+        TimeKeys { name, ts }
+    }
+
+    /// The three keys and values, for documents built as `serde_json::Value`.
+    pub fn to_json(self) -> [(String, serde_json::Value); 3] {
+        [
+            (self.name.to_string(), Rfc3339(self.ts).to_string().into()),
+            (format!("{}_sec", self.name), self.ts.secs.into()),
+            (format!("{}_nsec", self.name), self.ts.nanos.into()),
+        ]
+    }
+
+    /// The keys of time `name` for the system clock's time now.
+    pub fn now(name: &'static str) -> Self {
+        TimeKeys::new(name, Timestamp::now())
+    }
+
+    /// Adds the three keys to `value` when it is a JSON object.
+    pub fn insert_into(self, value: &mut serde_json::Value) {
+        if let Some(obj) = value.as_object_mut() {
+            obj.extend(self.to_json());
+        }
+    }
+}
+
+impl std::fmt::Display for TimeKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.name;
+        write!(
+            f,
+            "\"{n}\":\"{}\",\"{n}_sec\":{},\"{n}_nsec\":{}",
+            Rfc3339(self.ts),
+            self.ts.secs,
+            self.ts.nanos
+        )
+    }
+}
+
+impl serde::Serialize for TimeKeys {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry(self.name, &Rfc3339(self.ts))?;
+        // The names of the integers, made without allocating: the two suffixes are fixed.
+        m.serialize_key(&Suffixed(self.name, "_sec"))?;
+        m.serialize_value(&self.ts.secs)?;
+        m.serialize_key(&Suffixed(self.name, "_nsec"))?;
+        m.serialize_value(&self.ts.nanos)?;
+        m.end()
+    }
+}
+
+/// A key written as two parts.
+struct Suffixed(&'static str, &'static str);
+
+impl serde::Serialize for Suffixed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}{}", self.0, self.1))
     }
 }
 

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use pktkit::host::sockets::{Address, Table};
+use pktkit::render::time::TimeKeys;
 
 use super::connections::Row;
 use super::table;
@@ -271,6 +272,7 @@ pub fn write_json(out: &mut Vec<u8>, row: &Row, fields: &[Column]) {
     out.extend_from_slice(b"{\"schema\":\"");
     out.extend_from_slice(SCHEMA.as_bytes());
     out.push(b'"');
+    let _ = write!(out, ",{}", TimeKeys::now("time"));
     for f in fields {
         f.json(row, out);
     }

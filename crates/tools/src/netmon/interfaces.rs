@@ -6,6 +6,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use pktkit::host::interfaces::{self, Counters, Interface};
+use pktkit::render::time::TimeKeys;
 
 use super::InterfacesArgs;
 use super::table::{self, TextTable};
@@ -145,13 +146,13 @@ pub fn run(args: &InterfacesArgs) -> Result<(), Failure> {
             .filter(|r| args.interface.is_empty() || args.interface.contains(&r.name))
             .collect();
         if args.json {
-            let time = jiff::Timestamp::now();
+            let time = TimeKeys::now("time");
             let mut line = Vec::new();
             for r in &rows {
                 line.clear();
                 let _ = write!(
                     line,
-                    "{{\"schema\":\"{SCHEMA}\",\"time\":\"{time}\",\"seconds\":{}",
+                    "{{\"schema\":\"{SCHEMA}\",{time},\"seconds\":{}",
                     (r.seconds * 1e6).round() / 1e6
                 );
                 write_fields(&mut line, &fields, &r.name, &r.total);

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use pktkit::host::interfaces::{self, Counters};
 use pktkit::host::sockets::{StateMask, Table, TcpState};
+use pktkit::render::time::TimeKeys;
 
 use super::TopArgs;
 use super::capture::{Capture, Counts};
@@ -291,9 +292,9 @@ fn limit<T>(items: &[T], n: usize) -> &[T] {
 fn write_snapshot(out: &mut Vec<u8>, snap: &Snapshot, tracker: &Tracker, args: &TopArgs) {
     let _ = write!(
         out,
-        "{{\"schema\":\"{SCHEMA}\",\"seq\":{},\"time\":\"{}\",\"seconds\":{},\"mode\":\"{}\",\"tcp_sockets\":{}",
+        "{{\"schema\":\"{SCHEMA}\",\"seq\":{},{},\"seconds\":{},\"mode\":\"{}\",\"tcp_sockets\":{}",
         snap.seq,
-        jiff::Timestamp::now(),
+        TimeKeys::now("time"),
         (snap.seconds * 1e6).round() / 1e6,
         tracker.mode(),
         snap.tcp_sockets

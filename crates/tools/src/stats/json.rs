@@ -1,4 +1,4 @@
-//! `--json`: the report as one JSON document, schema `pktkit.stats/1` (docs/pkt-stats.md),
+//! `--json`: the report as one JSON document, schema `pktkit.stats/2` (docs/pkt-stats.md),
 //! and reading it back for `--merge`.
 //!
 //! A report without `--top` holds every kept table row, so reports merge exactly. Times are
@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use pktkit::capture::{LinkType, Timestamp};
+use pktkit::render::time::{Rfc3339, TimeKeys};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,7 @@ use super::table::{Count, Merge, Rank, Table};
 use super::view;
 
 /// Schema name and version.
-pub const SCHEMA: &str = "pktkit.stats/1";
+pub const SCHEMA: &str = "pktkit.stats/2";
 
 // ---------------------------------------------------------------------------------------
 // Writing.
@@ -31,7 +32,8 @@ pub const SCHEMA: &str = "pktkit.stats/1";
 #[derive(Clone, Copy)]
 pub struct Shown<T>(pub T);
 
-/// A time as exact decimal seconds: `-0.500000000` is half a second before the epoch.
+/// A time as exact decimal seconds (`-0.500000000` is half a second before the epoch), for
+/// the text report; the JSON document writes times with [`TimeKeys`].
 #[derive(Clone, Copy)]
 pub struct Time(pub Timestamp);
 
@@ -64,14 +66,6 @@ impl fmt::Display for Time {
         let mut b = [0u8; 64];
         let n = self.write(&mut b);
         f.write_str(std::str::from_utf8(&b[..n]).map_err(|_| fmt::Error)?)
-    }
-}
-
-impl Serialize for Shown<Time> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut b = [0u8; 64];
-        let n = self.0.write(&mut b);
-        s.serialize_str(std::str::from_utf8(&b[..n]).unwrap_or(""))
     }
 }
 
@@ -220,8 +214,10 @@ struct SummaryOut {
     packets: u64,
     bytes: u64,
     captured_bytes: u64,
-    first: Option<Shown<Time>>,
-    last: Option<Shown<Time>>,
+    #[serde(flatten)]
+    first: Option<TimeKeys>,
+    #[serde(flatten)]
+    last: Option<TimeKeys>,
     duration: f64,
     average_packet_size: f64,
     packets_per_second: f64,
@@ -282,8 +278,10 @@ struct ConvRow {
     bytes_ba: u64,
     frames: u64,
     bytes: u64,
-    first: Shown<Time>,
-    last: Shown<Time>,
+    #[serde(flatten)]
+    first: TimeKeys,
+    #[serde(flatten)]
+    last: TimeKeys,
     duration: f64,
     initiator: &'static str,
 }
@@ -327,7 +325,8 @@ struct NamesOut<'a> {
 
 #[derive(Serialize)]
 struct IntervalRow {
-    start: Shown<Time>,
+    #[serde(flatten)]
+    start: TimeKeys,
     frames: u64,
     bytes: u64,
 }
@@ -362,8 +361,8 @@ fn conv_row(a: Addr, a_port: Option<u16>, b: Addr, b_port: Option<u16>, v: &Conv
         bytes_ba: v.ba.bytes,
         frames: v.frames(),
         bytes: v.bytes(),
-        first: Shown(Time(v.first())),
-        last: Shown(Time(v.last())),
+        first: TimeKeys::new("first", v.first()),
+        last: TimeKeys::new("last", v.last()),
         duration: seconds(v.last().nanos_since(v.first())),
         initiator: if v.first_ba() { "b" } else { "a" },
     }
@@ -495,7 +494,7 @@ pub fn report(s: &Stats, top: Option<usize>) -> ReportOut<'_> {
             top,
             view::by_key,
             move |k: &i64, v: &Count| IntervalRow {
-                start: Shown(Time(interval_start(*k, iv))),
+                start: TimeKeys::new("start", interval_start(*k, iv)),
                 frames: v.frames,
                 bytes: v.bytes,
             },
@@ -527,8 +526,8 @@ fn summary_out(s: &Summary) -> SummaryOut {
         packets: s.packets,
         bytes: s.bytes,
         captured_bytes: s.captured,
-        first: (s.packets > 0).then_some(Shown(Time(s.first))),
-        last: (s.packets > 0).then_some(Shown(Time(s.last))),
+        first: (s.packets > 0).then_some(TimeKeys::new("first", s.first)),
+        last: (s.packets > 0).then_some(TimeKeys::new("last", s.last)),
         duration: secs,
         average_packet_size: if s.packets > 0 { s.bytes as f64 / s.packets as f64 } else { 0.0 },
         packets_per_second: per_sec(s.packets as f64),
@@ -646,10 +645,15 @@ pub struct SummaryJ {
     pub bytes: u64,
     /// Bytes captured.
     pub captured_bytes: u64,
-    /// Earliest frame time.
-    pub first: Option<String>,
+    /// Earliest frame time: seconds since the epoch and nanoseconds (`first` itself, the
+    /// RFC 3339 text, says the same).
+    pub first_sec: Option<i64>,
+    /// See `first_sec`.
+    pub first_nsec: Option<u32>,
     /// Latest frame time.
-    pub last: Option<String>,
+    pub last_sec: Option<i64>,
+    /// See `last_sec`.
+    pub last_nsec: Option<u32>,
     /// Frames cut by the snapshot length.
     pub snapped: u64,
     /// Per link type.
@@ -816,10 +820,14 @@ pub struct ConvJ {
     pub frames_ba: u64,
     /// Bytes B to A.
     pub bytes_ba: u64,
-    /// Earliest packet.
-    pub first: String,
-    /// Latest packet.
-    pub last: String,
+    /// Earliest packet: seconds since the epoch.
+    pub first_sec: i64,
+    /// Earliest packet: nanoseconds.
+    pub first_nsec: u32,
+    /// Latest packet: seconds since the epoch.
+    pub last_sec: i64,
+    /// Latest packet: nanoseconds.
+    pub last_nsec: u32,
     /// Side that sent the earliest packet: "a" or "b".
     pub initiator: String,
 }
@@ -887,12 +895,22 @@ pub struct NameJ {
 /// An interval row.
 #[derive(Debug, Deserialize)]
 pub struct IntervalJ {
-    /// Interval start.
-    pub start: String,
+    /// Interval start: seconds since the epoch.
+    pub start_sec: i64,
+    /// Interval start: nanoseconds.
+    pub start_nsec: u32,
     /// Frames.
     pub frames: u64,
     /// Bytes.
     pub bytes: u64,
+}
+
+/// The time of `_sec` and `_nsec` keys; an error when the nanoseconds are a second or more.
+fn time_of(secs: i64, nanos: u32) -> Result<Timestamp, String> {
+    if nanos >= 1_000_000_000 {
+        return Err(format!("bad time: {nanos} nanoseconds (expected 0 to 999999999)"));
+    }
+    Ok(Timestamp { secs, nanos })
 }
 
 /// Parses [`time_str`]'s format (also fewer fraction digits, or none).
@@ -947,8 +965,8 @@ where
 type Ends = (Addr, Option<u16>, Addr, Option<u16>);
 
 fn conv_from(c: ConvJ) -> Result<(Ends, ConvCount), String> {
-    let first = parse_time(&c.first)?;
-    let last = parse_time(&c.last)?;
+    let first = time_of(c.first_sec, c.first_nsec)?;
+    let last = time_of(c.last_sec, c.last_nsec)?;
     let first_ba = match c.initiator.as_str() {
         "a" => false,
         "b" => true,
@@ -1030,8 +1048,8 @@ fn from_report(r: Report) -> Result<Stats, String> {
             packets: j.packets,
             bytes: j.bytes,
             captured: j.captured_bytes,
-            first: j.first.as_deref().map(parse_time).transpose()?.unwrap_or(NO_FIRST),
-            last: j.last.as_deref().map(parse_time).transpose()?.unwrap_or(NO_LAST),
+            first: j.first_sec.zip(j.first_nsec).map(|(s, n)| time_of(s, n)).transpose()?.unwrap_or(NO_FIRST),
+            last: j.last_sec.zip(j.last_nsec).map(|(s, n)| time_of(s, n)).transpose()?.unwrap_or(NO_LAST),
             snapped: j.snapped,
             linktypes,
             complete: j.decode.complete,
@@ -1161,9 +1179,13 @@ fn from_report(r: Report) -> Result<Stats, String> {
             j,
             caps.intervals,
             |i| {
-                let t = parse_time(&i.start)?.as_nanos();
+                let start = time_of(i.start_sec, i.start_nsec)?;
+                let t = start.as_nanos();
                 if t.rem_euclid(iv) != 0 {
-                    return Err(format!("interval start {} is not a multiple of the interval", i.start));
+                    return Err(format!(
+                        "interval start {} is not a multiple of the interval",
+                        Rfc3339(start)
+                    ));
                 }
                 let k = t.div_euclid(iv);
                 let k = i64::try_from(k).map_err(|_| "interval out of range".to_string())?;

@@ -83,27 +83,33 @@ fn put(out: &mut [u8; MAX_NAME], n: &mut usize, b: u8) -> bool {
     true
 }
 
-/// The first question's name of a DNS message (lower case, no trailing dot; the root is `.`),
-/// and whether the message is a response.
+/// The first question's name of a DNS message, as pkt-decode's JSON writes names
+/// ([`dns::Name::unrooted`]: no final dot, the root `.`, `\DDD` and `\.` escapes) but in lower
+/// case (one row per name, as DNS compares them), and whether the message is a response.
 pub fn dns_question(msg: &[u8], out: &mut [u8; MAX_NAME]) -> Option<(usize, bool)> {
+    use std::fmt::Write as _;
     let m = dns::Message::parse(msg).ok()?;
     let q = m.first_question()?;
-    let mut n = 0usize;
-    for label in q.name.labels() {
-        if n > 0 && !put(out, &mut n, b'.') {
-            return None;
-        }
-        for &b in label {
-            if !put(out, &mut n, b) {
-                return None;
-            }
-        }
-    }
-    if n == 0 {
-        out[0] = b'.';
-        n = 1;
-    }
+    let mut key = Key { out, len: 0 };
+    write!(key, "{}", q.name.unrooted()).ok()?;
+    let n = key.len;
+    out[..n].make_ascii_lowercase();
     Some((n, m.header().is_response()))
+}
+
+/// A name written into a key buffer; an error when it does not fit.
+struct Key<'b> {
+    out: &'b mut [u8; MAX_NAME],
+    len: usize,
+}
+
+impl std::fmt::Write for Key<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.out.get_mut(self.len..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// Writes `v` (cut to fit) as a key; `None` when empty.
@@ -161,7 +167,7 @@ mod tests {
         assert_eq!(dns_question(&lp, &mut b), None);
         let mut odd = q[..12].to_vec();
         odd.extend([2, b'a', 0, 0, 0, 1, 0, 1]);
-        assert_eq!(name(dns_question(&odd, &mut b).map(|r| r.0), &b).as_deref(), Some("a\\x00"));
+        assert_eq!(name(dns_question(&odd, &mut b).map(|r| r.0), &b).as_deref(), Some("a\\000"));
         let mut long = q[..12].to_vec();
         for _ in 0..5 {
             long.push(63);

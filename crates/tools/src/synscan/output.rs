@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use pktkit::render::time::TimeKeys;
 use pktkit::scan::PortSet;
 use serde::Serialize;
 
@@ -413,6 +414,8 @@ pub struct PortRecord<'a> {
     schema: &'static str,
     #[serde(rename = "type")]
     kind: &'static str,
+    #[serde(flatten)]
+    time: TimeKeys,
     host: String,
     port: u16,
     proto: &'static str,
@@ -432,6 +435,7 @@ impl<'a> PortRecord<'a> {
         PortRecord {
             schema: SCHEMA,
             kind: "port",
+            time: TimeKeys::now("time"),
             host: r.host.to_string(),
             port: r.port,
             proto: "tcp",
@@ -451,6 +455,8 @@ struct SummaryRecord<'a> {
     schema: &'static str,
     #[serde(rename = "type")]
     kind: &'static str,
+    #[serde(flatten)]
+    time: TimeKeys,
     elapsed: f64,
     rate: u64,
     send_rate: u64,
@@ -485,6 +491,7 @@ pub fn write_json_summary(
     let rec = SummaryRecord {
         schema: SCHEMA,
         kind: "summary",
+        time: TimeKeys::now("time"),
         elapsed: (secs * 1e6).round() / 1e6,
         rate: if secs > 0.0 { (c.probes as f64 / secs).round() as u64 } else { 0 },
         send_rate: c.send_rate,

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use pktkit::capture::{CaptureWriter, Interface, LinkType, OutputFormat, Packet, Precision, Timestamp};
 use pktkit::net::trace::{ProbeResult, Tracer};
 use pktkit::net::{Network, Recorded, Recording};
+use pktkit::render::time::TimeKeys;
 use serde_json::json;
 
 use super::Args;
@@ -148,10 +149,12 @@ pub fn run<N: Network>(
     }
     if args.json {
         for (ttl, h) in &hops {
-            writeln!(out, "{}", hop_record(*ttl, h))?;
+            let mut record = hop_record(*ttl, h);
+            TimeKeys::now("time").insert_into(&mut record);
+            writeln!(out, "{record}")?;
         }
         let s = tracer.stats();
-        let summary = json!({
+        let mut summary = json!({
             "version": JSON_VERSION,
             "type": "summary",
             "destination": dst.to_string(),
@@ -165,6 +168,7 @@ pub fn run<N: Network>(
             "late": s.late,
             "unmatched": s.unmatched,
         });
+        TimeKeys::now("time").insert_into(&mut summary);
         writeln!(out, "{summary}")?;
     } else if !live {
         write!(out, "{}", table(&args.host, &hops, names))?;

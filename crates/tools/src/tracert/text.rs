@@ -7,6 +7,7 @@ use pktkit::net::probe::Ttl;
 use pktkit::net::reply::ReplyKind;
 use pktkit::net::trace::{Answer, ProbeResult, Tracer};
 use pktkit::proto::icmp_ext;
+use pktkit::render::time::TimeKeys;
 use serde_json::{Value, json};
 
 use super::names::Names;
@@ -145,13 +146,15 @@ pub fn hop_json(probes: &[ProbeResult], names: &Names) -> Value {
             addrs.push(s);
         }
     }
-    json!({
+    let mut v = json!({
         "version": JSON_VERSION,
         "type": "hop",
         "ttl": ttl,
         "addresses": addrs,
         "probes": probes.iter().map(|p| probe_json(p, names)).collect::<Vec<_>>(),
-    })
+    });
+    TimeKeys::now("time").insert_into(&mut v);
+    v
 }
 
 /// The summary record after the hops.
@@ -160,7 +163,7 @@ pub fn summary_json(dst: IpAddr, tracer: &Tracer, results: &[ProbeResult]) -> Va
     let reached = results.iter().filter_map(|r| r.answer.as_ref()).any(|a| a.kind.is_final());
     let hops = results.last().map_or(0, |r| r.ttl.0);
     let spec = tracer_spec(tracer);
-    json!({
+    let mut v = json!({
         "version": JSON_VERSION,
         "type": "summary",
         "destination": dst.to_string(),
@@ -173,7 +176,9 @@ pub fn summary_json(dst: IpAddr, tracer: &Tracer, results: &[ProbeResult]) -> Va
         "duplicates": s.duplicates,
         "late": s.late,
         "unmatched": s.unmatched,
-    })
+    });
+    TimeKeys::now("time").insert_into(&mut v);
+    v
 }
 
 fn tracer_spec(tracer: &Tracer) -> (&'static str, &'static str) {

@@ -136,6 +136,9 @@ fn name_presentation_and_buffers() {
     let msg = [hdr(1, 0, [1, 0, 0, 0]), b"\x03a.b\x02\\\x01\x00\x00\x01\x00\x01".to_vec()].concat();
     let q = Message::parse(&msg).unwrap().first_question().unwrap();
     assert_eq!(q.name.to_string(), "a\\.b.\\\\\\001.");
+    assert_eq!(q.name.unrooted().to_string(), "a\\.b.\\\\\\001");
+    let root = build_query(1, false, ".", 2).unwrap();
+    assert_eq!(Message::parse(&root).unwrap().first_question().unwrap().name.unrooted().to_string(), ".");
     let buf = q.name.to_buf();
     assert_eq!(buf.as_wire(), b"\x03a.b\x02\\\x01\x00");
     assert_eq!(buf.to_string(), q.name.to_string());

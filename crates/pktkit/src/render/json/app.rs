@@ -9,18 +9,22 @@ use std::net::Ipv4Addr;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use super::Hex;
+use super::wire::{Hex, Mac};
 use crate::decode::{App, AppProto};
 use crate::proto::dns::{self, DnsError, Entry, RData, Section};
 use crate::proto::{dhcp, http, tls};
 
 /// The application object of one packet, if its protocol is one pktkit reads and its data
 /// starts like it.
-#[derive(Default)]
+#[derive(Default, Serialize)]
 pub(super) struct AppObjects<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<DnsJ<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpJ<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsJ<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dhcp: Option<DhcpJ<'a>>,
 }
 
@@ -138,28 +142,44 @@ impl Serialize for DnsJ<'_> {
         m.serialize_entry("ancount", &h.ancount)?;
         m.serialize_entry("nscount", &h.nscount)?;
         m.serialize_entry("arcount", &h.arcount)?;
-        m.serialize_entry("questions", &Questions(msg))?;
-        m.serialize_entry("answers", &Records(msg, Section::Answer))?;
-        m.serialize_entry("authority", &Records(msg, Section::Authority))?;
-        m.serialize_entry("additional", &Records(msg, Section::Additional))?;
+        let questions = || {
+            msg.entries().map_while(Result::ok).filter_map(|e| match e {
+                Entry::Question(q) => Some(QuestionJ(q)),
+                Entry::Record(..) => None,
+            })
+        };
+        // Which lists have an entry, found in one walk: an empty list is left out.
+        let mut present = [false; 4];
+        for e in msg.entries().map_while(Result::ok) {
+            present[match e {
+                Entry::Question(_) => 0,
+                Entry::Record(Section::Question, _) => continue,
+                Entry::Record(Section::Answer, _) => 1,
+                Entry::Record(Section::Authority, _) => 2,
+                Entry::Record(Section::Additional, _) => 3,
+            }] = true;
+        }
+        if present[0] {
+            m.serialize_entry("questions", &Seq(questions))?;
+        }
+        let sections = [
+            ("answers", Section::Answer),
+            ("authority", Section::Authority),
+            ("additional", Section::Additional),
+        ];
+        for ((key, section), _) in sections.into_iter().zip(&present[1..]).filter(|(_, here)| **here) {
+            let records = || {
+                msg.entries().map_while(Result::ok).filter_map(move |e| match e {
+                    Entry::Record(sec, r) if sec == section => Some(RecordJ(r)),
+                    _ => None,
+                })
+            };
+            m.serialize_entry(key, &Seq(records))?;
+        }
         if let Some(Err(e)) = msg.entries().find(Result::is_err) {
             m.serialize_entry("error", &dns_error(&e))?;
         }
         m.end()
-    }
-}
-
-struct Questions<'a>(dns::Message<'a>);
-
-impl Serialize for Questions<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(None)?;
-        for e in self.0.entries().map_while(Result::ok) {
-            if let Entry::Question(q) = e {
-                seq.serialize_element(&QuestionJ(q))?;
-            }
-        }
-        seq.end()
     }
 }
 
@@ -169,7 +189,7 @@ impl Serialize for QuestionJ<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let q = &self.0;
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("name", &Shown(q.name))?;
+        m.serialize_entry("name", &Shown(q.name.unrooted()))?;
         m.serialize_entry("type", &q.qtype)?;
         if let Some(n) = dns::type_name(q.qtype) {
             m.serialize_entry("type_name", n)?;
@@ -179,29 +199,13 @@ impl Serialize for QuestionJ<'_> {
     }
 }
 
-struct Records<'a>(dns::Message<'a>, Section);
-
-impl Serialize for Records<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(None)?;
-        for e in self.0.entries().map_while(Result::ok) {
-            if let Entry::Record(sec, r) = e
-                && sec == self.1
-            {
-                seq.serialize_element(&RecordJ(r))?;
-            }
-        }
-        seq.end()
-    }
-}
-
 struct RecordJ<'a>(dns::Record<'a>);
 
 impl Serialize for RecordJ<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = &self.0;
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("name", &Shown(r.name))?;
+        m.serialize_entry("name", &Shown(r.name.unrooted()))?;
         m.serialize_entry("type", &r.rtype)?;
         if let Some(n) = dns::type_name(r.rtype) {
             m.serialize_entry("type_name", n)?;
@@ -223,7 +227,8 @@ impl Serialize for RecordJ<'_> {
     }
 }
 
-/// Record data in presentation format (RFC 1035 §5.1), as `dig` shows it.
+/// Record data in presentation format (RFC 1035 §5.1), as `dig` shows it, but with names
+/// written as every name in the record is, without the final dot.
 struct DataText<'a>(RData<'a>);
 
 impl fmt::Display for DataText<'_> {
@@ -231,13 +236,21 @@ impl fmt::Display for DataText<'_> {
         match &self.0 {
             RData::A(a) => write!(f, "{a}"),
             RData::Aaaa(a) => write!(f, "{a}"),
-            RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => write!(f, "{n}"),
-            RData::Mx { preference, exchange } => write!(f, "{preference} {exchange}"),
-            RData::Srv { priority, weight, port, target } => write!(f, "{priority} {weight} {port} {target}"),
+            RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => write!(f, "{}", n.unrooted()),
+            RData::Mx { preference, exchange } => write!(f, "{preference} {}", exchange.unrooted()),
+            RData::Srv { priority, weight, port, target } => {
+                write!(f, "{priority} {weight} {port} {}", target.unrooted())
+            }
             RData::Soa(s) => write!(
                 f,
                 "{} {} {} {} {} {} {}",
-                s.mname, s.rname, s.serial, s.refresh, s.retry, s.expire, s.minimum
+                s.mname.unrooted(),
+                s.rname.unrooted(),
+                s.serial,
+                s.refresh,
+                s.retry,
+                s.expire,
+                s.minimum
             ),
             RData::Txt(t) => {
                 for (i, part) in t.strings().enumerate() {
@@ -301,7 +314,7 @@ impl Serialize for TlsJ<'_> {
         let data = self.0;
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("records", &RecordsJ(data))?;
-        m.serialize_entry("handshake_types", &HandshakeTypes(data))?;
+        seq_entry(&mut m, "handshake_types", || handshake_types(data))?;
         if let Some(h) = tls::client_hello(data) {
             m.serialize_entry("client_hello", &ClientHelloJ(h))?;
         }
@@ -345,16 +358,11 @@ impl Serialize for TlsRecordJ<'_> {
 
 /// The handshake message types of the records before a ChangeCipherSpec (after it, the
 /// handshake records are encrypted).
-struct HandshakeTypes<'a>(&'a [u8]);
-
-impl Serialize for HandshakeTypes<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let types = tls::records(self.0)
-            .take_while(|r| r.content_type != tls::CHANGE_CIPHER_SPEC)
-            .flat_map(|r| r.handshakes())
-            .map(|h| h.msg_type);
-        s.collect_seq(types)
-    }
+fn handshake_types(data: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    tls::records(data)
+        .take_while(|r| r.content_type != tls::CHANGE_CIPHER_SPEC)
+        .flat_map(|r| r.handshakes())
+        .map(|h| h.msg_type)
 }
 
 struct ClientHelloJ<'a>(tls::ClientHello<'a>);
@@ -367,12 +375,27 @@ impl Serialize for ClientHelloJ<'_> {
         if let Some(sni) = h.server_name() {
             m.serialize_entry("sni", &Text(sni))?;
         }
-        m.serialize_entry("alpn", &Seq(|| h.alpn().map(Text)))?;
-        m.serialize_entry("supported_versions", &Seq(|| h.supported_versions()))?;
-        m.serialize_entry("cipher_suites", &Seq(|| h.cipher_suite_list()))?;
-        m.serialize_entry("extensions", &Seq(|| h.extension_list().map(|(t, _)| t)))?;
+        seq_entry(&mut m, "alpn", || h.alpn().map(Text))?;
+        seq_entry(&mut m, "supported_versions", || h.supported_versions())?;
+        seq_entry(&mut m, "cipher_suites", || h.cipher_suite_list())?;
+        seq_entry(&mut m, "extensions", || h.extension_list().map(|(t, _)| t))?;
         m.end()
     }
+}
+
+/// Writes `key` with the sequence `seq` makes, unless it is empty: in a record, an empty list
+/// is absent, as an empty object is.
+fn seq_entry<M, F, I>(m: &mut M, key: &'static str, seq: F) -> Result<(), M::Error>
+where
+    M: SerializeMap,
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    if seq().next().is_some() {
+        m.serialize_entry(key, &Seq(seq))?;
+    }
+    Ok(())
 }
 
 /// A sequence made by a closure each time it is written.
@@ -409,7 +432,7 @@ impl Serialize for DhcpJ<'_> {
         m.serialize_entry("siaddr", &ip(d.siaddr()))?;
         m.serialize_entry("giaddr", &ip(d.giaddr()))?;
         let ch = d.chaddr();
-        m.serialize_entry("chaddr", &super::Mac(&ch[..(d.hlen() as usize).min(ch.len())]))?;
+        m.serialize_entry("chaddr", &Mac(&ch[..(d.hlen() as usize).min(ch.len())]))?;
         m.serialize_entry("dhcp", &d.is_dhcp())?;
         if d.is_dhcp() {
             if let Some(t) = d.option(dhcp::OPT_MESSAGE_TYPE).and_then(|o| o.data.first().copied()) {
@@ -433,7 +456,7 @@ impl Serialize for DhcpJ<'_> {
             if let Some(p) = d.parameter_list() {
                 m.serialize_entry("parameter_list", p)?;
             }
-            m.serialize_entry("options", &Seq(|| d.options().map_while(Result::ok).map(|o| o.code)))?;
+            seq_entry(&mut m, "options", || d.options().map_while(Result::ok).map(|o| o.code))?;
             match d.options().find(Result::is_err) {
                 Some(Err(dhcp::DhcpError::OptionTooLong { offset, .. })) => {
                     m.serialize_entry("error", &ErrorJ(offset, "option runs past the end of the data"))?
@@ -489,17 +512,14 @@ mod tests {
     #[test]
     fn dns_object() {
         let r = record(&ip4(17, &udp(53, 40000, RESPONSE)), 0);
-        assert_eq!(r["app"], json!({"proto": "dns", "offset": 28, "len": RESPONSE.len()}));
+        assert_eq!(r["app"], json!({"proto": "dns", "offset": 28, "caplen": RESPONSE.len()}));
         let d = &r["dns"];
         assert_eq!((d["id"].as_u64(), d["flags"].as_u64()), (Some(0x1234), Some(0x8180)));
         assert_eq!(
             (d["response"].as_bool(), d["rd"].as_bool(), d["ancount"].as_u64()),
             (Some(true), Some(true), Some(2))
         );
-        assert_eq!(
-            d["questions"],
-            json!([{"name": "example.com.", "type": 1, "type_name": "A", "class": 1}])
-        );
+        assert_eq!(d["questions"], json!([{"name": "example.com", "type": 1, "type_name": "A", "class": 1}]));
         assert_eq!(d["answers"][0]["data"], "93.184.216.34");
         assert_eq!(d["answers"][1]["data"], "\"a \\\"b\\255\"");
         assert!(d.get("error").is_none());
@@ -507,7 +527,8 @@ mod tests {
         let cut = ip4(17, &udp(53, 40000, RESPONSE));
         let r = record(&cut[..28 + 20], cut.len() - 48);
         assert_eq!(r["snapped"], true);
-        assert_eq!(r["dns"]["questions"], json!([]));
+        // Nothing read, so no list at all (absent, not empty).
+        assert_eq!(["questions", "answers", "authority", "additional"].map(|k| r["dns"].get(k)), [None; 4]);
         assert_eq!(r["dns"]["error"], json!({"offset": 20, "reason": "truncated"}));
         // Over TCP: the first message and its length prefix; mDNS says so.
         let mut seg = (RESPONSE.len() as u16).to_be_bytes().to_vec();
@@ -541,7 +562,7 @@ mod tests {
             r["tls"]["records"][1],
             json!({"content_type": 23, "version": 0x0303, "length": 2, "complete": true})
         );
-        assert_eq!(r["tls"]["handshake_types"], json!([]));
+        assert_eq!(r["tls"].get("handshake_types"), None, "an empty list is absent");
         let mut boot = vec![2, 1, 6, 0, 0, 0, 0, 7];
         boot.resize(16, 0);
         boot.extend([192, 168, 1, 4]);

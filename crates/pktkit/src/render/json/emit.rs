@@ -4,14 +4,15 @@
 //! handed to serde. serde's walk of the same structs ([`JsonWriter::reference`]) is the
 //! reference: the tests and the fuzz target check both give the same bytes.
 //!
-//! [`JsonWriter::reference`]: super::JsonWriter::reference
+//! [`JsonWriter::reference`]: super::writer::JsonWriter::reference
 
 use std::io::Write;
 
 use serde::Serialize;
 
-use super::{Eth, Hex, InnerJ, Ipv4J, Ipv6J, LayersJ, Record, TcpJ, UdpJ, V6};
+use super::wire::{Eth, FlowJ, Hex, InnerJ, IpJ, Ipv4J, Ipv6J, LayersJ, Record, TcpJ, TcpOptsJ, UdpJ, V6};
 use crate::render::out;
+use crate::render::time::Rfc3339;
 
 type Result = serde_json::Result<()>;
 
@@ -68,11 +69,15 @@ pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>) -> Result {
     let mut o = Obj::open(b);
     o.ascii("schema", r.schema.as_bytes());
     o.num("number", r.number);
-    o.num("ts_sec", r.ts_sec);
-    o.num("ts_nsec", r.ts_nsec);
-    quoted(o.key("time"), r.time.text().bytes());
+    let t = r.time;
+    let text = o.key(t.name);
+    text.push(b'"');
+    Rfc3339(t.ts).write_to(text);
+    text.push(b'"');
+    o.num("time_sec", t.ts.secs);
+    o.num("time_nsec", t.ts.nanos);
     o.num("caplen", r.caplen);
-    o.num("len", r.len);
+    o.num("wire_len", r.wire_len);
     o.num("interface", r.interface);
     o.num("linktype", r.linktype);
     layers(&mut o, &r.layers)?;
@@ -90,7 +95,19 @@ pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>) -> Result {
     if let Some(a) = &r.app {
         o.serde("app", a)?;
     }
-    o.num("payload_len", r.payload_len);
+    if let Some(v) = &r.apps.dns {
+        o.serde("dns", v)?;
+    }
+    if let Some(v) = &r.apps.http {
+        o.serde("http", v)?;
+    }
+    if let Some(v) = &r.apps.tls {
+        o.serde("tls", v)?;
+    }
+    if let Some(v) = &r.apps.dhcp {
+        o.serde("dhcp", v)?;
+    }
+    o.num("payload_caplen", r.payload_caplen);
     if r.snapped {
         o.bool("snapped", true);
     }
@@ -121,6 +138,7 @@ fn inner_j(b: &mut Vec<u8>, i: &InnerJ<'_>) -> Result {
 
 /// The layer objects, as keys of the object `o` is writing.
 fn layers(o: &mut Obj<'_>, l: &LayersJ<'_>) -> Result {
+    flow(o, &l.flow);
     if let Some(v) = &l.eth {
         eth(o.key("eth"), v);
     }
@@ -154,19 +172,27 @@ fn layers(o: &mut Obj<'_>, l: &LayersJ<'_>) -> Result {
     if let Some(v) = &l.icmpv6 {
         o.serde("icmpv6", v)?;
     }
-    if let Some(v) = &l.dns {
-        o.serde("dns", v)?;
-    }
-    if let Some(v) = &l.http {
-        o.serde("http", v)?;
-    }
-    if let Some(v) = &l.tls {
-        o.serde("tls", v)?;
-    }
-    if let Some(v) = &l.dhcp {
-        o.serde("dhcp", v)?;
-    }
     Ok(())
+}
+
+/// The flow keys (`src`, `dst`, `transport`, `src_port`, `dst_port`), each when known.
+fn flow(o: &mut Obj<'_>, f: &FlowJ<'_>) {
+    for (k, a) in [("src", &f.src), ("dst", &f.dst)] {
+        match a {
+            Some(IpJ::V4(a)) => quoted(o.key(k), a.text().bytes()),
+            Some(IpJ::V6(a)) => v6(o.key(k), a),
+            None => {}
+        }
+    }
+    if let Some(t) = f.transport {
+        o.ascii("transport", t.as_bytes());
+    }
+    if let Some(p) = f.src_port {
+        o.num("src_port", p);
+    }
+    if let Some(p) = f.dst_port {
+        o.num("dst_port", p);
+    }
 }
 
 fn eth(b: &mut Vec<u8>, e: &Eth<'_>) {
@@ -183,7 +209,7 @@ fn ipv4(b: &mut Vec<u8>, ip: &Ipv4J<'_>) {
     quoted(o.key("dst"), ip.dst.text().bytes());
     o.num("hlen", ip.hlen);
     o.num("tos", ip.tos);
-    o.num("len", ip.len);
+    o.num("total_length", ip.total_length);
     o.num("id", ip.id);
     o.bool("df", ip.df);
     o.bool("mf", ip.mf);
@@ -203,7 +229,7 @@ fn ipv6(b: &mut Vec<u8>, ip: &Ipv6J<'_>) {
     v6(o.key("dst"), &ip.dst);
     o.num("traffic_class", ip.traffic_class);
     o.num("flow_label", ip.flow_label);
-    o.num("payload_len", ip.payload_len);
+    o.num("payload_length", ip.payload_length);
     o.num("next_header", ip.next_header);
     o.num("hop_limit", ip.hop_limit);
     if !ip.ext_headers.is_empty() {
@@ -240,9 +266,15 @@ fn tcp(b: &mut Vec<u8>, t: &TcpJ) {
     o.num("window", t.window);
     o.num("checksum", t.checksum);
     o.num("urgent", t.urgent);
-    o.num("len", t.len);
-    let p = &t.options;
-    let mut opts = Obj::open(o.key("options"));
+    o.num("payload_len", t.payload_len);
+    if let Some(p) = &t.options {
+        tcp_options(o.key("options"), p);
+    }
+    o.close();
+}
+
+fn tcp_options(b: &mut Vec<u8>, p: &TcpOptsJ) {
+    let mut opts = Obj::open(b);
     if let Some(v) = p.mss {
         opts.num("mss", v);
     }
@@ -262,14 +294,14 @@ fn tcp(b: &mut Vec<u8>, t: &TcpJ) {
         opts.num("ts_ecr", v);
     }
     opts.close();
-    o.close();
 }
 
 fn udp(b: &mut Vec<u8>, u: &UdpJ) {
     let mut o = Obj::open(b);
     o.num("src_port", u.src_port);
     o.num("dst_port", u.dst_port);
-    o.num("len", u.len);
+    o.num("length", u.length);
+    o.num("payload_len", u.payload_len);
     o.num("checksum", u.checksum);
     o.close();
 }
@@ -310,7 +342,9 @@ mod tests {
         "IP(src=1.1.1.1,dst=2.2.2.2)/ICMP(type=3,code=3)/IP(src=2.2.2.2,dst=1.1.1.1)/TCP(dport=9)",
         "Ether()/ARP(pdst=10.0.0.9)",
         "IPv6(src=::1,dst=::2)/ICMPv6EchoRequest(id=3,seq=4)",
-        "IP(dst=10.0.0.2)/UDP(sport=4789,dport=4789)/Raw(load=\"0800000000000100020000000000030000000000080045000014000100004000000001020304050607\")",
+        "IP(dst=10.0.0.2)/UDP(sport=4789,dport=4789)/Raw(hex=0800000000000100020000000000030000000000080045000014000100004000000001020304050607)",
+        // DNS in GRE: the application object of the tunnelled packet, at the top level.
+        "Ether()/IP(src=192.0.2.1,dst=192.0.2.2,proto=47)/Raw(hex=0000080045000039000100004011667e0a0000010a0000350fa0003500250c2c000001000001000000000000076578616d706c6503636f6d0000010001)",
     ];
 
     /// The hand-written and the reference record of one packet (as reassembled when
