@@ -8,13 +8,11 @@
 use std::net::SocketAddr;
 
 use netlink_packet_core::{
-    DecodeError, Emitable, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_ALIGNTO, NetlinkBuffer, NetlinkHeader,
-    NetlinkMessage, NetlinkPayload, NlasIterator, Parseable,
+    DecodeError, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_ALIGNTO, NetlinkHeader, NetlinkMessage, Parseable,
 };
 use netlink_packet_sock_diag::SOCK_DIAG_BY_FAMILY;
 use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6, INET_DIAG_INFO, IPPROTO_TCP, IPPROTO_UDP};
-use netlink_packet_sock_diag::inet::nlas::TcpInfo;
-use netlink_packet_sock_diag::inet::{self, ExtensionFlags, InetRequest, InetResponseHeader, SocketId};
+use netlink_packet_sock_diag::inet::{self, ExtensionFlags, InetRequest, SocketId};
 use netlink_packet_sock_diag::unix::{self, ShowFlags, UnixRequest, UnixResponse};
 use netlink_packet_sock_diag::{SockDiagMessage, unix::nlas::UnixDiagName};
 use netlink_sys::{Socket as NetlinkSocket, SocketAddr as NetlinkAddr, protocols::NETLINK_SOCK_DIAG};
@@ -296,6 +294,10 @@ pub struct SockDiag {
     socket: NetlinkSocket,
     buf: Vec<u8>,
     seq: u32,
+    /// IPv6 sockets of a combined TCP dump, appended after the IPv4 ones.
+    tcp6: Vec<Socket>,
+    /// False once the kernel refused the combined TCP dump: two dumps from then on.
+    combined_tcp: bool,
 }
 
 impl std::fmt::Debug for SockDiag {
@@ -310,6 +312,35 @@ const RECV_BUF: usize = 64 * 1024;
 const UDIAG_SHOW_UID: u32 = 1 << 6;
 /// `UNIX_DIAG_UID`: the attribute that carries it.
 const UNIX_DIAG_UID: u16 = 7;
+/// `TCPDIAG_GETSOCK`: the original inet_diag request (`struct inet_diag_req`). The kernel
+/// answers it with the IPv4 and IPv6 TCP sockets of one walk of its hash tables, where a
+/// `SOCK_DIAG_BY_FAMILY` request per family walks them twice (the walk, not the sockets,
+/// is most of a dump's cost: 262,144 buckets here).
+const TCPDIAG_GETSOCK: u16 = 18;
+/// `NLMSG_ERROR` and `NLMSG_DONE` (`<linux/netlink.h>`).
+const NLMSG_ERROR: u16 = 2;
+const NLMSG_DONE: u16 = 3;
+/// `struct nlmsghdr`.
+const NLMSG_HEADER_LEN: usize = 16;
+/// `struct inet_diag_msg`: family, state, timer, retrans, the 48-byte `inet_diag_sockid`,
+/// expires, rqueue, wqueue, uid, inode.
+const INET_DIAG_MSG_LEN: usize = 72;
+/// `struct inet_diag_sockid`: ports, addresses, interface, cookie.
+const SOCKID_LEN: usize = 48;
+
+/// Offsets in `struct tcp_info` (`<linux/tcp.h>`) of the fields netmon reads. A shorter
+/// `tcp_info` (an older kernel) leaves the fields past its end at 0.
+mod tcp_info {
+    pub const RTT: usize = 68;
+    pub const RTTVAR: usize = 72;
+    pub const TOTAL_RETRANS: usize = 100;
+    pub const BYTES_ACKED: usize = 120;
+    pub const BYTES_RECEIVED: usize = 128;
+    pub const SEGS_OUT: usize = 136;
+    pub const SEGS_IN: usize = 140;
+    pub const BYTES_SENT: usize = 200;
+    pub const BYTES_RETRANS: usize = 208;
+}
 
 impl SockDiag {
     /// Opens a sock_diag socket in the caller's network namespace.
@@ -318,20 +349,69 @@ impl SockDiag {
         let mut socket = NetlinkSocket::new(NETLINK_SOCK_DIAG).map_err(netlink("open"))?;
         socket.bind_auto().map_err(netlink("bind"))?;
         socket.connect(&NetlinkAddr::new(0, 0)).map_err(netlink("connect"))?;
-        Ok(SockDiag { socket, buf: Vec::with_capacity(RECV_BUF), seq: 0 })
+        Ok(SockDiag {
+            socket,
+            buf: Vec::with_capacity(RECV_BUF),
+            seq: 0,
+            tcp6: Vec::new(),
+            combined_tcp: true,
+        })
     }
 
-    /// Appends every socket of `tables` to `out`; TCP sockets only in `tcp_states`.
+    /// Appends every socket of `tables` to `out`; TCP sockets only in `tcp_states`. When
+    /// both TCP tables are asked for they come from one dump, IPv4 sockets first.
     pub fn dump(
         &mut self,
         tables: &[Table],
         tcp_states: StateMask,
         out: &mut Vec<Socket>,
     ) -> Result<(), HostError> {
+        let both_tcp = tables.contains(&Table::Tcp4) && tables.contains(&Table::Tcp6);
         for &table in tables {
+            if both_tcp && self.combined_tcp && table.is_tcp() {
+                if table == Table::Tcp4 && !self.dump_both_tcp(tcp_states, out)? {
+                    self.dump_table(Table::Tcp4, tcp_states, out)?;
+                }
+                if self.combined_tcp {
+                    continue;
+                }
+            }
             self.dump_table(table, tcp_states, out)?;
         }
         Ok(())
+    }
+
+    /// One `TCPDIAG_GETSOCK` dump of both TCP tables; false (nothing added) when the kernel
+    /// refuses it, and then [`SockDiag::dump`] asks per table.
+    fn dump_both_tcp(&mut self, tcp_states: StateMask, out: &mut Vec<Socket>) -> Result<bool, HostError> {
+        // struct inet_diag_req: family, src_len, dst_len, ext, id, states, dbs.
+        let mut body = [0u8; 4 + SOCKID_LEN + 8];
+        body[0] = AF_INET;
+        body[3] = 1 << (INET_DIAG_INFO - 1);
+        body[4 + SOCKID_LEN..4 + SOCKID_LEN + 4].copy_from_slice(&tcp_states.0.to_ne_bytes());
+        let mut tcp6 = std::mem::take(&mut self.tcp6);
+        tcp6.clear();
+        let first = out.len();
+        let outcome = self.exchange(TCPDIAG_GETSOCK, &body, "tcp", |payload| {
+            // The first byte of an inet_diag_msg is its family.
+            if payload.first() == Some(&AF_INET6) {
+                tcp6.push(inet_socket(Table::Tcp6, payload)?);
+            } else {
+                out.push(inet_socket(Table::Tcp4, payload)?);
+            }
+            Ok(())
+        });
+        let done = match outcome {
+            Ok(()) => true,
+            Err(HostError::Refused { .. }) if out.len() == first && tcp6.is_empty() => {
+                self.combined_tcp = false;
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        out.append(&mut tcp6);
+        self.tcp6 = tcp6;
+        Ok(done)
     }
 
     fn request(table: Table, tcp_states: StateMask) -> SockDiagMessage {
@@ -367,69 +447,110 @@ impl SockDiag {
         tcp_states: StateMask,
         out: &mut Vec<Socket>,
     ) -> Result<(), HostError> {
-        let netlink = |what| move |source| HostError::Netlink { what, source };
-        self.seq = self.seq.wrapping_add(1);
         let mut header = NetlinkHeader::default();
         header.flags = NLM_F_REQUEST | NLM_F_DUMP;
-        header.sequence_number = self.seq;
         let mut packet = NetlinkMessage::new(header, Self::request(table, tcp_states).into());
         packet.finalize();
         let mut request = vec![0; packet.buffer_len()];
         packet.serialize(&mut request);
-        self.socket.send(&request, 0).map_err(netlink("send"))?;
+        let body = request.get(NLMSG_HEADER_LEN..).unwrap_or(&[]).to_vec();
         // Unix peers are given as inodes; names are resolved once the dump is complete.
         let first = out.len();
         let mut peers: Vec<(usize, u32)> = Vec::new();
-        loop {
-            self.buf.clear();
-            let len = self.socket.recv(&mut self.buf, 0).map_err(netlink("receive"))?;
-            let end = len.min(self.buf.len());
-            let mut offset = 0;
-            while offset < end {
-                let bytes = &self.buf[offset..end];
-                let decode =
-                    |e: DecodeError| HostError::Decode { table: table.name(), message: e.to_string() };
-                let frame = NetlinkBuffer::new_checked(bytes).map_err(decode)?;
-                let size = frame.length() as usize;
-                // The common case, an IP socket, is read in place: its header and only the
-                // tcp_info attribute, without building every attribute of the message.
-                if frame.message_type() == SOCK_DIAG_BY_FAMILY && table != Table::Unix {
-                    out.push(inet_socket(table, frame.payload()).map_err(decode)?);
-                    offset += aligned(size);
-                    continue;
-                }
-                let message = NetlinkMessage::<SockDiagMessage>::deserialize(bytes)
-                    .map_err(|e| HostError::Decode { table: table.name(), message: e.to_string() })?;
-                let size = message.header.length as usize;
-                match message.payload {
-                    NetlinkPayload::InnerMessage(SockDiagMessage::UnixResponse(r)) => {
-                        let (socket, peer) = unix_socket(&r);
-                        if let Some(peer) = peer {
-                            peers.push((out.len(), peer));
-                        }
-                        out.push(socket);
-                    }
-                    NetlinkPayload::Done(_) => {
-                        resolve_unix_peers(&mut out[first..], first, &peers);
-                        return Ok(());
-                    }
-                    NetlinkPayload::Error(e) => {
-                        let source = e.to_io();
-                        // ENOENT: the kernel has no diag module for this protocol; nothing to list.
-                        if source.raw_os_error() == Some(libc::ENOENT) {
-                            return Ok(());
-                        }
-                        return Err(HostError::Refused { table: table.name(), source });
-                    }
-                    _ => {}
-                }
-                if size == 0 {
-                    break;
-                }
-                offset += aligned(size);
+        let outcome = self.exchange(SOCK_DIAG_BY_FAMILY, &body, table.name(), |payload| {
+            if table != Table::Unix {
+                // An IP socket is read in place: its header and only the tcp_info attribute.
+                out.push(inet_socket(table, payload)?);
+                return Ok(());
+            }
+            let response = UnixResponse::parse(payload)?;
+            let (socket, peer) = unix_socket(&response);
+            if let Some(peer) = peer {
+                peers.push((out.len(), peer));
+            }
+            out.push(socket);
+            Ok(())
+        });
+        match outcome {
+            // ENOENT: the kernel has no diag module for this protocol; nothing to list.
+            Err(HostError::Refused { source, .. }) if source.raw_os_error() == Some(libc::ENOENT) => Ok(()),
+            Err(HostError::Refused { source, .. }) => Err(HostError::Refused { table: table.name(), source }),
+            Err(e) => Err(e),
+            Ok(()) => {
+                resolve_unix_peers(&mut out[first..], first, &peers);
+                Ok(())
             }
         }
     }
+
+    /// Sends one dump request (`kind`, then `body`) and hands each reply's payload to
+    /// `each` until the kernel's NLMSG_DONE. A refusal is [`HostError::Refused`] (with
+    /// `table` as its name), a malformed reply [`HostError::Decode`].
+    fn exchange(
+        &mut self,
+        kind: u16,
+        body: &[u8],
+        table: &'static str,
+        mut each: impl FnMut(&[u8]) -> Result<(), DecodeError>,
+    ) -> Result<(), HostError> {
+        let netlink = |what| move |source| HostError::Netlink { what, source };
+        let decode = |message: String| HostError::Decode { table, message };
+        self.seq = self.seq.wrapping_add(1);
+        let mut request = Vec::with_capacity(NLMSG_HEADER_LEN + body.len());
+        let length = u32::try_from(NLMSG_HEADER_LEN + body.len()).expect("a short request");
+        request.extend_from_slice(&length.to_ne_bytes());
+        request.extend_from_slice(&kind.to_ne_bytes());
+        request.extend_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
+        request.extend_from_slice(&self.seq.to_ne_bytes());
+        request.extend_from_slice(&0u32.to_ne_bytes());
+        request.extend_from_slice(body);
+        self.socket.send(&request, 0).map_err(netlink("send"))?;
+        loop {
+            self.buf.clear();
+            let len = self.socket.recv(&mut self.buf, 0).map_err(netlink("receive"))?;
+            let mut rest = &self.buf[..len.min(self.buf.len())];
+            while rest.len() >= NLMSG_HEADER_LEN {
+                let size = u32_at(rest, 0) as usize;
+                let message_type = u16::from_ne_bytes([rest[4], rest[5]]);
+                let seq = u32_at(rest, 8);
+                if size < NLMSG_HEADER_LEN || size > rest.len() {
+                    return Err(decode(format!(
+                        "netlink message of {size} bytes in {} received",
+                        rest.len()
+                    )));
+                }
+                let payload = &rest[NLMSG_HEADER_LEN..size];
+                rest = rest.get(aligned(size)..).unwrap_or(&[]);
+                if seq != self.seq {
+                    continue;
+                }
+                match message_type {
+                    NLMSG_DONE => {
+                        // A dump that failed midway ends with a negative errno here.
+                        let status =
+                            payload.get(..4).map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        if status < 0 {
+                            let source = std::io::Error::from_raw_os_error(-status);
+                            return Err(HostError::Refused { table, source });
+                        }
+                        return Ok(());
+                    }
+                    NLMSG_ERROR => {
+                        let errno =
+                            payload.get(..4).map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        let source = std::io::Error::from_raw_os_error(-errno);
+                        return Err(HostError::Refused { table, source });
+                    }
+                    _ => each(payload).map_err(|e| decode(e.to_string()))?,
+                }
+            }
+        }
+    }
+}
+
+/// The native-endian u32 at `offset` of `bytes` (which the caller checked is long enough).
+fn u32_at(bytes: &[u8], offset: usize) -> u32 {
+    u32::from_ne_bytes(bytes[offset..offset + 4].try_into().expect("4 bytes"))
 }
 
 /// A netlink message's length rounded up to the 4-byte alignment of the next one.
@@ -438,32 +559,42 @@ fn aligned(len: usize) -> usize {
     (len + align - 1) & !(align - 1)
 }
 
-/// An `inet_diag_msg` and its attributes, of which only `INET_DIAG_INFO` is decoded.
+/// An `inet_diag_msg` and its `INET_DIAG_INFO` attribute, read in place.
 fn inet_socket(table: Table, payload: &[u8]) -> Result<Socket, DecodeError> {
-    let h = InetResponseHeader::parse(payload)?;
-    let id = &h.socket_id;
-    let family = if h.family == AF_INET { Family::Inet } else { Family::Inet6 };
-    let local = Address::Inet(SocketAddr::new(id.source_address, id.source_port));
-    let remote_unset = id.destination_port == 0 && id.destination_address.is_unspecified();
-    let remote =
-        (!remote_unset).then(|| Address::Inet(SocketAddr::new(id.destination_address, id.destination_port)));
-    let mut tcp = None;
-    for nla in NlasIterator::new(payload.get(h.buffer_len()..).unwrap_or(&[])) {
-        let nla = nla?;
-        if nla.kind() == INET_DIAG_INFO {
-            let info = TcpInfo::parse(nla.value())?;
-            tcp = Some(TcpStats {
-                rtt_us: info.rtt,
-                rttvar_us: info.rttvar,
-                total_retrans: info.total_retrans,
-                bytes_sent: info.bytes_sent,
-                bytes_acked: info.bytes_acked,
-                bytes_received: info.bytes_received,
-                bytes_retrans: info.bytes_retrans,
-                segs_out: info.segs_out,
-                segs_in: info.segs_in,
-            });
+    let Some(header) = payload.get(..INET_DIAG_MSG_LEN) else {
+        return Err(DecodeError::from(format!(
+            "inet_diag_msg of {} bytes (at least {INET_DIAG_MSG_LEN})",
+            payload.len()
+        )));
+    };
+    let be16 = |offset: usize| u16::from_be_bytes([header[offset], header[offset + 1]]);
+    let ip = |offset: usize| -> std::net::IpAddr {
+        let bytes: [u8; 16] = header[offset..offset + 16].try_into().expect("16 bytes");
+        if header[0] == AF_INET6 {
+            std::net::Ipv6Addr::from(bytes).into()
+        } else {
+            std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).into()
         }
+    };
+    let family = if header[0] == AF_INET6 { Family::Inet6 } else { Family::Inet };
+    let (source_port, destination_port) = (be16(4), be16(6));
+    let (source, destination) = (ip(8), ip(24));
+    let local = Address::Inet(SocketAddr::new(source, source_port));
+    let remote = (destination_port != 0 || !destination.is_unspecified())
+        .then(|| Address::Inet(SocketAddr::new(destination, destination_port)));
+    let cookie = u64::from(u32_at(header, 44)) | u64::from(u32_at(header, 48)) << 32;
+    let mut tcp = None;
+    let mut attributes = &payload[INET_DIAG_MSG_LEN..];
+    while attributes.len() >= 4 {
+        let size = usize::from(u16::from_ne_bytes([attributes[0], attributes[1]]));
+        let kind = u16::from_ne_bytes([attributes[2], attributes[3]]);
+        let Some(value) = attributes.get(4..size) else {
+            return Err(DecodeError::from(format!("attribute of {size} bytes in {} left", attributes.len())));
+        };
+        if kind == INET_DIAG_INFO {
+            tcp = Some(tcp_stats(value));
+        }
+        attributes = attributes.get(aligned(size)..).unwrap_or(&[]);
     }
     let is_tcp = table.is_tcp();
     Ok(Socket {
@@ -472,14 +603,33 @@ fn inet_socket(table: Table, payload: &[u8]) -> Result<Socket, DecodeError> {
         sock_type: if is_tcp { SockType::Stream } else { SockType::Dgram },
         local,
         remote,
-        state: is_tcp.then(|| TcpState::from_kernel(h.state)),
-        uid: Some(h.uid),
-        inode: h.inode,
-        cookie: u64::from_ne_bytes(id.cookie),
-        recv_q: h.recv_queue,
-        send_q: h.send_queue,
+        state: is_tcp.then(|| TcpState::from_kernel(header[1])),
+        uid: Some(u32_at(header, 64)),
+        inode: u32_at(header, 68),
+        cookie,
+        recv_q: u32_at(header, 56),
+        send_q: u32_at(header, 60),
         tcp,
     })
+}
+
+/// The fields netmon uses of a `tcp_info` attribute (0 past its end).
+fn tcp_stats(info: &[u8]) -> TcpStats {
+    let u32_field = |offset: usize| info.get(offset..offset + 4).map_or(0, |b| u32_at(b, 0));
+    let u64_field = |offset: usize| {
+        info.get(offset..offset + 8).map_or(0, |b| u64::from_ne_bytes(b.try_into().expect("8 bytes")))
+    };
+    TcpStats {
+        rtt_us: u32_field(tcp_info::RTT),
+        rttvar_us: u32_field(tcp_info::RTTVAR),
+        total_retrans: u32_field(tcp_info::TOTAL_RETRANS),
+        bytes_sent: u64_field(tcp_info::BYTES_SENT),
+        bytes_acked: u64_field(tcp_info::BYTES_ACKED),
+        bytes_received: u64_field(tcp_info::BYTES_RECEIVED),
+        bytes_retrans: u64_field(tcp_info::BYTES_RETRANS),
+        segs_out: u32_field(tcp_info::SEGS_OUT),
+        segs_in: u32_field(tcp_info::SEGS_IN),
+    }
 }
 
 /// A Unix socket and its peer's inode (connected sockets).
