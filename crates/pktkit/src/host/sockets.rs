@@ -367,12 +367,16 @@ impl SockDiag {
         out: &mut Vec<Socket>,
     ) -> Result<(), HostError> {
         let both_tcp = tables.contains(&Table::Tcp4) && tables.contains(&Table::Tcp6);
+        let mut tcp_done = false;
         for &table in tables {
-            if both_tcp && self.combined_tcp && table.is_tcp() {
-                if table == Table::Tcp4 && !self.dump_both_tcp(tcp_states, out)? {
-                    self.dump_table(Table::Tcp4, tcp_states, out)?;
+            // Both TCP tables at the first of them; if the kernel refuses the combined dump,
+            // each is dumped on its own.
+            if both_tcp && table.is_tcp() && self.combined_tcp {
+                if tcp_done {
+                    continue;
                 }
-                if self.combined_tcp {
+                if self.dump_both_tcp(tcp_states, out)? {
+                    tcp_done = true;
                     continue;
                 }
             }
@@ -692,6 +696,87 @@ fn resolve_unix_peers(sockets: &mut [Socket], first: usize, peers: &[(usize, u32
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An `inet_diag_msg` as the kernel lays it out, with a `tcp_info` attribute of `info_len`
+    /// bytes whose byte counters are set.
+    fn inet_diag_msg(family: u8, info_len: usize) -> Vec<u8> {
+        let mut m = vec![0u8; INET_DIAG_MSG_LEN];
+        m[0] = family;
+        m[1] = 1; // ESTABLISHED
+        m[4..6].copy_from_slice(&8080u16.to_be_bytes());
+        m[6..8].copy_from_slice(&40000u16.to_be_bytes());
+        if family == AF_INET {
+            m[8..12].copy_from_slice(&[10, 0, 0, 1]);
+            m[24..28].copy_from_slice(&[10, 0, 0, 2]);
+        } else {
+            m[8..24].copy_from_slice(&std::net::Ipv6Addr::LOCALHOST.octets());
+        }
+        m[44..48].copy_from_slice(&7u32.to_ne_bytes());
+        m[48..52].copy_from_slice(&1u32.to_ne_bytes());
+        m[56..60].copy_from_slice(&11u32.to_ne_bytes());
+        m[60..64].copy_from_slice(&22u32.to_ne_bytes());
+        m[64..68].copy_from_slice(&1000u32.to_ne_bytes());
+        m[68..72].copy_from_slice(&424242u32.to_ne_bytes());
+        // An attribute before tcp_info (INET_DIAG_SHUTDOWN, one byte padded to four).
+        m.extend_from_slice(&5u16.to_ne_bytes());
+        m.extend_from_slice(&8u16.to_ne_bytes());
+        m.extend_from_slice(&[0, 0, 0, 0]);
+        let mut info = vec![0u8; info_len];
+        let mut put = |offset: usize, bytes: &[u8]| {
+            if let Some(field) = info.get_mut(offset..offset + bytes.len()) {
+                field.copy_from_slice(bytes);
+            }
+        };
+        put(tcp_info::RTT, &250u32.to_ne_bytes());
+        put(tcp_info::TOTAL_RETRANS, &3u32.to_ne_bytes());
+        put(tcp_info::BYTES_ACKED, &5001u64.to_ne_bytes());
+        put(tcp_info::BYTES_RECEIVED, &6002u64.to_ne_bytes());
+        put(tcp_info::BYTES_SENT, &7003u64.to_ne_bytes());
+        m.extend_from_slice(&u16::try_from(4 + info_len).unwrap().to_ne_bytes());
+        m.extend_from_slice(&INET_DIAG_INFO.to_ne_bytes());
+        m.extend_from_slice(&info);
+        m
+    }
+
+    #[test]
+    fn inet_diag_msg_read_in_place() {
+        let socket = inet_socket(Table::Tcp4, &inet_diag_msg(AF_INET, 232)).unwrap();
+        assert_eq!(socket.local, Address::Inet("10.0.0.1:8080".parse().unwrap()));
+        assert_eq!(socket.remote, Some(Address::Inet("10.0.0.2:40000".parse().unwrap())));
+        assert_eq!(socket.state.map(|s| s.name()), Some("ESTABLISHED"));
+        assert_eq!((socket.uid, socket.inode, socket.cookie), (Some(1000), 424242, 7 | 1 << 32));
+        assert_eq!((socket.recv_q, socket.send_q), (11, 22));
+        let tcp = socket.tcp.unwrap();
+        assert_eq!((tcp.rtt_us, tcp.total_retrans), (250, 3));
+        assert_eq!((tcp.bytes_acked, tcp.bytes_received, tcp.bytes_sent), (5001, 6002, 7003));
+        // An older kernel's shorter tcp_info (before bytes_sent, Linux 4.19): 0 past its end.
+        let old = inet_socket(Table::Tcp6, &inet_diag_msg(AF_INET6, 160)).unwrap();
+        assert_eq!(old.family, Family::Inet6);
+        assert_eq!(old.local, Address::Inet("[::1]:8080".parse().unwrap()));
+        assert_eq!((old.tcp.unwrap().bytes_acked, old.tcp.unwrap().bytes_sent), (5001, 0));
+        // Truncated messages and attributes are errors, not panics.
+        let whole = inet_diag_msg(AF_INET, 232);
+        for cut in [0, 10, INET_DIAG_MSG_LEN - 1, INET_DIAG_MSG_LEN + 8 + 10, whole.len() - 1] {
+            assert!(inet_socket(Table::Tcp4, &whole[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn one_dump_lists_both_tcp_families() {
+        let v4 = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let Ok(v6) = std::net::TcpListener::bind("[::1]:0") else { return };
+        let mut diag = SockDiag::open().unwrap();
+        let mut sockets = Vec::new();
+        diag.dump(&[Table::Tcp4, Table::Tcp6], StateMask::ALL, &mut sockets).unwrap();
+        let find = |port: u16, table: Table| {
+            sockets.iter().any(|s| s.table == table && s.local.port() == Some(port))
+        };
+        assert!(find(v4.local_addr().unwrap().port(), Table::Tcp4));
+        assert!(find(v6.local_addr().unwrap().port(), Table::Tcp6));
+        // IPv4 sockets first, as with a dump per table.
+        let first_v6 = sockets.iter().position(|s| s.table == Table::Tcp6).unwrap();
+        assert!(sockets[first_v6..].iter().all(|s| s.table == Table::Tcp6));
+    }
 
     #[test]
     fn kinds_cover_psutil() {

@@ -297,6 +297,18 @@ pub fn proto(table: Table) -> &'static str {
 pub fn write_address_text(out: &mut String, a: Option<&Address>) {
     use std::fmt::Write as _;
     match a {
+        Some(Address::Inet(std::net::SocketAddr::V4(sa))) => {
+            // What Display writes, without the formatting machinery (two per row).
+            let mut number = itoa::Buffer::new();
+            for (i, octet) in sa.ip().octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                out.push_str(number.format(octet));
+            }
+            out.push(':');
+            out.push_str(number.format(sa.port()));
+        }
         Some(Address::Inet(sa)) => {
             let _ = write!(out, "{sa}");
         }

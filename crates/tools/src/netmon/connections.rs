@@ -92,6 +92,11 @@ impl Monitor {
         &self.sockets
     }
 
+    /// Who holds `sockets()[index]`.
+    pub fn owner(&self, index: usize) -> Owner<'_> {
+        self.procs.owner_at(index, &self.sockets[index])
+    }
+
     /// The row of `sockets()[index]`.
     pub fn row(&self, index: usize) -> Row<'_> {
         let socket = &self.sockets[index];

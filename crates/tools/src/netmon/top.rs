@@ -11,6 +11,7 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Instant;
 
 use pktkit::host::interfaces::{self, Counters};
+use pktkit::host::procs::Owner;
 use pktkit::host::sockets::{StateMask, Table, TcpState};
 
 use super::TopArgs;
@@ -186,13 +187,17 @@ impl Tracker {
         let mut groups: HashMap<GroupKey, usize> = HashMap::new();
         let mut v: Vec<ProcRate> = Vec::new();
         let mut last: Option<(GroupKey, usize)> = None;
+        let sockets = self.monitor.sockets();
         for c in connections {
-            let row = self.monitor.row(c.index);
-            let pid = row.holders.first().map(|h| h.pid);
-            let key = (pid, row.unseen.map(|u| u.name()), if pid.is_some() { None } else { row.socket.uid });
+            let (pid, unseen) = match self.monitor.owner(c.index) {
+                Owner::Held(holders) => (holders.first().map(|h| h.pid), None),
+                Owner::Unseen(why) => (None, Some(why.name())),
+            };
+            let key = (pid, unseen, if pid.is_some() { None } else { sockets[c.index].uid });
             let at = match last {
                 Some((k, at)) if k == key => at,
                 _ => *groups.entry(key).or_insert_with(|| {
+                    let row = self.monitor.row(c.index);
                     v.push(ProcRate {
                         pid,
                         name: columns::Column::Name.text(&row),
