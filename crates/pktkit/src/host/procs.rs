@@ -168,8 +168,8 @@ pub struct ProcessTable {
     matched: Vec<u32>,
     /// False when `holders` changed since the last match.
     matched_valid: bool,
-    /// The pids of the last [`ProcessTable::update`] (kept for its allocation).
-    alive: HashSet<u32>,
+    /// The processes that hold a socket, each once (from `holders`).
+    holder_pids: Vec<u32>,
     /// The target of `/proc/self/ns/net` (None when it cannot be read: nothing is deferred).
     netns: Option<std::ffi::OsString>,
     /// Sockets left without a holder by the last index: looked for again if they last.
@@ -202,7 +202,7 @@ impl ProcessTable {
             ranges: Vec::new(),
             matched: Vec::new(),
             matched_valid: false,
-            alive: HashSet::new(),
+            holder_pids: Vec::new(),
             netns: std::fs::read_link("/proc/self/ns/net").ok().map(|p| p.into_os_string()),
             pending: HashSet::new(),
             orphans: HashSet::new(),
@@ -298,10 +298,10 @@ impl ProcessTable {
 
     /// Brings the table up to date for `sockets`, a dump newer than the last scan, walking
     /// `/proc` again only when it may have changed the answer: a socket without a holder
-    /// (new, or held by a new descriptor) or a holder's process that ended. Otherwise only
-    /// the list of processes is read. What a refresh of `top` does.
+    /// (new, or held by a new descriptor) or a holder's process that ended. Otherwise it only
+    /// checks that the holders still run. What a refresh of `top` does.
     pub fn update(&mut self, sockets: &[Socket]) {
-        let ended = self.forget_ended();
+        let ended = self.holder_ended();
         self.build_holders();
         self.match_sockets(sockets);
         if ended || !self.unresolved(sockets).is_empty() {
@@ -401,24 +401,15 @@ impl ProcessTable {
         }
     }
 
-    /// Reads the list of processes and forgets those that ended; true when one of them held
-    /// a socket.
-    fn forget_ended(&mut self) -> bool {
-        let Ok(entries) = std::fs::read_dir("/proc") else { return false };
-        self.alive.clear();
-        self.alive.extend(
-            entries.flatten().filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok())),
-        );
-        let mut held = false;
-        let before = self.procs.len();
-        let alive = &self.alive;
-        self.procs.retain(|pid, p| {
-            let keep = alive.contains(pid);
-            held |= !keep && p.fds.iter().any(|&(_, inode)| inode != NOT_A_SOCKET);
-            keep
-        });
-        self.dirty |= self.procs.len() != before;
-        held
+    /// True when a process that held a socket has ended (one `stat` per such process; the
+    /// others are forgotten by the next scan).
+    fn holder_ended(&self) -> bool {
+        let mut path = String::with_capacity(16);
+        self.holder_pids.iter().any(|pid| {
+            path.clear();
+            let _ = write!(path, "/proc/{pid}");
+            std::fs::symlink_metadata(&path).is_err()
+        })
     }
 
     /// Reads the descriptors of the processes deferred by [`scan`](Self::scan); from then on
@@ -461,7 +452,11 @@ impl ProcessTable {
         self.dirty = false;
         self.matched_valid = false;
         self.holders.clear();
+        self.holder_pids.clear();
         for (&pid, proc) in &self.procs {
+            if proc.fds.iter().any(|&(_, inode)| inode != NOT_A_SOCKET) {
+                self.holder_pids.push(pid);
+            }
             self.holders.extend(
                 proc.fds
                     .iter()

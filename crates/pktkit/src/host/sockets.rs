@@ -328,6 +328,23 @@ const INET_DIAG_MSG_LEN: usize = 72;
 /// `struct inet_diag_sockid`: ports, addresses, interface, cookie.
 const SOCKID_LEN: usize = 48;
 
+/// Offsets in `struct inet_diag_msg` (`<linux/inet_diag.h>`); ports and addresses are in
+/// network order, the rest native.
+mod diag_msg {
+    pub const FAMILY: usize = 0;
+    pub const STATE: usize = 1;
+    pub const SOURCE_PORT: usize = 4;
+    pub const DESTINATION_PORT: usize = 6;
+    pub const SOURCE: usize = 8;
+    pub const DESTINATION: usize = 24;
+    /// Two u32 halves, low first.
+    pub const COOKIE: usize = 44;
+    pub const RECV_QUEUE: usize = 56;
+    pub const SEND_QUEUE: usize = 60;
+    pub const UID: usize = 64;
+    pub const INODE: usize = 68;
+}
+
 /// Offsets in `struct tcp_info` (`<linux/tcp.h>`) of the fields netmon reads. A shorter
 /// `tcp_info` (an older kernel) leaves the fields past its end at 0.
 mod tcp_info {
@@ -397,8 +414,7 @@ impl SockDiag {
         tcp6.clear();
         let first = out.len();
         let outcome = self.exchange(TCPDIAG_GETSOCK, &body, "tcp", |payload| {
-            // The first byte of an inet_diag_msg is its family.
-            if payload.first() == Some(&AF_INET6) {
+            if payload.get(diag_msg::FAMILY) == Some(&AF_INET6) {
                 tcp6.push(inet_socket(Table::Tcp6, payload)?);
             } else {
                 out.push(inet_socket(Table::Tcp4, payload)?);
@@ -572,21 +588,23 @@ fn inet_socket(table: Table, payload: &[u8]) -> Result<Socket, DecodeError> {
         )));
     };
     let be16 = |offset: usize| u16::from_be_bytes([header[offset], header[offset + 1]]);
+    let inet6 = header[diag_msg::FAMILY] == AF_INET6;
     let ip = |offset: usize| -> std::net::IpAddr {
         let bytes: [u8; 16] = header[offset..offset + 16].try_into().expect("16 bytes");
-        if header[0] == AF_INET6 {
+        if inet6 {
             std::net::Ipv6Addr::from(bytes).into()
         } else {
             std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).into()
         }
     };
-    let family = if header[0] == AF_INET6 { Family::Inet6 } else { Family::Inet };
-    let (source_port, destination_port) = (be16(4), be16(6));
-    let (source, destination) = (ip(8), ip(24));
+    let family = if inet6 { Family::Inet6 } else { Family::Inet };
+    let (source_port, destination_port) = (be16(diag_msg::SOURCE_PORT), be16(diag_msg::DESTINATION_PORT));
+    let (source, destination) = (ip(diag_msg::SOURCE), ip(diag_msg::DESTINATION));
     let local = Address::Inet(SocketAddr::new(source, source_port));
     let remote = (destination_port != 0 || !destination.is_unspecified())
         .then(|| Address::Inet(SocketAddr::new(destination, destination_port)));
-    let cookie = u64::from(u32_at(header, 44)) | u64::from(u32_at(header, 48)) << 32;
+    let cookie =
+        u64::from(u32_at(header, diag_msg::COOKIE)) | u64::from(u32_at(header, diag_msg::COOKIE + 4)) << 32;
     let mut tcp = None;
     let mut attributes = &payload[INET_DIAG_MSG_LEN..];
     while attributes.len() >= 4 {
@@ -607,12 +625,12 @@ fn inet_socket(table: Table, payload: &[u8]) -> Result<Socket, DecodeError> {
         sock_type: if is_tcp { SockType::Stream } else { SockType::Dgram },
         local,
         remote,
-        state: is_tcp.then(|| TcpState::from_kernel(header[1])),
-        uid: Some(u32_at(header, 64)),
-        inode: u32_at(header, 68),
+        state: is_tcp.then(|| TcpState::from_kernel(header[diag_msg::STATE])),
+        uid: Some(u32_at(header, diag_msg::UID)),
+        inode: u32_at(header, diag_msg::INODE),
         cookie,
-        recv_q: u32_at(header, 56),
-        send_q: u32_at(header, 60),
+        recv_q: u32_at(header, diag_msg::RECV_QUEUE),
+        send_q: u32_at(header, diag_msg::SEND_QUEUE),
         tcp,
     })
 }
@@ -701,22 +719,22 @@ mod tests {
     /// bytes whose byte counters are set.
     fn inet_diag_msg(family: u8, info_len: usize) -> Vec<u8> {
         let mut m = vec![0u8; INET_DIAG_MSG_LEN];
-        m[0] = family;
-        m[1] = 1; // ESTABLISHED
-        m[4..6].copy_from_slice(&8080u16.to_be_bytes());
-        m[6..8].copy_from_slice(&40000u16.to_be_bytes());
+        let mut put = |offset: usize, bytes: &[u8]| m[offset..offset + bytes.len()].copy_from_slice(bytes);
+        put(diag_msg::FAMILY, &[family, 1]); // ESTABLISHED
+        put(diag_msg::SOURCE_PORT, &8080u16.to_be_bytes());
+        put(diag_msg::DESTINATION_PORT, &40000u16.to_be_bytes());
         if family == AF_INET {
-            m[8..12].copy_from_slice(&[10, 0, 0, 1]);
-            m[24..28].copy_from_slice(&[10, 0, 0, 2]);
+            put(diag_msg::SOURCE, &[10, 0, 0, 1]);
+            put(diag_msg::DESTINATION, &[10, 0, 0, 2]);
         } else {
-            m[8..24].copy_from_slice(&std::net::Ipv6Addr::LOCALHOST.octets());
+            put(diag_msg::SOURCE, &std::net::Ipv6Addr::LOCALHOST.octets());
         }
-        m[44..48].copy_from_slice(&7u32.to_ne_bytes());
-        m[48..52].copy_from_slice(&1u32.to_ne_bytes());
-        m[56..60].copy_from_slice(&11u32.to_ne_bytes());
-        m[60..64].copy_from_slice(&22u32.to_ne_bytes());
-        m[64..68].copy_from_slice(&1000u32.to_ne_bytes());
-        m[68..72].copy_from_slice(&424242u32.to_ne_bytes());
+        put(diag_msg::COOKIE, &7u32.to_ne_bytes());
+        put(diag_msg::COOKIE + 4, &1u32.to_ne_bytes());
+        put(diag_msg::RECV_QUEUE, &11u32.to_ne_bytes());
+        put(diag_msg::SEND_QUEUE, &22u32.to_ne_bytes());
+        put(diag_msg::UID, &1000u32.to_ne_bytes());
+        put(diag_msg::INODE, &424242u32.to_ne_bytes());
         // An attribute before tcp_info (INET_DIAG_SHUTDOWN, one byte padded to four).
         m.extend_from_slice(&5u16.to_ne_bytes());
         m.extend_from_slice(&8u16.to_ne_bytes());
