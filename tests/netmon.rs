@@ -418,6 +418,36 @@ fn as_nobody_other_users_sockets_have_uid_and_reason() {
     drop((root_listener, nobody_listener));
 }
 
+/// Listens on 127.0.0.1:5201, then runs PYTHON in the network namespace of process HOST with
+/// the listener inherited; that prints `ready PID`.
+const MOVED_LISTENER: &str = r#"
+import os, socket
+s = socket.socket(); s.bind(("127.0.0.1", 5201)); s.listen(1); s.set_inheritable(True)
+child = "import os, sys; print('ready', os.getpid(), flush=True); sys.stdin.read()"
+os.execvp("nsenter", ["nsenter", "--net=/proc/HOST/ns/net", "PYTHON", "-c", child])
+"#;
+
+/// A listener made in the namespace whose process then moved to the test's (the host's) namespace
+/// (`nsenter`, the descriptor inherited): netmon reads processes of other namespaces for a
+/// socket without a holder here, and names it as ss does.
+#[test]
+fn socket_held_from_another_namespace_is_named() {
+    let Some(ns) = Netns::new() else { return };
+    let script = MOVED_LISTENER.replace("PYTHON", PYTHON).replace("HOST", &std::process::id().to_string());
+    let moved = Helper::start(ns.cmd(false, &[PYTHON, "-c", &script]));
+    let here = std::fs::read_link("/proc/self/ns/net").expect("our namespace");
+    let theirs = std::fs::read_link(format!("/proc/{}/ns/net", moved.pid)).expect("the helper's namespace");
+    assert_eq!(here, theirs, "the helper runs in the test's namespace");
+    let text = ns.run(&[NETMON, "connections", "--json", "--port", "5201"]);
+    let records = netmon_records(&text);
+    assert_eq!(records.len(), 1, "{text}");
+    assert_eq!(records[0]["pid"].as_u64(), Some(u64::from(moved.pid)), "{text}");
+    let ss = parse_ss(&ns.run(&["ss", "-tuanpi"]));
+    let key = netmon_key(&records[0]);
+    assert_eq!(ss[&key].pids.iter().copied().collect::<Vec<_>>(), [u64::from(moved.pid)], "{key:?}");
+    drop(moved);
+}
+
 fn listener_script(port: u16) -> String {
     format!(
         "import os, socket, sys\ns = socket.socket(); s.bind(('127.0.0.1', {port})); s.listen(1)\nprint('ready', os.getpid(), flush=True)\nsys.stdin.read()\n"

@@ -8,13 +8,11 @@
 use std::net::SocketAddr;
 
 use netlink_packet_core::{
-    DecodeError, Emitable, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_ALIGNTO, NetlinkBuffer, NetlinkHeader,
-    NetlinkMessage, NetlinkPayload, NlasIterator, Parseable,
+    DecodeError, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_ALIGNTO, NetlinkHeader, NetlinkMessage, Parseable,
 };
 use netlink_packet_sock_diag::SOCK_DIAG_BY_FAMILY;
 use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6, INET_DIAG_INFO, IPPROTO_TCP, IPPROTO_UDP};
-use netlink_packet_sock_diag::inet::nlas::TcpInfo;
-use netlink_packet_sock_diag::inet::{self, ExtensionFlags, InetRequest, InetResponseHeader, SocketId};
+use netlink_packet_sock_diag::inet::{self, ExtensionFlags, InetRequest, SocketId};
 use netlink_packet_sock_diag::unix::{self, ShowFlags, UnixRequest, UnixResponse};
 use netlink_packet_sock_diag::{SockDiagMessage, unix::nlas::UnixDiagName};
 use netlink_sys::{Socket as NetlinkSocket, SocketAddr as NetlinkAddr, protocols::NETLINK_SOCK_DIAG};
@@ -296,6 +294,10 @@ pub struct SockDiag {
     socket: NetlinkSocket,
     buf: Vec<u8>,
     seq: u32,
+    /// IPv6 sockets of a combined TCP dump, appended after the IPv4 ones.
+    tcp6: Vec<Socket>,
+    /// False once the kernel refused the combined TCP dump: two dumps from then on.
+    combined_tcp: bool,
 }
 
 impl std::fmt::Debug for SockDiag {
@@ -310,6 +312,52 @@ const RECV_BUF: usize = 64 * 1024;
 const UDIAG_SHOW_UID: u32 = 1 << 6;
 /// `UNIX_DIAG_UID`: the attribute that carries it.
 const UNIX_DIAG_UID: u16 = 7;
+/// `TCPDIAG_GETSOCK`: the original inet_diag request (`struct inet_diag_req`). The kernel
+/// answers it with the IPv4 and IPv6 TCP sockets of one walk of its hash tables, where a
+/// `SOCK_DIAG_BY_FAMILY` request per family walks them twice (the walk, not the sockets,
+/// is most of a dump's cost: 262,144 buckets here).
+const TCPDIAG_GETSOCK: u16 = 18;
+/// `NLMSG_ERROR` and `NLMSG_DONE` (`<linux/netlink.h>`).
+const NLMSG_ERROR: u16 = 2;
+const NLMSG_DONE: u16 = 3;
+/// `struct nlmsghdr`.
+const NLMSG_HEADER_LEN: usize = 16;
+/// `struct inet_diag_msg`: family, state, timer, retrans, the 48-byte `inet_diag_sockid`,
+/// expires, rqueue, wqueue, uid, inode.
+const INET_DIAG_MSG_LEN: usize = 72;
+/// `struct inet_diag_sockid`: ports, addresses, interface, cookie.
+const SOCKID_LEN: usize = 48;
+
+/// Offsets in `struct inet_diag_msg` (`<linux/inet_diag.h>`); ports and addresses are in
+/// network order, the rest native.
+mod diag_msg {
+    pub const FAMILY: usize = 0;
+    pub const STATE: usize = 1;
+    pub const SOURCE_PORT: usize = 4;
+    pub const DESTINATION_PORT: usize = 6;
+    pub const SOURCE: usize = 8;
+    pub const DESTINATION: usize = 24;
+    /// Two u32 halves, low first.
+    pub const COOKIE: usize = 44;
+    pub const RECV_QUEUE: usize = 56;
+    pub const SEND_QUEUE: usize = 60;
+    pub const UID: usize = 64;
+    pub const INODE: usize = 68;
+}
+
+/// Offsets in `struct tcp_info` (`<linux/tcp.h>`) of the fields netmon reads. A shorter
+/// `tcp_info` (an older kernel) leaves the fields past its end at 0.
+mod tcp_info {
+    pub const RTT: usize = 68;
+    pub const RTTVAR: usize = 72;
+    pub const TOTAL_RETRANS: usize = 100;
+    pub const BYTES_ACKED: usize = 120;
+    pub const BYTES_RECEIVED: usize = 128;
+    pub const SEGS_OUT: usize = 136;
+    pub const SEGS_IN: usize = 140;
+    pub const BYTES_SENT: usize = 200;
+    pub const BYTES_RETRANS: usize = 208;
+}
 
 impl SockDiag {
     /// Opens a sock_diag socket in the caller's network namespace.
@@ -318,20 +366,72 @@ impl SockDiag {
         let mut socket = NetlinkSocket::new(NETLINK_SOCK_DIAG).map_err(netlink("open"))?;
         socket.bind_auto().map_err(netlink("bind"))?;
         socket.connect(&NetlinkAddr::new(0, 0)).map_err(netlink("connect"))?;
-        Ok(SockDiag { socket, buf: Vec::with_capacity(RECV_BUF), seq: 0 })
+        Ok(SockDiag {
+            socket,
+            buf: Vec::with_capacity(RECV_BUF),
+            seq: 0,
+            tcp6: Vec::new(),
+            combined_tcp: true,
+        })
     }
 
-    /// Appends every socket of `tables` to `out`; TCP sockets only in `tcp_states`.
+    /// Appends every socket of `tables` to `out`; TCP sockets only in `tcp_states`. When
+    /// both TCP tables are asked for they come from one dump, IPv4 sockets first.
     pub fn dump(
         &mut self,
         tables: &[Table],
         tcp_states: StateMask,
         out: &mut Vec<Socket>,
     ) -> Result<(), HostError> {
+        let both_tcp = tables.contains(&Table::Tcp4) && tables.contains(&Table::Tcp6);
+        let mut tcp_done = false;
         for &table in tables {
+            // Both TCP tables at the first of them; if the kernel refuses the combined dump,
+            // each is dumped on its own.
+            if both_tcp && table.is_tcp() && self.combined_tcp {
+                if tcp_done {
+                    continue;
+                }
+                if self.dump_both_tcp(tcp_states, out)? {
+                    tcp_done = true;
+                    continue;
+                }
+            }
             self.dump_table(table, tcp_states, out)?;
         }
         Ok(())
+    }
+
+    /// One `TCPDIAG_GETSOCK` dump of both TCP tables; false (nothing added) when the kernel
+    /// refuses it, and then [`SockDiag::dump`] asks per table.
+    fn dump_both_tcp(&mut self, tcp_states: StateMask, out: &mut Vec<Socket>) -> Result<bool, HostError> {
+        // struct inet_diag_req: family, src_len, dst_len, ext, id, states, dbs.
+        let mut body = [0u8; 4 + SOCKID_LEN + 8];
+        body[0] = AF_INET;
+        body[3] = 1 << (INET_DIAG_INFO - 1);
+        body[4 + SOCKID_LEN..4 + SOCKID_LEN + 4].copy_from_slice(&tcp_states.0.to_ne_bytes());
+        let mut tcp6 = std::mem::take(&mut self.tcp6);
+        tcp6.clear();
+        let first = out.len();
+        let outcome = self.exchange(TCPDIAG_GETSOCK, &body, "tcp", |payload| {
+            if payload.get(diag_msg::FAMILY) == Some(&AF_INET6) {
+                tcp6.push(inet_socket(Table::Tcp6, payload)?);
+            } else {
+                out.push(inet_socket(Table::Tcp4, payload)?);
+            }
+            Ok(())
+        });
+        let done = match outcome {
+            Ok(()) => true,
+            Err(HostError::Refused { .. }) if out.len() == first && tcp6.is_empty() => {
+                self.combined_tcp = false;
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        out.append(&mut tcp6);
+        self.tcp6 = tcp6;
+        Ok(done)
     }
 
     fn request(table: Table, tcp_states: StateMask) -> SockDiagMessage {
@@ -367,69 +467,110 @@ impl SockDiag {
         tcp_states: StateMask,
         out: &mut Vec<Socket>,
     ) -> Result<(), HostError> {
-        let netlink = |what| move |source| HostError::Netlink { what, source };
-        self.seq = self.seq.wrapping_add(1);
         let mut header = NetlinkHeader::default();
         header.flags = NLM_F_REQUEST | NLM_F_DUMP;
-        header.sequence_number = self.seq;
         let mut packet = NetlinkMessage::new(header, Self::request(table, tcp_states).into());
         packet.finalize();
         let mut request = vec![0; packet.buffer_len()];
         packet.serialize(&mut request);
-        self.socket.send(&request, 0).map_err(netlink("send"))?;
+        let body = request.get(NLMSG_HEADER_LEN..).unwrap_or(&[]).to_vec();
         // Unix peers are given as inodes; names are resolved once the dump is complete.
         let first = out.len();
         let mut peers: Vec<(usize, u32)> = Vec::new();
-        loop {
-            self.buf.clear();
-            let len = self.socket.recv(&mut self.buf, 0).map_err(netlink("receive"))?;
-            let end = len.min(self.buf.len());
-            let mut offset = 0;
-            while offset < end {
-                let bytes = &self.buf[offset..end];
-                let decode =
-                    |e: DecodeError| HostError::Decode { table: table.name(), message: e.to_string() };
-                let frame = NetlinkBuffer::new_checked(bytes).map_err(decode)?;
-                let size = frame.length() as usize;
-                // The common case, an IP socket, is read in place: its header and only the
-                // tcp_info attribute, without building every attribute of the message.
-                if frame.message_type() == SOCK_DIAG_BY_FAMILY && table != Table::Unix {
-                    out.push(inet_socket(table, frame.payload()).map_err(decode)?);
-                    offset += aligned(size);
-                    continue;
-                }
-                let message = NetlinkMessage::<SockDiagMessage>::deserialize(bytes)
-                    .map_err(|e| HostError::Decode { table: table.name(), message: e.to_string() })?;
-                let size = message.header.length as usize;
-                match message.payload {
-                    NetlinkPayload::InnerMessage(SockDiagMessage::UnixResponse(r)) => {
-                        let (socket, peer) = unix_socket(&r);
-                        if let Some(peer) = peer {
-                            peers.push((out.len(), peer));
-                        }
-                        out.push(socket);
-                    }
-                    NetlinkPayload::Done(_) => {
-                        resolve_unix_peers(&mut out[first..], first, &peers);
-                        return Ok(());
-                    }
-                    NetlinkPayload::Error(e) => {
-                        let source = e.to_io();
-                        // ENOENT: the kernel has no diag module for this protocol; nothing to list.
-                        if source.raw_os_error() == Some(libc::ENOENT) {
-                            return Ok(());
-                        }
-                        return Err(HostError::Refused { table: table.name(), source });
-                    }
-                    _ => {}
-                }
-                if size == 0 {
-                    break;
-                }
-                offset += aligned(size);
+        let outcome = self.exchange(SOCK_DIAG_BY_FAMILY, &body, table.name(), |payload| {
+            if table != Table::Unix {
+                // An IP socket is read in place: its header and only the tcp_info attribute.
+                out.push(inet_socket(table, payload)?);
+                return Ok(());
+            }
+            let response = UnixResponse::parse(payload)?;
+            let (socket, peer) = unix_socket(&response);
+            if let Some(peer) = peer {
+                peers.push((out.len(), peer));
+            }
+            out.push(socket);
+            Ok(())
+        });
+        match outcome {
+            // ENOENT: the kernel has no diag module for this protocol; nothing to list.
+            Err(HostError::Refused { source, .. }) if source.raw_os_error() == Some(libc::ENOENT) => Ok(()),
+            Err(HostError::Refused { source, .. }) => Err(HostError::Refused { table: table.name(), source }),
+            Err(e) => Err(e),
+            Ok(()) => {
+                resolve_unix_peers(&mut out[first..], first, &peers);
+                Ok(())
             }
         }
     }
+
+    /// Sends one dump request (`kind`, then `body`) and hands each reply's payload to
+    /// `each` until the kernel's NLMSG_DONE. A refusal is [`HostError::Refused`] (with
+    /// `table` as its name), a malformed reply [`HostError::Decode`].
+    fn exchange(
+        &mut self,
+        kind: u16,
+        body: &[u8],
+        table: &'static str,
+        mut each: impl FnMut(&[u8]) -> Result<(), DecodeError>,
+    ) -> Result<(), HostError> {
+        let netlink = |what| move |source| HostError::Netlink { what, source };
+        let decode = |message: String| HostError::Decode { table, message };
+        self.seq = self.seq.wrapping_add(1);
+        let mut request = Vec::with_capacity(NLMSG_HEADER_LEN + body.len());
+        let length = u32::try_from(NLMSG_HEADER_LEN + body.len()).expect("a short request");
+        request.extend_from_slice(&length.to_ne_bytes());
+        request.extend_from_slice(&kind.to_ne_bytes());
+        request.extend_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
+        request.extend_from_slice(&self.seq.to_ne_bytes());
+        request.extend_from_slice(&0u32.to_ne_bytes());
+        request.extend_from_slice(body);
+        self.socket.send(&request, 0).map_err(netlink("send"))?;
+        loop {
+            self.buf.clear();
+            let len = self.socket.recv(&mut self.buf, 0).map_err(netlink("receive"))?;
+            let mut rest = &self.buf[..len.min(self.buf.len())];
+            while rest.len() >= NLMSG_HEADER_LEN {
+                let size = u32_at(rest, 0) as usize;
+                let message_type = u16::from_ne_bytes([rest[4], rest[5]]);
+                let seq = u32_at(rest, 8);
+                if size < NLMSG_HEADER_LEN || size > rest.len() {
+                    return Err(decode(format!(
+                        "netlink message of {size} bytes in {} received",
+                        rest.len()
+                    )));
+                }
+                let payload = &rest[NLMSG_HEADER_LEN..size];
+                rest = rest.get(aligned(size)..).unwrap_or(&[]);
+                if seq != self.seq {
+                    continue;
+                }
+                match message_type {
+                    NLMSG_DONE => {
+                        // A dump that failed midway ends with a negative errno here.
+                        let status =
+                            payload.get(..4).map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        if status < 0 {
+                            let source = std::io::Error::from_raw_os_error(-status);
+                            return Err(HostError::Refused { table, source });
+                        }
+                        return Ok(());
+                    }
+                    NLMSG_ERROR => {
+                        let errno =
+                            payload.get(..4).map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        let source = std::io::Error::from_raw_os_error(-errno);
+                        return Err(HostError::Refused { table, source });
+                    }
+                    _ => each(payload).map_err(|e| decode(e.to_string()))?,
+                }
+            }
+        }
+    }
+}
+
+/// The native-endian u32 at `offset` of `bytes` (which the caller checked is long enough).
+fn u32_at(bytes: &[u8], offset: usize) -> u32 {
+    u32::from_ne_bytes(bytes[offset..offset + 4].try_into().expect("4 bytes"))
 }
 
 /// A netlink message's length rounded up to the 4-byte alignment of the next one.
@@ -438,32 +579,44 @@ fn aligned(len: usize) -> usize {
     (len + align - 1) & !(align - 1)
 }
 
-/// An `inet_diag_msg` and its attributes, of which only `INET_DIAG_INFO` is decoded.
+/// An `inet_diag_msg` and its `INET_DIAG_INFO` attribute, read in place.
 fn inet_socket(table: Table, payload: &[u8]) -> Result<Socket, DecodeError> {
-    let h = InetResponseHeader::parse(payload)?;
-    let id = &h.socket_id;
-    let family = if h.family == AF_INET { Family::Inet } else { Family::Inet6 };
-    let local = Address::Inet(SocketAddr::new(id.source_address, id.source_port));
-    let remote_unset = id.destination_port == 0 && id.destination_address.is_unspecified();
-    let remote =
-        (!remote_unset).then(|| Address::Inet(SocketAddr::new(id.destination_address, id.destination_port)));
-    let mut tcp = None;
-    for nla in NlasIterator::new(payload.get(h.buffer_len()..).unwrap_or(&[])) {
-        let nla = nla?;
-        if nla.kind() == INET_DIAG_INFO {
-            let info = TcpInfo::parse(nla.value())?;
-            tcp = Some(TcpStats {
-                rtt_us: info.rtt,
-                rttvar_us: info.rttvar,
-                total_retrans: info.total_retrans,
-                bytes_sent: info.bytes_sent,
-                bytes_acked: info.bytes_acked,
-                bytes_received: info.bytes_received,
-                bytes_retrans: info.bytes_retrans,
-                segs_out: info.segs_out,
-                segs_in: info.segs_in,
-            });
+    let Some(header) = payload.get(..INET_DIAG_MSG_LEN) else {
+        return Err(DecodeError::from(format!(
+            "inet_diag_msg of {} bytes (at least {INET_DIAG_MSG_LEN})",
+            payload.len()
+        )));
+    };
+    let be16 = |offset: usize| u16::from_be_bytes([header[offset], header[offset + 1]]);
+    let inet6 = header[diag_msg::FAMILY] == AF_INET6;
+    let ip = |offset: usize| -> std::net::IpAddr {
+        let bytes: [u8; 16] = header[offset..offset + 16].try_into().expect("16 bytes");
+        if inet6 {
+            std::net::Ipv6Addr::from(bytes).into()
+        } else {
+            std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).into()
         }
+    };
+    let family = if inet6 { Family::Inet6 } else { Family::Inet };
+    let (source_port, destination_port) = (be16(diag_msg::SOURCE_PORT), be16(diag_msg::DESTINATION_PORT));
+    let (source, destination) = (ip(diag_msg::SOURCE), ip(diag_msg::DESTINATION));
+    let local = Address::Inet(SocketAddr::new(source, source_port));
+    let remote = (destination_port != 0 || !destination.is_unspecified())
+        .then(|| Address::Inet(SocketAddr::new(destination, destination_port)));
+    let cookie =
+        u64::from(u32_at(header, diag_msg::COOKIE)) | u64::from(u32_at(header, diag_msg::COOKIE + 4)) << 32;
+    let mut tcp = None;
+    let mut attributes = &payload[INET_DIAG_MSG_LEN..];
+    while attributes.len() >= 4 {
+        let size = usize::from(u16::from_ne_bytes([attributes[0], attributes[1]]));
+        let kind = u16::from_ne_bytes([attributes[2], attributes[3]]);
+        let Some(value) = attributes.get(4..size) else {
+            return Err(DecodeError::from(format!("attribute of {size} bytes in {} left", attributes.len())));
+        };
+        if kind == INET_DIAG_INFO {
+            tcp = Some(tcp_stats(value));
+        }
+        attributes = attributes.get(aligned(size)..).unwrap_or(&[]);
     }
     let is_tcp = table.is_tcp();
     Ok(Socket {
@@ -472,14 +625,33 @@ fn inet_socket(table: Table, payload: &[u8]) -> Result<Socket, DecodeError> {
         sock_type: if is_tcp { SockType::Stream } else { SockType::Dgram },
         local,
         remote,
-        state: is_tcp.then(|| TcpState::from_kernel(h.state)),
-        uid: Some(h.uid),
-        inode: h.inode,
-        cookie: u64::from_ne_bytes(id.cookie),
-        recv_q: h.recv_queue,
-        send_q: h.send_queue,
+        state: is_tcp.then(|| TcpState::from_kernel(header[diag_msg::STATE])),
+        uid: Some(u32_at(header, diag_msg::UID)),
+        inode: u32_at(header, diag_msg::INODE),
+        cookie,
+        recv_q: u32_at(header, diag_msg::RECV_QUEUE),
+        send_q: u32_at(header, diag_msg::SEND_QUEUE),
         tcp,
     })
+}
+
+/// The fields netmon uses of a `tcp_info` attribute (0 past its end).
+fn tcp_stats(info: &[u8]) -> TcpStats {
+    let u32_field = |offset: usize| info.get(offset..offset + 4).map_or(0, |b| u32_at(b, 0));
+    let u64_field = |offset: usize| {
+        info.get(offset..offset + 8).map_or(0, |b| u64::from_ne_bytes(b.try_into().expect("8 bytes")))
+    };
+    TcpStats {
+        rtt_us: u32_field(tcp_info::RTT),
+        rttvar_us: u32_field(tcp_info::RTTVAR),
+        total_retrans: u32_field(tcp_info::TOTAL_RETRANS),
+        bytes_sent: u64_field(tcp_info::BYTES_SENT),
+        bytes_acked: u64_field(tcp_info::BYTES_ACKED),
+        bytes_received: u64_field(tcp_info::BYTES_RECEIVED),
+        bytes_retrans: u64_field(tcp_info::BYTES_RETRANS),
+        segs_out: u32_field(tcp_info::SEGS_OUT),
+        segs_in: u32_field(tcp_info::SEGS_IN),
+    }
 }
 
 /// A Unix socket and its peer's inode (connected sockets).
@@ -542,6 +714,87 @@ fn resolve_unix_peers(sockets: &mut [Socket], first: usize, peers: &[(usize, u32
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An `inet_diag_msg` as the kernel lays it out, with a `tcp_info` attribute of `info_len`
+    /// bytes whose byte counters are set.
+    fn inet_diag_msg(family: u8, info_len: usize) -> Vec<u8> {
+        let mut m = vec![0u8; INET_DIAG_MSG_LEN];
+        let mut put = |offset: usize, bytes: &[u8]| m[offset..offset + bytes.len()].copy_from_slice(bytes);
+        put(diag_msg::FAMILY, &[family, 1]); // ESTABLISHED
+        put(diag_msg::SOURCE_PORT, &8080u16.to_be_bytes());
+        put(diag_msg::DESTINATION_PORT, &40000u16.to_be_bytes());
+        if family == AF_INET {
+            put(diag_msg::SOURCE, &[10, 0, 0, 1]);
+            put(diag_msg::DESTINATION, &[10, 0, 0, 2]);
+        } else {
+            put(diag_msg::SOURCE, &std::net::Ipv6Addr::LOCALHOST.octets());
+        }
+        put(diag_msg::COOKIE, &7u32.to_ne_bytes());
+        put(diag_msg::COOKIE + 4, &1u32.to_ne_bytes());
+        put(diag_msg::RECV_QUEUE, &11u32.to_ne_bytes());
+        put(diag_msg::SEND_QUEUE, &22u32.to_ne_bytes());
+        put(diag_msg::UID, &1000u32.to_ne_bytes());
+        put(diag_msg::INODE, &424242u32.to_ne_bytes());
+        // An attribute before tcp_info (INET_DIAG_SHUTDOWN, one byte padded to four).
+        m.extend_from_slice(&5u16.to_ne_bytes());
+        m.extend_from_slice(&8u16.to_ne_bytes());
+        m.extend_from_slice(&[0, 0, 0, 0]);
+        let mut info = vec![0u8; info_len];
+        let mut put = |offset: usize, bytes: &[u8]| {
+            if let Some(field) = info.get_mut(offset..offset + bytes.len()) {
+                field.copy_from_slice(bytes);
+            }
+        };
+        put(tcp_info::RTT, &250u32.to_ne_bytes());
+        put(tcp_info::TOTAL_RETRANS, &3u32.to_ne_bytes());
+        put(tcp_info::BYTES_ACKED, &5001u64.to_ne_bytes());
+        put(tcp_info::BYTES_RECEIVED, &6002u64.to_ne_bytes());
+        put(tcp_info::BYTES_SENT, &7003u64.to_ne_bytes());
+        m.extend_from_slice(&u16::try_from(4 + info_len).unwrap().to_ne_bytes());
+        m.extend_from_slice(&INET_DIAG_INFO.to_ne_bytes());
+        m.extend_from_slice(&info);
+        m
+    }
+
+    #[test]
+    fn inet_diag_msg_read_in_place() {
+        let socket = inet_socket(Table::Tcp4, &inet_diag_msg(AF_INET, 232)).unwrap();
+        assert_eq!(socket.local, Address::Inet("10.0.0.1:8080".parse().unwrap()));
+        assert_eq!(socket.remote, Some(Address::Inet("10.0.0.2:40000".parse().unwrap())));
+        assert_eq!(socket.state.map(|s| s.name()), Some("ESTABLISHED"));
+        assert_eq!((socket.uid, socket.inode, socket.cookie), (Some(1000), 424242, 7 | 1 << 32));
+        assert_eq!((socket.recv_q, socket.send_q), (11, 22));
+        let tcp = socket.tcp.unwrap();
+        assert_eq!((tcp.rtt_us, tcp.total_retrans), (250, 3));
+        assert_eq!((tcp.bytes_acked, tcp.bytes_received, tcp.bytes_sent), (5001, 6002, 7003));
+        // An older kernel's shorter tcp_info (before bytes_sent, Linux 4.19): 0 past its end.
+        let old = inet_socket(Table::Tcp6, &inet_diag_msg(AF_INET6, 160)).unwrap();
+        assert_eq!(old.family, Family::Inet6);
+        assert_eq!(old.local, Address::Inet("[::1]:8080".parse().unwrap()));
+        assert_eq!((old.tcp.unwrap().bytes_acked, old.tcp.unwrap().bytes_sent), (5001, 0));
+        // Truncated messages and attributes are errors, not panics.
+        let whole = inet_diag_msg(AF_INET, 232);
+        for cut in [0, 10, INET_DIAG_MSG_LEN - 1, INET_DIAG_MSG_LEN + 8 + 10, whole.len() - 1] {
+            assert!(inet_socket(Table::Tcp4, &whole[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn one_dump_lists_both_tcp_families() {
+        let v4 = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let Ok(v6) = std::net::TcpListener::bind("[::1]:0") else { return };
+        let mut diag = SockDiag::open().unwrap();
+        let mut sockets = Vec::new();
+        diag.dump(&[Table::Tcp4, Table::Tcp6], StateMask::ALL, &mut sockets).unwrap();
+        let find = |port: u16, table: Table| {
+            sockets.iter().any(|s| s.table == table && s.local.port() == Some(port))
+        };
+        assert!(find(v4.local_addr().unwrap().port(), Table::Tcp4));
+        assert!(find(v6.local_addr().unwrap().port(), Table::Tcp6));
+        // IPv4 sockets first, as with a dump per table.
+        let first_v6 = sockets.iter().position(|s| s.table == Table::Tcp6).unwrap();
+        assert!(sockets[first_v6..].iter().all(|s| s.table == Table::Tcp6));
+    }
 
     #[test]
     fn kinds_cover_psutil() {

@@ -1,7 +1,6 @@
 //! The columns of `netmon connections`: one table of names, shared by the text table, the
 //! JSON records (schema `pktkit.netmon.connection/1`, docs/netmon.md) and `--fields`.
 
-use std::borrow::Cow;
 use std::io::Write;
 
 use pktkit::host::sockets::{Address, Table};
@@ -118,43 +117,89 @@ impl Column {
     }
 
     /// The cell of `row` in the text table (`-` when there is nothing to show).
-    pub fn text<'a>(self, row: &Row<'a>) -> Cow<'a, str> {
+    pub fn text(self, row: &Row) -> String {
+        let mut cell = String::new();
+        self.write_text(row, &mut cell);
+        cell
+    }
+
+    /// Appends the cell of `row` in the text table to `out` (`-` when there is nothing to show).
+    pub fn write_text(self, row: &Row, out: &mut String) {
         let s = row.socket;
-        let dash = || Cow::Borrowed("-");
         let tcp = s.tcp.as_ref();
+        let number = |out: &mut String, n: Option<u64>| match n {
+            Some(n) => out.push_str(itoa::Buffer::new().format(n)),
+            None => out.push('-'),
+        };
+        let tcp_bytes = |out: &mut String, n: Option<u64>| match n {
+            Some(n) => table::write_bytes(out, n),
+            None => out.push('-'),
+        };
+        let tcp_millis = |out: &mut String, n: Option<u32>| match n {
+            Some(n) => table::write_millis(out, n),
+            None => out.push('-'),
+        };
         match self {
-            Column::Proto => Cow::Borrowed(proto(s.table)),
-            Column::Fd => row.holders.first().map_or_else(dash, |h| h.fd.to_string().into()),
-            Column::Family => Cow::Borrowed(s.family.name()),
-            Column::Type => Cow::Borrowed(s.sock_type.name()),
-            Column::Laddr => address_text(Some(&s.local)),
-            Column::Raddr => address_text(s.remote.as_ref()),
-            Column::Status => Cow::Borrowed(s.state.map_or("NONE", |st| st.name())),
-            Column::Pid => row.holders.first().map_or_else(dash, |h| h.pid.to_string().into()),
-            Column::Pids => pid_list(row).map_or_else(dash, Cow::Owned),
+            Column::Proto => out.push_str(proto(s.table)),
+            Column::Fd => number(out, row.holders.first().map(|h| h.fd.into())),
+            Column::Family => out.push_str(s.family.name()),
+            Column::Type => out.push_str(s.sock_type.name()),
+            Column::Laddr => write_address_text(out, Some(&s.local)),
+            Column::Raddr => write_address_text(out, s.remote.as_ref()),
+            Column::Status => out.push_str(s.state.map_or("NONE", |st| st.name())),
+            Column::Pid => number(out, row.holders.first().map(|h| h.pid.into())),
+            Column::Pids => {
+                if row.holders.is_empty() {
+                    out.push('-');
+                }
+                let mut last = None;
+                for pid in row.holders.iter().map(|h| h.pid) {
+                    if last == Some(pid) {
+                        continue;
+                    }
+                    if last.is_some() {
+                        out.push(',');
+                    }
+                    out.push_str(itoa::Buffer::new().format(pid));
+                    last = Some(pid);
+                }
+            }
             Column::Name => match (row.process, row.unseen) {
-                (Some(p), _) => Cow::Borrowed(p.name.as_str()),
-                (None, Some(why)) => format!("[{}]", why.phrase()).into(),
-                (None, None) => dash(),
+                (Some(p), _) => out.push_str(&p.name),
+                (None, Some(why)) => {
+                    out.push('[');
+                    out.push_str(why.phrase());
+                    out.push(']');
+                }
+                (None, None) => out.push('-'),
             },
-            Column::Cmdline => row.process.map_or_else(dash, |p| p.cmdline.join(" ").into()),
-            Column::Uid => s.uid.map_or_else(dash, |u| u.to_string().into()),
+            Column::Cmdline => match row.process {
+                Some(p) => {
+                    for (i, arg) in p.cmdline.iter().enumerate() {
+                        if i > 0 {
+                            out.push(' ');
+                        }
+                        out.push_str(arg);
+                    }
+                }
+                None => out.push('-'),
+            },
+            Column::Uid => number(out, s.uid.map(u64::from)),
             Column::User => match (row.user, s.uid) {
-                (Some(name), _) => Cow::Borrowed(name),
-                (None, Some(uid)) => uid.to_string().into(),
-                (None, None) => dash(),
+                (Some(name), _) => out.push_str(name),
+                (None, uid) => number(out, uid.map(u64::from)),
             },
-            Column::Inode => s.inode.to_string().into(),
-            Column::RecvQ => s.recv_q.to_string().into(),
-            Column::SendQ => s.send_q.to_string().into(),
-            Column::RttUs => tcp.map_or_else(dash, |t| table::millis(t.rtt_us).into()),
-            Column::RttvarUs => tcp.map_or_else(dash, |t| table::millis(t.rttvar_us).into()),
-            Column::Retransmits => tcp.map_or_else(dash, |t| t.total_retrans.to_string().into()),
-            Column::BytesSent => tcp.map_or_else(dash, |t| table::bytes(t.bytes_sent).into()),
-            Column::BytesAcked => tcp.map_or_else(dash, |t| table::bytes(t.bytes_acked).into()),
-            Column::BytesReceived => tcp.map_or_else(dash, |t| table::bytes(t.bytes_received).into()),
-            Column::BytesRetrans => tcp.map_or_else(dash, |t| table::bytes(t.bytes_retrans).into()),
-            Column::Unseen => row.unseen.map_or_else(dash, |u| Cow::Borrowed(u.name())),
+            Column::Inode => number(out, Some(s.inode.into())),
+            Column::RecvQ => number(out, Some(s.recv_q.into())),
+            Column::SendQ => number(out, Some(s.send_q.into())),
+            Column::RttUs => tcp_millis(out, tcp.map(|t| t.rtt_us)),
+            Column::RttvarUs => tcp_millis(out, tcp.map(|t| t.rttvar_us)),
+            Column::Retransmits => number(out, tcp.map(|t| t.total_retrans.into())),
+            Column::BytesSent => tcp_bytes(out, tcp.map(|t| t.bytes_sent)),
+            Column::BytesAcked => tcp_bytes(out, tcp.map(|t| t.bytes_acked)),
+            Column::BytesReceived => tcp_bytes(out, tcp.map(|t| t.bytes_received)),
+            Column::BytesRetrans => tcp_bytes(out, tcp.map(|t| t.bytes_retrans)),
+            Column::Unseen => out.push_str(row.unseen.map_or("-", |u| u.name())),
         }
     }
 
@@ -200,9 +245,19 @@ impl Column {
                     return false;
                 }
                 key(out);
-                let mut pids: Vec<u32> = row.holders.iter().map(|h| h.pid).collect();
-                pids.dedup();
-                serde_json::to_writer(&mut *out, &pids).expect("writing to a Vec");
+                out.push(b'[');
+                let mut last = None;
+                for pid in row.holders.iter().map(|h| h.pid) {
+                    if last == Some(pid) {
+                        continue;
+                    }
+                    if last.is_some() {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(itoa::Buffer::new().format(pid).as_bytes());
+                    last = Some(pid);
+                }
+                out.push(b']');
                 true
             }
             Column::Name => row.process.is_some_and(|p| string(out, &p.name)),
@@ -239,12 +294,27 @@ pub fn proto(table: Table) -> &'static str {
     }
 }
 
-/// `10.0.0.1:80`, `[::1]:80`, a Unix path, or `-` (no address, unnamed Unix socket).
-pub fn address_text(a: Option<&Address>) -> Cow<'static, str> {
+/// Appends `10.0.0.1:80`, `[::1]:80`, a Unix path, or `-` (no address, unnamed Unix socket).
+pub fn write_address_text(out: &mut String, a: Option<&Address>) {
+    use std::fmt::Write as _;
     match a {
-        Some(Address::Inet(sa)) => sa.to_string().into(),
-        Some(Address::Unix(path)) if !path.is_empty() => path.clone().into(),
-        _ => Cow::Borrowed("-"),
+        Some(Address::Inet(std::net::SocketAddr::V4(sa))) => {
+            // What Display writes, without the formatting machinery (two per row).
+            let mut number = itoa::Buffer::new();
+            for (i, octet) in sa.ip().octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                out.push_str(number.format(octet));
+            }
+            out.push(':');
+            out.push_str(number.format(sa.port()));
+        }
+        Some(Address::Inet(sa)) => {
+            let _ = write!(out, "{sa}");
+        }
+        Some(Address::Unix(path)) if !path.is_empty() => out.push_str(path),
+        _ => out.push('-'),
     }
 }
 
@@ -256,15 +326,6 @@ pub fn address_json(out: &mut Vec<u8>, a: &Address) {
         }
         Address::Unix(path) => serde_json::to_writer(&mut *out, path).expect("writing to a Vec"),
     }
-}
-
-fn pid_list(row: &Row) -> Option<String> {
-    if row.holders.is_empty() {
-        return None;
-    }
-    let mut pids: Vec<String> = row.holders.iter().map(|h| h.pid.to_string()).collect();
-    pids.dedup();
-    Some(pids.join(","))
 }
 
 /// Writes one NDJSON record of `row` with the `fields` keys (and `schema`).

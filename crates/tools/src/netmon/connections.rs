@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use pktkit::host::HostError;
-use pktkit::host::procs::{Holder, Owner, ProcessInfo, ProcessTable, Unseen, Users};
+use pktkit::host::procs::{Holders, Owner, ProcessInfo, ProcessTable, Unseen, Users};
 use pktkit::host::sockets::{SockDiag, Socket, StateMask, Table};
 
 use super::columns::{self, Column};
@@ -20,6 +20,7 @@ pub struct Monitor {
     users: Users,
     sockets: Vec<Socket>,
     dumped_at: Instant,
+    refreshes: u64,
 }
 
 /// One socket with what is known of its process and user.
@@ -27,7 +28,7 @@ pub struct Monitor {
 pub struct Row<'a> {
     pub socket: &'a Socket,
     /// Every descriptor that holds it (empty when `unseen`).
-    pub holders: &'a [Holder],
+    pub holders: Holders<'a>,
     pub unseen: Option<Unseen>,
     /// The first holder's process.
     pub process: Option<&'a ProcessInfo>,
@@ -44,26 +45,38 @@ impl Monitor {
             users: Users::default(),
             sockets: Vec::new(),
             dumped_at: Instant::now(),
+            refreshes: 0,
         })
     }
 
-    /// Dumps `tables` (TCP in `tcp_states`) while the process table is brought up to date
-    /// on a second thread, then matches the two.
+    /// Dumps `tables` (TCP in `tcp_states`) and matches the sockets with their processes.
+    /// The first refresh walks `/proc` on a second thread while the dump runs; later ones
+    /// walk it only when the dump has a socket without a known holder, or a holder ended
+    /// ([`ProcessTable::update`]).
     pub fn refresh(&mut self, tables: &[Table], tcp_states: StateMask) -> Result<(), HostError> {
         self.sockets.clear();
-        let Monitor { diag, procs, sockets, dumped_at, .. } = self;
-        let dumped = std::thread::scope(|scope| {
-            let scan = scope.spawn(|| procs.scan());
-            let dumped = diag.dump(tables, tcp_states, sockets);
-            *dumped_at = Instant::now();
-            scan.join().expect("the /proc scan does not panic");
-            dumped
-        });
-        dumped?;
-        self.procs.index(&self.sockets);
-        for s in &self.sockets {
-            if let Some(uid) = s.uid {
+        if self.refreshes == 0 {
+            let Monitor { diag, procs, sockets, dumped_at, .. } = self;
+            let dumped = std::thread::scope(|scope| {
+                let scan = scope.spawn(|| procs.scan());
+                let dumped = diag.dump(tables, tcp_states, sockets);
+                *dumped_at = Instant::now();
+                scan.join().expect("the /proc scan does not panic");
+                dumped
+            });
+            dumped?;
+            self.procs.index(&self.sockets);
+        } else {
+            self.diag.dump(tables, tcp_states, &mut self.sockets)?;
+            self.dumped_at = Instant::now();
+            self.procs.update(&self.sockets);
+        }
+        self.refreshes += 1;
+        let mut last = None;
+        for uid in self.sockets.iter().filter_map(|s| s.uid) {
+            if last != Some(uid) {
                 self.users.name(uid);
+                last = Some(uid);
             }
         }
         Ok(())
@@ -79,11 +92,17 @@ impl Monitor {
         &self.sockets
     }
 
-    /// The row of `socket` (one of [`Monitor::sockets`]).
-    pub fn row<'a>(&'a self, socket: &'a Socket) -> Row<'a> {
-        let (holders, unseen) = match self.procs.owner(socket) {
+    /// Who holds `sockets()[index]`.
+    pub fn owner(&self, index: usize) -> Owner<'_> {
+        self.procs.owner_at(index, &self.sockets[index])
+    }
+
+    /// The row of `sockets()[index]`.
+    pub fn row(&self, index: usize) -> Row<'_> {
+        let socket = &self.sockets[index];
+        let (holders, unseen) = match self.procs.owner_at(index, socket) {
             Owner::Held(h) => (h, None),
-            Owner::Unseen(why) => (&[][..], Some(why)),
+            Owner::Unseen(why) => (Holders::NONE, Some(why)),
         };
         Row {
             socket,
@@ -127,7 +146,7 @@ pub fn run(args: &ConnectionsArgs) -> Result<(), Failure> {
     let mut monitor = Monitor::open()?;
     monitor.refresh(&tables, mask)?;
     let mut out = cli::open_output(None, false)?;
-    let rows = monitor.sockets().iter().map(|s| monitor.row(s)).filter(|r| args.filters.keep(r));
+    let rows = (0..monitor.sockets().len()).map(|i| monitor.row(i)).filter(|r| args.filters.keep(r));
     if args.json {
         let fields = if args.fields.is_empty() { Column::ALL.to_vec() } else { args.fields.clone() };
         let mut line = Vec::with_capacity(1024);
@@ -140,7 +159,10 @@ pub fn run(args: &ConnectionsArgs) -> Result<(), Failure> {
         let fields = if args.fields.is_empty() { Column::DEFAULT.to_vec() } else { args.fields.clone() };
         let mut table = TextTable::new(fields.iter().map(|c| (c.header(), c.right_aligned())).collect());
         for row in rows {
-            table.push(fields.iter().map(|c| c.text(&row)).collect());
+            for column in &fields {
+                column.write_text(&row, table.cell());
+                table.end_cell();
+            }
         }
         table.write(&mut out, !args.no_header)?;
     }

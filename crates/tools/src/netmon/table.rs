@@ -3,43 +3,67 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-/// A table whose columns are as wide as their widest cell, two spaces apart.
+/// A table whose columns are as wide as their widest cell, two spaces apart. The cells are
+/// kept one after the other in one string (no allocation per cell).
 #[derive(Debug)]
 pub struct TextTable<'a> {
     /// (header, right-aligned) per column.
     columns: Vec<(&'a str, bool)>,
-    rows: Vec<Vec<Cow<'a, str>>>,
+    /// Every cell's text, row after row.
+    text: String,
+    /// Where each cell ends in `text`.
+    ends: Vec<usize>,
+    /// The widest cell of each column so far, in characters.
+    widths: Vec<usize>,
 }
 
 impl<'a> TextTable<'a> {
     /// A table with these (header, right-aligned) columns.
     pub fn new(columns: Vec<(&'a str, bool)>) -> TextTable<'a> {
-        TextTable { columns, rows: Vec::new() }
+        let widths = vec![0; columns.len()];
+        TextTable { columns, text: String::new(), ends: Vec::new(), widths }
     }
 
     /// Adds a row (one cell per column).
-    pub fn push(&mut self, row: Vec<Cow<'a, str>>) {
-        self.rows.push(row);
+    pub fn push(&mut self, row: Vec<Cow<'_, str>>) {
+        for cell in row {
+            self.text.push_str(&cell);
+            self.end_cell();
+        }
+    }
+
+    /// The text to append the next cell to; [`TextTable::end_cell`] ends it.
+    pub fn cell(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    /// Ends the cell written since the last one ended (cells fill rows in column order).
+    pub fn end_cell(&mut self) {
+        let start = self.ends.last().copied().unwrap_or(0);
+        let cell = &self.text[start..];
+        let width = if cell.is_ascii() { cell.len() } else { cell.chars().count() };
+        let column = self.ends.len() % self.columns.len().max(1);
+        self.widths[column] = self.widths[column].max(width);
+        self.ends.push(self.text.len());
     }
 
     /// Writes the header (when `header`) and the rows; the last column is not padded.
     pub fn write(&self, out: &mut impl Write, header: bool) -> io::Result<()> {
-        let mut widths: Vec<usize> =
-            self.columns.iter().map(|(h, _)| if header { h.chars().count() } else { 0 }).collect();
-        for row in &self.rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
+        let mut widths = self.widths.clone();
+        if header {
+            for (w, (h, _)) in widths.iter_mut().zip(&self.columns) {
+                *w = (*w).max(h.chars().count());
             }
         }
         let last = self.columns.len().saturating_sub(1);
         let mut line = String::new();
         let mut emit = |cells: &mut dyn Iterator<Item = &str>, out: &mut dyn Write| -> io::Result<()> {
-            line.clear();
             for (i, cell) in cells.enumerate() {
                 if i > 0 {
                     line.push_str("  ");
                 }
-                let pad = widths[i].saturating_sub(cell.chars().count());
+                let width = if cell.is_ascii() { cell.len() } else { cell.chars().count() };
+                let pad = widths[i].saturating_sub(width);
                 let right = self.columns[i].1;
                 if right {
                     line.extend(std::iter::repeat_n(' ', pad));
@@ -50,29 +74,50 @@ impl<'a> TextTable<'a> {
                 }
             }
             line.push('\n');
-            out.write_all(line.as_bytes())
+            // Written in blocks, not line by line.
+            if line.len() >= 32 * 1024 {
+                out.write_all(line.as_bytes())?;
+                line.clear();
+            }
+            Ok(())
         };
         if header {
             emit(&mut self.columns.iter().map(|(h, _)| *h), out)?;
         }
-        for row in &self.rows {
-            emit(&mut row.iter().map(|c| c.as_ref()), out)?;
+        let mut start = 0;
+        for row in self.ends.chunks(self.columns.len().max(1)) {
+            let mut cells = row.iter().map(|&end| {
+                let cell = &self.text[start..end];
+                start = end;
+                cell
+            });
+            emit(&mut cells, out)?;
         }
-        Ok(())
+        out.write_all(line.as_bytes())
     }
 }
 
 /// Bytes in binary units: `512B`, `1.5KiB`, `20.0MiB`, `3.25GiB`.
 pub fn bytes(n: u64) -> String {
-    scaled(n as f64, "B")
+    let mut text = String::new();
+    write_bytes(&mut text, n);
+    text
+}
+
+/// Appends [`bytes`] of `n` to `out`.
+pub fn write_bytes(out: &mut String, n: u64) {
+    scaled(out, n as f64, "B")
 }
 
 /// A rate in bytes per second, binary units: `1.5KiB/s`.
 pub fn rate(per_second: f64) -> String {
-    scaled(per_second, "B/s")
+    let mut text = String::new();
+    scaled(&mut text, per_second, "B/s");
+    text
 }
 
-fn scaled(value: f64, unit: &str) -> String {
+fn scaled(out: &mut String, value: f64, unit: &str) {
+    use std::fmt::Write as _;
     const STEPS: [&str; 5] = ["", "Ki", "Mi", "Gi", "Ti"];
     let mut v = value;
     let mut step = 0;
@@ -80,19 +125,27 @@ fn scaled(value: f64, unit: &str) -> String {
         v /= 1024.0;
         step += 1;
     }
-    if step == 0 {
-        format!("{v:.0}{unit}")
+    let _ = if step == 0 {
+        write!(out, "{v:.0}{unit}")
     } else if v < 10.0 {
-        format!("{v:.2}{}{unit}", STEPS[step])
+        write!(out, "{v:.2}{}{unit}", STEPS[step])
     } else {
-        format!("{v:.1}{}{unit}", STEPS[step])
-    }
+        write!(out, "{v:.1}{}{unit}", STEPS[step])
+    };
 }
 
 /// Microseconds as milliseconds: `0.05ms`, `12.3ms`.
 pub fn millis(us: u32) -> String {
+    let mut text = String::new();
+    write_millis(&mut text, us);
+    text
+}
+
+/// Appends [`millis`] of `us` to `out`.
+pub fn write_millis(out: &mut String, us: u32) {
+    use std::fmt::Write as _;
     let ms = f64::from(us) / 1000.0;
-    if ms < 10.0 { format!("{ms:.2}ms") } else { format!("{ms:.1}ms") }
+    let _ = if ms < 10.0 { write!(out, "{ms:.2}ms") } else { write!(out, "{ms:.1}ms") };
 }
 
 #[cfg(test)]

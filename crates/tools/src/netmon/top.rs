@@ -11,6 +11,7 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Instant;
 
 use pktkit::host::interfaces::{self, Counters};
+use pktkit::host::procs::Owner;
 use pktkit::host::sockets::{StateMask, Table, TcpState};
 use pktkit::render::time::TimeKeys;
 
@@ -88,7 +89,7 @@ pub struct Snapshot {
 /// The counters of the previous refresh.
 #[derive(Debug)]
 struct Previous {
-    sockets: HashMap<u64, (u64, u64)>,
+    sockets: SocketCounters,
     sockets_at: Instant,
     interfaces: HashMap<String, Counters>,
     interfaces_at: Instant,
@@ -113,12 +114,9 @@ impl Tracker {
         if let Some(c) = &capture {
             c.take();
         }
-        let previous = Previous {
-            sockets: counters_by_cookie(&monitor),
-            sockets_at: monitor.dumped_at(),
-            interfaces,
-            interfaces_at,
-        };
+        let mut sockets = SocketCounters::default();
+        sockets.fill(&monitor);
+        let previous = Previous { sockets, sockets_at: monitor.dumped_at(), interfaces, interfaces_at };
         Ok(Tracker { monitor, previous, seq: 0, capture })
     }
 
@@ -161,19 +159,17 @@ impl Tracker {
             }
             let Some(t) = s.tcp else { continue };
             // A socket born during the interval moved all its bytes in it.
-            let (acked, received) = self.previous.sockets.get(&s.cookie).copied().unwrap_or((0, 0));
+            let (acked, received) = self.previous.sockets.get(s.cookie);
             let sent = t.bytes_acked.saturating_sub(acked) as f64 / seconds;
             let recv = t.bytes_received.saturating_sub(received) as f64 / seconds;
             connections.push(ConnRate { index, sent, recv });
         }
         let processes = self.processes(&connections);
         connections.sort_by(|a, b| (b.sent + b.recv).total_cmp(&(a.sent + a.recv)));
-        self.previous = Previous {
-            sockets: counters_by_cookie(&self.monitor),
-            sockets_at: self.monitor.dumped_at(),
-            interfaces: ifaces.into_iter().map(|i| (i.name, i.counters)).collect(),
-            interfaces_at,
-        };
+        self.previous.sockets.fill(&self.monitor);
+        self.previous.sockets_at = self.monitor.dumped_at();
+        self.previous.interfaces = ifaces.into_iter().map(|i| (i.name, i.counters)).collect();
+        self.previous.interfaces_at = interfaces_at;
         Ok(Snapshot {
             seq: self.seq,
             seconds,
@@ -186,27 +182,40 @@ impl Tracker {
     }
 
     fn processes(&self, connections: &[ConnRate]) -> Vec<ProcRate> {
-        let sockets = self.monitor.sockets();
         // Grouped by pid, or by reason and uid for sockets without one; names are made once
         // per group.
-        let mut groups: HashMap<GroupKey, ProcRate> = HashMap::new();
+        // Neighbouring connections mostly belong to the same group: the last one is tried first.
+        let mut groups: HashMap<GroupKey, usize> = HashMap::new();
+        let mut v: Vec<ProcRate> = Vec::new();
+        let mut last: Option<(GroupKey, usize)> = None;
+        let sockets = self.monitor.sockets();
         for c in connections {
-            let row = self.monitor.row(&sockets[c.index]);
-            let pid = row.holders.first().map(|h| h.pid);
-            let key = (pid, row.unseen.map(|u| u.name()), if pid.is_some() { None } else { row.socket.uid });
-            let entry = groups.entry(key).or_insert_with(|| ProcRate {
-                pid,
-                name: columns::Column::Name.text(&row).into_owned(),
-                user: columns::Column::User.text(&row).into_owned(),
-                connections: 0,
-                sent: 0.0,
-                recv: 0.0,
-            });
+            let (pid, unseen) = match self.monitor.owner(c.index) {
+                Owner::Held(holders) => (holders.first().map(|h| h.pid), None),
+                Owner::Unseen(why) => (None, Some(why.name())),
+            };
+            let key = (pid, unseen, if pid.is_some() { None } else { sockets[c.index].uid });
+            let at = match last {
+                Some((k, at)) if k == key => at,
+                _ => *groups.entry(key).or_insert_with(|| {
+                    let row = self.monitor.row(c.index);
+                    v.push(ProcRate {
+                        pid,
+                        name: columns::Column::Name.text(&row),
+                        user: columns::Column::User.text(&row),
+                        connections: 0,
+                        sent: 0.0,
+                        recv: 0.0,
+                    });
+                    v.len() - 1
+                }),
+            };
+            last = Some((key, at));
+            let entry = &mut v[at];
             entry.connections += 1;
             entry.sent += c.sent;
             entry.recv += c.recv;
         }
-        let mut v: Vec<ProcRate> = groups.into_values().collect();
         v.sort_by(|a, b| (b.sent + b.recv).total_cmp(&(a.sent + a.recv)).then(a.pid.cmp(&b.pid)));
         v
     }
@@ -238,12 +247,53 @@ fn host_rates(counts: &Counts, seconds: f64) -> Vec<HostRate> {
     v
 }
 
-fn counters_by_cookie(monitor: &Monitor) -> HashMap<u64, (u64, u64)> {
-    monitor
-        .sockets()
-        .iter()
-        .filter_map(|s| s.tcp.map(|t| (s.cookie, (t.bytes_acked, t.bytes_received))))
-        .collect()
+/// The byte counters of one dump's TCP sockets, looked up by cookie in the next dump. The
+/// kernel lists sockets in the same order from one dump to the next (its hash table's), so
+/// the next socket is almost always the one after the last found; a table by cookie is built
+/// only when it is not.
+#[derive(Debug, Default)]
+struct SocketCounters {
+    /// (cookie, bytes_acked, bytes_received), in dump order.
+    counters: Vec<(u64, u64, u64)>,
+    /// Where the next lookup looks first.
+    cursor: usize,
+    /// cookie -> index in `counters`, built on the first lookup that misses.
+    by_cookie: HashMap<u64, usize>,
+}
+
+impl SocketCounters {
+    /// Takes the counters of `monitor`'s sockets, reusing the allocations of `self`.
+    fn fill(&mut self, monitor: &Monitor) {
+        self.counters.clear();
+        self.counters.extend(
+            monitor
+                .sockets()
+                .iter()
+                .filter_map(|s| s.tcp.map(|t| (s.cookie, t.bytes_acked, t.bytes_received))),
+        );
+        self.cursor = 0;
+        self.by_cookie.clear();
+    }
+
+    /// (bytes_acked, bytes_received) of the socket `cookie`, (0, 0) when it is new.
+    fn get(&mut self, cookie: u64) -> (u64, u64) {
+        if let Some(&(c, acked, received)) = self.counters.get(self.cursor)
+            && c == cookie
+        {
+            self.cursor += 1;
+            return (acked, received);
+        }
+        if self.by_cookie.is_empty() {
+            self.by_cookie.extend(self.counters.iter().enumerate().map(|(i, c)| (c.0, i)));
+        }
+        match self.by_cookie.get(&cookie) {
+            Some(&i) => {
+                self.cursor = i + 1;
+                (self.counters[i].1, self.counters[i].2)
+            }
+            None => (0, 0),
+        }
+    }
 }
 
 /// Starts the capture unless `--no-capture` or without CAP_NET_RAW; a capture that cannot
@@ -318,14 +368,13 @@ fn write_snapshot(out: &mut Vec<u8>, snap: &Snapshot, tracker: &Tracker, args: &
         );
     }
     out.extend_from_slice(b"],\"connections\":[");
-    let sockets = tracker.monitor().sockets();
     let moving: Vec<&ConnRate> =
         snap.connections.iter().filter(|c| args.all || c.sent > 0.0 || c.recv > 0.0).collect();
     for (i, c) in limit(&moving, args.top).iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        let row = tracker.monitor().row(&sockets[c.index]);
+        let row = tracker.monitor().row(c.index);
         write_connection(out, &row, c);
     }
     if let Some(hosts) = &snap.hosts {
@@ -550,10 +599,9 @@ fn draw(frame: &mut ratatui::Frame, snap: Option<&Snapshot>, tracker: &Tracker, 
 
     let no_conns = Vec::new();
     let conns = snap.map_or(&no_conns, |s| &s.connections);
-    let sockets = tracker.monitor().sockets();
     let rows = conns.iter().filter(|c| args.all || c.sent > 0.0 || c.recv > 0.0).map(|c| {
-        let row = tracker.monitor().row(&sockets[c.index]);
-        let cell = |col: columns::Column| col.text(&row).into_owned();
+        let row = tracker.monitor().row(c.index);
+        let cell = |col: columns::Column| col.text(&row);
         TuiRow::new(vec![
             cell(columns::Column::Laddr),
             cell(columns::Column::Raddr),
