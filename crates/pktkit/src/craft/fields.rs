@@ -6,7 +6,7 @@
 //! build error, not a lookup that fails at run time.
 
 use super::error::CraftError;
-use crate::services::SERVICES;
+use crate::services::SERVICE_NUMBERS;
 
 /// What a layer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,8 +298,8 @@ const TCP: LayerDef = LayerDef {
     proto: Proto::Tcp,
     name: "TCP",
     fields: &[
-        named("sport", 16, SERVICES),
-        named("dport", 16, SERVICES),
+        named("sport", 16, &SERVICE_NUMBERS),
+        named("dport", 16, &SERVICE_NUMBERS),
         int("seq", 32),
         int("ack", 32),
         int("dataofs", 4),
@@ -315,7 +315,12 @@ const TCP: LayerDef = LayerDef {
 const UDP: LayerDef = LayerDef {
     proto: Proto::Udp,
     name: "UDP",
-    fields: &[named("sport", 16, SERVICES), named("dport", 16, SERVICES), int("len", 16), int("chksum", 16)],
+    fields: &[
+        named("sport", 16, &SERVICE_NUMBERS),
+        named("dport", 16, &SERVICE_NUMBERS),
+        int("len", 16),
+        int("chksum", 16),
+    ],
 };
 
 const ICMP: LayerDef = LayerDef {
