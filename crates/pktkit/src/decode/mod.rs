@@ -31,6 +31,10 @@ pub use app::{App, AppProto};
 /// Most VLAN tags kept per frame (deeper stacks stop decoding, with a reason).
 pub const MAX_VLANS: usize = 4;
 
+/// Most tunnels followed into one frame ([`Decoded::tunnels`]): every consumer that walks the
+/// tunnel chain stops at this depth.
+pub const MAX_TUNNELS: usize = 8;
+
 /// What [`decode`] does beyond the fixed layers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DecodeOptions {
@@ -317,6 +321,18 @@ impl<'a> Decoded<'a> {
             Payload::Ip => LinkType::RAW,
         };
         Some(decode(lt, bytes, bytes.len() as u32, opts))
+    }
+
+    /// The packets this frame carries through tunnels, outermost first, at most
+    /// [`MAX_TUNNELS`] of them (each decoded with `opts`).
+    pub fn tunnels(&self, opts: DecodeOptions) -> impl Iterator<Item = Decoded<'a>> + use<'a> {
+        let mut next = self.decode_encapsulated(&opts);
+        std::iter::from_fn(move || {
+            let inner = next.take()?;
+            next = inner.decode_encapsulated(&opts);
+            Some(inner)
+        })
+        .take(MAX_TUNNELS)
     }
 
     /// The packet quoted inside an ICMP or ICMPv6 error, decoded leniently.

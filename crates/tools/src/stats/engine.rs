@@ -441,20 +441,13 @@ impl Stats {
         // Tunnels (GRE, VXLAN, GTP-U, IP in IP, MPLS, PPPoE): the inner packets continue the
         // path and count in the per-IP-header reports too, as in tshark.
         if r.hierarchy || per_layer {
-            let mut next = d.decode_encapsulated(&TUNNEL_DECODE);
-            let mut depth = 0;
-            while let Some(inner) = next {
-                depth += 1;
-                if depth > MAX_TUNNELS {
-                    break;
-                }
+            for inner in d.tunnels(TUNNEL_DECODE) {
                 if r.hierarchy {
                     path.extend(&inner, true);
                 }
                 if per_layer {
                     self.layer(&inner, ts, bytes);
                 }
-                next = inner.decode_encapsulated(&TUNNEL_DECODE);
             }
         }
         if r.hierarchy {
@@ -576,9 +569,6 @@ pub fn interval_index(ts: Timestamp, interval_ns: u64) -> i64 {
     let n = ts.as_nanos().div_euclid(interval_ns as i128);
     n.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
-
-/// Most tunnels followed into one frame.
-pub const MAX_TUNNELS: usize = 8;
 
 const TUNNEL_DECODE: DecodeOptions = DecodeOptions { app: true };
 
