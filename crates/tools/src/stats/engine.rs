@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use etherparse::{LaxNetSlice, TransportSlice};
 use pktkit::capture::Timestamp;
 use pktkit::decode::{DecodeOptions, Decoded, StopKind};
+use pktkit::proto::ip_proto;
 
 use super::hier::{Path, Tree, bad_ipv4_length};
 use super::keys::{
@@ -415,9 +416,9 @@ impl Stats {
         if r.protocols {
             let t = &mut self.transports;
             let c = match d.net.as_ref().and_then(|n| n.ip_payload_ref()).map(|p| p.ip_number.0) {
-                Some(6) => &mut t.tcp,
-                Some(17) => &mut t.udp,
-                Some(1 | 58) => &mut t.icmp,
+                Some(ip_proto::TCP) => &mut t.tcp,
+                Some(ip_proto::UDP) => &mut t.udp,
+                Some(ip_proto::ICMP | ip_proto::ICMPV6) => &mut t.icmp,
                 _ => &mut t.other,
             };
             c.add(bytes);
@@ -478,7 +479,7 @@ impl Stats {
             table.slot(e).add(ab, bytes, ts);
         }
         if r.ports {
-            let proto = if tcp { 6 } else { 17 };
+            let proto = if tcp { ip_proto::TCP } else { ip_proto::UDP };
             self.ports.slot(Port { proto, port: sport.min(dport) }).add(bytes);
         }
         if r.names
