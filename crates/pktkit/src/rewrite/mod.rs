@@ -233,6 +233,11 @@ impl Layout {
     pub fn parse(linktype: LinkType, data: &[u8]) -> Layout {
         let d = decode(linktype, data, data.len() as u32, &DecodeOptions { app: false });
         let mut l = Layout::default();
+        // Links edited: Ethernet, Linux cooked, raw IP, BSD null/loop (not PKTAP, PPP, ...).
+        let editable = matches!(d.link, Link::Ethernet(_) | Link::Sll(_) | Link::Raw | Link::Null { .. });
+        if !editable || d.pktap.is_some() {
+            return l;
+        }
         if let Link::Ethernet(_) = d.link {
             l.eth = Some(0);
             // Each tag is its TCI, then the next EtherType; the last one ends at the network layer.
