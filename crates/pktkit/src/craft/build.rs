@@ -15,6 +15,7 @@ use super::values::{Val, encode_question};
 use super::{CraftedPacket, Probe, ProbeKind, StartLayer};
 use crate::checksum::checksum;
 use crate::proto::ethernet::ether_type;
+use crate::proto::icmpv6 as icmpv6_type;
 use crate::proto::ip_proto;
 
 const BROADCAST: Mac = [0xff; 6];
@@ -110,6 +111,27 @@ impl Inst {
     }
 }
 
+/// The ICMPv6 type a message layer has unless its spec gives one.
+fn icmpv6_default_type(p: Proto) -> u64 {
+    let t = match p {
+        Proto::Icmpv6EchoRequest => icmpv6_type::ECHO_REQUEST,
+        Proto::Icmpv6EchoReply => icmpv6_type::ECHO_REPLY,
+        Proto::NdRs => icmpv6_type::ROUTER_SOLICIT,
+        Proto::NdRa => icmpv6_type::ROUTER_ADVERT,
+        Proto::NdNs => icmpv6_type::NEIGHBOR_SOLICIT,
+        _ => icmpv6_type::NEIGHBOR_ADVERT,
+    };
+    u64::from(t)
+}
+
+/// This machine's IPv4 source address towards `dst` (0.0.0.0 when it has none).
+fn source_v4(env: &dyn Environment, dst: IpAddr) -> Ipv4Addr {
+    match env.source_address(dst) {
+        Some(IpAddr::V4(a)) => a,
+        _ => Ipv4Addr::UNSPECIFIED,
+    }
+}
+
 /// The address a layer sends to, for routes and MAC resolution.
 fn target(l: &Inst) -> Option<IpAddr> {
     match l.proto() {
@@ -158,11 +180,7 @@ fn resolve(layers: &mut [Inst], env: &dyn Environment) -> Option<String> {
         match l.proto() {
             Proto::Ip => {
                 l.set_default(ip::DST, Val::V4(Ipv4Addr::LOCALHOST));
-                let dst = IpAddr::V4(l.v4(ip::DST));
-                let src = match env.source_address(dst) {
-                    Some(IpAddr::V4(a)) => a,
-                    _ => Ipv4Addr::UNSPECIFIED,
-                };
+                let src = source_v4(env, IpAddr::V4(l.v4(ip::DST)));
                 l.set_default(ip::SRC, Val::V4(src));
             }
             Proto::Ipv6 => {
@@ -189,10 +207,7 @@ fn resolve(layers: &mut [Inst], env: &dyn Environment) -> Option<String> {
             Proto::Arp => {
                 l.set_default(arp::PDST, Val::V4(Ipv4Addr::UNSPECIFIED));
                 let pdst = IpAddr::V4(l.v4(arp::PDST));
-                let psrc = match env.source_address(pdst) {
-                    Some(IpAddr::V4(a)) => a,
-                    _ => Ipv4Addr::UNSPECIFIED,
-                };
+                let psrc = source_v4(env, pdst);
                 l.set_default(arp::PSRC, Val::V4(psrc));
                 l.set_default(arp::HWSRC, Val::Mac(source_mac(env, Some(pdst)).0));
             }
@@ -530,14 +545,7 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
             return Ok(out);
         }
         p if p.is_icmpv6() => {
-            let default_type = match p {
-                Proto::Icmpv6EchoRequest => 128,
-                Proto::Icmpv6EchoReply => 129,
-                Proto::NdRs => 133,
-                Proto::NdRa => 134,
-                Proto::NdNs => 135,
-                _ => 136,
-            };
+            let default_type = icmpv6_default_type(p);
             out = vec![l.u(icmpv6::TYPE, default_type) as u8, l.u(icmpv6::CODE, 0) as u8, 0, 0];
             match p {
                 Proto::Icmpv6EchoRequest | Proto::Icmpv6EchoReply => {
@@ -635,14 +643,7 @@ fn probe(layers: &[Inst], tcp_payload: &[(usize, usize)]) -> Probe {
             }
             p if p.is_icmpv6() => {
                 let echo = matches!(p, Proto::Icmpv6EchoRequest | Proto::Icmpv6EchoReply);
-                let default_type = match p {
-                    Proto::Icmpv6EchoRequest => 128,
-                    Proto::Icmpv6EchoReply => 129,
-                    Proto::NdRs => 133,
-                    Proto::NdRa => 134,
-                    Proto::NdNs => 135,
-                    _ => 136,
-                };
+                let default_type = icmpv6_default_type(p);
                 ProbeKind::Icmpv6 {
                     icmp_type: t.u(icmpv6::TYPE, default_type) as u8,
                     code: t.u(icmpv6::CODE, 0) as u8,

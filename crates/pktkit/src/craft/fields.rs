@@ -232,6 +232,20 @@ const RA_PREFS: &[(&str, u64)] = &[("Medium", 0), ("High", 1), ("Reserved", 2), 
 
 const ICMPV6_HEAD: [FieldDef; 3] = [int("type", 8), int("code", 8), alias("cksum", "chksum", 16)];
 
+/// The fields of both ICMPv6 echo messages.
+const ICMPV6_ECHO_FIELDS: [FieldDef; 6] = [
+    ICMPV6_HEAD[0],
+    ICMPV6_HEAD[1],
+    ICMPV6_HEAD[2],
+    int("id", 16),
+    int("seq", 16),
+    field("data", FieldKind::Bytes),
+];
+
+/// The fields of both link-layer address options of neighbour discovery.
+const ND_LLADDR_OPTION_FIELDS: [FieldDef; 3] =
+    [int("type", 8), int("len", 8), field("lladdr", FieldKind::Mac)];
+
 pub(crate) const ETHER: LayerDef = LayerDef {
     proto: Proto::Ether,
     name: "Ether",
@@ -345,31 +359,11 @@ const ICMP: LayerDef = LayerDef {
     ],
 };
 
-const ICMPV6_ECHO_REQUEST: LayerDef = LayerDef {
-    proto: Proto::Icmpv6EchoRequest,
-    name: "ICMPv6EchoRequest",
-    fields: &[
-        ICMPV6_HEAD[0],
-        ICMPV6_HEAD[1],
-        ICMPV6_HEAD[2],
-        int("id", 16),
-        int("seq", 16),
-        field("data", FieldKind::Bytes),
-    ],
-};
+const ICMPV6_ECHO_REQUEST: LayerDef =
+    LayerDef { proto: Proto::Icmpv6EchoRequest, name: "ICMPv6EchoRequest", fields: &ICMPV6_ECHO_FIELDS };
 
-const ICMPV6_ECHO_REPLY: LayerDef = LayerDef {
-    proto: Proto::Icmpv6EchoReply,
-    name: "ICMPv6EchoReply",
-    fields: &[
-        ICMPV6_HEAD[0],
-        ICMPV6_HEAD[1],
-        ICMPV6_HEAD[2],
-        int("id", 16),
-        int("seq", 16),
-        field("data", FieldKind::Bytes),
-    ],
-};
+const ICMPV6_ECHO_REPLY: LayerDef =
+    LayerDef { proto: Proto::Icmpv6EchoReply, name: "ICMPv6EchoReply", fields: &ICMPV6_ECHO_FIELDS };
 
 const ND_NS: LayerDef = LayerDef {
     proto: Proto::NdNs,
@@ -418,17 +412,11 @@ const ND_RA: LayerDef = LayerDef {
     ],
 };
 
-const ND_OPT_SRC_LLADDR: LayerDef = LayerDef {
-    proto: Proto::NdOptSrcLLAddr,
-    name: "ICMPv6NDOptSrcLLAddr",
-    fields: &[int("type", 8), int("len", 8), field("lladdr", FieldKind::Mac)],
-};
+const ND_OPT_SRC_LLADDR: LayerDef =
+    LayerDef { proto: Proto::NdOptSrcLLAddr, name: "ICMPv6NDOptSrcLLAddr", fields: &ND_LLADDR_OPTION_FIELDS };
 
-const ND_OPT_DST_LLADDR: LayerDef = LayerDef {
-    proto: Proto::NdOptDstLLAddr,
-    name: "ICMPv6NDOptDstLLAddr",
-    fields: &[int("type", 8), int("len", 8), field("lladdr", FieldKind::Mac)],
-};
+const ND_OPT_DST_LLADDR: LayerDef =
+    LayerDef { proto: Proto::NdOptDstLLAddr, name: "ICMPv6NDOptDstLLAddr", fields: &ND_LLADDR_OPTION_FIELDS };
 
 const DNS: LayerDef = LayerDef {
     proto: Proto::Dns,
