@@ -21,11 +21,11 @@ fn option_sets() -> [TextOptions; 6] {
     let d = TextOptions::default();
     [
         d,
-        TextOptions { eflag: true, vflag: 1, ..d },
-        TextOptions { vflag: 2, big_x: 1, number: true, ..d },
-        TextOptions { vflag: 3, xflag: 2, tflag: 3, ..d },
-        TextOptions { aflag: 1, tflag: 4, nano: true, ..d },
-        TextOptions { big_x: 2, tflag: 5, eflag: true, ..d },
+        TextOptions { link_header: true, verbosity: 1, ..d },
+        TextOptions { verbosity: 2, hex_ascii_dump: 1, number: true, ..d },
+        TextOptions { verbosity: 3, hex_dump: 2, time_format: 3, ..d },
+        TextOptions { ascii_dump: 1, time_format: 4, nano: true, ..d },
+        TextOptions { hex_ascii_dump: 2, time_format: 5, link_header: true, ..d },
     ]
 }
 

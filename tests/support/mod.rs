@@ -3,27 +3,17 @@
 
 pub mod lab;
 pub mod pcapng;
+#[path = "shared.rs"]
+mod shared;
+
+#[allow(unused_imports)]
+pub use shared::{corpus, crafted, raw_layer};
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
-
-/// The external corpus (`$PKTKIT_CORPUS`, else `../shared/corpus` beside the repository), or
-/// `None` after printing why the calling test skips.
-pub fn corpus(test: &str) -> Option<PathBuf> {
-    let path = match std::env::var_os("PKTKIT_CORPUS") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-    };
-    if path.join("README.md").is_file() {
-        Some(path)
-    } else {
-        eprintln!("{test}: SKIPPED: no corpus at {} (set PKTKIT_CORPUS)", path.display());
-        None
-    }
-}
 
 /// What a finished (or, with [`run_timed`], killed) process left.
 #[derive(Debug)]
@@ -157,24 +147,18 @@ pub fn pcap_frames(linktype: pktkit::capture::LinkType, frames: &[Vec<u8>]) -> V
     pcap(linktype.0.into(), 65535, &recs)
 }
 
-/// An Ethernet + IPv4 + TCP or UDP frame (checksums zero: BPF does not check them).
+/// An Ethernet + IPv4 (DF, id 1) + TCP (SYN, seq 1) or UDP frame, built by craft.
 pub fn frame(proto: u8, src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
-    let l4_len = if proto == 6 { 20 } else { 8 };
-    let total = 20 + l4_len + payload.len();
-    let mut f = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00];
-    f.extend([0x45, 0, (total >> 8) as u8, total as u8, 0, 1, 0x40, 0, 64, proto, 0, 0]);
-    f.extend(src);
-    f.extend(dst);
-    f.extend(sport.to_be_bytes());
-    f.extend(dport.to_be_bytes());
-    if proto == 6 {
-        f.extend([0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0]);
+    let (src, dst) = (std::net::Ipv4Addr::from(src), std::net::Ipv4Addr::from(dst));
+    let transport = if proto == pktkit::proto::ip_proto::TCP {
+        format!("TCP(sport={sport},dport={dport},seq=1,flags=S,window=65535)")
     } else {
-        f.extend(((8 + payload.len()) as u16).to_be_bytes());
-        f.extend([0, 0]);
-    }
-    f.extend_from_slice(payload);
-    f
+        format!("UDP(sport={sport},dport={dport})")
+    };
+    crafted(&format!(
+        "Ether(dst=02:00:00:00:00:02,src=02:00:00:00:00:01)/IP(src={src},dst={dst},id=1,flags=DF)/{transport}{}",
+        raw_layer(payload)
+    ))
 }
 
 /// A packet as (data, orig_len, secs, nanos, stored length).

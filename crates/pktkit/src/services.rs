@@ -1,55 +1,125 @@
 //! Names and numbers of TCP and UDP ports: the service names the tools print and parse, and
 //! the ports most often found open (synscan's `--top-ports`).
 
-/// Well-known TCP and UDP service names (the usual /etc/services spellings).
-pub const SERVICES: &[(&str, u64)] = &[
-    ("echo", 7),
-    ("discard", 9),
-    ("daytime", 13),
-    ("ftp-data", 20),
-    ("ftp_data", 20),
-    ("ftp", 21),
-    ("ssh", 22),
-    ("telnet", 23),
-    ("smtp", 25),
-    ("time", 37),
-    ("domain", 53),
-    ("bootps", 67),
-    ("bootpc", 68),
-    ("tftp", 69),
-    ("http", 80),
-    ("kerberos", 88),
-    ("pop3", 110),
-    ("sunrpc", 111),
-    ("ntp", 123),
-    ("netbios-ns", 137),
-    ("netbios-dgm", 138),
-    ("netbios-ssn", 139),
-    ("imap", 143),
-    ("imap2", 143),
-    ("snmp", 161),
-    ("snmp-trap", 162),
-    ("bgp", 179),
-    ("ldap", 389),
-    ("https", 443),
-    ("microsoft-ds", 445),
-    ("isakmp", 500),
-    ("syslog", 514),
-    ("submission", 587),
-    ("ldaps", 636),
-    ("imaps", 993),
-    ("pop3s", 995),
-    ("openvpn", 1194),
-    ("mysql", 3306),
-    ("ms-wbt-server", 3389),
-    ("mdns", 5353),
-    ("postgresql", 5432),
-    ("http-alt", 8080),
-];
+/// The transports a service name is used on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transports {
+    /// TCP only.
+    Tcp,
+    /// UDP only.
+    Udp,
+    /// Both.
+    Both,
+}
 
-/// The service name of `port` in [`SERVICES`] (its first spelling), e.g. `ssh` for 22.
+/// One spelling of a well-known service: its name, port and the transports it is shown for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Service {
+    /// The name (the usual /etc/services spelling; a later row for the same port and
+    /// transport is another accepted spelling).
+    pub name: &'static str,
+    /// The port.
+    pub port: u16,
+    /// Where the name applies when a port is shown (pkt-stats shows `ntp` for UDP 123 only).
+    pub on: Transports,
+}
+
+const fn svc(name: &'static str, port: u16, on: Transports) -> Service {
+    Service { name, port, on }
+}
+
+/// Well-known TCP and UDP service names, in port order: the one table the tools print and
+/// parse (pkt-send specs, synscan `-p http`, pkt-stats' service column, synscan's reports).
+pub const SERVICES: &[Service] = {
+    use Transports::{Both as BOTH, Tcp as TCP, Udp as UDP};
+    &[
+        svc("echo", 7, BOTH),
+        svc("discard", 9, BOTH),
+        svc("daytime", 13, BOTH),
+        svc("ftp-data", 20, TCP),
+        svc("ftp_data", 20, TCP),
+        svc("ftp", 21, TCP),
+        svc("ssh", 22, TCP),
+        svc("telnet", 23, TCP),
+        svc("smtp", 25, TCP),
+        svc("time", 37, BOTH),
+        svc("domain", 53, BOTH),
+        svc("bootps", 67, UDP),
+        svc("bootpc", 68, UDP),
+        svc("tftp", 69, UDP),
+        svc("http", 80, TCP),
+        svc("kerberos", 88, BOTH),
+        svc("pop3", 110, TCP),
+        svc("sunrpc", 111, BOTH),
+        svc("ntp", 123, UDP),
+        svc("netbios-ns", 137, UDP),
+        svc("netbios-dgm", 138, UDP),
+        svc("netbios-ssn", 139, TCP),
+        svc("imap", 143, TCP),
+        svc("imap2", 143, TCP),
+        svc("snmp", 161, UDP),
+        svc("snmptrap", 162, UDP),
+        svc("snmp-trap", 162, UDP),
+        svc("bgp", 179, TCP),
+        svc("ldap", 389, BOTH),
+        svc("https", 443, TCP),
+        svc("https (QUIC)", 443, UDP),
+        svc("microsoft-ds", 445, TCP),
+        svc("submissions", 465, TCP),
+        svc("isakmp", 500, UDP),
+        svc("syslog", 514, UDP),
+        svc("dhcpv6-client", 546, UDP),
+        svc("dhcpv6-server", 547, UDP),
+        svc("submission", 587, TCP),
+        svc("ldaps", 636, TCP),
+        svc("domain-s", 853, BOTH),
+        svc("imaps", 993, TCP),
+        svc("pop3s", 995, TCP),
+        svc("openvpn", 1194, BOTH),
+        svc("ms-sql-s", 1433, TCP),
+        svc("radius", 1812, UDP),
+        svc("ssdp", 1900, UDP),
+        svc("nfs", 2049, BOTH),
+        svc("gtp-user", 2152, UDP),
+        svc("mysql", 3306, TCP),
+        svc("ms-wbt-server", 3389, BOTH),
+        svc("vxlan", 4789, UDP),
+        svc("sip", 5060, BOTH),
+        svc("mdns", 5353, UDP),
+        svc("llmnr", 5355, UDP),
+        svc("postgresql", 5432, TCP),
+        svc("redis", 6379, TCP),
+        svc("http-alt", 8080, TCP),
+        svc("https-alt", 8443, TCP),
+    ]
+};
+
+/// [`SERVICES`] as (name, port) pairs, for tables of names that take any number.
+pub const SERVICE_NUMBERS: [(&str, u64); SERVICES.len()] = {
+    let mut out = [("", 0); SERVICES.len()];
+    let mut i = 0;
+    while i < SERVICES.len() {
+        out[i] = (SERVICES[i].name, SERVICES[i].port as u64);
+        i += 1;
+    }
+    out
+};
+
+/// The service name of `port` on any transport (its first spelling), e.g. `ssh` for 22.
 pub fn service_name(port: u16) -> Option<&'static str> {
-    SERVICES.iter().find(|(_, p)| *p == u64::from(port)).map(|(name, _)| *name)
+    SERVICES.iter().find(|s| s.port == port).map(|s| s.name)
+}
+
+/// The service name of `port` on TCP (`tcp`) or UDP, when that transport has one: `ntp` for
+/// UDP 123 but none for TCP 123, `https (QUIC)` for UDP 443.
+pub fn service_name_on(port: u16, tcp: bool) -> Option<&'static str> {
+    let on = |t: Transports| t == Transports::Both || (t == Transports::Tcp) == tcp;
+    SERVICES.iter().find(|s| s.port == port && on(s.on)).map(|s| s.name)
+}
+
+/// The port of a service name (any spelling), e.g. 443 for `https`.
+pub fn port_of(name: &str) -> Option<u16> {
+    SERVICES.iter().find(|s| s.name == name).map(|s| s.port)
 }
 
 /// The 1,000 TCP ports most often found open, most frequent first (nmap's measured open
@@ -157,5 +227,21 @@ mod tests {
         assert_eq!(service_name(22), Some("ssh"));
         assert_eq!(service_name(20), Some("ftp-data"));
         assert_eq!(service_name(2), None);
+        assert_eq!(service_name(162), Some("snmptrap"));
+        assert_eq!(port_of("snmp-trap"), Some(162));
+        assert_eq!(port_of("imap2"), Some(143));
+        assert_eq!(service_name_on(123, false), Some("ntp"));
+        assert_eq!(service_name_on(123, true), None);
+        assert_eq!(service_name_on(443, true), Some("https"));
+        assert_eq!(service_name_on(443, false), Some("https (QUIC)"));
+        assert_eq!(service_name_on(53, true), Some("domain"));
+        assert_eq!(service_name_on(7, false), Some("echo"));
+    }
+
+    #[test]
+    fn one_display_name_per_port_and_transport_comes_first() {
+        for pair in SERVICES.windows(2) {
+            assert!(pair[0].port <= pair[1].port, "{} before {}", pair[0].name, pair[1].name);
+        }
     }
 }

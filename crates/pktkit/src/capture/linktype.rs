@@ -40,6 +40,20 @@ impl LinkType {
     pub const IPV6: LinkType = LinkType(229);
     /// Linux cooked capture v2 (20-byte header).
     pub const LINUX_SLL2: LinkType = LinkType(276);
+    /// PPP: optional address and control, then the PPP protocol.
+    pub const PPP: LinkType = LinkType(9);
+    /// PPP in HDLC-like framing (RFC 1662).
+    pub const PPP_HDLC: LinkType = LinkType(50);
+    /// Apple PKTAP as written in pcap files.
+    pub const PKTAP: LinkType = LinkType(258);
+    /// Apple PKTAP under the DLT number macOS uses (DLT_USER2).
+    pub const PKTAP_DLT_USER2: LinkType = LinkType(149);
+    /// Solaris ipnet.
+    pub const IPNET: LinkType = LinkType(226);
+    /// Linux NFLOG.
+    pub const NFLOG: LinkType = LinkType(239);
+    /// IP over InfiniBand (RFC 4391).
+    pub const IPOIB: LinkType = LinkType(242);
 
     /// libpcap's DLT name (`EN10MB`, `LINUX_SLL`, ...), as tcpdump prints it.
     pub fn dlt_name(self) -> Option<&'static str> {

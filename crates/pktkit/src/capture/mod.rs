@@ -175,8 +175,13 @@ impl<'a> Packet<'a> {
         self.interface.linktype
     }
 
-    /// True when fewer bytes were captured than were on the wire.
-    pub fn is_truncated(&self) -> bool {
-        (self.data.len() as u64) < self.orig_len as u64
+    /// True when fewer bytes were captured than were on the wire (cut by the snap length).
+    pub fn is_snapped(&self) -> bool {
+        is_snapped(self.data.len(), self.orig_len)
     }
+}
+
+/// True when `captured` bytes are fewer than the `wire_len` the packet had on the wire.
+pub fn is_snapped(captured: usize, wire_len: u32) -> bool {
+    (captured as u64) < u64::from(wire_len)
 }

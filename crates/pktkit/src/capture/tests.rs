@@ -156,7 +156,7 @@ fn snaplen_truncated_records_are_normal() {
     let f = pcap_file(false, false, 1, 60, &[(1, 2, &data, 1514)]);
     let mut r = reader(f);
     let p = r.next_packet().unwrap().unwrap();
-    assert!(p.is_truncated());
+    assert!(p.is_snapped());
     assert_eq!((p.data.len(), p.orig_len), (60, 1514));
 }
 

@@ -7,9 +7,16 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::env::{Environment, Mac};
 use super::error::CraftError;
-use super::layers::{DEFAULT_QNAME, LayerDef, Proto, Val, encode_question};
+use super::fields::{
+    DEFAULT_QNAME, Field, LayerDef, Proto, arp, dns, dot1q, ether, icmp, icmpv6, ip, ipv6, nd_na, nd_ns,
+    nd_opt, nd_ra, nd_rs, raw, tcp, udp,
+};
+use super::values::{Val, encode_question};
 use super::{CraftedPacket, Probe, ProbeKind, StartLayer};
 use crate::checksum::checksum;
+use crate::proto::ethernet::ether_type;
+use crate::proto::icmpv6 as icmpv6_type;
+use crate::proto::ip_proto;
 
 const BROADCAST: Mac = [0xff; 6];
 const ZERO_MAC: Mac = [0; 6];
@@ -29,72 +36,74 @@ impl Inst {
         Inst { def, pos, vals: vec![None; def.fields.len()], field_pos: vec![pos; def.fields.len()] }
     }
 
-    fn index(&self, name: &str) -> usize {
-        match self.def.index(name) {
-            Some(i) => i,
-            None => {
-                debug_assert!(false, "{} has no field {name}", self.def.name);
-                usize::MAX
-            }
+    /// True when `field` is a field of this layer (a constant of another layer's is not,
+    /// unless that layer has the same field at the same place).
+    fn has(&self, field: Field) -> bool {
+        let here = self.def.fields.get(field.index).is_some_and(|f| f.name == field.name);
+        debug_assert!(here, "{} has no field {} at {}", self.def.name, field.name, field.index);
+        here
+    }
+
+    fn get(&self, field: Field) -> Option<&Val> {
+        if !self.has(field) {
+            return None;
         }
+        self.vals.get(field.index).and_then(Option::as_ref)
     }
 
-    fn get(&self, name: &str) -> Option<&Val> {
-        self.vals.get(self.index(name)).and_then(Option::as_ref)
+    fn given(&self, field: Field) -> bool {
+        self.get(field).is_some()
     }
 
-    fn given(&self, name: &str) -> bool {
-        self.get(name).is_some()
-    }
-
-    fn int(&self, name: &str) -> Option<u64> {
-        match self.get(name) {
+    fn int(&self, field: Field) -> Option<u64> {
+        match self.get(field) {
             Some(Val::Int(n)) => Some(*n),
             _ => None,
         }
     }
 
-    fn u(&self, name: &str, default: u64) -> u64 {
-        self.int(name).unwrap_or(default)
+    fn u(&self, field: Field, default: u64) -> u64 {
+        self.int(field).unwrap_or(default)
     }
 
-    fn v4(&self, name: &str) -> Ipv4Addr {
-        match self.get(name) {
+    fn v4(&self, field: Field) -> Ipv4Addr {
+        match self.get(field) {
             Some(Val::V4(a)) => *a,
             _ => Ipv4Addr::UNSPECIFIED,
         }
     }
 
-    fn v6(&self, name: &str) -> Ipv6Addr {
-        match self.get(name) {
+    fn v6(&self, field: Field) -> Ipv6Addr {
+        match self.get(field) {
             Some(Val::V6(a)) => *a,
             _ => Ipv6Addr::UNSPECIFIED,
         }
     }
 
-    fn mac(&self, name: &str) -> Mac {
-        match self.get(name) {
+    fn mac(&self, field: Field) -> Mac {
+        match self.get(field) {
             Some(Val::Mac(m)) => *m,
             _ => ZERO_MAC,
         }
     }
 
-    fn bytes(&self, name: &str) -> &[u8] {
-        match self.get(name) {
+    fn bytes(&self, field: Field) -> &[u8] {
+        match self.get(field) {
             Some(Val::Bytes(b)) => b,
             _ => &[],
         }
     }
 
-    fn set_default(&mut self, name: &str, v: Val) {
-        let i = self.index(name);
-        if let Some(slot @ None) = self.vals.get_mut(i) {
+    fn set_default(&mut self, field: Field, v: Val) {
+        if self.has(field)
+            && let Some(slot @ None) = self.vals.get_mut(field.index)
+        {
             *slot = Some(v);
         }
     }
 
-    fn pos_of(&self, name: &str) -> usize {
-        self.field_pos.get(self.index(name)).copied().unwrap_or(self.pos)
+    fn pos_of(&self, field: Field) -> usize {
+        self.field_pos.get(field.index).copied().unwrap_or(self.pos)
     }
 
     fn proto(&self) -> Proto {
@@ -102,12 +111,33 @@ impl Inst {
     }
 }
 
+/// The ICMPv6 type a message layer has unless its spec gives one.
+fn icmpv6_default_type(p: Proto) -> u64 {
+    let t = match p {
+        Proto::Icmpv6EchoRequest => icmpv6_type::ECHO_REQUEST,
+        Proto::Icmpv6EchoReply => icmpv6_type::ECHO_REPLY,
+        Proto::NdRs => icmpv6_type::ROUTER_SOLICIT,
+        Proto::NdRa => icmpv6_type::ROUTER_ADVERT,
+        Proto::NdNs => icmpv6_type::NEIGHBOR_SOLICIT,
+        _ => icmpv6_type::NEIGHBOR_ADVERT,
+    };
+    u64::from(t)
+}
+
+/// This machine's IPv4 source address towards `dst` (0.0.0.0 when it has none).
+fn source_v4(env: &dyn Environment, dst: IpAddr) -> Ipv4Addr {
+    match env.source_address(dst) {
+        Some(IpAddr::V4(a)) => a,
+        _ => Ipv4Addr::UNSPECIFIED,
+    }
+}
+
 /// The address a layer sends to, for routes and MAC resolution.
 fn target(l: &Inst) -> Option<IpAddr> {
     match l.proto() {
-        Proto::Ip => Some(l.v4("dst").into()),
-        Proto::Ipv6 => Some(l.v6("dst").into()),
-        Proto::Arp => Some(l.v4("pdst").into()),
+        Proto::Ip => Some(l.v4(ip::DST).into()),
+        Proto::Ipv6 => Some(l.v6(ipv6::DST).into()),
+        Proto::Arp => Some(l.v4(arp::PDST).into()),
         _ => None,
     }
 }
@@ -149,13 +179,9 @@ fn resolve(layers: &mut [Inst], env: &dyn Environment) -> Option<String> {
         let l = &mut layers[i];
         match l.proto() {
             Proto::Ip => {
-                l.set_default("dst", Val::V4(Ipv4Addr::LOCALHOST));
-                let dst = IpAddr::V4(l.v4("dst"));
-                let src = match env.source_address(dst) {
-                    Some(IpAddr::V4(a)) => a,
-                    _ => Ipv4Addr::UNSPECIFIED,
-                };
-                l.set_default("src", Val::V4(src));
+                l.set_default(ip::DST, Val::V4(Ipv4Addr::LOCALHOST));
+                let src = source_v4(env, IpAddr::V4(l.v4(ip::DST)));
+                l.set_default(ip::SRC, Val::V4(src));
             }
             Proto::Ipv6 => {
                 // Scapy's ND classes overload the IPv6 layer under them.
@@ -167,26 +193,23 @@ fn resolve(layers: &mut [Inst], env: &dyn Environment) -> Option<String> {
                     _ => None,
                 };
                 if let Some(d) = nd_dst {
-                    l.set_default("dst", Val::V6(d));
-                    l.set_default("hlim", Val::Int(255));
+                    l.set_default(ipv6::DST, Val::V6(d));
+                    l.set_default(ipv6::HLIM, Val::Int(255));
                 }
-                l.set_default("dst", Val::V6(Ipv6Addr::LOCALHOST));
-                let dst = IpAddr::V6(l.v6("dst"));
+                l.set_default(ipv6::DST, Val::V6(Ipv6Addr::LOCALHOST));
+                let dst = IpAddr::V6(l.v6(ipv6::DST));
                 let src = match env.source_address(dst) {
                     Some(IpAddr::V6(a)) => a,
                     _ => Ipv6Addr::UNSPECIFIED,
                 };
-                l.set_default("src", Val::V6(src));
+                l.set_default(ipv6::SRC, Val::V6(src));
             }
             Proto::Arp => {
-                l.set_default("pdst", Val::V4(Ipv4Addr::UNSPECIFIED));
-                let pdst = IpAddr::V4(l.v4("pdst"));
-                let psrc = match env.source_address(pdst) {
-                    Some(IpAddr::V4(a)) => a,
-                    _ => Ipv4Addr::UNSPECIFIED,
-                };
-                l.set_default("psrc", Val::V4(psrc));
-                l.set_default("hwsrc", Val::Mac(source_mac(env, Some(pdst)).0));
+                l.set_default(arp::PDST, Val::V4(Ipv4Addr::UNSPECIFIED));
+                let pdst = IpAddr::V4(l.v4(arp::PDST));
+                let psrc = source_v4(env, pdst);
+                l.set_default(arp::PSRC, Val::V4(psrc));
+                l.set_default(arp::HWSRC, Val::Mac(source_mac(env, Some(pdst)).0));
             }
             _ => {}
         }
@@ -202,17 +225,17 @@ fn resolve(layers: &mut [Inst], env: &dyn Environment) -> Option<String> {
                     interface = iface;
                 }
                 let dst_mac = match upper {
-                    Some(a) if a.proto() == Proto::Arp && a.u("op", 1) == 1 => BROADCAST,
+                    Some(a) if a.proto() == Proto::Arp && a.u(arp::OP, 1) == 1 => BROADCAST,
                     _ => dst.map_or(BROADCAST, |d| destination_mac(env, d)),
                 };
                 let l = &mut layers[i];
-                l.set_default("src", Val::Mac(src_mac));
-                l.set_default("dst", Val::Mac(dst_mac));
+                l.set_default(ether::SRC, Val::Mac(src_mac));
+                l.set_default(ether::DST, Val::Mac(dst_mac));
             }
             Proto::NdOptSrcLLAddr | Proto::NdOptDstLLAddr => {
                 let dst = layers[..i].iter().rev().find(|l| l.proto() == Proto::Ipv6).and_then(target);
                 let mac = source_mac(env, dst).0;
-                layers[i].set_default("lladdr", Val::Mac(mac));
+                layers[i].set_default(nd_opt::LLADDR, Val::Mac(mac));
             }
             _ => {}
         }
@@ -225,13 +248,13 @@ fn pseudo_header(layers: &[Inst], i: usize, proto: u8, len: usize) -> Option<Vec
     let ip = layers[..i].iter().rev().find(|l| matches!(l.proto(), Proto::Ip | Proto::Ipv6))?;
     let mut p = Vec::with_capacity(40);
     if ip.proto() == Proto::Ip {
-        p.extend_from_slice(&ip.v4("src").octets());
-        p.extend_from_slice(&ip.v4("dst").octets());
+        p.extend_from_slice(&ip.v4(ip::SRC).octets());
+        p.extend_from_slice(&ip.v4(ip::DST).octets());
         p.extend_from_slice(&[0, proto]);
         p.extend_from_slice(&(len as u16).to_be_bytes());
     } else {
-        p.extend_from_slice(&ip.v6("src").octets());
-        p.extend_from_slice(&ip.v6("dst").octets());
+        p.extend_from_slice(&ip.v6(ipv6::SRC).octets());
+        p.extend_from_slice(&ip.v6(ipv6::DST).octets());
         p.extend_from_slice(&(len as u32).to_be_bytes());
         p.extend_from_slice(&[0, 0, 0, proto]);
     }
@@ -248,25 +271,27 @@ fn put_checksum(out: &mut [u8], at: usize, given: Option<u64>, compute: impl FnO
 }
 
 fn ether_type_of(upper: Option<Proto>) -> Option<u64> {
-    match upper? {
-        Proto::Ip => Some(0x0800),
-        Proto::Ipv6 => Some(0x86dd),
-        Proto::Arp => Some(0x0806),
-        Proto::Dot1Q => Some(0x8100),
-        _ => None,
-    }
+    let t = match upper? {
+        Proto::Ip => ether_type::IPV4,
+        Proto::Ipv6 => ether_type::IPV6,
+        Proto::Arp => ether_type::ARP,
+        Proto::Dot1Q => ether_type::VLAN,
+        _ => return None,
+    };
+    Some(u64::from(t))
 }
 
 fn ip_proto_of(upper: Option<Proto>, v6: bool) -> Option<u64> {
-    match upper? {
-        Proto::Tcp => Some(6),
-        Proto::Udp => Some(17),
-        Proto::Icmp if !v6 => Some(1),
-        Proto::Ip => Some(4),
-        Proto::Ipv6 => Some(41),
-        p if v6 && p.is_icmpv6() => Some(58),
-        _ => None,
-    }
+    let p = match upper? {
+        Proto::Tcp => ip_proto::TCP,
+        Proto::Udp => ip_proto::UDP,
+        Proto::Icmp if !v6 => ip_proto::ICMP,
+        Proto::Ip => ip_proto::IPIP,
+        Proto::Ipv6 => ip_proto::IPV6,
+        p if v6 && p.is_icmpv6() => ip_proto::ICMPV6,
+        _ => return None,
+    };
+    Some(u64::from(p))
 }
 
 /// TCP's default ports: Scapy's 20 and 80, or 53 both ways under DNS (Scapy gives sport 53
@@ -283,33 +308,25 @@ fn too_long(pos: usize, what: &str, len: usize) -> CraftError {
 }
 
 /// ICMP fields present for a type, after the checksum (Scapy's conditional fields).
-pub(crate) fn icmp_fields(t: u64) -> &'static [&'static str] {
+pub(crate) fn icmp_fields(t: u64) -> &'static [Field] {
+    use icmp::*;
     match t {
-        0 | 8 | 15 | 16 | 37 | 38 => &["id", "seq"],
-        13 | 14 => &["id", "seq", "ts_ori", "ts_rx", "ts_tx"],
-        17 | 18 => &["id", "seq", "addr_mask"],
-        3 => &["reserved", "length", "nexthopmtu"],
-        5 => &["gw"],
-        11 => &["reserved", "length", "unused"],
-        12 => &["ptr", "length", "unused"],
-        _ => &["unused"],
+        0 | 8 | 15 | 16 | 37 | 38 => &[ID, SEQ],
+        13 | 14 => &[ID, SEQ, TS_ORI, TS_RX, TS_TX],
+        17 | 18 => &[ID, SEQ, ADDR_MASK],
+        3 => &[RESERVED, LENGTH, NEXTHOPMTU],
+        5 => &[GW],
+        11 => &[RESERVED, LENGTH, UNUSED],
+        12 => &[PTR, LENGTH, UNUSED],
+        _ => &[UNUSED],
     }
 }
 
-const ICMP_VARIABLE: [&str; 12] = [
-    "id",
-    "seq",
-    "ts_ori",
-    "ts_rx",
-    "ts_tx",
-    "gw",
-    "ptr",
-    "reserved",
-    "length",
-    "addr_mask",
-    "nexthopmtu",
-    "unused",
-];
+/// Every ICMP field that only some types have.
+const ICMP_VARIABLE: [Field; 12] = {
+    use icmp::*;
+    [ID, SEQ, TS_ORI, TS_RX, TS_TX, GW, PTR, RESERVED, LENGTH, ADDR_MASK, NEXTHOPMTU, UNUSED]
+};
 
 fn millis_since_midnight_utc() -> u64 {
     std::time::SystemTime::now()
@@ -318,86 +335,93 @@ fn millis_since_midnight_utc() -> u64 {
 }
 
 fn icmp_body(l: &Inst) -> Result<Vec<u8>, CraftError> {
-    let t = l.u("type", 8);
+    let t = l.u(icmp::TYPE, 8);
     let present = icmp_fields(t);
-    for name in ICMP_VARIABLE {
-        if l.given(name) && !present.contains(&name) {
+    for field in ICMP_VARIABLE {
+        if l.given(field) && !present.contains(&field) {
+            let names: Vec<&str> = present.iter().map(|f| f.name).collect();
             return Err(CraftError::invalid(
-                l.pos_of(name),
+                l.pos_of(field),
                 format!(
-                    "ICMP type {t} has no field '{name}' (its fields after chksum: {})",
-                    present.join(", ")
+                    "ICMP type {t} has no field '{}' (its fields after chksum: {})",
+                    field.name,
+                    names.join(", ")
                 ),
             ));
         }
     }
     let mut b = Vec::with_capacity(16);
-    for name in present {
-        match *name {
-            "id" | "seq" | "nexthopmtu" => b.extend_from_slice(&(l.u(name, 0) as u16).to_be_bytes()),
-            "ts_ori" | "ts_rx" | "ts_tx" => {
-                let v = l.int(name).unwrap_or_else(millis_since_midnight_utc);
+    for &field in present {
+        match field {
+            icmp::ID | icmp::SEQ | icmp::NEXTHOPMTU => {
+                b.extend_from_slice(&(l.u(field, 0) as u16).to_be_bytes())
+            }
+            icmp::TS_ORI | icmp::TS_RX | icmp::TS_TX => {
+                let v = l.int(field).unwrap_or_else(millis_since_midnight_utc);
                 b.extend_from_slice(&(v as u32).to_be_bytes());
             }
-            "gw" | "addr_mask" => b.extend_from_slice(&l.v4(name).octets()),
-            "ptr" | "reserved" | "length" => b.push(l.u(name, 0) as u8),
-            "unused" if t == 11 || t == 12 => {
-                let v = l.u(name, 0);
+            icmp::GW | icmp::ADDR_MASK => b.extend_from_slice(&l.v4(field).octets()),
+            icmp::PTR | icmp::RESERVED | icmp::LENGTH => b.push(l.u(field, 0) as u8),
+            icmp::UNUSED if t == 11 || t == 12 => {
+                let v = l.u(field, 0);
                 if v > 0xffff {
                     return Err(CraftError::invalid(
-                        l.pos_of(name),
+                        l.pos_of(field),
                         format!("ICMP type {t} has a 16-bit unused field"),
                     ));
                 }
                 b.extend_from_slice(&(v as u16).to_be_bytes());
             }
-            _ => b.extend_from_slice(&(l.u(name, 0) as u32).to_be_bytes()),
+            _ => b.extend_from_slice(&(l.u(field, 0) as u32).to_be_bytes()),
         }
     }
     Ok(b)
 }
 
 fn dns_message(l: &Inst, over_tcp: bool) -> Result<Vec<u8>, CraftError> {
-    if l.given("length") && !over_tcp {
-        return Err(CraftError::invalid(l.pos_of("length"), "DNS has a length field only directly over TCP"));
+    if l.given(dns::LENGTH) && !over_tcp {
+        return Err(CraftError::invalid(
+            l.pos_of(dns::LENGTH),
+            "DNS has a length field only directly over TCP",
+        ));
     }
-    let (count, questions) = match l.get("qd") {
+    let (count, questions) = match l.get(dns::QD) {
         Some(Val::Questions { count, wire }) => (*count, wire.clone()),
         _ => {
-            let qname = match l.get("qname") {
+            let qname = match l.get(dns::QNAME) {
                 Some(Val::Name(n)) => n.as_str(),
                 _ => DEFAULT_QNAME,
             };
             let mut wire = Vec::new();
-            encode_question(qname, l.u("qtype", 1) as u16, l.u("qclass", 1) as u16, &mut wire)
-                .map_err(|e| CraftError::invalid(l.pos_of("qname"), e))?;
+            encode_question(qname, l.u(dns::QTYPE, 1) as u16, l.u(dns::QCLASS, 1) as u16, &mut wire)
+                .map_err(|e| CraftError::invalid(l.pos_of(dns::QNAME), e))?;
             (1, wire)
         }
     };
-    let flags = l.u("qr", 0) << 15
-        | l.u("opcode", 0) << 11
-        | l.u("aa", 0) << 10
-        | l.u("tc", 0) << 9
-        | l.u("rd", 1) << 8
-        | l.u("ra", 0) << 7
-        | l.u("z", 0) << 6
-        | l.u("ad", 0) << 5
-        | l.u("cd", 0) << 4
-        | l.u("rcode", 0);
+    let flags = l.u(dns::QR, 0) << 15
+        | l.u(dns::OPCODE, 0) << 11
+        | l.u(dns::AA, 0) << 10
+        | l.u(dns::TC, 0) << 9
+        | l.u(dns::RD, 1) << 8
+        | l.u(dns::RA, 0) << 7
+        | l.u(dns::Z, 0) << 6
+        | l.u(dns::AD, 0) << 5
+        | l.u(dns::CD, 0) << 4
+        | l.u(dns::RCODE, 0);
     let mut m = Vec::with_capacity(12 + questions.len() + 2);
     for v in [
-        l.u("id", 0),
+        l.u(dns::ID, 0),
         flags,
-        l.u("qdcount", u64::from(count)),
-        l.u("ancount", 0),
-        l.u("nscount", 0),
-        l.u("arcount", 0),
+        l.u(dns::QDCOUNT, u64::from(count)),
+        l.u(dns::ANCOUNT, 0),
+        l.u(dns::NSCOUNT, 0),
+        l.u(dns::ARCOUNT, 0),
     ] {
         m.extend_from_slice(&(v as u16).to_be_bytes());
     }
     m.extend_from_slice(&questions);
     if over_tcp {
-        let len = l.u("length", m.len() as u64) as u16;
+        let len = l.u(dns::LENGTH, m.len() as u64) as u16;
         m.splice(0..0, len.to_be_bytes());
     }
     Ok(m)
@@ -411,63 +435,63 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
     match l.proto() {
         Proto::Ether => {
             out = Vec::with_capacity(14 + payload.len());
-            out.extend_from_slice(&l.mac("dst"));
-            out.extend_from_slice(&l.mac("src"));
-            let t = l.int("type").or(ether_type_of(upper)).unwrap_or(0x9000);
+            out.extend_from_slice(&l.mac(ether::DST));
+            out.extend_from_slice(&l.mac(ether::SRC));
+            let t = l.int(ether::TYPE).or(ether_type_of(upper)).unwrap_or(0x9000);
             out.extend_from_slice(&(t as u16).to_be_bytes());
         }
         Proto::Dot1Q => {
             out = Vec::with_capacity(4 + payload.len());
-            let tci = l.u("prio", 0) << 13 | l.u("dei", 0) << 12 | l.u("vlan", 1);
+            let tci = l.u(dot1q::PRIO, 0) << 13 | l.u(dot1q::DEI, 0) << 12 | l.u(dot1q::VLAN, 1);
             out.extend_from_slice(&(tci as u16).to_be_bytes());
-            let t = l.int("type").or(ether_type_of(upper)).unwrap_or(0);
+            let t = l.int(dot1q::TYPE).or(ether_type_of(upper)).unwrap_or(0);
             out.extend_from_slice(&(t as u16).to_be_bytes());
         }
         Proto::Arp => {
             out = Vec::with_capacity(28 + payload.len());
-            out.extend_from_slice(&(l.u("hwtype", 1) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u("ptype", 0x0800) as u16).to_be_bytes());
-            out.push(l.u("hwlen", 6) as u8);
-            out.push(l.u("plen", 4) as u8);
-            out.extend_from_slice(&(l.u("op", 1) as u16).to_be_bytes());
-            out.extend_from_slice(&l.mac("hwsrc"));
-            out.extend_from_slice(&l.v4("psrc").octets());
-            out.extend_from_slice(&l.mac("hwdst"));
-            out.extend_from_slice(&l.v4("pdst").octets());
+            out.extend_from_slice(&(l.u(arp::HWTYPE, 1) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u(arp::PTYPE, 0x0800) as u16).to_be_bytes());
+            out.push(l.u(arp::HWLEN, 6) as u8);
+            out.push(l.u(arp::PLEN, 4) as u8);
+            out.extend_from_slice(&(l.u(arp::OP, 1) as u16).to_be_bytes());
+            out.extend_from_slice(&l.mac(arp::HWSRC));
+            out.extend_from_slice(&l.v4(arp::PSRC).octets());
+            out.extend_from_slice(&l.mac(arp::HWDST));
+            out.extend_from_slice(&l.v4(arp::PDST).octets());
         }
         Proto::Ip => {
             let total = 20 + payload.len();
-            if total > 0xffff && !l.given("len") {
+            if total > 0xffff && !l.given(ip::LEN) {
                 return Err(too_long(l.pos, "the IPv4 packet", total));
             }
             out = Vec::with_capacity(total);
-            out.push((l.u("version", 4) << 4 | l.u("ihl", 5)) as u8);
-            out.push(l.u("tos", 0) as u8);
-            out.extend_from_slice(&(l.u("len", total as u64) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u("id", 1) as u16).to_be_bytes());
-            out.extend_from_slice(&((l.u("flags", 0) << 13 | l.u("frag", 0)) as u16).to_be_bytes());
-            out.push(l.u("ttl", 64) as u8);
-            out.push(l.int("proto").or(ip_proto_of(upper, false)).unwrap_or(0) as u8);
+            out.push((l.u(ip::VERSION, 4) << 4 | l.u(ip::IHL, 5)) as u8);
+            out.push(l.u(ip::TOS, 0) as u8);
+            out.extend_from_slice(&(l.u(ip::LEN, total as u64) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u(ip::ID, 1) as u16).to_be_bytes());
+            out.extend_from_slice(&((l.u(ip::FLAGS, 0) << 13 | l.u(ip::FRAG, 0)) as u16).to_be_bytes());
+            out.push(l.u(ip::TTL, 64) as u8);
+            out.push(l.int(ip::PROTO).or(ip_proto_of(upper, false)).unwrap_or(0) as u8);
             out.extend_from_slice(&[0, 0]);
-            out.extend_from_slice(&l.v4("src").octets());
-            out.extend_from_slice(&l.v4("dst").octets());
-            put_checksum(&mut out, 10, l.int("chksum"), |h| checksum(&[h]));
+            out.extend_from_slice(&l.v4(ip::SRC).octets());
+            out.extend_from_slice(&l.v4(ip::DST).octets());
+            put_checksum(&mut out, 10, l.int(ip::CHKSUM), |h| checksum(&[h]));
         }
         Proto::Ipv6 => {
-            if payload.len() > 0xffff && !l.given("plen") {
+            if payload.len() > 0xffff && !l.given(ipv6::PLEN) {
                 return Err(too_long(l.pos, "the IPv6 payload", payload.len()));
             }
             out = Vec::with_capacity(40 + payload.len());
-            let first = l.u("version", 6) << 28 | l.u("tc", 0) << 20 | l.u("fl", 0);
+            let first = l.u(ipv6::VERSION, 6) << 28 | l.u(ipv6::TC, 0) << 20 | l.u(ipv6::FL, 0);
             out.extend_from_slice(&(first as u32).to_be_bytes());
-            out.extend_from_slice(&(l.u("plen", payload.len() as u64) as u16).to_be_bytes());
-            out.push(l.int("nh").or(ip_proto_of(upper, true)).unwrap_or(59) as u8);
-            out.push(l.u("hlim", 64) as u8);
-            out.extend_from_slice(&l.v6("src").octets());
-            out.extend_from_slice(&l.v6("dst").octets());
+            out.extend_from_slice(&(l.u(ipv6::PLEN, payload.len() as u64) as u16).to_be_bytes());
+            out.push(l.int(ipv6::NH).or(ip_proto_of(upper, true)).unwrap_or(59) as u8);
+            out.push(l.u(ipv6::HLIM, 64) as u8);
+            out.extend_from_slice(&l.v6(ipv6::SRC).octets());
+            out.extend_from_slice(&l.v6(ipv6::DST).octets());
         }
         Proto::Tcp => {
-            let mut opts = match l.get("options") {
+            let mut opts = match l.get(tcp::OPTIONS) {
                 Some(Val::Options(o)) => o.clone(),
                 _ => Vec::new(),
             };
@@ -475,35 +499,36 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
             let header = 20 + opts.len();
             out = Vec::with_capacity(header + payload.len());
             let (sport, dport) = tcp_default_ports(layers, i);
-            out.extend_from_slice(&(l.u("sport", sport) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u("dport", dport) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u("seq", 0) as u32).to_be_bytes());
-            out.extend_from_slice(&(l.u("ack", 0) as u32).to_be_bytes());
-            let off = l.u("dataofs", header as u64 / 4) << 12 | l.u("reserved", 0) << 9 | l.u("flags", 2);
+            out.extend_from_slice(&(l.u(tcp::SPORT, sport) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u(tcp::DPORT, dport) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u(tcp::SEQ, 0) as u32).to_be_bytes());
+            out.extend_from_slice(&(l.u(tcp::ACK, 0) as u32).to_be_bytes());
+            let off =
+                l.u(tcp::DATAOFS, header as u64 / 4) << 12 | l.u(tcp::RESERVED, 0) << 9 | l.u(tcp::FLAGS, 2);
             out.extend_from_slice(&(off as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u("window", 8192) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u(tcp::WINDOW, 8192) as u16).to_be_bytes());
             out.extend_from_slice(&[0, 0]);
-            out.extend_from_slice(&(l.u("urgptr", 0) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u(tcp::URGPTR, 0) as u16).to_be_bytes());
             out.extend_from_slice(&opts);
             out.extend_from_slice(&payload);
-            let pseudo = pseudo_header(layers, i, 6, out.len());
-            put_checksum(&mut out, 16, l.int("chksum"), |s| pseudo.map_or(0, |p| checksum(&[&p, s])));
+            let pseudo = pseudo_header(layers, i, ip_proto::TCP, out.len());
+            put_checksum(&mut out, 16, l.int(tcp::CHKSUM), |s| pseudo.map_or(0, |p| checksum(&[&p, s])));
             return Ok(out);
         }
         Proto::Udp => {
             let total = 8 + payload.len();
-            if total > 0xffff && !l.given("len") {
+            if total > 0xffff && !l.given(udp::LEN) {
                 return Err(too_long(l.pos, "the UDP datagram", total));
             }
             out = Vec::with_capacity(total);
             // Scapy binds DNS to UDP port 53 both ways, which is also UDP's own default.
-            out.extend_from_slice(&(l.u("sport", 53) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u("dport", 53) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u("len", total as u64) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u(udp::SPORT, 53) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u(udp::DPORT, 53) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.u(udp::LEN, total as u64) as u16).to_be_bytes());
             out.extend_from_slice(&[0, 0]);
             out.extend_from_slice(&payload);
-            let pseudo = pseudo_header(layers, i, 17, out.len());
-            put_checksum(&mut out, 6, l.int("chksum"), |s| match pseudo {
+            let pseudo = pseudo_header(layers, i, ip_proto::UDP, out.len());
+            put_checksum(&mut out, 6, l.int(udp::CHKSUM), |s| match pseudo {
                 Some(p) => match checksum(&[&p, s]) {
                     0 => 0xffff,
                     c => c,
@@ -513,68 +538,64 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
             return Ok(out);
         }
         Proto::Icmp => {
-            out = vec![l.u("type", 8) as u8, l.u("code", 0) as u8, 0, 0];
+            out = vec![l.u(icmp::TYPE, 8) as u8, l.u(icmp::CODE, 0) as u8, 0, 0];
             out.extend_from_slice(&icmp_body(l)?);
             out.extend_from_slice(&payload);
-            put_checksum(&mut out, 2, l.int("chksum"), |m| checksum(&[m]));
+            put_checksum(&mut out, 2, l.int(icmp::CHKSUM), |m| checksum(&[m]));
             return Ok(out);
         }
         p if p.is_icmpv6() => {
-            let default_type = match p {
-                Proto::Icmpv6EchoRequest => 128,
-                Proto::Icmpv6EchoReply => 129,
-                Proto::NdRs => 133,
-                Proto::NdRa => 134,
-                Proto::NdNs => 135,
-                _ => 136,
-            };
-            out = vec![l.u("type", default_type) as u8, l.u("code", 0) as u8, 0, 0];
+            let default_type = icmpv6_default_type(p);
+            out = vec![l.u(icmpv6::TYPE, default_type) as u8, l.u(icmpv6::CODE, 0) as u8, 0, 0];
             match p {
                 Proto::Icmpv6EchoRequest | Proto::Icmpv6EchoReply => {
-                    out.extend_from_slice(&(l.u("id", 0) as u16).to_be_bytes());
-                    out.extend_from_slice(&(l.u("seq", 0) as u16).to_be_bytes());
-                    out.extend_from_slice(l.bytes("data"));
+                    out.extend_from_slice(&(l.u(icmpv6::ID, 0) as u16).to_be_bytes());
+                    out.extend_from_slice(&(l.u(icmpv6::SEQ, 0) as u16).to_be_bytes());
+                    out.extend_from_slice(l.bytes(icmpv6::DATA));
                 }
-                Proto::NdRs => out.extend_from_slice(&(l.u("res", 0) as u32).to_be_bytes()),
+                Proto::NdRs => out.extend_from_slice(&(l.u(nd_rs::RES, 0) as u32).to_be_bytes()),
                 Proto::NdNs => {
-                    out.extend_from_slice(&(l.u("res", 0) as u32).to_be_bytes());
-                    out.extend_from_slice(&l.v6("tgt").octets());
+                    out.extend_from_slice(&(l.u(nd_ns::RES, 0) as u32).to_be_bytes());
+                    out.extend_from_slice(&l.v6(nd_ns::TGT).octets());
                 }
                 Proto::NdNa => {
-                    let w = l.u("R", 1) << 31 | l.u("S", 0) << 30 | l.u("O", 1) << 29 | l.u("res", 0);
+                    let w = l.u(nd_na::R, 1) << 31
+                        | l.u(nd_na::S, 0) << 30
+                        | l.u(nd_na::O, 1) << 29
+                        | l.u(nd_na::RES, 0);
                     out.extend_from_slice(&(w as u32).to_be_bytes());
-                    out.extend_from_slice(&l.v6("tgt").octets());
+                    out.extend_from_slice(&l.v6(nd_na::TGT).octets());
                 }
                 _ => {
-                    out.push(l.u("chlim", 0) as u8);
-                    let bits = l.u("M", 0) << 7
-                        | l.u("O", 0) << 6
-                        | l.u("H", 0) << 5
-                        | l.u("prf", 1) << 3
-                        | l.u("P", 0) << 2
-                        | l.u("res", 0);
+                    out.push(l.u(nd_ra::CHLIM, 0) as u8);
+                    let bits = l.u(nd_ra::M, 0) << 7
+                        | l.u(nd_ra::O, 0) << 6
+                        | l.u(nd_ra::H, 0) << 5
+                        | l.u(nd_ra::PRF, 1) << 3
+                        | l.u(nd_ra::P, 0) << 2
+                        | l.u(nd_ra::RES, 0);
                     out.push(bits as u8);
-                    out.extend_from_slice(&(l.u("routerlifetime", 1800) as u16).to_be_bytes());
-                    out.extend_from_slice(&(l.u("reachabletime", 0) as u32).to_be_bytes());
-                    out.extend_from_slice(&(l.u("retranstimer", 0) as u32).to_be_bytes());
+                    out.extend_from_slice(&(l.u(nd_ra::ROUTERLIFETIME, 1800) as u16).to_be_bytes());
+                    out.extend_from_slice(&(l.u(nd_ra::REACHABLETIME, 0) as u32).to_be_bytes());
+                    out.extend_from_slice(&(l.u(nd_ra::RETRANSTIMER, 0) as u32).to_be_bytes());
                 }
             }
             out.extend_from_slice(&payload);
-            let pseudo = pseudo_header(layers, i, 58, out.len());
-            put_checksum(&mut out, 2, l.int("cksum"), |m| pseudo.map_or(0, |p| checksum(&[&p, m])));
+            let pseudo = pseudo_header(layers, i, ip_proto::ICMPV6, out.len());
+            put_checksum(&mut out, 2, l.int(icmpv6::CKSUM), |m| pseudo.map_or(0, |p| checksum(&[&p, m])));
             return Ok(out);
         }
         Proto::NdOptSrcLLAddr | Proto::NdOptDstLLAddr => {
             let t = if l.proto() == Proto::NdOptSrcLLAddr { 1 } else { 2 };
-            out = vec![l.u("type", t) as u8, l.u("len", 1) as u8];
-            out.extend_from_slice(&l.mac("lladdr"));
+            out = vec![l.u(nd_opt::TYPE, t) as u8, l.u(nd_opt::LEN, 1) as u8];
+            out.extend_from_slice(&l.mac(nd_opt::LLADDR));
         }
         Proto::Dns => {
             let over_tcp = i > 0 && layers[i - 1].proto() == Proto::Tcp;
             out = dns_message(l, over_tcp)?;
         }
         Proto::Raw => {
-            out = if l.given("hex") { l.bytes("hex").to_vec() } else { l.bytes("load").to_vec() };
+            out = if l.given(raw::HEX) { l.bytes(raw::HEX).to_vec() } else { l.bytes(raw::LOAD).to_vec() };
         }
         _ => out = Vec::new(),
     }
@@ -586,56 +607,53 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
 fn probe(layers: &[Inst], tcp_payload: &[(usize, usize)]) -> Probe {
     let ip = layers.iter().position(|l| matches!(l.proto(), Proto::Ip | Proto::Ipv6));
     let (src, dst) = match ip.map(|i| &layers[i]) {
-        Some(l) if l.proto() == Proto::Ip => (Some(l.v4("src").into()), Some(l.v4("dst").into())),
-        Some(l) => (Some(l.v6("src").into()), Some(l.v6("dst").into())),
+        Some(l) if l.proto() == Proto::Ip => (Some(l.v4(ip::SRC).into()), Some(l.v4(ip::DST).into())),
+        Some(l) => (Some(l.v6(ipv6::SRC).into()), Some(l.v6(ipv6::DST).into())),
         None => (None, None),
     };
     let above_at = ip.map_or(layers.len(), |i| i + 1);
     let above = &layers[above_at.min(layers.len())..];
     let kind = if let Some(a) = layers.iter().find(|l| l.proto() == Proto::Arp).filter(|_| ip.is_none()) {
-        ProbeKind::Arp { op: a.u("op", 1) as u16, psrc: a.v4("psrc"), pdst: a.v4("pdst") }
+        ProbeKind::Arp { op: a.u(arp::OP, 1) as u16, psrc: a.v4(arp::PSRC), pdst: a.v4(arp::PDST) }
     } else if let Some(t) = above.first() {
         let next = above.get(1);
         match t.proto() {
             Proto::Tcp => ProbeKind::Tcp {
-                sport: t.u("sport", tcp_default_ports(layers, above_at).0) as u16,
-                dport: t.u("dport", tcp_default_ports(layers, above_at).1) as u16,
-                seq: t.u("seq", 0) as u32,
-                ack: t.u("ack", 0) as u32,
-                flags: t.u("flags", 2) as u16,
+                sport: t.u(tcp::SPORT, tcp_default_ports(layers, above_at).0) as u16,
+                dport: t.u(tcp::DPORT, tcp_default_ports(layers, above_at).1) as u16,
+                seq: t.u(tcp::SEQ, 0) as u32,
+                ack: t.u(tcp::ACK, 0) as u32,
+                flags: t.u(tcp::FLAGS, 2) as u16,
                 payload_len: tcp_payload.iter().find(|(i, _)| *i == above_at).map_or(0, |(_, n)| *n as u32),
             },
             Proto::Udp => ProbeKind::Udp {
-                sport: t.u("sport", 53) as u16,
-                dport: t.u("dport", 53) as u16,
-                dns_id: next.filter(|n| n.proto() == Proto::Dns).map(|n| n.u("id", 0) as u16),
+                sport: t.u(udp::SPORT, 53) as u16,
+                dport: t.u(udp::DPORT, 53) as u16,
+                dns_id: next.filter(|n| n.proto() == Proto::Dns).map(|n| n.u(dns::ID, 0) as u16),
             },
             Proto::Icmp => {
-                let ty = t.u("type", 8);
-                let echo = icmp_fields(ty).contains(&"id");
+                let ty = t.u(icmp::TYPE, 8);
+                let echo = icmp_fields(ty).contains(&icmp::ID);
                 ProbeKind::Icmp {
                     icmp_type: ty as u8,
-                    code: t.u("code", 0) as u8,
-                    id: echo.then(|| t.u("id", 0) as u16),
-                    seq: echo.then(|| t.u("seq", 0) as u16),
+                    code: t.u(icmp::CODE, 0) as u8,
+                    id: echo.then(|| t.u(icmp::ID, 0) as u16),
+                    seq: echo.then(|| t.u(icmp::SEQ, 0) as u16),
                 }
             }
             p if p.is_icmpv6() => {
                 let echo = matches!(p, Proto::Icmpv6EchoRequest | Proto::Icmpv6EchoReply);
-                let default_type = match p {
-                    Proto::Icmpv6EchoRequest => 128,
-                    Proto::Icmpv6EchoReply => 129,
-                    Proto::NdRs => 133,
-                    Proto::NdRa => 134,
-                    Proto::NdNs => 135,
-                    _ => 136,
-                };
+                let default_type = icmpv6_default_type(p);
                 ProbeKind::Icmpv6 {
-                    icmp_type: t.u("type", default_type) as u8,
-                    code: t.u("code", 0) as u8,
-                    id: echo.then(|| t.u("id", 0) as u16),
-                    seq: echo.then(|| t.u("seq", 0) as u16),
-                    target: matches!(p, Proto::NdNs | Proto::NdNa).then(|| t.v6("tgt")),
+                    icmp_type: t.u(icmpv6::TYPE, default_type) as u8,
+                    code: t.u(icmpv6::CODE, 0) as u8,
+                    id: echo.then(|| t.u(icmpv6::ID, 0) as u16),
+                    seq: echo.then(|| t.u(icmpv6::SEQ, 0) as u16),
+                    target: match p {
+                        Proto::NdNs => Some(t.v6(nd_ns::TGT)),
+                        Proto::NdNa => Some(t.v6(nd_na::TGT)),
+                        _ => None,
+                    },
                 }
             }
             _ => ProbeKind::Other,
@@ -679,8 +697,9 @@ mod tests {
 
     #[test]
     fn icmp_layouts_follow_scapy() {
-        assert_eq!(icmp_fields(8), ["id", "seq"]);
-        assert_eq!(icmp_fields(3), ["reserved", "length", "nexthopmtu"]);
-        assert_eq!(icmp_fields(9), ["unused"]);
+        let names = |t| icmp_fields(t).iter().map(|f| f.name).collect::<Vec<_>>();
+        assert_eq!(names(8), ["id", "seq"]);
+        assert_eq!(names(3), ["reserved", "length", "nexthopmtu"]);
+        assert_eq!(names(9), ["unused"]);
     }
 }

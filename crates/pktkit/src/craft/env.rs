@@ -193,7 +193,7 @@ fn arp_entry(table: &str, addr: Ipv4Addr) -> Option<Mac> {
 }
 
 fn parse_mac(s: &str) -> Option<Mac> {
-    super::layers::parse_mac(s.trim())
+    super::values::parse_mac(s.trim())
 }
 
 fn needs_scope(dst: Ipv6Addr) -> bool {

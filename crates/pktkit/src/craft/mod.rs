@@ -16,27 +16,31 @@
 mod build;
 mod env;
 mod error;
-mod layers;
+mod fields;
 mod parse;
+mod tcp_options;
+mod values;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 pub use env::{Environment, Mac, Offline, Route, System};
 pub use error::CraftError;
-pub use layers::{TCP_FLAG_LETTERS, layer_names, parse_mac, tcp_flag_letters};
+pub use fields::layer_names;
+pub use values::{TCP_FLAG_LETTERS, parse_mac, tcp_flag_letters};
 // For Scapy's views of a packet (render::scapy): the same field tables.
 pub(crate) use build::icmp_fields;
-pub(crate) use layers::{FieldDef, FieldKind, LAYERS, LayerDef};
+pub(crate) use fields::{FieldDef, FieldKind, LAYERS, LayerDef};
 
 use crate::capture::LinkType;
 use build::Inst;
+use fields::Proto;
+use values::{SpecLayer, Val};
 
 /// Bytes as hex digits (an optional `0x`, `:` and spaces between them ignored), as
 /// `Raw(load=...)` takes them; `None` for an odd count or a character that is not a digit.
 pub fn parse_hex(t: &str) -> Option<Vec<u8>> {
-    layers::hex(t)
+    values::hex(t)
 }
-use layers::{Proto, SpecLayer, Val};
 
 /// Most packets [`craft`] collects in memory; iterate [`Spec::packets`] for more.
 pub const MAX_PACKETS: u128 = 65_536;
@@ -164,12 +168,12 @@ impl Spec {
     /// Parses a spec such as `Ether()/IP(dst=10.0.0.2)/ICMP(seq=(1,5))`.
     pub fn parse(spec: &str) -> Result<Spec, CraftError> {
         let parsed = parse::parse(spec)?;
-        let mut layers = parsed.iter().map(layers::interpret).collect::<Result<Vec<_>, _>>()?;
+        let mut layers = parsed.iter().map(values::interpret).collect::<Result<Vec<_>, _>>()?;
         match layers[0].def.proto {
             Proto::Ether | Proto::Ip | Proto::Ipv6 => {}
             // Scapy's send() of an ARP or 802.1Q packet needs Ethernet under it: add it.
             Proto::Arp | Proto::Dot1Q => {
-                let ether = layers::find_layer("Ether", 0)?;
+                let ether = &fields::ETHER;
                 layers.insert(0, SpecLayer { def: ether, pos: layers[0].pos, fields: Vec::new() });
             }
             _ => {

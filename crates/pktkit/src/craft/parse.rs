@@ -1,5 +1,5 @@
 //! The spec's syntax: `Layer(field=value, ...)/Layer/...`, parsed into a small tree with byte
-//! positions. What the names and values mean is decided in `layers.rs`.
+//! positions. What the names and values mean is decided in `fields.rs` and `values.rs`.
 
 use super::error::CraftError;
 

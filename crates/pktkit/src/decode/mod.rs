@@ -13,6 +13,7 @@
 
 pub mod app;
 pub mod defrag;
+pub mod ip;
 mod ports;
 pub mod protocols;
 
@@ -29,6 +30,17 @@ pub use app::{App, AppProto};
 
 /// Most VLAN tags kept per frame (deeper stacks stop decoding, with a reason).
 pub const MAX_VLANS: usize = 4;
+
+/// PPP protocol numbers of IPv4 and IPv6 (RFC 1332, RFC 5072).
+const PPP_IPV4: u16 = 0x0021;
+const PPP_IPV6: u16 = 0x0057;
+/// The NFLOG TLV that holds the packet, and NFLOG's family number of IPv6.
+const NFULA_PAYLOAD: u16 = 9;
+const NFPROTO_IPV6: u8 = 10;
+
+/// Most tunnels followed into one frame ([`Decoded::tunnels`]): every consumer that walks the
+/// tunnel chain stops at this depth.
+pub const MAX_TUNNELS: usize = 8;
 
 /// What [`decode`] does beyond the fixed layers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -235,7 +247,7 @@ impl<'a> Decoded<'a> {
 
     /// True when fewer bytes were captured than were on the wire.
     pub fn is_snapped(&self) -> bool {
-        (self.data.len() as u64) < self.orig_len as u64
+        crate::capture::is_snapped(self.data.len(), self.orig_len)
     }
 
     /// The bytes after the transport header (or after the network header when there is no
@@ -318,6 +330,18 @@ impl<'a> Decoded<'a> {
         Some(decode(lt, bytes, bytes.len() as u32, opts))
     }
 
+    /// The packets this frame carries through tunnels, outermost first, at most
+    /// [`MAX_TUNNELS`] of them (each decoded with `opts`).
+    pub fn tunnels(&self, opts: DecodeOptions) -> impl Iterator<Item = Decoded<'a>> + use<'a> {
+        let mut next = self.decode_encapsulated(&opts);
+        std::iter::from_fn(move || {
+            let inner = next.take()?;
+            next = inner.decode_encapsulated(&opts);
+            Some(inner)
+        })
+        .take(MAX_TUNNELS)
+    }
+
     /// The packet quoted inside an ICMP or ICMPv6 error, decoded leniently.
     pub fn icmp_quoted(&self) -> Option<LaxSlicedPacket<'a>> {
         match &self.transport {
@@ -359,8 +383,8 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
         offset: 0,
         kind: StopKind::Truncated { need, have: data.len() },
     };
-    match linktype.0 {
-        1 => {
+    match linktype {
+        LinkType::ETHERNET => {
             let Some(eth) = Ethernet::parse(data) else {
                 d.stop = Some(truncated_link(ethernet::HEADER_LEN));
                 return d;
@@ -377,10 +401,10 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
             }
             ether_payload(&mut d, eth.type_or_len(), ethernet::HEADER_LEN, opts);
         }
-        113 | 276 => {
-            let sll = if linktype.0 == 113 { Sll::parse_v1(data) } else { Sll::parse_v2(data) };
+        LinkType::LINUX_SLL | LinkType::LINUX_SLL2 => {
+            let sll = if linktype == LinkType::LINUX_SLL { Sll::parse_v1(data) } else { Sll::parse_v2(data) };
             let Some(sll) = sll else {
-                d.stop = Some(truncated_link(if linktype.0 == 113 { 16 } else { 20 }));
+                d.stop = Some(truncated_link(if linktype == LinkType::LINUX_SLL { 16 } else { 20 }));
                 return d;
             };
             d.link = Link::Sll(sll);
@@ -395,8 +419,9 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
             }
             ether_payload(&mut d, sll.protocol, sll.header_len(), opts);
         }
-        0 | 108 => {
-            let family = if linktype.0 == 0 { null::family_null(data) } else { null::family_loop(data) };
+        LinkType::NULL | LinkType::LOOP => {
+            let family =
+                if linktype == LinkType::NULL { null::family_null(data) } else { null::family_loop(data) };
             let Some(family) = family else {
                 d.stop = Some(truncated_link(null::HEADER_LEN));
                 return d;
@@ -415,7 +440,7 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
                 }
             }
         }
-        226 => {
+        LinkType::IPNET => {
             let Some(version) = null::ipnet_ip_version(data) else {
                 d.stop = Some(truncated_link(null::IPNET_LEN));
                 return d;
@@ -434,7 +459,7 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
                 }
             }
         }
-        242 => {
+        LinkType::IPOIB => {
             let Some(ety) = data.get(40..42).map(|b| u16::from_be_bytes([b[0], b[1]])) else {
                 d.stop = Some(truncated_link(44));
                 return d;
@@ -446,8 +471,8 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
             d.link = Link::Ipoib;
             ether_payload(&mut d, ety, 44, opts);
         }
-        149 | 258 => return pktap(linktype, data, orig_len, opts),
-        9 | 50 => {
+        LinkType::PKTAP_DLT_USER2 | LinkType::PKTAP => return pktap(linktype, data, orig_len, opts),
+        LinkType::PPP | LinkType::PPP_HDLC => {
             let off = if data.starts_with(&[0xff, 0x03]) { 2 } else { 0 };
             let Some(&b0) = data.get(off) else {
                 d.stop = Some(truncated_link(off + 2));
@@ -466,8 +491,8 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
             };
             d.link = Link::Ppp { protocol };
             match protocol {
-                0x0021 => ether_payload(&mut d, ethernet::ether_type::IPV4, off + plen, opts),
-                0x0057 => ether_payload(&mut d, ethernet::ether_type::IPV6, off + plen, opts),
+                PPP_IPV4 => ether_payload(&mut d, ethernet::ether_type::IPV4, off + plen, opts),
+                PPP_IPV6 => ether_payload(&mut d, ethernet::ether_type::IPV6, off + plen, opts),
                 _ => {
                     d.net_offset = off + plen;
                     d.stop = Some(Stop {
@@ -478,7 +503,7 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
                 }
             }
         }
-        104 => {
+        LinkType::C_HDLC => {
             let Some(h) = data.first_chunk::<4>() else {
                 d.stop = Some(truncated_link(4));
                 return d;
@@ -486,7 +511,7 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
             d.link = Link::Chdlc { address: h[0] };
             ether_payload(&mut d, u16::from_be_bytes([h[2], h[3]]), 4, opts);
         }
-        239 => {
+        LinkType::NFLOG => {
             let Some(h) = data.first_chunk::<4>() else {
                 d.stop = Some(truncated_link(4));
                 return d;
@@ -501,7 +526,7 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
                 if len < 4 {
                     break;
                 }
-                if ty == 9 {
+                if ty == NFULA_PAYLOAD {
                     payload = Some((off + 4, len - 4));
                     break;
                 }
@@ -516,14 +541,15 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
                 });
                 return d;
             };
-            let ety = if h[0] == 10 { ethernet::ether_type::IPV6 } else { ethernet::ether_type::IPV4 };
+            let ety =
+                if h[0] == NFPROTO_IPV6 { ethernet::ether_type::IPV6 } else { ethernet::ether_type::IPV4 };
             ether_payload(&mut d, ety, start, opts);
         }
-        12 | 14 | 101 | 228 | 229 => {
+        LinkType::DLT_RAW_12 | LinkType::DLT_RAW_14 | LinkType::RAW | LinkType::IPV4 | LinkType::IPV6 => {
             d.link = Link::Raw;
-            let version = match linktype.0 {
-                228 => 4,
-                229 => 6,
+            let version = match linktype {
+                LinkType::IPV4 => 4,
+                LinkType::IPV6 => 6,
                 _ => data.first().map_or(0, |b| b >> 4),
             };
             match version {

@@ -1,4 +1,5 @@
-//! Does a received packet answer a probe? Scapy's `answers()` rules, on raw bytes.
+//! Does a received packet answer a probe? Scapy's `answers()` rules, on the layers of
+//! [`decode`] (one walk of the frame, the quoted packet of an ICMP error included).
 //!
 //! - The answer is addressed to the probe's source; it comes from the probe's destination
 //!   (not checked when that is multicast or broadcast) with the same IP protocol, and:
@@ -21,10 +22,13 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::capture::LinkType;
 use crate::craft::{Probe, ProbeKind};
+use crate::decode::ip::{IpLayer, ip_layer};
+use crate::decode::{self, DecodeOptions, Decoded};
+use crate::proto::ethernet::ether_type;
+use crate::proto::ip_proto;
 
-const ETH_IPV4: u16 = 0x0800;
-const ETH_IPV6: u16 = 0x86dd;
-const ETH_ARP: u16 = 0x0806;
+/// The walk reply matching needs: the layers of [`decode`], without the application layer.
+const LAYERS_ONLY: DecodeOptions = DecodeOptions { app: false };
 
 fn be16(b: &[u8], at: usize) -> Option<u16> {
     b.get(at..at + 2).map(|s| u16::from_be_bytes([s[0], s[1]]))
@@ -34,99 +38,24 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
     b.get(at..at + 4).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-/// The EtherType and bytes of the network layer of a frame of `linktype` (Ethernet with up to
-/// four VLAN tags, Linux cooked v1/v2, raw IP, BSD null/loop); `None` for anything else.
+fn walk(linktype: LinkType, data: &[u8]) -> Decoded<'_> {
+    decode::decode(linktype, data, data.len() as u32, &LAYERS_ONLY)
+}
+
+/// The EtherType and bytes of the network layer of a frame of `linktype`, as [`decode`]
+/// finds them (Ethernet with VLAN tags, Linux cooked v1/v2, raw IP, BSD null/loop, ...);
+/// `None` when it finds no network layer.
 pub fn network_layer(linktype: LinkType, data: &[u8]) -> Option<(u16, &[u8])> {
-    match linktype {
-        LinkType::ETHERNET => {
-            let mut at = 12;
-            let mut ty = be16(data, at)?;
-            for _ in 0..4 {
-                if !matches!(ty, 0x8100 | 0x88a8 | 0x9100) {
-                    break;
-                }
-                at += 4;
-                ty = be16(data, at)?;
-            }
-            Some((ty, data.get(at + 2..)?))
-        }
-        LinkType::LINUX_SLL => Some((be16(data, 14)?, data.get(16..)?)),
-        LinkType::LINUX_SLL2 => Some((be16(data, 0)?, data.get(20..)?)),
-        LinkType::RAW | LinkType::DLT_RAW_12 | LinkType::DLT_RAW_14 => by_version(data),
-        LinkType::IPV4 => Some((ETH_IPV4, data)),
-        LinkType::IPV6 => Some((ETH_IPV6, data)),
-        LinkType::NULL | LinkType::LOOP => by_version(data.get(4..)?),
-        _ => None,
-    }
-}
-
-fn by_version(b: &[u8]) -> Option<(u16, &[u8])> {
-    match b.first().map(|v| v >> 4) {
-        Some(4) => Some((ETH_IPV4, b)),
-        Some(6) => Some((ETH_IPV6, b)),
-        _ => None,
-    }
-}
-
-/// An IP header's addresses and protocol, and the transport bytes after it (cut to what the
-/// packet holds; `None` for a non-first fragment).
-struct Ip<'a> {
-    src: IpAddr,
-    dst: IpAddr,
-    proto: u8,
-    payload: Option<&'a [u8]>,
-}
-
-fn parse_ip(b: &[u8]) -> Option<Ip<'_>> {
-    match b.first()? >> 4 {
-        4 => {
-            let ihl = usize::from(b[0] & 0x0f) * 4;
-            if ihl < 20 || b.len() < ihl {
-                return None;
-            }
-            let total = usize::from(be16(b, 2)?).clamp(ihl, b.len());
-            let frag = be16(b, 6)? & 0x1fff;
-            let a = |at: usize| IpAddr::V4(Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3]));
-            Some(Ip { src: a(12), dst: a(16), proto: b[9], payload: (frag == 0).then(|| &b[ihl..total]) })
-        }
-        6 => {
-            if b.len() < 40 {
-                return None;
-            }
-            let a = |at: usize| {
-                let mut x = [0u8; 16];
-                x.copy_from_slice(&b[at..at + 16]);
-                IpAddr::V6(Ipv6Addr::from(x))
-            };
-            let end = (40 + usize::from(be16(b, 4)?)).min(b.len());
-            let (mut nh, mut at, mut payload) = (b[6], 40, true);
-            // Hop-by-hop, routing, destination options, fragment and AH headers.
-            for _ in 0..8 {
-                let len = match nh {
-                    0 | 43 | 60 => (usize::from(*b.get(at + 1)?) + 1) * 8,
-                    44 => {
-                        payload &= be16(b, at + 2)? & 0xfff8 == 0;
-                        8
-                    }
-                    51 => (usize::from(*b.get(at + 1)?) + 2) * 4,
-                    _ => break,
-                };
-                nh = *b.get(at)?;
-                at += len;
-            }
-            let rest = b.get(at..end.max(at)).unwrap_or(&[]);
-            Some(Ip { src: a(8), dst: a(24), proto: nh, payload: payload.then_some(rest) })
-        }
-        _ => None,
-    }
+    let d = walk(linktype, data);
+    Some((d.ether_type?, data.get(d.net_offset..)?))
 }
 
 fn probe_proto(kind: &ProbeKind) -> Option<u8> {
     match kind {
-        ProbeKind::Tcp { .. } => Some(6),
-        ProbeKind::Udp { .. } => Some(17),
-        ProbeKind::Icmp { .. } => Some(1),
-        ProbeKind::Icmpv6 { .. } => Some(58),
+        ProbeKind::Tcp { .. } => Some(ip_proto::TCP),
+        ProbeKind::Udp { .. } => Some(ip_proto::UDP),
+        ProbeKind::Icmp { .. } => Some(ip_proto::ICMP),
+        ProbeKind::Icmpv6 { .. } => Some(ip_proto::ICMPV6),
         ProbeKind::Arp { .. } | ProbeKind::Other => None,
     }
 }
@@ -138,29 +67,31 @@ fn seq_distance(a: u32, b: u32) -> u32 {
 
 /// True when `reply` (a frame of `linktype`) answers `probe`, by the rules in the module docs.
 pub fn answers(probe: &Probe, linktype: LinkType, reply: &[u8]) -> bool {
-    let Some((ethertype, net)) = network_layer(linktype, reply) else { return false };
+    let d = walk(linktype, reply);
     if let ProbeKind::Arp { op, pdst, .. } = probe.kind {
-        return ethertype == ETH_ARP && arp_answers(op, pdst, net);
-    }
-    if !matches!(ethertype, ETH_IPV4 | ETH_IPV6) {
-        return false;
+        return d.ether_type == Some(ether_type::ARP)
+            && reply.get(d.net_offset..).is_some_and(|arp| arp_answers(op, pdst, arp));
     }
     let (Some(psrc), Some(pdst), Some(proto)) = (probe.src, probe.dst, probe_proto(&probe.kind)) else {
         return false;
     };
-    let Some(ip) = parse_ip(net) else { return false };
+    let Some(ip) = d.net.as_ref().and_then(ip_layer) else { return false };
     if ip.src.is_ipv6() != pdst.is_ipv6() || (!psrc.is_unspecified() && ip.dst != psrc) {
         return false;
     }
     let Some(payload) = ip.payload else { return false };
-    if let Some(quoted) = icmp_error_quote(&ip, payload) {
-        return quoted_is_probe(probe, psrc, pdst, proto, &quoted);
+    if let Some(quoted) = d.icmp_quoted() {
+        return quoted
+            .net
+            .as_ref()
+            .and_then(ip_layer)
+            .is_some_and(|q| quoted_is_probe(probe, psrc, pdst, proto, &q));
     }
     let group = match pdst {
         IpAddr::V4(a) => a.is_multicast() || a.is_broadcast(),
         IpAddr::V6(a) => a.is_multicast(),
     };
-    if (!group && ip.src != pdst) || ip.proto != proto {
+    if (!group && ip.src != pdst) || ip.protocol != proto {
         return false;
     }
     transport_answers(&probe.kind, payload)
@@ -168,28 +99,14 @@ pub fn answers(probe: &Probe, linktype: LinkType, reply: &[u8]) -> bool {
 
 fn arp_answers(op: u16, pdst: Ipv4Addr, arp: &[u8]) -> bool {
     // Ethernet/IPv4 ARP: hw type, proto type, hw len 6, proto len 4, op, sha, spa, tha, tpa.
-    if arp.len() < 28 || arp[4] != 6 || arp[5] != 4 || be16(arp, 2) != Some(ETH_IPV4) {
+    if arp.len() < 28 || arp[4] != 6 || arp[5] != 4 || be16(arp, 2) != Some(ether_type::IPV4) {
         return false;
     }
     be16(arp, 6) == Some(op.wrapping_add(1)) && Ipv4Addr::new(arp[14], arp[15], arp[16], arp[17]) == pdst
 }
 
-/// The packet quoted by an ICMP or ICMPv6 error.
-fn icmp_error_quote<'a>(ip: &Ip<'a>, payload: &'a [u8]) -> Option<Ip<'a>> {
-    let ty = *payload.first()?;
-    let error = match (ip.proto, ip.src) {
-        (1, IpAddr::V4(_)) => matches!(ty, 3 | 4 | 5 | 11 | 12),
-        (58, IpAddr::V6(_)) => matches!(ty, 1..=4),
-        _ => false,
-    };
-    if !error {
-        return None;
-    }
-    parse_ip(payload.get(8..)?)
-}
-
-fn quoted_is_probe(probe: &Probe, psrc: IpAddr, pdst: IpAddr, proto: u8, q: &Ip<'_>) -> bool {
-    if (!psrc.is_unspecified() && q.src != psrc) || q.dst != pdst || q.proto != proto {
+fn quoted_is_probe(probe: &Probe, psrc: IpAddr, pdst: IpAddr, proto: u8, q: &IpLayer<'_>) -> bool {
+    if (!psrc.is_unspecified() && q.src != psrc) || q.dst != pdst || q.protocol != proto {
         return false;
     }
     let Some(t) = q.payload else { return false };
@@ -287,8 +204,8 @@ pub fn answer_filter<'a>(probes: impl IntoIterator<Item = &'a Probe>) -> String 
         let fam = if dst.is_ipv6() { &mut v6 } else { &mut v4 };
         fam.present = true;
         let word = match proto {
-            6 => "tcp",
-            17 => "udp",
+            ip_proto::TCP => "tcp",
+            ip_proto::UDP => "udp",
             _ => "",
         };
         if !word.is_empty() && !fam.words.contains(&word) {

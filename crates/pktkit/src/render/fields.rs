@@ -501,7 +501,7 @@ impl FieldsWriter {
 }
 
 /// Most tunnel levels followed (outer frame included).
-const MAX_LEVELS: usize = 4;
+const MAX_LEVELS: usize = crate::decode::MAX_TUNNELS + 1;
 
 /// The frame and the packets it carries through tunnels, outermost first, each with the
 /// packet quoted by its ICMP error if any.

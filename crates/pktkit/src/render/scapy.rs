@@ -15,7 +15,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::capture::LinkType;
 use crate::craft::{FieldDef, FieldKind, LAYERS, LayerDef, icmp_fields};
 use crate::proto::ip_proto;
-use crate::services::SERVICES;
+use crate::services::SERVICE_NUMBERS;
 
 /// Scapy's ICMP code names, by type (its `icmpcodes`).
 const ICMP_CODES: &[(u8, &[(&str, u64)])] = &[
@@ -171,7 +171,7 @@ fn value(layer: &str, f: &FieldDef, v: u128) -> String {
                 ("IPv6", "nh") => IPV6_NEXT_HEADERS,
                 ("ARP", "hwtype") => ARP_HARDWARE,
                 ("ICMPv6EchoRequest" | "ICMPv6EchoReply", "type") => ICMPV6_ECHO_TYPES,
-                (_, "sport" | "dport") => SERVICES,
+                (_, "sport" | "dport") => &SERVICE_NUMBERS,
                 _ => names,
             };
             match names.iter().find(|(_, n)| u128::from(*n) == v) {
@@ -466,8 +466,9 @@ fn icmp<'a>(s: &mut Shower, data: &'a [u8]) -> Option<&'a [u8]> {
         };
         lines.push((name.to_string(), text));
     }
-    for name in icmp_fields(u64::from(icmp_type)) {
-        let Some(f) = def.fields.iter().find(|f| f.name == *name) else { continue };
+    for field in icmp_fields(u64::from(icmp_type)) {
+        let name = &field.name;
+        let Some(f) = def.fields.get(field.index) else { continue };
         // Scapy's `unused` is 16 bits for time-exceeded and parameter-problem.
         let width = if *name == "unused" && matches!(icmp_type, 11 | 12) { 16 } else { bits_of(f.kind) };
         let v = bits.take(width)?;

@@ -1,8 +1,9 @@
 //! Editing header fields of a packet in place, keeping checksums right: tcprewrite's job,
 //! used by `pkt-send --from-json`.
 //!
-//! [`Layout::parse`] finds the headers of a frame (Ethernet with VLAN tags, Linux cooked,
-//! raw IP; ARP, IPv4, IPv6 with extension headers; TCP, UDP, ICMP, ICMPv6). [`Layout::get`]
+//! [`Layout::parse`] finds the headers of a frame in the layers of [`crate::decode`] (Ethernet
+//! with VLAN tags, Linux cooked, raw IP, ...; ARP, IPv4, IPv6 with extension headers; TCP, UDP,
+//! ICMP, ICMPv6). [`Layout::get`]
 //! reads a [`Field`]; [`Layout::set`] writes one and updates every checksum that covers it
 //! incrementally (RFC 1624): the IPv4 header checksum, and the TCP, UDP or ICMPv6 checksum
 //! through the pseudo-header. A correct checksum stays correct, a wrong one stays wrong by
@@ -18,8 +19,11 @@ use thiserror::Error;
 
 use crate::capture::LinkType;
 use crate::checksum::{self, fold};
-use crate::proto::ethernet::ether_type;
+use crate::decode::ip::ip_layer;
+use crate::decode::{DecodeOptions, Link, decode, offset_in};
+use crate::proto::ethernet::{self, ether_type};
 use crate::proto::ip_proto;
+use etherparse::LaxNetSlice;
 
 /// A header field that can be read and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -223,76 +227,51 @@ fn adjust(check: u16, old: u64, new: u64) -> u16 {
 }
 
 impl Layout {
-    /// Finds the headers of `data`, a frame of `linktype`. Headers cut short are left out.
+    /// Finds the headers of `data`, a frame of `linktype`, from the layers of
+    /// [`crate::decode`]. Headers cut short are left out; the transport header is found in
+    /// first fragments too.
     pub fn parse(linktype: LinkType, data: &[u8]) -> Layout {
+        let d = decode(linktype, data, data.len() as u32, &DecodeOptions { app: false });
         let mut l = Layout::default();
-        let (ethertype, at) = match linktype {
-            LinkType::ETHERNET if data.len() >= 14 => {
-                l.eth = Some(0);
-                let mut at = 12;
-                let mut ty = be16(data, at);
-                while matches!(ty, 0x8100 | 0x88a8 | 0x9100) && l.vlans.len() < 4 && data.len() >= at + 6 {
-                    l.vlans.push(at + 2);
-                    at += 4;
-                    ty = be16(data, at);
-                }
-                (ty, at + 2)
-            }
-            LinkType::LINUX_SLL if data.len() >= 16 => (be16(data, 14), 16),
-            LinkType::LINUX_SLL2 if data.len() >= 20 => (be16(data, 0), 20),
-            LinkType::RAW | LinkType::DLT_RAW_12 | LinkType::DLT_RAW_14 | LinkType::IPV4 | LinkType::IPV6 => {
-                match data.first().map(|b| b >> 4) {
-                    Some(4) => (ether_type::IPV4, 0),
-                    Some(6) => (ether_type::IPV6, 0),
-                    _ => return l,
-                }
-            }
-            // BSD loopback: a 4-byte address family, then IP (told apart by its version).
-            LinkType::NULL | LinkType::LOOP if data.len() > 4 => match data[4] >> 4 {
-                4 => (ether_type::IPV4, 4),
-                6 => (ether_type::IPV6, 4),
-                _ => return l,
-            },
-            _ => return l,
-        };
-        let rest = &data[at.min(data.len())..];
-        match ethertype {
-            ether_type::ARP
+        // Links edited: Ethernet, Linux cooked, raw IP, BSD null/loop (not PKTAP, PPP, ...).
+        let editable = matches!(d.link, Link::Ethernet(_) | Link::Sll(_) | Link::Raw | Link::Null { .. });
+        if !editable || d.pktap.is_some() {
+            return l;
+        }
+        if let Link::Ethernet(_) = d.link {
+            l.eth = Some(0);
+            // Each tag is its TCI, then the next EtherType; the last one ends at the network layer.
+            let tags_start = d.net_offset - d.vlan_count * ethernet::VLAN_TAG_LEN;
+            l.vlans = (0..d.vlan_count).map(|i| tags_start + i * ethernet::VLAN_TAG_LEN).collect();
+        }
+        let at = d.net_offset;
+        let rest = data.get(at..).unwrap_or(&[]);
+        match &d.net {
+            Some(LaxNetSlice::Arp(_))
                 if rest.len() >= 28 && be16(rest, 2) == ether_type::IPV4 && rest[4] == 6 && rest[5] == 4 =>
             {
                 l.arp = Some(at)
             }
-            ether_type::IPV4 if rest.len() >= 20 && rest[0] >> 4 == 4 => {
-                l.ipv4 = Some(at);
-                let ihl = usize::from(rest[0] & 15) * 4;
-                let first_fragment = be16(rest, 6) & 0x1fff == 0;
-                if ihl >= 20 && first_fragment {
-                    l.transport = transport(rest, ihl, rest[9]).map(|(o, p)| (at + o, p));
+            Some(net @ (LaxNetSlice::Ipv4(_) | LaxNetSlice::Ipv6(_))) => {
+                if let LaxNetSlice::Ipv4(_) = net {
+                    l.ipv4 = Some(at);
+                } else {
+                    l.ipv6 = Some(at);
+                }
+                if let Some(ip) = ip_layer(net)
+                    && let Some(payload) = ip.payload
+                {
+                    l.transport =
+                        transport(payload, ip.protocol).map(|proto| (offset_in(data, payload), proto));
                 }
             }
-            ether_type::IPV6 if rest.len() >= 40 && rest[0] >> 4 == 6 => {
-                l.ipv6 = Some(at);
-                let (mut nh, mut off, mut first_fragment) = (rest[6], 40usize, true);
-                for _ in 0..8 {
-                    let len = match nh {
-                        ip_proto::HOP_BY_HOP | ip_proto::ROUTING | ip_proto::DESTINATION_OPTIONS
-                            if rest.len() >= off + 2 =>
-                        {
-                            (usize::from(rest[off + 1]) + 1) * 8
-                        }
-                        ip_proto::FRAGMENT if rest.len() >= off + 8 => {
-                            first_fragment &= be16(rest, off + 2) & 0xfff8 == 0;
-                            8
-                        }
-                        ip_proto::AH if rest.len() >= off + 2 => (usize::from(rest[off + 1]) + 2) * 4,
-                        _ => break,
-                    };
-                    nh = rest[off];
-                    off += len;
-                }
-                if first_fragment {
-                    l.transport = transport(rest, off, nh).map(|(o, p)| (at + o, p));
-                }
+            // A fixed header decode refused (a header length past the packet's end) can
+            // still be edited; there is no transport header to find behind it.
+            None if d.ether_type == Some(ether_type::IPV4) && rest.len() >= 20 && rest[0] >> 4 == 4 => {
+                l.ipv4 = Some(at)
+            }
+            None if d.ether_type == Some(ether_type::IPV6) && rest.len() >= 40 && rest[0] >> 4 == 6 => {
+                l.ipv6 = Some(at)
             }
             _ => {}
         }
@@ -584,11 +563,12 @@ impl Layout {
     }
 }
 
-fn transport(ip_rest: &[u8], off: usize, proto: u8) -> Option<(usize, u8)> {
+/// `proto` when `payload` holds a whole header of that transport (TCP, UDP, ICMP, ICMPv6).
+fn transport(payload: &[u8], proto: u8) -> Option<u8> {
     let need = match proto {
-        6 => 20,
-        17 | 1 | 58 => 8,
+        ip_proto::TCP => 20,
+        ip_proto::UDP | ip_proto::ICMP | ip_proto::ICMPV6 => 8,
         _ => return None,
     };
-    (ip_rest.len() >= off + need).then_some((off, proto))
+    (payload.len() >= need).then_some(proto)
 }

@@ -5,7 +5,7 @@
 //! list. Port 0 is scanned only when named (`0`, `0-10`), as nmap does.
 
 use super::SpecError;
-use crate::services::{SERVICES, TOP_TCP_PORTS};
+use crate::services::{TOP_TCP_PORTS, port_of};
 
 /// A set of ports, stored as sorted disjoint ranges, with indexed access.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,10 +74,10 @@ impl PortSet {
                 return Err(err(at, m));
             }
             if item.bytes().any(|b| b.is_ascii_alphabetic()) {
-                let Some((_, p)) = SERVICES.iter().find(|(name, _)| *name == item) else {
+                let Some(p) = port_of(item) else {
                     return Err(err(at, &format!("unknown service name {item}")));
                 };
-                ranges.push((*p as u16, *p as u16));
+                ranges.push((p, p));
             } else {
                 let number = |s: &str, off: usize, default: u16| -> Result<u16, SpecError> {
                     if s.is_empty() {

@@ -8,7 +8,12 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use etherparse::{LaxNetSlice, LaxSlicedPacket, PacketBuilder, TcpHeader, TransportSlice};
+#[path = "../../../../tests/support/shared.rs"]
+mod shared;
+#[allow(unused_imports)]
+pub use shared::{corpus, crafted, raw_layer};
+
+use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use pktkit::capture::{
     CaptureReader, CaptureWriter, Input, Interface, LinkType, OutputFormat, Packet, Precision, Timestamp,
 };
@@ -19,33 +24,24 @@ pub struct Frame {
     pub orig_len: usize,
 }
 
-const SRC: [u8; 4] = [10, 0, 0, 1];
-const DST: [u8; 4] = [10, 0, 0, 2];
+/// The Ethernet and IPv4 layers of every test frame.
+const LINK_AND_IP: &str =
+    "Ether(src=00:11:22:33:44:55,dst=00:66:77:88:99:aa)/IP(src=10.0.0.1,dst=10.0.0.2,ttl=64)";
 
-/// Ethernet + IPv4 + UDP around `payload`, cut to `snap` bytes of payload when given.
+/// Ethernet + IPv4 + UDP around `payload` (built by craft), cut to `snap` bytes of payload
+/// when given.
 pub fn udp_frame(sport: u16, dport: u16, payload: &[u8], snap: Option<usize>) -> Frame {
-    let mut data = Vec::new();
-    PacketBuilder::ethernet2([0, 0x11, 0x22, 0x33, 0x44, 0x55], [0, 0x66, 0x77, 0x88, 0x99, 0xaa])
-        .ipv4(SRC, DST, 64)
-        .udp(sport, dport)
-        .write(&mut data, payload)
-        .expect("build udp frame");
-    cut(data, payload.len(), snap)
+    let spec = format!("{LINK_AND_IP}/UDP(sport={sport},dport={dport}){}", raw_layer(payload));
+    cut(crafted(&spec), payload.len(), snap)
 }
 
 /// Ethernet + IPv4 + TCP (PSH, ACK) around `payload`, cut like [`udp_frame`].
 pub fn tcp_frame(sport: u16, dport: u16, payload: &[u8], snap: Option<usize>) -> Frame {
-    let mut tcp = TcpHeader::new(sport, dport, 1000, 65535);
-    tcp.psh = true;
-    tcp.ack = true;
-    tcp.acknowledgment_number = 2000;
-    let mut data = Vec::new();
-    PacketBuilder::ethernet2([0, 0x11, 0x22, 0x33, 0x44, 0x55], [0, 0x66, 0x77, 0x88, 0x99, 0xaa])
-        .ipv4(SRC, DST, 64)
-        .tcp_header(tcp)
-        .write(&mut data, payload)
-        .expect("build tcp frame");
-    cut(data, payload.len(), snap)
+    let spec = format!(
+        "{LINK_AND_IP}/TCP(sport={sport},dport={dport},seq=1000,ack=2000,flags=PA,window=65535){}",
+        raw_layer(payload)
+    );
+    cut(crafted(&spec), payload.len(), snap)
 }
 
 fn cut(mut data: Vec<u8>, payload_len: usize, snap: Option<usize>) -> Frame {
@@ -174,20 +170,6 @@ pub fn tshark_fields(path: &Path, fields: &[&str], extra: &[&str]) -> Vec<Vec<St
         .lines()
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect()
-}
-
-/// The external corpus, or None after printing a notice.
-pub fn corpus(test: &str) -> Option<PathBuf> {
-    let dir = match std::env::var_os("PKTKIT_CORPUS") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-    };
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("NOTICE: {test} skipped: corpus not found at {} (set PKTKIT_CORPUS)", dir.display());
-        None
-    }
 }
 
 /// Transport payload of a captured frame.

@@ -200,13 +200,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Mode::Json(json::JsonWriter::new(args.raw))
     } else {
         Mode::Text(Box::new(text::TextPrinter::new(text::TextOptions {
-            eflag: args.link,
-            vflag: args.verbose,
-            xflag: args.hex,
-            big_x: args.hex_ascii,
-            aflag: args.ascii,
+            link_header: args.link,
+            verbosity: args.verbose,
+            hex_dump: args.hex,
+            hex_ascii_dump: args.hex_ascii,
+            ascii_dump: args.ascii,
             number: args.number,
-            tflag: args.time,
+            time_format: args.time,
             nano: args.nano,
             quiet: args.quiet,
             absolute_seq: args.absolute_seq,

@@ -34,8 +34,8 @@ impl Show {
             Show::Json(JsonWriter::new(raw))
         } else {
             let o = TextOptions {
-                tflag: u8::from(!timestamps),
-                vflag: u8::from(verbose),
+                time_format: u8::from(!timestamps),
+                verbosity: u8::from(verbose),
                 ..TextOptions::default()
             };
             Show::Text(Box::new(TextPrinter::new(o)))

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use etherparse::{LaxNetSlice, TransportSlice};
 use pktkit::capture::Timestamp;
 use pktkit::decode::{DecodeOptions, Decoded, StopKind};
+use pktkit::proto::ip_proto;
 
 use super::hier::{Path, Tree, bad_ipv4_length};
 use super::keys::{
@@ -415,9 +416,9 @@ impl Stats {
         if r.protocols {
             let t = &mut self.transports;
             let c = match d.net.as_ref().and_then(|n| n.ip_payload_ref()).map(|p| p.ip_number.0) {
-                Some(6) => &mut t.tcp,
-                Some(17) => &mut t.udp,
-                Some(1 | 58) => &mut t.icmp,
+                Some(ip_proto::TCP) => &mut t.tcp,
+                Some(ip_proto::UDP) => &mut t.udp,
+                Some(ip_proto::ICMP | ip_proto::ICMPV6) => &mut t.icmp,
                 _ => &mut t.other,
             };
             c.add(bytes);
@@ -441,20 +442,13 @@ impl Stats {
         // Tunnels (GRE, VXLAN, GTP-U, IP in IP, MPLS, PPPoE): the inner packets continue the
         // path and count in the per-IP-header reports too, as in tshark.
         if r.hierarchy || per_layer {
-            let mut next = d.decode_encapsulated(&TUNNEL_DECODE);
-            let mut depth = 0;
-            while let Some(inner) = next {
-                depth += 1;
-                if depth > MAX_TUNNELS {
-                    break;
-                }
+            for inner in d.tunnels(TUNNEL_DECODE) {
                 if r.hierarchy {
                     path.extend(&inner, true);
                 }
                 if per_layer {
                     self.layer(&inner, ts, bytes);
                 }
-                next = inner.decode_encapsulated(&TUNNEL_DECODE);
             }
         }
         if r.hierarchy {
@@ -485,7 +479,7 @@ impl Stats {
             table.slot(e).add(ab, bytes, ts);
         }
         if r.ports {
-            let proto = if tcp { 6 } else { 17 };
+            let proto = if tcp { ip_proto::TCP } else { ip_proto::UDP };
             self.ports.slot(Port { proto, port: sport.min(dport) }).add(bytes);
         }
         if r.names
@@ -576,9 +570,6 @@ pub fn interval_index(ts: Timestamp, interval_ns: u64) -> i64 {
     let n = ts.as_nanos().div_euclid(interval_ns as i128);
     n.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
-
-/// Most tunnels followed into one frame.
-pub const MAX_TUNNELS: usize = 8;
 
 const TUNNEL_DECODE: DecodeOptions = DecodeOptions { app: true };
 

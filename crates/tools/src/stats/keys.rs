@@ -4,6 +4,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use pktkit::capture::Timestamp;
+use pktkit::proto::ip_proto;
 
 use super::table::{Count, Merge, Rank, stable_hash};
 
@@ -162,6 +163,13 @@ pub struct Port {
     pub proto: u8,
     /// The service port.
     pub port: u16,
+}
+
+impl Port {
+    /// `tcp` or `udp`, as the reports name the transport.
+    pub fn transport_name(&self) -> &'static str {
+        if self.proto == ip_proto::TCP { "tcp" } else { "udp" }
+    }
 }
 
 impl Rank for Port {

@@ -285,7 +285,7 @@ pub fn write(w: &mut dyn Write, s: &Stats, o: TextOptions) -> io::Result<()> {
         let rows = view::sorted(&s.ports, view::by_count);
         for (k, v) in rows.iter().take(shown(rows.len(), o.top)) {
             g.row(vec![
-                format!("{}/{}", k.port, if k.proto == 6 { "tcp" } else { "udp" }),
+                format!("{}/{}", k.port, k.transport_name()),
                 view::service(k).unwrap_or("").to_string(),
                 num.count(v.frames),
                 num.bytes(v.bytes),

@@ -1,5 +1,5 @@
 //! Row order of every table at output time (deterministic, so equal reports print equal
-//! bytes) and well-known service names.
+//! bytes), and the service name shown for a port.
 
 use std::cmp::Ordering;
 
@@ -58,61 +58,7 @@ pub fn by_key<K: Ord, V>(x: &(&K, &V), y: &(&K, &V)) -> Ordering {
     x.0.cmp(y.0)
 }
 
-/// The IANA service name of a well-known port, for display.
+/// The service name of a port, for display: [`pktkit::services`]' name on that transport.
 pub fn service(p: &Port) -> Option<&'static str> {
-    let tcp = p.proto == 6;
-    Some(match p.port {
-        20 if tcp => "ftp-data",
-        21 if tcp => "ftp",
-        22 if tcp => "ssh",
-        23 if tcp => "telnet",
-        25 if tcp => "smtp",
-        53 => "domain",
-        67 if !tcp => "bootps",
-        68 if !tcp => "bootpc",
-        69 if !tcp => "tftp",
-        80 if tcp => "http",
-        88 => "kerberos",
-        110 if tcp => "pop3",
-        111 => "sunrpc",
-        123 if !tcp => "ntp",
-        137 if !tcp => "netbios-ns",
-        138 if !tcp => "netbios-dgm",
-        139 if tcp => "netbios-ssn",
-        143 if tcp => "imap",
-        161 if !tcp => "snmp",
-        162 if !tcp => "snmptrap",
-        179 if tcp => "bgp",
-        389 => "ldap",
-        443 if tcp => "https",
-        443 => "https (QUIC)",
-        445 if tcp => "microsoft-ds",
-        465 if tcp => "submissions",
-        500 if !tcp => "isakmp",
-        514 if !tcp => "syslog",
-        546 if !tcp => "dhcpv6-client",
-        547 if !tcp => "dhcpv6-server",
-        587 if tcp => "submission",
-        636 if tcp => "ldaps",
-        853 => "domain-s",
-        993 if tcp => "imaps",
-        995 if tcp => "pop3s",
-        1194 => "openvpn",
-        1433 if tcp => "ms-sql-s",
-        1812 if !tcp => "radius",
-        1900 if !tcp => "ssdp",
-        2049 => "nfs",
-        2152 if !tcp => "gtp-user",
-        3306 if tcp => "mysql",
-        3389 => "ms-wbt-server",
-        4789 if !tcp => "vxlan",
-        5060 => "sip",
-        5353 if !tcp => "mdns",
-        5355 if !tcp => "llmnr",
-        5432 if tcp => "postgresql",
-        6379 if tcp => "redis",
-        8080 if tcp => "http-alt",
-        8443 if tcp => "https-alt",
-        _ => return None,
-    })
+    pktkit::services::service_name_on(p.port, p.proto == pktkit::proto::ip_proto::TCP)
 }

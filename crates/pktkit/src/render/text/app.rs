@@ -87,7 +87,7 @@ impl TextPrinter {
         payload: &[u8],
         len: usize,
     ) {
-        if rst && self.o.vflag > 0 {
+        if rst && self.o.verbosity > 0 {
             // tcpdump's print_tcp_rst_data.
             let mut t = std::mem::take(&mut self.app);
             t.clear();
@@ -112,9 +112,9 @@ impl TextPrinter {
         t.clear();
         if choice == TcpChoice::Http {
             t.push_str(": ");
-            http::write_tcpdump(&mut t, payload, len, self.o.vflag);
+            http::write_tcpdump(&mut t, payload, len, self.o.verbosity);
         } else {
-            dns::write_tcpdump(&mut t, payload, len, dns::TcpdumpOptions::tcp(self.o.vflag));
+            dns::write_tcpdump(&mut t, payload, len, dns::TcpdumpOptions::tcp(self.o.verbosity));
         }
         b.extend_from_slice(t.as_bytes());
         self.app = t;
@@ -136,7 +136,7 @@ impl TextPrinter {
         }
         let mut t = std::mem::take(&mut self.app);
         t.clear();
-        let v = self.o.vflag;
+        let v = self.o.verbosity;
         match choice {
             UdpChoice::Dns => dns::write_tcpdump(&mut t, payload, len, dns::TcpdumpOptions::udp(v)),
             UdpChoice::Mdns => dns::write_tcpdump(&mut t, payload, len, dns::TcpdumpOptions::mdns(v)),

@@ -7,7 +7,7 @@ use super::TextPrinter;
 
 impl TextPrinter {
     pub(super) fn arp(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
-        if !self.o.eflag {
+        if !self.o.link_header {
             s(b, "ARP, ");
         }
         let (Some(hrd), Some(pro)) = (be16(p, 0), be16(p, 2)) else {
@@ -43,7 +43,7 @@ impl TextPrinter {
             u(b, length);
             return;
         }
-        if self.o.vflag > 0 {
+        if self.o.verbosity > 0 {
             match arp_hrd_name(hrd) {
                 Some(n) => s(b, n),
                 None => {

@@ -14,20 +14,20 @@ impl TextPrinter {
 
     pub(super) fn dumps(&self, b: &mut Vec<u8>, data: &[u8], hdrlen: usize) {
         let o = &self.o;
-        if o.big_x > 0 {
-            if o.big_x > 1 {
+        if o.hex_ascii_dump > 0 {
+            if o.hex_ascii_dump > 1 {
                 hex_ascii(b, data, 0);
             } else if data.len() > hdrlen {
                 hex_ascii(b, &data[hdrlen..], 0);
             }
-        } else if o.xflag > 0 {
-            if o.xflag > 1 {
+        } else if o.hex_dump > 0 {
+            if o.hex_dump > 1 {
                 hex_only(b, data);
             } else if data.len() > hdrlen {
                 hex_only(b, &data[hdrlen..]);
             }
-        } else if o.aflag > 0 {
-            if o.aflag > 1 {
+        } else if o.ascii_dump > 0 {
+            if o.ascii_dump > 1 {
                 ascii(b, data);
             } else if data.len() > hdrlen {
                 ascii(b, &data[hdrlen..]);

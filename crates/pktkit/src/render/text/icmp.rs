@@ -266,7 +266,7 @@ impl TextPrinter {
         }
         s(b, ", length ");
         u(b, plen);
-        if self.o.vflag > 0 && !ctx.fragmented && p.len() >= plen {
+        if self.o.verbosity > 0 && !ctx.fragmented && p.len() >= plen {
             let sum = fold(sum_be(&p[..plen], 0));
             if sum != 0xffff {
                 let field = be16(p, 2).unwrap_or(0);
@@ -277,7 +277,7 @@ impl TextPrinter {
                 s(b, ")!)");
             }
         }
-        if self.o.vflag > 0 && matches!(ty, 3 | 4 | 5 | 11 | 12) && q.len() >= 4 {
+        if self.o.verbosity > 0 && matches!(ty, 3 | 4 | 5 | 11 | 12) && q.len() >= 4 {
             s(b, "\n\t");
             let qlen = be16(q, 2).unwrap_or(0) as usize;
             self.ip4(b, q, qlen);

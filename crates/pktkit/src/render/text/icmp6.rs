@@ -21,7 +21,7 @@ impl TextPrinter {
             s(b, " [|icmp6]");
             return;
         };
-        if self.o.vflag > 0 && !fragmented && p.len() >= length {
+        if self.o.verbosity > 0 && !fragmented && p.len() >= length {
             let field = be16(p, 2).unwrap_or(0);
             let sum = fold(sum_be(&p[..length], pseudo(ctx, 58, length)));
             if sum != 0xffff {
@@ -44,7 +44,7 @@ impl TextPrinter {
                 b.push(b')');
             }
         }
-        let v = self.o.vflag;
+        let v = self.o.verbosity;
         if v > 0 && matches!(ty, 133..=137 | 145 | 147) {
             s(b, ", length ");
             u(b, length);
@@ -431,7 +431,7 @@ impl TextPrinter {
 
 /// tcpdump's icmp6_opt_print: neighbour discovery options after `start` bytes of the
 /// message (which is `length` bytes on the wire). False on a cut option.
-pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize, vflag: u8) -> bool {
+pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize, verbosity: u8) -> bool {
     let end = length.min(p.len());
     let mut off = start;
     while off < end {
@@ -579,13 +579,13 @@ pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize,
                 }
             }
             _ => {
-                if vflag <= 1 {
+                if verbosity <= 1 {
                     hex_indent(b, &o[2..], "\n\t  ");
                     return true;
                 }
             }
         }
-        if vflag > 1 {
+        if verbosity > 1 {
             hex_indent(b, &o[2..], "\n\t    ");
         }
         off += olen;

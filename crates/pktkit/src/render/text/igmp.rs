@@ -27,7 +27,7 @@ impl TextPrinter {
             0x11 => {
                 s(b, "igmp query");
                 if len >= 12 {
-                    igmpv3_query(b, p, len, self.o.vflag)
+                    igmpv3_query(b, p, len, self.o.verbosity)
                 } else {
                     match (p.get(1), be32(p, 4)) {
                         (Some(&mrt), Some(g)) => {
@@ -97,7 +97,7 @@ impl TextPrinter {
             s(b, " [|igmp]");
             return;
         }
-        if self.o.vflag > 0 && len >= 4 && p.len() >= len && fold(sum_be(&p[..len], 0)) != 0xffff {
+        if self.o.verbosity > 0 && len >= 4 && p.len() >= len && fold(sum_be(&p[..len], 0)) != 0xffff {
             s(b, " bad igmp cksum ");
             out::hex_min(b, be16(p, 2).unwrap_or(0) as u64);
             b.push(b'!');
@@ -106,7 +106,7 @@ impl TextPrinter {
 }
 
 /// tcpdump's print_igmpv3_query.
-pub(super) fn igmpv3_query(b: &mut Vec<u8>, p: &[u8], len: usize, vflag: u8) -> bool {
+pub(super) fn igmpv3_query(b: &mut Vec<u8>, p: &[u8], len: usize, verbosity: u8) -> bool {
     let (Some(&mrc), Some(g), Some(nsrcs)) = (p.get(1), be32(p, 4), be16(p, 10)) else {
         return false;
     };
@@ -134,7 +134,7 @@ pub(super) fn igmpv3_query(b: &mut Vec<u8>, p: &[u8], len: usize, vflag: u8) -> 
         let n = nsrcs as usize;
         if len < 12 + n * 4 {
             s(b, " [invalid number of sources]");
-        } else if vflag > 1 {
+        } else if verbosity > 1 {
             s(b, " {");
             for i in 0..n {
                 let Some(a) = p.get(12 + i * 4..16 + i * 4) else { return false };

@@ -13,7 +13,7 @@ impl TextPrinter {
     pub(super) fn ip4(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         // With -e the link layer has named the protocol: tcpdump omits "IP ", also for
         // packets inside tunnels and ICMP errors.
-        if !self.o.eflag {
+        if !self.o.link_header {
             s(b, "IP ");
         }
         let Some(&vhl) = p.first() else {
@@ -66,7 +66,7 @@ impl TextPrinter {
         let off = be16(p, 6).unwrap_or(0);
         let proto = p[9];
         let (src, dst) = (&p[12..16], &p[16..20]);
-        if self.o.vflag > 0 {
+        if self.o.verbosity > 0 {
             let tos = p[1];
             s(b, "(tos 0x");
             out::hex_min(b, tos as u64);
@@ -143,7 +143,7 @@ impl TextPrinter {
     }
 
     pub(super) fn ip6(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
-        if !self.o.eflag {
+        if !self.o.link_header {
             s(b, "IP6 ");
         }
         if length < 40 {
@@ -177,13 +177,13 @@ impl TextPrinter {
             length
         };
         if p.len() < 40 {
-            if self.o.vflag > 0 && p.len() >= 8 {
+            if self.o.verbosity > 0 && p.len() >= 8 {
                 self.ip6_vheader(b, p, plen);
             }
             s(b, " [|ip6]");
             return;
         }
-        if self.o.vflag > 0 {
+        if self.o.verbosity > 0 {
             self.ip6_vheader(b, p, plen);
         }
         let p = &p[..p.len().min(len)];
@@ -217,7 +217,7 @@ impl TextPrinter {
                         return;
                     }
                     s(b, if nh == 0 { "HBH " } else { "DSTOPT " });
-                    if self.o.vflag > 0 {
+                    if self.o.verbosity > 0 {
                         ip6_opts(b, &cp[2..hl]);
                     }
                     nh = cp[0];
@@ -231,7 +231,7 @@ impl TextPrinter {
                     let offlg = be16(cp, 2).unwrap_or(0);
                     let flen = (plen as usize + 40).saturating_sub(pos + 8);
                     s(b, "frag (");
-                    if self.o.vflag > 0 {
+                    if self.o.verbosity > 0 {
                         s(b, "0x");
                         hex(b, be32(cp, 4).unwrap_or(0) as u64, 8);
                         b.push(b':');
@@ -256,7 +256,7 @@ impl TextPrinter {
                     advance = hl;
                 }
                 51 => {
-                    let Some(hl) = ah(b, cp, self.o.vflag) else {
+                    let Some(hl) = ah(b, cp, self.o.verbosity) else {
                         return;
                     };
                     nh = cp[0];
@@ -319,7 +319,7 @@ impl TextPrinter {
             0 | 2 => {
                 let rsv = be32(cp, 4);
                 if let Some(r) = rsv
-                    && self.o.vflag > 0
+                    && self.o.verbosity > 0
                 {
                     s(b, ", rsv=0x");
                     out::hex_min(b, r as u64);
@@ -356,7 +356,7 @@ impl TextPrinter {
             1 if !ctx.v6 => self.icmp(b, p, length, ctx),
             58 => self.icmp6(b, p, length, &ctx, ctx.fragmented),
             51 if !ctx.v6 => {
-                let Some(hl) = ah(b, p, self.o.vflag) else {
+                let Some(hl) = ah(b, p, self.o.verbosity) else {
                     return;
                 };
                 if p.len() < hl || length < hl {
@@ -433,14 +433,14 @@ impl TextPrinter {
 }
 
 /// tcpdump's ah_print; returns the header length.
-pub(super) fn ah(b: &mut Vec<u8>, p: &[u8], vflag: u8) -> Option<usize> {
+pub(super) fn ah(b: &mut Vec<u8>, p: &[u8], verbosity: u8) -> Option<usize> {
     let (Some(&l), Some(spi), Some(seq)) = (p.get(1), be32(p, 4), be32(p, 8)) else {
         s(b, " [|AH]");
         return None;
     };
     let hl = (l as usize + 2) * 4;
     s(b, "AH(");
-    if vflag > 0 {
+    if verbosity > 0 {
         s(b, "length=");
         u(b, l);
         b.push(b'(');

@@ -15,7 +15,7 @@ impl TextPrinter {
         let mut len = 0;
         for tag in d.vlans() {
             len += 4;
-            if self.o.eflag {
+            if self.o.link_header {
                 s(b, "vlan ");
                 u(b, tag.vid);
                 s(b, ", p ");
@@ -37,7 +37,7 @@ impl TextPrinter {
             Link::Ethernet(eth) => {
                 let mut hdr = ethernet::HEADER_LEN;
                 let ety = eth.type_or_len();
-                if self.o.eflag {
+                if self.o.link_header {
                     out::mac(b, &eth.src());
                     s(b, " > ");
                     out::mac(b, &eth.dst());
@@ -54,7 +54,7 @@ impl TextPrinter {
                     }
                 }
                 if ety <= 1500 {
-                    if !self.o.eflag {
+                    if !self.o.link_header {
                         out::mac(b, &eth.src());
                         s(b, " > ");
                         out::mac(b, &eth.dst());
@@ -75,7 +75,7 @@ impl TextPrinter {
                 }
                 let ety = d.ether_type.unwrap_or(ety);
                 if !self.network(b, ety, &data[hdr.min(data.len())..], length.saturating_sub(hdr)) {
-                    if !self.o.eflag {
+                    if !self.o.link_header {
                         out::mac(b, &eth.src());
                         s(b, " > ");
                         out::mac(b, &eth.dst());
@@ -121,7 +121,7 @@ impl TextPrinter {
                         s(b, ": ");
                     }
                 };
-                if self.o.eflag {
+                if self.o.link_header {
                     sll_header(b);
                 } else if sll.version == 2 {
                     // tcpdump prints the interface and direction of SLL2 frames even without -e.
@@ -138,7 +138,7 @@ impl TextPrinter {
                 if ety < 0x0600
                     || !self.network(b, ety, &data[off.min(data.len())..], length.saturating_sub(off))
                 {
-                    if !self.o.eflag {
+                    if !self.o.link_header {
                         if sll.version == 2 {
                             // The interface and direction are already printed.
                             s(b, "ifindex ");
@@ -183,7 +183,7 @@ impl TextPrinter {
                     u(b, length);
                     s(b, ": ");
                 };
-                if self.o.eflag {
+                if self.o.link_header {
                     null_header(b);
                 }
                 let ety = match null::family_ip_version(family) {
@@ -192,7 +192,7 @@ impl TextPrinter {
                     None => 0,
                 };
                 if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
-                    if !self.o.eflag {
+                    if !self.o.link_header {
                         null_header(b);
                     }
                     self.default_print(b, &data[hdr..]);
@@ -202,7 +202,7 @@ impl TextPrinter {
             Link::Ipnet => {
                 let hdr = null::IPNET_LEN;
                 let fam = data[1];
-                if self.o.eflag {
+                if self.o.link_header {
                     u(b, be32(data, 16).unwrap_or(0));
                     s(b, " > ");
                     u(b, be32(data, 20).unwrap_or(0));
@@ -233,7 +233,7 @@ impl TextPrinter {
                     0x0057 => 0x86dd,
                     _ => 0,
                 };
-                if self.o.eflag {
+                if self.o.link_header {
                     s(
                         b,
                         match protocol {
@@ -258,7 +258,7 @@ impl TextPrinter {
             Link::Chdlc { address } => {
                 let hdr = 4;
                 let ety = d.ether_type.unwrap_or(0);
-                if self.o.eflag {
+                if self.o.link_header {
                     s(
                         b,
                         match address {
@@ -282,7 +282,7 @@ impl TextPrinter {
                 hdr
             }
             Link::Nflog { family, version, resource } => {
-                if self.o.eflag {
+                if self.o.link_header {
                     s(b, "version ");
                     u(b, version);
                     s(b, ", resource ID ");
@@ -309,7 +309,7 @@ impl TextPrinter {
             Link::Ipoib => {
                 let hdr = 44;
                 let ety = d.ether_type.unwrap_or(0);
-                if self.o.eflag {
+                if self.o.link_header {
                     s(b, "IPOIB, ");
                     ether_type(b, self.o.quiet, ety);
                     s(b, ", length ");
@@ -322,7 +322,7 @@ impl TextPrinter {
                 hdr
             }
             Link::Raw => {
-                if self.o.eflag {
+                if self.o.link_header {
                     s(b, "ip: ");
                 }
                 let ety = match d.linktype.0 {

@@ -39,19 +39,19 @@ pub use dump::{ascii, hex_ascii, hex_only};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TextOptions {
     /// `-e`: print the link-layer header.
-    pub eflag: bool,
+    pub link_header: bool,
     /// `-v` count.
-    pub vflag: u8,
+    pub verbosity: u8,
     /// `-x` count (hex).
-    pub xflag: u8,
+    pub hex_dump: u8,
     /// `-X` count (hex and ASCII).
-    pub big_x: u8,
+    pub hex_ascii_dump: u8,
     /// `-A` count (ASCII).
-    pub aflag: u8,
+    pub ascii_dump: u8,
     /// `-#`: packet numbers.
     pub number: bool,
     /// `-t` count: 0 time of day, 1 none, 2 epoch, 3 delta, 4 date and time, 5 since first.
-    pub tflag: u8,
+    pub time_format: u8,
     /// `--nano`: nanosecond fractions.
     pub nano: bool,
     /// `-q`: quiet lines (TCP and UDP as `tcp N` and `UDP, length N`).
@@ -132,7 +132,7 @@ impl TextPrinter {
 
     fn timestamp(&mut self, b: &mut Vec<u8>, ts: Timestamp) {
         let nano = self.o.nano;
-        match self.o.tflag {
+        match self.o.time_format {
             1 => {}
             2 => {
                 u(b, ts.secs);
@@ -141,8 +141,11 @@ impl TextPrinter {
                 b.push(b' ');
             }
             3 | 5 => {
-                let base =
-                    if self.o.tflag == 3 { self.prev.unwrap_or(ts) } else { *self.first.get_or_insert(ts) };
+                let base = if self.o.time_format == 3 {
+                    self.prev.unwrap_or(ts)
+                } else {
+                    *self.first.get_or_insert(ts)
+                };
                 let mut delta = ts.nanos_since(base);
                 if !nano {
                     // tcpdump subtracts microsecond timestamps.
@@ -182,7 +185,7 @@ impl TextPrinter {
     }
 
     fn suppress_default(&self) -> bool {
-        self.o.xflag > 0 || self.o.big_x > 0 || self.o.aflag > 0 || self.o.quiet
+        self.o.hex_dump > 0 || self.o.hex_ascii_dump > 0 || self.o.ascii_dump > 0 || self.o.quiet
     }
 
     /// Prints the frame from its link layer on; returns the link header length (for -x).
@@ -190,7 +193,7 @@ impl TextPrinter {
         let Some((dlt, hl)) = d.pktap else {
             return self.link(b, d, d.data, d.orig_len as usize);
         };
-        if self.o.eflag {
+        if self.o.link_header {
             let name = u16::try_from(dlt).ok().and_then(|v| crate::capture::LinkType(v).dlt_name());
             if self.o.quiet {
                 // tcpdump -q: the link type's bare name.

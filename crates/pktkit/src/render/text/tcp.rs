@@ -84,7 +84,7 @@ impl TextPrinter {
             bad_header_length(b, hlen, length);
             return;
         }
-        if self.o.vflag > 0 && !ctx.fragmented && p.len() >= length {
+        if self.o.verbosity > 0 && !ctx.fragmented && p.len() >= length {
             let field = be16(p, 16).unwrap_or(0);
             let sum = fold(sum_be(&p[..length], pseudo(&ctx, 6, length)));
             s(b, ", cksum 0x");
@@ -98,7 +98,7 @@ impl TextPrinter {
             }
         }
         let dlen = length - hlen;
-        if self.o.vflag > 1 || dlen > 0 || flags & (tcpp::SYN | tcpp::FIN | tcpp::RST) != 0 {
+        if self.o.verbosity > 1 || dlen > 0 || flags & (tcpp::SYN | tcpp::FIN | tcpp::RST) != 0 {
             s(b, ", seq ");
             u(b, seq);
             if dlen > 0 {

@@ -84,27 +84,27 @@ fn link_headers_and_timestamps() {
     eth.extend_from_slice(&[
         0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 9, 10, 0, 0, 9, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1,
     ]);
-    let o = TextOptions { eflag: true, number: true, tflag: 4, ..Default::default() };
+    let o = TextOptions { link_header: true, number: true, time_format: 4, ..Default::default() };
     assert_eq!(
         line(o, 1, &eth, 60),
         "    1  1970-01-01 01:01:01.000005 02:00:00:00:00:09 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 60: Request who-has 10.0.0.1 tell 10.0.0.9, length 46\n"
     );
-    let o = TextOptions { tflag: 2, nano: true, ..Default::default() };
+    let o = TextOptions { time_format: 2, nano: true, ..Default::default() };
     assert!(
         line(o, 1, &eth, 42)
             .starts_with("3661.000005000 ARP, Request who-has 10.0.0.1 tell 10.0.0.9, length 28")
     );
     // Truncated Ethernet header and an unknown link type.
-    assert_eq!(line(TextOptions { tflag: 1, ..Default::default() }, 1, &eth[..10], 60), "[|ether]\n");
+    assert_eq!(line(TextOptions { time_format: 1, ..Default::default() }, 1, &eth[..10], 60), "[|ether]\n");
     assert_eq!(
-        line(TextOptions { tflag: 1, ..Default::default() }, 147, &eth, 60),
+        line(TextOptions { time_format: 1, ..Default::default() }, 147, &eth, 60),
         "unsupported link type 147\n"
     );
 }
 
 #[test]
 fn ipv4_damage_as_tcpdump() {
-    let o = TextOptions { tflag: 1, ..Default::default() };
+    let o = TextOptions { time_format: 1, ..Default::default() };
     let mut p = ipv4_tcp(&[], 0x10);
     p[0] = 0x44;
     assert_eq!(line(o, 101, &p, 40), "IP bad-hlen 16\n");
@@ -129,9 +129,9 @@ fn hostile_frames_never_panic() {
     };
     let protos = [1u8, 2, 4, 6, 17, 41, 47, 50, 51, 58, 132, 33, 0, 43, 44, 60];
     let opts = [
-        TextOptions { vflag: 2, eflag: true, big_x: 1, ..Default::default() },
-        TextOptions { vflag: 1, xflag: 2, tflag: 3, ..Default::default() },
-        TextOptions { aflag: 1, tflag: 5, number: true, ..Default::default() },
+        TextOptions { verbosity: 2, link_header: true, hex_ascii_dump: 1, ..Default::default() },
+        TextOptions { verbosity: 1, hex_dump: 2, time_format: 3, ..Default::default() },
+        TextOptions { ascii_dump: 1, time_format: 5, number: true, ..Default::default() },
     ];
     let mut printers: Vec<TextPrinter> =
         opts.iter().map(|o| TextPrinter::with_time(*o, LocalTime::utc())).collect();
@@ -247,7 +247,7 @@ fn application_summaries_as_tcpdump() {
     for (f, want) in frames.iter().zip(default) {
         assert_eq!(line(TextOptions::default(), 101, f, f.len() as u32), want);
     }
-    let v = TextOptions { vflag: 1, ..Default::default() };
+    let v = TextOptions { verbosity: 1, ..Default::default() };
     let http_v = line(v, 101, &frames[3], frames[3].len() as u32);
     assert!(
         http_v
@@ -280,7 +280,7 @@ fn mpls_payload_on_its_own_line_with_v() {
     f.extend_from_slice(&ip4(17, [10, 0, 0, 1], [10, 0, 0, 2], &udp(1000, 2000, b"x")));
     let plain = line(TextOptions::default(), 1, &f, f.len() as u32);
     assert!(plain.contains("MPLS (label 16000, tc 0, [S], ttl 64) IP 10.0.0.1.1000 > "), "{plain}");
-    let v = line(TextOptions { vflag: 1, ..Default::default() }, 1, &f, f.len() as u32);
+    let v = line(TextOptions { verbosity: 1, ..Default::default() }, 1, &f, f.len() as u32);
     assert!(v.contains("MPLS (label 16000, tc 0, [S], ttl 64)\n\tIP (tos 0x0, ttl 64, "), "{v}");
 }
 
@@ -288,7 +288,7 @@ fn mpls_payload_on_its_own_line_with_v() {
 /// and GRE names what it carries (tcpdump 4.99.3 on the same frames).
 #[test]
 fn inner_packets_with_e() {
-    let e = TextOptions { eflag: true, tflag: 1, ..Default::default() };
+    let e = TextOptions { link_header: true, time_format: 1, ..Default::default() };
     let eth = |ip: Vec<u8>| [&[2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0][..], &ip].concat();
     let inner = ip4(17, [10, 0, 0, 1], [10, 0, 0, 2], &udp(1, 2, b"x"));
     let ipip = eth(ip4(4, [1, 1, 1, 1], [2, 2, 2, 2], &inner));
@@ -303,7 +303,7 @@ fn inner_packets_with_e() {
         "02:00:00:00:00:01 > 02:00:00:00:00:02, ethertype IPv4 (0x0800), length 67: 1.1.1.1 > 2.2.2.2: \
          GREv0, proto IPv4 (0x0800), length 33: 10.0.0.1.1 > 10.0.0.2.2: UDP, length 1\n"
     );
-    let plain = TextOptions { tflag: 1, ..Default::default() };
+    let plain = TextOptions { time_format: 1, ..Default::default() };
     assert_eq!(
         line(plain, 1, &gre, gre.len() as u32),
         "IP 1.1.1.1 > 2.2.2.2: GREv0, length 33: IP 10.0.0.1.1 > 10.0.0.2.2: UDP, length 1\n"

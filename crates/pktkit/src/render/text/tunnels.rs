@@ -41,7 +41,7 @@ impl TextPrinter {
         let rest = &p[off..];
         let length = length.saturating_sub(off);
         // tcpdump puts the payload on its own line with -v.
-        let sep = if self.o.vflag > 0 { "\n\t" } else { " " };
+        let sep = if self.o.verbosity > 0 { "\n\t" } else { " " };
         match rest.first().map(|x| x >> 4) {
             Some(4) => {
                 s(b, sep);
@@ -84,7 +84,7 @@ impl TextPrinter {
                 return;
             }
         };
-        if self.o.eflag {
+        if self.o.link_header {
             s(b, if ety == 0x0800 { "IP (0x0021), length " } else { "IP6 (0x0057), length " });
             u(b, plen);
             s(b, ": ");
@@ -162,7 +162,7 @@ impl TextPrinter {
 
     /// With -e, GRE names the protocol it carries.
     fn gre_proto(&self, b: &mut Vec<u8>, prot: u16) {
-        if self.o.eflag {
+        if self.o.link_header {
             s(b, ", proto ");
             s(b, crate::proto::ethernet::ether_type_name(prot).unwrap_or("unknown"));
             s(b, " (0x");
@@ -185,7 +185,7 @@ impl TextPrinter {
         if flags & 7 != 0 {
             return;
         }
-        if self.o.vflag > 0 {
+        if self.o.verbosity > 0 {
             s(b, ", Flags [");
             let mut any = false;
             for (bit, n) in [
@@ -218,7 +218,7 @@ impl TextPrinter {
                 s(b, " [|gre]");
                 return;
             };
-            if self.o.vflag > 0 {
+            if self.o.verbosity > 0 {
                 s(b, ", sum 0x");
                 out::hex_min(b, sum as u64);
             }

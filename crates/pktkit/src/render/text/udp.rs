@@ -44,7 +44,7 @@ impl TextPrinter {
             return;
         }
         Self::addrs(b, &ctx, Some((sport, dport)));
-        if !ctx.fragmented && (self.o.vflag > 1 || (ctx.v6 && self.o.vflag > 0)) {
+        if !ctx.fragmented && (self.o.verbosity > 1 || (ctx.v6 && self.o.verbosity > 0)) {
             let field = be16(p, 6).unwrap_or(0);
             if !ctx.v6 && field == 0 {
                 s(b, "[no cksum] ");

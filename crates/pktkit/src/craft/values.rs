@@ -1,472 +1,16 @@
-//! The layers pktkit can craft, their fields in header order (Scapy's `fields_desc` order,
-//! which also fixes the fan-out order), and how spec values become field values.
+//! How spec values become field values: numbers and their names, flags, addresses and
+//! networks, bytes and hex, DNS names and questions, and the lists and ranges that fan a
+//! field out over several packets.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::error::CraftError;
-use super::parse::{Kind, Value};
-use crate::proto::dns::encode_name;
-use crate::services::SERVICES;
-
-/// What a layer is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Proto {
-    Ether,
-    Dot1Q,
-    Arp,
-    Ip,
-    Ipv6,
-    Tcp,
-    Udp,
-    Icmp,
-    Icmpv6EchoRequest,
-    Icmpv6EchoReply,
-    NdRs,
-    NdRa,
-    NdNs,
-    NdNa,
-    NdOptSrcLLAddr,
-    NdOptDstLLAddr,
-    Dns,
-    Raw,
-}
-
-impl Proto {
-    /// ICMPv6 messages (checksummed with the IPv6 pseudo-header, next header 58).
-    pub(crate) fn is_icmpv6(self) -> bool {
-        matches!(
-            self,
-            Proto::Icmpv6EchoRequest
-                | Proto::Icmpv6EchoReply
-                | Proto::NdRs
-                | Proto::NdRa
-                | Proto::NdNs
-                | Proto::NdNa
-        )
-    }
-}
-
-/// How a field's values are written and encoded.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum FieldKind {
-    /// An unsigned integer of `bits` bits, or one of the names.
-    Int {
-        bits: u8,
-        names: &'static [(&'static str, u64)],
-    },
-    /// TCP flags: letters of "FSRPAUECN" or a number.
-    TcpFlags,
-    /// IPv4 flags: `MF`, `DF`, `evil` joined with `+`, or a number.
-    IpFlags,
-    Ipv4,
-    Ipv6,
-    Mac,
-    /// Bytes: a string (Python escapes) or a bare word.
-    Bytes,
-    /// Bytes written as hex digits.
-    Hex,
-    /// A DNS name.
-    DnsName,
-    /// DNS questions: `DNSQR(...)` or a list of them.
-    Questions,
-    /// TCP options: a list.
-    TcpOptions,
-}
-
-/// One field of a layer.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FieldDef {
-    pub name: &'static str,
-    /// Another accepted name (Scapy's deprecated or sibling spelling).
-    pub alias: Option<&'static str>,
-    pub kind: FieldKind,
-}
-
-/// One layer: its Scapy name and fields in header order.
-#[derive(Debug)]
-pub(crate) struct LayerDef {
-    pub proto: Proto,
-    pub name: &'static str,
-    pub fields: &'static [FieldDef],
-}
-
-impl LayerDef {
-    /// Index of a field by name (or alias).
-    pub(crate) fn index(&self, name: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.name == name || f.alias == Some(name))
-    }
-
-    fn known(&self) -> String {
-        self.fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
-    }
-}
-
-const fn int(name: &'static str, bits: u8) -> FieldDef {
-    FieldDef { name, alias: None, kind: FieldKind::Int { bits, names: &[] } }
-}
-
-const fn named(name: &'static str, bits: u8, names: &'static [(&'static str, u64)]) -> FieldDef {
-    FieldDef { name, alias: None, kind: FieldKind::Int { bits, names } }
-}
-
-const fn field(name: &'static str, kind: FieldKind) -> FieldDef {
-    FieldDef { name, alias: None, kind }
-}
-
-const fn alias(name: &'static str, alias: &'static str, bits: u8) -> FieldDef {
-    FieldDef { name, alias: Some(alias), kind: FieldKind::Int { bits, names: &[] } }
-}
-
-/// EtherType names (Scapy's spelling first).
-pub(crate) const ETHER_TYPES: &[(&str, u64)] = &[
-    ("IPv4", 0x0800),
-    ("ARP", 0x0806),
-    ("IPv6", 0x86dd),
-    ("n_802_1Q", 0x8100),
-    ("802_1Q", 0x8100),
-    ("Dot1Q", 0x8100),
-    ("802_1AD", 0x88a8),
-    ("MPLS", 0x8847),
-    ("PPPoE", 0x8864),
-    ("LLDP", 0x88cc),
-    ("LOOP", 0x9000),
-];
-
-const IP_PROTOS: &[(&str, u64)] = &[
-    ("hopopt", 0),
-    ("icmp", 1),
-    ("igmp", 2),
-    ("ipencap", 4),
-    ("ipv4", 4),
-    ("tcp", 6),
-    ("udp", 17),
-    ("ipv6", 41),
-    ("ipv6_route", 43),
-    ("ipv6_frag", 44),
-    ("gre", 47),
-    ("esp", 50),
-    ("ah", 51),
-    ("ipv6_icmp", 58),
-    ("icmpv6", 58),
-    ("ipv6_nonxt", 59),
-    ("ipv6_opts", 60),
-    ("ospf", 89),
-    ("pim", 103),
-    ("vrrp", 112),
-    ("sctp", 132),
-];
-
-const ARP_OPS: &[(&str, u64)] = &[
-    ("who-has", 1),
-    ("is-at", 2),
-    ("RARP-req", 3),
-    ("RARP-rep", 4),
-    ("Dyn-RARP-req", 5),
-    ("Dyn-RAR-rep", 6),
-    ("Dyn-RARP-err", 7),
-    ("InARP-req", 8),
-    ("InARP-rep", 9),
-];
-
-const ICMP_TYPES: &[(&str, u64)] = crate::proto::icmp::TYPE_NAMES;
-
-/// DNS record types by name.
-pub(crate) const DNS_TYPES: &[(&str, u64)] = &[
-    ("A", 1),
-    ("NS", 2),
-    ("CNAME", 5),
-    ("SOA", 6),
-    ("PTR", 12),
-    ("HINFO", 13),
-    ("MX", 15),
-    ("TXT", 16),
-    ("AAAA", 28),
-    ("LOC", 29),
-    ("SRV", 33),
-    ("NAPTR", 35),
-    ("DNAME", 39),
-    ("OPT", 41),
-    ("DS", 43),
-    ("SSHFP", 44),
-    ("RRSIG", 46),
-    ("NSEC", 47),
-    ("DNSKEY", 48),
-    ("NSEC3", 50),
-    ("TLSA", 52),
-    ("SVCB", 64),
-    ("HTTPS", 65),
-    ("IXFR", 251),
-    ("AXFR", 252),
-    ("ANY", 255),
-    ("ALL", 255),
-    ("CAA", 257),
-];
-
-const DNS_CLASSES: &[(&str, u64)] = &[("IN", 1), ("CS", 2), ("CH", 3), ("HS", 4), ("ANY", 255)];
-const DNS_OPCODES: &[(&str, u64)] = &[("QUERY", 0), ("IQUERY", 1), ("STATUS", 2)];
-const DNS_RCODES: &[(&str, u64)] = &[
-    ("ok", 0),
-    ("format-error", 1),
-    ("server-failure", 2),
-    ("name-error", 3),
-    ("not-implemented", 4),
-    ("refused", 5),
-];
-const RA_PREFS: &[(&str, u64)] = &[("Medium", 0), ("High", 1), ("Reserved", 2), ("Low", 3)];
-
-const ICMPV6_HEAD: [FieldDef; 3] = [int("type", 8), int("code", 8), alias("cksum", "chksum", 16)];
-
-/// Every layer, in the order they are listed in messages.
-pub(crate) static LAYERS: &[LayerDef] = &[
-    LayerDef {
-        proto: Proto::Ether,
-        name: "Ether",
-        fields: &[field("dst", FieldKind::Mac), field("src", FieldKind::Mac), named("type", 16, ETHER_TYPES)],
-    },
-    LayerDef {
-        proto: Proto::Dot1Q,
-        name: "Dot1Q",
-        fields: &[int("prio", 3), alias("dei", "id", 1), int("vlan", 12), named("type", 16, ETHER_TYPES)],
-    },
-    LayerDef {
-        proto: Proto::Arp,
-        name: "ARP",
-        fields: &[
-            int("hwtype", 16),
-            named("ptype", 16, ETHER_TYPES),
-            int("hwlen", 8),
-            int("plen", 8),
-            named("op", 16, ARP_OPS),
-            field("hwsrc", FieldKind::Mac),
-            field("psrc", FieldKind::Ipv4),
-            field("hwdst", FieldKind::Mac),
-            field("pdst", FieldKind::Ipv4),
-        ],
-    },
-    LayerDef {
-        proto: Proto::Ip,
-        name: "IP",
-        fields: &[
-            int("version", 4),
-            int("ihl", 4),
-            int("tos", 8),
-            int("len", 16),
-            int("id", 16),
-            field("flags", FieldKind::IpFlags),
-            int("frag", 13),
-            int("ttl", 8),
-            named("proto", 8, IP_PROTOS),
-            int("chksum", 16),
-            field("src", FieldKind::Ipv4),
-            field("dst", FieldKind::Ipv4),
-        ],
-    },
-    LayerDef {
-        proto: Proto::Ipv6,
-        name: "IPv6",
-        fields: &[
-            int("version", 4),
-            int("tc", 8),
-            int("fl", 20),
-            int("plen", 16),
-            named("nh", 8, IP_PROTOS),
-            int("hlim", 8),
-            field("src", FieldKind::Ipv6),
-            field("dst", FieldKind::Ipv6),
-        ],
-    },
-    LayerDef {
-        proto: Proto::Tcp,
-        name: "TCP",
-        fields: &[
-            named("sport", 16, SERVICES),
-            named("dport", 16, SERVICES),
-            int("seq", 32),
-            int("ack", 32),
-            int("dataofs", 4),
-            int("reserved", 3),
-            field("flags", FieldKind::TcpFlags),
-            int("window", 16),
-            int("chksum", 16),
-            int("urgptr", 16),
-            field("options", FieldKind::TcpOptions),
-        ],
-    },
-    LayerDef {
-        proto: Proto::Udp,
-        name: "UDP",
-        fields: &[
-            named("sport", 16, SERVICES),
-            named("dport", 16, SERVICES),
-            int("len", 16),
-            int("chksum", 16),
-        ],
-    },
-    LayerDef {
-        proto: Proto::Icmp,
-        name: "ICMP",
-        fields: &[
-            named("type", 8, ICMP_TYPES),
-            int("code", 8),
-            int("chksum", 16),
-            int("id", 16),
-            int("seq", 16),
-            int("ts_ori", 32),
-            int("ts_rx", 32),
-            int("ts_tx", 32),
-            field("gw", FieldKind::Ipv4),
-            int("ptr", 8),
-            int("reserved", 8),
-            int("length", 8),
-            field("addr_mask", FieldKind::Ipv4),
-            int("nexthopmtu", 16),
-            int("unused", 32),
-        ],
-    },
-    LayerDef {
-        proto: Proto::Icmpv6EchoRequest,
-        name: "ICMPv6EchoRequest",
-        fields: &[
-            ICMPV6_HEAD[0],
-            ICMPV6_HEAD[1],
-            ICMPV6_HEAD[2],
-            int("id", 16),
-            int("seq", 16),
-            field("data", FieldKind::Bytes),
-        ],
-    },
-    LayerDef {
-        proto: Proto::Icmpv6EchoReply,
-        name: "ICMPv6EchoReply",
-        fields: &[
-            ICMPV6_HEAD[0],
-            ICMPV6_HEAD[1],
-            ICMPV6_HEAD[2],
-            int("id", 16),
-            int("seq", 16),
-            field("data", FieldKind::Bytes),
-        ],
-    },
-    LayerDef {
-        proto: Proto::NdNs,
-        name: "ICMPv6ND_NS",
-        fields: &[
-            ICMPV6_HEAD[0],
-            ICMPV6_HEAD[1],
-            ICMPV6_HEAD[2],
-            int("res", 32),
-            field("tgt", FieldKind::Ipv6),
-        ],
-    },
-    LayerDef {
-        proto: Proto::NdNa,
-        name: "ICMPv6ND_NA",
-        fields: &[
-            ICMPV6_HEAD[0],
-            ICMPV6_HEAD[1],
-            ICMPV6_HEAD[2],
-            int("R", 1),
-            int("S", 1),
-            int("O", 1),
-            int("res", 29),
-            field("tgt", FieldKind::Ipv6),
-        ],
-    },
-    LayerDef {
-        proto: Proto::NdRs,
-        name: "ICMPv6ND_RS",
-        fields: &[ICMPV6_HEAD[0], ICMPV6_HEAD[1], ICMPV6_HEAD[2], int("res", 32)],
-    },
-    LayerDef {
-        proto: Proto::NdRa,
-        name: "ICMPv6ND_RA",
-        fields: &[
-            ICMPV6_HEAD[0],
-            ICMPV6_HEAD[1],
-            ICMPV6_HEAD[2],
-            int("chlim", 8),
-            int("M", 1),
-            int("O", 1),
-            int("H", 1),
-            named("prf", 2, RA_PREFS),
-            int("P", 1),
-            int("res", 2),
-            int("routerlifetime", 16),
-            int("reachabletime", 32),
-            int("retranstimer", 32),
-        ],
-    },
-    LayerDef {
-        proto: Proto::NdOptSrcLLAddr,
-        name: "ICMPv6NDOptSrcLLAddr",
-        fields: &[int("type", 8), int("len", 8), field("lladdr", FieldKind::Mac)],
-    },
-    LayerDef {
-        proto: Proto::NdOptDstLLAddr,
-        name: "ICMPv6NDOptDstLLAddr",
-        fields: &[int("type", 8), int("len", 8), field("lladdr", FieldKind::Mac)],
-    },
-    LayerDef {
-        proto: Proto::Dns,
-        name: "DNS",
-        fields: &[
-            int("length", 16),
-            int("id", 16),
-            int("qr", 1),
-            named("opcode", 4, DNS_OPCODES),
-            int("aa", 1),
-            int("tc", 1),
-            int("rd", 1),
-            int("ra", 1),
-            int("z", 1),
-            int("ad", 1),
-            int("cd", 1),
-            named("rcode", 4, DNS_RCODES),
-            int("qdcount", 16),
-            int("ancount", 16),
-            int("nscount", 16),
-            int("arcount", 16),
-            field("qd", FieldKind::Questions),
-            field("qname", FieldKind::DnsName),
-            named("qtype", 16, DNS_TYPES),
-            named("qclass", 16, DNS_CLASSES),
-        ],
-    },
-    LayerDef {
-        proto: Proto::Raw,
-        name: "Raw",
-        fields: &[field("load", FieldKind::Bytes), field("hex", FieldKind::Hex)],
-    },
-];
-
-/// `DNSQR`, only valid inside `qd=`.
-static DNSQR: LayerDef = LayerDef {
-    proto: Proto::Dns,
-    name: "DNSQR",
-    fields: &[
-        field("qname", FieldKind::DnsName),
-        named("qtype", 16, DNS_TYPES),
-        int("unicastresponse", 1),
-        named("qclass", 15, DNS_CLASSES),
-    ],
+use super::fields::{
+    DEFAULT_QNAME, DNSQR, Field, FieldDef, FieldKind, LayerDef, Proto, dns, dnsqr, find_layer,
 };
-
-/// Scapy's default question name.
-pub(crate) const DEFAULT_QNAME: &str = "www.example.com";
-
-/// The names of every layer, for messages and docs.
-pub fn layer_names() -> Vec<&'static str> {
-    LAYERS.iter().map(|l| l.name).collect()
-}
-
-/// Looks a layer up by its exact Scapy name.
-pub(crate) fn find_layer(name: &str, pos: usize) -> Result<&'static LayerDef, CraftError> {
-    LAYERS.iter().find(|l| l.name == name).ok_or_else(|| CraftError::UnknownLayer {
-        pos,
-        name: name.to_string(),
-        known: layer_names().join(", "),
-    })
-}
+use super::parse::{Kind, Value};
+use super::tcp_options::tcp_options;
+use crate::proto::dns::encode_name;
 
 /// One concrete field value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -618,9 +162,8 @@ pub(crate) fn interpret(layer: &super::parse::Layer) -> Result<SpecLayer, CraftE
             return Err(CraftError::invalid(fields[1].pos, "Raw takes either load or hex, not both"));
         }
         Proto::Dns => {
-            let qd = def.index("qd");
-            let short = fields.iter().find(|f| Some(f.index) > qd);
-            if let (Some(q), Some(s)) = (fields.iter().find(|f| Some(f.index) == qd), short) {
+            let short = fields.iter().find(|f| f.index > dns::QD.index);
+            if let (Some(q), Some(s)) = (fields.iter().find(|f| f.index == dns::QD.index), short) {
                 return Err(CraftError::invalid(
                     s.pos.max(q.pos),
                     "give the question either as qd=DNSQR(...) or as qname/qtype/qclass, not both",
@@ -734,7 +277,7 @@ fn network(f: &FieldDef, v: &Value) -> Result<Option<Choices>, CraftError> {
     }
 }
 
-fn text_of(v: &Value, what: &str) -> Result<String, CraftError> {
+pub(super) fn text_of(v: &Value, what: &str) -> Result<String, CraftError> {
     v.kind.as_text().ok_or_else(|| CraftError::bad(v.pos, what, &v.text, "expected a single value"))
 }
 
@@ -757,7 +300,7 @@ fn norm(s: &str) -> String {
     s.to_ascii_lowercase().replace('_', "-")
 }
 
-fn int_value(t: &str, bits: u8, names: &[(&str, u64)]) -> Option<u64> {
+pub(super) fn int_value(t: &str, bits: u8, names: &[(&str, u64)]) -> Option<u64> {
     let v = number(t)
         .or(match t {
             "True" | "true" => Some(1),
@@ -980,15 +523,16 @@ fn questions(v: &Value) -> Result<Val, CraftError> {
             };
             vals[i] = Some(val);
         }
-        let qname = match &vals[0] {
+        let qname = match &vals[dnsqr::QNAME.index] {
             Some(Val::Name(n)) => n.as_str(),
             _ => DEFAULT_QNAME,
         };
-        let int = |i: usize, d: u64| match vals[i] {
+        let int = |f: Field, default: u64| match vals[f.index] {
             Some(Val::Int(n)) => n,
-            _ => d,
+            _ => default,
         };
-        encode_question(qname, int(1, 1) as u16, (int(2, 0) << 15 | int(3, 1)) as u16, &mut wire)
+        let qclass = int(dnsqr::UNICASTRESPONSE, 0) << 15 | int(dnsqr::QCLASS, 1);
+        encode_question(qname, int(dnsqr::QTYPE, 1) as u16, qclass as u16, &mut wire)
             .map_err(|e| CraftError::bad(c.pos, "DNS question", &c.text, e))?;
     }
     Ok(Val::Questions { count: calls.len() as u16, wire })
@@ -1002,132 +546,10 @@ pub(crate) fn encode_question(qname: &str, qtype: u16, qclass: u16, out: &mut Ve
     Ok(())
 }
 
-/// TCP option names (Scapy's spelling) and kinds.
-const TCP_OPTIONS: &[(&str, u8)] = &[
-    ("EOL", 0),
-    ("NOP", 1),
-    ("MSS", 2),
-    ("WScale", 3),
-    ("SAckOK", 4),
-    ("SAck", 5),
-    ("Timestamp", 8),
-    ("MD5", 19),
-    ("UTO", 28),
-];
-
-fn option_err(v: &Value, detail: &str) -> CraftError {
-    CraftError::bad(v.pos, "TCP option", &v.text, detail)
-}
-
-/// The numbers of a value: a number, or a tuple or list of numbers.
-fn numbers(v: &Value, bits: u8) -> Option<Vec<u64>> {
-    let one = |v: &Value| v.kind.as_text().and_then(|t| int_value(&t, bits, &[]));
-    match &v.kind {
-        Kind::Tuple(items) => items.iter().map(one).collect(),
-        Kind::List(items) => {
-            items.iter().map(|a| if a.name.is_some() { None } else { one(&a.value) }).collect()
-        }
-        _ => one(v).map(|n| vec![n]),
-    }
-}
-
-fn is_empty_value(v: &Value) -> bool {
-    match &v.kind {
-        Kind::Str(b) | Kind::Bytes(b) => b.is_empty(),
-        Kind::Word(w) => w == "None",
-        Kind::Tuple(t) => t.is_empty(),
-        Kind::List(l) => l.is_empty(),
-        Kind::Call(..) => false,
-    }
-}
-
-/// Encodes one option given as a name (or kind number) and an optional value.
-fn tcp_option(name: &Value, value: Option<&Value>, out: &mut Vec<u8>) -> Result<(), CraftError> {
-    let t = text_of(name, "TCP option")?;
-    let known = TCP_OPTIONS.iter().find(|(n, _)| n.eq_ignore_ascii_case(&t)).map(|(_, k)| *k);
-    let kind = match known.or_else(|| int_value(&t, 8, &[]).map(|k| k as u8)) {
-        Some(k) => k,
-        None => {
-            let names: Vec<&str> = TCP_OPTIONS.iter().map(|(n, _)| *n).collect();
-            return Err(option_err(
-                name,
-                &format!("unknown option (known: {}, or a kind number)", names.join(", ")),
-            ));
-        }
-    };
-    let data: Vec<u8> = match (kind, known.is_some(), value) {
-        (0 | 1, true, v) if v.is_none_or(is_empty_value) => {
-            out.push(kind);
-            return Ok(());
-        }
-        (0 | 1, true, Some(v)) => return Err(option_err(v, "EOL and NOP take no value")),
-        (4, true, v) if v.is_none_or(is_empty_value) => Vec::new(),
-        (_, _, None) => return Err(option_err(name, "this option needs a value")),
-        (2 | 28, true, Some(v)) => match numbers(v, 16).as_deref() {
-            Some([n]) => (*n as u16).to_be_bytes().to_vec(),
-            _ => return Err(option_err(v, "expected a number from 0 to 65535")),
-        },
-        (3, true, Some(v)) => match numbers(v, 8).as_deref() {
-            Some([n]) => vec![*n as u8],
-            _ => return Err(option_err(v, "expected a number from 0 to 255")),
-        },
-        (5, true, Some(v)) => match numbers(v, 32) {
-            Some(ns) if !ns.is_empty() => ns.iter().flat_map(|n| (*n as u32).to_be_bytes()).collect(),
-            _ => return Err(option_err(v, "expected SAck edges as (left, right, ...) 32-bit numbers")),
-        },
-        (8, true, Some(v)) => match numbers(v, 32).as_deref() {
-            Some([a, b]) => [(*a as u32).to_be_bytes(), (*b as u32).to_be_bytes()].concat(),
-            _ => return Err(option_err(v, "expected (TSval, TSecr)")),
-        },
-        (_, _, Some(v)) => match &v.kind {
-            Kind::Str(b) | Kind::Bytes(b) => b.clone(),
-            Kind::Word(w) if w == "None" => Vec::new(),
-            _ => return Err(option_err(v, "expected the option's data as a string or b'...'")),
-        },
-    };
-    if data.len() > 38 {
-        return Err(option_err(name, "option data longer than 38 bytes"));
-    }
-    out.push(kind);
-    out.push(data.len() as u8 + 2);
-    out.extend_from_slice(&data);
-    Ok(())
-}
-
-/// `options=[('MSS',1460), ('SAckOK',b''), NOP, WScale=7, ...]`.
-fn tcp_options(v: &Value) -> Result<Val, CraftError> {
-    let Kind::List(items) = &v.kind else {
-        return Err(option_err(
-            v,
-            "expected a list, e.g. [('MSS',1460),('WScale',7)] or [MSS=1460,WScale=7]",
-        ));
-    };
-    let mut out = Vec::new();
-    for item in items {
-        match (&item.name, &item.value.kind) {
-            (Some((name, pos)), _) => {
-                let name_value = Value { pos: *pos, text: name.clone(), kind: Kind::Word(name.clone()) };
-                tcp_option(&name_value, Some(&item.value), &mut out)?;
-            }
-            (None, Kind::Tuple(t)) => match t.as_slice() {
-                [name] => tcp_option(name, None, &mut out)?,
-                [name, value] => tcp_option(name, Some(value), &mut out)?,
-                _ => return Err(option_err(&item.value, "expected (name, value)")),
-            },
-            (None, Kind::Word(_) | Kind::Str(_)) => tcp_option(&item.value, None, &mut out)?,
-            (None, _) => return Err(option_err(&item.value, "expected (name, value), name=value or a name")),
-        }
-    }
-    let padded = out.len().div_ceil(4) * 4;
-    if padded > 40 {
-        return Err(option_err(v, &format!("options take {padded} bytes with padding; TCP allows 40")));
-    }
-    Ok(Val::Options(out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::craft::fields::LAYERS;
 
     #[test]
     fn mac_and_flag_parsers() {
