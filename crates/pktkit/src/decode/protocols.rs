@@ -219,7 +219,9 @@ fn network(p: &mut Path, d: &Decoded<'_>, ethertype: u16) {
         Some(LaxNetSlice::Ipv6(ip)) => ip.payload(),
         _ => return,
     };
-    if ip.fragmented && d.transport.is_none() {
+    // A fragment not reassembled is `data`, also the first one, whose transport header the
+    // decoder reads (tshark's hierarchy counts reassembled datagrams).
+    if ip.fragmented {
         p.push(Proto::Data);
         return;
     }
