@@ -5,6 +5,7 @@
 
 pub mod arp;
 pub mod dhcp;
+pub mod dhcp6;
 pub mod dns;
 pub mod ethernet;
 pub mod http;
@@ -13,12 +14,20 @@ pub mod icmp_ext;
 pub mod icmpv6;
 pub mod ipv4;
 pub mod ipv6;
+pub mod llc;
+pub mod ntp;
 pub mod null;
+pub mod radius;
+pub mod rip;
 pub mod sll;
+pub mod someip;
+pub mod stp;
+pub mod sunrpc;
 pub mod tcp;
 pub mod tls;
 pub mod tunnel;
 pub mod udp;
+pub mod vrrp;
 
 pub(crate) mod tcpdump_text;
 pub(crate) mod tshark_text;

@@ -8,6 +8,13 @@ use crate::render::out::{self, be32, hex, s, u};
 
 use super::TextPrinter;
 
+/// Linux netlink (`DLT_NETLINK`).
+const LINKTYPE_NETLINK: u16 = 253;
+/// The first of the sixteen private link types (`DLT_USER0`).
+const LINKTYPE_USER0: u16 = 147;
+/// The last private link type (`DLT_USER15`).
+const LINKTYPE_USER15: u16 = 162;
+
 impl TextPrinter {
     /// The 802.1Q/QinQ tags after a link header, as tcpdump -e prints them (nothing
     /// without -e); returns their length in bytes.
@@ -54,6 +61,13 @@ impl TextPrinter {
                     }
                 }
                 if ety <= 1500 {
+                    // tcpdump hands LLC the 802.3 length, and no more bytes than it says.
+                    let llc_len = ety as usize;
+                    let llc_bytes = &data[hdr.min(data.len())..];
+                    let llc_bytes = &llc_bytes[..llc_bytes.len().min(llc_len)];
+                    if let Some(llc_hdr) = self.llc(b, llc_bytes, llc_len) {
+                        return hdr + llc_hdr;
+                    }
                     if !self.o.eflag {
                         out::mac(b, &eth.src());
                         s(b, " > ");
@@ -355,6 +369,13 @@ impl TextPrinter {
             226 => 24,
             242 => 44,
             149 | 258 => 8,
+            // Link types tcpdump 4.99.3 has no printer for: Linux netlink and the user
+            // DLTs print as `UNSUPPORTED` and the whole frame in hex and ASCII.
+            LINKTYPE_NETLINK | LINKTYPE_USER0..=LINKTYPE_USER15 => {
+                s(b, "UNSUPPORTED");
+                super::hex_ascii(b, data, 0);
+                return 0;
+            }
             _ => {
                 s(b, "unsupported link type ");
                 u(b, d.linktype.0);

@@ -97,8 +97,12 @@ fn link_headers_and_timestamps() {
     // Truncated Ethernet header and an unknown link type.
     assert_eq!(line(TextOptions { tflag: 1, ..Default::default() }, 1, &eth[..10], 60), "[|ether]\n");
     assert_eq!(
-        line(TextOptions { tflag: 1, ..Default::default() }, 147, &eth, 60),
-        "unsupported link type 147\n"
+        line(TextOptions { tflag: 1, ..Default::default() }, 147, &eth[..4], 60),
+        "UNSUPPORTED\n\t0x0000:  ffff ffff                                ....\n"
+    );
+    assert_eq!(
+        line(TextOptions { tflag: 1, ..Default::default() }, 200, &eth, 60),
+        "unsupported link type 200\n"
     );
 }
 
