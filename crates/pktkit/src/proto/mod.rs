@@ -4,6 +4,7 @@
 //! outputs need (names, lenient option walks, quoted packets).
 
 pub mod arp;
+pub mod cdp;
 pub mod dhcp;
 pub mod dhcp6;
 pub mod dns;
@@ -17,6 +18,7 @@ pub mod ipv6;
 pub mod llc;
 pub mod ntp;
 pub mod null;
+pub mod pppoe;
 pub mod radius;
 pub mod rip;
 pub mod sll;

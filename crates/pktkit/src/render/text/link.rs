@@ -44,6 +44,8 @@ impl TextPrinter {
             Link::Ethernet(eth) => {
                 let mut hdr = ethernet::HEADER_LEN;
                 let ety = eth.type_or_len();
+                // tcpdump's 802.3 length: the length field, or what the frame holds if less.
+                let llc_len = (ety as usize).min(length.saturating_sub(hdr));
                 if self.o.eflag {
                     out::mac(b, &eth.src());
                     s(b, " > ");
@@ -51,7 +53,7 @@ impl TextPrinter {
                     s(b, ", ");
                     if ety <= 1500 {
                         s(b, "802.3, length ");
-                        u(b, ety);
+                        u(b, llc_len);
                         s(b, ": ");
                     } else {
                         ether_type(b, self.o.quiet, ety);
@@ -62,7 +64,6 @@ impl TextPrinter {
                 }
                 if ety <= 1500 {
                     // tcpdump hands LLC the 802.3 length, and no more bytes than it says.
-                    let llc_len = ety as usize;
                     let llc_bytes = &data[hdr.min(data.len())..];
                     let llc_bytes = &llc_bytes[..llc_bytes.len().min(llc_len)];
                     if let Some(llc_hdr) = self.llc(b, llc_bytes, llc_len) {
@@ -73,7 +74,7 @@ impl TextPrinter {
                         s(b, " > ");
                         out::mac(b, &eth.dst());
                         s(b, ", 802.3, length ");
-                        u(b, ety);
+                        u(b, llc_len);
                         s(b, ": ");
                     }
                     self.default_print(b, &data[hdr..]);
@@ -88,6 +89,14 @@ impl TextPrinter {
                     return hdr.min(data.len());
                 }
                 let ety = d.ether_type.unwrap_or(ety);
+                // An LLC frame inside a VLAN tag (tcpdump's -e form of it is not printed).
+                if ety <= 1500 && !self.o.eflag {
+                    let llc_bytes = &data[hdr.min(data.len())..];
+                    let llc_bytes = &llc_bytes[..llc_bytes.len().min(ety as usize)];
+                    if let Some(llc_hdr) = self.llc(b, llc_bytes, ety as usize) {
+                        return hdr + llc_hdr;
+                    }
+                }
                 if !self.network(b, ety, &data[hdr.min(data.len())..], length.saturating_sub(hdr)) {
                     if !self.o.eflag {
                         out::mac(b, &eth.src());
@@ -406,6 +415,7 @@ impl TextPrinter {
             0x0806 | 0x8035 => self.arp(b, p, length),
             0x8847 | 0x8848 => self.mpls(b, p, length),
             0x8864 => self.pppoe_session(b, p, length),
+            crate::proto::pppoe::ETHERTYPE_DISCOVERY => self.pppoe_discovery(b, p, length),
             _ => return false,
         }
         true

@@ -1,13 +1,15 @@
 //! 802.2 LLC and what it carries, as tcpdump 4.99.3's `llc_print` and `stp_print` print them:
-//! spanning-tree BPDUs (STP, RSTP, MSTP) after the STP SAP. With `-e` the LLC header comes
+//! spanning-tree BPDUs (STP, RSTP, MSTP) after the STP SAP, and CDP after SNAP (without `-v`). With `-e` the LLC header comes
 //! first (`LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command, ctrl 0x03: `).
 
-use crate::proto::llc::{self, Llc};
+use crate::proto::cdp;
+use crate::proto::llc::{self, Llc, Snap};
 use crate::proto::stp::{self, Bpdu, bpdu_type, field, version};
 use crate::proto::tcpdump_text::push_char;
 use crate::render::out::{self, hex, s, u};
 
 use super::TextPrinter;
+use super::dump::hex_indent;
 
 /// tcpdump's names of the SAPs (`llc_values`).
 fn sap_name(sap: u8) -> &'static str {
@@ -29,6 +31,34 @@ fn sap_name(sap: u8) -> &'static str {
         0xfe => "OSI",
         _ => "Unknown",
     }
+}
+
+/// tcpdump's `cdptlvs`: name, shortest and longest value (0: any).
+fn cdp_tlv(ty: u16) -> Option<(&'static str, usize, usize)> {
+    Some(match ty {
+        0x01 => ("Device-ID", 0, 0),
+        0x02 => ("Address", 0, 0),
+        0x03 => ("Port-ID", 0, 0),
+        0x04 => ("Capability", 4, 4),
+        0x05 => ("Version String", 0, 0),
+        0x06 => ("Platform", 0, 0),
+        0x07 => ("Prefixes", 0, 0),
+        0x08 => ("Protocol-Hello option", 0, 0),
+        0x09 => ("VTP Management Domain", 0, 0),
+        0x0a => ("Native VLAN ID", 2, 2),
+        0x0b => ("Duplex", 1, 1),
+        0x0e => ("ATA-186 VoIP VLAN assignment", 3, 3),
+        0x0f => ("ATA-186 VoIP VLAN request", 2, 3),
+        0x10 => ("power consumption", 1, 3),
+        0x11 => ("MTU", 4, 4),
+        0x12 => ("AVVID trust bitmap", 1, 1),
+        0x13 => ("AVVID untrusted ports CoS", 1, 1),
+        0x14 => ("System Name", 0, 0),
+        0x15 => ("System Object ID (not decoded)", 0, 0),
+        0x16 => ("Management Addresses", 4, 0),
+        0x17 => ("Physical Location", 1, 0),
+        _ => return None,
+    })
 }
 
 /// tcpdump's `stp_bpdu_flag_values`.
@@ -109,9 +139,21 @@ impl TextPrinter {
     /// print its generic summary.
     pub(super) fn llc(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) -> Option<usize> {
         let h = Llc::parse(p)?;
-        if length < h.header_len() || !h.is_ui_for(llc::sap::STP) {
+        let hl = h.header_len();
+        if length < hl {
             return None;
         }
+        let snap = if h.is_ui_for(llc::sap::SNAP) {
+            let snap = Snap::parse(&p[hl..])?;
+            if length < hl + llc::SNAP_LEN || (snap.oui, snap.pid) != (llc::OUI_CISCO, llc::PID_CDP) {
+                return None;
+            }
+            Some(snap)
+        } else if h.is_ui_for(llc::sap::STP) {
+            None
+        } else {
+            return None;
+        };
         if self.o.eflag {
             s(b, "LLC, dsap ");
             s(b, sap_name(h.dsap()));
@@ -126,9 +168,91 @@ impl TextPrinter {
             hex(b, h.control as u64, if h.unnumbered { 2 } else { 4 });
             s(b, ": ");
         }
-        let hl = h.header_len();
+        if snap.is_some() {
+            if self.o.eflag {
+                s(b, "oui Cisco (0x00000c), pid CDP (0x2000), length ");
+                u(b, length - hl - llc::SNAP_LEN);
+                s(b, ": ");
+            }
+            let at = hl + llc::SNAP_LEN;
+            self.cdp(b, &p[at..], length - at);
+            return Some(at);
+        }
         self.stp(b, &p[hl..], length - hl);
         Some(hl)
+    }
+
+    /// tcpdump's `cdp_print` without `-v`: version, TTL, the Device-ID, a hex dump of each
+    /// other field, and the length.
+    fn cdp(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        if length < cdp::HEADER_LEN {
+            s(b, " (packet length ");
+            u(b, length);
+            s(b, " < 4) (invalid)");
+            return;
+        }
+        let Some(h) = cdp::Header::parse(p) else { return s(b, " [|cdp]") };
+        s(b, "CDPv");
+        u(b, h.version);
+        s(b, ", ttl: ");
+        u(b, h.ttl);
+        b.push(b's');
+        let (mut at, mut left) = (cdp::HEADER_LEN, length - cdp::HEADER_LEN);
+        while left > 0 {
+            if left < cdp::TLV_HEADER_LEN {
+                s(b, " (remaining packet length ");
+                u(b, left);
+                s(b, " < 4) (invalid)");
+                return;
+            }
+            let Some((ty, len)) = cdp::tlv_header(&p[at.min(p.len())..]) else { return s(b, " [|cdp]") };
+            let len = len as usize;
+            let info = cdp_tlv(ty);
+            if len < cdp::TLV_HEADER_LEN {
+                s(b, ", ");
+                s(b, info.map_or("unknown field type", |i| i.0));
+                s(b, " TLV length ");
+                u(b, len);
+                s(b, " too short (invalid)");
+                return;
+            }
+            if len > left {
+                s(b, " (TLV length ");
+                u(b, len);
+                s(b, " > ");
+                u(b, left);
+                s(b, ") (invalid)");
+                return;
+            }
+            at += cdp::TLV_HEADER_LEN;
+            left -= len;
+            let len = len - cdp::TLV_HEADER_LEN;
+            let Some(value) = p.get(at..at + len) else { return s(b, " [|cdp]") };
+            if ty == cdp::TLV_DEVICE_ID {
+                s(b, ", Device-ID ");
+            }
+            let mut covered = false;
+            if let Some((_, min, max)) = info {
+                if (min > 0 && len < min) || (max > 0 && len > max) {
+                    s(b, " (malformed TLV)");
+                } else if ty == cdp::TLV_DEVICE_ID {
+                    let mut t = String::new();
+                    for &c in value {
+                        push_char(&mut t, c);
+                    }
+                    b.push(b'\'');
+                    s(b, &t);
+                    b.push(b'\'');
+                    covered = true;
+                }
+            }
+            if !covered {
+                hex_indent(b, value, "\n\t  ");
+            }
+            at += len;
+        }
+        s(b, ", length ");
+        u(b, length);
     }
 
     /// tcpdump's `stp_print` for a BPDU of `length` bytes on the wire.
