@@ -3,8 +3,6 @@
 
 /// Header length (version and type, code, session id, length).
 pub const HEADER_LEN: usize = 6;
-/// The EtherType of discovery frames.
-pub const ETHERTYPE_DISCOVERY: u16 = 0x8863;
 
 /// Discovery codes.
 pub mod code {

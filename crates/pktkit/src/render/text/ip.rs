@@ -387,6 +387,7 @@ impl TextPrinter {
             }
             47 => self.gre(b, p, length),
             ip_proto::VRRP => self.vrrp(b, p, length, &ctx),
+            ip_proto::OSPF => self.ospf(b, p, length, ctx.v6),
             50 => {
                 let (Some(spi), Some(seq)) = (be32(p, 0), be32(p, 4)) else {
                     s(b, " [|ESP]");

@@ -90,7 +90,7 @@ impl TextPrinter {
                 }
                 let ety = d.ether_type.unwrap_or(ety);
                 // An LLC frame inside a VLAN tag (tcpdump's -e form of it is not printed).
-                if ety <= 1500 && !self.o.eflag {
+                if ety <= ethernet::MAX_8023_LENGTH && !self.o.eflag {
                     let llc_bytes = &data[hdr.min(data.len())..];
                     let llc_bytes = &llc_bytes[..llc_bytes.len().min(ety as usize)];
                     if let Some(llc_hdr) = self.llc(b, llc_bytes, ety as usize) {
@@ -287,7 +287,9 @@ impl TextPrinter {
                     u(b, length);
                     s(b, ": ");
                 }
-                if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
+                if ety == crate::proto::slarp::CHDLC_TYPE {
+                    self.slarp(b, &data[hdr..], length.saturating_sub(hdr));
+                } else if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
                     self.default_print(b, &data[hdr..]);
                 }
                 hdr
@@ -415,7 +417,7 @@ impl TextPrinter {
             0x0806 | 0x8035 => self.arp(b, p, length),
             0x8847 | 0x8848 => self.mpls(b, p, length),
             0x8864 => self.pppoe_session(b, p, length),
-            crate::proto::pppoe::ETHERTYPE_DISCOVERY => self.pppoe_discovery(b, p, length),
+            ethernet::ether_type::PPPOE_DISCOVERY => self.pppoe_discovery(b, p, length),
             _ => return false,
         }
         true

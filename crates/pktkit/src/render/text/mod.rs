@@ -10,7 +10,7 @@
 //! `arp.rs`, `ip.rs` (IPv4, IPv6, options, extension headers), `tcp.rs`, `udp.rs`,
 //! `icmp.rs`, `icmp6.rs`, `igmp.rs`, `tunnels.rs` (MPLS, PPPoE, GRE), `app.rs` (which
 //! application printer tcpdump picks), `txtproto.rs` (HTTP, SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies),
-//! `summaries.rs` (NTP, RADIUS, RIP, DHCPv6, SOME/IP), `vrrp.rs`, `pppoe.rs`
+//! `summaries.rs` (NTP, RADIUS, RIP, DHCPv6, SOME/IP), `vrrp.rs`, `ospf.rs`, `slarp.rs`, `pppoe.rs`
 //! (PPPoE discovery), `dump.rs` (`-x`, `-X`, `-A`) and `cksum.rs`. Each adds
 //! methods to [`TextPrinter`].
 
@@ -24,7 +24,9 @@ mod igmp;
 mod ip;
 mod link;
 mod llc;
+mod ospf;
 mod pppoe;
+mod slarp;
 mod summaries;
 mod sunrpc;
 mod tcp;
