@@ -31,8 +31,13 @@ impl TextPrinter {
                     s(b, ", DEI");
                 }
                 s(b, ", ");
-                ether_type(b, self.o.quiet, tag.next);
-                s(b, ", ");
+                if tag.next <= ethernet::MAX_8023_LENGTH {
+                    // tcpdump: a length, not a type, after the tag; LLC follows directly.
+                    s(b, "802.3");
+                } else {
+                    ether_type(b, self.o.quiet, tag.next);
+                    s(b, ", ");
+                }
             }
         }
         len
@@ -89,11 +94,13 @@ impl TextPrinter {
                     return hdr.min(data.len());
                 }
                 let ety = d.ether_type.unwrap_or(ety);
-                // An LLC frame inside a VLAN tag (tcpdump's -e form of it is not printed).
-                if ety <= ethernet::MAX_8023_LENGTH && !self.o.eflag {
+                // An LLC frame inside a VLAN tag: the length is the tag's, or what the frame
+                // holds if less.
+                if ety <= ethernet::MAX_8023_LENGTH {
+                    let llc_len = (ety as usize).min(length.saturating_sub(hdr));
                     let llc_bytes = &data[hdr.min(data.len())..];
-                    let llc_bytes = &llc_bytes[..llc_bytes.len().min(ety as usize)];
-                    if let Some(llc_hdr) = self.llc(b, llc_bytes, ety as usize) {
+                    let llc_bytes = &llc_bytes[..llc_bytes.len().min(llc_len)];
+                    if let Some(llc_hdr) = self.llc(b, llc_bytes, llc_len) {
                         return hdr + llc_hdr;
                     }
                 }

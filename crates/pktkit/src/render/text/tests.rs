@@ -356,6 +356,13 @@ fn lan_and_udp_protocols_as_tcpdump() {
     );
     let padi = "ffffffffffffcc050e880000886311090000000c010100000103000464138518";
     assert_eq!(run(t, padi), "PPPoE PADI [Service-Name] [Host-Uniq 0x64138518]\n");
+    let lcp = "ca010e880006cc050e8800008864110000110014c02102020012010405dc0304c023050601fccbfb";
+    assert_eq!(run(t, lcp), "PPPoE  [ses 0x11] LCP, Conf-Ack (0x02), id 2, length 20\n");
+    assert!(
+        run(e, lcp).ends_with(
+            ": PPPoE  [ses 0x11] LCP (0xc021), length 20: LCP, Conf-Ack (0x02), id 2, length 20\n"
+        )
+    );
     let vrrp = "01005e00001200000000010108004500002000010000ff701a94c0a8001ee0000012210164010001ba52c0a80001";
     assert_eq!(
         run(v, vrrp),
