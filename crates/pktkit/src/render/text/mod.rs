@@ -31,7 +31,7 @@ mod summaries;
 mod sunrpc;
 mod tcp;
 mod tunnels;
-mod txtproto;
+pub mod txtproto;
 mod udp;
 mod vrrp;
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 /// One of tcpdump's text protocols.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TxtProto {
+pub struct TxtProto {
     /// The name printed first (tcpdump's protocol name in capitals).
     pub name: &'static str,
     /// The truncation marker's name (`[|http]`).
@@ -161,15 +161,15 @@ const RTSP_COMMANDS: &[&str] = &[
 ];
 
 /// HTTP (TCP ports 80 and 8080).
-pub(crate) const HTTP: TxtProto = TxtProto { name: "HTTP", trunc: "http", commands: Some(HTTP_COMMANDS) };
+pub const HTTP: TxtProto = TxtProto { name: "HTTP", trunc: "http", commands: Some(HTTP_COMMANDS) };
 /// RTSP (TCP ports 554 and 8554).
-pub(crate) const RTSP: TxtProto = TxtProto { name: "RTSP", trunc: "rtsp", commands: Some(RTSP_COMMANDS) };
+pub const RTSP: TxtProto = TxtProto { name: "RTSP", trunc: "rtsp", commands: Some(RTSP_COMMANDS) };
 /// SIP (UDP port 5060).
-pub(crate) const SIP: TxtProto = TxtProto { name: "SIP", trunc: "sip", commands: Some(SIP_COMMANDS) };
+pub const SIP: TxtProto = TxtProto { name: "SIP", trunc: "sip", commands: Some(SIP_COMMANDS) };
 /// SMTP (TCP port 25): every segment is text.
-pub(crate) const SMTP: TxtProto = TxtProto { name: "SMTP", trunc: "smtp", commands: None };
+pub const SMTP: TxtProto = TxtProto { name: "SMTP", trunc: "smtp", commands: None };
 /// FTP control (TCP port 21): every segment is text.
-pub(crate) const FTP: TxtProto = TxtProto { name: "FTP", trunc: "ftp", commands: None };
+pub const FTP: TxtProto = TxtProto { name: "FTP", trunc: "ftp", commands: None };
 
 /// Appends what tcpdump 4.99.3 prints for a segment of `proto` (`txtproto_print`): the name,
 /// then `: ` and the first line of a request or response (a command of `proto`'s, or a
@@ -177,7 +177,7 @@ pub(crate) const FTP: TxtProto = TxtProto { name: "FTP", trunc: "ftp", commands:
 /// each after a newline and a tab. A protocol without commands prints every segment.
 ///
 /// `data` is the captured payload, `length` its length on the wire.
-pub(crate) fn write_tcpdump(out: &mut String, proto: &TxtProto, data: &[u8], length: usize, verbosity: u8) {
+pub fn write_tcpdump(out: &mut String, proto: &TxtProto, data: &[u8], length: usize, verbosity: u8) {
     let print_this = match proto.commands {
         None => true,
         Some(commands) => {
@@ -220,7 +220,7 @@ pub(crate) fn write_tcpdump(out: &mut String, proto: &TxtProto, data: &[u8], len
 
 /// tcpdump 4.99.3's `ssh_print`: `: SSH: ` and the version line when the segment starts
 /// with `SSH-` and holds a whole printable line; nothing otherwise.
-pub(crate) fn write_ssh_banner(out: &mut String, data: &[u8], length: usize) {
+pub fn write_ssh_banner(out: &mut String, data: &[u8], length: usize) {
     if !data.starts_with(b"SSH-") {
         return;
     }
