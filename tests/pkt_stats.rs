@@ -383,7 +383,8 @@ fn merged_corpus_shards_equal_the_whole() {
 // on; see docs/pkt-stats.md).
 
 /// Protocols whose hierarchy nodes must equal tshark's (frames and bytes, per path).
-const PHS_PROTOCOLS: &[&str] = &["eth", "ip", "ipv6", "tcp", "udp", "icmp", "icmpv6", "arp", "dns"];
+const PHS_PROTOCOLS: &[&str] =
+    &["eth", "ip", "ipv6", "tcp", "udp", "icmp", "icmpv6", "arp", "dns", "llc", "stp", "cdp"];
 
 /// Captures where tshark counts differently by design, and why. The part named is not
 /// compared for that capture; every other part is.

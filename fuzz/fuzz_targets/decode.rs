@@ -14,7 +14,8 @@ use pktkit::render::text::{TextOptions, TextPrinter};
 use pktkit::render::time::LocalTime;
 
 /// Every link type the decoder reads.
-const LINK_TYPES: [u16; 18] = [1, 113, 276, 0, 108, 226, 242, 149, 258, 9, 50, 104, 239, 12, 14, 101, 228, 229];
+/// And Linux netlink (253), which tcpdump prints as UNSUPPORTED.
+const LINK_TYPES: [u16; 19] = [1, 113, 276, 0, 108, 226, 242, 149, 258, 9, 50, 104, 239, 12, 14, 101, 228, 229, 253];
 
 /// tcpdump option sets: plain, -e -v, -vv -X -#, -vvv -xx -ttt, -A -tttt --nano, -XX -ttttt.
 fn option_sets() -> [TextOptions; 6] {

@@ -6,6 +6,7 @@ mod common;
 
 use common::{Case, Frame, Rng};
 use pktkit::proto::http;
+use pktkit::render::text::txtproto::{self, HTTP};
 
 const LINES: [&[u8]; 16] = [
     b"GET /index.html HTTP/1.1",
@@ -84,7 +85,7 @@ fn tcpdump_text_matches_generated_segments() {
         .collect();
     let failures = common::tcpdump_text_differences("http-gen", &cases, &frames, true, 1, |c, verbosity| {
         let mut mine = String::from(": ");
-        http::write_tcpdump(&mut mine, c.captured(), c.data.len(), verbosity);
+        txtproto::write_tcpdump(&mut mine, &HTTP, c.captured(), c.data.len(), verbosity);
         mine
     });
     eprintln!("tcpdump HTTP: {} segments x 2 verbosities, {} differ", cases.len(), failures.len());
@@ -136,7 +137,7 @@ fn tcpdump_oracle_http_on_sample_captures() {
             }
             let theirs = common::app_text_in_block(&block, true);
             let mut mine = String::from(": ");
-            http::write_tcpdump(&mut mine, &p.data, p.wire_len, 0);
+            txtproto::write_tcpdump(&mut mine, &HTTP, &p.data, p.wire_len, 0);
             compared += 1;
             if theirs != mine {
                 failures.push(format!("{} #{n}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}", stored.name));

@@ -19,13 +19,15 @@ pub mod protocols;
 
 use etherparse::err::Layer as EpLayer;
 use etherparse::err::packet::SliceError;
-use etherparse::{EtherType, LaxNetSlice, LaxSlicedPacket, TransportSlice};
+use etherparse::{
+    EtherType, Icmpv4Slice, Icmpv6Slice, LaxNetSlice, LaxSlicedPacket, TcpSlice, TransportSlice, UdpSlice,
+};
 
 use crate::capture::LinkType;
 use crate::proto::ethernet::{self, Ethernet, VlanTag};
-use crate::proto::null;
 use crate::proto::sll::Sll;
 pub use crate::proto::tunnel::{Encap, Payload};
+use crate::proto::{ip_proto, null};
 pub use app::{App, AppProto};
 
 /// Most VLAN tags kept per frame (deeper stacks stop decoding, with a reason).
@@ -667,6 +669,9 @@ fn ether_payload<'a>(d: &mut Decoded<'a>, mut ether_type: u16, mut offset: usize
     };
     d.net = p.net;
     d.transport = p.transport;
+    if d.transport.is_none() {
+        d.transport = first_fragment_transport(d.net.as_ref());
+    }
     if let Some(t) = &d.transport {
         d.transport_offset = offset_in(data, transport_bytes(t));
     }
@@ -675,6 +680,37 @@ fn ether_payload<'a>(d: &mut Decoded<'a>, mut ether_type: u16, mut offset: usize
     }
     if opts.app {
         d.app = app::classify(d);
+    }
+}
+
+/// The transport header at the start of a first fragment (offset 0, more to come), which
+/// etherparse leaves unread: tcpdump and tshark both decode it from the bytes the fragment
+/// holds. A UDP header's length then exceeds the fragment ([`UdpSlice::from_slice_lax`]
+/// keeps what was captured); later fragments carry no header.
+fn first_fragment_transport<'a>(net: Option<&LaxNetSlice<'a>>) -> Option<TransportSlice<'a>> {
+    let payload = match net? {
+        LaxNetSlice::Ipv4(ip) if ip.header().fragments_offset().value() == 0 => ip.payload(),
+        LaxNetSlice::Ipv6(ip) => {
+            let next = ip.header().slice()[6];
+            let first = crate::proto::ipv6::ext_headers(next, ip.extensions().slice())
+                .any(|e| e.fragment().is_some_and(|(offset, _, _)| offset == 0));
+            if !first {
+                return None;
+            }
+            ip.payload()
+        }
+        _ => return None,
+    };
+    if !payload.fragmented {
+        return None;
+    }
+    let bytes = payload.payload;
+    match payload.ip_number.0 {
+        ip_proto::UDP => UdpSlice::from_slice_lax(bytes).ok().map(TransportSlice::Udp),
+        ip_proto::TCP => TcpSlice::from_slice(bytes).ok().map(TransportSlice::Tcp),
+        ip_proto::ICMP => Icmpv4Slice::from_slice(bytes).ok().map(TransportSlice::Icmpv4),
+        ip_proto::ICMPV6 => Icmpv6Slice::from_slice(bytes).ok().map(TransportSlice::Icmpv6),
+        _ => None,
     }
 }
 

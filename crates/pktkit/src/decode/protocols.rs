@@ -13,6 +13,7 @@ use super::{AppProto, Decoded, Link, Payload};
 use crate::capture::LinkType;
 use crate::proto::ethernet::ether_type;
 use crate::proto::ip_proto;
+use crate::proto::llc::{self, Llc, Snap};
 use crate::proto::tunnel::Encap;
 
 macro_rules! protos {
@@ -47,6 +48,8 @@ protos! {
     Ipoib => "ipoib",
     Chdlc => "chdlc",
     Llc => "llc",
+    Stp => "stp",
+    Cdp => "cdp",
     Vlan => "vlan",
     Ieee8021ad => "ieee8021ad",
     Ip => "ip",
@@ -133,12 +136,14 @@ fn link(p: &mut Path, d: &Decoded<'_>) {
             p.push(Proto::Eth);
             if eth.is_8023() {
                 p.push(Proto::Llc);
+                llc_payload(p, d.data.get(d.net_offset..).unwrap_or(&[]));
             }
         }
         Link::Sll(sll) => {
             p.push(Proto::Sll);
             if sll.protocol == 0x0004 {
                 p.push(Proto::Llc);
+                llc_payload(p, d.data.get(d.net_offset..).unwrap_or(&[]));
             } else if sll.protocol < 0x0600 {
                 p.push(Proto::Data);
             }
@@ -169,7 +174,25 @@ fn link(p: &mut Path, d: &Decoded<'_>) {
     }
 }
 
+/// What tshark names after an LLC header: STP after the STP SAP, CDP after Cisco's SNAP.
+fn llc_payload(p: &mut Path, bytes: &[u8]) {
+    let Some(h) = Llc::parse(bytes) else { return };
+    if h.is_ui_for(llc::sap::STP) {
+        p.push(Proto::Stp);
+    } else if h.is_ui_for(llc::sap::SNAP)
+        && Snap::parse(&bytes[h.header_len()..])
+            .is_some_and(|s| (s.oui, s.pid) == (llc::OUI_CISCO, llc::PID_CDP))
+    {
+        p.push(Proto::Cdp);
+    }
+}
+
 fn network(p: &mut Path, d: &Decoded<'_>, ethertype: u16) {
+    // A length, not a type, after VLAN tags: an LLC frame.
+    if ethertype <= crate::proto::ethernet::MAX_8023_LENGTH && d.vlan_count > 0 {
+        p.push(Proto::Llc);
+        return llc_payload(p, d.data.get(d.net_offset..).unwrap_or(&[]));
+    }
     let proto = match ethertype {
         ether_type::IPV4 => Proto::Ip,
         ether_type::IPV6 => Proto::Ipv6,
@@ -219,7 +242,9 @@ fn network(p: &mut Path, d: &Decoded<'_>, ethertype: u16) {
         Some(LaxNetSlice::Ipv6(ip)) => ip.payload(),
         _ => return,
     };
-    if ip.fragmented && d.transport.is_none() {
+    // A fragment not reassembled is `data`, also the first one, whose transport header the
+    // decoder reads (tshark's hierarchy counts reassembled datagrams).
+    if ip.fragmented {
         p.push(Proto::Data);
         return;
     }
@@ -358,6 +383,15 @@ mod tests {
             &[0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2],
         );
         assert_eq!(path_of(1, &arp), ["eth", "arp"]);
+        // 802.3 with LLC: STP's SAP, Cisco's SNAP for CDP (also inside a VLAN tag), another SAP.
+        let stp = eth(38, &[0x42, 0x42, 0x03, 0, 0, 0, 0]);
+        assert_eq!(path_of(1, &stp), ["eth", "llc", "stp"]);
+        let cdp = [0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 2, 180, 0, 0];
+        assert_eq!(path_of(1, &eth(12, &cdp)), ["eth", "llc", "cdp"]);
+        let mut tagged = vec![0x00, 0x76, 0x00, 12];
+        tagged.extend_from_slice(&cdp);
+        assert_eq!(path_of(1, &eth(0x8100, &tagged)), ["eth", "vlan", "llc", "cdp"]);
+        assert_eq!(path_of(1, &eth(7, &[0xf0, 0xf0, 0x03, 0, 0, 0, 0])), ["eth", "llc"]);
         let mut tagged = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x88, 0xa8, 0, 5, 0x81, 0, 0, 7, 0x08, 0];
         tagged.extend(ipv4(1, 0, &[8, 0, 0, 0, 0, 0, 0, 0]));
         assert_eq!(path_of(1, &tagged), ["eth", "ieee8021ad", "vlan", "ip", "icmp"]);

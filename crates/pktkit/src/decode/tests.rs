@@ -223,7 +223,14 @@ fn defrag_ipv4_bounded() {
     let mut pool = Defragmenter::new();
     let ts = Timestamp::new(100, 0);
     let d0 = dec(101, &frags[0]);
-    assert!(d0.transport.is_none());
+    // The first fragment holds the UDP header (its length counts the whole datagram).
+    match &d0.transport {
+        Some(TransportSlice::Udp(u)) => {
+            assert_eq!((u.destination_port(), u.length(), u.payload().len()), (2000, 32, 8))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(dec(101, &frags[1]).transport.is_none());
     assert_eq!(pool.add(&d0, ts), DefragOutcome::Pending);
     let d1 = dec(101, &frags[1]);
     assert_eq!(pool.add(&d1, ts), DefragOutcome::Complete(2));
@@ -248,4 +255,32 @@ fn defrag_ipv4_bounded() {
         pool.add(&dec(101, &f), ts);
     }
     assert!(pool.pending() <= super::defrag::MAX_DATAGRAMS);
+}
+
+#[test]
+fn first_fragments_keep_their_transport_header() {
+    // IPv6: a UDP header after a fragment header of offset 0 with more to come; a later
+    // fragment (offset 8) has none.
+    let mut p = vec![0x60, 0, 0, 0, 0, 24, 44, 64];
+    p.extend_from_slice(&[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    p.extend_from_slice(&[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    p.extend_from_slice(&[17, 0, 0x00, 0x01, 0, 0, 0, 9]);
+    p.extend_from_slice(&[0x18, 0xdb, 0x18, 0xdb, 0x15, 0x0b, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    let d = dec(101, &p);
+    match d.transport {
+        Some(TransportSlice::Udp(u)) => assert_eq!((u.source_port(), u.length()), (6363, 5387)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(d.transport_offset, 48);
+    p[42] = 0x00;
+    p[43] = 0x09; // offset 1 (8 bytes), more fragments
+    assert!(dec(101, &p).transport.is_none());
+    // IPv4 TCP first fragment: the TCP header is read, a cut one is not.
+    let tcp = tcp_syn();
+    let mut ip = tcp[14..].to_vec();
+    ip[6] = 0x20;
+    ip[7] = 0;
+    let d = dec(101, &ip);
+    assert!(matches!(d.transport, Some(TransportSlice::Tcp(t)) if t.syn()));
+    assert!(dec(101, &ip[..30]).transport.is_none());
 }

@@ -4,6 +4,8 @@
 pub const HEADER_LEN: usize = 14;
 /// Length of one VLAN tag (TCI and the next type).
 pub const VLAN_TAG_LEN: usize = 4;
+/// Largest 802.3 length in the type/length field; above it the field is an EtherType.
+pub const MAX_8023_LENGTH: u16 = 1500;
 
 /// EtherType values used by the decoders.
 pub mod ether_type {
@@ -75,7 +77,7 @@ impl<'a> Ethernet<'a> {
 
     /// True when the type/length field is an 802.3 length (LLC follows).
     pub fn is_8023(&self) -> bool {
-        self.type_or_len() <= 1500
+        self.type_or_len() <= MAX_8023_LENGTH
     }
 }
 

@@ -4,7 +4,9 @@
 //! outputs need (names, lenient option walks, quoted packets).
 
 pub mod arp;
+pub mod cdp;
 pub mod dhcp;
+pub mod dhcp6;
 pub mod dns;
 pub mod ethernet;
 pub mod http;
@@ -13,12 +15,23 @@ pub mod icmp_ext;
 pub mod icmpv6;
 pub mod ipv4;
 pub mod ipv6;
+pub mod llc;
+pub mod ntp;
 pub mod null;
+pub mod ospf;
+pub mod pppoe;
+pub mod radius;
+pub mod rip;
+pub mod slarp;
 pub mod sll;
+pub mod someip;
+pub mod stp;
+pub mod sunrpc;
 pub mod tcp;
 pub mod tls;
 pub mod tunnel;
 pub mod udp;
+pub mod vrrp;
 
 pub(crate) mod tcpdump_text;
 pub(crate) mod tshark_text;

@@ -321,8 +321,18 @@ fn decode_loop<W: Write>(
             if display.as_mut().is_none_or(|f| f.matches(&pkt, &r)) {
                 emit(&mut mode, out, &pkt, &r, Some(frags))?;
             }
-        } else if display.as_mut().is_none_or(|f| f.matches(&pkt, &d)) {
-            emit(&mut mode, out, &pkt, &d, None)?;
+        } else {
+            let mut d = d;
+            // With --defrag (tshark's reassembly view) a fragment not reassembled carries no
+            // transport layer, also the first one, whose header the decoder reads.
+            if pool.is_some() && d.net.as_ref().and_then(|n| n.ip_payload_ref()).is_some_and(|p| p.fragmented)
+            {
+                d.transport = None;
+                d.app = None;
+            }
+            if display.as_mut().is_none_or(|f| f.matches(&pkt, &d)) {
+                emit(&mut mode, out, &pkt, &d, None)?;
+            }
         }
         if args.packet_buffered {
             out.flush()?;

@@ -468,6 +468,11 @@ impl Stats {
             let (pair, ab) = IpPair::new(src, dst);
             self.conv_ip.slot(pair).add(ab, bytes, ts);
         }
+        // A fragment not reassembled counts for its IP hosts only, as in tshark (the decoder
+        // reads a first fragment's transport header; its datagram counts once reassembled).
+        if d.net.as_ref().and_then(|n| n.ip_payload_ref()).is_some_and(|p| p.fragmented) {
+            return;
+        }
         let (sport, dport, tcp) = match &d.transport {
             Some(TransportSlice::Tcp(t)) => (t.source_port(), t.destination_port(), true),
             Some(TransportSlice::Udp(u)) => (u.source_port(), u.destination_port(), false),

@@ -3,15 +3,17 @@
 //! tcpdump picks the printer by port alone, walking a fixed list (`udp_print`, `tcp_print`);
 //! the first port that matches wins, even when the payload is something else. The protocols
 //! pktkit prints are DNS (UDP and TCP port 53), multicast DNS (UDP 5353), BOOTP/DHCP (UDP 67
-//! and 68) and HTTP (TCP 80 and 8080); the ports tcpdump checks before them belong to
-//! printers pktkit does not have, and then nothing is printed here (the caller falls back to
-//! its generic summary). The printers themselves are `proto::{dns, dhcp, http}`.
+//! and 68), SIP (UDP 5060), and over TCP SMTP (25), SSH's version line (22), FTP (21), HTTP
+//! (80 and 8080) and RTSP (554 and 8554); a port tcpdump checks before them that belongs to
+//! a printer pktkit does not have prints nothing here (the caller falls back to its generic
+//! summary). The printers are `proto::{dns, dhcp}` and [`super::txtproto`].
 
 use crate::proto::tcpdump_text::push_char;
-use crate::proto::{dhcp, dns, http};
+use crate::proto::{dhcp, dns, radius, someip};
 use crate::render::out::be32;
 
 use super::TextPrinter;
+use super::txtproto::{self, TxtProto};
 
 /// tcpdump's `MAX_RST_DATA_LEN`: data of a RST segment printed with `-v`.
 const MAX_RST_DATA_LEN: usize = 30;
@@ -22,51 +24,126 @@ enum UdpChoice {
     Dns,
     Mdns,
     Bootp,
+    Rip,
+    Ntp,
+    Dhcp6,
+    Radius,
+    Sip,
+    SomeIp,
     /// A printer pktkit does not have.
     Other,
-    /// None of tcpdump's ports up to BOOTP.
+    /// None of tcpdump's ports.
     None,
 }
 
-/// tcpdump 4.99.3's `udp_print` choice, as far as BOOTP: NFS over RPC (port 2049, by the
-/// RPC direction word), then DNS 53, mDNS 5353, timed 525, TFTP 69, BOOTP 67/68.
+/// A port rule of tcpdump's `udp_print`: either port, or only the destination or source.
+#[derive(Clone, Copy)]
+enum PortRule {
+    Either(&'static [u16]),
+    Dst(u16),
+    Src(u16),
+    Range(u16, u16),
+}
+
+/// tcpdump 4.99.3's `udp_print` port list, in its order (Debian builds without SMB, so the
+/// NetBIOS ports are not checked); the first rule that matches picks the printer.
+const UDP_PORTS: &[(PortRule, UdpChoice)] = {
+    use PortRule::{Dst, Either, Range, Src};
+    use UdpChoice::{Bootp, Dhcp6, Dns, Mdns, Ntp, Other, Radius, Rip, Sip, SomeIp};
+    &[
+        (Either(&[53]), Dns),
+        (Either(&[5353]), Mdns),
+        (Either(&[525, 69]), Other), // timed, TFTP
+        (Either(&[68, 67]), Bootp),  // BOOTP client, server
+        (Either(&[520]), Rip),
+        (Either(&[654, 500, 4500, 7500, 8500, 161, 162]), Other), // AODV, ISAKMP, SNMP
+        (Either(&[123]), Ntp),
+        (Either(&[88, 750, 1701]), Other), // Kerberos, L2TP
+        (Dst(3456), Other),                // vat
+        (Either(&[2103, 2104]), Other),    // zephyr
+        (Range(7000, 7009), Other),        // rx
+        (Either(&[521]), Other),           // RIPng
+        (Either(&[546, 547]), Dhcp6),
+        (Either(&[5359, 6696, 6697, 8231]), Other), // AHCP, Babel, HNCP
+        (Dst(4567), Other),                         // wb
+        (Either(&[496]), Other),                    // Cisco Auto-RP
+        (Either(&radius::PORTS), Radius),
+        (Dst(1985), Other), // HSRP
+        (Either(&[921, 646, 698, 3503]), Other),
+        (Src(49152), Other), // BCM LI
+        (Dst(3784), Other),  // BFD
+        (Dst(4784), Other),
+        (Dst(6784), Other),
+        (Dst(3785), Other),
+        (Either(&[701, 1589, 6343]), Other),
+        (Dst(12223), Other), // LWAPP control
+        (Src(12223), Other),
+        (Either(&[12222]), Other),
+        (Either(&[5060]), Sip),
+        (Either(&[514, 8472]), Other),              // syslog, OTV
+        (Either(&[4789, 6081, 4342, 4790]), Other), // VXLAN, Geneve, LISP, VXLAN-GPE
+        (Either(&[17754, 6635, 319, 320]), Other),  // ZEP, MPLS over UDP, PTP
+        (Either(&[someip::PORT]), SomeIp),
+    ]
+};
+
+/// tcpdump 4.99.3's `udp_print` choice: NFS over RPC (port 2049, by the RPC direction word),
+/// then its port list ([`UDP_PORTS`]) as far as SOME/IP (the AppleTalk check before PTP is
+/// left out).
 fn udp_choice(sport: u16, dport: u16, payload: &[u8]) -> UdpChoice {
-    let port = |p: u16| sport == p || dport == p;
     let direction = be32(payload, 4);
     if (dport == 2049 && direction == Some(0)) || (sport == 2049 && direction == Some(1)) {
-        UdpChoice::Other
-    } else if port(53) {
-        UdpChoice::Dns
-    } else if port(5353) {
-        UdpChoice::Mdns
-    } else if port(525) || port(69) {
-        UdpChoice::Other
-    } else if port(67) || port(68) {
-        UdpChoice::Bootp
-    } else {
-        UdpChoice::None
+        return UdpChoice::Other;
     }
+    for &(rule, choice) in UDP_PORTS {
+        let hit = match rule {
+            PortRule::Either(ports) => ports.iter().any(|&p| sport == p || dport == p),
+            PortRule::Dst(p) => dport == p,
+            PortRule::Src(p) => sport == p,
+            PortRule::Range(low, high) => (low..=high).contains(&sport) || (low..=high).contains(&dport),
+        };
+        if hit {
+            return choice;
+        }
+    }
+    UdpChoice::None
 }
 
 /// What tcpdump prints after a TCP segment's `length N`, by port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TcpChoice {
-    Http,
+    Text(&'static TxtProto),
+    Bgp,
+    Ssh,
     Dns,
     Other,
 }
 
 /// tcpdump 4.99.3's `tcp_print` choice, as far as DNS: telnet 23, SMTP 25, whois 43, BGP 179,
-/// PPTP 1723, RESP 6379, SSH 22, BEEP 10288, OpenFlow 6633/6653, FTP 21, then HTTP 80/8080,
+/// PPTP 1723, RESP 6379, SSH 22, BEEP 10288, OpenFlow 6633/6653, FTP 21, HTTP 80/8080,
 /// RTSP 554/8554, DNS 53 (Debian builds without SMB, so 139 and 445 are not checked).
 fn tcp_choice(sport: u16, dport: u16) -> TcpChoice {
     let port = |p: u16| sport == p || dport == p;
-    if [23, 25, 43, 179, 1723, 6379, 22, 10288, 6633, 6653, 21].into_iter().any(port) {
+    if port(23) {
         TcpChoice::Other
+    } else if port(25) {
+        TcpChoice::Text(&txtproto::SMTP)
+    } else if port(43) {
+        TcpChoice::Other
+    } else if port(179) {
+        TcpChoice::Bgp
+    } else if [1723, 6379].into_iter().any(port) {
+        TcpChoice::Other
+    } else if port(22) {
+        TcpChoice::Ssh
+    } else if [10288, 6633, 6653].into_iter().any(port) {
+        TcpChoice::Other
+    } else if port(21) {
+        TcpChoice::Text(&txtproto::FTP)
     } else if port(80) || port(8080) {
-        TcpChoice::Http
+        TcpChoice::Text(&txtproto::HTTP)
     } else if port(554) || port(8554) {
-        TcpChoice::Other
+        TcpChoice::Text(&txtproto::RTSP)
     } else if port(53) {
         TcpChoice::Dns
     } else {
@@ -110,11 +187,15 @@ impl TextPrinter {
         }
         let mut t = std::mem::take(&mut self.app);
         t.clear();
-        if choice == TcpChoice::Http {
-            t.push_str(": ");
-            http::write_tcpdump(&mut t, payload, len, self.o.verbosity);
-        } else {
-            dns::write_tcpdump(&mut t, payload, len, dns::TcpdumpOptions::tcp(self.o.verbosity));
+        match choice {
+            TcpChoice::Text(proto) => {
+                t.push_str(": ");
+                txtproto::write_tcpdump(&mut t, proto, payload, len, self.o.verbosity);
+            }
+            TcpChoice::Ssh => txtproto::write_ssh_banner(&mut t, payload, len),
+            // tcpdump's bgp_print without -v; the messages themselves are not printed.
+            TcpChoice::Bgp => t.push_str(": BGP"),
+            _ => dns::write_tcpdump(&mut t, payload, len, dns::TcpdumpOptions::tcp(self.o.verbosity)),
         }
         b.extend_from_slice(t.as_bytes());
         self.app = t;
@@ -131,8 +212,17 @@ impl TextPrinter {
         len: usize,
     ) -> bool {
         let choice = udp_choice(sport, dport, payload);
-        if matches!(choice, UdpChoice::Other | UdpChoice::None) {
-            return false;
+        match choice {
+            UdpChoice::Other | UdpChoice::None => return false,
+            UdpChoice::Rip => self.rip(b, payload, len),
+            UdpChoice::Ntp => self.ntp(b, payload, len),
+            UdpChoice::Dhcp6 => self.dhcp6(b, payload),
+            UdpChoice::Radius => self.radius(b, payload, len),
+            UdpChoice::SomeIp => self.someip(b, payload, len),
+            _ => {}
+        }
+        if !matches!(choice, UdpChoice::Dns | UdpChoice::Mdns | UdpChoice::Bootp | UdpChoice::Sip) {
+            return true;
         }
         let mut t = std::mem::take(&mut self.app);
         t.clear();
@@ -140,6 +230,7 @@ impl TextPrinter {
         match choice {
             UdpChoice::Dns => dns::write_tcpdump(&mut t, payload, len, dns::TcpdumpOptions::udp(v)),
             UdpChoice::Mdns => dns::write_tcpdump(&mut t, payload, len, dns::TcpdumpOptions::mdns(v)),
+            UdpChoice::Sip => txtproto::write_tcpdump(&mut t, &txtproto::SIP, payload, len, v),
             _ => dhcp::write_tcpdump(&mut t, payload, len, v),
         }
         b.extend_from_slice(t.as_bytes());
@@ -164,11 +255,22 @@ mod tests {
         assert_eq!(udp_choice(40000, 2049, &[0, 0, 0, 1, 0, 0, 0, 0]), UdpChoice::Other);
         assert_eq!(udp_choice(2049, 53, &[0, 0, 0, 1, 0, 0, 0, 0]), UdpChoice::Dns);
         assert_eq!(udp_choice(1000, 2000, &[]), UdpChoice::None);
+        assert_eq!(udp_choice(5060, 5061, &[]), UdpChoice::Sip);
+        assert_eq!(udp_choice(5060, 123, &[]), UdpChoice::Ntp);
+        assert_eq!(udp_choice(30490, 30490, &[]), UdpChoice::SomeIp);
+        assert_eq!(udp_choice(1812, 520, &[]), UdpChoice::Rip);
+        assert_eq!(udp_choice(7005, 5060, &[]), UdpChoice::Other);
+        assert_eq!(udp_choice(3456, 5060, &[]), UdpChoice::Sip);
+        let http = TcpChoice::Text(&txtproto::HTTP);
         assert_eq!(tcp_choice(43, 80), TcpChoice::Other);
-        assert_eq!(tcp_choice(139, 80), TcpChoice::Http);
-        assert_eq!(tcp_choice(554, 80), TcpChoice::Http);
-        assert_eq!(tcp_choice(8080, 53), TcpChoice::Http);
-        assert_eq!(tcp_choice(554, 53), TcpChoice::Other);
+        assert_eq!(tcp_choice(139, 80), http);
+        assert_eq!(tcp_choice(554, 80), http);
+        assert_eq!(tcp_choice(8080, 53), http);
+        assert_eq!(tcp_choice(25, 80), TcpChoice::Text(&txtproto::SMTP));
+        assert_eq!(tcp_choice(21, 22), TcpChoice::Ssh);
+        assert_eq!(tcp_choice(21, 80), TcpChoice::Text(&txtproto::FTP));
+        assert_eq!(tcp_choice(554, 40000), TcpChoice::Text(&txtproto::RTSP));
+        assert_eq!(tcp_choice(554, 53), TcpChoice::Text(&txtproto::RTSP));
         assert_eq!(tcp_choice(5353, 53), TcpChoice::Dns);
         assert_eq!(tcp_choice(40000, 3128), TcpChoice::Other);
         assert_eq!(tcp_choice(40000, 443), TcpChoice::Other);

@@ -1,6 +1,7 @@
 //! IPv4 and IPv6 as tcpdump's `ip_print` and `ip6_print` (options, extension headers,
 //! fragments, AH) and the demultiplexing to the transport printers.
 
+use crate::proto::ip_proto;
 use crate::proto::ipv4 as ipv4p;
 use crate::render::out::{self, be16, be32, hex, s, u};
 
@@ -131,7 +132,7 @@ impl TextPrinter {
                 out::ip4(b, dst);
                 s(b, ": ");
             }
-            let ctx = IpCtx { v6: false, src, dst, direct: true, fragmented: off & 0x2000 != 0 };
+            let ctx = IpCtx { v6: false, src, dst, direct: true, fragmented: off & 0x2000 != 0, ttl: p[8] };
             self.demux(b, payload, len, proto, ctx);
         } else {
             out::ip4(b, src);
@@ -263,7 +264,7 @@ impl TextPrinter {
                     advance = hl;
                 }
                 _ => {
-                    let ctx = IpCtx { v6: true, src, dst, direct: pos == 40, fragmented };
+                    let ctx = IpCtx { v6: true, src, dst, direct: pos == 40, fragmented, ttl: p[7] };
                     self.demux(b, cp, len, nh, ctx);
                     return;
                 }
@@ -385,6 +386,8 @@ impl TextPrinter {
                 }
             }
             47 => self.gre(b, p, length),
+            ip_proto::VRRP => self.vrrp(b, p, length, &ctx),
+            ip_proto::OSPF => self.ospf(b, p, length, ctx.v6),
             50 => {
                 let (Some(spi), Some(seq)) = (be32(p, 0), be32(p, 4)) else {
                     s(b, " [|ESP]");

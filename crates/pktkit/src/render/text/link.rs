@@ -8,6 +8,13 @@ use crate::render::out::{self, be32, hex, s, u};
 
 use super::TextPrinter;
 
+/// Linux netlink (`DLT_NETLINK`).
+const LINKTYPE_NETLINK: u16 = 253;
+/// The first of the sixteen private link types (`DLT_USER0`).
+const LINKTYPE_USER0: u16 = 147;
+/// The last private link type (`DLT_USER15`).
+const LINKTYPE_USER15: u16 = 162;
+
 impl TextPrinter {
     /// The 802.1Q/QinQ tags after a link header, as tcpdump -e prints them (nothing
     /// without -e); returns their length in bytes.
@@ -24,8 +31,13 @@ impl TextPrinter {
                     s(b, ", DEI");
                 }
                 s(b, ", ");
-                ether_type(b, self.o.quiet, tag.next);
-                s(b, ", ");
+                if tag.next <= ethernet::MAX_8023_LENGTH {
+                    // tcpdump: a length, not a type, after the tag; LLC follows directly.
+                    s(b, "802.3");
+                } else {
+                    ether_type(b, self.o.quiet, tag.next);
+                    s(b, ", ");
+                }
             }
         }
         len
@@ -37,6 +49,8 @@ impl TextPrinter {
             Link::Ethernet(eth) => {
                 let mut hdr = ethernet::HEADER_LEN;
                 let ety = eth.type_or_len();
+                // tcpdump's 802.3 length: the length field, or what the frame holds if less.
+                let llc_len = (ety as usize).min(length.saturating_sub(hdr));
                 if self.o.link_header {
                     out::mac(b, &eth.src());
                     s(b, " > ");
@@ -44,7 +58,7 @@ impl TextPrinter {
                     s(b, ", ");
                     if ety <= 1500 {
                         s(b, "802.3, length ");
-                        u(b, ety);
+                        u(b, llc_len);
                         s(b, ": ");
                     } else {
                         ether_type(b, self.o.quiet, ety);
@@ -54,12 +68,18 @@ impl TextPrinter {
                     }
                 }
                 if ety <= 1500 {
+                    // tcpdump hands LLC the 802.3 length, and no more bytes than it says.
+                    let llc_bytes = &data[hdr.min(data.len())..];
+                    let llc_bytes = &llc_bytes[..llc_bytes.len().min(llc_len)];
+                    if let Some(llc_hdr) = self.llc(b, llc_bytes, llc_len) {
+                        return hdr + llc_hdr;
+                    }
                     if !self.o.link_header {
                         out::mac(b, &eth.src());
                         s(b, " > ");
                         out::mac(b, &eth.dst());
                         s(b, ", 802.3, length ");
-                        u(b, ety);
+                        u(b, llc_len);
                         s(b, ": ");
                     }
                     self.default_print(b, &data[hdr..]);
@@ -74,6 +94,16 @@ impl TextPrinter {
                     return hdr.min(data.len());
                 }
                 let ety = d.ether_type.unwrap_or(ety);
+                // An LLC frame inside a VLAN tag: the length is the tag's, or what the frame
+                // holds if less.
+                if ety <= ethernet::MAX_8023_LENGTH {
+                    let llc_len = (ety as usize).min(length.saturating_sub(hdr));
+                    let llc_bytes = &data[hdr.min(data.len())..];
+                    let llc_bytes = &llc_bytes[..llc_bytes.len().min(llc_len)];
+                    if let Some(llc_hdr) = self.llc(b, llc_bytes, llc_len) {
+                        return hdr + llc_hdr;
+                    }
+                }
                 if !self.network(b, ety, &data[hdr.min(data.len())..], length.saturating_sub(hdr)) {
                     if !self.o.link_header {
                         out::mac(b, &eth.src());
@@ -276,7 +306,9 @@ impl TextPrinter {
                     u(b, length);
                     s(b, ": ");
                 }
-                if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
+                if ety == crate::proto::slarp::CHDLC_TYPE {
+                    self.slarp(b, &data[hdr..], length.saturating_sub(hdr));
+                } else if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
                     self.default_print(b, &data[hdr..]);
                 }
                 hdr
@@ -362,6 +394,13 @@ impl TextPrinter {
             226 => 24,
             242 => 44,
             149 | 258 => 8,
+            // Link types tcpdump 4.99.3 has no printer for: Linux netlink and the user
+            // DLTs print as `UNSUPPORTED` and the whole frame in hex and ASCII.
+            LINKTYPE_NETLINK | LINKTYPE_USER0..=LINKTYPE_USER15 => {
+                s(b, "UNSUPPORTED");
+                super::hex_ascii(b, data, 0);
+                return 0;
+            }
             _ => {
                 s(b, "unsupported link type ");
                 u(b, d.linktype.0);
@@ -392,6 +431,7 @@ impl TextPrinter {
             0x0806 | 0x8035 => self.arp(b, p, length),
             0x8847 | 0x8848 => self.mpls(b, p, length),
             0x8864 => self.pppoe_session(b, p, length),
+            ethernet::ether_type::PPPOE_DISCOVERY => self.pppoe_discovery(b, p, length),
             _ => return false,
         }
         true

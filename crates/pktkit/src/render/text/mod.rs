@@ -8,8 +8,10 @@
 //!
 //! One file per protocol family: `link.rs` (link layers and the EtherType dispatch),
 //! `arp.rs`, `ip.rs` (IPv4, IPv6, options, extension headers), `tcp.rs`, `udp.rs`,
-//! `icmp.rs`, `icmp6.rs`, `igmp.rs`, `tunnels.rs` (MPLS, PPPoE, GRE), `app.rs` (the
-//! application printers of `proto/`), `dump.rs` (`-x`, `-X`, `-A`) and `cksum.rs`. Each adds
+//! `icmp.rs`, `icmp6.rs`, `igmp.rs`, `tunnels.rs` (MPLS, PPPoE, GRE), `app.rs` (which
+//! application printer tcpdump picks), `txtproto.rs` (HTTP, SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies),
+//! `summaries.rs` (NTP, RADIUS, RIP, DHCPv6, SOME/IP), `vrrp.rs`, `ospf.rs`, `slarp.rs`, `pppoe.rs`
+//! (PPPoE discovery), `dump.rs` (`-x`, `-X`, `-A`) and `cksum.rs`. Each adds
 //! methods to [`TextPrinter`].
 
 mod app;
@@ -21,9 +23,17 @@ mod icmp6;
 mod igmp;
 mod ip;
 mod link;
+mod llc;
+mod ospf;
+mod pppoe;
+mod slarp;
+mod summaries;
+mod sunrpc;
 mod tcp;
 mod tunnels;
+pub mod txtproto;
 mod udp;
+mod vrrp;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -92,6 +102,8 @@ struct IpCtx<'p> {
     /// The IP header's own next-header field is this transport (no extension header between).
     direct: bool,
     fragmented: bool,
+    /// The IPv4 TTL or IPv6 hop limit.
+    ttl: u8,
 }
 
 impl TextPrinter {

@@ -97,8 +97,12 @@ fn link_headers_and_timestamps() {
     // Truncated Ethernet header and an unknown link type.
     assert_eq!(line(TextOptions { time_format: 1, ..Default::default() }, 1, &eth[..10], 60), "[|ether]\n");
     assert_eq!(
-        line(TextOptions { time_format: 1, ..Default::default() }, 147, &eth, 60),
-        "unsupported link type 147\n"
+        line(TextOptions { time_format: 1, ..Default::default() }, 147, &eth[..4], 60),
+        "UNSUPPORTED\n\t0x0000:  ffff ffff                                ....\n"
+    );
+    assert_eq!(
+        line(TextOptions { time_format: 1, ..Default::default() }, 200, &eth, 60),
+        "unsupported link type 200\n"
     );
 }
 
@@ -308,4 +312,101 @@ fn inner_packets_with_e() {
         line(plain, 1, &gre, gre.len() as u32),
         "IP 1.1.1.1 > 2.2.2.2: GREv0, length 33: IP 10.0.0.1.1 > 10.0.0.2.2: UDP, length 1\n"
     );
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+/// Frames built for these tests; each expected line is what Debian's tcpdump 4.99.3 printed
+/// for them (`-n -t`, and `-e` or `-v` where given).
+#[test]
+fn lan_and_udp_protocols_as_tcpdump() {
+    let t = TextOptions { time_format: 1, ..Default::default() };
+    let e = TextOptions { link_header: true, ..t };
+    let v = TextOptions { verbosity: 1, ..t };
+    let run = |o: TextOptions, hex: &str| {
+        let f = unhex(hex);
+        line(o, 1, &f, f.len() as u32)
+    };
+    let stp = "0180c2000000001c0e878504002642420300000000008064001c0e877800000000048064001c0e87850080040100140002000f00";
+    assert_eq!(
+        run(t, stp),
+        "STP 802.1d, Config, Flags [none], bridge-id 8064.00:1c:0e:87:85:00.8004, length 35\n"
+    );
+    assert_eq!(
+        run(e, stp),
+        "00:1c:0e:87:85:04 > 01:80:c2:00:00:00, 802.3, length 38: LLC, dsap STP (0x42) Individual, ssap STP \
+         (0x42) Command, ctrl 0x03: STP 802.1d, Config, Flags [none], bridge-id 8064.00:1c:0e:87:85:00.8004, \
+         length 35\n"
+    );
+    assert_eq!(
+        run(v, stp),
+        "STP 802.1d, Config, Flags [none], bridge-id 8064.00:1c:0e:87:85:00.8004, length 35\n\tmessage-age \
+         1.00s, max-age 20.00s, hello-time 2.00s, forwarding-delay 15.00s\n\troot-id 8064.00:1c:0e:87:78:00, \
+         root-pathcost 4\n"
+    );
+    let cdp = "01000ccccccc000f345f168d001aaaaa0300000c200002b4bae20001000652310006000843697363";
+    assert_eq!(run(t, cdp), "CDPv2, ttl: 180s, Device-ID 'R1'\n\t  0x0000:  4369 7363, length 18\n");
+    assert_eq!(
+        run(e, cdp),
+        "00:0f:34:5f:16:8d > 01:00:0c:cc:cc:cc, 802.3, length 26: LLC, dsap SNAP (0xaa) Individual, ssap SNAP \
+         (0xaa) Command, ctrl 0x03: oui Cisco (0x00000c), pid CDP (0x2000), length 18: CDPv2, ttl: 180s, \
+         Device-ID 'R1'\n\t  0x0000:  4369 7363, length 18\n"
+    );
+    let padi = "ffffffffffffcc050e880000886311090000000c010100000103000464138518";
+    assert_eq!(run(t, padi), "PPPoE PADI [Service-Name] [Host-Uniq 0x64138518]\n");
+    let lcp = "ca010e880006cc050e8800008864110000110014c02102020012010405dc0304c023050601fccbfb";
+    assert_eq!(run(t, lcp), "PPPoE  [ses 0x11] LCP, Conf-Ack (0x02), id 2, length 20\n");
+    assert!(
+        run(e, lcp).ends_with(
+            ": PPPoE  [ses 0x11] LCP (0xc021), length 20: LCP, Conf-Ack (0x02), id 2, length 20\n"
+        )
+    );
+    let vrrp = "01005e00001200000000010108004500002000010000ff701a94c0a8001ee0000012210164010001ba52c0a80001";
+    assert_eq!(
+        run(v, vrrp),
+        "IP (tos 0x0, ttl 255, id 1, offset 0, flags [none], proto VRRP (112), length 32)\n    192.168.0.30 > \
+         224.0.0.18: VRRPv2, Advertisement, vrid 1, prio 100, authtype none, intvl 1s, length 12, addrs: \
+         192.168.0.1\n"
+    );
+    let udp = |ports: &str, payload: &str| {
+        let len = 8 + payload.len() / 2;
+        format!(
+            "01005e0000120000000001010800450000{:02x}00010000401100000a0000010a000002{ports}{len:04x}0000{payload}",
+            20 + len
+        )
+    };
+    let cases = [
+        ("080103ff", "cc603299000000010000000000000000", "NFS reply xid 3428856473 reply ok 16"),
+        ("007b007b", &format!("23{}", "00".repeat(47)), "NTPv4, Client, length 48"),
+        (
+            "066d0714",
+            &format!("01050014{}", "00".repeat(16)),
+            "RADIUS, Access-Request (1), id: 0x05 length: 20",
+        ),
+        ("02080208", &format!("02010000{}", "00".repeat(20)), "RIPv1, Response, length: 24"),
+        ("02220223", "01abcdef", "dhcp6 solicit"),
+        (
+            "771a771a",
+            "ffff8100000000080000000201010200",
+            "SOMEIP, service 65535, event 256, len 8, client 0, session 2, pver 1, iver 1, msgtype \
+             NOTIFICATION, retcode E_OK\n",
+        ),
+        ("13c413c4", "5349502f322e3020323030204f4b0d0a", "SIP: SIP/2.0 200 OK"),
+    ];
+    for (ports, payload, want) in cases {
+        let got = run(t, &udp(ports, payload));
+        let body = got.split_once(": ").map(|(_, b)| b).unwrap_or("");
+        assert_eq!(body, format!("{want}\n"), "{got}");
+    }
+}
+
+#[test]
+fn first_fragment_of_a_udp_datagram_is_not_bad_length() {
+    // UDP length 4060 in a fragment of 1480 bytes with more to come (tcpdump: "UDP, length 4052").
+    let mut f = unhex("01005e0000120000000001010800450005dc00012000401100000a0000010a0000021388138a0fdc0000");
+    f.resize(14 + 1500, 0);
+    let got = line(TextOptions { time_format: 1, ..Default::default() }, 1, &f, f.len() as u32);
+    assert_eq!(got, "IP 10.0.0.1.5000 > 10.0.0.2.5002: UDP, length 4052\n");
 }

@@ -79,6 +79,17 @@ impl TextPrinter {
             0x0021 => 0x0800,
             0x0057 => 0x86dd,
             _ => {
+                if let Some(name) = ppp_control_name(proto) {
+                    if self.o.link_header {
+                        s(b, name);
+                        s(b, " (0x");
+                        hex(b, proto as u64, 4);
+                        s(b, "), length ");
+                        u(b, plen);
+                        s(b, ": ");
+                    }
+                    return ppp_control(b, name, rest, plen.saturating_sub(2));
+                }
                 s(b, "PPP-#0x");
                 hex(b, proto as u64, 4);
                 return;
@@ -273,4 +284,54 @@ impl TextPrinter {
             }
         }
     }
+}
+
+/// tcpdump's names of the PPP control protocols it prints with `handle_ctrl_proto`.
+fn ppp_control_name(proto: u16) -> Option<&'static str> {
+    Some(match proto {
+        0xc021 => "LCP",
+        0x8021 => "IPCP",
+        0x8023 => "OSICP",
+        0x8281 => "MPLSCP",
+        0x8057 => "IP6CP",
+        0x80fd => "CCP",
+        0xc02b => "BACP",
+        _ => return None,
+    })
+}
+
+/// tcpdump's `handle_ctrl_proto` without `-v`: `LCP, Conf-Ack (0x02), id 2, length 20`
+/// (`length` counts what follows the protocol field; the options are not printed).
+fn ppp_control(b: &mut Vec<u8>, name: &str, p: &[u8], length: usize) {
+    s(b, name);
+    s(b, ", ");
+    if length < 4 || p.len() < 2 {
+        return s(b, " [|ppp]");
+    }
+    let code = p[0];
+    const CODES: [&str; 16] = [
+        "Vendor-Extension",
+        "Conf-Request",
+        "Conf-Ack",
+        "Conf-Nack",
+        "Conf-Reject",
+        "Term-Request",
+        "Term-Ack",
+        "Code-Reject",
+        "Prot-Reject",
+        "Echo-Request",
+        "Echo-Reply",
+        "Disc-Req",
+        "Ident",
+        "Time-Rem",
+        "Reset-Req",
+        "Reset-Ack",
+    ];
+    s(b, CODES.get(code as usize).copied().unwrap_or("Unknown Opcode"));
+    s(b, " (0x");
+    hex(b, code as u64, 2);
+    s(b, "), id ");
+    u(b, p[1]);
+    s(b, ", length ");
+    u(b, length + 2);
 }

@@ -1,6 +1,7 @@
 //! UDP as tcpdump's `udp_print`: lengths, checksums, VXLAN, then the application summary
 //! or tcpdump's generic `UDP, length N`.
 
+use crate::proto::sunrpc;
 use crate::render::out::{be16, be32, hex, s, u};
 
 use super::cksum::{fold, pseudo, shouldbe, sum_be};
@@ -44,6 +45,12 @@ impl TextPrinter {
             return;
         }
         Self::addrs(b, &ctx, Some((sport, dport)));
+        // tcpdump looks for an NFS reply before the checksum and its port list.
+        let rpc = sunrpc::Message::new(&p[8..]);
+        if !self.o.quiet && sport == sunrpc::NFS_PORT && rpc.direction() == Some(sunrpc::direction::REPLY) {
+            self.nfs_reply(b, &rpc, length);
+            return;
+        }
         if !ctx.fragmented && (self.o.verbosity > 1 || (ctx.v6 && self.o.verbosity > 0)) {
             let field = be16(p, 6).unwrap_or(0);
             if !ctx.v6 && field == 0 {
@@ -85,7 +92,8 @@ impl TextPrinter {
                 return;
             }
         }
-        if ulen > length {
+        // A first fragment's UDP length counts the later fragments too (tcpdump's udp_print).
+        if ulen > length && !ctx.fragmented {
             s(b, "UDP, bad length ");
             u(b, ulen);
             s(b, " > ");

@@ -1,0 +1,207 @@
+//! One-line application summaries after UDP, as tcpdump 4.99.3 prints them without `-v`:
+//! NTP (`ntp_print`), RADIUS (`radius_print`), RIP (`rip_print`), DHCPv6 (`dhcp6_print`) and
+//! SOME/IP (`someip_print`, the same at every verbosity). The `-v` details of the first four
+//! (NTP timestamps, RADIUS attributes, RIP routes, DHCPv6 options) are not printed.
+
+use crate::proto::{dhcp6, ntp, radius, rip, someip};
+use crate::render::out::{hex, s, u};
+
+use super::TextPrinter;
+
+/// tcpdump's `ntp_mode_values`.
+fn ntp_mode(mode: u8) -> &'static str {
+    match mode {
+        ntp::mode::UNSPECIFIED => "unspecified",
+        ntp::mode::SYMMETRIC_ACTIVE => "symmetric active",
+        ntp::mode::SYMMETRIC_PASSIVE => "symmetric passive",
+        ntp::mode::CLIENT => "Client",
+        ntp::mode::SERVER => "Server",
+        ntp::mode::BROADCAST => "Broadcast",
+        ntp::mode::CONTROL => "Control Message",
+        _ => "Reserved",
+    }
+}
+
+/// tcpdump's `radius_command_values`.
+fn radius_command(code: u8) -> &'static str {
+    match code {
+        1 => "Access-Request",
+        2 => "Access-Accept",
+        3 => "Access-Reject",
+        4 => "Accounting-Request",
+        5 => "Accounting-Response",
+        11 => "Access-Challenge",
+        12 => "Status-Server",
+        13 => "Status-Client",
+        40 => "Disconnect-Request",
+        41 => "Disconnect-ACK",
+        42 => "Disconnect-NAK",
+        43 => "CoA-Request",
+        44 => "CoA-ACK",
+        45 => "CoA-NAK",
+        255 => "Reserved",
+        _ => "Unknown Command",
+    }
+}
+
+/// tcpdump's `dh6_msgtype_str`.
+fn dhcp6_type(t: u8) -> Option<&'static str> {
+    Some(match t {
+        1 => "solicit",
+        2 => "advertise",
+        3 => "request",
+        4 => "confirm",
+        5 => "renew",
+        6 => "rebind",
+        7 => "reply",
+        8 => "release",
+        9 => "decline",
+        10 => "reconfigure",
+        11 => "inf-req",
+        12 => "relay-fwd",
+        13 => "relay-reply",
+        14 => "leasequery",
+        15 => "leasequery-reply",
+        _ => return None,
+    })
+}
+
+/// tcpdump's SOME/IP `message_type_values`.
+fn someip_type(t: u8) -> &'static str {
+    match t {
+        0x00 => "REQUEST",
+        0x01 => "REQUEST_NO_RETURN",
+        0x02 => "NOTIFICATION",
+        0x80 => "RESPONSE",
+        0x81 => "ERROR",
+        0x20 => "TP_REQUEST",
+        0x21 => "TP_REQUEST_NO_RETURN",
+        0x22 => "TP_NOTIFICATION",
+        0xa0 => "TP_RESPONSE",
+        0xa1 => "TP_ERROR",
+        _ => "Unknown",
+    }
+}
+
+/// tcpdump's SOME/IP `return_code_values`.
+fn someip_code(c: u8) -> &'static str {
+    const NAMES: [&str; 16] = [
+        "E_OK",
+        "E_NOT_OK",
+        "E_UNKNOWN_SERVICE",
+        "E_UNKNOWN_METHOD",
+        "E_NOT_READY",
+        "E_NOT_REACHABLE",
+        "E_TIMEOUT",
+        "E_WRONG_PROTOCOL_VERSION",
+        "E_WRONG_INTERFACE_VERSION",
+        "E_MALFORMED_MESSAGE",
+        "E_WRONG_MESSAGE_TYPE",
+        "E_E2E_REPEATED",
+        "E_E2E_WRONG_SEQUENCE",
+        "E_E2E",
+        "E_E2E_NOT_AVAILABLE",
+        "E_E2E_NO_NEW_DATA",
+    ];
+    NAMES.get(c as usize).copied().unwrap_or("Unknown")
+}
+
+impl TextPrinter {
+    /// `NTPv4, Client, length 48`.
+    pub(super) fn ntp(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        let Some(st) = ntp::status(p) else { return s(b, " [|ntp]") };
+        s(b, "NTPv");
+        u(b, st.version);
+        s(b, ", ");
+        s(b, ntp_mode(st.mode));
+        s(b, ", length ");
+        u(b, length);
+    }
+
+    /// `RADIUS, Access-Request (1), id: 0x05 length: 139`.
+    pub(super) fn radius(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        let Some(h) = radius::Header::parse(p) else { return s(b, " [|radius]") };
+        if (h.length as usize) < radius::HEADER_LEN {
+            return s(b, " [|radius]");
+        }
+        s(b, "RADIUS, ");
+        s(b, radius_command(h.code));
+        s(b, " (");
+        u(b, h.code);
+        s(b, "), id: 0x");
+        hex(b, h.id as u64, 2);
+        s(b, " length: ");
+        u(b, (h.length as usize).min(length));
+    }
+
+    /// `RIPv2, Response, length: 24`.
+    pub(super) fn rip(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        if p.len().min(length) < rip::HEADER_LEN {
+            return s(b, " [|rip]");
+        }
+        let Some((cmd, version)) = rip::command_version(p) else { return s(b, " [|rip]") };
+        s(b, "RIPv");
+        u(b, version);
+        if version == 0 {
+            return;
+        }
+        s(b, ", ");
+        match cmd {
+            1 => s(b, "Request"),
+            2 => s(b, "Response"),
+            3 => s(b, "Trace on"),
+            4 => s(b, "Trace off"),
+            5 => s(b, "Poll"),
+            6 => s(b, "Poll Entry"),
+            _ => {
+                s(b, "unknown command (");
+                u(b, cmd);
+                b.push(b')');
+            }
+        }
+        s(b, ", length: ");
+        u(b, length);
+    }
+
+    /// `dhcp6 solicit`.
+    pub(super) fn dhcp6(&self, b: &mut Vec<u8>, p: &[u8]) {
+        s(b, "dhcp6");
+        let Some(t) = dhcp6::message_type(p) else { return s(b, " [|dhcp6]") };
+        b.push(b' ');
+        match dhcp6_type(t) {
+            Some(name) => s(b, name),
+            None => {
+                s(b, "msgtype-");
+                u(b, t);
+            }
+        }
+    }
+
+    /// `SOMEIP, service 65535, event 256, len 48, ...`, ending in a newline as tcpdump's does.
+    pub(super) fn someip(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
+        s(b, "SOMEIP");
+        if length < someip::HEADER_LEN {
+            return s(b, " (invalid)");
+        }
+        let Some(h) = someip::Header::parse(p) else { return s(b, " [|someip]") };
+        s(b, ", service ");
+        u(b, h.service);
+        s(b, if h.event { ", event " } else { ", method " });
+        u(b, h.method);
+        s(b, ", len ");
+        u(b, h.length);
+        s(b, ", client ");
+        u(b, h.client);
+        s(b, ", session ");
+        u(b, h.session);
+        s(b, ", pver ");
+        u(b, h.protocol_version);
+        s(b, ", iver ");
+        u(b, h.interface_version);
+        s(b, ", msgtype ");
+        s(b, someip_type(h.message_type));
+        s(b, ", retcode ");
+        s(b, someip_code(h.return_code));
+        b.push(b'\n');
+    }
+}
