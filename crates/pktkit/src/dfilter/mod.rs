@@ -178,7 +178,9 @@ impl Filter {
     pub fn matches(&mut self, pkt: &Packet<'_>, d: &Decoded<'_>) -> bool {
         self.reader.read(&self.refs, pkt, d, &mut self.text, &mut self.spans);
         let ctx = Ctx { text: &self.text, spans: &self.spans };
-        ctx.test(&self.test)
+        let matched = ctx.test(&self.test);
+        self.reader.done(pkt, matched);
+        matched
     }
 }
 

@@ -310,9 +310,14 @@ fn decode_loop<W: Write>(
             let r = pool.decode_reassembled(&d, &opts);
             if display.as_mut().is_none_or(|f| f.matches(&pkt, &r)) {
                 emit(&mut mode, out, &pkt, &r, Some(frags))?;
+            } else if let Mode::Fields(f) = &mut mode {
+                f.skip(&pkt, &r);
             }
         } else if display.as_mut().is_none_or(|f| f.matches(&pkt, &d)) {
             emit(&mut mode, out, &pkt, &d, None)?;
+        } else if let Mode::Fields(f) = &mut mode {
+            // Stream indexes and time deltas count the packets not shown too.
+            f.skip(&pkt, &d);
         }
         if args.packet_buffered {
             out.flush()?;
