@@ -12,7 +12,6 @@ use std::io::{self, Write};
 
 use crate::capture::{Packet, Timestamp};
 use crate::decode::app::classify_payload;
-use crate::decode::protocols::{Path, Proto};
 use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
 use crate::proto::{dhcp, dns, http, tls};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
@@ -30,8 +29,6 @@ enum F {
     FrameTimeDelta,
     /// Seconds since the previous packet shown (written, or matched by the filter).
     FrameTimeDeltaDisplayed,
-    /// tshark's protocol path, `eth:ethertype:ip:tcp`.
-    FrameProtocols,
     FrameLen,
     FrameCapLen,
     FrameInterfaceId,
@@ -114,7 +111,6 @@ const FIELDS: &[(&str, F)] = &[
     ("frame.time_relative", F::FrameTimeRelative),
     ("frame.time_delta", F::FrameTimeDelta),
     ("frame.time_delta_displayed", F::FrameTimeDeltaDisplayed),
-    ("frame.protocols", F::FrameProtocols),
     ("frame.len", F::FrameLen),
     ("frame.cap_len", F::FrameCapLen),
     ("frame.interface_id", F::FrameInterfaceId),
@@ -299,7 +295,7 @@ impl FieldRef {
             F::FrameTimeEpoch | F::FrameTimeRelative | F::FrameTimeDelta | F::FrameTimeDeltaDisplayed => {
                 Kind::Time
             }
-            F::FrameProtocols | F::TcpFlagsStr => Kind::Str,
+            F::TcpFlagsStr => Kind::Str,
             F::EthSrc | F::EthDst | F::ArpSrcHwMac | F::ArpDstHwMac => Kind::Mac,
             F::IpSrc
             | F::IpDst
@@ -341,10 +337,7 @@ impl FieldRef {
     /// Whether the text of several occurrences is joined by `,` (not for free text, where
     /// a `,` belongs to the value).
     fn splits(&self) -> bool {
-        !matches!(
-            self.field,
-            F::App(AppProto::Http, _) | F::App(AppProto::Dhcp, "dhcp.option.hostname") | F::FrameProtocols
-        )
+        !matches!(self.field, F::App(AppProto::Http, _) | F::App(AppProto::Dhcp, "dhcp.option.hostname"))
     }
 }
 
@@ -950,81 +943,6 @@ fn icmp_has_ident(icmp_type: u8) -> bool {
     matches!(icmp_type, 0 | 8 | 13..=18)
 }
 
-/// tshark's name of an IPv6 extension header (`frame.protocols`).
-fn ipv6_ext_name(kind: u8) -> Option<&'static str> {
-    Some(match kind {
-        0 => "ipv6.hopopts",
-        43 => "ipv6.routing",
-        44 => "ipv6.fraghdr",
-        60 => "ipv6.dstopts",
-        _ => return None,
-    })
-}
-
-/// Writes `frame.protocols`: each level's [`Path`] with tshark's `ethertype` after a link
-/// header that names its payload by EtherType, IPv6 extension headers after `ipv6`, the
-/// data of ICMP echoes, and the packet an ICMP error quotes.
-fn protocols(b: &mut Vec<u8>, c: &Chain<'_>) {
-    let mut first = true;
-    let mut name = |b: &mut Vec<u8>, n: &str| {
-        if !first {
-            b.push(b':');
-        }
-        first = false;
-        s(b, n);
-    };
-    for (i, (level, quote)) in c.levels.iter().zip(&c.quoted).enumerate() {
-        let Some(level) = level else { break };
-        let mut path = Path::default();
-        path.extend(level, i > 0);
-        let items = path.as_slice();
-        for (j, p) in items.iter().enumerate() {
-            name(b, p.name());
-            let next = items.get(j + 1);
-            let typed = matches!(p, Proto::Eth | Proto::Vlan | Proto::Ieee8021ad | Proto::Sll);
-            if typed && next.is_some_and(|n| *n != Proto::Llc && !(*p == Proto::Sll && *n == Proto::Data)) {
-                name(b, "ethertype");
-            }
-            if *p == Proto::Ipv6
-                && let Some(LaxNetSlice::Ipv6(ip)) = &level.net
-            {
-                let next_header = ip.header().slice()[6];
-                for e in crate::proto::ipv6::ext_headers(next_header, ip.extensions().slice()) {
-                    if let Some(n) = ipv6_ext_name(e.kind) {
-                        name(b, n);
-                    }
-                }
-            }
-            if *p == Proto::Icmp
-                && let Some(TransportSlice::Icmpv4(icmp)) = &level.transport
-                && icmp_has_ident(icmp.type_u8())
-                && !icmp.payload().is_empty()
-            {
-                name(b, "data");
-            }
-        }
-        if let Some(q) = quote {
-            match &q.net {
-                Some(LaxNetSlice::Ipv4(_)) => name(b, "ip"),
-                Some(LaxNetSlice::Ipv6(_)) => name(b, "ipv6"),
-                _ => {}
-            }
-            match &q.transport {
-                Some(TransportSlice::Tcp(_)) => name(b, "tcp"),
-                Some(TransportSlice::Udp(_)) => name(b, "udp"),
-                Some(TransportSlice::Icmpv4(icmp)) => {
-                    name(b, "icmp");
-                    if icmp_has_ident(icmp.type_u8()) && !icmp.payload().is_empty() {
-                        name(b, "data");
-                    }
-                }
-                Some(TransportSlice::Icmpv6(_)) => name(b, "icmpv6"),
-                _ => {}
-            }
-        }
-    }
-}
-
 /// Fields whose values depend on earlier packets: they read every packet, also those
 /// not shown ([`FieldsWriter::skip`]).
 fn stateful(f: F) -> bool {
@@ -1122,7 +1040,6 @@ fn field(
         F::FrameTimeRelative => time_between(b, state.first.unwrap_or(pkt.ts), pkt.ts),
         F::FrameTimeDelta => time_between(b, state.previous.unwrap_or(pkt.ts), pkt.ts),
         F::FrameTimeDeltaDisplayed => time_between(b, state.displayed.unwrap_or(pkt.ts), pkt.ts),
-        F::FrameProtocols => protocols(b, c),
         F::TcpStream => {
             for t in l.tp(6).filter(|t| t.bytes.len() >= 20) {
                 if let Some(index) = state.tcp_stream(&t) {
@@ -1293,8 +1210,7 @@ fn field(
         | F::IpId
         | F::IpFlagsMf
         | F::IpFlagsDf
-        | F::IpFragOffset
-        | F::IpLen => {
+        | F::IpFragOffset => {
             for ip in l.ip4() {
                 let h = ip.header();
                 sep(b);
@@ -1309,8 +1225,25 @@ fn field(
                     }
                     F::IpFlagsMf => u(b, h.more_fragments() as u8),
                     F::IpFlagsDf => u(b, h.dont_fragment() as u8),
-                    F::IpFragOffset => u(b, h.fragments_offset().value()),
-                    _ => u(b, h.total_len()),
+                    _ => u(b, h.fragments_offset().value()),
+                }
+            }
+        }
+        F::IpLen => {
+            // Also on a header Wireshark marks bogus (it stops right after the length); a
+            // length of 0 (TCP segmentation offload) is taken from the captured packet.
+            for n in l.nets.iter().flatten() {
+                if let LaxNetSlice::Ipv4(ip) = n {
+                    let total = ip.header().total_len() as usize;
+                    sep(b);
+                    u(
+                        b,
+                        if total == 0 {
+                            ip.header().slice().len() + ip.payload().payload.len()
+                        } else {
+                            total
+                        },
+                    );
                 }
             }
         }
