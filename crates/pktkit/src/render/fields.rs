@@ -1103,18 +1103,16 @@ fn field(
                             hex(b, v as u64, 4);
                         }
                     }
-                    F::IcmpChecksumStatus => {
-                        if p.len() >= 4 {
-                            sep(b);
-                            // Wireshark verifies only whole messages outside errors and fragments.
-                            let whole = !t.quoted && !t.fragmented && p.len() >= t.ip_len;
-                            let status = match whole {
-                                true if crate::checksum::checksum(&[&p[..t.ip_len]]) == 0 => 1,
-                                true => 0,
-                                false => 2,
-                            };
-                            u(b, status);
-                        }
+                    F::IcmpChecksumStatus if p.len() >= 4 => {
+                        sep(b);
+                        // Wireshark verifies only whole messages outside errors and fragments.
+                        let whole = !t.quoted && !t.fragmented && p.len() >= t.ip_len;
+                        let status = match whole {
+                            true if crate::checksum::checksum(&[&p[..t.ip_len]]) == 0 => 1,
+                            true => 0,
+                            false => 2,
+                        };
+                        u(b, status);
                     }
                     F::IcmpIdent if ident => number(be16(p, 4).map(u64::from), b, &mut sep),
                     F::IcmpSeq if ident => number(be16(p, 6).map(u64::from), b, &mut sep),

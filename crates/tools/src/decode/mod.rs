@@ -164,7 +164,7 @@ pub struct Args {
 enum Mode {
     Text(Box<text::TextPrinter>),
     Json(json::JsonWriter),
-    Fields(fields::FieldsWriter),
+    Fields(Box<fields::FieldsWriter>),
 }
 
 /// Runs pkt-decode with parsed arguments.
@@ -184,7 +184,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             header |= style.set(opt).map_err(Failure::Usage)?;
         }
         let w = fields::FieldsWriter::new(&args.tshark_fields.join(",")).map_err(Failure::Usage)?;
-        Mode::Fields(w.tshark_style(style))
+        Mode::Fields(Box::new(w.tshark_style(style)))
     } else if let Some(spec) = &args.fields {
         if spec == "list" {
             let mut out = cli::open_output(None, false)?;
@@ -194,7 +194,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             out.flush()?;
             return Ok(());
         }
-        Mode::Fields(fields::FieldsWriter::new(spec).map_err(Failure::Usage)?)
+        Mode::Fields(Box::new(fields::FieldsWriter::new(spec).map_err(Failure::Usage)?))
     } else if args.json {
         Mode::Json(json::JsonWriter::new(args.raw))
     } else {
