@@ -482,8 +482,21 @@ fn our_field(kind: Kind, data: &[u8], field: &str) -> String {
 }
 
 /// Fields taken from resource records.
-const RECORD_FIELDS: [&str; 6] =
-    ["dns.resp.name", "dns.resp.type", "dns.resp.ttl", "dns.a", "dns.aaaa", "dns.cname"];
+const RECORD_FIELDS: [&str; 13] = [
+    "dns.resp.name",
+    "dns.resp.type",
+    "dns.resp.class",
+    "dns.resp.cache_flush",
+    "dns.resp.ttl",
+    "dns.resp.len",
+    "dns.resp.ext_rcode",
+    "dns.resp.edns0_version",
+    "dns.resp.z",
+    "dns.resp.z.do",
+    "dns.a",
+    "dns.aaaa",
+    "dns.cname",
+];
 
 /// True when the whole message was captured and every record is well-formed and of a type
 /// whose data this module decodes (or that Wireshark does not know), OPT records without

@@ -178,7 +178,9 @@ impl Filter {
     pub fn matches(&mut self, pkt: &Packet<'_>, d: &Decoded<'_>) -> bool {
         self.reader.read(&self.refs, pkt, d, &mut self.text, &mut self.spans);
         let ctx = Ctx { text: &self.text, spans: &self.spans };
-        ctx.test(&self.test)
+        let matched = ctx.test(&self.test);
+        self.reader.done(pkt, matched);
+        matched
     }
 }
 
@@ -199,6 +201,22 @@ impl Ctx<'_> {
                 Value::Field(ids, _) => ids.iter().any(|i| !self.spans[*i].is_empty()),
                 _ => self.values(v).iter().any(|x| !matches!(x, Val::U(0))),
             },
+            Test::Compare(cmp, Value::Field(ids, Kind::Str), Value::Lit(Val::Str(lit))) => {
+                // A string field against a string: compare the text in place (no copies).
+                let mut occurrences = self.texts(ids).peekable();
+                let present = occurrences.peek().is_some();
+                let mut texts = occurrences.map(|t| t.cmp(lit.as_slice()));
+                match cmp {
+                    Cmp::Eq => texts.any(|o| o.is_eq()),
+                    Cmp::Ne => present && texts.all(|o| o.is_ne()),
+                    Cmp::AllEq => present && texts.all(|o| o.is_eq()),
+                    Cmp::AnyNe => texts.any(|o| o.is_ne()),
+                    Cmp::Gt => texts.any(|o| o.is_gt()),
+                    Cmp::Lt => texts.any(|o| o.is_lt()),
+                    Cmp::Ge => texts.any(|o| o.is_ge()),
+                    Cmp::Le => texts.any(|o| o.is_le()),
+                }
+            }
             Test::Compare(cmp, l, r) => {
                 let (l, r) = (self.values(l), self.values(r));
                 let pairs = || l.iter().flat_map(|a| r.iter().map(move |b| (a, b)));
@@ -215,11 +233,14 @@ impl Ctx<'_> {
                     Cmp::Le => ord(|o| o.is_le()),
                 }
             }
+            Test::Contains(Value::Field(ids, Kind::Str), Value::Lit(Val::Str(needle))) => {
+                self.texts(ids).any(|hay| contains(hay, needle))
+            }
             Test::Contains(l, r) => {
                 let needles: Vec<Vec<u8>> = self.values(r).iter().map(Val::bytes).collect();
                 self.values(l).iter().any(|v| {
                     let hay = v.bytes();
-                    needles.iter().any(|n| n.is_empty() || hay.windows(n.len()).any(|w| w == n.as_slice()))
+                    needles.iter().any(|n| contains(&hay, n))
                 })
             }
             Test::Matches(l, re) => self.values(l).iter().any(|v| re.is_match(&v.bytes())),
@@ -230,6 +251,11 @@ impl Ctx<'_> {
                 })
             }),
         }
+    }
+
+    /// The text of each occurrence of the fields `ids`, in place.
+    fn texts<'b>(&'b self, ids: &'b [usize]) -> impl Iterator<Item = &'b [u8]> + 'b {
+        ids.iter().flat_map(|i| self.spans[*i].iter()).map(|(a, b)| &self.text[*a..*b])
     }
 
     fn values(&self, v: &Value) -> Vec<Val> {
@@ -272,6 +298,11 @@ impl Ctx<'_> {
                 .collect(),
         }
     }
+}
+
+/// Whether `needle` occurs in `hay` (the empty needle everywhere).
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The bytes of `r` in `bytes`; None when the range reaches past them (Wireshark: no value).

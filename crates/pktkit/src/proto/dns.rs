@@ -22,7 +22,7 @@ use thiserror::Error;
 
 pub use emit::{MessageRepr, QuestionRepr, RDataRepr, RecordRepr};
 pub use tcpdump::{TcpdumpOptions, write_tcpdump};
-pub use tshark::{FIELDS, write_field, write_mdns_field};
+pub use tshark::{FIELDS, write_field, write_llmnr_field, write_mdns_field};
 
 /// Length of the fixed header.
 pub const HEADER_LEN: usize = 12;

@@ -7,10 +7,10 @@
 //! `write_field`, for every TCP or UDP payload [`crate::decode::app::classify_payload`] names
 //! as tshark would (tunnelled packets and ICMP quotes included).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
-use crate::capture::Packet;
+use crate::capture::{Packet, Timestamp};
 use crate::decode::app::classify_payload;
 use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
 use crate::proto::{dhcp, dns, http, tls};
@@ -23,6 +23,12 @@ use super::out::{self, be16, be32, hex, s, u};
 enum F {
     FrameNumber,
     FrameTimeEpoch,
+    /// Seconds since the first packet.
+    FrameTimeRelative,
+    /// Seconds since the previous packet.
+    FrameTimeDelta,
+    /// Seconds since the previous packet shown (written, or matched by the filter).
+    FrameTimeDeltaDisplayed,
     FrameLen,
     FrameCapLen,
     FrameInterfaceId,
@@ -51,13 +57,35 @@ enum F {
     TcpAckRaw,
     TcpLen,
     TcpWindowSizeValue,
+    /// The TCP conversation's index, in order of first appearance.
+    TcpStream,
+    /// The twelve flag bits as letters and middle dots.
+    TcpFlagsStr,
     UdpSrcport,
     UdpDstport,
     UdpLength,
+    /// The UDP conversation's index, in order of first appearance.
+    UdpStream,
     IcmpType,
     IcmpCode,
+    IcmpChecksum,
+    IcmpChecksumStatus,
+    IcmpIdent,
+    IcmpSeq,
+    IcmpIdentLe,
+    IcmpSeqLe,
+    IcmpMtu,
+    IcmpRedirGw,
+    IcmpOriginateTimestamp,
+    IcmpReceiveTimestamp,
+    IcmpTransmitTimestamp,
+    IcmpAddressMask,
     Icmpv6Type,
     Icmpv6Code,
+    ArpHwType,
+    ArpProtoType,
+    ArpHwSize,
+    ArpProtoSize,
     ArpOpcode,
     ArpSrcProtoIpv4,
     ArpDstProtoIpv4,
@@ -80,6 +108,9 @@ enum F {
 const FIELDS: &[(&str, F)] = &[
     ("frame.number", F::FrameNumber),
     ("frame.time_epoch", F::FrameTimeEpoch),
+    ("frame.time_relative", F::FrameTimeRelative),
+    ("frame.time_delta", F::FrameTimeDelta),
+    ("frame.time_delta_displayed", F::FrameTimeDeltaDisplayed),
     ("frame.len", F::FrameLen),
     ("frame.cap_len", F::FrameCapLen),
     ("frame.interface_id", F::FrameInterfaceId),
@@ -108,27 +139,47 @@ const FIELDS: &[(&str, F)] = &[
     ("tcp.ack_raw", F::TcpAckRaw),
     ("tcp.len", F::TcpLen),
     ("tcp.window_size_value", F::TcpWindowSizeValue),
+    ("tcp.stream", F::TcpStream),
+    ("tcp.flags.str", F::TcpFlagsStr),
     ("udp.srcport", F::UdpSrcport),
     ("udp.dstport", F::UdpDstport),
     ("udp.length", F::UdpLength),
+    ("udp.stream", F::UdpStream),
     ("icmp.type", F::IcmpType),
     ("icmp.code", F::IcmpCode),
+    ("icmp.checksum", F::IcmpChecksum),
+    ("icmp.checksum.status", F::IcmpChecksumStatus),
+    ("icmp.ident", F::IcmpIdent),
+    ("icmp.seq", F::IcmpSeq),
+    ("icmp.ident_le", F::IcmpIdentLe),
+    ("icmp.seq_le", F::IcmpSeqLe),
+    ("icmp.mtu", F::IcmpMtu),
+    ("icmp.redir_gw", F::IcmpRedirGw),
+    ("icmp.originate_timestamp", F::IcmpOriginateTimestamp),
+    ("icmp.receive_timestamp", F::IcmpReceiveTimestamp),
+    ("icmp.transmit_timestamp", F::IcmpTransmitTimestamp),
+    ("icmp.address_mask", F::IcmpAddressMask),
     ("icmpv6.type", F::Icmpv6Type),
     ("icmpv6.code", F::Icmpv6Code),
+    ("arp.hw.type", F::ArpHwType),
+    ("arp.proto.type", F::ArpProtoType),
+    ("arp.hw.size", F::ArpHwSize),
+    ("arp.proto.size", F::ArpProtoSize),
     ("arp.opcode", F::ArpOpcode),
     ("arp.src.proto_ipv4", F::ArpSrcProtoIpv4),
     ("arp.dst.proto_ipv4", F::ArpDstProtoIpv4),
     ("arp.src.hw_mac", F::ArpSrcHwMac),
     ("arp.dst.hw_mac", F::ArpDstHwMac),
+    ("tcp.flags.res", F::TcpFlag(0xe00)),
     ("tcp.flags.fin", F::TcpFlag(0x001)),
     ("tcp.flags.syn", F::TcpFlag(0x002)),
     ("tcp.flags.reset", F::TcpFlag(0x004)),
     ("tcp.flags.push", F::TcpFlag(0x008)),
     ("tcp.flags.ack", F::TcpFlag(0x010)),
     ("tcp.flags.urg", F::TcpFlag(0x020)),
-    ("tcp.flags.ecn", F::TcpFlag(0x040)),
+    ("tcp.flags.ece", F::TcpFlag(0x040)),
     ("tcp.flags.cwr", F::TcpFlag(0x080)),
-    ("tcp.flags.ns", F::TcpFlag(0x100)),
+    ("tcp.flags.ae", F::TcpFlag(0x100)),
 ];
 
 /// The type of a field's values, as Wireshark's display filters see it.
@@ -241,14 +292,34 @@ impl FieldRef {
             return Kind::None;
         }
         match self.field {
-            F::FrameTimeEpoch => Kind::Time,
+            F::FrameTimeEpoch | F::FrameTimeRelative | F::FrameTimeDelta | F::FrameTimeDeltaDisplayed => {
+                Kind::Time
+            }
+            F::TcpFlagsStr => Kind::Str,
             F::EthSrc | F::EthDst | F::ArpSrcHwMac | F::ArpDstHwMac => Kind::Mac,
-            F::IpSrc | F::IpDst | F::ArpSrcProtoIpv4 | F::ArpDstProtoIpv4 => Kind::Ipv4,
+            F::IpSrc
+            | F::IpDst
+            | F::ArpSrcProtoIpv4
+            | F::ArpDstProtoIpv4
+            | F::IcmpRedirGw
+            | F::IcmpAddressMask => Kind::Ipv4,
             F::Ipv6Src | F::Ipv6Dst => Kind::Ipv6,
             F::IpFlagsMf | F::IpFlagsDf | F::TcpFlag(_) => Kind::Bool,
             F::AppPresent(..) | F::Ipv4Present | F::TlsHandshakePresent => Kind::None,
             F::App(_, name) => match name {
-                "dns.flags.response" => Kind::Bool,
+                "dns.flags.response"
+                | "dns.flags.authoritative"
+                | "dns.flags.conflict"
+                | "dns.flags.truncated"
+                | "dns.flags.recdesired"
+                | "dns.flags.tentative"
+                | "dns.flags.recavail"
+                | "dns.flags.z"
+                | "dns.flags.authenticated"
+                | "dns.flags.checkdisable"
+                | "dns.qry.qu"
+                | "dns.resp.cache_flush"
+                | "dns.resp.z.do" => Kind::Bool,
                 "dns.a" | "dhcp.option.requested_ip_address" => Kind::Ipv4,
                 "dns.aaaa" => Kind::Ipv6,
                 "dhcp.hw.mac_addr" => Kind::Mac,
@@ -315,6 +386,11 @@ impl FieldReader {
             }
             occ.push((from, text.len()));
         }
+    }
+
+    /// Ends the packet [`FieldReader::read`] read: `shown` when the filter matched it.
+    pub fn done(&mut self, pkt: &Packet<'_>, shown: bool) {
+        self.state.packet_done(pkt.ts, shown);
     }
 }
 
@@ -496,7 +572,24 @@ impl FieldsWriter {
         b.push(b'\n');
         let r = w.write_all(&b);
         self.line = b;
+        self.state.packet_done(pkt.ts, true);
         r
+    }
+
+    /// Takes note of a packet that is not shown (a display filter dropped it): the fields
+    /// that depend on earlier packets ([`stateful`]) still read it, as tshark's do.
+    pub fn skip(&mut self, pkt: &Packet<'_>, d: &Decoded<'_>) {
+        if self.fields.iter().any(|(_, f)| stateful(*f)) {
+            let mut b = std::mem::take(&mut self.line);
+            let chain = Chain::new(d);
+            let layers = Layers::new(&chain, self.app);
+            for (_, f) in self.fields.iter().filter(|(_, f)| stateful(*f)) {
+                b.clear();
+                field(&mut b, &mut self.scratch, &mut self.state, *f, pkt, d, &chain, &layers);
+            }
+            self.line = b;
+        }
+        self.state.packet_done(pkt.ts, false);
     }
 }
 
@@ -535,7 +628,7 @@ impl<'a> Chain<'a> {
 /// The IP and transport layers in protocol order: each level's own, then its ICMP quote.
 struct Layers<'a, 'q> {
     nets: [Option<&'q LaxNetSlice<'a>>; 2 * MAX_LEVELS],
-    transports: [Option<Tp<'a>>; 2 * MAX_LEVELS],
+    transports: [Option<Tp<'q>>; 2 * MAX_LEVELS],
 }
 
 /// A transport header as raw bytes (possibly cut, as in ICMP quotes) and its length on the wire.
@@ -547,6 +640,12 @@ struct Tp<'a> {
     ip_len: usize,
     /// For TCP and UDP, when asked for: the application protocol tshark would see.
     app: Option<AppSeg<'a>>,
+    /// The IP source and destination addresses.
+    addrs: (&'a [u8], &'a [u8]),
+    /// Quoted by an ICMP error.
+    quoted: bool,
+    /// The first fragment of an IP packet.
+    fragmented: bool,
 }
 
 /// The application data of a TCP or UDP segment, as tshark would see it.
@@ -564,17 +663,29 @@ struct AppSeg<'a> {
     conv: Conv,
 }
 
+impl AppSeg<'_> {
+    /// DNS on LLMNR's port (Wireshark's `llmnr`), not multicast DNS.
+    fn llmnr(&self) -> bool {
+        (self.conv.1 == LLMNR_PORT || self.conv.3 == LLMNR_PORT) && !self.mdns
+    }
+}
+
 /// A TCP or UDP connection, direction-independent.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Conv([u8; 16], u16, [u8; 16], u16);
 
 impl Conv {
     fn new(src: &[u8], sport: u16, dst: &[u8], dport: u16) -> Conv {
+        Conv::directed(src, sport, dst, dport).0
+    }
+
+    /// The connection and the packet's direction in it (0: from its lower end).
+    fn directed(src: &[u8], sport: u16, dst: &[u8], dport: u16) -> (Conv, usize) {
         let mut a = [0u8; 16];
         let mut b = [0u8; 16];
         a[..src.len().min(16)].copy_from_slice(&src[..src.len().min(16)]);
         b[..dst.len().min(16)].copy_from_slice(&dst[..dst.len().min(16)]);
-        if (a, sport) <= (b, dport) { Conv(a, sport, b, dport) } else { Conv(b, dport, a, sport) }
+        if (a, sport) <= (b, dport) { (Conv(a, sport, b, dport), 0) } else { (Conv(b, dport, a, sport), 1) }
     }
 }
 
@@ -617,12 +728,13 @@ fn bogus_ipv4(net: &LaxNetSlice<'_>) -> bool {
     }
 }
 
-fn transport_of<'a>(
-    net: Option<&LaxNetSlice<'a>>,
+fn transport_of<'a: 'q, 'q>(
+    net: Option<&'q LaxNetSlice<'a>>,
     t: Option<&TransportSlice<'a>>,
     app: bool,
-) -> Option<Tp<'a>> {
-    let (proto, payload, ip_len, addrs) = match net? {
+    quoted: bool,
+) -> Option<Tp<'q>> {
+    let (proto, payload, ip_len, addrs, fragmented) = match net? {
         LaxNetSlice::Ipv4(ip) => {
             let h = ip.header();
             if h.fragments_offset().value() != 0 || bogus_ipv4(net?) {
@@ -637,7 +749,7 @@ fn transport_of<'a>(
             let len = total
                 .saturating_sub(h.ihl() as usize * 4 + ip.extensions().auth.map_or(0, |a| a.slice().len()));
             let raw = h.slice();
-            (p.ip_number.0, p.payload, len, (&raw[12..16], &raw[16..20]))
+            (p.ip_number.0, p.payload, len, (&raw[12..16], &raw[16..20]), h.more_fragments())
         }
         LaxNetSlice::Ipv6(ip) => {
             let p = ip.payload();
@@ -653,7 +765,7 @@ fn transport_of<'a>(
             }
             let len = (ip.header().payload_length() as usize).saturating_sub(ip.extensions().slice().len());
             let raw = ip.header().slice();
-            (p.ip_number.0, p.payload, len, (&raw[8..24], &raw[24..40]))
+            (p.ip_number.0, p.payload, len, (&raw[8..24], &raw[24..40]), p.fragmented)
         }
         LaxNetSlice::Arp(_) => return None,
     };
@@ -665,22 +777,22 @@ fn transport_of<'a>(
         _ => (payload, None),
     };
     let app = if app && matches!(proto, 6 | 17) { app_of(proto, bytes, data, ip_len, addrs) } else { None };
-    Some(Tp { proto, bytes, ip_len, app })
+    Some(Tp { proto, bytes, ip_len, app, addrs, quoted, fragmented })
 }
 
 impl<'a, 'q> Layers<'a, 'q> {
     fn new(c: &'q Chain<'a>, app: bool) -> Self {
         let mut nets: [Option<&'q LaxNetSlice<'a>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
-        let mut transports: [Option<Tp<'a>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
+        let mut transports: [Option<Tp<'q>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
         let mut n = 0;
         for (level, q) in c.levels.iter().zip(&c.quoted) {
             let Some(level) = level else { break };
             nets[n] = level.net.as_ref();
-            transports[n] = transport_of(level.net.as_ref(), level.transport.as_ref(), app);
+            transports[n] = transport_of(level.net.as_ref(), level.transport.as_ref(), app, false);
             n += 1;
             if let Some(q) = q {
                 nets[n] = q.net.as_ref();
-                transports[n] = transport_of(q.net.as_ref(), q.transport.as_ref(), app);
+                transports[n] = transport_of(q.net.as_ref(), q.transport.as_ref(), app, true);
                 n += 1;
             }
         }
@@ -701,7 +813,7 @@ impl<'a, 'q> Layers<'a, 'q> {
         })
     }
 
-    fn tp(&self, proto: u8) -> impl Iterator<Item = Tp<'a>> + '_ {
+    fn tp(&self, proto: u8) -> impl Iterator<Item = Tp<'q>> + '_ {
         self.transports.iter().flatten().copied().filter(move |t| t.proto == proto)
     }
 }
@@ -727,10 +839,122 @@ struct State {
     /// TCP connections that carried an HTTP request or response (at most [`MAX_SESSIONS`]):
     /// Wireshark's `http` protocol covers their later segments, and only theirs.
     http: HashSet<Conv>,
+    /// The time of the first packet, of the one before this, and of the last one shown.
+    first: Option<Timestamp>,
+    previous: Option<Timestamp>,
+    displayed: Option<Timestamp>,
+    /// TCP conversations by connection (at most [`MAX_STREAMS`]): `tcp.stream`.
+    tcp: HashMap<Conv, TcpConversation>,
+    /// UDP conversations by connection (at most [`MAX_STREAMS`]): `udp.stream`.
+    udp: HashMap<Conv, u32>,
+    tcp_streams: u32,
 }
 
-/// Bound on the connections [`State`] remembers.
+/// A TCP conversation: its index and each direction's base sequence number (Wireshark's
+/// `base_seq`: the SYN's sequence number, or one before the first segment seen).
+struct TcpConversation {
+    index: u32,
+    base: [Option<u32>; 2],
+}
+
+/// Bound on the connections [`State`] remembers for TLS and HTTP.
 const MAX_SESSIONS: usize = 65_536;
+
+/// Bound on the conversations numbered for `tcp.stream` and `udp.stream` (about 100 MiB
+/// of state); conversations past it get no index.
+const MAX_STREAMS: usize = 1 << 21;
+
+/// TCP's SYN and ACK flag bits (RFC 9293).
+const TCP_SYN: u16 = 0x002;
+const TCP_ACK: u16 = 0x010;
+
+impl State {
+    /// Records that a packet of time `ts` is done (`shown`: written or matched).
+    fn packet_done(&mut self, ts: Timestamp, shown: bool) {
+        self.first.get_or_insert(ts);
+        self.previous = Some(ts);
+        if shown {
+            self.displayed = Some(ts);
+        }
+    }
+
+    /// Wireshark's TCP stream index of a segment: a new conversation at the first segment
+    /// of a connection, and at a SYN (without ACK) whose sequence number is not its
+    /// direction's base (the ports were reused).
+    fn tcp_stream(&mut self, tp: &Tp<'_>) -> Option<u32> {
+        let p = tp.bytes;
+        let (sport, dport, seq, flags) = (be16(p, 0)?, be16(p, 2)?, be32(p, 4)?, be16(p, 12)? & 0x0fff);
+        let (conv, dir) = Conv::directed(tp.addrs.0, sport, tp.addrs.1, dport);
+        let syn = flags & TCP_SYN != 0;
+        let base = if syn { seq } else { seq.wrapping_sub(1) };
+        let reused = |c: &TcpConversation| {
+            flags & (TCP_SYN | TCP_ACK) == TCP_SYN && c.base[dir].is_some_and(|b| b != seq)
+        };
+        match self.tcp.get_mut(&conv) {
+            Some(c) if !reused(c) => {
+                c.base[dir].get_or_insert(base);
+                Some(c.index)
+            }
+            found => {
+                if found.is_none() && self.tcp.len() >= MAX_STREAMS {
+                    return None;
+                }
+                let index = self.tcp_streams;
+                self.tcp_streams += 1;
+                let mut c = TcpConversation { index, base: [None; 2] };
+                c.base[dir] = Some(base);
+                self.tcp.insert(conv, c);
+                Some(index)
+            }
+        }
+    }
+
+    /// Wireshark's UDP stream index: one per connection, in order of first appearance.
+    fn udp_stream(&mut self, tp: &Tp<'_>) -> Option<u32> {
+        let (sport, dport) = (be16(tp.bytes, 0)?, be16(tp.bytes, 2)?);
+        let conv = Conv::new(tp.addrs.0, sport, tp.addrs.1, dport);
+        let next = self.udp.len() as u32;
+        if self.udp.len() >= MAX_STREAMS {
+            return self.udp.get(&conv).copied();
+        }
+        Some(*self.udp.entry(conv).or_insert(next))
+    }
+}
+
+/// Writes `to - from` in seconds with nine decimals, as tshark writes relative times.
+fn time_between(b: &mut Vec<u8>, from: Timestamp, to: Timestamp) {
+    let nanos = |t: Timestamp| t.secs as i128 * 1_000_000_000 + t.nanos as i128;
+    let d = nanos(to) - nanos(from);
+    if d < 0 {
+        b.push(b'-');
+    }
+    let d = d.unsigned_abs();
+    u(b, (d / 1_000_000_000) as u64);
+    b.push(b'.');
+    out::u_pad(b, (d % 1_000_000_000) as u32, 9, b'0');
+}
+
+/// Bits of tcp.flags, highest first, and the letters `tcp.flags.str` shows for them.
+const TCP_FLAG_LETTERS: &[u8; 12] = b"RRRACEUAPRSF";
+
+/// The ICMP types whose header carries an identifier and a sequence number (echo,
+/// timestamp, information and address mask requests and replies; RFC 792, RFC 950).
+fn icmp_has_ident(icmp_type: u8) -> bool {
+    matches!(icmp_type, 0 | 8 | 13..=18)
+}
+
+/// Fields whose values depend on earlier packets: they read every packet, also those
+/// not shown ([`FieldsWriter::skip`]).
+fn stateful(f: F) -> bool {
+    matches!(
+        f,
+        F::TcpStream
+            | F::UdpStream
+            | F::AppPresent(AppProto::Http, _)
+            | F::App(AppProto::Tls, "tls.record.content_type")
+            | F::TlsHandshakePresent
+    )
+}
 
 /// Writes the occurrences of one field, joined by ','.
 #[allow(clippy::too_many_arguments)]
@@ -795,7 +1019,7 @@ fn field(
         }
         F::AppPresent(proto, name) => {
             let named = |seg: &AppSeg<'_>| {
-                let llmnr = seg.conv.1 == LLMNR_PORT || seg.conv.3 == LLMNR_PORT;
+                let llmnr = seg.llmnr();
                 match name {
                     "mdns" => seg.mdns,
                     "llmnr" => llmnr && !seg.mdns,
@@ -813,6 +1037,123 @@ fn field(
             }
         }
         F::FrameNumber => u(b, pkt.number),
+        F::FrameTimeRelative => time_between(b, state.first.unwrap_or(pkt.ts), pkt.ts),
+        F::FrameTimeDelta => time_between(b, state.previous.unwrap_or(pkt.ts), pkt.ts),
+        F::FrameTimeDeltaDisplayed => time_between(b, state.displayed.unwrap_or(pkt.ts), pkt.ts),
+        F::TcpStream => {
+            for t in l.tp(6).filter(|t| t.bytes.len() >= 20) {
+                if let Some(index) = state.tcp_stream(&t) {
+                    sep(b);
+                    u(b, index);
+                }
+            }
+        }
+        F::UdpStream => {
+            for t in l.tp(17).filter(|t| t.bytes.len() >= 8) {
+                if let Some(index) = state.udp_stream(&t) {
+                    sep(b);
+                    u(b, index);
+                }
+            }
+        }
+        F::TcpFlagsStr => {
+            for t in l.tp(6) {
+                if let (true, Some(flags)) = (t.bytes.len() >= 20, be16(t.bytes, 12)) {
+                    sep(b);
+                    for (i, letter) in TCP_FLAG_LETTERS.iter().enumerate() {
+                        if flags & (0x800 >> i) != 0 {
+                            b.push(*letter);
+                        } else {
+                            s(b, "\u{b7}");
+                        }
+                    }
+                }
+            }
+        }
+        F::IcmpChecksum
+        | F::IcmpChecksumStatus
+        | F::IcmpIdent
+        | F::IcmpSeq
+        | F::IcmpIdentLe
+        | F::IcmpSeqLe
+        | F::IcmpMtu
+        | F::IcmpRedirGw
+        | F::IcmpOriginateTimestamp
+        | F::IcmpReceiveTimestamp
+        | F::IcmpTransmitTimestamp
+        | F::IcmpAddressMask => {
+            for t in l.tp(1) {
+                let p = t.bytes;
+                let (Some(&icmp_type), Some(&code)) = (p.first(), p.get(1)) else { continue };
+                let ident = icmp_has_ident(icmp_type);
+                let stamps = matches!(icmp_type, 13 | 14);
+                let mask = matches!(icmp_type, 17 | 18);
+                let number = |v: Option<u64>, b: &mut Vec<u8>, sep: &mut dyn FnMut(&mut Vec<u8>)| {
+                    if let Some(v) = v {
+                        sep(b);
+                        u(b, v);
+                    }
+                };
+                let addr = |at: usize| p.get(at..at + 4).map(|a| [a[0], a[1], a[2], a[3]]);
+                match f {
+                    F::IcmpChecksum => {
+                        if let Some(v) = be16(p, 2) {
+                            sep(b);
+                            s(b, "0x");
+                            hex(b, v as u64, 4);
+                        }
+                    }
+                    F::IcmpChecksumStatus if p.len() >= 4 => {
+                        sep(b);
+                        // Wireshark verifies only whole messages outside errors and fragments.
+                        let whole = !t.quoted && !t.fragmented && p.len() >= t.ip_len;
+                        let status = match whole {
+                            true if crate::checksum::checksum(&[&p[..t.ip_len]]) == 0 => 1,
+                            true => 0,
+                            false => 2,
+                        };
+                        u(b, status);
+                    }
+                    F::IcmpIdent if ident => number(be16(p, 4).map(u64::from), b, &mut sep),
+                    F::IcmpSeq if ident => number(be16(p, 6).map(u64::from), b, &mut sep),
+                    F::IcmpIdentLe if ident => number(be16(p, 4).map(|v| v.swap_bytes() as u64), b, &mut sep),
+                    F::IcmpSeqLe if ident => number(be16(p, 6).map(|v| v.swap_bytes() as u64), b, &mut sep),
+                    F::IcmpMtu if icmp_type == 3 && code == 4 => {
+                        number(be16(p, 6).map(u64::from), b, &mut sep)
+                    }
+                    F::IcmpOriginateTimestamp if stamps => number(be32(p, 8).map(u64::from), b, &mut sep),
+                    F::IcmpReceiveTimestamp if stamps => number(be32(p, 12).map(u64::from), b, &mut sep),
+                    F::IcmpTransmitTimestamp if stamps => number(be32(p, 16).map(u64::from), b, &mut sep),
+                    F::IcmpRedirGw if icmp_type == 5 => {
+                        if let Some(a) = addr(4) {
+                            sep(b);
+                            out::ip4(b, &a);
+                        }
+                    }
+                    F::IcmpAddressMask if mask => {
+                        if let Some(a) = addr(8) {
+                            sep(b);
+                            out::ip4(b, &a);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        F::ArpHwType | F::ArpProtoType | F::ArpHwSize | F::ArpProtoSize => {
+            if let Some(LaxNetSlice::Arp(a)) = &d.net {
+                let raw = a.slice();
+                match f {
+                    F::ArpHwType => u(b, be16(raw, 0).unwrap_or(0)),
+                    F::ArpProtoType => {
+                        s(b, "0x");
+                        hex(b, be16(raw, 2).unwrap_or(0) as u64, 4);
+                    }
+                    F::ArpHwSize => u(b, raw.get(4).copied().unwrap_or(0)),
+                    _ => u(b, raw.get(5).copied().unwrap_or(0)),
+                }
+            }
+        }
         F::FrameTimeEpoch => {
             u(b, pkt.ts.secs);
             b.push(b'.');
@@ -867,8 +1208,7 @@ fn field(
         | F::IpId
         | F::IpFlagsMf
         | F::IpFlagsDf
-        | F::IpFragOffset
-        | F::IpLen => {
+        | F::IpFragOffset => {
             for ip in l.ip4() {
                 let h = ip.header();
                 sep(b);
@@ -883,8 +1223,25 @@ fn field(
                     }
                     F::IpFlagsMf => u(b, h.more_fragments() as u8),
                     F::IpFlagsDf => u(b, h.dont_fragment() as u8),
-                    F::IpFragOffset => u(b, h.fragments_offset().value()),
-                    _ => u(b, h.total_len()),
+                    _ => u(b, h.fragments_offset().value()),
+                }
+            }
+        }
+        F::IpLen => {
+            // Also on a header Wireshark marks bogus (it stops right after the length); a
+            // length of 0 (TCP segmentation offload) is taken from the captured packet.
+            for n in l.nets.iter().flatten() {
+                if let LaxNetSlice::Ipv4(ip) = n {
+                    let total = ip.header().total_len() as usize;
+                    sep(b);
+                    u(
+                        b,
+                        if total == 0 {
+                            ip.header().slice().len() + ip.payload().payload.len()
+                        } else {
+                            total
+                        },
+                    );
                 }
             }
         }
@@ -1014,6 +1371,7 @@ fn field(
                         any
                     }
                     AppProto::Dns if seg.mdns => dns::write_mdns_field(data, name, scratch),
+                    AppProto::Dns if seg.llmnr() => dns::write_llmnr_field(data, name, scratch),
                     AppProto::Dns => dns::write_field(data, name, scratch),
                     AppProto::Http => http::write_field(data, name, scratch),
                     AppProto::Tls if name == "tls.record.content_type" => {

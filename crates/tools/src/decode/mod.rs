@@ -165,7 +165,7 @@ pub struct Args {
 enum Mode {
     Text(Box<text::TextPrinter>),
     Json(json::JsonWriter),
-    Fields(fields::FieldsWriter),
+    Fields(Box<fields::FieldsWriter>),
 }
 
 /// Runs pkt-decode with parsed arguments.
@@ -185,7 +185,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             header |= style.set(opt).map_err(Failure::Usage)?;
         }
         let w = fields::FieldsWriter::new(&args.tshark_fields.join(",")).map_err(Failure::Usage)?;
-        Mode::Fields(w.tshark_style(style))
+        Mode::Fields(Box::new(w.tshark_style(style)))
     } else if let Some(spec) = &args.fields {
         if spec == "list" {
             let mut out = cli::open_output(None, false)?;
@@ -195,7 +195,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             out.flush()?;
             return Ok(());
         }
-        Mode::Fields(fields::FieldsWriter::new(spec).map_err(Failure::Usage)?)
+        Mode::Fields(Box::new(fields::FieldsWriter::new(spec).map_err(Failure::Usage)?))
     } else if args.json {
         Mode::Json(json::JsonWriter::new(args.raw))
     } else {
@@ -320,6 +320,8 @@ fn decode_loop<W: Write>(
             let r = pool.decode_reassembled(&d, &opts);
             if display.as_mut().is_none_or(|f| f.matches(&pkt, &r)) {
                 emit(&mut mode, out, &pkt, &r, Some(frags))?;
+            } else if let Mode::Fields(f) = &mut mode {
+                f.skip(&pkt, &r);
             }
         } else {
             let mut d = d;
@@ -332,6 +334,9 @@ fn decode_loop<W: Write>(
             }
             if display.as_mut().is_none_or(|f| f.matches(&pkt, &d)) {
                 emit(&mut mode, out, &pkt, &d, None)?;
+            } else if let Mode::Fields(f) = &mut mode {
+                // Stream indexes and time deltas count the packets not shown too.
+                f.skip(&pkt, &d);
             }
         }
         if args.packet_buffered {

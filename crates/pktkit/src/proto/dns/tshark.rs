@@ -13,8 +13,18 @@ use crate::proto::tshark_text::push_format_text;
 /// The Wireshark field names [`write_field`] knows.
 pub const FIELDS: &[&str] = &[
     "dns.id",
+    "dns.flags",
     "dns.flags.response",
     "dns.flags.opcode",
+    "dns.flags.authoritative",
+    "dns.flags.conflict",
+    "dns.flags.truncated",
+    "dns.flags.recdesired",
+    "dns.flags.tentative",
+    "dns.flags.recavail",
+    "dns.flags.z",
+    "dns.flags.authenticated",
+    "dns.flags.checkdisable",
     "dns.flags.rcode",
     "dns.count.queries",
     "dns.count.answers",
@@ -23,9 +33,19 @@ pub const FIELDS: &[&str] = &[
     "dns.qry.name",
     "dns.qry.type",
     "dns.qry.class",
+    "dns.qry.qu",
+    "dns.qry.name.len",
+    "dns.count.labels",
     "dns.resp.name",
     "dns.resp.type",
+    "dns.resp.class",
+    "dns.resp.cache_flush",
     "dns.resp.ttl",
+    "dns.resp.len",
+    "dns.resp.ext_rcode",
+    "dns.resp.edns0_version",
+    "dns.resp.z",
+    "dns.resp.z.do",
     "dns.a",
     "dns.aaaa",
     "dns.cname",
@@ -37,19 +57,33 @@ pub const FIELDS: &[&str] = &[
 /// For DNS over TCP pass each message of [`super::tcp_frames`] in turn and join the results
 /// with `,`, as tshark does for one frame.
 pub fn write_field(msg: &[u8], field: &str, out: &mut String) -> bool {
-    write(msg, false, field, out)
+    write(msg, Flavor::Dns, field, out)
 }
 
 /// [`write_field`] for multicast DNS (UDP port 5353), where Wireshark shows classes without
 /// their top (unicast-response or cache-flush) bit.
 pub fn write_mdns_field(msg: &[u8], field: &str, out: &mut String) -> bool {
-    write(msg, true, field, out)
+    write(msg, Flavor::Mdns, field, out)
 }
 
-fn write(msg: &[u8], mdns: bool, field: &str, out: &mut String) -> bool {
+/// [`write_field`] for LLMNR (UDP port 5355), whose header flags Wireshark names apart
+/// (`dns.flags.conflict`, `dns.flags.tentative`; no authoritative, recursion flags).
+pub fn write_llmnr_field(msg: &[u8], field: &str, out: &mut String) -> bool {
+    write(msg, Flavor::Llmnr, field, out)
+}
+
+/// Which of the DNS protocols Wireshark dissects the message as.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    Dns,
+    Mdns,
+    Llmnr,
+}
+
+fn write(msg: &[u8], flavor: Flavor, field: &str, out: &mut String) -> bool {
     let start = out.len();
     let mut first = true;
-    visit(msg, mdns, part_of(field), |f, v| {
+    visit(msg, flavor, part_of(field), |f, v| {
         if f == field {
             if !first {
                 out.push(',');
@@ -63,6 +97,7 @@ fn write(msg: &[u8], mdns: bool, field: &str, out: &mut String) -> bool {
 
 /// A field value.
 enum Value<'a> {
+    Hex8(u8),
     Hex16(u16),
     Num(u32),
     Name(&'a WsName),
@@ -73,6 +108,9 @@ enum Value<'a> {
 impl Value<'_> {
     fn write(&self, out: &mut String) {
         match self {
+            Value::Hex8(v) => {
+                let _ = write!(out, "0x{v:02x}");
+            }
             Value::Hex16(v) => {
                 let _ = write!(out, "0x{v:04x}");
             }
@@ -96,6 +134,19 @@ enum WsName {
 }
 
 impl WsName {
+    /// Wireshark's `dns.qry.name.len` (the name's length, 0 for a name of one character or
+    /// none) and `dns.count.labels` (its dots plus one, 0 for such a name).
+    fn length_and_labels(&self) -> (u32, u32) {
+        let text = match self {
+            WsName::Bytes { buf, len } => &buf[..*len],
+            WsName::Text(t) => t.as_bytes(),
+        };
+        if text.len() <= 1 {
+            return (0, 0);
+        }
+        (text.len() as u32, text.iter().filter(|c| **c == b'.').count() as u32 + 1)
+    }
+
     fn write(&self, out: &mut String) {
         match self {
             WsName::Bytes { buf, len } => push_format_text(out, &buf[..*len]),
@@ -103,6 +154,15 @@ impl WsName {
         }
     }
 }
+
+/// Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD and CD).
+const FLAG_AA: u16 = 0x0400;
+const FLAG_TC: u16 = 0x0200;
+const FLAG_RD: u16 = 0x0100;
+const FLAG_RA: u16 = 0x0080;
+const FLAG_Z: u16 = 0x0040;
+const FLAG_AD: u16 = 0x0020;
+const FLAG_CD: u16 = 0x0010;
 
 /// Wireshark's shortest name in place (a pointer).
 const MIN_DNAME_LEN: usize = 2;
@@ -358,7 +418,7 @@ enum Part {
 }
 
 fn part_of(field: &str) -> Part {
-    if field.starts_with("dns.qry.") {
+    if field.starts_with("dns.qry.") || field == "dns.count.labels" {
         Part::Questions
     } else if field.starts_with("dns.resp.") || matches!(field, "dns.a" | "dns.aaaa" | "dns.cname") {
         Part::Records
@@ -369,24 +429,50 @@ fn part_of(field: &str) -> Part {
 
 /// Calls `emit` for every field Wireshark adds, in its order, until it would stop or the
 /// part `upto` is done.
-fn visit(msg: &[u8], mdns: bool, upto: Part, mut emit: impl FnMut(&str, Value<'_>)) {
-    let _ = visit_inner(msg, mdns, upto, &mut emit);
+fn visit(msg: &[u8], flavor: Flavor, upto: Part, mut emit: impl FnMut(&str, Value<'_>)) {
+    let _ = visit_inner(msg, flavor, upto, &mut emit);
 }
 
 fn visit_inner(
     msg: &[u8],
-    mdns: bool,
+    flavor: Flavor,
     upto: Part,
     emit: &mut impl FnMut(&str, Value<'_>),
 ) -> Result<(), Stop> {
+    let mdns = flavor == Flavor::Mdns;
+    let llmnr = flavor == Flavor::Llmnr;
     let mut budget = NAME_STEPS;
     let id = be16(msg, 0)?;
     let flags = be16(msg, 2)?;
     let response = flags & 0x8000 != 0;
     let opcode = (flags >> 11) & 0xf;
     emit("dns.id", Value::Hex16(id));
+    emit("dns.flags", Value::Hex16(flags));
     emit("dns.flags.response", Value::Num(response as u32));
     emit("dns.flags.opcode", Value::Num(opcode as u32));
+    let bit = |mask: u16| Value::Num((flags & mask != 0) as u32);
+    if llmnr {
+        emit("dns.flags.conflict", bit(FLAG_AA));
+    } else if response {
+        emit("dns.flags.authoritative", bit(FLAG_AA));
+    }
+    emit("dns.flags.truncated", bit(FLAG_TC));
+    if llmnr {
+        emit("dns.flags.tentative", bit(FLAG_RD));
+    } else {
+        emit("dns.flags.recdesired", bit(FLAG_RD));
+    }
+    if response && !llmnr {
+        emit("dns.flags.recavail", bit(FLAG_RA));
+    }
+    if !llmnr {
+        emit("dns.flags.z", bit(FLAG_Z));
+        // A query shows the AD bit only when it is set.
+        if response || flags & FLAG_AD != 0 {
+            emit("dns.flags.authenticated", bit(FLAG_AD));
+        }
+        emit("dns.flags.checkdisable", bit(FLAG_CD));
+    }
     if response {
         emit("dns.flags.rcode", Value::Num((flags & 0xf) as u32));
     }
@@ -412,8 +498,14 @@ fn visit_inner(
         let qtype = be16(msg, pos + used)?;
         let qclass = be16(msg, pos + used + 2)?;
         emit("dns.qry.name", Value::Name(&name));
+        let (len, labels) = name.length_and_labels();
+        emit("dns.qry.name.len", Value::Num(len));
+        emit("dns.count.labels", Value::Num(labels));
         emit("dns.qry.type", Value::Num(qtype as u32));
         emit("dns.qry.class", Value::Hex16(if mdns { qclass & 0x7fff } else { qclass }));
+        if mdns {
+            emit("dns.qry.qu", Value::Num((qclass >> 15) as u32));
+        }
         pos += used + 4;
     }
     if upto == Part::Questions {
@@ -424,7 +516,7 @@ fn visit_inner(
         let (name, used) = ws_name(msg, pos, 0, &mut budget)?;
         let at = pos + used;
         let rtype = be16(msg, at)?;
-        let _class = be16(msg, at + 2)?;
+        let class = be16(msg, at + 2)?;
         let ttl = be32(msg, at + 4)?;
         let rdlen = be16(msg, at + 8)? as usize;
         let rd = at + 10;
@@ -437,9 +529,20 @@ fn visit_inner(
             emit("dns.resp.name", Value::Name(&name));
         }
         emit("dns.resp.type", Value::Num(rtype as u32));
-        if rtype != 41 {
+        if mdns {
+            emit("dns.resp.cache_flush", Value::Num((class >> 15) as u32));
+        }
+        if rtype == super::TYPE_OPT {
+            // EDNS0: the class is the UDP payload size, the TTL extended flags.
+            emit("dns.resp.ext_rcode", Value::Hex8((ttl >> 24) as u8));
+            emit("dns.resp.edns0_version", Value::Num((ttl >> 16) & 0xff));
+            emit("dns.resp.z", Value::Hex16(ttl as u16));
+            emit("dns.resp.z.do", Value::Num((ttl >> 15) & 1));
+        } else {
+            emit("dns.resp.class", Value::Hex16(if mdns { class & 0x7fff } else { class }));
             emit("dns.resp.ttl", Value::Num(ttl));
         }
+        emit("dns.resp.len", Value::Num(rdlen as u32));
         let data = &msg[rd..rd + rdlen];
         if !data.is_empty() {
             match rtype {
