@@ -301,7 +301,8 @@ impl TextPrinter {
                         hex(b, address as u64, 2);
                     }
                     s(b, ", ");
-                    ether_type(b, self.o.quiet, ety);
+                    // tcpdump's chdlc_print names the EtherType in full, also with -q.
+                    ether_type(b, false, ety);
                     s(b, ", length ");
                     u(b, length);
                     s(b, ": ");
@@ -343,7 +344,13 @@ impl TextPrinter {
                 let ety = d.ether_type.unwrap_or(0);
                 if self.o.link_header {
                     s(b, "IPOIB, ");
-                    ether_type(b, self.o.quiet, ety);
+                    if self.o.quiet {
+                        // tcpdump's ipoib_hdr_print with -q: the name without the number.
+                        s(b, "ethertype ");
+                        s(b, ethernet::ether_type_name(ety).unwrap_or("Unknown"));
+                    } else {
+                        ether_type(b, false, ety);
+                    }
                     s(b, ", length ");
                     u(b, length);
                     s(b, ": ");
