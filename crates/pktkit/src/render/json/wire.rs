@@ -243,8 +243,8 @@ impl Serialize for Inner<'_> {
     }
 }
 
-/// Most tunnel levels described: the decoder's one limit.
-pub(super) const MAX_INNER: usize = crate::decode::MAX_TUNNELS;
+/// Most tunnel levels described.
+pub(super) const MAX_INNER: usize = 3;
 
 #[derive(Serialize)]
 pub(super) struct Eth<'a> {
