@@ -9,8 +9,8 @@
 //!   validates an answer from its four-tuple alone and marks the probe answered in the
 //!   [`AnswerBitmap`]; a second answer is counted as a duplicate.
 //! - Retry rounds walk the permutation again and resend only where the bit is clear, after
-//!   an RFC 6298 timeout from round trips sampled on one probe per batch, and only once the
-//!   receiver has gone quiet.
+//!   an RFC 6298 timeout from the round trips of every first-round answer ([`Samples`]), and
+//!   only once the receiver has gone quiet.
 //!
 //! [`Shard`]: pktkit::scan::Shard
 //! [`SynCookie`]: pktkit::scan::SynCookie
@@ -63,8 +63,8 @@ const INITIAL_TIMEOUT: Duration = Duration::from_millis(250);
 /// on a LAN come in well under a millisecond).
 const MIN_TIMEOUT: Duration = Duration::from_millis(20);
 const MAX_TIMEOUT: Duration = Duration::from_millis(1500);
-/// Most probes whose send time is kept for round-trip samples at once.
-const MAX_SAMPLES: usize = 4096;
+/// Most probes awaiting a round-trip sample at once (unanswered ones stay until the end).
+const MAX_SAMPLES: usize = 1 << 16;
 /// How often buffered (not open) results are flushed while answers stream in.
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
@@ -104,8 +104,7 @@ struct Shared {
     /// Nanoseconds after `start` of the last packet received.
     last_packet: AtomicU64,
     rtt: Mutex<RttEstimator>,
-    /// Send times of sampled probes, by probe number.
-    samples: Mutex<HashMap<u64, Instant>>,
+    samples: Mutex<Samples>,
     pcap: Option<Mutex<PcapOut>>,
 }
 
@@ -117,6 +116,57 @@ impl Shared {
 
     fn timeout(&self) -> Duration {
         self.rtt.lock().map(|r| r.timeout()).unwrap_or(INITIAL_TIMEOUT)
+    }
+}
+
+/// Send times of first-round probes awaiting an answer, for round-trip samples (Karn's rule:
+/// an answer to a resent probe is ambiguous, so retries are not sampled).
+///
+/// A sample runs from the return of the `sendmmsg` call that carried the probe to the
+/// receiving thread's reading of its answer: that is what the wait after a round's last call
+/// has to cover. An answer read while its call still runs (on a veth the far side answers
+/// inside the call) needs no wait at all and is a sample of zero.
+#[derive(Default)]
+struct Samples {
+    /// Probe number to the number of the call that carried it.
+    probes: HashMap<u64, u64>,
+    /// By call number: when it returned (`None` while it runs), and how many of its probes
+    /// still await an answer.
+    calls: HashMap<u64, (Option<Instant>, usize)>,
+    next_call: u64,
+}
+
+impl Samples {
+    /// Records `probes` as about to be sent in one call; returns the call's number, or `None`
+    /// when too many probes already await answers.
+    fn sending(&mut self, probes: &[u64]) -> Option<u64> {
+        if self.probes.len() + probes.len() > MAX_SAMPLES {
+            return None;
+        }
+        let call = self.next_call;
+        self.next_call += 1;
+        self.probes.extend(probes.iter().map(|&p| (p, call)));
+        self.calls.insert(call, (None, probes.len()));
+        Some(call)
+    }
+
+    /// Records that call `call` returned at `at`.
+    fn sent(&mut self, call: u64, at: Instant) {
+        if let Some((returned, _)) = self.calls.get_mut(&call) {
+            *returned = Some(at);
+        }
+    }
+
+    /// The round trip of `probe`'s first answer, read now, if its send was recorded.
+    fn answered(&mut self, probe: u64) -> Option<Duration> {
+        let call = self.probes.remove(&probe)?;
+        let (returned, waiting) = self.calls.get_mut(&call)?;
+        let rtt = returned.map_or(Duration::ZERO, |at| at.elapsed());
+        *waiting -= 1;
+        if *waiting == 0 {
+            self.calls.remove(&call);
+        }
+        Some(rtt)
     }
 }
 
@@ -189,10 +239,10 @@ impl Receiver {
             return Ok(());
         }
         shared.answers.fetch_add(1, Relaxed);
-        if let Some(sent) = shared.samples.lock().ok().and_then(|mut s| s.remove(&probe))
+        if let Some(sample) = shared.samples.lock().ok().and_then(|mut s| s.answered(probe))
             && let Ok(mut rtt) = shared.rtt.lock()
         {
-            rtt.sample(sent.elapsed());
+            rtt.sample(sample);
         }
         if let (Some(pcap), Some((_, ip))) = (&shared.pcap, network_layer(linktype, data))
             && let Ok(mut p) = pcap.lock()
@@ -290,12 +340,16 @@ fn answer_filter(ports: SourcePorts) -> String {
 }
 
 /// Waits for answers after a round: at least `timeout` after the last probe, and until the
-/// receiver has heard nothing for half of it (at most ten timeouts in all).
-fn settle(shared: &Shared, last_send: Instant, timeout: Duration, interrupted: &Interrupts) {
+/// receiver has heard nothing for half of it (at most ten timeouts in all); no longer once
+/// all `expected` probes are answered.
+fn settle(shared: &Shared, last_send: Instant, timeout: Duration, expected: u64, interrupted: &Interrupts) {
     let quiet = timeout / 2;
     let cap = last_send + timeout * 10;
-    wait_until(last_send + timeout);
-    while shared.since_last_packet() < quiet && Instant::now() < cap && !interrupted.is_interrupted() {
+    let done = || shared.answers.load(Relaxed) >= expected || interrupted.is_interrupted();
+    while Instant::now() < last_send + timeout && !done() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    while shared.since_last_packet() < quiet && Instant::now() < cap && !done() {
         std::thread::sleep(Duration::from_millis(1));
     }
 }
@@ -353,6 +407,12 @@ impl Sender<'_> {
         let due = self.round_start + Duration::from_secs_f64(self.round_sent as f64 / self.rate);
         wait_until(due);
         let packets: Vec<&[u8]> = self.bufs[..self.pending].iter().map(Vec::as_slice).collect();
+        // Recorded before the call: the answers can be read while it runs.
+        let call = if self.sampling {
+            self.shared.samples.lock().ok().and_then(|mut s| s.sending(&self.probes[..self.pending]))
+        } else {
+            None
+        };
         let mut done = 0;
         while done < packets.len() {
             let n = self.sock.send_batch(&packets[done..]).map_err(runtime)?;
@@ -362,13 +422,10 @@ impl Sender<'_> {
             done += n;
         }
         let now = Instant::now();
-        // Only first-round probes are sampled (Karn's rule: an answer to a resent probe is
-        // ambiguous).
-        if self.sampling
+        if let Some(call) = call
             && let Ok(mut s) = self.shared.samples.lock()
-            && s.len() < MAX_SAMPLES
         {
-            s.insert(self.probes[0], now);
+            s.sent(call, now);
         }
         if let Some(pcap) = &self.shared.pcap
             && let Ok(mut p) = pcap.lock()
@@ -508,7 +565,7 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         duplicates: AtomicU64::new(0),
         last_packet: AtomicU64::new(0),
         rtt: Mutex::new(RttEstimator::new(INITIAL_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT)),
-        samples: Mutex::new(HashMap::new()),
+        samples: Mutex::new(Samples::default()),
         pcap,
     });
     // Ctrl-C (the rule of docs/pipelines.md): stop sending, print the results so far.
@@ -736,14 +793,11 @@ fn send_rounds(
             break;
         }
         let last_send = senders.iter().map(|s| s.last_send).max().unwrap_or(round_start);
-        let last = round == args.retries;
-        let all_answered = shared.answers.load(Relaxed) >= first_round;
-        let timeout = shared.timeout();
-        match (last || all_answered, args.wait) {
+        match (round == args.retries || shared.answers.load(Relaxed) >= first_round, args.wait) {
             (true, Some(wait)) => wait_until(last_send + wait),
-            _ => settle(shared, last_send, timeout, interrupted),
+            _ => settle(shared, last_send, shared.timeout(), first_round, interrupted),
         }
-        if all_answered || shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted() {
+        if shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted() {
             break;
         }
     }
