@@ -638,7 +638,9 @@ fn a_bare_syn_answer_is_open_split_handshake_as_nmap_says() {
             ours.iter().filter(|(k, _)| k.0 == host).map(|(k, v)| (k.clone(), v.clone())).collect();
         assert_eq!(got, expected, "{host}");
     }
-    assert_eq!((summary["open"].as_u64(), summary["retries"].as_u64()), (Some(2), Some(0)), "{summary}");
+    // Every port answered; the scapy answerer may be slower than the timeout learnt from the
+    // kernel's RSTs (a retry, counted as a duplicate answer), which changes no result.
+    assert_eq!((summary["open"].as_u64(), summary["answers"].as_u64()), (Some(2), Some(6)), "{summary}");
     let text = scan_in(&lab, &["-p", &ports, server]).stdout_text();
     assert!(text.contains(&format!("{port}/tcp open  unknown split-handshake-syn ttl 62")), "{text}");
     if Command::new("nmap").arg("--version").output().is_ok() {

@@ -27,7 +27,7 @@ use pktkit::capture::{CaptureWriter, Interface, LinkType, OutputFormat, Packet, 
 use pktkit::craft::{Environment, System};
 use pktkit::net::probe::Transport;
 use pktkit::net::reply::{Reply, ReplyKind};
-use pktkit::net::{self, L3Sender, Listener, NetError, SynTemplate, network_layer, wait_until};
+use pktkit::net::{self, DRAIN, L3Sender, Listener, NetError, SynTemplate, network_layer, wait_until};
 use pktkit::scan::{
     AnswerBitmap, Permutation, PortSet, RttEstimator, Shard, SourcePorts, SynCookie, TargetSet,
 };
@@ -48,7 +48,7 @@ const RATE_PER_SENDER: f64 = 100_000.0;
 /// Most sending threads.
 const MAX_SENDERS: usize = 4;
 /// Fewest probes per sending thread worth a thread of its own.
-const PROBES_PER_SENDER: u64 = 10_000;
+const PROBES_PER_SENDER: u64 = 1_000;
 /// Bytes kept of each answer: an ICMPv6 error quoting the SYN's IPv6 and TCP headers after
 /// Ethernet, IPv6 and ICMPv6 headers fits in 160.
 const CAPTURE_SNAPLEN: i32 = 256;
@@ -65,6 +65,9 @@ const MIN_TIMEOUT: Duration = Duration::from_millis(20);
 const MAX_TIMEOUT: Duration = Duration::from_millis(1500);
 /// Most probes awaiting a round-trip sample at once (unanswered ones stay until the end).
 const MAX_SAMPLES: usize = 1 << 16;
+/// How long the receiving thread waits for packets between its other duties (flushing,
+/// stopping, telling the sender it has read everything).
+const RECEIVE_SLICE: Duration = Duration::from_millis(2);
 /// How often buffered (not open) results are flushed while answers stream in.
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
@@ -103,6 +106,8 @@ struct Shared {
     duplicates: AtomicU64,
     /// Nanoseconds after `start` of the last packet received.
     last_packet: AtomicU64,
+    /// Nanoseconds after `start` before which the receiver has read every packet captured.
+    drained: AtomicU64,
     rtt: Mutex<RttEstimator>,
     samples: Mutex<Samples>,
     pcap: Option<Mutex<PcapOut>>,
@@ -123,16 +128,17 @@ impl Shared {
 /// an answer to a resent probe is ambiguous, so retries are not sampled).
 ///
 /// A sample runs from the return of the `sendmmsg` call that carried the probe to the
-/// receiving thread's reading of its answer: that is what the wait after a round's last call
-/// has to cover. An answer read while its call still runs (on a veth the far side answers
-/// inside the call) needs no wait at all and is a sample of zero.
+/// capture's kernel timestamp of its answer: that is what the wait after a round's last call
+/// has to cover (the receiving thread drains what the kernel holds before the scan ends, so
+/// its own delays are not counted). An answer that came while its call still ran (on a veth
+/// the far side answers inside the call) needs no wait at all and is a sample of zero.
 #[derive(Default)]
 struct Samples {
     /// Probe number to the number of the call that carried it.
     probes: HashMap<u64, u64>,
     /// By call number: when it returned (`None` while it runs), and how many of its probes
     /// still await an answer.
-    calls: HashMap<u64, (Option<Instant>, usize)>,
+    calls: HashMap<u64, (Option<Timestamp>, usize)>,
     next_call: u64,
 }
 
@@ -151,17 +157,18 @@ impl Samples {
     }
 
     /// Records that call `call` returned at `at`.
-    fn sent(&mut self, call: u64, at: Instant) {
+    fn sent(&mut self, call: u64, at: Timestamp) {
         if let Some((returned, _)) = self.calls.get_mut(&call) {
             *returned = Some(at);
         }
     }
 
-    /// The round trip of `probe`'s first answer, read now, if its send was recorded.
-    fn answered(&mut self, probe: u64) -> Option<Duration> {
+    /// The round trip of `probe`'s first answer, captured at `at`, if its send was recorded.
+    fn answered(&mut self, probe: u64, at: Timestamp) -> Option<Duration> {
         let call = self.probes.remove(&probe)?;
         let (returned, waiting) = self.calls.get_mut(&call)?;
-        let rtt = returned.map_or(Duration::ZERO, |at| at.elapsed());
+        let nanos = returned.map_or(0, |sent| at.nanos_since(sent).max(0));
+        let rtt = Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX));
         *waiting -= 1;
         if *waiting == 0 {
             self.calls.remove(&call);
@@ -204,7 +211,7 @@ struct Receiver {
 }
 
 impl Receiver {
-    fn handle(&mut self, linktype: LinkType, data: &[u8]) -> Result<(), Failure> {
+    fn handle(&mut self, linktype: LinkType, at: Timestamp, data: &[u8]) -> Result<(), Failure> {
         let shared = Arc::clone(&self.shared);
         shared.received.fetch_add(1, Relaxed);
         shared.last_packet.store(shared.start.elapsed().as_nanos() as u64, Relaxed);
@@ -239,7 +246,7 @@ impl Receiver {
             return Ok(());
         }
         shared.answers.fetch_add(1, Relaxed);
-        if let Some(sample) = shared.samples.lock().ok().and_then(|mut s| s.answered(probe))
+        if let Some(sample) = shared.samples.lock().ok().and_then(|mut s| s.answered(probe, at))
             && let Ok(mut rtt) = shared.rtt.lock()
         {
             rtt.sample(sample);
@@ -295,18 +302,27 @@ impl Receiver {
         let mut failure = None;
         loop {
             let stopping = self.shared.stop.load(Relaxed);
-            let deadline = if stopping { Instant::now() } else { Instant::now() + Duration::from_millis(10) };
+            let deadline = if stopping { Instant::now() } else { Instant::now() + RECEIVE_SLICE };
+            let mut late = 0;
             listener
-                .wait_for(deadline, |_, data, _| match self.handle(linktype, data) {
-                    Ok(()) => false,
-                    Err(e) => {
-                        failure = Some(e);
-                        true
+                .wait_for(deadline, |at, data, _| {
+                    late += usize::from(Instant::now() >= deadline);
+                    match self.handle(linktype, at, data) {
+                        Ok(()) => false,
+                        Err(e) => {
+                            failure = Some(e);
+                            true
+                        }
                     }
                 })
                 .map_err(runtime)?;
             if let Some(e) = failure.take() {
                 return Err(e);
+            }
+            // Fewer than DRAIN packets after the deadline: the capture was empty after it.
+            if late < DRAIN {
+                let upto = deadline.saturating_duration_since(self.shared.start);
+                self.shared.drained.store(upto.as_nanos() as u64, Relaxed);
             }
             self.flush_if_due()?;
             if stopping {
@@ -339,14 +355,19 @@ fn answer_filter(ports: SourcePorts) -> String {
     format!("(tcp and dst portrange {lo}-{hi}) or (icmp and icmp[0] == 3) or (icmp6 and ip6[40] == 1)")
 }
 
-/// Waits for answers after a round: at least `timeout` after the last probe, and until the
-/// receiver has heard nothing for half of it (at most ten timeouts in all); no longer once
-/// all `expected` probes are answered.
+/// Waits for answers after a round: at least `timeout` after the last probe, until the
+/// receiver has read what was captured by then, and until it has heard nothing for half of
+/// the timeout (at most ten timeouts in all); no longer once all `expected` probes are
+/// answered.
 fn settle(shared: &Shared, last_send: Instant, timeout: Duration, expected: u64, interrupted: &Interrupts) {
     let quiet = timeout / 2;
     let cap = last_send + timeout * 10;
     let done = || shared.answers.load(Relaxed) >= expected || interrupted.is_interrupted();
     while Instant::now() < last_send + timeout && !done() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let due = (last_send + timeout).saturating_duration_since(shared.start).as_nanos() as u64;
+    while shared.drained.load(Relaxed) < due && Instant::now() < cap && !done() {
         std::thread::sleep(Duration::from_millis(1));
     }
     while shared.since_last_packet() < quiet && Instant::now() < cap && !done() {
@@ -425,7 +446,7 @@ impl Sender<'_> {
         if let Some(call) = call
             && let Ok(mut s) = self.shared.samples.lock()
         {
-            s.sent(call, now);
+            s.sent(call, now_ts());
         }
         if let Some(pcap) = &self.shared.pcap
             && let Ok(mut p) = pcap.lock()
@@ -564,6 +585,7 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         answers: AtomicU64::new(0),
         duplicates: AtomicU64::new(0),
         last_packet: AtomicU64::new(0),
+        drained: AtomicU64::new(0),
         rtt: Mutex::new(RttEstimator::new(INITIAL_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT)),
         samples: Mutex::new(Samples::default()),
         pcap,
@@ -826,7 +848,7 @@ mod tests {
     #[test]
     fn one_thread_unless_the_rate_and_the_scan_are_large() {
         assert_eq!(sending_threads(10_000.0, 65_535), 1);
-        assert_eq!(sending_threads(1_000_000.0, 2_000), 1, "a small scan");
+        assert_eq!(sending_threads(1_000_000.0, 1_500), 1, "a small scan");
         let cores = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_SENDERS);
         assert_eq!(sending_threads(200_000.0, 65_535), cores.min(2));
         assert!(sending_threads(1e9, u64::MAX) <= MAX_SENDERS);
