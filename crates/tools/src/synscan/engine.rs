@@ -846,6 +846,22 @@ mod tests {
     }
 
     #[test]
+    fn every_first_answer_is_a_sample_and_one_during_its_call_is_zero() {
+        let ts = |micros: i64| Timestamp::new(micros / 1_000_000, (micros % 1_000_000) as u64 * 1000);
+        let mut samples = Samples::default();
+        let call = samples.sending(&[1, 2, 3]).unwrap();
+        assert_eq!(samples.answered(1, ts(100)), Some(Duration::ZERO), "read while the call ran");
+        samples.sent(call, ts(1_000));
+        assert_eq!(samples.answered(2, ts(500)), Some(Duration::ZERO), "captured before it returned");
+        assert_eq!(samples.answered(3, ts(3_500)), Some(Duration::from_micros(2_500)));
+        assert_eq!(samples.answered(3, ts(4_000)), None, "a duplicate is no sample");
+        assert!(samples.probes.is_empty() && samples.calls.is_empty(), "nothing kept once answered");
+        let many: Vec<u64> = (0..MAX_SAMPLES as u64).collect();
+        assert!(samples.sending(&many).is_some());
+        assert_eq!(samples.sending(&[MAX_SAMPLES as u64]), None, "bounded");
+    }
+
+    #[test]
     fn one_thread_unless_the_rate_and_the_scan_are_large() {
         assert_eq!(sending_threads(10_000.0, 65_535), 1);
         assert_eq!(sending_threads(1_000_000.0, 1_500), 1, "a small scan");
