@@ -240,6 +240,12 @@ impl Receiver {
             },
             _ => return Ok(()),
         };
+        // Every valid answer goes to `-w`, a duplicate too.
+        if let (Some(pcap), Some((_, ip))) = (&shared.pcap, network_layer(linktype, data))
+            && let Ok(mut p) = pcap.lock()
+        {
+            p.write(ip)?;
+        }
         let probe = self.space.join(target as u64, port);
         if !shared.answered.set(probe) {
             shared.duplicates.fetch_add(1, Relaxed);
@@ -250,11 +256,6 @@ impl Receiver {
             && let Ok(mut rtt) = shared.rtt.lock()
         {
             rtt.sample(sample);
-        }
-        if let (Some(pcap), Some((_, ip))) = (&shared.pcap, network_layer(linktype, data))
-            && let Ok(mut p) = pcap.lock()
-        {
-            p.write(ip)?;
         }
         let result = PortResult {
             host: dst,
