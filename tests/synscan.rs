@@ -513,7 +513,7 @@ fn greppable_xml_and_json_are_read_by_other_tools() {
     assert_eq!(by_state(&nmap_xml_results(&x), server, "open"), open);
     let _ = std::fs::remove_dir_all(&dir);
 
-    // -w: every probe and every valid answer, as raw IP.
+    // -w: every probe and every valid answer (a duplicate too), as raw IP.
     let pcap = dir.join("scan.pcap");
     std::fs::create_dir_all(&dir).unwrap();
     let r = scan_in(
@@ -527,7 +527,7 @@ fn greppable_xml_and_json_are_read_by_other_tools() {
     assert_eq!(sent, summary["probes"].as_u64().unwrap(), "every probe in the capture");
     assert_eq!(
         written.len() as u64 - sent,
-        summary["answers"].as_u64().unwrap(),
+        summary["answers"].as_u64().unwrap() + summary["duplicates"].as_u64().unwrap(),
         "every answer in the capture"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -638,7 +638,9 @@ fn a_bare_syn_answer_is_open_split_handshake_as_nmap_says() {
             ours.iter().filter(|(k, _)| k.0 == host).map(|(k, v)| (k.clone(), v.clone())).collect();
         assert_eq!(got, expected, "{host}");
     }
-    assert_eq!((summary["open"].as_u64(), summary["retries"].as_u64()), (Some(2), Some(0)), "{summary}");
+    // Every port answered; the scapy answerer may be slower than the timeout learnt from the
+    // kernel's RSTs (a retry, counted as a duplicate answer), which changes no result.
+    assert_eq!((summary["open"].as_u64(), summary["answers"].as_u64()), (Some(2), Some(6)), "{summary}");
     let text = scan_in(&lab, &["-p", &ports, server]).stdout_text();
     assert!(text.contains(&format!("{port}/tcp open  unknown split-handshake-syn ttl 62")), "{text}");
     if Command::new("nmap").arg("--version").output().is_ok() {

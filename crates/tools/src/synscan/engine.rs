@@ -9,8 +9,8 @@
 //!   validates an answer from its four-tuple alone and marks the probe answered in the
 //!   [`AnswerBitmap`]; a second answer is counted as a duplicate.
 //! - Retry rounds walk the permutation again and resend only where the bit is clear, after
-//!   an RFC 6298 timeout from round trips sampled on one probe per batch, and only once the
-//!   receiver has gone quiet.
+//!   an RFC 6298 timeout from the round trips of every first-round answer ([`Samples`]), and
+//!   only once the receiver has gone quiet.
 //!
 //! [`Shard`]: pktkit::scan::Shard
 //! [`SynCookie`]: pktkit::scan::SynCookie
@@ -27,7 +27,7 @@ use pktkit::capture::{CaptureWriter, Interface, LinkType, OutputFormat, Packet, 
 use pktkit::craft::{Environment, System};
 use pktkit::net::probe::Transport;
 use pktkit::net::reply::{Reply, ReplyKind};
-use pktkit::net::{self, L3Sender, Listener, NetError, SynTemplate, network_layer, wait_until};
+use pktkit::net::{self, DRAIN, L3Sender, Listener, NetError, SynTemplate, network_layer, wait_until};
 use pktkit::scan::{
     AnswerBitmap, Permutation, PortSet, RttEstimator, Shard, SourcePorts, SynCookie, TargetSet,
 };
@@ -48,7 +48,7 @@ const RATE_PER_SENDER: f64 = 100_000.0;
 /// Most sending threads.
 const MAX_SENDERS: usize = 4;
 /// Fewest probes per sending thread worth a thread of its own.
-const PROBES_PER_SENDER: u64 = 10_000;
+const PROBES_PER_SENDER: u64 = 1_000;
 /// Bytes kept of each answer: an ICMPv6 error quoting the SYN's IPv6 and TCP headers after
 /// Ethernet, IPv6 and ICMPv6 headers fits in 160.
 const CAPTURE_SNAPLEN: i32 = 256;
@@ -63,8 +63,11 @@ const INITIAL_TIMEOUT: Duration = Duration::from_millis(250);
 /// on a LAN come in well under a millisecond).
 const MIN_TIMEOUT: Duration = Duration::from_millis(20);
 const MAX_TIMEOUT: Duration = Duration::from_millis(1500);
-/// Most probes whose send time is kept for round-trip samples at once.
-const MAX_SAMPLES: usize = 4096;
+/// Most probes awaiting a round-trip sample at once (unanswered ones stay until the end).
+const MAX_SAMPLES: usize = 1 << 16;
+/// How long the receiving thread waits for packets between its other duties (flushing,
+/// stopping, telling the sender it has read everything).
+const RECEIVE_SLICE: Duration = Duration::from_millis(2);
 /// How often buffered (not open) results are flushed while answers stream in.
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
@@ -103,9 +106,10 @@ struct Shared {
     duplicates: AtomicU64,
     /// Nanoseconds after `start` of the last packet received.
     last_packet: AtomicU64,
+    /// Nanoseconds after `start` before which the receiver has read every packet captured.
+    drained: AtomicU64,
     rtt: Mutex<RttEstimator>,
-    /// Send times of sampled probes, by probe number.
-    samples: Mutex<HashMap<u64, Instant>>,
+    samples: Mutex<Samples>,
     pcap: Option<Mutex<PcapOut>>,
 }
 
@@ -117,6 +121,59 @@ impl Shared {
 
     fn timeout(&self) -> Duration {
         self.rtt.lock().map(|r| r.timeout()).unwrap_or(INITIAL_TIMEOUT)
+    }
+}
+
+/// Send times of first-round probes awaiting an answer, for round-trip samples (Karn's rule:
+/// an answer to a resent probe is ambiguous, so retries are not sampled).
+///
+/// A sample runs from the return of the `sendmmsg` call that carried the probe to the
+/// capture's kernel timestamp of its answer: that is what the wait after a round's last call
+/// has to cover (the receiving thread drains what the kernel holds before the scan ends, so
+/// its own delays are not counted). An answer that came while its call still ran (on a veth
+/// the far side answers inside the call) needs no wait at all and is a sample of zero.
+#[derive(Default)]
+struct Samples {
+    /// Probe number to the number of the call that carried it.
+    probes: HashMap<u64, u64>,
+    /// By call number: when it returned (`None` while it runs), and how many of its probes
+    /// still await an answer.
+    calls: HashMap<u64, (Option<Timestamp>, usize)>,
+    next_call: u64,
+}
+
+impl Samples {
+    /// Records `probes` as about to be sent in one call; returns the call's number, or `None`
+    /// when too many probes already await answers.
+    fn sending(&mut self, probes: &[u64]) -> Option<u64> {
+        if self.probes.len() + probes.len() > MAX_SAMPLES {
+            return None;
+        }
+        let call = self.next_call;
+        self.next_call += 1;
+        self.probes.extend(probes.iter().map(|&p| (p, call)));
+        self.calls.insert(call, (None, probes.len()));
+        Some(call)
+    }
+
+    /// Records that call `call` returned at `at`.
+    fn sent(&mut self, call: u64, at: Timestamp) {
+        if let Some((returned, _)) = self.calls.get_mut(&call) {
+            *returned = Some(at);
+        }
+    }
+
+    /// The round trip of `probe`'s first answer, captured at `at`, if its send was recorded.
+    fn answered(&mut self, probe: u64, at: Timestamp) -> Option<Duration> {
+        let call = self.probes.remove(&probe)?;
+        let (returned, waiting) = self.calls.get_mut(&call)?;
+        let nanos = returned.map_or(0, |sent| at.nanos_since(sent).max(0));
+        let rtt = Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX));
+        *waiting -= 1;
+        if *waiting == 0 {
+            self.calls.remove(&call);
+        }
+        Some(rtt)
     }
 }
 
@@ -154,7 +211,7 @@ struct Receiver {
 }
 
 impl Receiver {
-    fn handle(&mut self, linktype: LinkType, data: &[u8]) -> Result<(), Failure> {
+    fn handle(&mut self, linktype: LinkType, at: Timestamp, data: &[u8]) -> Result<(), Failure> {
         let shared = Arc::clone(&self.shared);
         shared.received.fetch_add(1, Relaxed);
         shared.last_packet.store(shared.start.elapsed().as_nanos() as u64, Relaxed);
@@ -183,21 +240,22 @@ impl Receiver {
             },
             _ => return Ok(()),
         };
+        // Every valid answer goes to `-w`, a duplicate too.
+        if let (Some(pcap), Some((_, ip))) = (&shared.pcap, network_layer(linktype, data))
+            && let Ok(mut p) = pcap.lock()
+        {
+            p.write(ip)?;
+        }
         let probe = self.space.join(target as u64, port);
         if !shared.answered.set(probe) {
             shared.duplicates.fetch_add(1, Relaxed);
             return Ok(());
         }
         shared.answers.fetch_add(1, Relaxed);
-        if let Some(sent) = shared.samples.lock().ok().and_then(|mut s| s.remove(&probe))
+        if let Some(sample) = shared.samples.lock().ok().and_then(|mut s| s.answered(probe, at))
             && let Ok(mut rtt) = shared.rtt.lock()
         {
-            rtt.sample(sent.elapsed());
-        }
-        if let (Some(pcap), Some((_, ip))) = (&shared.pcap, network_layer(linktype, data))
-            && let Ok(mut p) = pcap.lock()
-        {
-            p.write(ip)?;
+            rtt.sample(sample);
         }
         let result = PortResult {
             host: dst,
@@ -245,18 +303,27 @@ impl Receiver {
         let mut failure = None;
         loop {
             let stopping = self.shared.stop.load(Relaxed);
-            let deadline = if stopping { Instant::now() } else { Instant::now() + Duration::from_millis(10) };
+            let deadline = if stopping { Instant::now() } else { Instant::now() + RECEIVE_SLICE };
+            let mut late = 0;
             listener
-                .wait_for(deadline, |_, data, _| match self.handle(linktype, data) {
-                    Ok(()) => false,
-                    Err(e) => {
-                        failure = Some(e);
-                        true
+                .wait_for(deadline, |at, data, _| {
+                    late += usize::from(Instant::now() >= deadline);
+                    match self.handle(linktype, at, data) {
+                        Ok(()) => false,
+                        Err(e) => {
+                            failure = Some(e);
+                            true
+                        }
                     }
                 })
                 .map_err(runtime)?;
             if let Some(e) = failure.take() {
                 return Err(e);
+            }
+            // Fewer than DRAIN packets after the deadline: the capture was empty after it.
+            if late < DRAIN {
+                let upto = deadline.saturating_duration_since(self.shared.start);
+                self.shared.drained.store(upto.as_nanos() as u64, Relaxed);
             }
             self.flush_if_due()?;
             if stopping {
@@ -289,13 +356,22 @@ fn answer_filter(ports: SourcePorts) -> String {
     format!("(tcp and dst portrange {lo}-{hi}) or (icmp and icmp[0] == 3) or (icmp6 and ip6[40] == 1)")
 }
 
-/// Waits for answers after a round: at least `timeout` after the last probe, and until the
-/// receiver has heard nothing for half of it (at most ten timeouts in all).
-fn settle(shared: &Shared, last_send: Instant, timeout: Duration, interrupted: &Interrupts) {
+/// Waits for answers after a round: at least `timeout` after the last probe, until the
+/// receiver has read what was captured by then, and until it has heard nothing for half of
+/// the timeout (at most ten timeouts in all); no longer once all `expected` probes are
+/// answered.
+fn settle(shared: &Shared, last_send: Instant, timeout: Duration, expected: u64, interrupted: &Interrupts) {
     let quiet = timeout / 2;
     let cap = last_send + timeout * 10;
-    wait_until(last_send + timeout);
-    while shared.since_last_packet() < quiet && Instant::now() < cap && !interrupted.is_interrupted() {
+    let done = || shared.answers.load(Relaxed) >= expected || interrupted.is_interrupted();
+    while Instant::now() < last_send + timeout && !done() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let due = (last_send + timeout).saturating_duration_since(shared.start).as_nanos() as u64;
+    while shared.drained.load(Relaxed) < due && Instant::now() < cap && !done() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    while shared.since_last_packet() < quiet && Instant::now() < cap && !done() {
         std::thread::sleep(Duration::from_millis(1));
     }
 }
@@ -353,6 +429,12 @@ impl Sender<'_> {
         let due = self.round_start + Duration::from_secs_f64(self.round_sent as f64 / self.rate);
         wait_until(due);
         let packets: Vec<&[u8]> = self.bufs[..self.pending].iter().map(Vec::as_slice).collect();
+        // Recorded before the call: the answers can be read while it runs.
+        let call = if self.sampling {
+            self.shared.samples.lock().ok().and_then(|mut s| s.sending(&self.probes[..self.pending]))
+        } else {
+            None
+        };
         let mut done = 0;
         while done < packets.len() {
             let n = self.sock.send_batch(&packets[done..]).map_err(runtime)?;
@@ -362,13 +444,10 @@ impl Sender<'_> {
             done += n;
         }
         let now = Instant::now();
-        // Only first-round probes are sampled (Karn's rule: an answer to a resent probe is
-        // ambiguous).
-        if self.sampling
+        if let Some(call) = call
             && let Ok(mut s) = self.shared.samples.lock()
-            && s.len() < MAX_SAMPLES
         {
-            s.insert(self.probes[0], now);
+            s.sent(call, now_ts());
         }
         if let Some(pcap) = &self.shared.pcap
             && let Ok(mut p) = pcap.lock()
@@ -507,8 +586,9 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         answers: AtomicU64::new(0),
         duplicates: AtomicU64::new(0),
         last_packet: AtomicU64::new(0),
+        drained: AtomicU64::new(0),
         rtt: Mutex::new(RttEstimator::new(INITIAL_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT)),
-        samples: Mutex::new(HashMap::new()),
+        samples: Mutex::new(Samples::default()),
         pcap,
     });
     // Ctrl-C (the rule of docs/pipelines.md): stop sending, print the results so far.
@@ -736,14 +816,11 @@ fn send_rounds(
             break;
         }
         let last_send = senders.iter().map(|s| s.last_send).max().unwrap_or(round_start);
-        let last = round == args.retries;
-        let all_answered = shared.answers.load(Relaxed) >= first_round;
-        let timeout = shared.timeout();
-        match (last || all_answered, args.wait) {
+        match (round == args.retries || shared.answers.load(Relaxed) >= first_round, args.wait) {
             (true, Some(wait)) => wait_until(last_send + wait),
-            _ => settle(shared, last_send, timeout, interrupted),
+            _ => settle(shared, last_send, shared.timeout(), first_round, interrupted),
         }
-        if all_answered || shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted() {
+        if shared.answers.load(Relaxed) >= first_round || interrupted.is_interrupted() {
             break;
         }
     }
@@ -770,9 +847,25 @@ mod tests {
     }
 
     #[test]
+    fn every_first_answer_is_a_sample_and_one_during_its_call_is_zero() {
+        let ts = |micros: i64| Timestamp::new(micros / 1_000_000, (micros % 1_000_000) as u64 * 1000);
+        let mut samples = Samples::default();
+        let call = samples.sending(&[1, 2, 3]).unwrap();
+        assert_eq!(samples.answered(1, ts(100)), Some(Duration::ZERO), "read while the call ran");
+        samples.sent(call, ts(1_000));
+        assert_eq!(samples.answered(2, ts(500)), Some(Duration::ZERO), "captured before it returned");
+        assert_eq!(samples.answered(3, ts(3_500)), Some(Duration::from_micros(2_500)));
+        assert_eq!(samples.answered(3, ts(4_000)), None, "a duplicate is no sample");
+        assert!(samples.probes.is_empty() && samples.calls.is_empty(), "nothing kept once answered");
+        let many: Vec<u64> = (0..MAX_SAMPLES as u64).collect();
+        assert!(samples.sending(&many).is_some());
+        assert_eq!(samples.sending(&[MAX_SAMPLES as u64]), None, "bounded");
+    }
+
+    #[test]
     fn one_thread_unless_the_rate_and_the_scan_are_large() {
         assert_eq!(sending_threads(10_000.0, 65_535), 1);
-        assert_eq!(sending_threads(1_000_000.0, 2_000), 1, "a small scan");
+        assert_eq!(sending_threads(1_000_000.0, 1_500), 1, "a small scan");
         let cores = std::thread::available_parallelism().map_or(1, usize::from).min(MAX_SENDERS);
         assert_eq!(sending_threads(200_000.0, 65_535), cores.min(2));
         assert!(sending_threads(1e9, u64::MAX) <= MAX_SENDERS);
