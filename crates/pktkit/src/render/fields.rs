@@ -3,9 +3,13 @@
 //! fields Wireshark shows in hex, dotted and RFC 5952 addresses, several occurrences of a
 //! field (tunnels, the packet quoted in an ICMP error) joined by `,`.
 //!
-//! Application fields (`dns.*`, `http.*`, `tls.*`, `dhcp.*`) come from the `proto/` modules'
-//! `write_field`, for every TCP or UDP payload [`crate::decode::app::classify_payload`] names
-//! as tshark would (tunnelled packets and ICMP quotes included).
+//! Application fields (`dns.*`, `http.*`, `tls.*`, `dhcp.*`) come from `write_field` of
+//! [`dns`] (here, under `fields/`) and of `proto::{http, tls, dhcp}`, for every TCP or UDP payload [`crate::decode::app::classify_payload`] names
+//! as tshark would (tunnelled packets and ICMP quotes included). `tshark_text.rs` prints
+//! strings as tshark does.
+
+pub mod dns;
+pub(crate) mod tshark_text;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
@@ -13,7 +17,7 @@ use std::io::{self, Write};
 use crate::capture::{Packet, Timestamp};
 use crate::decode::app::classify_payload;
 use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
-use crate::proto::{dhcp, dns, http, tls};
+use crate::proto::{dhcp, http, tls};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
 use super::out::{self, be16, be32, hex, s, u};
@@ -1357,7 +1361,7 @@ fn field(
                     AppProto::Dns if seg.over_tcp => {
                         // One value list per message of the segment, joined as tshark does.
                         let mut any = false;
-                        for m in dns::tcp_frames(data) {
+                        for m in crate::proto::dns::tcp_frames(data) {
                             let mark = scratch.len();
                             if any {
                                 scratch.push(',');

@@ -1,10 +1,10 @@
 //! The text tcpdump 4.99.3 prints for a DNS message (`print-domain.c`), reproduced with its
-//! quirks: it walks the raw bytes as tcpdump does (not the validated [`super::Message`]) so
+//! quirks: it walks the raw bytes as tcpdump does (not the validated [`crate::proto::dns::Message`]) so
 //! that broken messages print the same partial text, `<BAD PTR>`, `[|domain]` and all.
 
 use std::fmt::Write as _;
 
-use crate::proto::tcpdump_text::{push_char, push_ipv4, push_ipv6, push_relts};
+use super::netdissect::{push_char, push_ipv4, push_ipv6, push_relts};
 
 /// How tcpdump was asked to print, and how the message arrived.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::proto::tcpdump_text::{push_char, push_ipv4};
+use super::netdissect::{push_char, push_ipv4};
 
 /// tcpdump's longjmp on reading past the captured data.
 struct Trunc;
