@@ -32,3 +32,5 @@ pub mod rewrite;
 pub mod scan;
 pub mod services;
 pub mod stream;
+#[cfg(test)]
+pub(crate) mod test_frames;

@@ -1420,7 +1420,7 @@ mod tests {
     use super::*;
     use crate::capture::{Interface, LinkType, Precision, Timestamp};
     use crate::decode::decode;
-    use crate::render::test_frames::{ip4, tcp, udp};
+    use crate::test_frames::{crafted, raw, tcp4, udp4};
 
     /// Rows for raw IPv4 frames; `wire` extends a frame's length on the wire.
     fn rows(spec: &str, frames: &[(Vec<u8>, usize)]) -> Vec<String> {
@@ -1457,16 +1457,17 @@ mod tests {
             two.extend_from_slice(&(m.len() as u16).to_be_bytes());
             two.extend_from_slice(&m);
         }
-        let quoted = ip4(17, &udp(40000, 53, QUERY));
-        let icmp = [&[3, 3, 0, 0, 0, 0, 0, 0][..], &quoted].concat();
+        let quoted = "IP(src=10.0.0.1,dst=10.0.0.2)/UDP(sport=40000,dport=53)";
+        let icmp =
+            crafted(&format!("IP(src=10.0.0.1,dst=10.0.0.2)/ICMP(type=3,code=3)/{quoted}{}", raw(QUERY)));
         let frames = [
-            (ip4(17, &udp(40000, 53, QUERY)), 0),
-            (ip4(6, &tcp(40000, 53, &two)), 0),
-            (ip4(1, &icmp), 0),
+            (udp4(40000, 53, QUERY), 0),
+            (tcp4(40000, 53, &two), 0),
+            (icmp, 0),
             // Port 123 belongs to NTP in Wireshark: no DNS even with a DNS payload.
-            (ip4(17, &udp(123, 5353, QUERY)), 0),
+            (udp4(123, 5353, QUERY), 0),
             // No registered port: Wireshark's DNS heuristic.
-            (ip4(17, &udp(40000, 40001, QUERY)), 0),
+            (udp4(40000, 40001, QUERY), 0),
         ];
         assert_eq!(
             rows("dns.id,dns.qry.name,dns.qry.type", &frames),
@@ -1499,12 +1500,12 @@ mod tests {
         boot.resize(236, 0);
         boot.extend([99, 130, 83, 99, 53, 1, 3, 255]);
         let frames = [
-            (ip4(6, &tcp(40000, 80, get)), 0),
-            (ip4(6, &tcp(40000, 8000, get)), 0),
-            (ip4(6, &tcp(40000, 443, &hello)), 0),
-            (ip4(17, &udp(68, 67, &boot)), 0),
+            (tcp4(40000, 80, get), 0),
+            (tcp4(40000, 8000, get), 0),
+            (tcp4(40000, 443, &hello), 0),
+            (udp4(68, 67, &boot), 0),
             // Cut after the client address, more on the wire.
-            (ip4(17, &udp(68, 67, &boot))[..28 + 40].to_vec(), boot.len() - 40),
+            (udp4(68, 67, &boot)[..28 + 40].to_vec(), boot.len() - 40),
         ];
         assert_eq!(
             rows(

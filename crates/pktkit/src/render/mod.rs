@@ -10,7 +10,5 @@ pub mod fields;
 pub mod json;
 pub(crate) mod out;
 pub mod scapy;
-#[cfg(test)]
-pub(crate) mod test_frames;
 pub mod text;
 pub mod time;
