@@ -34,3 +34,6 @@ pub mod services;
 pub mod stream;
 #[cfg(test)]
 pub(crate) mod test_frames;
+// The test support shared with the integration tests names this crate `pktkit`.
+#[cfg(test)]
+extern crate self as pktkit;

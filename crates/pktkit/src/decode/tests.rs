@@ -3,7 +3,7 @@ use etherparse::TransportSlice;
 use super::defrag::{DefragOutcome, Defragmenter};
 use super::*;
 use crate::capture::Timestamp;
-use crate::test_frames::{crafted, raw};
+use crate::test_frames::{crafted, raw_layer};
 
 /// The link addresses of the test frames.
 const ETHER: &str = "Ether(src=01:02:03:04:05:06,dst=07:08:09:0a:0b:0c)";
@@ -110,7 +110,7 @@ fn hostile_inputs_do_not_panic() {
 fn icmp_error_quotes_inner_packet() {
     let v = crafted(&format!(
         "{IP}/ICMP(type=11,code=0)/IP(src=10.0.0.2,dst=10.0.0.9,ttl=1)/UDP(sport=33434,dport=33435){}",
-        raw(&[0; 4])
+        raw_layer(&[0; 4])
     ));
     let d = dec(101, &v);
     let q = d.icmp_quoted().unwrap();
@@ -121,14 +121,14 @@ fn icmp_error_quotes_inner_packet() {
 fn app_classification() {
     let v = crafted(&format!(
         "{IP}/UDP(sport=5353,dport=53){}",
-        raw(&[0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+        raw_layer(&[0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])
     ));
     let d = dec(101, &v);
     let app = d.app.unwrap();
     assert_eq!((app.proto, app.offset, app.data.len()), (AppProto::Dns, 28, 12));
     let v = crafted(&format!(
         "{IP}/TCP(sport=40000,dport=8443,seq=1,window=100){}",
-        raw(&[22, 3, 1, 0, 5, 1, 0])
+        raw_layer(&[22, 3, 1, 0, 5, 1, 0])
     ));
     assert_eq!(dec(101, &v).app.unwrap().proto, AppProto::Tls);
     let no_app = DecodeOptions { app: false };
@@ -199,7 +199,7 @@ fn app_classification_follows_wireshark() {
 #[test]
 fn defrag_ipv4_bounded() {
     // One UDP datagram of 8 + 24 bytes split into fragments of 16 bytes.
-    let full = crafted(&format!("{IP}/UDP(sport=1000,dport=2000){}", raw(&[7u8; 24])));
+    let full = crafted(&format!("{IP}/UDP(sport=1000,dport=2000){}", raw_layer(&[7u8; 24])));
     let payload = &full[20..];
     let mut frags = Vec::new();
     for (i, chunk) in payload.chunks(16).enumerate() {
@@ -207,7 +207,7 @@ fn defrag_ipv4_bounded() {
         let frag = i * 16 / 8;
         frags.push(crafted(&format!(
             "IP(src=10.0.0.1,dst=10.0.0.2,id=42,flags={flags},frag={frag},proto=17){}",
-            raw(chunk)
+            raw_layer(chunk)
         )));
     }
     let mut pool = Defragmenter::new();

@@ -1420,7 +1420,7 @@ mod tests {
     use super::*;
     use crate::capture::{Interface, LinkType, Precision, Timestamp};
     use crate::decode::decode;
-    use crate::test_frames::{crafted, raw, tcp4, udp4};
+    use crate::test_frames::{crafted, raw_layer, tcp4, udp4};
 
     /// Rows for raw IPv4 frames; `wire` extends a frame's length on the wire.
     fn rows(spec: &str, frames: &[(Vec<u8>, usize)]) -> Vec<String> {
@@ -1458,8 +1458,10 @@ mod tests {
             two.extend_from_slice(&m);
         }
         let quoted = "IP(src=10.0.0.1,dst=10.0.0.2)/UDP(sport=40000,dport=53)";
-        let icmp =
-            crafted(&format!("IP(src=10.0.0.1,dst=10.0.0.2)/ICMP(type=3,code=3)/{quoted}{}", raw(QUERY)));
+        let icmp = crafted(&format!(
+            "IP(src=10.0.0.1,dst=10.0.0.2)/ICMP(type=3,code=3)/{quoted}{}",
+            raw_layer(QUERY)
+        ));
         let frames = [
             (udp4(40000, 53, QUERY), 0),
             (tcp4(40000, 53, &two), 0),
