@@ -7,7 +7,7 @@ pub mod pcapng;
 mod shared;
 
 #[allow(unused_imports)]
-pub use shared::{corpus, crafted, raw_layer};
+pub use shared::{corpus, crafted, have, hex, raw_layer};
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

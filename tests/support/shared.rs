@@ -1,8 +1,10 @@
-//! Test support that both test crates share: the root package's `tests/` (through
-//! `tests/support/mod.rs`) and `crates/pktkit/tests/` (through `common/mod.rs`), which include
-//! this file by path. One `corpus()`, and test frames built from craft specs.
+//! Test support that every test crate shares: the root package's `tests/` (through
+//! `tests/support/mod.rs`), `crates/pktkit/tests/` (through `common/mod.rs`) and pktkit's unit
+//! tests (through `crates/pktkit/src/test_frames.rs`), which include this file by path. One
+//! `corpus()`, test frames built from craft specs, and the check that an anchor tool runs.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The workspace's root: the nearest directory at or above this crate's manifest that holds
 /// the Cargo.lock.
@@ -40,6 +42,19 @@ pub fn raw_layer(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return String::new();
     }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("/Raw(hex={hex})")
+    format!("/Raw(hex={})", hex(bytes))
+}
+
+/// `bytes` as lowercase hex digits, two a byte.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// True when `tool` runs (`tool --version` succeeds); otherwise prints why `test` skips.
+pub fn have(tool: &str, test: &str) -> bool {
+    let ok = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("NOTICE: {test} skipped: `{tool}` is not installed");
+    }
+    ok
 }

@@ -12,7 +12,7 @@
 //! - [`rewrite`]: edit header fields in place with checksums kept right.
 //! - [`scan`]: a port scan's target and port sets, probe order, cookies and retry state.
 //! - [`services`]: TCP/UDP service names and the ports most often open.
-//! - [`proto`]: one module per protocol (link, network, transport and application layers).
+//! - [`proto`]: one parser per protocol (link, network, transport and application layers).
 //! - [`render`]: tcpdump text, NDJSON and Wireshark fields for decoded packets.
 //! - [`stream`]: live pipelines: knowing when a read would block, and the Ctrl-C rule.
 
@@ -32,3 +32,8 @@ pub mod rewrite;
 pub mod scan;
 pub mod services;
 pub mod stream;
+#[cfg(test)]
+pub(crate) mod test_frames;
+// The test support shared with the integration tests names this crate `pktkit`.
+#[cfg(test)]
+extern crate self as pktkit;

@@ -6,6 +6,7 @@ mod common;
 
 use common::{Case, Frame, Rng};
 use pktkit::proto::dhcp::{self, MessageRepr};
+use pktkit::render::text::dhcp as dhcp_text;
 
 /// Option codes worth generating: the ones with their own printing, common ones, unknown ones.
 const CODES: [u8; 24] =
@@ -138,7 +139,7 @@ fn tcpdump_text_matches_generated_messages() {
     let frames: Vec<Frame> = cases.iter().map(|c| common::udp_frame(68, 67, &c.data, c.snap)).collect();
     let failures = common::tcpdump_text_differences("dhcp-gen", &cases, &frames, false, 3, |c, verbosity| {
         let mut mine = String::new();
-        dhcp::write_tcpdump(&mut mine, c.captured(), c.data.len(), verbosity);
+        dhcp_text::write_tcpdump(&mut mine, c.captured(), c.data.len(), verbosity);
         mine
     });
     eprintln!("tcpdump DHCP: {} messages x 4 verbosities, {} differ", cases.len(), failures.len());
@@ -185,7 +186,7 @@ fn compare_stored(
         }
         let theirs = common::app_text_in_block(&block, false);
         let mut mine = String::new();
-        dhcp::write_tcpdump(&mut mine, &p.data, p.wire_len, verbosity);
+        dhcp_text::write_tcpdump(&mut mine, &p.data, p.wire_len, verbosity);
         compared += 1;
         if theirs != mine {
             failures.push(format!("{} #{n}\n  tcpdump: {theirs:?}\n  ours:    {mine:?}", capture.display()));

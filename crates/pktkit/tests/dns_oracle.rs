@@ -6,7 +6,9 @@
 mod common;
 
 use common::{Frame, Rng, hex};
-use pktkit::proto::dns::{self, TcpdumpOptions};
+use pktkit::proto::dns;
+use pktkit::render::fields::dns as dns_fields;
+use pktkit::render::text::dns::{self as dns_text, TcpdumpOptions};
 
 /// A generated case: the DNS payload, how it travels and how much of it was captured.
 struct Case {
@@ -427,7 +429,7 @@ fn captured(c: &Case) -> &[u8] {
 fn our_text(kind: Kind, data: &[u8], wire_len: usize, verbosity: u8) -> String {
     let opts = TcpdumpOptions { verbosity, over_tcp: kind == Kind::Tcp, mdns: kind == Kind::Mdns };
     let mut s = String::new();
-    dns::write_tcpdump(&mut s, data, wire_len, opts);
+    dns_text::write_tcpdump(&mut s, data, wire_len, opts);
     s
 }
 
@@ -466,7 +468,7 @@ fn our_field(kind: Kind, data: &[u8], field: &str) -> String {
     if kind == Kind::Tcp {
         for fr in dns::tcp_frames(data) {
             let mut one = String::new();
-            if dns::write_field(fr.data, field, &mut one) {
+            if dns_fields::write_field(fr.data, field, &mut one) {
                 if !s.is_empty() {
                     s.push(',');
                 }
@@ -474,9 +476,9 @@ fn our_field(kind: Kind, data: &[u8], field: &str) -> String {
             }
         }
     } else if kind == Kind::Mdns {
-        dns::write_mdns_field(data, field, &mut s);
+        dns_fields::write_mdns_field(data, field, &mut s);
     } else {
-        dns::write_field(data, field, &mut s);
+        dns_fields::write_field(data, field, &mut s);
     }
     s
 }
@@ -522,15 +524,15 @@ fn tshark_fields_match_generated_messages() {
     }
     let cases: Vec<Case> = cases().into_iter().filter(|c| c.kind != Kind::Tcp).collect();
     let frames: Vec<Frame> = cases.iter().map(frame).collect();
-    let rows = common::tshark_rows("dns-tshark", &frames, dns::FIELDS);
+    let rows = common::tshark_rows("dns-tshark", &frames, dns_fields::FIELDS);
     assert_eq!(rows.len(), cases.len());
     let mut failures = Vec::new();
-    let mut per_field = vec![0usize; dns::FIELDS.len()];
+    let mut per_field = vec![0usize; dns_fields::FIELDS.len()];
     let mut clean_count = 0;
     for (i, (c, row)) in cases.iter().zip(&rows).enumerate() {
         let clean = records_are_clean(c);
         clean_count += clean as usize;
-        for (k, field) in dns::FIELDS.iter().enumerate() {
+        for (k, field) in dns_fields::FIELDS.iter().enumerate() {
             if !clean && RECORD_FIELDS.contains(field) {
                 continue;
             }
@@ -546,7 +548,7 @@ fn tshark_fields_match_generated_messages() {
             }
         }
     }
-    let summary: Vec<String> = dns::FIELDS
+    let summary: Vec<String> = dns_fields::FIELDS
         .iter()
         .zip(&per_field)
         .filter(|(_, n)| **n > 0)
@@ -555,7 +557,7 @@ fn tshark_fields_match_generated_messages() {
     eprintln!(
         "tshark DNS: {} messages x {} fields ({clean_count} with every record well-formed), {} differ {summary:?}",
         cases.len(),
-        dns::FIELDS.len(),
+        dns_fields::FIELDS.len(),
         failures.len()
     );
     common::assert_no_differences("tshark DNS", &failures);

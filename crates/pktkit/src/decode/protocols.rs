@@ -39,6 +39,29 @@ macro_rules! protos {
     };
 }
 
+impl Proto {
+    /// The protocol an IP packet with protocol (IPv6 next header) `number` carries, for the
+    /// protocols that sit where TCP and UDP do: the one table of IP protocol names. IP in IP
+    /// and "no next header" are not among them.
+    pub fn transport(number: u8) -> Option<Proto> {
+        Some(match number {
+            ip_proto::TCP => Proto::Tcp,
+            ip_proto::UDP => Proto::Udp,
+            ip_proto::ICMP => Proto::Icmp,
+            ip_proto::ICMPV6 => Proto::Icmpv6,
+            ip_proto::IGMP => Proto::Igmp,
+            ip_proto::GRE => Proto::Gre,
+            ip_proto::ESP => Proto::Esp,
+            ip_proto::AH => Proto::Ah,
+            ip_proto::SCTP => Proto::Sctp,
+            ip_proto::VRRP => Proto::Vrrp,
+            ip_proto::OSPF => Proto::Ospf,
+            ip_proto::PIM => Proto::Pim,
+            _ => return None,
+        })
+    }
+}
+
 protos! {
     Eth => "eth",
     Sll => "sll",
@@ -255,11 +278,6 @@ fn network(p: &mut Path, d: &Decoded<'_>, ethertype: u16) {
         Some(TransportSlice::Icmpv6(_)) => Proto::Icmpv6,
         Some(TransportSlice::Igmp(_)) => Proto::Igmp,
         None => match ip.ip_number.0 {
-            ip_proto::TCP => Proto::Tcp,
-            ip_proto::UDP => Proto::Udp,
-            ip_proto::ICMP => Proto::Icmp,
-            ip_proto::ICMPV6 => Proto::Icmpv6,
-            ip_proto::IGMP => Proto::Igmp,
             // IP in IP: the inner packet names itself, unless it cannot be read.
             ip_proto::IPIP | ip_proto::IPV6 if d.encapsulated().is_some() => return,
             ip_proto::IPIP => Proto::Ip,
@@ -272,14 +290,8 @@ fn network(p: &mut Path, d: &Decoded<'_>, ethertype: u16) {
                 }
                 return;
             }
-            ip_proto::ESP => Proto::Esp,
-            ip_proto::AH => Proto::Ah,
-            ip_proto::SCTP => Proto::Sctp,
-            ip_proto::VRRP => Proto::Vrrp,
-            ip_proto::OSPF => Proto::Ospf,
-            ip_proto::PIM => Proto::Pim,
             ip_proto::NO_NEXT_HEADER => return,
-            _ => Proto::Data,
+            number => Proto::transport(number).unwrap_or(Proto::Data),
         },
     };
     p.push(next);

@@ -1,17 +1,17 @@
-use etherparse::{PacketBuilder, TransportSlice};
+use etherparse::TransportSlice;
 
 use super::defrag::{DefragOutcome, Defragmenter};
 use super::*;
 use crate::capture::Timestamp;
+use crate::test_frames::{crafted, raw_layer};
+
+/// The link addresses of the test frames.
+const ETHER: &str = "Ether(src=01:02:03:04:05:06,dst=07:08:09:0a:0b:0c)";
+/// The IPv4 header of the test frames.
+const IP: &str = "IP(src=10.0.0.1,dst=10.0.0.2)";
 
 fn tcp_syn() -> Vec<u8> {
-    let b = PacketBuilder::ethernet2([1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12])
-        .ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64)
-        .tcp(1234, 80, 1000, 65535)
-        .syn();
-    let mut v = Vec::new();
-    b.write(&mut v, &[]).unwrap();
-    v
+    crafted(&format!("{ETHER}/{IP}/TCP(sport=1234,dport=80,seq=1000,window=65535,flags=S)"))
 }
 
 fn dec(lt: u16, data: &[u8]) -> Decoded<'_> {
@@ -56,14 +56,15 @@ fn every_truncation_keeps_complete_layers() {
 #[test]
 fn qinq_and_sll2_and_null() {
     let p = tcp_syn();
-    let mut q = p[..12].to_vec();
-    q.extend_from_slice(&[0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x20, 0x14, 0x08, 0x00]);
-    q.extend_from_slice(&p[14..]);
+    let q = crafted(&format!(
+        "Ether(src=01:02:03:04:05:06,dst=07:08:09:0a:0b:0c,type=0x88a8)/Dot1Q(vlan=10)/Dot1Q(prio=1,vlan=20)/{IP}/TCP(sport=1234,dport=80,flags=S)"
+    ));
     let d = dec(1, &q);
     assert_eq!(d.vlans().iter().map(|v| v.vid).collect::<Vec<_>>(), vec![10, 20]);
     assert!(d.transport.is_some() && d.stop.is_none());
     assert_eq!(d.net_offset, 22);
 
+    // Linux cooked v2 and BSD loopback headers: craft builds Ethernet or IP frames only.
     let mut s = vec![0x08, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 4, 6, 1, 2, 3, 4, 5, 6, 0, 0];
     s.extend_from_slice(&p[14..]);
     let d = dec(276, &s);
@@ -107,15 +108,10 @@ fn hostile_inputs_do_not_panic() {
 
 #[test]
 fn icmp_error_quotes_inner_packet() {
-    let inner = {
-        let b = PacketBuilder::ipv4([10, 0, 0, 2], [10, 0, 0, 9], 1).udp(33434, 33435);
-        let mut v = Vec::new();
-        b.write(&mut v, &[0; 4]).unwrap();
-        v
-    };
-    let b = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).icmpv4_raw(11, 0, [0; 4]);
-    let mut v = Vec::new();
-    b.write(&mut v, &inner).unwrap();
+    let v = crafted(&format!(
+        "{IP}/ICMP(type=11,code=0)/IP(src=10.0.0.2,dst=10.0.0.9,ttl=1)/UDP(sport=33434,dport=33435){}",
+        raw_layer(&[0; 4])
+    ));
     let d = dec(101, &v);
     let q = d.icmp_quoted().unwrap();
     assert!(matches!(q.transport, Some(TransportSlice::Udp(u)) if u.destination_port() == 33435));
@@ -123,15 +119,17 @@ fn icmp_error_quotes_inner_packet() {
 
 #[test]
 fn app_classification() {
-    let b = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).udp(5353, 53);
-    let mut v = Vec::new();
-    b.write(&mut v, &[0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]).unwrap();
+    let v = crafted(&format!(
+        "{IP}/UDP(sport=5353,dport=53){}",
+        raw_layer(&[0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+    ));
     let d = dec(101, &v);
     let app = d.app.unwrap();
     assert_eq!((app.proto, app.offset, app.data.len()), (AppProto::Dns, 28, 12));
-    let b = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).tcp(40000, 8443, 1, 100);
-    let mut v = Vec::new();
-    b.write(&mut v, &[22, 3, 1, 0, 5, 1, 0]).unwrap();
+    let v = crafted(&format!(
+        "{IP}/TCP(sport=40000,dport=8443,seq=1,window=100){}",
+        raw_layer(&[22, 3, 1, 0, 5, 1, 0])
+    ));
     assert_eq!(dec(101, &v).app.unwrap().proto, AppProto::Tls);
     let no_app = DecodeOptions { app: false };
     assert!(decode(LinkType(101), &v, v.len() as u32, &no_app).app.is_none());
@@ -201,24 +199,16 @@ fn app_classification_follows_wireshark() {
 #[test]
 fn defrag_ipv4_bounded() {
     // One UDP datagram of 8 + 24 bytes split into fragments of 16 bytes.
-    let full = {
-        let b = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64).udp(1000, 2000);
-        let mut v = Vec::new();
-        b.write(&mut v, &[7u8; 24]).unwrap();
-        v
-    };
+    let full = crafted(&format!("{IP}/UDP(sport=1000,dport=2000){}", raw_layer(&[7u8; 24])));
     let payload = &full[20..];
     let mut frags = Vec::new();
     for (i, chunk) in payload.chunks(16).enumerate() {
-        let mut h = full[..20].to_vec();
-        let total = (20 + chunk.len()) as u16;
-        h[2..4].copy_from_slice(&total.to_be_bytes());
-        let more = (i + 1) * 16 < payload.len();
-        let off = ((i * 16 / 8) as u16) | if more { 0x2000 } else { 0 };
-        h[4..6].copy_from_slice(&[0, 42]);
-        h[6..8].copy_from_slice(&off.to_be_bytes());
-        h.extend_from_slice(chunk);
-        frags.push(h);
+        let flags = if (i + 1) * 16 < payload.len() { "MF" } else { "0" };
+        let frag = i * 16 / 8;
+        frags.push(crafted(&format!(
+            "IP(src=10.0.0.1,dst=10.0.0.2,id=42,flags={flags},frag={frag},proto=17){}",
+            raw_layer(chunk)
+        )));
     }
     let mut pool = Defragmenter::new();
     let ts = Timestamp::new(100, 0);
@@ -260,7 +250,7 @@ fn defrag_ipv4_bounded() {
 #[test]
 fn first_fragments_keep_their_transport_header() {
     // IPv6: a UDP header after a fragment header of offset 0 with more to come; a later
-    // fragment (offset 8) has none.
+    // fragment (offset 8) has none. Hand-built: craft has no IPv6 fragment header.
     let mut p = vec![0x60, 0, 0, 0, 0, 24, 44, 64];
     p.extend_from_slice(&[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     p.extend_from_slice(&[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
@@ -276,10 +266,7 @@ fn first_fragments_keep_their_transport_header() {
     p[43] = 0x09; // offset 1 (8 bytes), more fragments
     assert!(dec(101, &p).transport.is_none());
     // IPv4 TCP first fragment: the TCP header is read, a cut one is not.
-    let tcp = tcp_syn();
-    let mut ip = tcp[14..].to_vec();
-    ip[6] = 0x20;
-    ip[7] = 0;
+    let ip = crafted("IP(src=10.0.0.1,dst=10.0.0.2,flags=MF)/TCP(sport=1234,dport=80,flags=S)");
     let d = dec(101, &ip);
     assert!(matches!(d.transport, Some(TransportSlice::Tcp(t)) if t.syn()));
     assert!(dec(101, &ip[..30]).transport.is_none());

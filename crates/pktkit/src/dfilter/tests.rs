@@ -1,7 +1,7 @@
 use super::*;
 use crate::capture::{Interface, LinkType, Precision, Timestamp};
 use crate::decode::{DecodeOptions, decode};
-use crate::render::test_frames::{ip4, tcp, udp};
+use crate::test_frames::{tcp4, udp4};
 
 const QUERY: &[u8] =
     b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01";
@@ -14,10 +14,10 @@ fn eth(ip: &[u8]) -> Vec<u8> {
 /// The frames: 1 DNS query, 2 HTTP GET to 80, 3 TCP 443 -> 8050 empty, 4 UDP 5000 -> 6000.
 fn frames() -> Vec<Vec<u8>> {
     vec![
-        eth(&ip4(17, &udp(40000, 53, QUERY))),
-        eth(&ip4(6, &tcp(40000, 80, b"GET /Index.html HTTP/1.1\r\nHost: www.Example.org\r\n\r\n"))),
-        eth(&ip4(6, &tcp(443, 8050, b""))),
-        eth(&ip4(17, &udp(5000, 6000, b"xyz"))),
+        eth(&udp4(40000, 53, QUERY)),
+        eth(&tcp4(40000, 80, b"GET /Index.html HTTP/1.1\r\nHost: www.Example.org\r\n\r\n")),
+        eth(&tcp4(443, 8050, b"")),
+        eth(&udp4(5000, 6000, b"xyz")),
     ]
 }
 

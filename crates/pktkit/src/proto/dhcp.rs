@@ -1,19 +1,15 @@
 //! DHCP and BOOTP (RFC 2131, RFC 2132): a zero-copy view of the fixed header and the
-//! options, emit, tcpdump text and Wireshark fields.
+//! options, emit and Wireshark fields (tcpdump's text is in [`crate::render::text::dhcp`]).
 //!
 //! Options are read up to option 255 or the end of the data; every length is checked
 //! against what is present, and nothing is allocated from a length field.
-
-mod tcpdump;
 
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use thiserror::Error;
 
-pub use tcpdump::write_tcpdump;
-
-use crate::proto::tshark_text::push_ascii_string;
+use crate::render::fields::tshark_text::push_ascii_string;
 
 /// Length of the fixed BOOTP header (before the magic cookie).
 pub const FIXED_LEN: usize = 236;

@@ -1,6 +1,6 @@
 //! DNS messages (RFC 1035, EDNS0 RFC 6891): zero-copy views, bounded name decompression,
-//! a lenient whole-message parse, DNS over TCP framing, emit, tcpdump text and Wireshark
-//! fields.
+//! a lenient whole-message parse, DNS over TCP framing and emit. The printers are elsewhere:
+//! tcpdump's text in [`crate::render::text::dns`], tshark's fields in [`crate::render::fields::dns`].
 //!
 //! [`Message::parse`] checks the 12-byte header; [`Message::entries`] then walks questions and
 //! records one by one without allocating. [`LaxMessage::parse`] collects everything that
@@ -12,8 +12,6 @@
 //! [`Name::to_buf`] decompresses into a fixed-size [`NameBuf`].
 
 mod emit;
-mod tcpdump;
-mod tshark;
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -21,8 +19,6 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use thiserror::Error;
 
 pub use emit::{MessageRepr, QuestionRepr, RDataRepr, RecordRepr};
-pub use tcpdump::{TcpdumpOptions, write_tcpdump};
-pub use tshark::{FIELDS, write_field, write_llmnr_field, write_mdns_field};
 
 /// Length of the fixed header.
 pub const HEADER_LEN: usize = 12;

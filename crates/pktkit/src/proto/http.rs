@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use thiserror::Error;
 
-use crate::proto::tshark_text::push_ascii_string as push_ws_string;
+use crate::render::fields::tshark_text::push_ascii_string as push_ws_string;
 
 /// Request methods recognised at the start of a segment (RFC 9110, WebDAV, SSDP and the
 /// extensions tcpdump and Wireshark know).

@@ -33,9 +33,6 @@ pub mod tunnel;
 pub mod udp;
 pub mod vrrp;
 
-pub(crate) mod tcpdump_text;
-pub(crate) mod tshark_text;
-
 /// IP protocol numbers (IANA "Assigned Internet Protocol Numbers"), the IPv4 protocol and
 /// IPv6 next-header values the decoders and senders name.
 pub mod ip_proto {

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use thiserror::Error;
 
-use crate::proto::tshark_text::push_ascii_string as push_ws_string;
+use crate::render::fields::tshark_text::push_ascii_string as push_ws_string;
 
 /// Record content type ChangeCipherSpec.
 pub const CHANGE_CIPHER_SPEC: u8 = 20;

@@ -3,9 +3,13 @@
 //! fields Wireshark shows in hex, dotted and RFC 5952 addresses, several occurrences of a
 //! field (tunnels, the packet quoted in an ICMP error) joined by `,`.
 //!
-//! Application fields (`dns.*`, `http.*`, `tls.*`, `dhcp.*`) come from the `proto/` modules'
-//! `write_field`, for every TCP or UDP payload [`crate::decode::app::classify_payload`] names
-//! as tshark would (tunnelled packets and ICMP quotes included).
+//! Application fields (`dns.*`, `http.*`, `tls.*`, `dhcp.*`) come from `write_field` of
+//! [`dns`] (here, under `fields/`) and of `proto::{http, tls, dhcp}`, for every TCP or UDP payload [`crate::decode::app::classify_payload`] names
+//! as tshark would (tunnelled packets and ICMP quotes included). `tshark_text.rs` prints
+//! strings as tshark does.
+
+pub mod dns;
+pub(crate) mod tshark_text;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
@@ -13,14 +17,14 @@ use std::io::{self, Write};
 use crate::capture::{Packet, Timestamp};
 use crate::decode::app::classify_payload;
 use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
-use crate::proto::{dhcp, dns, http, tls};
+use crate::proto::{dhcp, http, tls};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
 use super::out::{self, be16, be32, hex, s, u};
 
 /// A field pktkit knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum F {
+enum Field {
     FrameNumber,
     FrameTimeEpoch,
     /// Seconds since the first packet.
@@ -105,81 +109,81 @@ enum F {
 }
 
 /// The field table: Wireshark name, field.
-const FIELDS: &[(&str, F)] = &[
-    ("frame.number", F::FrameNumber),
-    ("frame.time_epoch", F::FrameTimeEpoch),
-    ("frame.time_relative", F::FrameTimeRelative),
-    ("frame.time_delta", F::FrameTimeDelta),
-    ("frame.time_delta_displayed", F::FrameTimeDeltaDisplayed),
-    ("frame.len", F::FrameLen),
-    ("frame.cap_len", F::FrameCapLen),
-    ("frame.interface_id", F::FrameInterfaceId),
-    ("eth.src", F::EthSrc),
-    ("eth.dst", F::EthDst),
-    ("eth.type", F::EthType),
-    ("vlan.id", F::VlanId),
-    ("sll.pkttype", F::SllPkttype),
-    ("ip.src", F::IpSrc),
-    ("ip.dst", F::IpDst),
-    ("ip.proto", F::IpProto),
-    ("ip.ttl", F::IpTtl),
-    ("ip.id", F::IpId),
-    ("ip.flags.mf", F::IpFlagsMf),
-    ("ip.flags.df", F::IpFlagsDf),
-    ("ip.frag_offset", F::IpFragOffset),
-    ("ip.len", F::IpLen),
-    ("ipv6.src", F::Ipv6Src),
-    ("ipv6.dst", F::Ipv6Dst),
-    ("ipv6.nxt", F::Ipv6Nxt),
-    ("ipv6.hlim", F::Ipv6Hlim),
-    ("tcp.srcport", F::TcpSrcport),
-    ("tcp.dstport", F::TcpDstport),
-    ("tcp.flags", F::TcpFlags),
-    ("tcp.seq_raw", F::TcpSeqRaw),
-    ("tcp.ack_raw", F::TcpAckRaw),
-    ("tcp.len", F::TcpLen),
-    ("tcp.window_size_value", F::TcpWindowSizeValue),
-    ("tcp.stream", F::TcpStream),
-    ("tcp.flags.str", F::TcpFlagsStr),
-    ("udp.srcport", F::UdpSrcport),
-    ("udp.dstport", F::UdpDstport),
-    ("udp.length", F::UdpLength),
-    ("udp.stream", F::UdpStream),
-    ("icmp.type", F::IcmpType),
-    ("icmp.code", F::IcmpCode),
-    ("icmp.checksum", F::IcmpChecksum),
-    ("icmp.checksum.status", F::IcmpChecksumStatus),
-    ("icmp.ident", F::IcmpIdent),
-    ("icmp.seq", F::IcmpSeq),
-    ("icmp.ident_le", F::IcmpIdentLe),
-    ("icmp.seq_le", F::IcmpSeqLe),
-    ("icmp.mtu", F::IcmpMtu),
-    ("icmp.redir_gw", F::IcmpRedirGw),
-    ("icmp.originate_timestamp", F::IcmpOriginateTimestamp),
-    ("icmp.receive_timestamp", F::IcmpReceiveTimestamp),
-    ("icmp.transmit_timestamp", F::IcmpTransmitTimestamp),
-    ("icmp.address_mask", F::IcmpAddressMask),
-    ("icmpv6.type", F::Icmpv6Type),
-    ("icmpv6.code", F::Icmpv6Code),
-    ("arp.hw.type", F::ArpHwType),
-    ("arp.proto.type", F::ArpProtoType),
-    ("arp.hw.size", F::ArpHwSize),
-    ("arp.proto.size", F::ArpProtoSize),
-    ("arp.opcode", F::ArpOpcode),
-    ("arp.src.proto_ipv4", F::ArpSrcProtoIpv4),
-    ("arp.dst.proto_ipv4", F::ArpDstProtoIpv4),
-    ("arp.src.hw_mac", F::ArpSrcHwMac),
-    ("arp.dst.hw_mac", F::ArpDstHwMac),
-    ("tcp.flags.res", F::TcpFlag(0xe00)),
-    ("tcp.flags.fin", F::TcpFlag(0x001)),
-    ("tcp.flags.syn", F::TcpFlag(0x002)),
-    ("tcp.flags.reset", F::TcpFlag(0x004)),
-    ("tcp.flags.push", F::TcpFlag(0x008)),
-    ("tcp.flags.ack", F::TcpFlag(0x010)),
-    ("tcp.flags.urg", F::TcpFlag(0x020)),
-    ("tcp.flags.ece", F::TcpFlag(0x040)),
-    ("tcp.flags.cwr", F::TcpFlag(0x080)),
-    ("tcp.flags.ae", F::TcpFlag(0x100)),
+const FIELDS: &[(&str, Field)] = &[
+    ("frame.number", Field::FrameNumber),
+    ("frame.time_epoch", Field::FrameTimeEpoch),
+    ("frame.time_relative", Field::FrameTimeRelative),
+    ("frame.time_delta", Field::FrameTimeDelta),
+    ("frame.time_delta_displayed", Field::FrameTimeDeltaDisplayed),
+    ("frame.len", Field::FrameLen),
+    ("frame.cap_len", Field::FrameCapLen),
+    ("frame.interface_id", Field::FrameInterfaceId),
+    ("eth.src", Field::EthSrc),
+    ("eth.dst", Field::EthDst),
+    ("eth.type", Field::EthType),
+    ("vlan.id", Field::VlanId),
+    ("sll.pkttype", Field::SllPkttype),
+    ("ip.src", Field::IpSrc),
+    ("ip.dst", Field::IpDst),
+    ("ip.proto", Field::IpProto),
+    ("ip.ttl", Field::IpTtl),
+    ("ip.id", Field::IpId),
+    ("ip.flags.mf", Field::IpFlagsMf),
+    ("ip.flags.df", Field::IpFlagsDf),
+    ("ip.frag_offset", Field::IpFragOffset),
+    ("ip.len", Field::IpLen),
+    ("ipv6.src", Field::Ipv6Src),
+    ("ipv6.dst", Field::Ipv6Dst),
+    ("ipv6.nxt", Field::Ipv6Nxt),
+    ("ipv6.hlim", Field::Ipv6Hlim),
+    ("tcp.srcport", Field::TcpSrcport),
+    ("tcp.dstport", Field::TcpDstport),
+    ("tcp.flags", Field::TcpFlags),
+    ("tcp.seq_raw", Field::TcpSeqRaw),
+    ("tcp.ack_raw", Field::TcpAckRaw),
+    ("tcp.len", Field::TcpLen),
+    ("tcp.window_size_value", Field::TcpWindowSizeValue),
+    ("tcp.stream", Field::TcpStream),
+    ("tcp.flags.str", Field::TcpFlagsStr),
+    ("udp.srcport", Field::UdpSrcport),
+    ("udp.dstport", Field::UdpDstport),
+    ("udp.length", Field::UdpLength),
+    ("udp.stream", Field::UdpStream),
+    ("icmp.type", Field::IcmpType),
+    ("icmp.code", Field::IcmpCode),
+    ("icmp.checksum", Field::IcmpChecksum),
+    ("icmp.checksum.status", Field::IcmpChecksumStatus),
+    ("icmp.ident", Field::IcmpIdent),
+    ("icmp.seq", Field::IcmpSeq),
+    ("icmp.ident_le", Field::IcmpIdentLe),
+    ("icmp.seq_le", Field::IcmpSeqLe),
+    ("icmp.mtu", Field::IcmpMtu),
+    ("icmp.redir_gw", Field::IcmpRedirGw),
+    ("icmp.originate_timestamp", Field::IcmpOriginateTimestamp),
+    ("icmp.receive_timestamp", Field::IcmpReceiveTimestamp),
+    ("icmp.transmit_timestamp", Field::IcmpTransmitTimestamp),
+    ("icmp.address_mask", Field::IcmpAddressMask),
+    ("icmpv6.type", Field::Icmpv6Type),
+    ("icmpv6.code", Field::Icmpv6Code),
+    ("arp.hw.type", Field::ArpHwType),
+    ("arp.proto.type", Field::ArpProtoType),
+    ("arp.hw.size", Field::ArpHwSize),
+    ("arp.proto.size", Field::ArpProtoSize),
+    ("arp.opcode", Field::ArpOpcode),
+    ("arp.src.proto_ipv4", Field::ArpSrcProtoIpv4),
+    ("arp.dst.proto_ipv4", Field::ArpDstProtoIpv4),
+    ("arp.src.hw_mac", Field::ArpSrcHwMac),
+    ("arp.dst.hw_mac", Field::ArpDstHwMac),
+    ("tcp.flags.res", Field::TcpFlag(0xe00)),
+    ("tcp.flags.fin", Field::TcpFlag(0x001)),
+    ("tcp.flags.syn", Field::TcpFlag(0x002)),
+    ("tcp.flags.reset", Field::TcpFlag(0x004)),
+    ("tcp.flags.push", Field::TcpFlag(0x008)),
+    ("tcp.flags.ack", Field::TcpFlag(0x010)),
+    ("tcp.flags.urg", Field::TcpFlag(0x020)),
+    ("tcp.flags.ece", Field::TcpFlag(0x040)),
+    ("tcp.flags.cwr", Field::TcpFlag(0x080)),
+    ("tcp.flags.ae", Field::TcpFlag(0x100)),
 ];
 
 /// The type of a field's values, as Wireshark's display filters see it.
@@ -205,7 +209,7 @@ pub enum Kind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldRef {
     name: &'static str,
-    field: F,
+    field: Field,
 }
 
 /// Protocol names and the field whose presence marks the protocol (display filters).
@@ -251,12 +255,12 @@ impl FieldRef {
     /// The field of the table (or protocol) named `name`.
     pub fn lookup(name: &str) -> Option<FieldRef> {
         if let Some((n, p)) = APP_PROTOCOLS.iter().find(|(n, _)| *n == name) {
-            return Some(FieldRef { name: n, field: F::AppPresent(*p, n) });
+            return Some(FieldRef { name: n, field: Field::AppPresent(*p, n) });
         }
         match name {
-            "ip" => return Some(FieldRef { name: "ip", field: F::Ipv4Present }),
+            "ip" => return Some(FieldRef { name: "ip", field: Field::Ipv4Present }),
             "tls.handshake" => {
-                return Some(FieldRef { name: "tls.handshake", field: F::TlsHandshakePresent });
+                return Some(FieldRef { name: "tls.handshake", field: Field::TlsHandshakePresent });
             }
             _ => {}
         }
@@ -292,21 +296,22 @@ impl FieldRef {
             return Kind::None;
         }
         match self.field {
-            F::FrameTimeEpoch | F::FrameTimeRelative | F::FrameTimeDelta | F::FrameTimeDeltaDisplayed => {
-                Kind::Time
-            }
-            F::TcpFlagsStr => Kind::Str,
-            F::EthSrc | F::EthDst | F::ArpSrcHwMac | F::ArpDstHwMac => Kind::Mac,
-            F::IpSrc
-            | F::IpDst
-            | F::ArpSrcProtoIpv4
-            | F::ArpDstProtoIpv4
-            | F::IcmpRedirGw
-            | F::IcmpAddressMask => Kind::Ipv4,
-            F::Ipv6Src | F::Ipv6Dst => Kind::Ipv6,
-            F::IpFlagsMf | F::IpFlagsDf | F::TcpFlag(_) => Kind::Bool,
-            F::AppPresent(..) | F::Ipv4Present | F::TlsHandshakePresent => Kind::None,
-            F::App(_, name) => match name {
+            Field::FrameTimeEpoch
+            | Field::FrameTimeRelative
+            | Field::FrameTimeDelta
+            | Field::FrameTimeDeltaDisplayed => Kind::Time,
+            Field::TcpFlagsStr => Kind::Str,
+            Field::EthSrc | Field::EthDst | Field::ArpSrcHwMac | Field::ArpDstHwMac => Kind::Mac,
+            Field::IpSrc
+            | Field::IpDst
+            | Field::ArpSrcProtoIpv4
+            | Field::ArpDstProtoIpv4
+            | Field::IcmpRedirGw
+            | Field::IcmpAddressMask => Kind::Ipv4,
+            Field::Ipv6Src | Field::Ipv6Dst => Kind::Ipv6,
+            Field::IpFlagsMf | Field::IpFlagsDf | Field::TcpFlag(_) => Kind::Bool,
+            Field::AppPresent(..) | Field::Ipv4Present | Field::TlsHandshakePresent => Kind::None,
+            Field::App(_, name) => match name {
                 "dns.flags.response"
                 | "dns.flags.authoritative"
                 | "dns.flags.conflict"
@@ -337,7 +342,10 @@ impl FieldRef {
     /// Whether the text of several occurrences is joined by `,` (not for free text, where
     /// a `,` belongs to the value).
     fn splits(&self) -> bool {
-        !matches!(self.field, F::App(AppProto::Http, _) | F::App(AppProto::Dhcp, "dhcp.option.hostname"))
+        !matches!(
+            self.field,
+            Field::App(AppProto::Http, _) | Field::App(AppProto::Dhcp, "dhcp.option.hostname")
+        )
     }
 }
 
@@ -362,8 +370,9 @@ impl FieldReader {
     ) {
         text.clear();
         spans.resize_with(refs.len(), Vec::new);
-        let app =
-            refs.iter().any(|r| matches!(r.field, F::App(..) | F::AppPresent(..) | F::TlsHandshakePresent));
+        let app = refs
+            .iter()
+            .any(|r| matches!(r.field, Field::App(..) | Field::AppPresent(..) | Field::TlsHandshakePresent));
         let chain = Chain::new(d);
         let layers = Layers::new(&chain, app);
         for (r, occ) in refs.iter().zip(spans.iter_mut()) {
@@ -395,8 +404,8 @@ impl FieldReader {
 }
 
 /// The application fields, with the protocol whose module writes them.
-fn app_fields() -> impl Iterator<Item = (&'static str, F)> {
-    let of = |p: AppProto, names: &'static [&'static str]| names.iter().map(move |n| (*n, F::App(p, n)));
+fn app_fields() -> impl Iterator<Item = (&'static str, Field)> {
+    let of = |p: AppProto, names: &'static [&'static str]| names.iter().map(move |n| (*n, Field::App(p, n)));
     of(AppProto::Dns, dns::FIELDS)
         .chain(of(AppProto::Tls, tls::FIELDS))
         .chain(of(AppProto::Http, http::FIELDS))
@@ -471,7 +480,7 @@ impl TsharkStyle {
 /// Writes `--fields` rows.
 pub struct FieldsWriter {
     style: TsharkStyle,
-    fields: Vec<(&'static str, F)>,
+    fields: Vec<(&'static str, Field)>,
     line: Vec<u8>,
     /// Scratch text of the application modules (reused).
     scratch: String,
@@ -514,7 +523,7 @@ impl FieldsWriter {
         if fields.is_empty() {
             return Err("--fields needs at least one field name".to_string());
         }
-        let app = fields.iter().any(|(_, f)| matches!(f, F::App(..)));
+        let app = fields.iter().any(|(_, f)| matches!(f, Field::App(..)));
         Ok(FieldsWriter {
             style: TsharkStyle::default(),
             fields,
@@ -945,14 +954,14 @@ fn icmp_has_ident(icmp_type: u8) -> bool {
 
 /// Fields whose values depend on earlier packets: they read every packet, also those
 /// not shown ([`FieldsWriter::skip`]).
-fn stateful(f: F) -> bool {
+fn stateful(f: Field) -> bool {
     matches!(
         f,
-        F::TcpStream
-            | F::UdpStream
-            | F::AppPresent(AppProto::Http, _)
-            | F::App(AppProto::Tls, "tls.record.content_type")
-            | F::TlsHandshakePresent
+        Field::TcpStream
+            | Field::UdpStream
+            | Field::AppPresent(AppProto::Http, _)
+            | Field::App(AppProto::Tls, "tls.record.content_type")
+            | Field::TlsHandshakePresent
     )
 }
 
@@ -962,7 +971,7 @@ fn field(
     b: &mut Vec<u8>,
     scratch: &mut String,
     state: &mut State,
-    f: F,
+    f: Field,
     pkt: &Packet<'_>,
     d: &Decoded<'_>,
     c: &Chain<'_>,
@@ -979,7 +988,7 @@ fn field(
         any = true;
     };
     match f {
-        F::TcpFlag(mask) => {
+        Field::TcpFlag(mask) => {
             for t in l.tp(6) {
                 if let (true, Some(flags)) = (t.bytes.len() >= 20, be16(t.bytes, 12)) {
                     sep(b);
@@ -987,20 +996,20 @@ fn field(
                 }
             }
         }
-        F::Ipv4Present => {
+        Field::Ipv4Present => {
             if l.nets.iter().flatten().any(|n| matches!(n, LaxNetSlice::Ipv4(_))) {
                 sep(b);
             }
         }
-        F::TlsHandshakePresent => {
+        Field::TlsHandshakePresent => {
             let mut types = Vec::new();
-            let app = F::App(AppProto::Tls, "tls.record.content_type");
+            let app = Field::App(AppProto::Tls, "tls.record.content_type");
             field(&mut types, scratch, state, app, pkt, d, c, l);
             if types.split(|c| *c == b',').any(|t| t == b"22") {
                 sep(b);
             }
         }
-        F::AppPresent(AppProto::Http, _) => {
+        Field::AppPresent(AppProto::Http, _) => {
             // A segment of a connection that carried an HTTP message; UDP's HTTP is SSDP.
             let mut any_http = false;
             for seg in l.transports.iter().flatten().filter_map(|t| t.app).filter(|s| s.over_tcp) {
@@ -1017,7 +1026,7 @@ fn field(
                 sep(b);
             }
         }
-        F::AppPresent(proto, name) => {
+        Field::AppPresent(proto, name) => {
             let named = |seg: &AppSeg<'_>| {
                 let llmnr = seg.llmnr();
                 match name {
@@ -1036,11 +1045,11 @@ fn field(
                 sep(b);
             }
         }
-        F::FrameNumber => u(b, pkt.number),
-        F::FrameTimeRelative => time_between(b, state.first.unwrap_or(pkt.ts), pkt.ts),
-        F::FrameTimeDelta => time_between(b, state.previous.unwrap_or(pkt.ts), pkt.ts),
-        F::FrameTimeDeltaDisplayed => time_between(b, state.displayed.unwrap_or(pkt.ts), pkt.ts),
-        F::TcpStream => {
+        Field::FrameNumber => u(b, pkt.number),
+        Field::FrameTimeRelative => time_between(b, state.first.unwrap_or(pkt.ts), pkt.ts),
+        Field::FrameTimeDelta => time_between(b, state.previous.unwrap_or(pkt.ts), pkt.ts),
+        Field::FrameTimeDeltaDisplayed => time_between(b, state.displayed.unwrap_or(pkt.ts), pkt.ts),
+        Field::TcpStream => {
             for t in l.tp(6).filter(|t| t.bytes.len() >= 20) {
                 if let Some(index) = state.tcp_stream(&t) {
                     sep(b);
@@ -1048,7 +1057,7 @@ fn field(
                 }
             }
         }
-        F::UdpStream => {
+        Field::UdpStream => {
             for t in l.tp(17).filter(|t| t.bytes.len() >= 8) {
                 if let Some(index) = state.udp_stream(&t) {
                     sep(b);
@@ -1056,7 +1065,7 @@ fn field(
                 }
             }
         }
-        F::TcpFlagsStr => {
+        Field::TcpFlagsStr => {
             for t in l.tp(6) {
                 if let (true, Some(flags)) = (t.bytes.len() >= 20, be16(t.bytes, 12)) {
                     sep(b);
@@ -1070,18 +1079,18 @@ fn field(
                 }
             }
         }
-        F::IcmpChecksum
-        | F::IcmpChecksumStatus
-        | F::IcmpIdent
-        | F::IcmpSeq
-        | F::IcmpIdentLe
-        | F::IcmpSeqLe
-        | F::IcmpMtu
-        | F::IcmpRedirGw
-        | F::IcmpOriginateTimestamp
-        | F::IcmpReceiveTimestamp
-        | F::IcmpTransmitTimestamp
-        | F::IcmpAddressMask => {
+        Field::IcmpChecksum
+        | Field::IcmpChecksumStatus
+        | Field::IcmpIdent
+        | Field::IcmpSeq
+        | Field::IcmpIdentLe
+        | Field::IcmpSeqLe
+        | Field::IcmpMtu
+        | Field::IcmpRedirGw
+        | Field::IcmpOriginateTimestamp
+        | Field::IcmpReceiveTimestamp
+        | Field::IcmpTransmitTimestamp
+        | Field::IcmpAddressMask => {
             for t in l.tp(1) {
                 let p = t.bytes;
                 let (Some(&icmp_type), Some(&code)) = (p.first(), p.get(1)) else { continue };
@@ -1096,14 +1105,14 @@ fn field(
                 };
                 let addr = |at: usize| p.get(at..at + 4).map(|a| [a[0], a[1], a[2], a[3]]);
                 match f {
-                    F::IcmpChecksum => {
+                    Field::IcmpChecksum => {
                         if let Some(v) = be16(p, 2) {
                             sep(b);
                             s(b, "0x");
                             hex(b, v as u64, 4);
                         }
                     }
-                    F::IcmpChecksumStatus if p.len() >= 4 => {
+                    Field::IcmpChecksumStatus if p.len() >= 4 => {
                         sep(b);
                         // Wireshark verifies only whole messages outside errors and fragments.
                         let whole = !t.quoted && !t.fragmented && p.len() >= t.ip_len;
@@ -1114,23 +1123,27 @@ fn field(
                         };
                         u(b, status);
                     }
-                    F::IcmpIdent if ident => number(be16(p, 4).map(u64::from), b, &mut sep),
-                    F::IcmpSeq if ident => number(be16(p, 6).map(u64::from), b, &mut sep),
-                    F::IcmpIdentLe if ident => number(be16(p, 4).map(|v| v.swap_bytes() as u64), b, &mut sep),
-                    F::IcmpSeqLe if ident => number(be16(p, 6).map(|v| v.swap_bytes() as u64), b, &mut sep),
-                    F::IcmpMtu if icmp_type == 3 && code == 4 => {
+                    Field::IcmpIdent if ident => number(be16(p, 4).map(u64::from), b, &mut sep),
+                    Field::IcmpSeq if ident => number(be16(p, 6).map(u64::from), b, &mut sep),
+                    Field::IcmpIdentLe if ident => {
+                        number(be16(p, 4).map(|v| v.swap_bytes() as u64), b, &mut sep)
+                    }
+                    Field::IcmpSeqLe if ident => {
+                        number(be16(p, 6).map(|v| v.swap_bytes() as u64), b, &mut sep)
+                    }
+                    Field::IcmpMtu if icmp_type == 3 && code == 4 => {
                         number(be16(p, 6).map(u64::from), b, &mut sep)
                     }
-                    F::IcmpOriginateTimestamp if stamps => number(be32(p, 8).map(u64::from), b, &mut sep),
-                    F::IcmpReceiveTimestamp if stamps => number(be32(p, 12).map(u64::from), b, &mut sep),
-                    F::IcmpTransmitTimestamp if stamps => number(be32(p, 16).map(u64::from), b, &mut sep),
-                    F::IcmpRedirGw if icmp_type == 5 => {
+                    Field::IcmpOriginateTimestamp if stamps => number(be32(p, 8).map(u64::from), b, &mut sep),
+                    Field::IcmpReceiveTimestamp if stamps => number(be32(p, 12).map(u64::from), b, &mut sep),
+                    Field::IcmpTransmitTimestamp if stamps => number(be32(p, 16).map(u64::from), b, &mut sep),
+                    Field::IcmpRedirGw if icmp_type == 5 => {
                         if let Some(a) = addr(4) {
                             sep(b);
                             out::ip4(b, &a);
                         }
                     }
-                    F::IcmpAddressMask if mask => {
+                    Field::IcmpAddressMask if mask => {
                         if let Some(a) = addr(8) {
                             sep(b);
                             out::ip4(b, &a);
@@ -1140,41 +1153,41 @@ fn field(
                 }
             }
         }
-        F::ArpHwType | F::ArpProtoType | F::ArpHwSize | F::ArpProtoSize => {
+        Field::ArpHwType | Field::ArpProtoType | Field::ArpHwSize | Field::ArpProtoSize => {
             if let Some(LaxNetSlice::Arp(a)) = &d.net {
                 let raw = a.slice();
                 match f {
-                    F::ArpHwType => u(b, be16(raw, 0).unwrap_or(0)),
-                    F::ArpProtoType => {
+                    Field::ArpHwType => u(b, be16(raw, 0).unwrap_or(0)),
+                    Field::ArpProtoType => {
                         s(b, "0x");
                         hex(b, be16(raw, 2).unwrap_or(0) as u64, 4);
                     }
-                    F::ArpHwSize => u(b, raw.get(4).copied().unwrap_or(0)),
+                    Field::ArpHwSize => u(b, raw.get(4).copied().unwrap_or(0)),
                     _ => u(b, raw.get(5).copied().unwrap_or(0)),
                 }
             }
         }
-        F::FrameTimeEpoch => {
+        Field::FrameTimeEpoch => {
             u(b, pkt.ts.secs);
             b.push(b'.');
             out::u_pad(b, pkt.ts.nanos, 9, b'0');
         }
-        F::FrameLen => u(b, pkt.orig_len),
-        F::FrameCapLen => u(b, pkt.data.len()),
-        F::FrameInterfaceId => {
+        Field::FrameLen => u(b, pkt.orig_len),
+        Field::FrameCapLen => u(b, pkt.data.len()),
+        Field::FrameInterfaceId => {
             if matches!(pkt.interface.origin, crate::capture::Origin::PcapNg(_)) {
                 u(b, pkt.interface.id);
             }
         }
-        F::EthSrc | F::EthDst | F::EthType => {
+        Field::EthSrc | Field::EthDst | Field::EthType => {
             for level in c.decoded() {
                 if let Link::Ethernet(e) = level.link {
                     match f {
-                        F::EthSrc => {
+                        Field::EthSrc => {
                             sep(b);
                             out::mac(b, &e.src())
                         }
-                        F::EthDst => {
+                        Field::EthDst => {
                             sep(b);
                             out::mac(b, &e.dst())
                         }
@@ -1189,45 +1202,45 @@ fn field(
                 }
             }
         }
-        F::VlanId => {
+        Field::VlanId => {
             // 802.1ad outer tags (0x88a8) are Wireshark's ieee8021ad.id, not vlan.id.
             for t in c.decoded().flat_map(|l| l.vlans()).filter(|t| t.tpid != 0x88a8) {
                 sep(b);
                 u(b, t.vid);
             }
         }
-        F::SllPkttype => {
+        Field::SllPkttype => {
             if let Link::Sll(sll) = d.link {
                 u(b, sll.pkttype);
             }
         }
-        F::IpSrc
-        | F::IpDst
-        | F::IpProto
-        | F::IpTtl
-        | F::IpId
-        | F::IpFlagsMf
-        | F::IpFlagsDf
-        | F::IpFragOffset => {
+        Field::IpSrc
+        | Field::IpDst
+        | Field::IpProto
+        | Field::IpTtl
+        | Field::IpId
+        | Field::IpFlagsMf
+        | Field::IpFlagsDf
+        | Field::IpFragOffset => {
             for ip in l.ip4() {
                 let h = ip.header();
                 sep(b);
                 match f {
-                    F::IpSrc => out::ip4(b, &h.source()),
-                    F::IpDst => out::ip4(b, &ip_dst(&h)),
-                    F::IpProto => u(b, h.protocol().0),
-                    F::IpTtl => u(b, h.ttl()),
-                    F::IpId => {
+                    Field::IpSrc => out::ip4(b, &h.source()),
+                    Field::IpDst => out::ip4(b, &ip_dst(&h)),
+                    Field::IpProto => u(b, h.protocol().0),
+                    Field::IpTtl => u(b, h.ttl()),
+                    Field::IpId => {
                         s(b, "0x");
                         hex(b, h.identification() as u64, 4);
                     }
-                    F::IpFlagsMf => u(b, h.more_fragments() as u8),
-                    F::IpFlagsDf => u(b, h.dont_fragment() as u8),
+                    Field::IpFlagsMf => u(b, h.more_fragments() as u8),
+                    Field::IpFlagsDf => u(b, h.dont_fragment() as u8),
                     _ => u(b, h.fragments_offset().value()),
                 }
             }
         }
-        F::IpLen => {
+        Field::IpLen => {
             // Also on a header Wireshark marks bogus (it stops right after the length); a
             // length of 0 (TCP segmentation offload) is taken from the captured packet.
             for n in l.nets.iter().flatten() {
@@ -1245,37 +1258,39 @@ fn field(
                 }
             }
         }
-        F::Ipv6Src | F::Ipv6Dst | F::Ipv6Nxt | F::Ipv6Hlim => {
+        Field::Ipv6Src | Field::Ipv6Dst | Field::Ipv6Nxt | Field::Ipv6Hlim => {
             for ip in l.ip6() {
                 let h = ip.header();
                 sep(b);
                 match f {
-                    F::Ipv6Src => out::ip6(b, &h.source()),
-                    F::Ipv6Dst => out::ip6(b, &h.destination()),
-                    F::Ipv6Nxt => u(b, h.next_header().0),
+                    Field::Ipv6Src => out::ip6(b, &h.source()),
+                    Field::Ipv6Dst => out::ip6(b, &h.destination()),
+                    Field::Ipv6Nxt => u(b, h.next_header().0),
                     _ => u(b, h.hop_limit()),
                 }
             }
         }
-        F::TcpSrcport
-        | F::TcpDstport
-        | F::TcpFlags
-        | F::TcpSeqRaw
-        | F::TcpAckRaw
-        | F::TcpLen
-        | F::TcpWindowSizeValue => {
+        Field::TcpSrcport
+        | Field::TcpDstport
+        | Field::TcpFlags
+        | Field::TcpSeqRaw
+        | Field::TcpAckRaw
+        | Field::TcpLen
+        | Field::TcpWindowSizeValue => {
             for t in l.tp(6) {
                 let p = t.bytes;
                 let full = p.len() >= 20;
                 let v: Option<u64> = match f {
-                    F::TcpSrcport => be16(p, 0).map(u64::from),
-                    F::TcpDstport => be16(p, 2).map(u64::from),
-                    F::TcpSeqRaw if full => be32(p, 4).map(u64::from),
-                    F::TcpAckRaw if full => be32(p, 8).map(u64::from),
-                    F::TcpWindowSizeValue if full => be16(p, 14).map(u64::from),
+                    Field::TcpSrcport => be16(p, 0).map(u64::from),
+                    Field::TcpDstport => be16(p, 2).map(u64::from),
+                    Field::TcpSeqRaw if full => be32(p, 4).map(u64::from),
+                    Field::TcpAckRaw if full => be32(p, 8).map(u64::from),
+                    Field::TcpWindowSizeValue if full => be16(p, 14).map(u64::from),
                     // Wireshark gives no length when the header claims more than the segment.
-                    F::TcpLen if full => t.ip_len.checked_sub((p[12] >> 4) as usize * 4).map(|v| v as u64),
-                    F::TcpFlags if full => {
+                    Field::TcpLen if full => {
+                        t.ip_len.checked_sub((p[12] >> 4) as usize * 4).map(|v| v as u64)
+                    }
+                    Field::TcpFlags if full => {
                         sep(b);
                         s(b, "0x");
                         hex(b, (be16(p, 12).unwrap_or(0) & 0x0fff) as u64, 4);
@@ -1289,11 +1304,11 @@ fn field(
                 }
             }
         }
-        F::UdpSrcport | F::UdpDstport | F::UdpLength => {
+        Field::UdpSrcport | Field::UdpDstport | Field::UdpLength => {
             for t in l.tp(17) {
                 let off = match f {
-                    F::UdpSrcport => 0,
-                    F::UdpDstport => 2,
+                    Field::UdpSrcport => 0,
+                    Field::UdpDstport => 2,
                     _ => 4,
                 };
                 if let Some(v) = be16(t.bytes, off) {
@@ -1302,38 +1317,42 @@ fn field(
                 }
             }
         }
-        F::IcmpType | F::IcmpCode => {
+        Field::IcmpType | Field::IcmpCode => {
             for t in l.tp(1) {
-                if let Some(&v) = t.bytes.get(if f == F::IcmpType { 0 } else { 1 }) {
+                if let Some(&v) = t.bytes.get(if f == Field::IcmpType { 0 } else { 1 }) {
                     sep(b);
                     u(b, v);
                 }
             }
         }
-        F::Icmpv6Type | F::Icmpv6Code => {
+        Field::Icmpv6Type | Field::Icmpv6Code => {
             for t in l.tp(58) {
-                if let Some(&v) = t.bytes.get(if f == F::Icmpv6Type { 0 } else { 1 }) {
+                if let Some(&v) = t.bytes.get(if f == Field::Icmpv6Type { 0 } else { 1 }) {
                     sep(b);
                     u(b, v);
                 }
             }
         }
-        F::ArpOpcode | F::ArpSrcProtoIpv4 | F::ArpDstProtoIpv4 | F::ArpSrcHwMac | F::ArpDstHwMac => {
+        Field::ArpOpcode
+        | Field::ArpSrcProtoIpv4
+        | Field::ArpDstProtoIpv4
+        | Field::ArpSrcHwMac
+        | Field::ArpDstHwMac => {
             if let Some(LaxNetSlice::Arp(a)) = &d.net {
                 let raw = a.slice();
                 match f {
-                    F::ArpOpcode => u(b, be16(raw, 6).unwrap_or(0)),
-                    F::ArpSrcProtoIpv4 => {
+                    Field::ArpOpcode => u(b, be16(raw, 6).unwrap_or(0)),
+                    Field::ArpSrcProtoIpv4 => {
                         if let Some(ip) = crate::proto::arp::sender_ipv4(a) {
                             out::ip4(b, &ip)
                         }
                     }
-                    F::ArpDstProtoIpv4 => {
+                    Field::ArpDstProtoIpv4 => {
                         if let Some(ip) = crate::proto::arp::target_ipv4(a) {
                             out::ip4(b, &ip)
                         }
                     }
-                    F::ArpSrcHwMac => {
+                    Field::ArpSrcHwMac => {
                         if a.sender_hw_addr().len() == 6 {
                             out::mac(b, a.sender_hw_addr())
                         }
@@ -1346,7 +1365,7 @@ fn field(
                 }
             }
         }
-        F::App(proto, name) => {
+        Field::App(proto, name) => {
             for seg in l.transports.iter().flatten().filter_map(|t| t.app) {
                 if seg.proto != proto {
                     continue;
@@ -1357,7 +1376,7 @@ fn field(
                     AppProto::Dns if seg.over_tcp => {
                         // One value list per message of the segment, joined as tshark does.
                         let mut any = false;
-                        for m in dns::tcp_frames(data) {
+                        for m in crate::proto::dns::tcp_frames(data) {
                             let mark = scratch.len();
                             if any {
                                 scratch.push(',');
@@ -1401,7 +1420,7 @@ mod tests {
     use super::*;
     use crate::capture::{Interface, LinkType, Precision, Timestamp};
     use crate::decode::decode;
-    use crate::render::test_frames::{ip4, tcp, udp};
+    use crate::test_frames::{crafted, raw_layer, tcp4, udp4};
 
     /// Rows for raw IPv4 frames; `wire` extends a frame's length on the wire.
     fn rows(spec: &str, frames: &[(Vec<u8>, usize)]) -> Vec<String> {
@@ -1438,16 +1457,19 @@ mod tests {
             two.extend_from_slice(&(m.len() as u16).to_be_bytes());
             two.extend_from_slice(&m);
         }
-        let quoted = ip4(17, &udp(40000, 53, QUERY));
-        let icmp = [&[3, 3, 0, 0, 0, 0, 0, 0][..], &quoted].concat();
+        let quoted = "IP(src=10.0.0.1,dst=10.0.0.2)/UDP(sport=40000,dport=53)";
+        let icmp = crafted(&format!(
+            "IP(src=10.0.0.1,dst=10.0.0.2)/ICMP(type=3,code=3)/{quoted}{}",
+            raw_layer(QUERY)
+        ));
         let frames = [
-            (ip4(17, &udp(40000, 53, QUERY)), 0),
-            (ip4(6, &tcp(40000, 53, &two)), 0),
-            (ip4(1, &icmp), 0),
+            (udp4(40000, 53, QUERY), 0),
+            (tcp4(40000, 53, &two), 0),
+            (icmp, 0),
             // Port 123 belongs to NTP in Wireshark: no DNS even with a DNS payload.
-            (ip4(17, &udp(123, 5353, QUERY)), 0),
+            (udp4(123, 5353, QUERY), 0),
             // No registered port: Wireshark's DNS heuristic.
-            (ip4(17, &udp(40000, 40001, QUERY)), 0),
+            (udp4(40000, 40001, QUERY), 0),
         ];
         assert_eq!(
             rows("dns.id,dns.qry.name,dns.qry.type", &frames),
@@ -1480,12 +1502,12 @@ mod tests {
         boot.resize(236, 0);
         boot.extend([99, 130, 83, 99, 53, 1, 3, 255]);
         let frames = [
-            (ip4(6, &tcp(40000, 80, get)), 0),
-            (ip4(6, &tcp(40000, 8000, get)), 0),
-            (ip4(6, &tcp(40000, 443, &hello)), 0),
-            (ip4(17, &udp(68, 67, &boot)), 0),
+            (tcp4(40000, 80, get), 0),
+            (tcp4(40000, 8000, get), 0),
+            (tcp4(40000, 443, &hello), 0),
+            (udp4(68, 67, &boot), 0),
             // Cut after the client address, more on the wire.
-            (ip4(17, &udp(68, 67, &boot))[..28 + 40].to_vec(), boot.len() - 40),
+            (udp4(68, 67, &boot)[..28 + 40].to_vec(), boot.len() - 40),
         ];
         assert_eq!(
             rows(

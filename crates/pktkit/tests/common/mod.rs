@@ -11,7 +11,7 @@ use std::process::Command;
 #[path = "../../../../tests/support/shared.rs"]
 mod shared;
 #[allow(unused_imports)]
-pub use shared::{corpus, crafted, raw_layer};
+pub use shared::{corpus, crafted, have, hex, raw_layer};
 
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use pktkit::capture::{
@@ -69,15 +69,6 @@ pub fn write_pcap(path: &Path, frames: &[Frame]) {
 /// A fresh path in the temporary directory for this test.
 pub fn temp_path(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("pktkit-proto-{}-{name}.pcap", std::process::id()))
-}
-
-/// True when `tool` runs; otherwise prints why the caller skips.
-pub fn have(tool: &str, test: &str) -> bool {
-    let ok = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("NOTICE: {test} skipped: `{tool}` is not installed");
-    }
-    ok
 }
 
 /// Runs `tcpdump -n -t -r FILE ARGS` and groups its output lines per packet.
@@ -286,12 +277,6 @@ pub fn assert_no_differences(what: &str, failures: &[String]) {
         failures[..failures.len().min(shown)].join("\n")
     );
 }
-
-/// Lower-case hex of `b`, for failure messages.
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// A generated application payload, and how much of it was captured when it was cut short.
 pub struct Case {
     pub data: Vec<u8>,

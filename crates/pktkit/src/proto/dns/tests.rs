@@ -1,4 +1,7 @@
 use super::*;
+// The printers' tests stay beside the parser's: they share its sample messages and hostile inputs.
+use crate::render::fields::dns::{FIELDS, write_field};
+use crate::render::text::dns::{TcpdumpOptions, write_tcpdump};
 
 fn hdr(id: u16, flags: u16, counts: [u16; 4]) -> Vec<u8> {
     let mut h = Vec::new();

@@ -490,7 +490,7 @@ mod tests {
     use crate::capture::{Interface, LinkType, Packet, Precision, Timestamp};
     use crate::decode::{DecodeOptions, decode};
     use crate::render::json::JsonWriter;
-    use crate::render::test_frames::{ip4, tcp, udp};
+    use crate::test_frames::{tcp4, udp4};
     use serde_json::{Value, json};
 
     /// The record of a raw IPv4 frame (`extra` more bytes on the wire than captured).
@@ -511,7 +511,7 @@ mod tests {
 
     #[test]
     fn dns_object() {
-        let r = record(&ip4(17, &udp(53, 40000, RESPONSE)), 0);
+        let r = record(&udp4(53, 40000, RESPONSE), 0);
         assert_eq!(r["app"], json!({"proto": "dns", "offset": 28, "caplen": RESPONSE.len()}));
         let d = &r["dns"];
         assert_eq!((d["id"].as_u64(), d["flags"].as_u64()), (Some(0x1234), Some(0x8180)));
@@ -524,7 +524,7 @@ mod tests {
         assert_eq!(d["answers"][1]["data"], "\"a \\\"b\\255\"");
         assert!(d.get("error").is_none());
         // Cut by the snaplen inside the question: what was read, and where it stopped.
-        let cut = ip4(17, &udp(53, 40000, RESPONSE));
+        let cut = udp4(53, 40000, RESPONSE);
         let r = record(&cut[..28 + 20], cut.len() - 48);
         assert_eq!(r["snapped"], true);
         // Nothing read, so no list at all (absent, not empty).
@@ -533,31 +533,31 @@ mod tests {
         // Over TCP: the first message and its length prefix; mDNS says so.
         let mut seg = (RESPONSE.len() as u16).to_be_bytes().to_vec();
         seg.extend_from_slice(RESPONSE);
-        let r = record(&ip4(6, &tcp(53, 40000, &seg)), 0);
+        let r = record(&tcp4(53, 40000, &seg), 0);
         assert_eq!(r["dns"]["tcp_length"], RESPONSE.len());
-        let r = record(&ip4(17, &udp(5353, 5353, RESPONSE)), 0);
+        let r = record(&udp4(5353, 5353, RESPONSE), 0);
         assert_eq!((r["app"]["mdns"].as_bool(), r["dns"]["mdns"].as_bool()), (Some(true), Some(true)));
     }
 
     #[test]
     fn http_tls_dhcp_objects() {
         let get = b"GET /a\xe9 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\n";
-        let r = record(&ip4(6, &tcp(40000, 80, get)), 0);
+        let r = record(&tcp4(40000, 80, get), 0);
         assert_eq!(
             r["http"],
             json!({"type": "request", "method": "GET", "uri": "/a\u{e9}", "version": "HTTP/1.1",
                    "host": "example.com", "user_agent": "t", "headers_complete": false})
         );
-        let r = record(&ip4(6, &tcp(80, 40000, b"HTTP/1.1 404 Not Found\r\n\r\n")), 0);
+        let r = record(&tcp4(80, 40000, b"HTTP/1.1 404 Not Found\r\n\r\n"), 0);
         assert_eq!(
             (r["http"]["status"].as_u64(), r["http"]["reason"].as_str()),
             (Some(404), Some("Not Found"))
         );
         // A body segment on port 80 is HTTP but starts no message: no object.
-        let r = record(&ip4(6, &tcp(80, 40000, b"<html>")), 0);
+        let r = record(&tcp4(80, 40000, b"<html>"), 0);
         assert_eq!((r["app"]["proto"].as_str(), r.get("http")), (Some("http"), None));
         let ccs = [20, 3, 3, 0, 1, 1, 23, 3, 3, 0, 2, 9, 9];
-        let r = record(&ip4(6, &tcp(443, 40000, &ccs)), 0);
+        let r = record(&tcp4(443, 40000, &ccs), 0);
         assert_eq!(
             r["tls"]["records"][1],
             json!({"content_type": 23, "version": 0x0303, "length": 2, "complete": true})
@@ -570,7 +570,7 @@ mod tests {
         boot.extend([2, 0, 0, 0, 0, 1]);
         boot.resize(236, 0);
         boot.extend([99, 130, 83, 99, 53, 1, 2, 54, 4, 192, 168, 1, 1, 51, 4, 0, 1, 81, 128, 255]);
-        let r = record(&ip4(17, &udp(67, 68, &boot)), 0);
+        let r = record(&udp4(67, 68, &boot), 0);
         let d = &r["dhcp"];
         assert_eq!(
             (d["op"].as_u64(), d["xid"].as_u64(), d["yiaddr"].as_str()),

@@ -8,7 +8,7 @@ use super::wire::*;
 use crate::capture::{Packet, Precision};
 use crate::decode::protocols::Proto;
 use crate::decode::{App, Decoded, Link, StopKind, offset_in};
-use crate::proto::{arp, icmp, icmpv6, ip_proto, ipv6 as ipv6p, tcp as tcpp};
+use crate::proto::{arp, icmp, icmpv6, ipv6 as ipv6p, tcp as tcpp};
 use crate::render::time::TimeKeys;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
@@ -18,22 +18,7 @@ const UDP_HEADER_LEN: usize = 8;
 /// The flow's `transport`: tshark's name of the protocol an IP packet carries, for the
 /// protocols that sit where TCP and UDP do.
 fn transport_name(p: u8) -> Option<&'static str> {
-    let proto = match p {
-        ip_proto::TCP => Proto::Tcp,
-        ip_proto::UDP => Proto::Udp,
-        ip_proto::ICMP => Proto::Icmp,
-        ip_proto::ICMPV6 => Proto::Icmpv6,
-        ip_proto::IGMP => Proto::Igmp,
-        ip_proto::GRE => Proto::Gre,
-        ip_proto::ESP => Proto::Esp,
-        ip_proto::AH => Proto::Ah,
-        ip_proto::SCTP => Proto::Sctp,
-        ip_proto::VRRP => Proto::Vrrp,
-        ip_proto::OSPF => Proto::Ospf,
-        ip_proto::PIM => Proto::Pim,
-        _ => return None,
-    };
-    Some(proto.name())
+    Proto::transport(p).map(Proto::name)
 }
 
 pub(super) fn ipv4_j<'a>(ip: &'a etherparse::LaxIpv4Slice<'a>) -> Ipv4J<'a> {

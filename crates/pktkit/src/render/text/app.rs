@@ -6,14 +6,14 @@
 //! and 68), SIP (UDP 5060), and over TCP SMTP (25), SSH's version line (22), FTP (21), HTTP
 //! (80 and 8080) and RTSP (554 and 8554); a port tcpdump checks before them that belongs to
 //! a printer pktkit does not have prints nothing here (the caller falls back to its generic
-//! summary). The printers are `proto::{dns, dhcp}` and [`super::txtproto`].
+//! summary). The printers are [`super::dns`], [`super::dhcp`] and [`super::txtproto`].
 
-use crate::proto::tcpdump_text::push_char;
-use crate::proto::{dhcp, dns, radius, someip};
+use super::netdissect::push_char;
+use crate::proto::{radius, someip};
 use crate::render::out::be32;
 
-use super::TextPrinter;
 use super::txtproto::{self, TxtProto};
+use super::{TextPrinter, dhcp, dns};
 
 /// tcpdump's `MAX_RST_DATA_LEN`: data of a RST segment printed with `-v`.
 const MAX_RST_DATA_LEN: usize = 30;

@@ -2,10 +2,10 @@
 //! spanning-tree BPDUs (STP, RSTP, MSTP) after the STP SAP, and CDP after SNAP (without `-v`). With `-e` the LLC header comes
 //! first (`LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command, ctrl 0x03: `).
 
+use super::netdissect::push_char;
 use crate::proto::cdp;
 use crate::proto::llc::{self, Llc, Snap};
 use crate::proto::stp::{self, Bpdu, bpdu_type, field, version};
-use crate::proto::tcpdump_text::push_char;
 use crate::render::out::{self, hex, s, u};
 
 use super::TextPrinter;

@@ -9,7 +9,8 @@
 //! One file per protocol family: `link.rs` (link layers and the EtherType dispatch),
 //! `arp.rs`, `ip.rs` (IPv4, IPv6, options, extension headers), `tcp.rs`, `udp.rs`,
 //! `icmp.rs`, `icmp6.rs`, `igmp.rs`, `tunnels.rs` (MPLS, PPPoE, GRE), `app.rs` (which
-//! application printer tcpdump picks), `txtproto.rs` (HTTP, SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies),
+//! application printer tcpdump picks), `dns.rs` and `dhcp.rs` (`print-domain.c`, `print-bootp.c`),
+//! `netdissect.rs` (netdissect's character, address and time helpers), `txtproto.rs` (HTTP, SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies),
 //! `summaries.rs` (NTP, RADIUS, RIP, DHCPv6, SOME/IP), `vrrp.rs`, `ospf.rs`, `slarp.rs`, `pppoe.rs`
 //! (PPPoE discovery), `dump.rs` (`-x`, `-X`, `-A`) and `cksum.rs`. Each adds
 //! methods to [`TextPrinter`].
@@ -17,6 +18,8 @@
 mod app;
 mod arp;
 mod cksum;
+pub mod dhcp;
+pub mod dns;
 mod dump;
 mod icmp;
 mod icmp6;
@@ -24,6 +27,7 @@ mod igmp;
 mod ip;
 mod link;
 mod llc;
+pub(crate) mod netdissect;
 mod ospf;
 mod pppoe;
 mod slarp;

@@ -1,7 +1,7 @@
 //! VRRP versions 2 and 3 as tcpdump 4.99.3's `vrrp_print`: the summary, and with `-v` the
 //! checksum check, the virtual addresses and a version 2 password.
 
-use crate::proto::tcpdump_text::push_char;
+use super::netdissect::push_char;
 use crate::proto::{ip_proto, vrrp};
 use crate::render::out::{self, s, u};
 

@@ -1,10 +1,10 @@
 //! The text tcpdump 4.99.3 prints for a DNS message (`print-domain.c`), reproduced with its
-//! quirks: it walks the raw bytes as tcpdump does (not the validated [`super::Message`]) so
+//! quirks: it walks the raw bytes as tcpdump does (not the validated [`crate::proto::dns::Message`]) so
 //! that broken messages print the same partial text, `<BAD PTR>`, `[|domain]` and all.
 
 use std::fmt::Write as _;
 
-use crate::proto::tcpdump_text::{push_char, push_ipv4, push_ipv6, push_relts};
+use super::netdissect::{push_char, push_ipv4, push_ipv6, push_relts};
 
 /// How tcpdump was asked to print, and how the message arrived.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,7 +53,8 @@ pub fn write_tcpdump(out: &mut String, payload: &[u8], length: usize, opts: Tcpd
 /// tcpdump's longjmp on reading past the captured data.
 struct Trunc;
 
-type R<T> = Result<T, Trunc>;
+/// A read of the captured bytes: `Err(Trunc)` where tcpdump would stop.
+type ReadResult<T> = Result<T, Trunc>;
 
 const INDIR_MASK: u8 = 0xc0;
 const EDNS0_MASK: u8 = 0x40;
@@ -236,15 +237,15 @@ impl Printer<'_, '_> {
         cp.checked_add(n).is_some_and(|end| end <= self.m.len())
     }
 
-    fn u8(&self, cp: usize) -> R<u8> {
+    fn u8(&self, cp: usize) -> ReadResult<u8> {
         self.m.get(cp).copied().ok_or(Trunc)
     }
 
-    fn be16(&self, cp: usize) -> R<u16> {
+    fn be16(&self, cp: usize) -> ReadResult<u16> {
         Ok(u16::from_be_bytes([self.u8(cp)?, self.u8(cp.saturating_add(1))?]))
     }
 
-    fn be32(&self, cp: usize) -> R<u32> {
+    fn be32(&self, cp: usize) -> ReadResult<u32> {
         Ok(((self.be16(cp)? as u32) << 16) | self.be16(cp.saturating_add(2))? as u32)
     }
 
@@ -289,7 +290,7 @@ impl Printer<'_, '_> {
     }
 
     /// `blabel_print`: an EDNS0 bit-string label.
-    fn blabel(&mut self, cp: usize) -> R<Option<usize>> {
+    fn blabel(&mut self, cp: usize) -> ReadResult<Option<usize>> {
         let Some(&first) = self.m.get(cp) else { return Ok(None) };
         let bitlen: usize = if first == 0 { 256 } else { first as usize };
         let lim = cp + 1 + bitlen.div_ceil(4);
@@ -315,7 +316,7 @@ impl Printer<'_, '_> {
 
     /// `fqdn_print`: prints the name at `cp` (pointers relative to `base`); returns where
     /// the bytes after the name start, or None when tcpdump's function returns NULL.
-    fn fqdn(&mut self, cp: usize, base: usize) -> R<Option<usize>> {
+    fn fqdn(&mut self, cp: usize, base: usize) -> ReadResult<Option<usize>> {
         let Some(mut l) = self.labellen(cp) else { return Ok(None) };
         let Some(&first) = self.m.get(cp) else { return Ok(None) };
         // Offsets are unsigned in tcpdump: a base after `cp` makes every pointer acceptable.
@@ -429,7 +430,7 @@ impl Printer<'_, '_> {
     }
 
     /// `ns_qprint`: a question.
-    fn qprint(&mut self, cp: usize) -> R<Option<usize>> {
+    fn qprint(&mut self, cp: usize) -> ReadResult<Option<usize>> {
         let np = cp;
         let Some(cp) = self.nskip(cp) else { return Ok(None) };
         if !self.avail(cp, 4) {
@@ -452,7 +453,7 @@ impl Printer<'_, '_> {
     }
 
     /// `ns_rprint`: a resource record.
-    fn rprint(&mut self, cp: usize) -> R<Option<usize>> {
+    fn rprint(&mut self, cp: usize) -> ReadResult<Option<usize>> {
         let cp = if self.v > 0 {
             self.s(" ");
             match self.fqdn(cp, 0)? {
@@ -648,7 +649,7 @@ impl Printer<'_, '_> {
     }
 
     /// `eopt_print`: one EDNS option.
-    fn eopt(&mut self, cp: usize) -> R<Option<usize>> {
+    fn eopt(&mut self, cp: usize) -> ReadResult<Option<usize>> {
         if !self.avail(cp, 2) {
             return Ok(None);
         }
@@ -779,7 +780,7 @@ impl Printer<'_, '_> {
     }
 
     /// Prints records while data remains; `prefix` goes before the first one.
-    fn rsection(&mut self, cp: &mut usize, count: &mut u16, prefix: &str) -> R<bool> {
+    fn rsection(&mut self, cp: &mut usize, count: &mut u16, prefix: &str) -> ReadResult<bool> {
         if *cp < self.m.len() && *count > 0 {
             self.s(prefix);
             match self.rprint(*cp)? {
@@ -843,7 +844,7 @@ impl Printer<'_, '_> {
     }
 
     /// `domain_print`.
-    fn domain(&mut self, length: usize, over_tcp: bool) -> R<()> {
+    fn domain(&mut self, length: usize, over_tcp: bool) -> ReadResult<()> {
         let mut length = length;
         if over_tcp {
             if length < 2 {

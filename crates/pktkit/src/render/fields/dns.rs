@@ -7,8 +7,8 @@
 
 use std::fmt::Write as _;
 
-use crate::proto::tcpdump_text::push_ipv6;
-use crate::proto::tshark_text::push_format_text;
+use super::tshark_text::push_format_text;
+use crate::render::text::netdissect::push_ipv6;
 
 /// The Wireshark field names [`write_field`] knows.
 pub const FIELDS: &[&str] = &[
@@ -54,7 +54,7 @@ pub const FIELDS: &[&str] = &[
 /// Appends the value tshark prints for `field` of the DNS message `msg` (several values
 /// joined by `,`); returns false, appending nothing, when the field is absent or unknown.
 ///
-/// For DNS over TCP pass each message of [`super::tcp_frames`] in turn and join the results
+/// For DNS over TCP pass each message of [`crate::proto::dns::tcp_frames`] in turn and join the results
 /// with `,`, as tshark does for one frame.
 pub fn write_field(msg: &[u8], field: &str, out: &mut String) -> bool {
     write(msg, Flavor::Dns, field, out)
@@ -532,7 +532,7 @@ fn visit_inner(
         if mdns {
             emit("dns.resp.cache_flush", Value::Num((class >> 15) as u32));
         }
-        if rtype == super::TYPE_OPT {
+        if rtype == crate::proto::dns::TYPE_OPT {
             // EDNS0: the class is the UDP payload size, the TTL extended flags.
             emit("dns.resp.ext_rcode", Value::Hex8((ttl >> 24) as u8));
             emit("dns.resp.edns0_version", Value::Num((ttl >> 16) & 0xff));

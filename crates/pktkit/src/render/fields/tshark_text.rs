@@ -1,4 +1,5 @@
-//! Text helpers that print field values the way tshark 4.0 does with `-T fields`.
+//! Text helpers that print field values the way tshark 4.0 does with `-T fields`, shared by
+//! the application fields (DNS here; HTTP, TLS and DHCP from `proto/`).
 
 use std::fmt::Write as _;
 

@@ -1,5 +1,5 @@
 //! Text helpers that print the way tcpdump's netdissect library does, shared by the
-//! application-layer printers (DNS, DHCP, HTTP).
+//! text printers (DNS, DHCP, the text protocols, LLC, VRRP).
 
 use std::fmt::Write as _;
 

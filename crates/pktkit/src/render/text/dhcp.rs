@@ -3,12 +3,13 @@
 
 use std::fmt::Write as _;
 
-use crate::proto::tcpdump_text::{push_char, push_ipv4};
+use super::netdissect::{push_char, push_ipv4};
 
 /// tcpdump's longjmp on reading past the captured data.
 struct Trunc;
 
-type R<T> = Result<T, Trunc>;
+/// A read of the captured bytes: `Err(Trunc)` where tcpdump would stop.
+type ReadResult<T> = Result<T, Trunc>;
 
 /// tcpdump 4.99.3's option names and data formats (`tag2str`), read off the binary: `i` IPv4
 /// addresses, `l`/`L` unsigned/signed 32-bit numbers, `s` 16-bit numbers, `b` bytes, `B`
@@ -141,25 +142,25 @@ struct Printer<'a, 'o> {
 }
 
 impl Printer<'_, '_> {
-    fn u8(&self, at: usize) -> R<u8> {
+    fn u8(&self, at: usize) -> ReadResult<u8> {
         self.d.get(at).copied().ok_or(Trunc)
     }
 
-    fn be16(&self, at: usize) -> R<u16> {
+    fn be16(&self, at: usize) -> ReadResult<u16> {
         Ok(u16::from_be_bytes([self.u8(at)?, self.u8(at + 1)?]))
     }
 
-    fn be32(&self, at: usize) -> R<u32> {
+    fn be32(&self, at: usize) -> ReadResult<u32> {
         Ok(((self.be16(at)? as u32) << 16) | self.be16(at + 2)? as u32)
     }
 
-    fn ip(&mut self, at: usize) -> R<()> {
+    fn ip(&mut self, at: usize) -> ReadResult<()> {
         let b = self.d.get(at..at + 4).ok_or(Trunc)?;
         push_ipv4(self.out, [b[0], b[1], b[2], b[3]]);
         Ok(())
     }
 
-    fn mac(&mut self, at: usize) -> R<()> {
+    fn mac(&mut self, at: usize) -> ReadResult<()> {
         let b = self.d.get(at..at + 6).ok_or(Trunc)?;
         for (i, x) in b.iter().enumerate() {
             let _ = write!(self.out, "{}{x:02x}", if i > 0 { ":" } else { "" });
@@ -168,7 +169,7 @@ impl Printer<'_, '_> {
     }
 
     /// `nd_printjn`: exactly `n` characters.
-    fn printjn(&mut self, at: usize, n: usize) -> R<()> {
+    fn printjn(&mut self, at: usize, n: usize) -> ReadResult<()> {
         let b = self.d.get(at..at + n).ok_or(Trunc)?;
         for &c in b {
             push_char(self.out, c);
@@ -178,7 +179,7 @@ impl Printer<'_, '_> {
 
     /// `nd_printztn`: up to a NUL within `n` bytes; false when there was none (or the data
     /// ended first).
-    fn printztn(&mut self, at: usize, n: usize) -> R<bool> {
+    fn printztn(&mut self, at: usize, n: usize) -> ReadResult<bool> {
         for i in 0..n {
             let Some(&c) = self.d.get(at + i) else { return Ok(false) };
             if c == 0 {
@@ -189,7 +190,7 @@ impl Printer<'_, '_> {
         Ok(false)
     }
 
-    fn bootp(&mut self, length: usize) -> R<()> {
+    fn bootp(&mut self, length: usize) -> ReadResult<()> {
         let op = self.u8(0)?;
         self.out.push_str("BOOTP/DHCP, ");
         match op {
@@ -268,7 +269,7 @@ impl Printer<'_, '_> {
     }
 
     /// `cmu_print`: the CMU vendor area.
-    fn cmu(&mut self) -> R<()> {
+    fn cmu(&mut self) -> ReadResult<()> {
         self.out.push_str(" vend-cmu");
         let flags = self.u8(240)?;
         self.be32(240)?;
@@ -295,7 +296,7 @@ impl Printer<'_, '_> {
     }
 
     /// `rfc1048_print`: the options after the magic cookie at `bp - 4`.
-    fn rfc1048(&mut self, bp: usize) -> R<()> {
+    fn rfc1048(&mut self, bp: usize) -> ReadResult<()> {
         self.out.push_str("\n\t  Vendor-rfc1048 Extensions");
         let _ = write!(self.out, "\n\t    Magic Cookie 0x{:08x}", self.be32(bp - 4)?);
         let mut bp = bp;
@@ -381,7 +382,7 @@ impl Printer<'_, '_> {
     }
 
     /// Prints an option's data; returns how many bytes it used.
-    fn option_data(&mut self, tag: u8, fmt: u8, bp: usize, len: usize) -> R<usize> {
+    fn option_data(&mut self, tag: u8, fmt: u8, bp: usize, len: usize) -> ReadResult<usize> {
         let d = &self.d[bp..bp + len];
         let mut used = 0;
         match fmt {
@@ -458,7 +459,7 @@ impl Printer<'_, '_> {
     }
 
     /// The options tcpdump prints its own way; returns how many bytes were used.
-    fn special(&mut self, tag: u8, bp: usize, len: usize) -> R<usize> {
+    fn special(&mut self, tag: u8, bp: usize, len: usize) -> ReadResult<usize> {
         let d = &self.d[bp..bp + len];
         match tag {
             46 | 52 => {
