@@ -399,20 +399,27 @@ pub fn main() -> std::process::ExitCode {
     }
 }
 
-/// The options that take no value: short name, long name, the field each sets.
-const FLAGS: [(Option<char>, Option<&str>, fn(&mut Args)); 12] = [
-    (Some('I'), Some("icmp"), |a| a.icmp = true),
-    (Some('T'), Some("tcp"), |a| a.tcp = true),
-    (Some('U'), Some("udp"), |a| a.udp_fixed = true),
-    (Some('4'), None, |a| a.ipv4 = true),
-    (Some('6'), None, |a| a.ipv6 = true),
-    (Some('n'), None, |a| a.numeric = true),
-    (Some('A'), Some("as-lookup"), |a| a.as_lookup = true),
-    (Some('e'), Some("extensions"), |a| a.extensions = true),
-    (Some('r'), Some("report"), |a| a.report = true),
-    (None, Some("mtu"), |a| a.mtu = true),
-    (None, Some("nat"), |a| a.nat = true),
-    (None, Some("json"), |a| a.json = true),
+/// An option that takes no value: its short and long names, and the field it sets.
+struct Flag {
+    short: Option<char>,
+    long: Option<&'static str>,
+    set: fn(&mut Args),
+}
+
+/// The options that take no value.
+const FLAGS: [Flag; 12] = [
+    Flag { short: Some('I'), long: Some("icmp"), set: |a| a.icmp = true },
+    Flag { short: Some('T'), long: Some("tcp"), set: |a| a.tcp = true },
+    Flag { short: Some('U'), long: Some("udp"), set: |a| a.udp_fixed = true },
+    Flag { short: Some('4'), long: None, set: |a| a.ipv4 = true },
+    Flag { short: Some('6'), long: None, set: |a| a.ipv6 = true },
+    Flag { short: Some('n'), long: None, set: |a| a.numeric = true },
+    Flag { short: Some('A'), long: Some("as-lookup"), set: |a| a.as_lookup = true },
+    Flag { short: Some('e'), long: Some("extensions"), set: |a| a.extensions = true },
+    Flag { short: Some('r'), long: Some("report"), set: |a| a.report = true },
+    Flag { short: None, long: Some("mtu"), set: |a| a.mtu = true },
+    Flag { short: None, long: Some("nat"), set: |a| a.nat = true },
+    Flag { short: None, long: Some("json"), set: |a| a.json = true },
 ];
 
 /// The common command line, options without values (`-n -I`, `-nT`, `--json`) and one host,
@@ -460,16 +467,16 @@ fn plain_args(argv: &[OsString]) -> Option<Args> {
         if std::mem::replace(&mut given[index], true) {
             return None;
         }
-        FLAGS[index].2(args);
+        (FLAGS[index].set)(args);
         Some(())
     };
     for arg in argv {
         let arg = arg.to_str()?;
         if let Some(long) = arg.strip_prefix("--") {
-            set(FLAGS.iter().position(|f| f.1 == Some(long)), &mut args)?;
+            set(FLAGS.iter().position(|f| f.long == Some(long)), &mut args)?;
         } else if let Some(shorts) = arg.strip_prefix('-').filter(|s| !s.is_empty()) {
             for c in shorts.chars() {
-                set(FLAGS.iter().position(|f| f.0 == Some(c)), &mut args)?;
+                set(FLAGS.iter().position(|f| f.short == Some(c)), &mut args)?;
             }
         } else if host.is_none() && !arg.is_empty() && !arg.starts_with('-') {
             host = Some(arg);
