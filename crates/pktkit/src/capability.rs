@@ -35,12 +35,22 @@ impl Capability {
 /// does not change while they run (pcap-capture's `-Z` drops it only after its last check).
 pub fn effective_set() -> Option<u64> {
     static SET: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
-    *SET.get_or_init(|| parse_effective(&std::fs::read_to_string("/proc/self/status").ok()?))
+    *SET.get_or_init(|| parse_effective(&read_status()?))
+}
+
+/// /proc/self/status (about 1.5 KiB) in one or two reads: `fs::read_to_string` stats the file,
+/// whose size /proc gives as 0, and then reads it from 32 bytes up, doubling.
+fn read_status() -> Option<String> {
+    use std::io::Read;
+    let mut status = String::with_capacity(4096);
+    std::fs::File::open("/proc/self/status").ok()?.take(1 << 20).read_to_string(&mut status).ok()?;
+    Some(status)
 }
 
 fn parse_effective(status: &str) -> Option<u64> {
-    let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
-    u64::from_str_radix(hex.trim(), 16).ok()
+    // The kernel escapes a newline in the Name line, so the key starts a line only here.
+    let rest = status.strip_prefix("CapEff:").or_else(|| status.split_once("\nCapEff:").map(|(_, r)| r))?;
+    u64::from_str_radix(rest.split('\n').next()?.trim(), 16).ok()
 }
 
 /// Whether this process holds `cap` (true when the effective set cannot be read).

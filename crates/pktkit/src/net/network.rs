@@ -69,9 +69,9 @@ impl RawNetwork {
         }
         let mut rx = Vec::new();
         for proto in protos {
-            let sock = Socket::new(domain, Type::RAW, Some(Protocol::from(i32::from(proto))))
+            // Non-blocking from the start (SOCK_NONBLOCK): no fcntl calls after.
+            let sock = Socket::new(domain, Type::RAW.nonblocking(), Some(Protocol::from(i32::from(proto))))
                 .map_err(|e| NetError::io("opening a raw socket for answers", e))?;
-            sock.set_nonblocking(true).map_err(|e| NetError::io("raw socket", e))?;
             use nix::sys::socket::{setsockopt, sockopt};
             let what = |e: nix::errno::Errno| NetError::io("raw socket options", std::io::Error::from(e));
             // The kernel's arrival time: round trips do not include our own scheduling delay.

@@ -236,7 +236,10 @@ impl Template {
     pub fn new(spec: ProbeSpec) -> Result<Template, CraftError> {
         let v6 = spec.dst.is_ipv6();
         let payload_len = spec.packet_len.saturating_sub(header_len(spec.protocol, v6));
-        let payload: String = PAYLOAD.iter().cycle().take(payload_len).map(|b| format!("{b:02x}")).collect();
+        let payload: Vec<u8> = PAYLOAD.iter().copied().cycle().take(payload_len).collect();
+        let mut hex = Vec::with_capacity(2 * payload_len);
+        crate::render::out::hex_bytes(&mut hex, &payload);
+        let payload = String::from_utf8(hex).expect("hex digits are ASCII");
         let raw = if payload.is_empty() { String::new() } else { format!("/Raw(hex={payload})") };
         let ip = if v6 {
             format!("IPv6(src={},dst={},hlim=1)", spec.src, spec.dst)

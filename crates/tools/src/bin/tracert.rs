@@ -1,5 +1,5 @@
-use pktkit_tools::{cli, tracert};
+use pktkit_tools::tracert;
 
 fn main() -> std::process::ExitCode {
-    cli::main(tracert::TOOL, tracert::run)
+    tracert::main()
 }

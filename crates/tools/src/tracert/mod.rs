@@ -5,6 +5,7 @@ mod names;
 mod report;
 mod text;
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
@@ -389,6 +390,110 @@ fn plan(args: &Args) -> Result<Plan, Failure> {
     Ok(Plan { dst, templates, config, pcap, packet_len })
 }
 
+/// tracert's `main`: the command line, then [`run`].
+pub fn main() -> std::process::ExitCode {
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    match plain_args(&argv[1..]) {
+        Some(args) => crate::cli::finish(TOOL, run(args)),
+        None => crate::cli::main_from(TOOL, argv, run),
+    }
+}
+
+/// An option that takes no value: its short and long names, and the field it sets.
+struct Flag {
+    short: Option<char>,
+    long: Option<&'static str>,
+    set: fn(&mut Args),
+}
+
+/// The options that take no value.
+const FLAGS: [Flag; 12] = [
+    Flag { short: Some('I'), long: Some("icmp"), set: |a| a.icmp = true },
+    Flag { short: Some('T'), long: Some("tcp"), set: |a| a.tcp = true },
+    Flag { short: Some('U'), long: Some("udp"), set: |a| a.udp_fixed = true },
+    Flag { short: Some('4'), long: None, set: |a| a.ipv4 = true },
+    Flag { short: Some('6'), long: None, set: |a| a.ipv6 = true },
+    Flag { short: Some('n'), long: None, set: |a| a.numeric = true },
+    Flag { short: Some('A'), long: Some("as-lookup"), set: |a| a.as_lookup = true },
+    Flag { short: Some('e'), long: Some("extensions"), set: |a| a.extensions = true },
+    Flag { short: Some('r'), long: Some("report"), set: |a| a.report = true },
+    Flag { short: None, long: Some("mtu"), set: |a| a.mtu = true },
+    Flag { short: None, long: Some("nat"), set: |a| a.nat = true },
+    Flag { short: None, long: Some("json"), set: |a| a.json = true },
+];
+
+/// The common command line, options without values (`-n -I`, `-nT`, `--json`) and one host,
+/// parsed without clap into the [`Args`] clap gives; None for anything else (an option with a
+/// value, a second operand, `--help`, a flag given twice, a conflict, a misspelling), which
+/// clap then parses. Building clap's command and parsing was a quarter of the instructions of
+/// a short trace.
+fn plain_args(argv: &[OsString]) -> Option<Args> {
+    let mut args = Args {
+        host: String::new(),
+        packet_len: None,
+        icmp: false,
+        tcp: false,
+        udp_fixed: false,
+        port: None,
+        ipv4: false,
+        ipv6: false,
+        first: None,
+        max: None,
+        queries: None,
+        in_flight: None,
+        wait: Vec::new(),
+        pcap: None,
+        sendwait: None,
+        sport: None,
+        source: None,
+        interface: None,
+        numeric: false,
+        as_lookup: false,
+        extensions: false,
+        mtu: false,
+        nat: false,
+        flow: None,
+        flows: None,
+        report: false,
+        cycles: None,
+        interval: None,
+        json: false,
+    };
+    let mut host = None;
+    let mut given = [false; FLAGS.len()];
+    let mut set = |index: Option<usize>, args: &mut Args| {
+        let index = index?;
+        // A flag given twice is clap's to judge.
+        if std::mem::replace(&mut given[index], true) {
+            return None;
+        }
+        (FLAGS[index].set)(args);
+        Some(())
+    };
+    for arg in argv {
+        let arg = arg.to_str()?;
+        if let Some(long) = arg.strip_prefix("--") {
+            set(FLAGS.iter().position(|f| f.long == Some(long)), &mut args)?;
+        } else if let Some(shorts) = arg.strip_prefix('-').filter(|s| !s.is_empty()) {
+            for c in shorts.chars() {
+                set(FLAGS.iter().position(|f| f.short == Some(c)), &mut args)?;
+            }
+        } else if host.is_none() && !arg.is_empty() && !arg.starts_with('-') {
+            host = Some(arg);
+        } else {
+            return None;
+        }
+    }
+    let conflict = (args.icmp && (args.tcp || args.udp_fixed))
+        || (args.tcp && args.udp_fixed)
+        || (args.ipv4 && args.ipv6);
+    if conflict {
+        return None;
+    }
+    args.host = host?.to_string();
+    Some(args)
+}
+
 /// Runs tracert with parsed arguments.
 pub fn run(args: Args) -> Result<(), Failure> {
     let plan = plan(&args)?;
@@ -472,4 +577,69 @@ fn single<N: Network>(
     }
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(line: &str) -> Vec<OsString> {
+        line.split_whitespace().map(OsString::from).collect()
+    }
+
+    /// What clap makes of `line`, or its error kind.
+    fn clap_args(line: &str) -> String {
+        let mut all = argv(TOOL);
+        all.extend(argv(line));
+        match Args::try_parse_from(all) {
+            Ok(a) => format!("{a:?}"),
+            Err(e) => format!("{:?}", e.kind()),
+        }
+    }
+
+    #[test]
+    fn plain_command_lines_parse_as_clap_parses_them() {
+        let lines = [
+            "-n 10.0.3.2",
+            "-n -I 10.0.3.2",
+            "-nT example.com",
+            "-I -n --json 10.0.3.2",
+            "10.0.3.2 -n -U",
+            "-4 -e -A --nat --mtu -r h",
+            "--icmp --extensions --as-lookup --report h",
+            "--tcp -n h",
+            "--udp -6 h",
+        ];
+        for line in lines {
+            let ours = plain_args(&argv(line)).unwrap_or_else(|| panic!("{line}: not a plain command line"));
+            assert_eq!(format!("{ours:?}"), clap_args(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn other_command_lines_are_left_to_clap() {
+        let lines = [
+            "",
+            "-n",
+            "-n -n h",
+            "-nn h",
+            "-I -T h",
+            "-T -U h",
+            "-4 -6 h",
+            "-q 3 h",
+            "-q3 h",
+            "h 60",
+            "-n -- h",
+            "- h",
+            "--help",
+            "-h",
+            "-V",
+            "--icmp=1 h",
+            "--jsn h",
+            "-x h",
+        ];
+        for line in lines {
+            assert!(plain_args(&argv(line)).is_none(), "{line}: parsed without clap");
+        }
+    }
 }
