@@ -616,6 +616,38 @@ mod tests {
         }
     }
 
+    /// Every set of value-less options, each in its short and its long spelling where it has
+    /// one: the fast path either declines or gives exactly clap's Args, and it never accepts a
+    /// line that clap refuses.
+    #[test]
+    fn every_flag_combination_agrees_with_clap() {
+        for set in 0u32..(1 << FLAGS.len()) {
+            for long in [false, true] {
+                let mut line = String::new();
+                for (index, flag) in FLAGS.iter().enumerate() {
+                    if set & (1 << index) == 0 {
+                        continue;
+                    }
+                    match (flag.short, flag.long) {
+                        (Some(short), Some(_)) if !long => line += &format!("-{short} "),
+                        (_, Some(name)) => line += &format!("--{name} "),
+                        (Some(short), None) => line += &format!("-{short} "),
+                        (None, None) => unreachable!("a flag has a name"),
+                    }
+                }
+                line += "h";
+                let clap = clap_args(&line);
+                let ours = plain_args(&argv(&line));
+                if let Some(ours) = &ours {
+                    assert_eq!(format!("{ours:?}"), clap, "{line}");
+                }
+                if clap.starts_with("Args") {
+                    assert!(ours.is_some(), "{line}: clap takes it, the fast path declines");
+                }
+            }
+        }
+    }
+
     #[test]
     fn other_command_lines_are_left_to_clap() {
         let lines = [
