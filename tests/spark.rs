@@ -1,7 +1,8 @@
 //! examples/spark/pktkit_spark.py on a real Spark in local mode (`local[2]`, pyspark from PyPI
 //! in scripts/pyenv's environment, the system's Java): pkt-stats over capture shards merges to
-//! byte for byte the whole capture's report; a failing shard is one line and exit 1; and, as
-//! root in the lab, synscan's shards run in N tasks merge to one full scan's results.
+//! byte for byte the whole capture's report; a failing shard is one line and exit 1, a usage
+//! error one line and exit 2; and, as root in the lab, synscan's shards run in N tasks merge to
+//! one full scan's results.
 
 mod support;
 
@@ -175,6 +176,23 @@ fn a_damaged_shard_fails_the_job_with_one_line_naming_it() {
     let line = ours[0];
     let want = format!("pktkit_spark: stats: pkt-stats exited 1 on shard {}: pkt-stats: ", damaged.display());
     assert!(line.starts_with(&want), "{line}");
+}
+
+#[test]
+fn a_usage_error_exits_2_with_one_line() {
+    let test = "a_usage_error_exits_2_with_one_line";
+    let _one = SPARK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(mut submit) = spark_submit(test) else { return };
+    submit.args(["synscan", "--shards", "2", "--", "--seed", "1", "-oX", "scan.xml", "10.0.3.2"]);
+    let out = run_job(test, submit);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "pktkit_spark: synscan: -oX would write one file per task on the executors: leave it out\n"
+        ),
+        "{stdout}"
+    );
 }
 
 /// (host, port) -> every field of the port record but its times.

@@ -33,9 +33,10 @@ SCAN_SCHEMA = "pktkit.synscan/1"
 # Summary counters that add up over shards (docs/json-schema.md, synscan's `summary`).
 SCAN_SUMMED = ("probes", "retries", "received", "answers", "duplicates", "ignored", "dropped",
                "open", "closed", "filtered", "send_rate")
+# synscan options the job sets for each task.
+SCAN_SET = ("-g", "--source-port", "--shard")
 # synscan options that write files of their own: in a task each would write its own part.
-SCAN_REFUSED = ("-oX", "--oX", "--output-xml", "-oG", "--oG", "--output-grepable", "-w",
-                "-g", "--source-port", "--shard")
+SCAN_FILES = ("-oX", "--oX", "--output-xml", "-oG", "--oG", "--output-grepable", "-w")
 # The first source port of the scan tasks: above Linux's default ephemeral range
 # (32768-60999), so no local connection uses it.
 SOURCE_PORT_BASE = 61000
@@ -79,15 +80,16 @@ def run_tool(prefix, program, args, what, stdin=None):
     return done.stdout.decode()
 
 
-def spark_context(app):
+def spark_session(app):
     from pyspark.sql import SparkSession
     spark = SparkSession.builder.appName(app).getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("PKTKIT_SPARK_LOG_LEVEL", "WARN"))
     return spark
 
 
-def stats_job(sc, opts):
-    """The report of the whole capture, merged from one `pkt-stats --json` task per shard."""
+def stats_job(opts, context):
+    """The report of the whole capture, merged from one `pkt-stats --json` task per shard
+    (`context()` starts Spark, once the arguments are checked)."""
     shards = list(opts.shard)
     if opts.shards_file:
         text = Path(opts.shards_file).read_text()
@@ -107,7 +109,7 @@ def stats_job(sc, opts):
 
     # One task per shard; repartition(1) shuffles the reports to one merging task (coalesce
     # would run every shard in that one task).
-    reports = sc.parallelize(shards, len(shards)).map(report)
+    reports = context().parallelize(shards, len(shards)).map(report)
     return reports.repartition(1).mapPartitions(merge).collect()[0]
 
 
@@ -172,17 +174,21 @@ def option_value(args, name):
     return None
 
 
-def synscan_job(sc, opts):
-    """The merged NDJSON of `--shards` synscan tasks, each scanning its part of the probes."""
+def synscan_job(opts, context):
+    """The merged NDJSON of `--shards` synscan tasks, each scanning its part of the probes
+    (`context()` starts Spark, once the arguments are checked)."""
     args = list(opts.synscan_args)
     if args and args[0] == "--":
         args = args[1:]
     args = [a for a in args if a not in ("--json", "-q")]  # every task writes NDJSON, quietly
     if not args:
         usage("synscan: give synscan's targets and ports after --")
-    refused = [a for a in args if a.split("=", 1)[0] in SCAN_REFUSED]
-    if refused:
-        usage(f"synscan: {refused[0]} is set by the job (or writes a file per task): leave it out")
+    for arg in args:
+        name = arg.split("=", 1)[0]
+        if name in SCAN_SET:
+            usage(f"synscan: {name} is set by the job for each task: leave it out")
+        if name in SCAN_FILES:
+            usage(f"synscan: {name} would write one file per task on the executors: leave it out")
     if opts.shards < 1:
         usage("synscan: --shards must be at least 1")
     if opts.source_port_base + opts.shards - 1 > 65535:
@@ -199,7 +205,7 @@ def synscan_job(sc, opts):
         own = ["--json", "-q", "--shard", f"{k}/{shards}", "-g", str(base + k - 1)]
         return run_tool(prefix, program, [*own, *args], f"shard {k}/{shards}")
 
-    parts = sc.parallelize(range(1, shards + 1), shards).map(scan).collect()
+    parts = context().parallelize(range(1, shards + 1), shards).map(scan).collect()
     return merge_scan(parts, shards)
 
 
@@ -244,9 +250,14 @@ def spark_failure(error):
 
 def main():
     opts = parser().parse_args()
-    spark = spark_context(f"pktkit {opts.job}")
+    started = []
+
+    def context():
+        started.append(spark_session(f"pktkit {opts.job}"))
+        return started[0].sparkContext
+
     try:
-        result = (stats_job if opts.job == "stats" else synscan_job)(spark.sparkContext, opts)
+        result = (stats_job if opts.job == "stats" else synscan_job)(opts, context)
     except ToolFailed as e:
         print(f"{NAME}: {opts.job}: {e}", file=sys.stderr)
         return 1
@@ -254,7 +265,8 @@ def main():
         print(f"{NAME}: {opts.job}: {spark_failure(e)}", file=sys.stderr)
         return 1
     finally:
-        spark.stop()
+        for spark in started:
+            spark.stop()
     if opts.output:
         Path(opts.output).write_text(result)
     else:
