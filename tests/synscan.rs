@@ -397,6 +397,26 @@ fn shards_are_disjoint_and_together_the_whole_scan() {
     let syns = capture.syns();
     let distinct: BTreeSet<(IpAddr, u16)> = syns.iter().map(|s| (s.0, s.1)).collect();
     assert_eq!((syns.len(), distinct.len()), (4000, 4000), "every probe exactly once at the server");
+
+    // Two shards at the same time from one address, with the same seed and source ports: each
+    // sees the other's answers, and keeps only its own.
+    let (first, second) = std::thread::scope(|scope| {
+        let run = |shard: &'static str| {
+            let lab = &lab;
+            let base = &base;
+            scope.spawn(move || {
+                let mut args = base.to_vec();
+                args.extend(["--shard", shard]);
+                scan_json(lab, &args).0
+            })
+        };
+        let (one, two) = (run("1/2"), run("2/2"));
+        (one.join().unwrap(), two.join().unwrap())
+    });
+    assert_eq!(first.len() + second.len(), 4000, "concurrent shards report only their own ports");
+    let mut together = first;
+    together.extend(second);
+    assert!(together == whole, "{:#?}", differences(&together, &whole));
 }
 
 #[test]

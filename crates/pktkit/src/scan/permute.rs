@@ -55,11 +55,31 @@ impl Permutation {
         (left << self.half_bits) | right
     }
 
+    fn decrypt(&self, x: u64) -> u64 {
+        let mask = (1u64 << self.half_bits) - 1;
+        let (mut left, mut right) = (x >> self.half_bits, x & mask);
+        for r in (0..ROUNDS).rev() {
+            let previous = right ^ (self.round(r, left) & mask);
+            right = left;
+            left = previous;
+        }
+        (left << self.half_bits) | right
+    }
+
     /// The value at position `position` (< [`len`](Self::len)).
     pub fn get(&self, position: u64) -> u64 {
         let mut x = self.encrypt(position);
         while x >= self.len {
             x = self.encrypt(x);
+        }
+        x
+    }
+
+    /// The position of `value` (< [`len`](Self::len)): the inverse of [`get`](Self::get).
+    pub fn position(&self, value: u64) -> u64 {
+        let mut x = self.decrypt(value);
+        while x >= self.len {
+            x = self.decrypt(x);
         }
         x
     }
@@ -83,6 +103,11 @@ pub struct Shard {
 impl Shard {
     /// The whole scan.
     pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Whether permutation position `position` belongs to this part.
+    pub fn holds(&self, position: u64) -> bool {
+        position % u64::from(self.count) == u64::from(self.index)
+    }
 
     /// Parses `K/N` with 1 <= K <= N.
     pub fn parse(spec: &str) -> Result<Shard, SpecError> {
@@ -140,6 +165,28 @@ mod tests {
         assert_eq!(all.len(), 1001);
         all.sort_unstable();
         assert_eq!(all, (0..1001).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn position_inverts_get() {
+        for len in [1u64, 2, 3, 7, 100, 1001, 65536 + 5] {
+            let p = Permutation::new(len, 11);
+            for i in 0..len {
+                assert_eq!(p.position(p.get(i)), i, "len {len}");
+            }
+        }
+        let huge = Permutation::new(65536 * 65535, 7);
+        assert_eq!(huge.position(huge.get(123_456_789)), 123_456_789);
+    }
+
+    #[test]
+    fn a_shard_holds_exactly_its_values() {
+        let p = Permutation::new(1001, 9);
+        let shard = Shard { index: 1, count: 3 };
+        let mine: std::collections::HashSet<u64> = p.shard(shard).collect();
+        for value in 0..1001 {
+            assert_eq!(shard.holds(p.position(value)), mine.contains(&value), "{value}");
+        }
     }
 
     #[test]

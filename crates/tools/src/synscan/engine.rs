@@ -200,6 +200,10 @@ struct Receiver {
     shared: Arc<Shared>,
     space: Space,
     cookie: SynCookie,
+    /// This run's part of the permutation: an answer to another part's probe (a shard running
+    /// at the same time from this address, with the same seed) is not ours.
+    shard: Shard,
+    perm: Permutation,
     shown: Shown,
     /// Whether hidden ports are kept by number (for `-oX`).
     keep_hidden: bool,
@@ -247,6 +251,9 @@ impl Receiver {
             p.write(ip)?;
         }
         let probe = self.space.join(target as u64, port);
+        if self.shard != Shard::ALL && !self.shard.holds(self.perm.position(probe)) {
+            return Ok(());
+        }
         if !shared.answered.set(probe) {
             shared.duplicates.fetch_add(1, Relaxed);
             return Ok(());
@@ -598,6 +605,8 @@ pub fn scan(args: &Args, plan: &Plan, command_line: &str) -> Result<(), Failure>
         shared: Arc::clone(&shared),
         space: space.clone(),
         cookie: cookie.clone(),
+        shard: plan.shard,
+        perm: perm.clone(),
         shown,
         keep_hidden: args.xml.is_some(),
         json: args.json,
