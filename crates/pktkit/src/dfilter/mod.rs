@@ -14,8 +14,9 @@ mod parse;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::capture::Packet;
+use crate::decode::AppProto;
 use crate::decode::Decoded;
-use crate::render::fields::{FieldReader, FieldRef, Kind, TWO_WAY};
+use crate::render::fields::{FieldReader, FieldRef, Kind, TWO_WAY, may_carry};
 use parse::{Cmp, Expr, Node};
 
 /// An expression that does not parse or does not type-check.
@@ -153,6 +154,9 @@ enum Test {
 pub struct Filter {
     test: Test,
     refs: Vec<FieldRef>,
+    /// The application protocols one of which a packet must carry to match (empty: no
+    /// such test); used only when no field is stateful, so skipping the reader loses nothing.
+    needs: Vec<AppProto>,
     reader: FieldReader,
     text: Vec<u8>,
     spans: Vec<Vec<(usize, usize)>>,
@@ -171,16 +175,63 @@ impl Filter {
         let ast = parse::parse(&toks, expr.len())?;
         let mut c = Compiler { refs: Vec::new() };
         let test = c.test(&ast)?;
-        Ok(Filter { test, refs: c.refs, reader: FieldReader::default(), text: Vec::new(), spans: Vec::new() })
+        let needs = match needs(&test, &c.refs) {
+            Some(protos) if !c.refs.iter().any(FieldRef::is_stateful) => protos,
+            _ => Vec::new(),
+        };
+        Ok(Filter {
+            test,
+            refs: c.refs,
+            needs,
+            reader: FieldReader::default(),
+            text: Vec::new(),
+            spans: Vec::new(),
+        })
     }
 
     /// Whether the decoded packet matches.
     pub fn matches(&mut self, pkt: &Packet<'_>, d: &Decoded<'_>) -> bool {
+        if !self.needs.is_empty() && !may_carry(d, &self.needs) {
+            self.reader.done(pkt, false);
+            return false;
+        }
         self.reader.read(&self.refs, pkt, d, &mut self.text, &mut self.spans);
         let ctx = Ctx { text: &self.text, spans: &self.spans };
         let matched = ctx.test(&self.test);
         self.reader.done(pkt, matched);
         matched
+    }
+}
+
+/// The application protocols one of which a packet must carry for `t` to be true (None:
+/// `t` can be true without any). Every test on a value is false when the value has no
+/// occurrence, so it needs what its fields need; `not` and `xor` need nothing.
+fn needs(t: &Test, refs: &[FieldRef]) -> Option<Vec<AppProto>> {
+    match t {
+        Test::Or(a, b) => {
+            let mut protos = needs(a, refs)?;
+            for p in needs(b, refs)? {
+                if !protos.contains(&p) {
+                    protos.push(p);
+                }
+            }
+            Some(protos)
+        }
+        Test::And(a, b) => needs(a, refs).or_else(|| needs(b, refs)),
+        Test::Xor(..) | Test::Not(_) => None,
+        Test::Present(v) | Test::Contains(v, _) | Test::Matches(v, _) | Test::In(v, _) => {
+            value_needs(v, refs)
+        }
+        Test::Compare(_, l, r) => value_needs(l, refs).or_else(|| value_needs(r, refs)),
+    }
+}
+
+/// What a value's fields need ([`needs`]): a protocol for each of them, or nothing.
+fn value_needs(v: &Value, refs: &[FieldRef]) -> Option<Vec<AppProto>> {
+    match v {
+        Value::Field(ids, _) => ids.iter().map(|i| refs[*i].needs_app()).collect(),
+        Value::Lit(_) => None,
+        Value::Slice(inner, _) | Value::Call(_, inner) | Value::BitAnd(inner, _) => value_needs(inner, refs),
     }
 }
 

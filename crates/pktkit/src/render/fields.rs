@@ -334,6 +334,25 @@ impl FieldRef {
         }
     }
 
+    /// The application protocol some layer of a packet must carry for the field to occur
+    /// (None when it can occur without one). `http` is not one: it also covers the later
+    /// segments of a connection that carried a message, whatever they hold.
+    pub fn needs_app(&self) -> Option<AppProto> {
+        match self.field {
+            F::App(p, _) => Some(p),
+            F::AppPresent(AppProto::Http, _) => None,
+            F::AppPresent(p, _) => Some(p),
+            F::TlsHandshakePresent => Some(AppProto::Tls),
+            _ => None,
+        }
+    }
+
+    /// Whether reading the field changes what later packets read ([`stateful`]): then every
+    /// packet must be read.
+    pub fn is_stateful(&self) -> bool {
+        stateful(self.field)
+    }
+
     /// Whether the text of several occurrences is joined by `,` (not for free text, where
     /// a `,` belongs to the value).
     fn splits(&self) -> bool {
@@ -392,6 +411,20 @@ impl FieldReader {
     pub fn done(&mut self, pkt: &Packet<'_>, shown: bool) {
         self.state.packet_done(pkt.ts, shown);
     }
+}
+
+/// Whether some layer of `d` may carry one of `protos` as [`FieldReader::read`] classifies
+/// payloads; false only when none can: `d` carries no tunnel and no ICMP error quote, and
+/// its own payload is none of them. A cheap test before any field is read.
+pub fn may_carry(d: &Decoded<'_>, protos: &[AppProto]) -> bool {
+    if matches!(d.transport, Some(TransportSlice::Icmpv4(_) | TransportSlice::Icmpv6(_)))
+        || d.encapsulated().is_some()
+    {
+        return true;
+    }
+    // A frame decoded without application classification is classified here.
+    let app = d.app.or_else(|| crate::decode::app::classify(d));
+    app.is_some_and(|a| protos.contains(&a.proto))
 }
 
 /// The application fields, with the protocol whose module writes them.
@@ -597,38 +630,57 @@ impl FieldsWriter {
 const MAX_LEVELS: usize = crate::decode::MAX_TUNNELS + 1;
 
 /// The frame and the packets it carries through tunnels, outermost first, each with the
-/// packet quoted by its ICMP error if any.
-struct Chain<'a> {
-    levels: [Option<Decoded<'a>>; MAX_LEVELS],
-    quoted: [Option<LaxSlicedPacket<'a>>; MAX_LEVELS],
+/// packet quoted by its ICMP error if any. The frame is borrowed; only tunnelled packets
+/// are stored (on the heap, so a frame without a tunnel copies no decoder state).
+struct Chain<'d, 'a> {
+    outer: &'d Decoded<'a>,
+    outer_quoted: Option<LaxSlicedPacket<'a>>,
+    /// The tunnelled packets (at most `MAX_LEVELS - 1`) and their ICMP quotes.
+    inner: Vec<(Decoded<'a>, Option<LaxSlicedPacket<'a>>)>,
 }
 
-impl<'a> Chain<'a> {
-    fn new(d: &Decoded<'a>) -> Self {
+impl<'d, 'a> Chain<'d, 'a> {
+    fn new(d: &'d Decoded<'a>) -> Self {
         let opts = DecodeOptions { app: false };
-        let mut levels: [Option<Decoded<'a>>; MAX_LEVELS] = Default::default();
-        let mut quoted: [Option<LaxSlicedPacket<'a>>; MAX_LEVELS] = Default::default();
-        levels[0] = Some(d.clone());
-        for i in 0..MAX_LEVELS {
-            let Some(level) = &levels[i] else { break };
-            quoted[i] = level.icmp_quoted();
-            let inner = level.decode_encapsulated(&opts);
-            if i + 1 < MAX_LEVELS {
-                levels[i + 1] = inner;
+        let mut inner = Vec::new();
+        let mut next = d.decode_encapsulated(&opts);
+        while let Some(level) = next {
+            if inner.len() + 1 >= MAX_LEVELS {
+                break;
             }
+            next = level.decode_encapsulated(&opts);
+            let quoted = level.icmp_quoted();
+            inner.push((level, quoted));
         }
-        Chain { levels, quoted }
+        Chain { outer: d, outer_quoted: d.icmp_quoted(), inner }
+    }
+
+    /// Each level and its ICMP quote, outermost first.
+    fn levels(&self) -> impl Iterator<Item = (&Decoded<'a>, Option<&LaxSlicedPacket<'a>>)> {
+        std::iter::once((self.outer, self.outer_quoted.as_ref()))
+            .chain(self.inner.iter().map(|(level, quoted)| (level, quoted.as_ref())))
     }
 
     fn decoded(&self) -> impl Iterator<Item = &Decoded<'a>> {
-        self.levels.iter().flatten()
+        self.levels().map(|(level, _)| level)
     }
 }
 
+/// One IP layer and its transport header.
+#[derive(Clone, Copy)]
+struct Layer<'a, 'q> {
+    net: Option<&'q LaxNetSlice<'a>>,
+    tp: Option<Tp<'q>>,
+}
+
+/// Layers held inline: a frame's own and its ICMP quote's; deeper ones go to a `Vec`.
+const INLINE_LAYERS: usize = 2;
+
 /// The IP and transport layers in protocol order: each level's own, then its ICMP quote.
 struct Layers<'a, 'q> {
-    nets: [Option<&'q LaxNetSlice<'a>>; 2 * MAX_LEVELS],
-    transports: [Option<Tp<'q>>; 2 * MAX_LEVELS],
+    head: [Layer<'a, 'q>; INLINE_LAYERS],
+    head_len: usize,
+    rest: Vec<Layer<'a, 'q>>,
 }
 
 /// A transport header as raw bytes (possibly cut, as in ICMP quotes) and its length on the wire.
@@ -781,40 +833,61 @@ fn transport_of<'a: 'q, 'q>(
 }
 
 impl<'a, 'q> Layers<'a, 'q> {
-    fn new(c: &'q Chain<'a>, app: bool) -> Self {
-        let mut nets: [Option<&'q LaxNetSlice<'a>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
-        let mut transports: [Option<Tp<'q>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
-        let mut n = 0;
-        for (level, q) in c.levels.iter().zip(&c.quoted) {
-            let Some(level) = level else { break };
-            nets[n] = level.net.as_ref();
-            transports[n] = transport_of(level.net.as_ref(), level.transport.as_ref(), app, false);
-            n += 1;
+    fn new(c: &'q Chain<'_, 'a>, app: bool) -> Self {
+        let mut layers =
+            Layers { head: [Layer { net: None, tp: None }; INLINE_LAYERS], head_len: 0, rest: Vec::new() };
+        for (level, q) in c.levels() {
+            layers.push(Layer {
+                net: level.net.as_ref(),
+                tp: transport_of(level.net.as_ref(), level.transport.as_ref(), app, false),
+            });
             if let Some(q) = q {
-                nets[n] = q.net.as_ref();
-                transports[n] = transport_of(q.net.as_ref(), q.transport.as_ref(), app, true);
-                n += 1;
+                layers.push(Layer {
+                    net: q.net.as_ref(),
+                    tp: transport_of(q.net.as_ref(), q.transport.as_ref(), app, true),
+                });
             }
         }
-        Layers { nets, transports }
+        layers
+    }
+
+    fn push(&mut self, layer: Layer<'a, 'q>) {
+        if self.head_len < INLINE_LAYERS {
+            self.head[self.head_len] = layer;
+            self.head_len += 1;
+        } else {
+            self.rest.push(layer);
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Layer<'a, 'q>> + '_ {
+        self.head[..self.head_len].iter().chain(&self.rest)
+    }
+
+    fn nets(&self) -> impl Iterator<Item = &'q LaxNetSlice<'a>> + '_ {
+        self.all().filter_map(|l| l.net)
+    }
+
+    fn transports(&self) -> impl Iterator<Item = Tp<'q>> + '_ {
+        self.all().filter_map(|l| l.tp)
     }
 
     fn ip4(&self) -> impl Iterator<Item = &'q etherparse::LaxIpv4Slice<'a>> + '_ {
-        self.nets.iter().flatten().filter_map(|n| match n {
+        self.nets().filter_map(|n| match n {
             LaxNetSlice::Ipv4(ip) if !bogus_ipv4(n) => Some(ip),
             _ => None,
         })
     }
 
     fn ip6(&self) -> impl Iterator<Item = &'q etherparse::LaxIpv6Slice<'a>> + '_ {
-        self.nets.iter().flatten().filter_map(|n| match n {
+        self.nets().filter_map(|n| match n {
             LaxNetSlice::Ipv6(ip) => Some(ip),
             _ => None,
         })
     }
 
     fn tp(&self, proto: u8) -> impl Iterator<Item = Tp<'q>> + '_ {
-        self.transports.iter().flatten().copied().filter(move |t| t.proto == proto)
+        self.transports().filter(move |t| t.proto == proto)
     }
 }
 
@@ -965,7 +1038,7 @@ fn field(
     f: F,
     pkt: &Packet<'_>,
     d: &Decoded<'_>,
-    c: &Chain<'_>,
+    c: &Chain<'_, '_>,
     l: &Layers<'_, '_>,
 ) -> bool {
     let start = b.len();
@@ -988,7 +1061,7 @@ fn field(
             }
         }
         F::Ipv4Present => {
-            if l.nets.iter().flatten().any(|n| matches!(n, LaxNetSlice::Ipv4(_))) {
+            if l.nets().any(|n| matches!(n, LaxNetSlice::Ipv4(_))) {
                 sep(b);
             }
         }
@@ -1003,7 +1076,7 @@ fn field(
         F::AppPresent(AppProto::Http, _) => {
             // A segment of a connection that carried an HTTP message; UDP's HTTP is SSDP.
             let mut any_http = false;
-            for seg in l.transports.iter().flatten().filter_map(|t| t.app).filter(|s| s.over_tcp) {
+            for seg in l.transports().filter_map(|t| t.app).filter(|s| s.over_tcp) {
                 let message = seg.proto == AppProto::Http
                     && (http::write_field(seg.data, "http.request.method", scratch)
                         || http::write_field(seg.data, "http.response.code", scratch));
@@ -1027,12 +1100,7 @@ fn field(
                     _ => true,
                 }
             };
-            if l.transports
-                .iter()
-                .flatten()
-                .filter_map(|t| t.app)
-                .any(|seg| seg.proto == proto && named(&seg))
-            {
+            if l.transports().filter_map(|t| t.app).any(|seg| seg.proto == proto && named(&seg)) {
                 sep(b);
             }
         }
@@ -1230,7 +1298,7 @@ fn field(
         F::IpLen => {
             // Also on a header Wireshark marks bogus (it stops right after the length); a
             // length of 0 (TCP segmentation offload) is taken from the captured packet.
-            for n in l.nets.iter().flatten() {
+            for n in l.nets() {
                 if let LaxNetSlice::Ipv4(ip) = n {
                     let total = ip.header().total_len() as usize;
                     sep(b);
@@ -1347,7 +1415,7 @@ fn field(
             }
         }
         F::App(proto, name) => {
-            for seg in l.transports.iter().flatten().filter_map(|t| t.app) {
+            for seg in l.transports().filter_map(|t| t.app) {
                 if seg.proto != proto {
                     continue;
                 }
