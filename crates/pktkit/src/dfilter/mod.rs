@@ -14,7 +14,6 @@ mod parse;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::capture::Packet;
-use crate::decode::AppProto;
 use crate::decode::Decoded;
 use crate::render::fields::{FieldReader, FieldRef, Kind, TWO_WAY, may_carry};
 use parse::{Cmp, Expr, Node};
@@ -154,9 +153,10 @@ enum Test {
 pub struct Filter {
     test: Test,
     refs: Vec<FieldRef>,
-    /// The application protocols one of which a packet must carry to match (empty: no
-    /// such test); used only when no field is stateful, so skipping the reader loses nothing.
-    needs: Vec<AppProto>,
+    /// Fields of application protocols one of which a packet must carry to match (empty:
+    /// no such test); used only when no field is stateful, so skipping the reader loses
+    /// nothing.
+    needs: Vec<FieldRef>,
     reader: FieldReader,
     text: Vec<u8>,
     spans: Vec<Vec<(usize, usize)>>,
@@ -203,19 +203,20 @@ impl Filter {
     }
 }
 
-/// The application protocols one of which a packet must carry for `t` to be true (None:
-/// `t` can be true without any). Every test on a value is false when the value has no
-/// occurrence, so it needs what its fields need; `not` and `xor` need nothing.
-fn needs(t: &Test, refs: &[FieldRef]) -> Option<Vec<AppProto>> {
+/// Fields of application protocols one of which a packet must carry for `t` to be true
+/// (None: `t` can be true without any, [`FieldRef::needs_app`]). Every test on a value is
+/// false when the value has no occurrence, so it needs what its fields need; `not` and
+/// `xor` need nothing.
+fn needs(t: &Test, refs: &[FieldRef]) -> Option<Vec<FieldRef>> {
     match t {
         Test::Or(a, b) => {
-            let mut protos = needs(a, refs)?;
-            for p in needs(b, refs)? {
-                if !protos.contains(&p) {
-                    protos.push(p);
+            let mut fields = needs(a, refs)?;
+            for f in needs(b, refs)? {
+                if !fields.contains(&f) {
+                    fields.push(f);
                 }
             }
-            Some(protos)
+            Some(fields)
         }
         Test::And(a, b) => needs(a, refs).or_else(|| needs(b, refs)),
         Test::Xor(..) | Test::Not(_) => None,
@@ -226,10 +227,10 @@ fn needs(t: &Test, refs: &[FieldRef]) -> Option<Vec<AppProto>> {
     }
 }
 
-/// What a value's fields need ([`needs`]): a protocol for each of them, or nothing.
-fn value_needs(v: &Value, refs: &[FieldRef]) -> Option<Vec<AppProto>> {
+/// What a value's fields need ([`needs`]): each of them an application protocol, or nothing.
+fn value_needs(v: &Value, refs: &[FieldRef]) -> Option<Vec<FieldRef>> {
     match v {
-        Value::Field(ids, _) => ids.iter().map(|i| refs[*i].needs_app()).collect(),
+        Value::Field(ids, _) => ids.iter().map(|i| refs[*i].needs_app().map(|_| refs[*i])).collect(),
         Value::Lit(_) => None,
         Value::Slice(inner, _) | Value::Call(_, inner) | Value::BitAnd(inner, _) => value_needs(inner, refs),
     }

@@ -161,14 +161,15 @@ fn ranges() {
 
 #[test]
 fn application_prefilter_needs() {
-    let needs = |expr: &str| Filter::new(expr).unwrap().needs;
-    assert_eq!(needs("http.request.method == \"GET\""), [AppProto::Http]);
+    let needs =
+        |expr: &str| -> Vec<&str> { Filter::new(expr).unwrap().needs.iter().map(|r| r.name()).collect() };
+    assert_eq!(needs("http.request.method == \"GET\""), ["http.request.method"]);
     assert_eq!(
         needs("dns.qry.name contains \"example\" || tls.handshake.extensions_server_name"),
-        [AppProto::Dns, AppProto::Tls]
+        ["dns.qry.name", "tls.handshake.extensions_server_name"]
     );
-    assert_eq!(needs("tcp && dns"), [AppProto::Dns]);
-    assert_eq!(needs("len(http.host) > 3"), [AppProto::Http]);
+    assert_eq!(needs("tcp && dns"), ["dns"]);
+    assert_eq!(needs("len(http.host) > 3"), ["http.host"]);
     // Tests that can hold without an application protocol need none.
     assert!(needs("dns || tcp").is_empty());
     assert!(needs("!dns").is_empty());
@@ -180,4 +181,6 @@ fn application_prefilter_needs() {
     // The prefilter gives the same answers as the full reading.
     assert_eq!(select("http.request.method == \"GET\" || dns"), [1, 2]);
     assert_eq!(select("tls.handshake || dns.qry.name contains \"example\""), [1]);
+    assert_eq!(select("http.request.uri contains \"Index\""), [2]);
+    assert!(select("http.response.code").is_empty());
 }

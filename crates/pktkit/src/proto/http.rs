@@ -413,15 +413,27 @@ fn ws_request(data: &[u8]) -> Option<(&'static str, &[u8])> {
     };
     let ends_token = |b: &u8| matches!(b, b' ' | b'\r' | b'\n');
     let head = &data[..data.len().min(LONGEST + 1)];
-    let (method, uri) = match head.iter().position(ends_token) {
-        Some(sp) if head[sp] == b' ' => {
-            let rest = &data[sp + 1..];
-            (&head[..sp], &rest[..rest.iter().position(ends_token).unwrap_or(rest.len())])
-        }
-        None if data.len() <= LONGEST => (data, &[][..]),
+    let (method, uri_at) = match head.iter().position(ends_token) {
+        Some(sp) if head[sp] == b' ' => (&head[..sp], sp + 1),
+        None if data.len() <= LONGEST => (data, data.len()),
         _ => return None,
     };
-    WS_METHODS.iter().find(|m| m.as_bytes() == method).map(|m| (*m, uri))
+    let method = WS_METHODS.iter().find(|m| m.as_bytes() == method)?;
+    let rest = &data[uri_at..];
+    Some((method, &rest[..rest.iter().position(ends_token).unwrap_or(rest.len())]))
+}
+
+/// Whether [`write_field`] may find `field` in `data`: false when a look at the start
+/// of the data rules it out (no request line for `http.request.*`, no status line for
+/// `http.response.code`).
+pub fn may_have_field(data: &[u8], field: &str) -> bool {
+    match field {
+        "http.request.method" | "http.request.uri" => {
+            !data.starts_with(b"HTTP/") && ws_request(data).is_some()
+        }
+        "http.response.code" => data.starts_with(b"HTTP/"),
+        _ => true,
+    }
 }
 
 /// Appends the value tshark 4.0 prints for `field` of a TCP segment the caller treats as

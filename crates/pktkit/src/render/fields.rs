@@ -413,18 +413,25 @@ impl FieldReader {
     }
 }
 
-/// Whether some layer of `d` may carry one of `protos` as [`FieldReader::read`] classifies
-/// payloads; false only when none can: `d` carries no tunnel and no ICMP error quote, and
-/// its own payload is none of them. A cheap test before any field is read.
-pub fn may_carry(d: &Decoded<'_>, protos: &[AppProto]) -> bool {
+/// Whether some layer of `d` may carry one of `fields` (fields of application protocols,
+/// [`FieldRef::needs_app`]) as [`FieldReader::read`] finds them; false only when none can:
+/// `d` carries no tunnel and no ICMP error quote, and its own payload is of another
+/// protocol or rules the fields out at its start. A cheap test before any field is read.
+pub fn may_carry(d: &Decoded<'_>, fields: &[FieldRef]) -> bool {
     if matches!(d.transport, Some(TransportSlice::Icmpv4(_) | TransportSlice::Icmpv6(_)))
         || d.encapsulated().is_some()
     {
         return true;
     }
     // A frame decoded without application classification is classified here.
-    let app = d.app.or_else(|| crate::decode::app::classify(d));
-    app.is_some_and(|a| protos.contains(&a.proto))
+    let Some(app) = d.app.or_else(|| crate::decode::app::classify(d)) else { return false };
+    fields.iter().any(|r| {
+        r.needs_app() == Some(app.proto)
+            && match r.field {
+                F::App(AppProto::Http, name) => http::may_have_field(app.data, name),
+                _ => true,
+            }
+    })
 }
 
 /// The application fields, with the protocol whose module writes them.
