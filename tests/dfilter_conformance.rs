@@ -185,6 +185,11 @@ const EXPRESSIONS: &[&str] = &[
     "icmp.seq_le == 256",
     "arp.hw.type == 1 && arp.proto.type == 0x0800",
     "arp.hw.size == 6",
+    "arp.isgratuitous",
+    "arp.isprobe == 1 || arp.isgratuitous == 0",
+    // the application prefilter (fields of one protocol, or of several under `or`)
+    "http.response.code == 200 || dns.qry.name contains \"a\"",
+    "http.request.uri contains \"/\" && tcp.port == 80",
     "ip.len > 1000",
 ];
 

@@ -7,6 +7,12 @@
 //! field that is absent is false (so `!(ip.src == 1.2.3.4)` differs from
 //! `ip.src != 1.2.3.4`); `!=` is true when no occurrence equals (Wireshark 4.0's "all not
 //! equal"), `==`, `>`, `contains`, `matches` and `in` when some occurrence does.
+//!
+//! When the expression can only be true with some application field present (say
+//! `http.request.method == "GET"`, or `dns.qry.name contains "a" || tls.handshake`), a
+//! packet without a tunnel or ICMP quote whose payload is of another protocol, or rules
+//! the field out at its start, is rejected before any field is read
+//! ([`crate::render::fields::may_carry`]); not when a field depends on earlier packets.
 
 mod lex;
 mod parse;

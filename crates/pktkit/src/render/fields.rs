@@ -91,6 +91,8 @@ enum F {
     ArpDstProtoIpv4,
     ArpSrcHwMac,
     ArpDstHwMac,
+    ArpIsGratuitous,
+    ArpIsProbe,
     /// One of the bits of tcp.flags, by its mask.
     TcpFlag(u16),
     /// An IPv4 header, also one Wireshark marks bogus (the `ip` protocol).
@@ -170,6 +172,8 @@ const FIELDS: &[(&str, F)] = &[
     ("arp.dst.proto_ipv4", F::ArpDstProtoIpv4),
     ("arp.src.hw_mac", F::ArpSrcHwMac),
     ("arp.dst.hw_mac", F::ArpDstHwMac),
+    ("arp.isgratuitous", F::ArpIsGratuitous),
+    ("arp.isprobe", F::ArpIsProbe),
     ("tcp.flags.res", F::TcpFlag(0xe00)),
     ("tcp.flags.fin", F::TcpFlag(0x001)),
     ("tcp.flags.syn", F::TcpFlag(0x002)),
@@ -304,7 +308,7 @@ impl FieldRef {
             | F::IcmpRedirGw
             | F::IcmpAddressMask => Kind::Ipv4,
             F::Ipv6Src | F::Ipv6Dst => Kind::Ipv6,
-            F::IpFlagsMf | F::IpFlagsDf | F::TcpFlag(_) => Kind::Bool,
+            F::IpFlagsMf | F::IpFlagsDf | F::TcpFlag(_) | F::ArpIsGratuitous | F::ArpIsProbe => Kind::Bool,
             F::AppPresent(..) | F::Ipv4Present | F::TlsHandshakePresent => Kind::None,
             F::App(_, name) => match name {
                 "dns.flags.response"
@@ -1390,6 +1394,19 @@ fn field(
                 if let Some(&v) = t.bytes.get(if f == F::Icmpv6Type { 0 } else { 1 }) {
                     sep(b);
                     u(b, v);
+                }
+            }
+        }
+        F::ArpIsGratuitous | F::ArpIsProbe => {
+            // Present only when true, as tshark adds them.
+            if let Some(LaxNetSlice::Arp(a)) = &d.net {
+                let yes = if f == F::ArpIsGratuitous {
+                    crate::proto::arp::is_gratuitous(a)
+                } else {
+                    crate::proto::arp::is_probe(a)
+                };
+                if yes {
+                    u(b, 1u8);
                 }
             }
         }
