@@ -189,19 +189,22 @@ fn trim(v: &[u8]) -> &[u8] {
     &v[start..end]
 }
 
+/// The length of the longest of `names` (for bounded looks at a request line's start).
+const fn longest(names: &[&str]) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < names.len() {
+        if names[i].len() > n {
+            n = names[i].len();
+        }
+        i += 1;
+    }
+    n
+}
+
 /// The method when `data` starts with one of [`METHODS`] and a space (a request line's
 /// start); looks no further than the longest method and its space.
 pub fn request_method(data: &[u8]) -> Option<&'static str> {
-    const LONGEST: usize = {
-        let (mut i, mut n) = (0, 0);
-        while i < METHODS.len() {
-            if METHODS[i].len() > n {
-                n = METHODS[i].len();
-            }
-            i += 1;
-        }
-        n
-    };
+    const LONGEST: usize = longest(METHODS);
     let head = &data[..data.len().min(LONGEST + 1)];
     let sp = head.iter().position(|&b| b == b' ' || b == b'\n')?;
     if head[sp] != b' ' {
@@ -401,16 +404,7 @@ fn ws_lines(data: &[u8]) -> impl Iterator<Item = (&[u8], bool)> {
 /// the method alone in data that ends without an end of line), and the URI up to the next
 /// space or end of line. Looks no further than the longest method before the URI.
 fn ws_request(data: &[u8]) -> Option<(&'static str, &[u8])> {
-    const LONGEST: usize = {
-        let (mut i, mut n) = (0, 0);
-        while i < WS_METHODS.len() {
-            if WS_METHODS[i].len() > n {
-                n = WS_METHODS[i].len();
-            }
-            i += 1;
-        }
-        n
-    };
+    const LONGEST: usize = longest(WS_METHODS);
     let ends_token = |b: &u8| matches!(b, b' ' | b'\r' | b'\n');
     let head = &data[..data.len().min(LONGEST + 1)];
     let (method, uri_at) = match head.iter().position(ends_token) {
