@@ -185,6 +185,11 @@ const EXPRESSIONS: &[&str] = &[
     "icmp.seq_le == 256",
     "arp.hw.type == 1 && arp.proto.type == 0x0800",
     "arp.hw.size == 6",
+    "arp.isgratuitous",
+    "arp.isprobe == 1 || arp.isgratuitous == 0",
+    // the application prefilter (fields of one protocol, or of several under `or`)
+    "http.response.code == 200 || dns.qry.name contains \"a\"",
+    "http.request.uri contains \"/\" && tcp.port == 80",
     "ip.len > 1000",
 ];
 
@@ -371,5 +376,47 @@ fn tshark_e_options() {
         let (theirs, ours) = (run_timed(t, None, T).stdout_text(), run_timed(p, None, T).stdout_text());
         assert!(!theirs.is_empty());
         assert_eq!(ours, theirs, "{opts:?}");
+    }
+}
+
+/// `arp.isgratuitous` and `arp.isprobe`, which no corpus frame sets, on ARP frames made by
+/// pktkit's craft: the frames `-Y` selects and the values `-T fields` prints equal tshark's.
+#[test]
+fn arp_gratuitous_and_probe_as_tshark() {
+    if !tshark_available() {
+        eprintln!("notice: arp_gratuitous_and_probe_as_tshark skipped: tshark is not installed");
+        return;
+    }
+    let arp = |op: u8, psrc: &str, hwdst: &str, pdst: &str| {
+        support::crafted(&format!(
+            "Ether(dst=ff:ff:ff:ff:ff:ff,src=02:00:00:00:00:01)/ARP(op={op},hwsrc=02:00:00:00:00:01,\
+             psrc={psrc},hwdst={hwdst},pdst={pdst})"
+        ))
+    };
+    let zero = "00:00:00:00:00:00";
+    let frames = [
+        arp(1, "10.0.0.1", zero, "10.0.0.1"),
+        arp(2, "10.0.0.1", "ff:ff:ff:ff:ff:ff", "10.0.0.1"),
+        arp(1, "0.0.0.0", zero, "10.0.0.5"),
+        arp(1, "0.0.0.0", zero, "0.0.0.0"),
+        arp(1, "0.0.0.0", "02:00:00:00:00:09", "10.0.0.5"),
+        arp(2, "0.0.0.0", zero, "10.0.0.5"),
+        arp(3, "10.0.0.1", zero, "10.0.0.1"),
+        arp(1, "10.0.0.1", zero, "10.0.0.2"),
+    ];
+    let dir = Scratch::new("dfilter_arp");
+    let cap = dir.path("arp.pcap");
+    std::fs::write(&cap, support::pcap_frames(pktkit::capture::LinkType::ETHERNET, &frames)).unwrap();
+    for expr in
+        ["arp", "arp.isgratuitous", "arp.isprobe == 1", "arp.isgratuitous && arp.opcode == 2", "!arp.isprobe"]
+    {
+        let fields = ["-T", "fields", "-e", "frame.number", "-e", "arp.isgratuitous", "-e", "arp.isprobe"];
+        let mut t = Command::new("tshark");
+        t.arg("-r").arg(&cap).args(["-Y", expr]).args(fields);
+        let mut p = pkt_decode();
+        p.arg("-r").arg(&cap).args(["-Y", expr]).args(fields);
+        let (theirs, ours) = (run_timed(t, None, T).stdout_text(), run_timed(p, None, T).stdout_text());
+        assert!(!theirs.is_empty(), "-Y {expr}");
+        assert_eq!(ours, theirs, "-Y {expr}");
     }
 }

@@ -7,6 +7,12 @@
 //! field that is absent is false (so `!(ip.src == 1.2.3.4)` differs from
 //! `ip.src != 1.2.3.4`); `!=` is true when no occurrence equals (Wireshark 4.0's "all not
 //! equal"), `==`, `>`, `contains`, `matches` and `in` when some occurrence does.
+//!
+//! When the expression can only be true with some application field present (say
+//! `http.request.method == "GET"`, or `dns.qry.name contains "a" || tls.handshake`), a
+//! packet without a tunnel or ICMP quote whose payload is of another protocol, or rules
+//! the field out at its start, is rejected before any field is read
+//! ([`crate::render::fields::may_carry`]); not when a field depends on earlier packets.
 
 mod lex;
 mod parse;
@@ -15,7 +21,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::capture::Packet;
 use crate::decode::Decoded;
-use crate::render::fields::{FieldReader, FieldRef, Kind, TWO_WAY};
+use crate::render::fields::{FieldReader, FieldRef, Kind, TWO_WAY, may_carry};
 use parse::{Cmp, Expr, Node};
 
 /// An expression that does not parse or does not type-check.
@@ -153,6 +159,10 @@ enum Test {
 pub struct Filter {
     test: Test,
     refs: Vec<FieldRef>,
+    /// Fields of application protocols one of which a packet must carry to match (empty:
+    /// no such test); used only when no field is stateful, so skipping the reader loses
+    /// nothing.
+    needs: Vec<FieldRef>,
     reader: FieldReader,
     text: Vec<u8>,
     spans: Vec<Vec<(usize, usize)>>,
@@ -171,16 +181,64 @@ impl Filter {
         let ast = parse::parse(&toks, expr.len())?;
         let mut c = Compiler { refs: Vec::new() };
         let test = c.test(&ast)?;
-        Ok(Filter { test, refs: c.refs, reader: FieldReader::default(), text: Vec::new(), spans: Vec::new() })
+        let needs = match needs(&test, &c.refs) {
+            Some(protos) if !c.refs.iter().any(FieldRef::is_stateful) => protos,
+            _ => Vec::new(),
+        };
+        Ok(Filter {
+            test,
+            refs: c.refs,
+            needs,
+            reader: FieldReader::default(),
+            text: Vec::new(),
+            spans: Vec::new(),
+        })
     }
 
     /// Whether the decoded packet matches.
     pub fn matches(&mut self, pkt: &Packet<'_>, d: &Decoded<'_>) -> bool {
+        if !self.needs.is_empty() && !may_carry(d, &self.needs) {
+            self.reader.done(pkt, false);
+            return false;
+        }
         self.reader.read(&self.refs, pkt, d, &mut self.text, &mut self.spans);
         let ctx = Ctx { text: &self.text, spans: &self.spans };
         let matched = ctx.test(&self.test);
         self.reader.done(pkt, matched);
         matched
+    }
+}
+
+/// Fields of application protocols one of which a packet must carry for `t` to be true
+/// (None: `t` can be true without any, [`FieldRef::needs_app`]). Every test on a value is
+/// false when the value has no occurrence, so it needs what its fields need; `not` and
+/// `xor` need nothing.
+fn needs(t: &Test, refs: &[FieldRef]) -> Option<Vec<FieldRef>> {
+    match t {
+        Test::Or(a, b) => {
+            let mut fields = needs(a, refs)?;
+            for f in needs(b, refs)? {
+                if !fields.contains(&f) {
+                    fields.push(f);
+                }
+            }
+            Some(fields)
+        }
+        Test::And(a, b) => needs(a, refs).or_else(|| needs(b, refs)),
+        Test::Xor(..) | Test::Not(_) => None,
+        Test::Present(v) | Test::Contains(v, _) | Test::Matches(v, _) | Test::In(v, _) => {
+            value_needs(v, refs)
+        }
+        Test::Compare(_, l, r) => value_needs(l, refs).or_else(|| value_needs(r, refs)),
+    }
+}
+
+/// What a value's fields need ([`needs`]): each of them an application protocol, or nothing.
+fn value_needs(v: &Value, refs: &[FieldRef]) -> Option<Vec<FieldRef>> {
+    match v {
+        Value::Field(ids, _) => ids.iter().map(|i| refs[*i].needs_app().map(|_| refs[*i])).collect(),
+        Value::Lit(_) => None,
+        Value::Slice(inner, _) | Value::Call(_, inner) | Value::BitAnd(inner, _) => value_needs(inner, refs),
     }
 }
 

@@ -158,3 +158,29 @@ fn ranges() {
     assert!(slice(&b, Range { start: 4, end: Some(8) }).is_none());
     assert!(parse_ranges("a:b", 0).is_err());
 }
+
+#[test]
+fn application_prefilter_needs() {
+    let needs =
+        |expr: &str| -> Vec<&str> { Filter::new(expr).unwrap().needs.iter().map(|r| r.name()).collect() };
+    assert_eq!(needs("http.request.method == \"GET\""), ["http.request.method"]);
+    assert_eq!(
+        needs("dns.qry.name contains \"example\" || tls.handshake.extensions_server_name"),
+        ["dns.qry.name", "tls.handshake.extensions_server_name"]
+    );
+    assert_eq!(needs("tcp && dns"), ["dns"]);
+    assert_eq!(needs("len(http.host) > 3"), ["http.host"]);
+    // Tests that can hold without an application protocol need none.
+    assert!(needs("dns || tcp").is_empty());
+    assert!(needs("!dns").is_empty());
+    assert!(needs("http.host != \"a\" xor dns").is_empty());
+    // `http` also covers later segments of an HTTP connection, whatever they carry.
+    assert!(needs("http").is_empty());
+    // A stateful field must read every packet.
+    assert!(needs("dns && tcp.stream == 1").is_empty());
+    // The prefilter gives the same answers as the full reading.
+    assert_eq!(select("http.request.method == \"GET\" || dns"), [1, 2]);
+    assert_eq!(select("tls.handshake || dns.qry.name contains \"example\""), [1]);
+    assert_eq!(select("http.request.uri contains \"Index\""), [2]);
+    assert!(select("http.response.code").is_empty());
+}

@@ -44,6 +44,27 @@ pub fn target_ipv4(arp: &ArpPacketSlice<'_>) -> Option<[u8; 4]> {
     arp.target_protocol_addr().try_into().ok()
 }
 
+/// ARP's request and reply operations (RFC 826).
+const OP_REQUEST: u16 = 1;
+const OP_REPLY: u16 = 2;
+
+/// Wireshark's `arp.isgratuitous`: a request or reply whose sender and target protocol
+/// addresses are the same.
+pub fn is_gratuitous(arp: &ArpPacketSlice<'_>) -> bool {
+    matches!(operation(arp), OP_REQUEST | OP_REPLY)
+        && arp.sender_protocol_addr() == arp.target_protocol_addr()
+}
+
+/// Wireshark's `arp.isprobe` (RFC 5227's probe): a request, not gratuitous, from sender
+/// protocol address zero, with a target hardware address of zeros.
+pub fn is_probe(arp: &ArpPacketSlice<'_>) -> bool {
+    let zero = |a: &[u8]| a.iter().all(|b| *b == 0);
+    operation(arp) == OP_REQUEST
+        && !is_gratuitous(arp)
+        && zero(arp.sender_protocol_addr())
+        && zero(arp.target_hw_addr())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +97,28 @@ mod tests {
         h[4] = 255;
         h[5] = 255;
         assert!(ArpPacketSlice::from_slice(&h).is_err());
+    }
+
+    #[test]
+    fn gratuitous_and_probe() {
+        let arp = |op: u8, spa: [u8; 4], tha: [u8; 6], tpa: [u8; 4]| {
+            let mut p = vec![0, 1, 8, 0, 6, 4, 0, op, 2, 0, 0, 0, 0, 1];
+            p.extend_from_slice(&spa);
+            p.extend_from_slice(&tha);
+            p.extend_from_slice(&tpa);
+            p
+        };
+        let check = |p: Vec<u8>| {
+            let a = ArpPacketSlice::from_slice(&p).unwrap();
+            (is_gratuitous(&a), is_probe(&a))
+        };
+        assert_eq!(check(arp(1, [10, 0, 0, 1], [0; 6], [10, 0, 0, 1])), (true, false));
+        assert_eq!(check(arp(2, [10, 0, 0, 1], [0xff; 6], [10, 0, 0, 1])), (true, false));
+        assert_eq!(check(arp(3, [10, 0, 0, 1], [0; 6], [10, 0, 0, 1])), (false, false));
+        assert_eq!(check(arp(1, [0; 4], [0; 6], [10, 0, 0, 5])), (false, true));
+        assert_eq!(check(arp(1, [0; 4], [0; 6], [0; 4])), (true, false));
+        assert_eq!(check(arp(1, [0; 4], [9; 6], [10, 0, 0, 5])), (false, false));
+        assert_eq!(check(arp(2, [0; 4], [0; 6], [10, 0, 0, 5])), (false, false));
+        assert_eq!(check(arp(1, [10, 0, 0, 1], [0; 6], [10, 0, 0, 2])), (false, false));
     }
 }

@@ -189,19 +189,22 @@ fn trim(v: &[u8]) -> &[u8] {
     &v[start..end]
 }
 
+/// The length of the longest of `names` (for bounded looks at a request line's start).
+const fn longest(names: &[&str]) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < names.len() {
+        if names[i].len() > n {
+            n = names[i].len();
+        }
+        i += 1;
+    }
+    n
+}
+
 /// The method when `data` starts with one of [`METHODS`] and a space (a request line's
 /// start); looks no further than the longest method and its space.
 pub fn request_method(data: &[u8]) -> Option<&'static str> {
-    const LONGEST: usize = {
-        let (mut i, mut n) = (0, 0);
-        while i < METHODS.len() {
-            if METHODS[i].len() > n {
-                n = METHODS[i].len();
-            }
-            i += 1;
-        }
-        n
-    };
+    const LONGEST: usize = longest(METHODS);
     let head = &data[..data.len().min(LONGEST + 1)];
     let sp = head.iter().position(|&b| b == b' ' || b == b'\n')?;
     if head[sp] != b' ' {
@@ -397,6 +400,36 @@ fn ws_lines(data: &[u8]) -> impl Iterator<Item = (&[u8], bool)> {
     })
 }
 
+/// A request line's start as Wireshark reads it: one of [`WS_METHODS`] and a space (or
+/// the method alone in data that ends without an end of line), and the URI up to the next
+/// space or end of line. Looks no further than the longest method before the URI.
+fn ws_request(data: &[u8]) -> Option<(&'static str, &[u8])> {
+    const LONGEST: usize = longest(WS_METHODS);
+    let ends_token = |b: &u8| matches!(b, b' ' | b'\r' | b'\n');
+    let head = &data[..data.len().min(LONGEST + 1)];
+    let (method, uri_at) = match head.iter().position(ends_token) {
+        Some(sp) if head[sp] == b' ' => (&head[..sp], sp + 1),
+        None if data.len() <= LONGEST => (data, data.len()),
+        _ => return None,
+    };
+    let method = WS_METHODS.iter().find(|m| m.as_bytes() == method)?;
+    let rest = &data[uri_at..];
+    Some((method, &rest[..rest.iter().position(ends_token).unwrap_or(rest.len())]))
+}
+
+/// Whether [`write_field`] may find `field` in `data`: false when a look at the start
+/// of the data rules it out (no request line for `http.request.*`, no status line for
+/// `http.response.code`).
+pub fn may_have_field(data: &[u8], field: &str) -> bool {
+    match field {
+        "http.request.method" | "http.request.uri" => {
+            !data.starts_with(b"HTTP/") && ws_request(data).is_some()
+        }
+        "http.response.code" => data.starts_with(b"HTTP/"),
+        _ => true,
+    }
+}
+
 /// Appends the value tshark 4.0 prints for `field` of a TCP segment the caller treats as
 /// HTTP (several values joined by `,`); false, appending nothing, when absent. A segment that
 /// does not start with a request or status line still gives the header lines it holds, as
@@ -408,27 +441,8 @@ fn ws_lines(data: &[u8]) -> impl Iterator<Item = (&[u8], bool)> {
 /// function reports values: it keeps state across packets (pairing responses with
 /// requests), which a per-segment function cannot.
 pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
-    let mut lines = ws_lines(data).peekable();
-    let Some(&(first, first_eol)) = lines.peek() else { return false };
-    let response = first.starts_with(b"HTTP/");
-    let mut request = None;
-    if !response {
-        let sp = first.iter().position(|&b| b == b' ');
-        let method = &first[..sp.unwrap_or(first.len())];
-        // A method alone on a line is not a request, unless the line is unfinished.
-        if let Some(m) = WS_METHODS.iter().find(|m| m.as_bytes() == method)
-            && (sp.is_some() || !first_eol)
-        {
-            let uri = sp.map_or(&[][..], |sp| {
-                let rest = &first[sp + 1..];
-                &rest[..rest.iter().position(|&b| b == b' ').unwrap_or(rest.len())]
-            });
-            request = Some((*m, uri));
-        }
-    }
-    if response || request.is_some() {
-        lines.next();
-    }
+    let response = data.starts_with(b"HTTP/");
+    let request = if response { None } else { ws_request(data) };
     let start = out.len();
     match field {
         "http.request.method" => match request {
@@ -442,8 +456,11 @@ pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
         "http.response.code" if response => {
             // The three characters after the version, read as a number like atoi does; no
             // code when the line is shorter.
-            let sp = first.iter().position(|&b| b == b' ').unwrap_or(first.len());
-            let Some(digits) = first.get(sp + 1..sp + 4) else { return false };
+            let Some(sp) = data.iter().position(|&b| matches!(b, b' ' | b'\r' | b'\n')) else { return false };
+            let Some(digits) = data.get(sp + 1..sp + 4) else { return false };
+            if data[sp] != b' ' || digits.iter().any(|&b| b == b'\r' || b == b'\n') {
+                return false;
+            }
             let code = digits
                 .iter()
                 .take_while(|b| b.is_ascii_digit())
@@ -451,6 +468,10 @@ pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
             let _ = write!(out, "{code}");
         }
         "http.host" | "http.user_agent" => {
+            let mut lines = ws_lines(data);
+            if response || request.is_some() {
+                lines.next();
+            }
             let want: &[u8] = if field == "http.host" { b"host" } else { b"user-agent" };
             let mut found = false;
             for (line, _) in lines {

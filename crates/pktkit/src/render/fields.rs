@@ -95,6 +95,8 @@ enum Field {
     ArpDstProtoIpv4,
     ArpSrcHwMac,
     ArpDstHwMac,
+    ArpIsGratuitous,
+    ArpIsProbe,
     /// One of the bits of tcp.flags, by its mask.
     TcpFlag(u16),
     /// An IPv4 header, also one Wireshark marks bogus (the `ip` protocol).
@@ -174,6 +176,8 @@ const FIELDS: &[(&str, Field)] = &[
     ("arp.dst.proto_ipv4", Field::ArpDstProtoIpv4),
     ("arp.src.hw_mac", Field::ArpSrcHwMac),
     ("arp.dst.hw_mac", Field::ArpDstHwMac),
+    ("arp.isgratuitous", Field::ArpIsGratuitous),
+    ("arp.isprobe", Field::ArpIsProbe),
     ("tcp.flags.res", Field::TcpFlag(0xe00)),
     ("tcp.flags.fin", Field::TcpFlag(0x001)),
     ("tcp.flags.syn", Field::TcpFlag(0x002)),
@@ -309,7 +313,11 @@ impl FieldRef {
             | Field::IcmpRedirGw
             | Field::IcmpAddressMask => Kind::Ipv4,
             Field::Ipv6Src | Field::Ipv6Dst => Kind::Ipv6,
-            Field::IpFlagsMf | Field::IpFlagsDf | Field::TcpFlag(_) => Kind::Bool,
+            Field::IpFlagsMf
+            | Field::IpFlagsDf
+            | Field::TcpFlag(_)
+            | Field::ArpIsGratuitous
+            | Field::ArpIsProbe => Kind::Bool,
             Field::AppPresent(..) | Field::Ipv4Present | Field::TlsHandshakePresent => Kind::None,
             Field::App(_, name) => match name {
                 "dns.flags.response"
@@ -337,6 +345,25 @@ impl FieldRef {
             },
             _ => Kind::Uint,
         }
+    }
+
+    /// The application protocol some layer of a packet must carry for the field to occur
+    /// (None when it can occur without one). `http` is not one: it also covers the later
+    /// segments of a connection that carried a message, whatever they hold.
+    pub fn needs_app(&self) -> Option<AppProto> {
+        match self.field {
+            Field::App(p, _) => Some(p),
+            Field::AppPresent(AppProto::Http, _) => None,
+            Field::AppPresent(p, _) => Some(p),
+            Field::TlsHandshakePresent => Some(AppProto::Tls),
+            _ => None,
+        }
+    }
+
+    /// Whether reading the field changes what later packets read ([`stateful`]): then every
+    /// packet must be read.
+    pub fn is_stateful(&self) -> bool {
+        stateful(self.field)
     }
 
     /// Whether the text of several occurrences is joined by `,` (not for free text, where
@@ -401,6 +428,27 @@ impl FieldReader {
     pub fn done(&mut self, pkt: &Packet<'_>, shown: bool) {
         self.state.packet_done(pkt.ts, shown);
     }
+}
+
+/// Whether some layer of `d` may carry one of `fields` (fields of application protocols,
+/// [`FieldRef::needs_app`]) as [`FieldReader::read`] finds them; false only when none can:
+/// `d` carries no tunnel and no ICMP error quote, and its own payload is of another
+/// protocol or rules the fields out at its start. A cheap test before any field is read.
+pub fn may_carry(d: &Decoded<'_>, fields: &[FieldRef]) -> bool {
+    if matches!(d.transport, Some(TransportSlice::Icmpv4(_) | TransportSlice::Icmpv6(_)))
+        || d.encapsulated().is_some()
+    {
+        return true;
+    }
+    // A frame decoded without application classification is classified here.
+    let Some(app) = d.app.or_else(|| crate::decode::app::classify(d)) else { return false };
+    fields.iter().any(|r| {
+        r.needs_app() == Some(app.proto)
+            && match r.field {
+                Field::App(AppProto::Http, name) => http::may_have_field(app.data, name),
+                _ => true,
+            }
+    })
 }
 
 /// The application fields, with the protocol whose module writes them.
@@ -606,38 +654,57 @@ impl FieldsWriter {
 const MAX_LEVELS: usize = crate::decode::MAX_TUNNELS + 1;
 
 /// The frame and the packets it carries through tunnels, outermost first, each with the
-/// packet quoted by its ICMP error if any.
-struct Chain<'a> {
-    levels: [Option<Decoded<'a>>; MAX_LEVELS],
-    quoted: [Option<LaxSlicedPacket<'a>>; MAX_LEVELS],
+/// packet quoted by its ICMP error if any. The frame is borrowed; only tunnelled packets
+/// are stored (on the heap, so a frame without a tunnel copies no decoder state).
+struct Chain<'d, 'a> {
+    outer: &'d Decoded<'a>,
+    outer_quoted: Option<LaxSlicedPacket<'a>>,
+    /// The tunnelled packets (at most `MAX_LEVELS - 1`) and their ICMP quotes.
+    inner: Vec<(Decoded<'a>, Option<LaxSlicedPacket<'a>>)>,
 }
 
-impl<'a> Chain<'a> {
-    fn new(d: &Decoded<'a>) -> Self {
+impl<'d, 'a> Chain<'d, 'a> {
+    fn new(d: &'d Decoded<'a>) -> Self {
         let opts = DecodeOptions { app: false };
-        let mut levels: [Option<Decoded<'a>>; MAX_LEVELS] = Default::default();
-        let mut quoted: [Option<LaxSlicedPacket<'a>>; MAX_LEVELS] = Default::default();
-        levels[0] = Some(d.clone());
-        for i in 0..MAX_LEVELS {
-            let Some(level) = &levels[i] else { break };
-            quoted[i] = level.icmp_quoted();
-            let inner = level.decode_encapsulated(&opts);
-            if i + 1 < MAX_LEVELS {
-                levels[i + 1] = inner;
+        let mut inner = Vec::new();
+        let mut next = d.decode_encapsulated(&opts);
+        while let Some(level) = next {
+            if inner.len() + 1 >= MAX_LEVELS {
+                break;
             }
+            next = level.decode_encapsulated(&opts);
+            let quoted = level.icmp_quoted();
+            inner.push((level, quoted));
         }
-        Chain { levels, quoted }
+        Chain { outer: d, outer_quoted: d.icmp_quoted(), inner }
+    }
+
+    /// Each level and its ICMP quote, outermost first.
+    fn levels(&self) -> impl Iterator<Item = (&Decoded<'a>, Option<&LaxSlicedPacket<'a>>)> {
+        std::iter::once((self.outer, self.outer_quoted.as_ref()))
+            .chain(self.inner.iter().map(|(level, quoted)| (level, quoted.as_ref())))
     }
 
     fn decoded(&self) -> impl Iterator<Item = &Decoded<'a>> {
-        self.levels.iter().flatten()
+        self.levels().map(|(level, _)| level)
     }
 }
 
+/// One IP layer and its transport header.
+#[derive(Clone, Copy)]
+struct Layer<'a, 'q> {
+    net: Option<&'q LaxNetSlice<'a>>,
+    tp: Option<Tp<'q>>,
+}
+
+/// Layers held inline: a frame's own and its ICMP quote's; deeper ones go to a `Vec`.
+const INLINE_LAYERS: usize = 2;
+
 /// The IP and transport layers in protocol order: each level's own, then its ICMP quote.
 struct Layers<'a, 'q> {
-    nets: [Option<&'q LaxNetSlice<'a>>; 2 * MAX_LEVELS],
-    transports: [Option<Tp<'q>>; 2 * MAX_LEVELS],
+    head: [Layer<'a, 'q>; INLINE_LAYERS],
+    head_len: usize,
+    rest: Vec<Layer<'a, 'q>>,
 }
 
 /// A transport header as raw bytes (possibly cut, as in ICMP quotes) and its length on the wire.
@@ -790,40 +857,61 @@ fn transport_of<'a: 'q, 'q>(
 }
 
 impl<'a, 'q> Layers<'a, 'q> {
-    fn new(c: &'q Chain<'a>, app: bool) -> Self {
-        let mut nets: [Option<&'q LaxNetSlice<'a>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
-        let mut transports: [Option<Tp<'q>>; 2 * MAX_LEVELS] = [None; 2 * MAX_LEVELS];
-        let mut n = 0;
-        for (level, q) in c.levels.iter().zip(&c.quoted) {
-            let Some(level) = level else { break };
-            nets[n] = level.net.as_ref();
-            transports[n] = transport_of(level.net.as_ref(), level.transport.as_ref(), app, false);
-            n += 1;
+    fn new(c: &'q Chain<'_, 'a>, app: bool) -> Self {
+        let mut layers =
+            Layers { head: [Layer { net: None, tp: None }; INLINE_LAYERS], head_len: 0, rest: Vec::new() };
+        for (level, q) in c.levels() {
+            layers.push(Layer {
+                net: level.net.as_ref(),
+                tp: transport_of(level.net.as_ref(), level.transport.as_ref(), app, false),
+            });
             if let Some(q) = q {
-                nets[n] = q.net.as_ref();
-                transports[n] = transport_of(q.net.as_ref(), q.transport.as_ref(), app, true);
-                n += 1;
+                layers.push(Layer {
+                    net: q.net.as_ref(),
+                    tp: transport_of(q.net.as_ref(), q.transport.as_ref(), app, true),
+                });
             }
         }
-        Layers { nets, transports }
+        layers
+    }
+
+    fn push(&mut self, layer: Layer<'a, 'q>) {
+        if self.head_len < INLINE_LAYERS {
+            self.head[self.head_len] = layer;
+            self.head_len += 1;
+        } else {
+            self.rest.push(layer);
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Layer<'a, 'q>> + '_ {
+        self.head[..self.head_len].iter().chain(&self.rest)
+    }
+
+    fn nets(&self) -> impl Iterator<Item = &'q LaxNetSlice<'a>> + '_ {
+        self.all().filter_map(|l| l.net)
+    }
+
+    fn transports(&self) -> impl Iterator<Item = Tp<'q>> + '_ {
+        self.all().filter_map(|l| l.tp)
     }
 
     fn ip4(&self) -> impl Iterator<Item = &'q etherparse::LaxIpv4Slice<'a>> + '_ {
-        self.nets.iter().flatten().filter_map(|n| match n {
+        self.nets().filter_map(|n| match n {
             LaxNetSlice::Ipv4(ip) if !bogus_ipv4(n) => Some(ip),
             _ => None,
         })
     }
 
     fn ip6(&self) -> impl Iterator<Item = &'q etherparse::LaxIpv6Slice<'a>> + '_ {
-        self.nets.iter().flatten().filter_map(|n| match n {
+        self.nets().filter_map(|n| match n {
             LaxNetSlice::Ipv6(ip) => Some(ip),
             _ => None,
         })
     }
 
     fn tp(&self, proto: u8) -> impl Iterator<Item = Tp<'q>> + '_ {
-        self.transports.iter().flatten().copied().filter(move |t| t.proto == proto)
+        self.transports().filter(move |t| t.proto == proto)
     }
 }
 
@@ -974,7 +1062,7 @@ fn field(
     f: Field,
     pkt: &Packet<'_>,
     d: &Decoded<'_>,
-    c: &Chain<'_>,
+    c: &Chain<'_, '_>,
     l: &Layers<'_, '_>,
 ) -> bool {
     let start = b.len();
@@ -997,7 +1085,7 @@ fn field(
             }
         }
         Field::Ipv4Present => {
-            if l.nets.iter().flatten().any(|n| matches!(n, LaxNetSlice::Ipv4(_))) {
+            if l.nets().any(|n| matches!(n, LaxNetSlice::Ipv4(_))) {
                 sep(b);
             }
         }
@@ -1012,7 +1100,7 @@ fn field(
         Field::AppPresent(AppProto::Http, _) => {
             // A segment of a connection that carried an HTTP message; UDP's HTTP is SSDP.
             let mut any_http = false;
-            for seg in l.transports.iter().flatten().filter_map(|t| t.app).filter(|s| s.over_tcp) {
+            for seg in l.transports().filter_map(|t| t.app).filter(|s| s.over_tcp) {
                 let message = seg.proto == AppProto::Http
                     && (http::write_field(seg.data, "http.request.method", scratch)
                         || http::write_field(seg.data, "http.response.code", scratch));
@@ -1036,12 +1124,7 @@ fn field(
                     _ => true,
                 }
             };
-            if l.transports
-                .iter()
-                .flatten()
-                .filter_map(|t| t.app)
-                .any(|seg| seg.proto == proto && named(&seg))
-            {
+            if l.transports().filter_map(|t| t.app).any(|seg| seg.proto == proto && named(&seg)) {
                 sep(b);
             }
         }
@@ -1243,7 +1326,7 @@ fn field(
         Field::IpLen => {
             // Also on a header Wireshark marks bogus (it stops right after the length); a
             // length of 0 (TCP segmentation offload) is taken from the captured packet.
-            for n in l.nets.iter().flatten() {
+            for n in l.nets() {
                 if let LaxNetSlice::Ipv4(ip) = n {
                     let total = ip.header().total_len() as usize;
                     sep(b);
@@ -1333,6 +1416,19 @@ fn field(
                 }
             }
         }
+        Field::ArpIsGratuitous | Field::ArpIsProbe => {
+            // Present only when true, as tshark adds them.
+            if let Some(LaxNetSlice::Arp(a)) = &d.net {
+                let yes = if f == Field::ArpIsGratuitous {
+                    crate::proto::arp::is_gratuitous(a)
+                } else {
+                    crate::proto::arp::is_probe(a)
+                };
+                if yes {
+                    u(b, 1u8);
+                }
+            }
+        }
         Field::ArpOpcode
         | Field::ArpSrcProtoIpv4
         | Field::ArpDstProtoIpv4
@@ -1366,7 +1462,7 @@ fn field(
             }
         }
         Field::App(proto, name) => {
-            for seg in l.transports.iter().flatten().filter_map(|t| t.app) {
+            for seg in l.transports().filter_map(|t| t.app) {
                 if seg.proto != proto {
                     continue;
                 }
