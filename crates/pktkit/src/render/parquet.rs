@@ -64,9 +64,9 @@ impl ParquetOutputError {
     /// The output was a pipe whose reader went away.
     pub fn is_broken_pipe(&self) -> bool {
         match self {
-            ParquetOutputError::Write(parquet::errors::ParquetError::External(e)) => e
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe),
+            ParquetOutputError::Write(parquet::errors::ParquetError::External(e)) => {
+                e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }
             _ => false,
         }
     }
@@ -232,7 +232,9 @@ impl Builder {
             (ValueType::Int, true) => Builder::IntList(ListBuilder::new(Int64Builder::new())),
             (ValueType::Bool, true) => Builder::BoolList(ListBuilder::new(BooleanBuilder::new())),
             (ValueType::Text, true) => Builder::TextList(ListBuilder::new(StringBuilder::new())),
-            (ValueType::Timestamp, _) => Builder::Timestamp(TimestampNanosecondBuilder::new().with_timezone(UTC)),
+            (ValueType::Timestamp, _) => {
+                Builder::Timestamp(TimestampNanosecondBuilder::new().with_timezone(UTC))
+            }
             (ValueType::Duration, _) => Builder::Duration(DurationNanosecondBuilder::new()),
         }
     }
@@ -412,7 +414,8 @@ mod tests {
     #[test]
     fn types_follow_the_field_table() {
         let cols = columns("frame.number,frame.time_epoch,frame.time_delta,ip.src,ip.ttl,tcp.flags.syn,dns.qry.name,eth.src,sll.pkttype,arp.src.proto_ipv4").unwrap();
-        let got: Vec<(&str, ValueType, bool)> = cols.iter().map(|c| (c.name.as_str(), c.value, c.list)).collect();
+        let got: Vec<(&str, ValueType, bool)> =
+            cols.iter().map(|c| (c.name.as_str(), c.value, c.list)).collect();
         assert_eq!(
             got,
             [
@@ -429,7 +432,10 @@ mod tests {
             ]
         );
         let schema = schema(&cols);
-        assert_eq!(schema.field(1).data_type(), &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())));
+        assert_eq!(
+            schema.field(1).data_type(),
+            &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+        );
         assert_eq!(
             schema.field(4).data_type(),
             &DataType::List(Arc::new(Field::new_list_field(DataType::Int64, true)))
@@ -463,7 +469,13 @@ mod tests {
         let iface = Interface::live(LinkType::RAW, 65535, Precision::Nano);
         let mut w = ParquetWriter::new(spec, Vec::new()).unwrap();
         for (i, f) in frames.iter().enumerate() {
-            let pkt = Packet::new(i as u64 + 1, Timestamp::new(1_700_000_000 + i as i64, 7), f, f.len() as u32, &iface);
+            let pkt = Packet::new(
+                i as u64 + 1,
+                Timestamp::new(1_700_000_000 + i as i64, 7),
+                f,
+                f.len() as u32,
+                &iface,
+            );
             let d = decode(LinkType::RAW, f, f.len() as u32, &DecodeOptions::default());
             w.packet(&pkt, &d).unwrap();
         }
@@ -479,7 +491,10 @@ mod tests {
         let quoted = ip4(17, &udp(40000, 53, b"x"));
         let icmp = [&[3, 3, 0, 0, 0, 0, 0, 0][..], &quoted].concat();
         let frames = [ip4(6, &tcp(40000, 80, b"")), ip4(1, &icmp), ip4(17, &udp(1, 2, b""))];
-        let batch = round_trip("frame.number,frame.time_epoch,frame.time_delta,ip.src,udp.dstport,tcp.flags", &frames);
+        let batch = round_trip(
+            "frame.number,frame.time_epoch,frame.time_delta,ip.src,udp.dstport,tcp.flags",
+            &frames,
+        );
         assert_eq!(batch.num_rows(), 3);
         let numbers = batch.column(0).as_primitive::<Int64Type>();
         assert_eq!(numbers.values(), &[1, 2, 3]);

@@ -276,16 +276,16 @@ fn parquet_mode(args: &Args, path: &std::path::Path) -> Result<Mode, Failure> {
         (None, false) => args.tshark_fields.join(","),
         _ => return Err(Failure::Usage(format!("{flag} needs --fields F1,F2,... (or -T fields -e F)"))),
     };
-    let given: Vec<&str> = [
-        (!args.tshark_options.is_empty(), "-E"),
-        (args.line_buffered, "-l"),
-        (args.packet_buffered, "-U"),
-    ]
-    .into_iter()
-    .filter_map(|(on, option)| on.then_some(option))
-    .collect();
+    let given: Vec<&str> =
+        [(!args.tshark_options.is_empty(), "-E"), (args.line_buffered, "-l"), (args.packet_buffered, "-U")]
+            .into_iter()
+            .filter_map(|(on, option)| on.then_some(option))
+            .collect();
     if !given.is_empty() {
-        return Err(Failure::Usage(format!("{} shapes text rows only: nothing with {flag}", given.join(" "))));
+        return Err(Failure::Usage(format!(
+            "{} shapes text rows only: nothing with {flag}",
+            given.join(" ")
+        )));
     }
     if path == std::path::Path::new("-") && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return Err(Failure::Usage(
@@ -350,7 +350,8 @@ fn decode_to<W: Write>(
     args: &Args,
 ) -> Result<(), Failure> {
     let (mut mode, display, header) = mode;
-    let outcome = decode_loop(reader, &mut out, (&mut mode, display, header), (filter.as_mut(), progress), args);
+    let outcome =
+        decode_loop(reader, &mut out, (&mut mode, display, header), (filter.as_mut(), progress), args);
     // A Parquet file gets its footer also after an error: every row before it is readable.
     let closed = match mode {
         Mode::Parquet(p) => p.finish().map_err(parquet_failure).and_then(|mut file| Ok(file.flush()?)),
