@@ -1,4 +1,5 @@
-//! pkt-decode: turn a capture stream into tcpdump-style text, NDJSON or Wireshark-named fields.
+//! pkt-decode: turn a capture stream into tcpdump-style text, NDJSON, Wireshark-named fields or
+//! their Parquet columns.
 
 use std::io::{LineWriter, Write};
 use std::path::PathBuf;
@@ -49,7 +50,7 @@ stream; -U flushes after every packet, -l after every line (as tcpdump). Ctrl-C:
 the input still on its way is read (at most 2 s), everything is written, exit 0
 (docs/pipelines.md).";
 
-/// Decode packets: tcpdump-style text (default), NDJSON (--json) or Wireshark-named fields.
+/// Decode packets: tcpdump-style text (default), NDJSON (--json), Wireshark-named fields or Parquet.
 #[derive(Debug, Parser)]
 #[command(name = TOOL, version, after_help = EXAMPLES, disable_help_flag = true)]
 pub struct Args {
