@@ -356,3 +356,18 @@ fn duckdb_answers_equal_pkt_stats() {
         }
     }
 }
+
+#[test]
+fn refuses_a_terminal() {
+    // util-linux's script(1) runs the command on a pseudo-terminal; -e passes its exit code.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("refuses_a_terminal: SKIPPED: no script(1) to make a terminal");
+        return;
+    }
+    let command =
+        format!("{} --fields ip.src --parquet - {}", env!("CARGO_BIN_EXE_pkt-decode"), demo().display());
+    let out = Command::new("script").args(["-qec", &command, "/dev/null"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("pkt-decode: refusing to write binary Parquet to a terminal"), "{text}");
+}
