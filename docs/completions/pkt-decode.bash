@@ -23,7 +23,7 @@ _pkt__decode() {
 
     case "${cmd}" in
         pkt__decode)
-            opts="-r -F -c -Y -T -E -e -v -x -X -A -# -t -q -S -n -l -U -h -V --json --raw --fields --header --display-filter --tshark-field --defrag --nano --absolute-tcp-sequence-numbers --packet-buffered --help --version"
+            opts="-r -F -c -w -Y -T -E -e -v -x -X -A -# -t -q -S -n -l -U -h -V --json --raw --fields --parquet --header --display-filter --tshark-field --defrag --nano --absolute-tcp-sequence-numbers --packet-buffered --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -46,6 +46,14 @@ _pkt__decode() {
                     [[ "${cur}" == *,* ]] && prefix="${cur%,*},"
                     COMPREPLY=($(compgen -P "${prefix}" -W "list frame.number frame.time_epoch frame.time_relative frame.time_delta frame.time_delta_displayed frame.len frame.cap_len frame.interface_id eth.src eth.dst eth.type vlan.id sll.pkttype ip.src ip.dst ip.proto ip.ttl ip.id ip.flags.mf ip.flags.df ip.frag_offset ip.len ipv6.src ipv6.dst ipv6.nxt ipv6.hlim tcp.srcport tcp.dstport tcp.flags tcp.seq_raw tcp.ack_raw tcp.len tcp.window_size_value tcp.stream tcp.flags.str udp.srcport udp.dstport udp.length udp.stream icmp.type icmp.code icmp.checksum icmp.checksum.status icmp.ident icmp.seq icmp.ident_le icmp.seq_le icmp.mtu icmp.redir_gw icmp.originate_timestamp icmp.receive_timestamp icmp.transmit_timestamp icmp.address_mask icmpv6.type icmpv6.code arp.hw.type arp.proto.type arp.hw.size arp.proto.size arp.opcode arp.src.proto_ipv4 arp.dst.proto_ipv4 arp.src.hw_mac arp.dst.hw_mac arp.isgratuitous arp.isprobe tcp.flags.res tcp.flags.fin tcp.flags.syn tcp.flags.reset tcp.flags.push tcp.flags.ack tcp.flags.urg tcp.flags.ece tcp.flags.cwr tcp.flags.ae dns.id dns.flags dns.flags.response dns.flags.opcode dns.flags.authoritative dns.flags.conflict dns.flags.truncated dns.flags.recdesired dns.flags.tentative dns.flags.recavail dns.flags.z dns.flags.authenticated dns.flags.checkdisable dns.flags.rcode dns.count.queries dns.count.answers dns.count.auth_rr dns.count.add_rr dns.qry.name dns.qry.type dns.qry.class dns.qry.qu dns.qry.name.len dns.count.labels dns.resp.name dns.resp.type dns.resp.class dns.resp.cache_flush dns.resp.ttl dns.resp.len dns.resp.ext_rcode dns.resp.edns0_version dns.resp.z dns.resp.z.do dns.a dns.aaaa dns.cname tls.record.content_type tls.handshake.type tls.handshake.extensions_server_name http.request.method http.request.uri http.host http.user_agent http.response.code dhcp.option.dhcp dhcp.hw.mac_addr dhcp.option.requested_ip_address dhcp.option.hostname" -- "${cur##*,}"))
                     compopt -o nospace 2>/dev/null
+                    return 0
+                    ;;
+                --parquet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --display-filter)

@@ -1,4 +1,5 @@
-//! pkt-decode: turn a capture stream into tcpdump-style text, NDJSON or Wireshark-named fields.
+//! pkt-decode: turn a capture stream into tcpdump-style text, NDJSON, Wireshark-named fields or
+//! their Parquet columns.
 
 use std::io::{LineWriter, Write};
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use pktkit::capture::{CaptureReader, Event, Packet};
 use pktkit::decode::defrag::{DefragOutcome, Defragmenter};
 use pktkit::decode::{DecodeOptions, Decoded, decode};
 use pktkit::dfilter::Filter as DisplayFilter;
+use pktkit::render::parquet::{ParquetOutputError, ParquetWriter};
 use pktkit::render::{fields, json, text};
 
 use crate::cli::{self, Failure};
@@ -30,6 +32,8 @@ Examples:
   pcap-filter 'udp port 53' < capture.pcap | pkt-decode --json
   pkt-decode -r capture.pcap -Y 'http.request' -T fields -e http.host -e http.request.uri
   pkt-decode -Y 'dns.qry.name contains \"example\"' --fields frame.number,dns.qry.name capture.pcap
+  pkt-decode --fields frame.time_epoch,ip.src,ip.dst,frame.len --parquet packets.parquet capture.pcap
+  pcap-capture -i eth0 | pkt-decode --fields frame.time_epoch,dns.qry.name -w dns.parquet
 
 Text mode follows tcpdump 4.99 with -n: names are never resolved (-n is accepted
 and changes nothing); times are local (TZ honoured); DNS, mDNS, BOOTP/DHCP and HTTP
@@ -37,6 +41,8 @@ are summarised where tcpdump does (by port). --json writes one object per packet
 schema \"pktkit.decode/2\" (docs/json-schema.md), with dns/http/tls/dhcp objects.
 --fields takes Wireshark display-filter names (--fields list shows them) and prints
 rows like tshark -T fields; application fields follow tshark's choice of protocol.
+--parquet FILE (or -w FILE.parquet) writes the same rows as a Parquet file with one
+typed column per field, named for SQL (ip.src is ip_src; docs/parquet.md).
 A damaged input ends with one error line naming the input, the packet and the byte
 offset (exit 1), after every good packet was written.
 Output is flushed whenever the input has nothing more ready, so live pipelines
@@ -44,7 +50,7 @@ stream; -U flushes after every packet, -l after every line (as tcpdump). Ctrl-C:
 the input still on its way is read (at most 2 s), everything is written, exit 0
 (docs/pipelines.md).";
 
-/// Decode packets: tcpdump-style text (default), NDJSON (--json) or Wireshark-named fields.
+/// Decode packets: tcpdump-style text (default), NDJSON (--json), Wireshark-named fields or Parquet.
 #[derive(Debug, Parser)]
 #[command(name = TOOL, version, after_help = EXAMPLES, disable_help_flag = true)]
 pub struct Args {
@@ -77,6 +83,16 @@ pub struct Args {
     /// Tab-separated Wireshark fields, e.g. frame.number,ip.src,tcp.dstport ('list' lists them).
     #[arg(long, value_name = "F1,F2,...")]
     pub fields: Option<String>,
+
+    /// With --fields (or -T fields -e F): write the rows to FILE as Parquet, one typed column
+    /// per field named for SQL (ip.src is ip_src), '-' for stdout (docs/parquet.md).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "header", "write"])]
+    pub parquet: Option<PathBuf>,
+
+    /// Write the --fields rows to FILE.parquet (as --parquet; pkt-decode writes no pcap:
+    /// pcap-filter -w does).
+    #[arg(short = 'w', value_name = "FILE.parquet", conflicts_with_all = ["json", "header"])]
+    pub write: Option<PathBuf>,
 
     /// With --fields: print the field names as a first row.
     #[arg(long, requires = "fields")]
@@ -166,6 +182,7 @@ enum Mode {
     Text(Box<text::TextPrinter>),
     Json(json::JsonWriter),
     Fields(Box<fields::FieldsWriter>),
+    Parquet(Box<ParquetWriter<cli::Output>>),
 }
 
 /// Runs pkt-decode with parsed arguments.
@@ -176,7 +193,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
         None => None,
     };
     let mut header = args.header;
-    let mode = if args.tshark_format.is_some() {
+    let parquet = parquet_path(&args)?;
+    let mode = if let Some(path) = parquet {
+        parquet_mode(&args, path)?
+    } else if args.tshark_format.is_some() {
         if args.tshark_fields.is_empty() {
             return Err(Failure::Usage("-T fields needs at least one -e FIELD".to_string()));
         }
@@ -231,9 +251,70 @@ pub fn run(args: Args) -> Result<(), Failure> {
     decode_to(&mut reader, out, (mode, &mut display, header), (filter, &progress), &args)
 }
 
+/// The Parquet file asked for (`--parquet FILE`, `-w FILE.parquet`), if any.
+fn parquet_path(args: &Args) -> Result<Option<&std::path::Path>, Failure> {
+    if let Some(path) = &args.write {
+        let parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        if !parquet {
+            return Err(Failure::Usage(format!(
+                "-w {}: pkt-decode writes only Parquet (FILE.parquet, with --fields); \
+                 pcap-filter -w writes pcap",
+                path.display()
+            )));
+        }
+        return Ok(Some(path));
+    }
+    Ok(args.parquet.as_deref())
+}
+
+/// The Parquet writer of `--fields` (or `-T fields -e F`) to `path`; options that shape the
+/// text rows or its flushing cannot be combined (exit 2). A terminal is refused: Parquet is
+/// binary.
+fn parquet_mode(args: &Args, path: &std::path::Path) -> Result<Mode, Failure> {
+    let flag = if args.write.is_some() { "-w" } else { "--parquet" };
+    let spec = match (&args.fields, args.tshark_fields.is_empty()) {
+        (Some(spec), _) if spec != "list" => spec.clone(),
+        (None, false) => args.tshark_fields.join(","),
+        _ => return Err(Failure::Usage(format!("{flag} needs --fields F1,F2,... (or -T fields -e F)"))),
+    };
+    let given: Vec<&str> =
+        [(!args.tshark_options.is_empty(), "-E"), (args.line_buffered, "-l"), (args.packet_buffered, "-U")]
+            .into_iter()
+            .filter_map(|(on, option)| on.then_some(option))
+            .collect();
+    if !given.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{} shapes text rows only: nothing with {flag}",
+            given.join(" ")
+        )));
+    }
+    if path == std::path::Path::new("-") && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(Failure::Usage(
+            "refusing to write binary Parquet to a terminal; redirect it (> file.parquet) or name a FILE"
+                .to_string(),
+        ));
+    }
+    // The field list first: a wrong name is reported before the file is created.
+    pktkit::render::parquet::columns(&spec).map_err(|e| Failure::Usage(e.to_string()))?;
+    let sink = cli::open_output(Some(path), false)?;
+    let writer = ParquetWriter::new(&spec, sink).map_err(parquet_failure)?;
+    Ok(Mode::Parquet(Box::new(writer)))
+}
+
+/// A Parquet error as a tool failure (a closed pipe ends quietly).
+fn parquet_failure(e: ParquetOutputError) -> Failure {
+    match e {
+        ParquetOutputError::Fields(msg) => Failure::Usage(msg),
+        e if e.is_broken_pipe() => Failure::PipeClosed,
+        e => Failure::Runtime(format!("write error: {e}")),
+    }
+}
+
 /// Options of the text mode do nothing with --json or --fields: say so (exit 2).
 fn refuse_text_options(args: &Args) -> Result<(), Failure> {
     let mode = match (&args.fields, args.json) {
+        _ if args.parquet.is_some() => "--parquet",
+        _ if args.write.is_some() => "-w",
         (Some(_), _) => "--fields",
         (None, true) => "--json",
         (None, false) => return Ok(()),
@@ -269,7 +350,14 @@ fn decode_to<W: Write>(
     (mut filter, progress): (Option<StreamFilter>, &Progress),
     args: &Args,
 ) -> Result<(), Failure> {
-    let outcome = decode_loop(reader, &mut out, mode, (filter.as_mut(), progress), args);
+    let (mut mode, display, header) = mode;
+    let outcome =
+        decode_loop(reader, &mut out, (&mut mode, display, header), (filter.as_mut(), progress), args);
+    // A Parquet file gets its footer also after an error: every row before it is readable.
+    let closed = match mode {
+        Mode::Parquet(p) => p.finish().map_err(parquet_failure).and_then(|mut file| Ok(file.flush()?)),
+        _ => Ok(()),
+    };
     let flushed = out.flush();
     progress.finish();
     if let Some(f) = &filter
@@ -278,6 +366,7 @@ fn decode_to<W: Write>(
         f.report(TOOL);
     }
     outcome?;
+    closed?;
     flushed?;
     Ok(())
 }
@@ -285,13 +374,13 @@ fn decode_to<W: Write>(
 fn decode_loop<W: Write>(
     reader: &mut CaptureReader,
     out: &mut W,
-    (mut mode, display, header): (Mode, &mut Option<DisplayFilter>, bool),
+    (mode, display, header): (&mut Mode, &mut Option<DisplayFilter>, bool),
     (mut filter, progress): (Option<&mut StreamFilter>, &Progress),
     args: &Args,
 ) -> Result<(), Failure> {
     let opts = DecodeOptions::default();
     let mut pool = args.defrag.then(Defragmenter::new);
-    if let (Mode::Fields(f), true) = (&mode, header) {
+    if let (Mode::Fields(f), true) = (&*mode, header) {
         f.header(out)?;
     }
     if args.count == Some(0) {
@@ -319,9 +408,9 @@ fn decode_loop<W: Write>(
         {
             let r = pool.decode_reassembled(&d, &opts);
             if display.as_mut().is_none_or(|f| f.matches(&pkt, &r)) {
-                emit(&mut mode, out, &pkt, &r, Some(frags))?;
-            } else if let Mode::Fields(f) = &mut mode {
-                f.skip(&pkt, &r);
+                emit(mode, out, &pkt, &r, Some(frags))?;
+            } else {
+                skip(mode, &pkt, &r);
             }
         } else {
             let mut d = d;
@@ -333,10 +422,9 @@ fn decode_loop<W: Write>(
                 d.app = None;
             }
             if display.as_mut().is_none_or(|f| f.matches(&pkt, &d)) {
-                emit(&mut mode, out, &pkt, &d, None)?;
-            } else if let Mode::Fields(f) = &mut mode {
-                // Stream indexes and time deltas count the packets not shown too.
-                f.skip(&pkt, &d);
+                emit(mode, out, &pkt, &d, None)?;
+            } else {
+                skip(mode, &pkt, &d);
             }
         }
         if args.packet_buffered {
@@ -361,8 +449,18 @@ fn emit<W: Write>(
         Mode::Text(t) => t.packet(out, pkt, d)?,
         Mode::Json(j) => j.packet(out, pkt, d, reassembled)?,
         Mode::Fields(f) => f.packet(out, pkt, d)?,
+        Mode::Parquet(p) => p.packet(pkt, d).map_err(parquet_failure)?,
     }
     Ok(())
+}
+
+/// A packet the display filter dropped: stream indexes and time deltas count it too.
+fn skip(mode: &mut Mode, pkt: &Packet<'_>, d: &Decoded<'_>) {
+    match mode {
+        Mode::Fields(f) => f.skip(pkt, d),
+        Mode::Parquet(p) => p.skip(pkt, d),
+        Mode::Text(_) | Mode::Json(_) => {}
+    }
 }
 
 /// tshark's `-T fields -e FIELD`: with `-T fields` on the command line, each `-e X` names a
