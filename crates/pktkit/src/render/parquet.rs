@@ -393,7 +393,7 @@ mod tests {
     use crate::capture::{Interface, LinkType, Precision, Timestamp};
     use crate::decode::{DecodeOptions, decode};
     use crate::render::fields::known_names;
-    use crate::render::test_frames::{ip4, tcp, udp};
+    use crate::test_frames::{crafted, tcp4, udp4};
     use arrow_array::cast::AsArray;
     use arrow_array::types::{DurationNanosecondType, Int64Type, TimestampNanosecondType};
     use arrow_array::{Array, ListArray};
@@ -488,9 +488,10 @@ mod tests {
 
     #[test]
     fn round_trip_through_the_parquet_reader() {
-        let quoted = ip4(17, &udp(40000, 53, b"x"));
-        let icmp = [&[3, 3, 0, 0, 0, 0, 0, 0][..], &quoted].concat();
-        let frames = [ip4(6, &tcp(40000, 80, b"")), ip4(1, &icmp), ip4(17, &udp(1, 2, b""))];
+        let icmp = crafted(
+            "IP(src=10.0.0.1,dst=10.0.0.2)/ICMP(type=3,code=3)/IP(src=10.0.0.1,dst=10.0.0.2)/UDP(sport=40000,dport=53)/Raw(load=x)",
+        );
+        let frames = [tcp4(40000, 80, b""), icmp, udp4(1, 2, b"")];
         let batch = round_trip(
             "frame.number,frame.time_epoch,frame.time_delta,ip.src,udp.dstport,tcp.flags",
             &frames,
@@ -516,7 +517,7 @@ mod tests {
 
     #[test]
     fn many_rows_make_several_row_groups() {
-        let frame = ip4(17, &udp(1, 2, b""));
+        let frame = udp4(1, 2, b"");
         let rows = ROW_GROUP_ROWS + 10;
         let iface = Interface::live(LinkType::RAW, 65535, Precision::Micro);
         let mut w = ParquetWriter::new("frame.number,udp.srcport", Vec::new()).unwrap();
