@@ -14,12 +14,13 @@ pub struct JsonWriter {
     raw: bool,
     buf: Vec<u8>,
     reference: bool,
+    time: emit::TimeCache,
 }
 
 impl JsonWriter {
     /// A writer; `raw` adds the frame bytes and what is needed to write the packet back.
     pub fn new(raw: bool) -> Self {
-        JsonWriter { raw, buf: Vec::with_capacity(4096), reference: false }
+        JsonWriter { raw, buf: Vec::with_capacity(4096), reference: false, time: emit::TimeCache::default() }
     }
 
     /// The same records written by serde's derive alone: the reference the hand-written
@@ -87,7 +88,7 @@ impl JsonWriter {
         if self.reference {
             serde_json::to_writer(&mut self.buf, &rec).map_err(io::Error::other)?;
         } else {
-            emit::record(&mut self.buf, &rec).map_err(io::Error::other)?;
+            emit::record(&mut self.buf, &rec, &mut self.time).map_err(io::Error::other)?;
         }
         self.buf.push(b'\n');
         w.write_all(&self.buf)
