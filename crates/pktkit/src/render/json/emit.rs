@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use super::walk;
 use super::wire::{
     AppJ, Eth, FlowJ, Hex, InnerJ, IpJ, Ipv4J, Ipv6J, LayersJ, Mac, Record, TcpJ, TcpOptsJ, UdpJ, V4, V6,
 };
@@ -49,22 +50,31 @@ fn digits(v: u64) -> usize {
     (guess + usize::from(v >= POW10[guess])).max(1)
 }
 
-/// Appends an unsigned integer in decimal: one fixed-size copy, then the length cut to the
-/// digits (no call to a variable-length copy).
+/// Appends text of at most `N` bytes written in place by `fill`, which returns how many it
+/// used: room is made with one fixed-size store and cut to length after. The bytes are
+/// written straight into the buffer, never read back from a stack copy (a wide load of
+/// bytes just stored one by one stalls the CPU's store forwarding).
+#[inline(always)]
+fn in_place<const N: usize>(b: &mut Vec<u8>, fill: impl FnOnce(&mut [u8; N]) -> usize) {
+    let start = b.len();
+    b.extend_from_slice(&[0u8; N]);
+    let used = b[start..].first_chunk_mut::<N>().map_or(0, fill);
+    b.truncate(start + used);
+}
+
+/// Appends an unsigned integer in decimal, written in place (no call to a variable-length
+/// copy).
 #[inline(always)]
 fn num<I: Into<u64>>(b: &mut Vec<u8>, v: I) {
     let mut v: u64 = v.into();
     let n = digits(v);
-    let mut buf = [0u8; 20];
-    let mut i = n;
-    while i > 0 {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-    }
-    let len = b.len();
-    b.extend_from_slice(&buf);
-    b.truncate(len + n);
+    in_place::<20>(b, |out| {
+        for d in out[..n].iter_mut().rev() {
+            *d = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        n
+    });
 }
 
 /// Appends a `usize` in decimal.
@@ -85,39 +95,38 @@ fn quoted(b: &mut Vec<u8>, ascii: &[u8]) {
     b.push(b'"');
 }
 
-/// `"a.b.c.d"`: one fixed-size copy of the text built on the stack.
+/// `"a.b.c.d"`, written in place.
 #[inline(always)]
 fn v4(b: &mut Vec<u8>, a: &V4<'_>) {
     let Some(octets) = a.0.first_chunk::<4>() else {
         quoted(b, a.text().bytes());
         return;
     };
-    let mut buf = [0u8; 18];
-    buf[0] = b'"';
-    let mut n = 1;
-    for (i, &x) in octets.iter().enumerate() {
-        if i > 0 {
-            buf[n] = b'.';
+    in_place::<17>(b, |out| {
+        out[0] = b'"';
+        let mut n = 1;
+        for (i, &x) in octets.iter().enumerate() {
+            if i > 0 {
+                out[n] = b'.';
+                n += 1;
+            }
+            if x >= 100 {
+                out[n] = b'0' + x / 100;
+                n += 1;
+            }
+            if x >= 10 {
+                out[n] = b'0' + x / 10 % 10;
+                n += 1;
+            }
+            out[n] = b'0' + x % 10;
             n += 1;
         }
-        if x >= 100 {
-            buf[n] = b'0' + x / 100;
-            n += 1;
-        }
-        if x >= 10 {
-            buf[n] = b'0' + x / 10 % 10;
-            n += 1;
-        }
-        buf[n] = b'0' + x % 10;
-        n += 1;
-    }
-    buf[n] = b'"';
-    let len = b.len();
-    b.extend_from_slice(&buf);
-    b.truncate(len + n + 1);
+        out[n] = b'"';
+        n + 1
+    });
 }
 
-/// `"aa:bb:cc:dd:ee:ff"`: a 6-byte address in one fixed-size copy, others as [`Mac::text`].
+/// `"aa:bb:cc:dd:ee:ff"`: a 6-byte address written in place, others as [`Mac::text`].
 #[inline(always)]
 fn mac(b: &mut Vec<u8>, a: &Mac<'_>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -125,14 +134,16 @@ fn mac(b: &mut Vec<u8>, a: &Mac<'_>) {
         quoted(b, a.text().bytes());
         return;
     };
-    let mut buf = [b':'; 19];
-    buf[0] = b'"';
-    for (i, &x) in octets.iter().enumerate() {
-        buf[1 + 3 * i] = HEX[(x >> 4) as usize];
-        buf[2 + 3 * i] = HEX[(x & 15) as usize];
-    }
-    buf[18] = b'"';
-    b.extend_from_slice(&buf);
+    in_place::<19>(b, |out| {
+        out[0] = b'"';
+        for (i, &x) in octets.iter().enumerate() {
+            out[1 + 3 * i] = HEX[(x >> 4) as usize];
+            out[2 + 3 * i] = HEX[(x & 15) as usize];
+            out[3 + 3 * i] = b':';
+        }
+        out[18] = b'"';
+        19
+    });
 }
 
 fn v6(b: &mut Vec<u8>, a: &V6<'_>) {
@@ -176,13 +187,14 @@ impl TimeCache {
         }
         b.extend_from_slice(&self.prefix);
         let mut v = ts.nanos;
-        let mut buf = [0u8; 10];
-        for d in buf[..9].iter_mut().rev() {
-            *d = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-        buf[9] = b'Z';
-        b.extend_from_slice(&buf);
+        in_place::<10>(b, |out| {
+            for d in out[..9].iter_mut().rev() {
+                *d = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+            out[9] = b'Z';
+            10
+        });
     }
 }
 
@@ -215,15 +227,19 @@ pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>, time: &mut TimeCache) -> R
     lit(b, key!("linktype"));
     num(b, r.linktype);
     layers(b, &r.layers)?;
-    if !r.inner.is_empty() {
+    if let Some(d) = r.inner.0
+        && !r.inner.is_empty()
+    {
         lit(b, key!("inner"));
         b.push(b'[');
-        for (i, inner) in r.inner.0.iter().flatten().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        walk::each_inner(d, |inner| {
+            if !first {
                 b.push(b',');
             }
-            inner_j(b, inner)?;
-        }
+            first = false;
+            inner_j(b, inner)
+        })?;
         b.push(b']');
     }
     if let Some(a) = &r.app {
