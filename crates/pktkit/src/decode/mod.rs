@@ -324,24 +324,42 @@ impl<'a> Decoded<'a> {
 
     /// Decodes the tunnelled packet of [`Self::encapsulated`] (offsets count from its start).
     pub fn decode_encapsulated(&self, opts: &DecodeOptions) -> Option<Decoded<'a>> {
-        let (_, kind, bytes) = self.encapsulated()?;
+        self.decode_tunnel(opts).map(|(_, inner)| inner)
+    }
+
+    /// The encapsulation of [`Self::encapsulated`] and the packet in it, decoded.
+    fn decode_tunnel(&self, opts: &DecodeOptions) -> Option<(Encap, Decoded<'a>)> {
+        let (encap, kind, bytes) = self.encapsulated()?;
         let lt = match kind {
             Payload::Ethernet => LinkType::ETHERNET,
             Payload::Ip => LinkType::RAW,
         };
-        Some(decode(lt, bytes, bytes.len() as u32, opts))
+        Some((encap, decode(lt, bytes, bytes.len() as u32, opts)))
     }
 
     /// The packets this frame carries through tunnels, outermost first, at most
     /// [`MAX_TUNNELS`] of them (each decoded with `opts`).
     pub fn tunnels(&self, opts: DecodeOptions) -> impl Iterator<Item = Decoded<'a>> + use<'a> {
-        let mut next = self.decode_encapsulated(&opts);
+        self.tunnel_chain(opts).map(|(_, inner)| inner)
+    }
+
+    /// [`Self::tunnels`] with the encapsulation each packet came in. The chain is walked
+    /// as it is read: a level is decoded when the iterator reaches it, and none past
+    /// [`MAX_TUNNELS`].
+    pub fn tunnel_chain(&self, opts: DecodeOptions) -> impl Iterator<Item = (Encap, Decoded<'a>)> + use<'a> {
+        let mut next = self.decode_tunnel(&opts);
+        let mut left = MAX_TUNNELS;
         std::iter::from_fn(move || {
-            let inner = next.take()?;
-            next = inner.decode_encapsulated(&opts);
-            Some(inner)
+            if left == 0 {
+                return None;
+            }
+            left -= 1;
+            let (encap, inner) = next.take()?;
+            if left > 0 {
+                next = inner.decode_tunnel(&opts);
+            }
+            Some((encap, inner))
         })
-        .take(MAX_TUNNELS)
     }
 
     /// The packet quoted inside an ICMP or ICMPv6 error, decoded leniently.

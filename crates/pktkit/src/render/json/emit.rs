@@ -6,304 +6,85 @@
 //!
 //! [`JsonWriter::reference`]: super::writer::JsonWriter::reference
 
-use std::io::Write;
-
 use serde::Serialize;
 
-use super::wire::{Eth, FlowJ, Hex, InnerJ, IpJ, Ipv4J, Ipv6J, LayersJ, Record, TcpJ, TcpOptsJ, UdpJ, V6};
-use crate::render::out;
+use super::walk;
+use super::wire::{
+    AppJ, Eth, FlowJ, Hex, InnerJ, IpJ, Ipv4J, Ipv6J, LayersJ, Mac, Record, TcpJ, TcpOptsJ, UdpJ, V4, V6,
+};
+use crate::capture::Timestamp;
 use crate::render::time::Rfc3339;
 
 type Result = serde_json::Result<()>;
 
-/// An object being written: the separator before every key but the first.
-struct Obj<'b> {
-    b: &'b mut Vec<u8>,
-    first: bool,
+/// `,"k":` as one literal, for a key that is never the first of its object: the record's
+/// keys after `schema`, and the layer keys, which always follow fixed ones. Each piece of
+/// fixed text is one copy of a known length, which the compiler inlines.
+macro_rules! key {
+    ($k:literal) => {
+        concat!(",\"", $k, "\":").as_bytes()
+    };
 }
 
-impl<'b> Obj<'b> {
-    fn open(b: &'b mut Vec<u8>) -> Self {
-        b.push(b'{');
-        Obj { b, first: true }
-    }
+/// Appends fixed text.
+#[inline(always)]
+fn lit(b: &mut Vec<u8>, text: &[u8]) {
+    b.extend_from_slice(text);
+}
 
-    fn close(self) {
-        self.b.push(b'}');
-    }
-
-    /// `"k":` (keys are pktkit's fixed ASCII names: nothing to escape).
-    fn key(&mut self, k: &str) -> &mut Vec<u8> {
-        if !self.first {
-            self.b.push(b',');
+/// Digits of `v` in decimal (1 for 0).
+#[inline(always)]
+fn digits(v: u64) -> usize {
+    const POW10: [u64; 20] = {
+        let mut p = [1u64; 20];
+        let mut i = 1;
+        while i < 20 {
+            p[i] = p[i - 1] * 10;
+            i += 1;
         }
-        self.first = false;
-        self.b.push(b'"');
-        self.b.extend_from_slice(k.as_bytes());
-        self.b.extend_from_slice(b"\":");
-        self.b
-    }
-
-    fn num<I: itoa::Integer>(&mut self, k: &str, v: I) {
-        let mut f = itoa::Buffer::new();
-        let s = f.format(v).as_bytes();
-        self.key(k).extend_from_slice(s);
-    }
-
-    fn bool(&mut self, k: &str, v: bool) {
-        self.key(k).extend_from_slice(if v { b"true" } else { b"false" });
-    }
-
-    /// A string value that is ASCII without quotes or backslashes.
-    fn ascii(&mut self, k: &str, v: &[u8]) {
-        quoted(self.key(k), v);
-    }
-
-    fn serde<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) -> Result {
-        serde_json::to_writer(&mut *self.key(k), v)
-    }
+        p
+    };
+    // floor(log10(2) * bit length), then one step up when v reaches the next power of ten.
+    let bits = 64 - (v | 1).leading_zeros() as usize;
+    let guess = (bits * 1233) >> 12;
+    (guess + usize::from(v >= POW10[guess])).max(1)
 }
 
-/// One whole record (without the newline).
-pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>) -> Result {
-    let mut o = Obj::open(b);
-    o.ascii("schema", r.schema.as_bytes());
-    o.num("number", r.number);
-    let t = r.time;
-    let text = o.key(t.name);
-    text.push(b'"');
-    Rfc3339(t.ts).write_to(text);
-    text.push(b'"');
-    o.num("time_sec", t.ts.secs);
-    o.num("time_nsec", t.ts.nanos);
-    o.num("caplen", r.caplen);
-    o.num("wire_len", r.wire_len);
-    o.num("interface", r.interface);
-    o.num("linktype", r.linktype);
-    layers(&mut o, &r.layers)?;
-    if !r.inner.is_empty() {
-        let b = o.key("inner");
-        b.push(b'[');
-        for (i, inner) in r.inner.0.iter().flatten().enumerate() {
-            if i > 0 {
-                b.push(b',');
-            }
-            inner_j(b, inner)?;
+/// Appends text of at most `N` bytes written in place by `fill`, which returns how many it
+/// used: room is made with one fixed-size store and cut to length after. The bytes are
+/// written straight into the buffer, never read back from a stack copy (a wide load of
+/// bytes just stored one by one stalls the CPU's store forwarding).
+#[inline(always)]
+fn in_place<const N: usize>(b: &mut Vec<u8>, fill: impl FnOnce(&mut [u8; N]) -> usize) {
+    let start = b.len();
+    b.extend_from_slice(&[0u8; N]);
+    let used = b[start..].first_chunk_mut::<N>().map_or(0, fill);
+    b.truncate(start + used);
+}
+
+/// Appends an unsigned integer in decimal, written in place (no call to a variable-length
+/// copy).
+#[inline(always)]
+fn num<I: Into<u64>>(b: &mut Vec<u8>, v: I) {
+    let mut v: u64 = v.into();
+    let n = digits(v);
+    in_place::<20>(b, |out| {
+        for d in out[..n].iter_mut().rev() {
+            *d = b'0' + (v % 10) as u8;
+            v /= 10;
         }
-        b.push(b']');
-    }
-    if let Some(a) = &r.app {
-        o.serde("app", a)?;
-    }
-    if let Some(v) = &r.apps.dns {
-        o.serde("dns", v)?;
-    }
-    if let Some(v) = &r.apps.http {
-        o.serde("http", v)?;
-    }
-    if let Some(v) = &r.apps.tls {
-        o.serde("tls", v)?;
-    }
-    if let Some(v) = &r.apps.dhcp {
-        o.serde("dhcp", v)?;
-    }
-    o.num("payload_caplen", r.payload_caplen);
-    if r.snapped {
-        o.bool("snapped", true);
-    }
-    if let Some(v) = &r.reassembled {
-        o.serde("reassembled", v)?;
-    }
-    if let Some(v) = &r.stop {
-        o.serde("stop", v)?;
-    }
-    if let Some(v) = &r.raw {
-        o.serde("raw", v)?;
-    }
-    o.close();
-    Ok(())
+        n
+    });
 }
 
-fn inner_j(b: &mut Vec<u8>, i: &InnerJ<'_>) -> Result {
-    let mut o = Obj::open(b);
-    o.ascii("encap", i.encap.as_bytes());
-    o.num("offset", i.offset);
-    layers(&mut o, &i.layers)?;
-    if let Some(v) = &i.stop {
-        o.serde("stop", v)?;
-    }
-    o.close();
-    Ok(())
+/// Appends a `usize` in decimal.
+#[inline(always)]
+fn num_usize(b: &mut Vec<u8>, v: usize) {
+    num(b, v as u64);
 }
 
-/// The layer objects, as keys of the object `o` is writing.
-fn layers(o: &mut Obj<'_>, l: &LayersJ<'_>) -> Result {
-    flow(o, &l.flow);
-    if let Some(v) = &l.eth {
-        eth(o.key("eth"), v);
-    }
-    if let Some(v) = &l.sll {
-        o.serde("sll", v)?;
-    }
-    if let Some(v) = &l.null {
-        o.serde("null", v)?;
-    }
-    if !l.vlan.is_empty() {
-        o.serde("vlan", l.vlan)?;
-    }
-    if let Some(v) = &l.arp {
-        o.serde("arp", v)?;
-    }
-    if let Some(v) = &l.ipv4 {
-        ipv4(o.key("ipv4"), v);
-    }
-    if let Some(v) = &l.ipv6 {
-        ipv6(o.key("ipv6"), v);
-    }
-    if let Some(v) = &l.tcp {
-        tcp(o.key("tcp"), v);
-    }
-    if let Some(v) = &l.udp {
-        udp(o.key("udp"), v);
-    }
-    if let Some(v) = &l.icmp {
-        o.serde("icmp", v)?;
-    }
-    if let Some(v) = &l.icmpv6 {
-        o.serde("icmpv6", v)?;
-    }
-    Ok(())
-}
-
-/// The flow keys (`src`, `dst`, `transport`, `src_port`, `dst_port`), each when known.
-fn flow(o: &mut Obj<'_>, f: &FlowJ<'_>) {
-    for (k, a) in [("src", &f.src), ("dst", &f.dst)] {
-        match a {
-            Some(IpJ::V4(a)) => quoted(o.key(k), a.text().bytes()),
-            Some(IpJ::V6(a)) => v6(o.key(k), a),
-            None => {}
-        }
-    }
-    if let Some(t) = f.transport {
-        o.ascii("transport", t.as_bytes());
-    }
-    if let Some(p) = f.src_port {
-        o.num("src_port", p);
-    }
-    if let Some(p) = f.dst_port {
-        o.num("dst_port", p);
-    }
-}
-
-fn eth(b: &mut Vec<u8>, e: &Eth<'_>) {
-    let mut o = Obj::open(b);
-    quoted(o.key("src"), e.src.text().bytes());
-    quoted(o.key("dst"), e.dst.text().bytes());
-    o.num("type", e.ty);
-    o.close();
-}
-
-fn ipv4(b: &mut Vec<u8>, ip: &Ipv4J<'_>) {
-    let mut o = Obj::open(b);
-    quoted(o.key("src"), ip.src.text().bytes());
-    quoted(o.key("dst"), ip.dst.text().bytes());
-    o.num("hlen", ip.hlen);
-    o.num("tos", ip.tos);
-    o.num("total_length", ip.total_length);
-    o.num("id", ip.id);
-    o.bool("df", ip.df);
-    o.bool("mf", ip.mf);
-    o.num("frag_offset", ip.frag_offset);
-    o.num("ttl", ip.ttl);
-    o.num("proto", ip.proto);
-    o.num("checksum", ip.checksum);
-    if let Some(h) = &ip.options {
-        hex(o.key("options"), h);
-    }
-    o.close();
-}
-
-fn ipv6(b: &mut Vec<u8>, ip: &Ipv6J<'_>) {
-    let mut o = Obj::open(b);
-    v6(o.key("src"), &ip.src);
-    v6(o.key("dst"), &ip.dst);
-    o.num("traffic_class", ip.traffic_class);
-    o.num("flow_label", ip.flow_label);
-    o.num("payload_length", ip.payload_length);
-    o.num("next_header", ip.next_header);
-    o.num("hop_limit", ip.hop_limit);
-    if !ip.ext_headers.is_empty() {
-        let b = o.key("ext_headers");
-        b.push(b'[');
-        for (i, k) in ip.ext_headers.iter().enumerate() {
-            if i > 0 {
-                b.push(b',');
-            }
-            b.extend_from_slice(itoa::Buffer::new().format(*k).as_bytes());
-        }
-        b.push(b']');
-    }
-    if let Some(f) = &ip.fragment {
-        let mut f_o = Obj::open(o.key("fragment"));
-        f_o.num("offset", f.offset);
-        f_o.bool("more", f.more);
-        f_o.num("id", f.id);
-        f_o.close();
-    }
-    o.num("proto", ip.proto);
-    o.close();
-}
-
-fn tcp(b: &mut Vec<u8>, t: &TcpJ) {
-    let mut o = Obj::open(b);
-    o.num("src_port", t.src_port);
-    o.num("dst_port", t.dst_port);
-    o.num("seq", t.seq);
-    o.num("ack", t.ack);
-    o.num("hlen", t.hlen);
-    o.num("flags", t.flags);
-    quoted(o.key("flags_str"), t.flags_str.text().bytes());
-    o.num("window", t.window);
-    o.num("checksum", t.checksum);
-    o.num("urgent", t.urgent);
-    o.num("payload_len", t.payload_len);
-    if let Some(p) = &t.options {
-        tcp_options(o.key("options"), p);
-    }
-    o.close();
-}
-
-fn tcp_options(b: &mut Vec<u8>, p: &TcpOptsJ) {
-    let mut opts = Obj::open(b);
-    if let Some(v) = p.mss {
-        opts.num("mss", v);
-    }
-    if let Some(v) = p.wscale {
-        opts.num("wscale", v);
-    }
-    if p.sack_ok {
-        opts.bool("sack_ok", true);
-    }
-    if p.sack_blocks != 0 {
-        opts.num("sack_blocks", p.sack_blocks);
-    }
-    if let Some(v) = p.ts_val {
-        opts.num("ts_val", v);
-    }
-    if let Some(v) = p.ts_ecr {
-        opts.num("ts_ecr", v);
-    }
-    opts.close();
-}
-
-fn udp(b: &mut Vec<u8>, u: &UdpJ) {
-    let mut o = Obj::open(b);
-    o.num("src_port", u.src_port);
-    o.num("dst_port", u.dst_port);
-    o.num("length", u.length);
-    o.num("payload_len", u.payload_len);
-    o.num("checksum", u.checksum);
-    o.close();
+fn bool(b: &mut Vec<u8>, v: bool) {
+    lit(b, if v { b"true" } else { b"false" });
 }
 
 /// `"ascii"`: for text pktkit formats itself (digits, hex, `:` `.` `-`, letters), never
@@ -314,16 +95,460 @@ fn quoted(b: &mut Vec<u8>, ascii: &[u8]) {
     b.push(b'"');
 }
 
+/// `"a.b.c.d"`, written in place.
+#[inline(always)]
+fn v4(b: &mut Vec<u8>, a: &V4<'_>) {
+    let Some(octets) = a.0.first_chunk::<4>() else {
+        quoted(b, a.text().bytes());
+        return;
+    };
+    in_place::<17>(b, |out| {
+        out[0] = b'"';
+        let mut n = 1;
+        for (i, &x) in octets.iter().enumerate() {
+            if i > 0 {
+                out[n] = b'.';
+                n += 1;
+            }
+            if x >= 100 {
+                out[n] = b'0' + x / 100;
+                n += 1;
+            }
+            if x >= 10 {
+                out[n] = b'0' + x / 10 % 10;
+                n += 1;
+            }
+            out[n] = b'0' + x % 10;
+            n += 1;
+        }
+        out[n] = b'"';
+        n + 1
+    });
+}
+
+/// `"aa:bb:cc:dd:ee:ff"`: a 6-byte address written in place, others as [`Mac::text`].
+#[inline(always)]
+fn mac(b: &mut Vec<u8>, a: &Mac<'_>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let Ok(octets) = <&[u8; 6]>::try_from(a.0) else {
+        quoted(b, a.text().bytes());
+        return;
+    };
+    in_place::<19>(b, |out| {
+        out[0] = b'"';
+        for (i, &x) in octets.iter().enumerate() {
+            out[1 + 3 * i] = HEX[(x >> 4) as usize];
+            out[2 + 3 * i] = HEX[(x & 15) as usize];
+            out[3 + 3 * i] = b':';
+        }
+        out[18] = b'"';
+        19
+    });
+}
+
 fn v6(b: &mut Vec<u8>, a: &V6<'_>) {
     b.push(b'"');
-    out::ip6(b, a.0);
+    crate::render::out::ip6(b, a.0);
     b.push(b'"');
 }
 
 fn hex(b: &mut Vec<u8>, h: &Hex<'_>) {
+    use std::io::Write;
     b.push(b'"');
     let _ = write!(b, "{h}");
     b.push(b'"');
+}
+
+fn serde<T: Serialize + ?Sized>(b: &mut Vec<u8>, v: &T) -> Result {
+    serde_json::to_writer(&mut *b, v)
+}
+
+/// The RFC 3339 text of the last second written (`YYYY-MM-DDTHH:MM:SS.`), reused while
+/// packets fall in the same second: only the nanoseconds change.
+#[derive(Default)]
+pub(super) struct TimeCache {
+    secs: Option<i64>,
+    prefix: Vec<u8>,
+}
+
+impl TimeCache {
+    /// Appends [`Rfc3339`]'s text of `ts`.
+    fn write(&mut self, b: &mut Vec<u8>, ts: Timestamp) {
+        if ts.nanos >= 1_000_000_000 {
+            Rfc3339(ts).write_to(b);
+            return;
+        }
+        if self.secs != Some(ts.secs) {
+            self.prefix.clear();
+            Rfc3339(Timestamp { secs: ts.secs, nanos: 0 }).write_to(&mut self.prefix);
+            // Drop the nanoseconds and the `Z`.
+            self.prefix.truncate(self.prefix.len() - 10);
+            self.secs = Some(ts.secs);
+        }
+        b.extend_from_slice(&self.prefix);
+        let mut v = ts.nanos;
+        in_place::<10>(b, |out| {
+            for d in out[..9].iter_mut().rev() {
+                *d = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+            out[9] = b'Z';
+            10
+        });
+    }
+}
+
+/// One whole record (without the newline).
+pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>, time: &mut TimeCache) -> Result {
+    b.push(b'{');
+    lit(b, b"\"schema\":");
+    quoted(b, r.schema.as_bytes());
+    lit(b, key!("number"));
+    num(b, r.number);
+    let t = r.time;
+    b.extend_from_slice(b",\"");
+    b.extend_from_slice(t.name.as_bytes());
+    b.extend_from_slice(b"\":\"");
+    time.write(b, t.ts);
+    b.push(b'"');
+    lit(b, key!("time_sec"));
+    if t.ts.secs < 0 {
+        b.push(b'-');
+    }
+    num(b, t.ts.secs.unsigned_abs());
+    lit(b, key!("time_nsec"));
+    num(b, t.ts.nanos);
+    lit(b, key!("caplen"));
+    num_usize(b, r.caplen);
+    lit(b, key!("wire_len"));
+    num(b, r.wire_len);
+    lit(b, key!("interface"));
+    num(b, r.interface);
+    lit(b, key!("linktype"));
+    num(b, r.linktype);
+    layers(b, &r.layers)?;
+    if let Some(d) = r.inner.0
+        && !r.inner.is_empty()
+    {
+        lit(b, key!("inner"));
+        b.push(b'[');
+        let mut first = true;
+        walk::each_inner(d, |inner| {
+            if !first {
+                b.push(b',');
+            }
+            first = false;
+            inner_j(b, inner)
+        })?;
+        b.push(b']');
+    }
+    if let Some(a) = &r.app {
+        lit(b, key!("app"));
+        app(b, a);
+    }
+    if let Some(v) = &r.apps.dns {
+        lit(b, key!("dns"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &r.apps.http {
+        lit(b, key!("http"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &r.apps.tls {
+        lit(b, key!("tls"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &r.apps.dhcp {
+        lit(b, key!("dhcp"));
+        serde(b, v)?;
+    }
+    lit(b, key!("payload_caplen"));
+    num_usize(b, r.payload_caplen);
+    if r.snapped {
+        lit(b, b",\"snapped\":true");
+    }
+    if let Some(v) = &r.reassembled {
+        lit(b, key!("reassembled"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &r.stop {
+        lit(b, key!("stop"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &r.raw {
+        lit(b, key!("raw"));
+        serde(b, v)?;
+    }
+    b.push(b'}');
+    Ok(())
+}
+
+fn app(b: &mut Vec<u8>, a: &AppJ) {
+    lit(b, b"{\"proto\":");
+    quoted(b, a.proto.as_bytes());
+    if a.mdns {
+        lit(b, b",\"mdns\":true");
+    }
+    lit(b, key!("offset"));
+    num_usize(b, a.offset);
+    lit(b, key!("caplen"));
+    num_usize(b, a.caplen);
+    b.push(b'}');
+}
+
+fn inner_j(b: &mut Vec<u8>, i: &InnerJ<'_>) -> Result {
+    lit(b, b"{\"encap\":");
+    quoted(b, i.encap.as_bytes());
+    lit(b, key!("offset"));
+    num_usize(b, i.offset);
+    layers(b, &i.layers)?;
+    if let Some(v) = &i.stop {
+        lit(b, key!("stop"));
+        serde(b, v)?;
+    }
+    b.push(b'}');
+    Ok(())
+}
+
+/// The layer objects, as keys of the object being written (never its first keys).
+fn layers(b: &mut Vec<u8>, l: &LayersJ<'_>) -> Result {
+    flow(b, &l.flow);
+    if let Some(v) = &l.eth {
+        lit(b, key!("eth"));
+        eth(b, v);
+    }
+    if let Some(v) = &l.sll {
+        lit(b, key!("sll"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &l.null {
+        lit(b, key!("null"));
+        serde(b, v)?;
+    }
+    if !l.vlan.is_empty() {
+        lit(b, key!("vlan"));
+        serde(b, l.vlan)?;
+    }
+    if let Some(v) = &l.arp {
+        lit(b, key!("arp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &l.ipv4 {
+        lit(b, key!("ipv4"));
+        ipv4(b, v);
+    }
+    if let Some(v) = &l.ipv6 {
+        lit(b, key!("ipv6"));
+        ipv6(b, v);
+    }
+    if let Some(v) = &l.tcp {
+        lit(b, key!("tcp"));
+        tcp(b, v);
+    }
+    if let Some(v) = &l.udp {
+        lit(b, key!("udp"));
+        udp(b, v);
+    }
+    if let Some(v) = &l.icmp {
+        lit(b, key!("icmp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &l.icmpv6 {
+        lit(b, key!("icmpv6"));
+        serde(b, v)?;
+    }
+    Ok(())
+}
+
+/// The flow keys (`src`, `dst`, `transport`, `src_port`, `dst_port`), each when known.
+fn flow(b: &mut Vec<u8>, f: &FlowJ<'_>) {
+    for (k, a) in [(key!("src"), &f.src), (key!("dst"), &f.dst)] {
+        match a {
+            Some(IpJ::V4(a)) => {
+                lit(b, k);
+                v4(b, a);
+            }
+            Some(IpJ::V6(a)) => {
+                lit(b, k);
+                v6(b, a);
+            }
+            None => {}
+        }
+    }
+    if let Some(t) = f.transport {
+        lit(b, key!("transport"));
+        quoted(b, t.as_bytes());
+    }
+    if let Some(p) = f.src_port {
+        lit(b, key!("src_port"));
+        num(b, p);
+    }
+    if let Some(p) = f.dst_port {
+        lit(b, key!("dst_port"));
+        num(b, p);
+    }
+}
+
+fn eth(b: &mut Vec<u8>, e: &Eth<'_>) {
+    lit(b, b"{\"src\":");
+    mac(b, &e.src);
+    lit(b, key!("dst"));
+    mac(b, &e.dst);
+    lit(b, key!("type"));
+    num(b, e.ty);
+    b.push(b'}');
+}
+
+fn ipv4(b: &mut Vec<u8>, ip: &Ipv4J<'_>) {
+    lit(b, b"{\"src\":");
+    v4(b, &ip.src);
+    lit(b, key!("dst"));
+    v4(b, &ip.dst);
+    lit(b, key!("hlen"));
+    num(b, ip.hlen);
+    lit(b, key!("tos"));
+    num(b, ip.tos);
+    lit(b, key!("total_length"));
+    num(b, ip.total_length);
+    lit(b, key!("id"));
+    num(b, ip.id);
+    lit(b, key!("df"));
+    bool(b, ip.df);
+    lit(b, key!("mf"));
+    bool(b, ip.mf);
+    lit(b, key!("frag_offset"));
+    num(b, ip.frag_offset);
+    lit(b, key!("ttl"));
+    num(b, ip.ttl);
+    lit(b, key!("proto"));
+    num(b, ip.proto);
+    lit(b, key!("checksum"));
+    num(b, ip.checksum);
+    if let Some(h) = &ip.options {
+        lit(b, key!("options"));
+        hex(b, h);
+    }
+    b.push(b'}');
+}
+
+fn ipv6(b: &mut Vec<u8>, ip: &Ipv6J<'_>) {
+    lit(b, b"{\"src\":");
+    v6(b, &ip.src);
+    lit(b, key!("dst"));
+    v6(b, &ip.dst);
+    lit(b, key!("traffic_class"));
+    num(b, ip.traffic_class);
+    lit(b, key!("flow_label"));
+    num(b, ip.flow_label);
+    lit(b, key!("payload_length"));
+    num(b, ip.payload_length);
+    lit(b, key!("next_header"));
+    num(b, ip.next_header);
+    lit(b, key!("hop_limit"));
+    num(b, ip.hop_limit);
+    if !ip.ext_headers.is_empty() {
+        lit(b, key!("ext_headers"));
+        b.push(b'[');
+        for (i, k) in ip.ext_headers.iter().enumerate() {
+            if i > 0 {
+                b.push(b',');
+            }
+            num(b, *k);
+        }
+        b.push(b']');
+    }
+    if let Some(f) = &ip.fragment {
+        lit(b, key!("fragment"));
+        lit(b, b"{\"offset\":");
+        num(b, f.offset);
+        lit(b, key!("more"));
+        bool(b, f.more);
+        lit(b, key!("id"));
+        num(b, f.id);
+        b.push(b'}');
+    }
+    lit(b, key!("proto"));
+    num(b, ip.proto);
+    b.push(b'}');
+}
+
+fn tcp(b: &mut Vec<u8>, t: &TcpJ) {
+    lit(b, b"{\"src_port\":");
+    num(b, t.src_port);
+    lit(b, key!("dst_port"));
+    num(b, t.dst_port);
+    lit(b, key!("seq"));
+    num(b, t.seq);
+    lit(b, key!("ack"));
+    num(b, t.ack);
+    lit(b, key!("hlen"));
+    num(b, t.hlen);
+    lit(b, key!("flags"));
+    num(b, t.flags);
+    lit(b, key!("flags_str"));
+    quoted(b, t.flags_str.text().bytes());
+    lit(b, key!("window"));
+    num(b, t.window);
+    lit(b, key!("checksum"));
+    num(b, t.checksum);
+    lit(b, key!("urgent"));
+    num(b, t.urgent);
+    lit(b, key!("payload_len"));
+    num_usize(b, t.payload_len);
+    if let Some(p) = &t.options {
+        lit(b, key!("options"));
+        tcp_options(b, p);
+    }
+    b.push(b'}');
+}
+
+/// The options object: every key is optional, so each but the first gets its comma.
+fn tcp_options(b: &mut Vec<u8>, p: &TcpOptsJ) {
+    b.push(b'{');
+    let start = b.len();
+    let key = |b: &mut Vec<u8>, k: &[u8]| {
+        // `k` is `,"name":`; the first key of the object drops the comma.
+        lit(b, if b.len() == start { &k[1..] } else { k });
+    };
+    if let Some(v) = p.mss {
+        key(b, key!("mss"));
+        num(b, v);
+    }
+    if let Some(v) = p.wscale {
+        key(b, key!("wscale"));
+        num(b, v);
+    }
+    if p.sack_ok {
+        key(b, key!("sack_ok"));
+        bool(b, true);
+    }
+    if p.sack_blocks != 0 {
+        key(b, key!("sack_blocks"));
+        num(b, p.sack_blocks);
+    }
+    if let Some(v) = p.ts_val {
+        key(b, key!("ts_val"));
+        num(b, v);
+    }
+    if let Some(v) = p.ts_ecr {
+        key(b, key!("ts_ecr"));
+        num(b, v);
+    }
+    b.push(b'}');
+}
+
+fn udp(b: &mut Vec<u8>, u: &UdpJ) {
+    lit(b, b"{\"src_port\":");
+    num(b, u.src_port);
+    lit(b, key!("dst_port"));
+    num(b, u.dst_port);
+    lit(b, key!("length"));
+    num(b, u.length);
+    lit(b, key!("payload_len"));
+    num_usize(b, u.payload_len);
+    lit(b, key!("checksum"));
+    num(b, u.checksum);
+    b.push(b'}');
 }
 
 #[cfg(test)]
@@ -361,6 +586,20 @@ mod tests {
         let (a, r) = (write(JsonWriter::new(raw), Some(3)), write(JsonWriter::reference(raw), Some(3)));
         assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&r));
         (write(JsonWriter::new(raw), None), write(JsonWriter::reference(raw), None))
+    }
+
+    #[test]
+    fn numbers_as_itoa_writes_them() {
+        let mut values = vec![0u64, 1, 9, 10, 99, 100, u64::MAX, u64::MAX - 1];
+        for p in 1..20 {
+            let t = 10u64.pow(p);
+            values.extend([t - 1, t, t + 1]);
+        }
+        for v in values {
+            let mut b = b"x".to_vec();
+            super::num(&mut b, v);
+            assert_eq!(&b[1..], itoa::Buffer::new().format(v).as_bytes(), "{v}");
+        }
     }
 
     #[test]

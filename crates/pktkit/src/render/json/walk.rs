@@ -7,7 +7,7 @@ use super::app;
 use super::wire::*;
 use crate::capture::{Packet, Precision};
 use crate::decode::protocols::Proto;
-use crate::decode::{App, Decoded, Link, StopKind, offset_in};
+use crate::decode::{App, DecodeOptions, Decoded, Link, MAX_VLANS, StopKind, offset_in};
 use crate::proto::{arp, icmp, icmpv6, ipv6 as ipv6p, tcp as tcpp};
 use crate::render::time::TimeKeys;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
@@ -165,6 +165,48 @@ pub(super) fn stop_j(d: &Decoded<'_>) -> Option<StopJ> {
         };
         StopJ { layer: s.layer.name(), offset: s.offset, reason: s.reason(), need, have }
     })
+}
+
+/// How tunnelled packets are decoded: with their application data, like the frame's own.
+const TUNNEL_DECODE: DecodeOptions = DecodeOptions { app: true };
+
+/// Calls `f` with each packet tunnelled in `d`, outermost first ([`Decoded::tunnel_chain`]),
+/// decoding one level at a time: what a level's object borrows lives on this stack frame for
+/// that call only.
+pub(super) fn each_inner<E>(
+    d: &Decoded<'_>,
+    mut f: impl FnMut(&InnerJ<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    for (encap, level) in d.tunnel_chain(TUNNEL_DECODE) {
+        let quoted = level.icmp_quoted();
+        let vlans = vlans_j(&level);
+        let (mut ext, mut qext) = ([0u8; 8], [0u8; 8]);
+        f(&InnerJ {
+            encap: encap.name(),
+            offset: offset_in(d.data, level.data),
+            layers: layers(&level, &vlans[..level.vlan_count], &mut ext, &mut qext, &quoted),
+            stop: stop_j(&level),
+        })?;
+    }
+    Ok(())
+}
+
+/// The application data of the innermost packet that has some (the frame's own when no
+/// tunnelled packet has any): one place for it, tunnelled or not.
+pub(super) fn innermost_app<'a>(d: &Decoded<'a>) -> Option<App<'a>> {
+    if d.encapsulated().is_none() {
+        return d.app;
+    }
+    d.tunnel_chain(TUNNEL_DECODE).filter_map(|(_, level)| level.app).last().or(d.app)
+}
+
+/// The VLAN tags of `d` as their JSON objects (`[..d.vlan_count]` are used).
+pub(super) fn vlans_j(d: &Decoded<'_>) -> [VlanJ; MAX_VLANS] {
+    let mut vlans = [VlanJ::default(); MAX_VLANS];
+    for (v, t) in vlans.iter_mut().zip(d.vlans()) {
+        *v = VlanJ { id: t.vid, pcp: t.pcp, dei: t.dei, tpid: t.tpid, ty: t.next };
+    }
+    vlans
 }
 
 /// Fills the network and transport parts; separated so their borrows can live on the

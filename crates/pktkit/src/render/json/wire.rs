@@ -4,10 +4,12 @@
 
 use std::fmt;
 
+use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 
 pub(super) use super::app::AppObjects;
 use crate::craft::TCP_FLAG_LETTERS;
+use crate::decode::Decoded;
 use crate::render::out::Ipv6Text;
 use crate::render::time::TimeKeys;
 
@@ -227,24 +229,28 @@ pub(super) struct InnerJ<'a> {
     pub(super) stop: Option<StopJ>,
 }
 
-/// The tunnelled packets, outermost first (at most [`MAX_INNER`]).
-#[derive(Default)]
-pub(super) struct Inner<'a>(pub(super) [Option<InnerJ<'a>>; MAX_INNER]);
+/// The packets tunnelled in a frame, outermost first, as many as the decoder follows
+/// ([`crate::decode::MAX_TUNNELS`]): a view of the frame, whose levels
+/// [`super::walk::each_inner`] decodes one at a time as they are written, so that a record
+/// holds no per-level arrays.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Inner<'a>(pub(super) Option<&'a Decoded<'a>>);
 
 impl Inner<'_> {
     pub(super) fn is_empty(&self) -> bool {
-        self.0[0].is_none()
+        self.0.is_none_or(|d| d.encapsulated().is_none())
     }
 }
 
 impl Serialize for Inner<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().flatten())
+        let mut seq = s.serialize_seq(None)?;
+        if let Some(d) = self.0 {
+            super::walk::each_inner(d, |inner| seq.serialize_element(inner))?;
+        }
+        seq.end()
     }
 }
-
-/// Most tunnel levels described.
-pub(super) const MAX_INNER: usize = 3;
 
 #[derive(Serialize)]
 pub(super) struct Eth<'a> {
