@@ -16,6 +16,7 @@ pub mod icmpv6;
 pub mod ipv4;
 pub mod ipv6;
 pub mod llc;
+pub mod nfs;
 pub mod ntp;
 pub mod null;
 pub mod ospf;

@@ -9,7 +9,7 @@
 //! One file per protocol family: `link.rs` (link layers and the EtherType dispatch),
 //! `arp.rs`, `ip.rs` (IPv4, IPv6, options, extension headers), `tcp.rs`, `udp.rs`,
 //! `icmp.rs`, `icmp6.rs`, `igmp.rs`, `tunnels.rs` (MPLS, PPPoE, GRE), `app.rs` (which
-//! application printer tcpdump picks), `txtproto.rs` (HTTP, SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies),
+//! application printer tcpdump picks), `txtproto.rs` (HTTP, SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies), `nfs.rs` (NFS calls),
 //! `summaries.rs` (NTP, RADIUS, RIP, DHCPv6, SOME/IP), `vrrp.rs`, `ospf.rs`, `slarp.rs`, `pppoe.rs`
 //! (PPPoE discovery), `dump.rs` (`-x`, `-X`, `-A`) and `cksum.rs`. Each adds
 //! methods to [`TextPrinter`].
@@ -24,6 +24,7 @@ mod igmp;
 mod ip;
 mod link;
 mod llc;
+mod nfs;
 mod ospf;
 mod pppoe;
 mod slarp;
