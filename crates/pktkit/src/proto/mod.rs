@@ -29,6 +29,7 @@ pub mod someip;
 pub mod stp;
 pub mod sunrpc;
 pub mod tcp;
+pub mod telnet;
 pub mod tls;
 pub mod tunnel;
 pub mod udp;

@@ -2,7 +2,7 @@
 //!
 //! tcpdump picks the printer by port alone, walking a fixed list (`udp_print`, `tcp_print`);
 //! the first port that matches wins, even when the payload is something else. The protocols
-//! pktkit prints are DNS (UDP and TCP port 53), multicast DNS (UDP 5353), BOOTP/DHCP (UDP 67
+//! pktkit prints are DNS (UDP and TCP port 53), telnet (TCP 23), NFS (2049), multicast DNS (UDP 5353), BOOTP/DHCP (UDP 67
 //! and 68), SIP (UDP 5060), and over TCP SMTP (25), SSH's version line (22), FTP (21), HTTP
 //! (80 and 8080) and RTSP (554 and 8554); a port tcpdump checks before them that belongs to
 //! a printer pktkit does not have prints nothing here (the caller falls back to its generic
@@ -117,6 +117,7 @@ enum TcpChoice {
     Ssh,
     Dns,
     Nfs,
+    Telnet,
     Other,
 }
 
@@ -127,7 +128,7 @@ enum TcpChoice {
 fn tcp_choice(sport: u16, dport: u16) -> TcpChoice {
     let port = |p: u16| sport == p || dport == p;
     if port(23) {
-        TcpChoice::Other
+        TcpChoice::Telnet
     } else if port(25) {
         TcpChoice::Text(&txtproto::SMTP)
     } else if port(43) {
@@ -193,6 +194,9 @@ impl TextPrinter {
         }
         if choice == TcpChoice::Nfs {
             return self.nfs_over_tcp(b, sport, dport, payload, len);
+        }
+        if choice == TcpChoice::Telnet {
+            return self.telnet(b, payload, len);
         }
         let mut t = std::mem::take(&mut self.app);
         t.clear();

@@ -9,7 +9,7 @@
 //! One file per protocol family: `link.rs` (link layers and the EtherType dispatch),
 //! `arp.rs`, `ip.rs` (IPv4, IPv6, options, extension headers), `tcp.rs`, `udp.rs`,
 //! `icmp.rs`, `icmp6.rs`, `igmp.rs`, `tunnels.rs` (MPLS, PPPoE, GRE), `app.rs` (which
-//! application printer tcpdump picks), `txtproto.rs` (HTTP, SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies), `nfs.rs` (NFS calls),
+//! application printer tcpdump picks), `txtproto.rs` (HTTP, SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies), `nfs.rs` (NFS calls), `telnet.rs`,
 //! `summaries.rs` (NTP, RADIUS, RIP, DHCPv6, SOME/IP), `vrrp.rs`, `ospf.rs`, `slarp.rs`, `pppoe.rs`
 //! (PPPoE discovery), `dump.rs` (`-x`, `-X`, `-A`) and `cksum.rs`. Each adds
 //! methods to [`TextPrinter`].
@@ -31,6 +31,7 @@ mod slarp;
 mod summaries;
 mod sunrpc;
 mod tcp;
+mod telnet;
 mod tunnels;
 pub mod txtproto;
 mod udp;
