@@ -251,7 +251,7 @@ mod tests {
 
     #[test]
     fn ends_and_cuts() {
-        assert_eq!(parse(&[b'a'], 1), Parsed::End);
+        assert_eq!(parse(b"a", 1), Parsed::End);
         assert_eq!(parse(&[IAC, 200], 2), Parsed::End);
         // The segment ends before the option.
         assert_eq!(parse(&[IAC, WILL], 2), Parsed::End);

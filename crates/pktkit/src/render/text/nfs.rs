@@ -155,6 +155,16 @@ fn bytes_at(b: &mut Vec<u8>, d: &[u8], count: usize, offset: usize, signed: bool
     Ok(())
 }
 
+/// Version 2's ` %u bytes @ %u`: the 32-bit offset (or cookie) at `at`, the count after it.
+fn v2_bytes_at(b: &mut Vec<u8>, d: &[u8], at: usize) -> Step<()> {
+    let (count, offset) = (word(d, at + 4)?, word(d, at)?);
+    s(b, " ");
+    u(b, count);
+    s(b, " bytes @ ");
+    u(b, offset);
+    Ok(())
+}
+
 /// The arguments of one call, after `NFS request xid N `.
 fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
     u(b, length);
@@ -208,11 +218,7 @@ fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
             if v3 {
                 bytes_at(b, d, at + 8, at, false)?;
             } else {
-                let (count, offset) = (word(d, at + 4)?, word(d, at)?);
-                s(b, " ");
-                u(b, count);
-                s(b, " bytes @ ");
-                u(b, offset);
+                v2_bytes_at(b, d, at)?;
             }
         }
         proc::WRITE => {
@@ -305,11 +311,7 @@ fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
                     verifier(b, d, at + 8)?;
                 }
             } else {
-                let (count, cookie) = (word(d, at + 4)?, word(d, at)?);
-                s(b, " ");
-                u(b, count);
-                s(b, " bytes @ ");
-                u(b, cookie);
+                v2_bytes_at(b, d, at)?;
             }
         }
         proc::READDIRPLUS => {

@@ -1,5 +1,6 @@
-//! Any bytes as the ONC RPC message of an IPv4 datagram or TCP segment to and from NFS's port
-//! 2049 (where random frames seldom land): tcpdump's NFS call and reply lines at -n, -v, -vv
+//! Any bytes as the payload of the ports whose printers random frames seldom reach: the ONC RPC
+//! message of an IPv4 datagram or TCP segment to and from NFS's port 2049, and a telnet
+//! segment (TCP 23). tcpdump's NFS call and reply lines and its telnet commands at -n, -v, -vv
 //! and -vvv must end without a panic or a hang, one line each.
 #![no_main]
 
@@ -11,6 +12,7 @@ use pktkit::render::time::LocalTime;
 
 const NFS_PORT: u16 = 2049;
 const CLIENT_PORT: u16 = 789;
+const TELNET_PORT: u16 = 23;
 
 /// A raw IPv4 packet of protocol `proto` carrying `transport`.
 fn ipv4(proto: u8, transport: &[u8]) -> Vec<u8> {
@@ -31,15 +33,21 @@ fn udp(sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
     ipv4(17, &u)
 }
 
-/// A TCP segment with the RPC record mark in front of `data`.
+/// A TCP segment carrying `data`.
 fn tcp(sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
-    let mut t = Vec::with_capacity(24 + data.len());
+    let mut t = Vec::with_capacity(20 + data.len());
     t.extend_from_slice(&sport.to_be_bytes());
     t.extend_from_slice(&dport.to_be_bytes());
     t.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0]);
-    t.extend_from_slice(&(0x8000_0000u32 | data.len() as u32).to_be_bytes());
     t.extend_from_slice(data);
     ipv4(6, &t)
+}
+
+/// `data` behind an RPC record mark (RFC 5531 section 11), as over TCP.
+fn record(data: &[u8]) -> Vec<u8> {
+    let mut r = (0x8000_0000u32 | data.len() as u32).to_be_bytes().to_vec();
+    r.extend_from_slice(data);
+    r
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -51,8 +59,9 @@ fuzz_target!(|data: &[u8]| {
     let frames = [
         udp(CLIENT_PORT, NFS_PORT, data),
         udp(NFS_PORT, CLIENT_PORT, data),
-        tcp(CLIENT_PORT, NFS_PORT, data),
-        tcp(NFS_PORT, CLIENT_PORT, data),
+        tcp(CLIENT_PORT, NFS_PORT, &record(data)),
+        tcp(NFS_PORT, CLIENT_PORT, &record(data)),
+        tcp(TELNET_PORT, CLIENT_PORT, data),
     ];
     let mut out = Vec::new();
     for frame in &frames {
