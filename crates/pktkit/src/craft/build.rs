@@ -328,7 +328,7 @@ const ICMP_VARIABLE: [Field; 12] = {
     [ID, SEQ, TS_ORI, TS_RX, TS_TX, GW, PTR, RESERVED, LENGTH, ADDR_MASK, NEXTHOPMTU, UNUSED]
 };
 
-fn millis_since_midnight_utc() -> u64 {
+pub(crate) fn millis_since_midnight_utc() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| (d.as_millis() % 86_400_000) as u64)

@@ -28,7 +28,7 @@ pub use error::CraftError;
 pub use fields::layer_names;
 pub use values::{TCP_FLAG_LETTERS, parse_mac, tcp_flag_letters};
 // For Scapy's views of a packet (render::scapy): the same field tables.
-pub(crate) use build::icmp_fields;
+pub(crate) use build::{icmp_fields, millis_since_midnight_utc};
 pub(crate) use fields::{FieldDef, FieldKind, LAYERS, LayerDef};
 
 use crate::capture::LinkType;

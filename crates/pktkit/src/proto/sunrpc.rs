@@ -1,5 +1,5 @@
 //! ONC RPC (RFC 5531) message headers, as NFS uses them: the transaction id, the direction,
-//! and a reply's status words. Zero-copy; each accessor returns None for a cut field.
+//! a call's program, version and procedure, and a reply's status words. Zero-copy; each accessor returns None for a cut field.
 
 use crate::render::out::be32;
 
@@ -44,6 +44,16 @@ pub mod field {
     pub const REJECT_LOW_OR_WHY: usize = 16;
     /// A version mismatch's highest version.
     pub const REJECT_HIGH: usize = 20;
+    /// A call's RPC version.
+    pub const RPC_VERSION: usize = 8;
+    /// A call's program number.
+    pub const PROGRAM: usize = 12;
+    /// A call's program version.
+    pub const VERSION: usize = 16;
+    /// A call's procedure.
+    pub const PROCEDURE: usize = 20;
+    /// A call's credentials (flavor, length, body), then its verifier, then the arguments.
+    pub const CREDENTIALS: usize = 24;
 }
 
 /// An RPC message (borrowed).

@@ -5,9 +5,12 @@
 //! The field names, widths and value names come from the crafting tables
 //! ([`crate::craft`]), so `pkt-send --show` spells a packet as its spec is written. Layers
 //! dissected: Ethernet, 802.1Q, ARP, IPv4, IPv6, TCP, UDP, ICMP (with the quoted packet as
-//! Scapy's `IP in ICMP`, `UDP in ICMP`, ...), ICMPv6 echo, DNS queries over UDP port 53; whatever follows
-//! is `Raw` (and `Padding` past an IP datagram's length), as Scapy shows a payload it has no
-//! dissector for.
+//! Scapy's `IP in ICMP`, `UDP in ICMP`, ...), ICMPv6 echo, neighbour discovery and its options
+//! ([`nd`]), DNS over UDP ports 53 and 5353 with its records ([`dns`]); whatever follows is `Raw`
+//! (and `Padding` past an IP datagram's length), as Scapy shows a payload it has no dissector for.
+
+mod dns;
+mod nd;
 
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -90,6 +93,10 @@ const HEX_FIELDS: &[(&str, &[&str])] = &[
     ("ICMP", &["chksum", "id", "seq"]),
     ("ICMPv6EchoRequest", &["cksum", "id", "seq"]),
     ("ICMPv6EchoReply", &["cksum", "id", "seq"]),
+    ("ICMPv6ND_RS", &["cksum"]),
+    ("ICMPv6ND_RA", &["cksum"]),
+    ("ICMPv6ND_NS", &["cksum"]),
+    ("ICMPv6ND_NA", &["cksum", "res"]),
 ];
 
 /// Scapy's display names of the layers whose class name differs.
@@ -98,10 +105,26 @@ const SHOWN_NAMES: &[(&str, &str)] = &[
     ("Dot1Q", "802.1Q"),
     ("ICMPv6EchoRequest", "ICMPv6 Echo Request"),
     ("ICMPv6EchoReply", "ICMPv6 Echo Reply"),
+    ("ICMPv6ND_RS", nd::MESSAGES[0].2),
+    ("ICMPv6ND_RA", nd::MESSAGES[1].2),
+    ("ICMPv6ND_NS", nd::MESSAGES[2].2),
+    ("ICMPv6ND_NA", nd::MESSAGES[3].2),
+    ("ICMPv6NDOptSrcLLAddr", "ICMPv6 Neighbor Discovery Option - Source Link-Layer Address"),
+    ("ICMPv6NDOptDstLLAddr", "ICMPv6 Neighbor Discovery Option - Destination Link-Layer Address"),
 ];
 
-/// Scapy's names of the ICMPv6 echo types (its `icmp6types`).
-const ICMPV6_ECHO_TYPES: &[(&str, u64)] = &[("Echo Request", 128), ("Echo Reply", 129)];
+/// Scapy's names of the ICMPv6 echo and neighbour discovery types (its `icmp6types`).
+const ICMPV6_TYPES: &[(&str, u64)] = &[
+    ("Echo Request", 128),
+    ("Echo Reply", 129),
+    ("Router Solicitation", 133),
+    ("Router Advertisement", 134),
+    ("Neighbor Solicitation", 135),
+    ("Neighbor Advertisement", 136),
+];
+
+/// Scapy's names of a router advertisement's preference (its `icmp6ndraprefs`).
+const RA_PREFERENCES: &[(&str, u64)] = &[("Medium (default)", 0), ("High", 1), ("Reserved", 2), ("Low", 3)];
 
 /// TCP flag letters in bit order (Scapy's `FSRPAUECN`).
 const TCP_FLAGS: &str = "FSRPAUECN";
@@ -170,7 +193,8 @@ fn value(layer: &str, f: &FieldDef, v: u128) -> String {
             let names = match (layer, f.name) {
                 ("IPv6", "nh") => IPV6_NEXT_HEADERS,
                 ("ARP", "hwtype") => ARP_HARDWARE,
-                ("ICMPv6EchoRequest" | "ICMPv6EchoReply", "type") => ICMPV6_ECHO_TYPES,
+                (l, "type") if l.starts_with("ICMPv6") && !l.starts_with("ICMPv6NDOpt") => ICMPV6_TYPES,
+                ("ICMPv6ND_RA", "prf") => RA_PREFERENCES,
                 (_, "sport" | "dport") => &SERVICE_NUMBERS,
                 _ => names,
             };
@@ -348,7 +372,13 @@ fn ip<'a>(s: &mut Shower, data: &'a [u8]) -> Option<&'a [u8]> {
         }
         6 => {
             let (v, used) = s.fixed(layer("IPv6"), data, None)?;
-            transport(s, v[4] as u8, &data[used..])
+            // Past the payload length: Scapy's Padding.
+            let end = (used + v[3] as usize).min(data.len());
+            if let Some(r) = transport(s, v[4] as u8, &data[used..end]) {
+                s.raw("Raw", r);
+            }
+            s.raw("Padding", &data[end..]);
+            None
         }
         _ => Some(data),
     }
@@ -365,8 +395,8 @@ fn transport<'a>(s: &mut Shower, proto: u8, data: &'a [u8]) -> Option<&'a [u8]> 
         ip_proto::UDP => {
             let (v, used) = s.fixed(layer("UDP"), data, None)?;
             let body = &data[used..];
-            if (v[0] == DNS_PORT || v[1] == DNS_PORT) && dns_query(s, body) {
-                return None;
+            if DNS_PORTS.contains(&v[0]) || DNS_PORTS.contains(&v[1]) {
+                return Some(dns::show(s, body).unwrap_or(body));
             }
             Some(body)
         }
@@ -377,69 +407,13 @@ fn transport<'a>(s: &mut Shower, proto: u8, data: &'a [u8]) -> Option<&'a [u8]> 
             s.field("data", &py_bytes(&data[used..]));
             None
         }
+        ip_proto::ICMPV6 => nd::show(s, data).or(Some(data)),
         _ => Some(data),
     }
 }
 
-/// Scapy binds DNS to UDP port 53 (either side).
-const DNS_PORT: u128 = 53;
-
-/// The DNS header fields on the wire over UDP (the crafting table's `length` is TCP's).
-const DNS_HEADER: &[&str] = &[
-    "id", "qr", "opcode", "aa", "tc", "rd", "ra", "z", "ad", "cd", "rcode", "qdcount", "ancount", "nscount",
-    "arcount",
-];
-
-/// A DNS message of questions only, as Scapy shows it (`\qd\`, one nested `DNS Question
-/// Record` per question, `an`, `ns`, `ar` as `None`); false, showing nothing, for anything
-/// else (records, bytes left over, a bad name), which then shows as `Raw`.
-fn dns_query(s: &mut Shower, msg: &[u8]) -> bool {
-    use crate::proto::dns::Name;
-    let def = layer("DNS");
-    let Some(counts) = msg.get(4..12) else { return false };
-    let count = |i: usize| u16::from_be_bytes([counts[2 * i], counts[2 * i + 1]]);
-    if count(1) != 0 || count(2) != 0 || count(3) != 0 {
-        return false;
-    }
-    let mut questions = Vec::new();
-    let mut at = 12;
-    for _ in 0..count(0) {
-        let Ok((name, end)) = Name::parse(msg, at) else { return false };
-        let Some(tail) = msg.get(end..end + 4) else { return false };
-        let mut text = Vec::new();
-        for l in name.labels() {
-            text.extend_from_slice(l);
-            text.push(b'.');
-        }
-        if text.is_empty() {
-            text.push(b'.');
-        }
-        let field = |n: &str| def.fields.iter().find(|f| f.name == n).expect("a DNS field");
-        let qtype = value("DNS", field("qtype"), u128::from(u16::from_be_bytes([tail[0], tail[1]])));
-        let qclass = value("DNS", field("qclass"), u128::from(u16::from_be_bytes([tail[2], tail[3]])));
-        questions.push((py_bytes(&text), qtype, qclass));
-        at = end + 4;
-    }
-    if at != msg.len() || s.fixed(def, msg, Some(DNS_HEADER)).is_none() {
-        return false;
-    }
-    let pad = "   ".repeat(s.depth.saturating_sub(1));
-    if questions.is_empty() {
-        s.field("qd", "None");
-    } else {
-        s.empty_list("qd");
-    }
-    for (qname, qtype, qclass) in questions {
-        let _ = writeln!(s.out, "{pad}   |###[ DNS Question Record ]### ");
-        for (n, v) in [("qname", qname), ("qtype", qtype), ("qclass", qclass)] {
-            let _ = writeln!(s.out, "{pad}   |  {n:<10}= {v}");
-        }
-    }
-    for n in ["an", "ns", "ar"] {
-        s.field(n, "None");
-    }
-    true
-}
+/// Scapy binds DNS to UDP ports 53 and 5353 (either side).
+const DNS_PORTS: [u128; 2] = [53, 5353];
 
 /// ICMP's fixed head, the fields Scapy shows for its type, then the quoted packet of an error.
 fn icmp<'a>(s: &mut Shower, data: &'a [u8]) -> Option<&'a [u8]> {
@@ -543,11 +517,66 @@ pub fn hexdump(data: &[u8]) -> String {
     out
 }
 
-/// `ls(Layer)`: each field's name, kind and width, in header order; None for an unknown layer.
+/// The default of every field as Scapy's `ls()` prints it (the `repr()` of the class's default;
+/// `None` where the value is computed when the packet is built), in each layer's field order.
+/// `TS` stands for the milliseconds since midnight UTC, Scapy's default ICMP timestamps. The
+/// link-layer address of the ND options is `None` here, not Scapy's all-zero MAC: pktkit fills
+/// in the sending interface's address.
+const LS_DEFAULTS: &[(&str, &[&str])] = &[
+    ("Ether", &["None", "None", "36864"]),
+    ("Dot1Q", &["0", "0", "1", "0"]),
+    ("ARP", &["1", "2048", "None", "None", "1", "None", "None", "None", "None"]),
+    ("IP", &["4", "None", "0", "None", "1", "<Flag 0 ()>", "0", "64", "0", "None", "None", "None"]),
+    ("IPv6", &["6", "0", "0", "None", "59", "64", "None", "None"]),
+    ("TCP", &["20", "80", "0", "0", "None", "0", "<Flag 2 (S)>", "8192", "None", "0", "b''"]),
+    ("UDP", &["53", "53", "None", "None"]),
+    (
+        "ICMP",
+        &["8", "0", "None", "0", "0", "TS", "TS", "TS", "'0.0.0.0'", "0", "0", "0", "'0.0.0.0'", "0", "b''"],
+    ),
+    ("ICMPv6EchoRequest", &["128", "0", "None", "0", "0", "b''"]),
+    ("ICMPv6EchoReply", &["129", "0", "None", "0", "0", "b''"]),
+    ("ICMPv6ND_NS", &["135", "0", "None", "0", "'::'"]),
+    ("ICMPv6ND_NA", &["136", "0", "None", "1", "0", "1", "0", "'::'"]),
+    ("ICMPv6ND_RS", &["133", "0", "None", "0"]),
+    ("ICMPv6ND_RA", &["134", "0", "None", "0", "0", "0", "0", "1", "0", "0", "1800", "0", "0"]),
+    ("ICMPv6NDOptSrcLLAddr", &["1", "1", "None"]),
+    ("ICMPv6NDOptDstLLAddr", &["2", "1", "None"]),
+    (
+        "DNS",
+        &[
+            "None",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "1",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            "None",
+            "None",
+            "None",
+            "None",
+            "<DNSQR  |>",
+            "b'www.example.com.'",
+            "1",
+            "1",
+        ],
+    ),
+    ("Raw", &["b''", "b''"]),
+];
+
+/// `ls(Layer)`: each field's name, kind and width, and default (as Scapy prints it), in header
+/// order; None for an unknown layer.
 pub fn list(layer_name: &str) -> Option<String> {
     let def = LAYERS.iter().find(|l| l.name.eq_ignore_ascii_case(layer_name))?;
+    let defaults = LS_DEFAULTS.iter().find(|(name, _)| *name == def.name).map_or(&[][..], |(_, d)| d);
     let mut out = String::new();
-    for f in def.fields {
+    for (i, f) in def.fields.iter().enumerate() {
         let kind = match f.kind {
             FieldKind::Int { bits, names: [] } => format!("{bits}-bit integer"),
             FieldKind::Int { bits, .. } => format!("{bits}-bit integer or name"),
@@ -563,7 +592,18 @@ pub fn list(layer_name: &str) -> Option<String> {
             FieldKind::TcpOptions => "TCP options (a list)".to_string(),
         };
         let alias = f.alias.map(|a| format!(" (also {a})")).unwrap_or_default();
-        let _ = writeln!(out, "{:<10} : {kind}{alias}", f.name);
+        let default = match defaults.get(i).copied().unwrap_or("None") {
+            "TS" => crate::craft::millis_since_midnight_utc().to_string(),
+            d => d.to_string(),
+        };
+        // Scapy prints `(%r)` of the default's repr: a Python string in quotes.
+        let _ = writeln!(
+            out,
+            "{:<10} : {:<35} = ({})",
+            f.name,
+            format!("{kind}{alias}"),
+            py_bytes(default.as_bytes())
+        );
     }
     Some(out)
 }
@@ -595,6 +635,45 @@ mod tests {
         assert!(s.contains("\n        sport     = ftp_data\n"), "{s}");
         assert!(s.contains("\n###[ Raw ]### \n           load      = 'x'\n"), "{s}");
         assert!(s.ends_with("\n\n"), "{s}");
+    }
+
+    #[test]
+    fn every_layer_has_its_ls_defaults() {
+        for def in LAYERS {
+            let d = LS_DEFAULTS.iter().find(|(n, _)| *n == def.name).map(|(_, d)| d.len());
+            assert_eq!(d, Some(def.fields.len()), "{}", def.name);
+        }
+        let tcp = list("tcp").unwrap();
+        let flags = tcp.lines().find(|l| l.starts_with("flags ")).unwrap();
+        assert_eq!(
+            flags,
+            format!("{:<10} : {:<35} = ('<Flag 2 (S)>')", "flags", "flags (letters of FSRPAUECN)")
+        );
+        assert!(tcp.ends_with("= (\"b''\")\n"), "{tcp}");
+    }
+
+    /// Every cut and every one-byte change of DNS answers and ND options shows without a panic.
+    #[test]
+    fn cut_and_changed_records_never_panic() {
+        let specs = [
+            "IP()/UDP(sport=53)/Raw(hex=000781000001000300000000045f736970045f756470076578616d706c6503636f6d0000210001c00c0021000100000000000c0001000513c403736970c016c0390005000100000000000704686f7374c016013401330132013107696e2d61646472046172706100000c00010000003c0002c04b)",
+            "IP()/UDP(sport=53)/Raw(hex=123400000001000100010001000000060001c00c000f0001000000000005000ac00c0000060001000000000016c00cc00c000000010000000200000003000000040000000500002904d000008000000c000a00080102030405060708)",
+            "IPv6()/ICMPv6ND_RA()/ICMPv6NDOptSrcLLAddr()/Raw(hex=05010000000005dc030440c000278d0000093a800000000020010db80000000000000000000000001903000000000e1020010db8000000000000000000000053)",
+        ];
+        for spec in specs {
+            let p = craft(spec, &Offline).unwrap().remove(0);
+            let frame = p.bytes;
+            for cut in 0..=frame.len() {
+                assert!(show(LinkType::RAW, &frame[..cut]).ends_with('\n'));
+            }
+            for at in 0..frame.len() {
+                for byte in [0x00, 0x01, 0x3f, 0xc0, 0xff] {
+                    let mut changed = frame.clone();
+                    changed[at] = byte;
+                    assert!(show(LinkType::RAW, &changed).ends_with('\n'));
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! tcpdump picks the printer by port alone, walking a fixed list (`udp_print`, `tcp_print`);
 //! the first port that matches wins, even when the payload is something else. The protocols
-//! pktkit prints are DNS (UDP and TCP port 53), multicast DNS (UDP 5353), BOOTP/DHCP (UDP 67
+//! pktkit prints are DNS (UDP and TCP port 53), telnet (TCP 23), NFS (2049), multicast DNS (UDP 5353), BOOTP/DHCP (UDP 67
 //! and 68), SIP (UDP 5060), and over TCP SMTP (25), SSH's version line (22), FTP (21), HTTP
 //! (80 and 8080) and RTSP (554 and 8554); a port tcpdump checks before them that belongs to
 //! a printer pktkit does not have prints nothing here (the caller falls back to its generic
@@ -116,16 +116,19 @@ enum TcpChoice {
     Bgp,
     Ssh,
     Dns,
+    Nfs,
+    Telnet,
     Other,
 }
 
-/// tcpdump 4.99.3's `tcp_print` choice, as far as DNS: telnet 23, SMTP 25, whois 43, BGP 179,
+/// tcpdump 4.99.3's `tcp_print` choice, as far as NFS: telnet 23, SMTP 25, whois 43, BGP 179,
 /// PPTP 1723, RESP 6379, SSH 22, BEEP 10288, OpenFlow 6633/6653, FTP 21, HTTP 80/8080,
-/// RTSP 554/8554, DNS 53 (Debian builds without SMB, so 139 and 445 are not checked).
+/// RTSP 554/8554, DNS 53, MSDP 639, RPKI-RTR 323, LDP 646, NFS 2049 (Debian builds without
+/// SMB, so 139 and 445 are not checked).
 fn tcp_choice(sport: u16, dport: u16) -> TcpChoice {
     let port = |p: u16| sport == p || dport == p;
     if port(23) {
-        TcpChoice::Other
+        TcpChoice::Telnet
     } else if port(25) {
         TcpChoice::Text(&txtproto::SMTP)
     } else if port(43) {
@@ -146,6 +149,10 @@ fn tcp_choice(sport: u16, dport: u16) -> TcpChoice {
         TcpChoice::Text(&txtproto::RTSP)
     } else if port(53) {
         TcpChoice::Dns
+    } else if [639, 323, 646].into_iter().any(port) {
+        TcpChoice::Other
+    } else if port(crate::proto::sunrpc::NFS_PORT) {
+        TcpChoice::Nfs
     } else {
         TcpChoice::Other
     }
@@ -184,6 +191,12 @@ impl TextPrinter {
         let choice = tcp_choice(sport, dport);
         if choice == TcpChoice::Other {
             return;
+        }
+        if choice == TcpChoice::Nfs {
+            return self.nfs_over_tcp(b, sport, dport, payload, len);
+        }
+        if choice == TcpChoice::Telnet {
+            return self.telnet(b, payload, len);
         }
         let mut t = std::mem::take(&mut self.app);
         t.clear();

@@ -10,7 +10,9 @@
 //! `arp.rs`, `ip.rs` (IPv4, IPv6, options, extension headers), `tcp.rs`, `udp.rs`,
 //! `icmp.rs`, `icmp6.rs`, `igmp.rs`, `tunnels.rs` (MPLS, PPPoE, GRE), `app.rs` (which
 //! application printer tcpdump picks), `dns.rs` and `dhcp.rs` (`print-domain.c`, `print-bootp.c`),
-//! `netdissect.rs` (netdissect's character, address and time helpers), `txtproto.rs` (HTTP, SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies),
+//! `netdissect.rs` (netdissect's character, address and time helpers), `txtproto.rs` (HTTP,
+//! SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies), `nfs.rs`
+//! (NFS calls), `telnet.rs`,
 //! `summaries.rs` (NTP, RADIUS, RIP, DHCPv6, SOME/IP), `vrrp.rs`, `ospf.rs`, `slarp.rs`, `pppoe.rs`
 //! (PPPoE discovery), `dump.rs` (`-x`, `-X`, `-A`) and `cksum.rs`. Each adds
 //! methods to [`TextPrinter`].
@@ -28,12 +30,14 @@ mod ip;
 mod link;
 mod llc;
 pub(crate) mod netdissect;
+mod nfs;
 mod ospf;
 mod pppoe;
 mod slarp;
 mod summaries;
 mod sunrpc;
 mod tcp;
+mod telnet;
 mod tunnels;
 pub mod txtproto;
 mod udp;

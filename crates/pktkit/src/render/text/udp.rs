@@ -45,8 +45,12 @@ impl TextPrinter {
             return;
         }
         Self::addrs(b, &ctx, Some((sport, dport)));
-        // tcpdump looks for an NFS reply before the checksum and its port list.
+        // tcpdump looks for an NFS call or reply before the checksum and its port list.
         let rpc = sunrpc::Message::new(&p[8..]);
+        if !self.o.quiet && dport == sunrpc::NFS_PORT && rpc.direction() == Some(sunrpc::direction::CALL) {
+            self.nfs_request(b, &rpc, length);
+            return;
+        }
         if !self.o.quiet && sport == sunrpc::NFS_PORT && rpc.direction() == Some(sunrpc::direction::REPLY) {
             self.nfs_reply(b, &rpc, length);
             return;
