@@ -21,6 +21,6 @@ fuzz_target!(|data: &[u8]| {
     let out = serde_json::to_vec(&json::report(&total, None)).expect("a report serializes");
     // What was written reads back as a report.
     json::parse(std::str::from_utf8(&out).expect("JSON is UTF-8")).expect("our own report reads back");
-    let options = text::TextOptions { top: 10, io_rows: None, only: None };
+    let options = text::TextOptions { top: 10, io_rows: None, only: None, exact: false, terminal: false };
     text::write(&mut std::io::sink(), &total, options).expect("writing to a sink");
 });
