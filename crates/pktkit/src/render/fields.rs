@@ -20,7 +20,7 @@ use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
 use crate::proto::{dhcp, http, tls};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
-use super::out::{self, be16, be32, hex, s, u};
+use super::out::{self, append_decimal, append_str, be16, be32, hex};
 
 /// A field pktkit knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1026,9 +1026,9 @@ fn time_between(b: &mut Vec<u8>, from: Timestamp, to: Timestamp) {
         b.push(b'-');
     }
     let d = d.unsigned_abs();
-    u(b, (d / 1_000_000_000) as u64);
+    append_decimal(b, (d / 1_000_000_000) as u64);
     b.push(b'.');
-    out::u_pad(b, (d % 1_000_000_000) as u32, 9, b'0');
+    out::append_decimal_padded(b, (d % 1_000_000_000) as u32, 9, b'0');
 }
 
 /// Bits of tcp.flags, highest first, and the letters `tcp.flags.str` shows for them.
@@ -1080,7 +1080,7 @@ fn field(
             for t in l.tp(6) {
                 if let (true, Some(flags)) = (t.bytes.len() >= 20, be16(t.bytes, 12)) {
                     sep(b);
-                    u(b, (flags & mask != 0) as u8);
+                    append_decimal(b, (flags & mask != 0) as u8);
                 }
             }
         }
@@ -1128,7 +1128,7 @@ fn field(
                 sep(b);
             }
         }
-        Field::FrameNumber => u(b, pkt.number),
+        Field::FrameNumber => append_decimal(b, pkt.number),
         Field::FrameTimeRelative => time_between(b, state.first.unwrap_or(pkt.ts), pkt.ts),
         Field::FrameTimeDelta => time_between(b, state.previous.unwrap_or(pkt.ts), pkt.ts),
         Field::FrameTimeDeltaDisplayed => time_between(b, state.displayed.unwrap_or(pkt.ts), pkt.ts),
@@ -1136,7 +1136,7 @@ fn field(
             for t in l.tp(6).filter(|t| t.bytes.len() >= 20) {
                 if let Some(index) = state.tcp_stream(&t) {
                     sep(b);
-                    u(b, index);
+                    append_decimal(b, index);
                 }
             }
         }
@@ -1144,7 +1144,7 @@ fn field(
             for t in l.tp(17).filter(|t| t.bytes.len() >= 8) {
                 if let Some(index) = state.udp_stream(&t) {
                     sep(b);
-                    u(b, index);
+                    append_decimal(b, index);
                 }
             }
         }
@@ -1156,7 +1156,7 @@ fn field(
                         if flags & (0x800 >> i) != 0 {
                             b.push(*letter);
                         } else {
-                            s(b, "\u{b7}");
+                            append_str(b, "\u{b7}");
                         }
                     }
                 }
@@ -1183,7 +1183,7 @@ fn field(
                 let number = |v: Option<u64>, b: &mut Vec<u8>, sep: &mut dyn FnMut(&mut Vec<u8>)| {
                     if let Some(v) = v {
                         sep(b);
-                        u(b, v);
+                        append_decimal(b, v);
                     }
                 };
                 let addr = |at: usize| p.get(at..at + 4).map(|a| [a[0], a[1], a[2], a[3]]);
@@ -1191,7 +1191,7 @@ fn field(
                     Field::IcmpChecksum => {
                         if let Some(v) = be16(p, 2) {
                             sep(b);
-                            s(b, "0x");
+                            append_str(b, "0x");
                             hex(b, v as u64, 4);
                         }
                     }
@@ -1204,7 +1204,7 @@ fn field(
                             true => 0,
                             false => 2,
                         };
-                        u(b, status);
+                        append_decimal(b, status);
                     }
                     Field::IcmpIdent if ident => number(be16(p, 4).map(u64::from), b, &mut sep),
                     Field::IcmpSeq if ident => number(be16(p, 6).map(u64::from), b, &mut sep),
@@ -1240,26 +1240,26 @@ fn field(
             if let Some(LaxNetSlice::Arp(a)) = &d.net {
                 let raw = a.slice();
                 match f {
-                    Field::ArpHwType => u(b, be16(raw, 0).unwrap_or(0)),
+                    Field::ArpHwType => append_decimal(b, be16(raw, 0).unwrap_or(0)),
                     Field::ArpProtoType => {
-                        s(b, "0x");
+                        append_str(b, "0x");
                         hex(b, be16(raw, 2).unwrap_or(0) as u64, 4);
                     }
-                    Field::ArpHwSize => u(b, raw.get(4).copied().unwrap_or(0)),
-                    _ => u(b, raw.get(5).copied().unwrap_or(0)),
+                    Field::ArpHwSize => append_decimal(b, raw.get(4).copied().unwrap_or(0)),
+                    _ => append_decimal(b, raw.get(5).copied().unwrap_or(0)),
                 }
             }
         }
         Field::FrameTimeEpoch => {
-            u(b, pkt.ts.secs);
+            append_decimal(b, pkt.ts.secs);
             b.push(b'.');
-            out::u_pad(b, pkt.ts.nanos, 9, b'0');
+            out::append_decimal_padded(b, pkt.ts.nanos, 9, b'0');
         }
-        Field::FrameLen => u(b, pkt.orig_len),
-        Field::FrameCapLen => u(b, pkt.data.len()),
+        Field::FrameLen => append_decimal(b, pkt.orig_len),
+        Field::FrameCapLen => append_decimal(b, pkt.data.len()),
         Field::FrameInterfaceId => {
             if matches!(pkt.interface.origin, crate::capture::Origin::PcapNg(_)) {
-                u(b, pkt.interface.id);
+                append_decimal(b, pkt.interface.id);
             }
         }
         Field::EthSrc | Field::EthDst | Field::EthType => {
@@ -1277,7 +1277,7 @@ fn field(
                         _ => {
                             if !e.is_8023() {
                                 sep(b);
-                                s(b, "0x");
+                                append_str(b, "0x");
                                 hex(b, e.type_or_len() as u64, 4);
                             }
                         }
@@ -1289,12 +1289,12 @@ fn field(
             // 802.1ad outer tags (0x88a8) are Wireshark's ieee8021ad.id, not vlan.id.
             for t in c.decoded().flat_map(|l| l.vlans()).filter(|t| t.tpid != 0x88a8) {
                 sep(b);
-                u(b, t.vid);
+                append_decimal(b, t.vid);
             }
         }
         Field::SllPkttype => {
             if let Link::Sll(sll) = d.link {
-                u(b, sll.pkttype);
+                append_decimal(b, sll.pkttype);
             }
         }
         Field::IpSrc
@@ -1311,15 +1311,15 @@ fn field(
                 match f {
                     Field::IpSrc => out::ip4(b, &h.source()),
                     Field::IpDst => out::ip4(b, &ip_dst(&h)),
-                    Field::IpProto => u(b, h.protocol().0),
-                    Field::IpTtl => u(b, h.ttl()),
+                    Field::IpProto => append_decimal(b, h.protocol().0),
+                    Field::IpTtl => append_decimal(b, h.ttl()),
                     Field::IpId => {
-                        s(b, "0x");
+                        append_str(b, "0x");
                         hex(b, h.identification() as u64, 4);
                     }
-                    Field::IpFlagsMf => u(b, h.more_fragments() as u8),
-                    Field::IpFlagsDf => u(b, h.dont_fragment() as u8),
-                    _ => u(b, h.fragments_offset().value()),
+                    Field::IpFlagsMf => append_decimal(b, h.more_fragments() as u8),
+                    Field::IpFlagsDf => append_decimal(b, h.dont_fragment() as u8),
+                    _ => append_decimal(b, h.fragments_offset().value()),
                 }
             }
         }
@@ -1330,7 +1330,7 @@ fn field(
                 if let LaxNetSlice::Ipv4(ip) = n {
                     let total = ip.header().total_len() as usize;
                     sep(b);
-                    u(
+                    append_decimal(
                         b,
                         if total == 0 {
                             ip.header().slice().len() + ip.payload().payload.len()
@@ -1348,8 +1348,8 @@ fn field(
                 match f {
                     Field::Ipv6Src => out::ip6(b, &h.source()),
                     Field::Ipv6Dst => out::ip6(b, &h.destination()),
-                    Field::Ipv6Nxt => u(b, h.next_header().0),
-                    _ => u(b, h.hop_limit()),
+                    Field::Ipv6Nxt => append_decimal(b, h.next_header().0),
+                    _ => append_decimal(b, h.hop_limit()),
                 }
             }
         }
@@ -1375,7 +1375,7 @@ fn field(
                     }
                     Field::TcpFlags if full => {
                         sep(b);
-                        s(b, "0x");
+                        append_str(b, "0x");
                         hex(b, (be16(p, 12).unwrap_or(0) & 0x0fff) as u64, 4);
                         continue;
                     }
@@ -1383,7 +1383,7 @@ fn field(
                 };
                 if let Some(v) = v {
                     sep(b);
-                    u(b, v);
+                    append_decimal(b, v);
                 }
             }
         }
@@ -1396,7 +1396,7 @@ fn field(
                 };
                 if let Some(v) = be16(t.bytes, off) {
                     sep(b);
-                    u(b, v);
+                    append_decimal(b, v);
                 }
             }
         }
@@ -1404,7 +1404,7 @@ fn field(
             for t in l.tp(1) {
                 if let Some(&v) = t.bytes.get(if f == Field::IcmpType { 0 } else { 1 }) {
                     sep(b);
-                    u(b, v);
+                    append_decimal(b, v);
                 }
             }
         }
@@ -1412,7 +1412,7 @@ fn field(
             for t in l.tp(58) {
                 if let Some(&v) = t.bytes.get(if f == Field::Icmpv6Type { 0 } else { 1 }) {
                     sep(b);
-                    u(b, v);
+                    append_decimal(b, v);
                 }
             }
         }
@@ -1425,7 +1425,7 @@ fn field(
                     crate::proto::arp::is_probe(a)
                 };
                 if yes {
-                    u(b, 1u8);
+                    append_decimal(b, 1u8);
                 }
             }
         }
@@ -1437,7 +1437,7 @@ fn field(
             if let Some(LaxNetSlice::Arp(a)) = &d.net {
                 let raw = a.slice();
                 match f {
-                    Field::ArpOpcode => u(b, be16(raw, 6).unwrap_or(0)),
+                    Field::ArpOpcode => append_decimal(b, be16(raw, 6).unwrap_or(0)),
                     Field::ArpSrcProtoIpv4 => {
                         if let Some(ip) = crate::proto::arp::sender_ipv4(a) {
                             out::ip4(b, &ip)

@@ -7,19 +7,19 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends a string.
 #[inline]
-pub fn s(b: &mut Vec<u8>, t: &str) {
+pub fn append_str(b: &mut Vec<u8>, t: &str) {
     b.extend_from_slice(t.as_bytes());
 }
 
 /// Appends an integer in decimal.
 #[inline]
-pub fn u<I: itoa::Integer>(b: &mut Vec<u8>, n: I) {
+pub fn append_decimal<I: itoa::Integer>(b: &mut Vec<u8>, n: I) {
     let mut f = itoa::Buffer::new();
     b.extend_from_slice(f.format(n).as_bytes());
 }
 
 /// Appends an integer in decimal, right-aligned in `width` columns.
-pub fn u_pad<I: itoa::Integer>(b: &mut Vec<u8>, n: I, width: usize, fill: u8) {
+pub fn append_decimal_padded<I: itoa::Integer>(b: &mut Vec<u8>, n: I, width: usize, fill: u8) {
     let mut f = itoa::Buffer::new();
     let t = f.format(n);
     for _ in t.len()..width {
@@ -56,7 +56,7 @@ pub fn ip4(b: &mut Vec<u8>, a: &[u8]) {
         if i > 0 {
             b.push(b'.');
         }
-        u(b, *x);
+        append_decimal(b, *x);
     }
 }
 

@@ -107,28 +107,28 @@ pub fn civil_utc(secs: i64) -> Civil {
 
 /// Appends `HH:MM:SS`.
 pub fn hms(b: &mut Vec<u8>, c: &Civil) {
-    out::u_pad(b, c.hour, 2, b'0');
+    out::append_decimal_padded(b, c.hour, 2, b'0');
     b.push(b':');
-    out::u_pad(b, c.minute, 2, b'0');
+    out::append_decimal_padded(b, c.minute, 2, b'0');
     b.push(b':');
-    out::u_pad(b, c.second, 2, b'0');
+    out::append_decimal_padded(b, c.second, 2, b'0');
 }
 
 /// Appends `YYYY-MM-DD`.
 pub fn ymd(b: &mut Vec<u8>, c: &Civil) {
-    out::u_pad(b, c.year, 4, b'0');
+    out::append_decimal_padded(b, c.year, 4, b'0');
     b.push(b'-');
-    out::u_pad(b, c.month, 2, b'0');
+    out::append_decimal_padded(b, c.month, 2, b'0');
     b.push(b'-');
-    out::u_pad(b, c.day, 2, b'0');
+    out::append_decimal_padded(b, c.day, 2, b'0');
 }
 
 /// Appends the fraction: 6 digits (microseconds, truncated) or 9 (nanoseconds).
 pub fn frac(b: &mut Vec<u8>, nanos: u32, nano: bool) {
     if nano {
-        out::u_pad(b, nanos, 9, b'0');
+        out::append_decimal_padded(b, nanos, 9, b'0');
     } else {
-        out::u_pad(b, nanos / 1000, 6, b'0');
+        out::append_decimal_padded(b, nanos / 1000, 6, b'0');
     }
 }
 

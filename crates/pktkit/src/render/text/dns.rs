@@ -249,8 +249,8 @@ impl Printer<'_, '_> {
         Ok(((self.be16(cp)? as u32) << 16) | self.be16(cp.saturating_add(2))? as u32)
     }
 
-    fn s(&mut self, s: &str) {
-        self.out.push_str(s);
+    fn append(&mut self, text: &str) {
+        self.out.push_str(text);
     }
 
     /// `nd_printn`: prints up to `n` bytes, stopping at the end of the data; true when it
@@ -283,7 +283,7 @@ impl Printer<'_, '_> {
             }
             0x00 | INDIR_MASK => Some(i as usize),
             _ => {
-                self.s("<BAD LABEL TYPE>");
+                self.append("<BAD LABEL TYPE>");
                 None
             }
         }
@@ -294,7 +294,7 @@ impl Printer<'_, '_> {
         let Some(&first) = self.m.get(cp) else { return Ok(None) };
         let bitlen: usize = if first == 0 { 256 } else { first as usize };
         let lim = cp + 1 + bitlen.div_ceil(4);
-        self.s("\\[x");
+        self.append("\\[x");
         let mut bitp = cp + 1;
         let mut b = bitlen;
         while bitp < lim && b > 7 {
@@ -330,7 +330,7 @@ impl Printer<'_, '_> {
             rp = Some(cp + l);
         }
         if i == 0 {
-            self.s(".");
+            self.append(".");
             return Ok(rp);
         }
         while i != 0 && cp < self.m.len() {
@@ -342,7 +342,7 @@ impl Printer<'_, '_> {
                 let Some(&lo) = self.m.get(cp) else { return Ok(None) };
                 let offset = (((i as u32) << 8) | lo as u32) & 0x3fff;
                 if offset >= max_offset {
-                    self.s("<BAD PTR>");
+                    self.append("<BAD PTR>");
                     return Ok(None);
                 }
                 max_offset = offset;
@@ -376,7 +376,7 @@ impl Printer<'_, '_> {
             }
             cp += l;
             if name_chars <= MAXCDNAME {
-                self.s(".");
+                self.append(".");
             }
             name_chars += 1;
             let Some(&next) = self.m.get(cp) else { return Ok(None) };
@@ -389,7 +389,7 @@ impl Printer<'_, '_> {
             }
         }
         if name_chars > MAXCDNAME {
-            self.s("<DOMAIN NAME TOO LONG>");
+            self.append("<DOMAIN NAME TOO LONG>");
         }
         Ok(rp)
     }
@@ -437,25 +437,25 @@ impl Printer<'_, '_> {
             return Ok(None);
         }
         let qtype = self.be16(cp)?;
-        self.s(" ");
+        self.append(" ");
         push_type(self.out, qtype);
         let raw = self.be16(cp + 2)?;
         let class = if self.mdns { raw & !0x8000 } else { raw };
         if class != 1 {
-            self.s(" ");
+            self.append(" ");
             push_class(self.out, class);
         }
         if self.mdns {
-            self.s(if raw & 0x8000 != 0 { " (QU)" } else { " (QM)" });
+            self.append(if raw & 0x8000 != 0 { " (QU)" } else { " (QM)" });
         }
-        self.s("? ");
+        self.append("? ");
         Ok(self.fqdn(np, 0)?.map(|c| c + 4))
     }
 
     /// `ns_rprint`: a resource record.
     fn rprint(&mut self, cp: usize) -> ReadResult<Option<usize>> {
         let cp = if self.v > 0 {
-            self.s(" ");
+            self.append(" ");
             match self.fqdn(cp, 0)? {
                 Some(c) => Some(c),
                 None => return Ok(None),
@@ -471,25 +471,25 @@ impl Printer<'_, '_> {
         let raw_class = self.be16(cp + 2)?;
         let class = if self.mdns { raw_class & !0x8000 } else { raw_class };
         if class != 1 && typ != T_OPT {
-            self.s(" ");
+            self.append(" ");
             push_class(self.out, class);
         }
         if self.mdns && raw_class & 0x8000 != 0 {
-            self.s(" (Cache flush)");
+            self.append(" (Cache flush)");
         }
         let mut opt_flags = 0;
         if typ == T_OPT {
             opt_flags = self.be16(cp + 6)?;
         } else if self.v > 2 {
             let ttl = self.be32(cp + 4)?;
-            self.s(" [");
+            self.append(" [");
             push_relts(self.out, ttl);
-            self.s("]");
+            self.append("]");
         }
         let len = self.be16(cp + 8)? as usize;
         let cp = cp + 10;
         let rp = cp + len;
-        self.s(" ");
+        self.append(" ");
         push_type(self.out, typ);
         if rp > self.m.len() {
             return Ok(None);
@@ -499,11 +499,11 @@ impl Printer<'_, '_> {
                 if !self.avail(cp, 4) {
                     return Ok(None);
                 }
-                self.s(" ");
+                self.append(" ");
                 push_ipv4(self.out, [self.m[cp], self.m[cp + 1], self.m[cp + 2], self.m[cp + 3]]);
             }
             2 | 5 | 12 | 39 => {
-                self.s(" ");
+                self.append(" ");
                 if self.fqdn(cp, 0)?.is_none() {
                     return Ok(None);
                 }
@@ -512,9 +512,9 @@ impl Printer<'_, '_> {
                 if self.v == 0 {
                     return Ok(Some(rp));
                 }
-                self.s(" ");
+                self.append(" ");
                 let Some(cp) = self.fqdn(cp, 0)? else { return Ok(None) };
-                self.s(" ");
+                self.append(" ");
                 let Some(cp) = self.fqdn(cp, 0)? else { return Ok(None) };
                 if !self.avail(cp, 20) {
                     return Ok(None);
@@ -525,7 +525,7 @@ impl Printer<'_, '_> {
                 }
             }
             15 => {
-                self.s(" ");
+                self.append(" ");
                 if !self.avail(cp, 2) {
                     return Ok(None);
                 }
@@ -538,16 +538,16 @@ impl Printer<'_, '_> {
             16 => {
                 let mut cp = cp;
                 while cp < rp {
-                    self.s(" \"");
+                    self.append(" \"");
                     match self.cprint(cp) {
                         Some(c) => cp = c,
                         None => return Ok(None),
                     }
-                    self.s("\"");
+                    self.append("\"");
                 }
             }
             33 => {
-                self.s(" ");
+                self.append(" ");
                 if !self.avail(cp, 6) {
                     return Ok(None);
                 }
@@ -563,7 +563,7 @@ impl Printer<'_, '_> {
                 }
                 let mut a = [0u8; 16];
                 a.copy_from_slice(&self.m[cp..cp + 16]);
-                self.s(" ");
+                self.append(" ");
                 push_ipv6(self.out, &a);
             }
             38 => {
@@ -584,7 +584,7 @@ impl Printer<'_, '_> {
                     push_ipv6(self.out, &a);
                 }
                 if pbit > 0 {
-                    self.s(" ");
+                    self.append(" ");
                     if self.fqdn(cp + 1 + 16 - pbyte, 0)?.is_none() {
                         return Ok(None);
                     }
@@ -605,10 +605,10 @@ impl Printer<'_, '_> {
             T_OPT => {
                 let _ = write!(self.out, " UDPsize={class}");
                 if opt_flags & 0x8000 != 0 {
-                    self.s(" DO");
+                    self.append(" DO");
                 }
                 if cp < rp {
-                    self.s(" [");
+                    self.append(" [");
                     let mut cp = cp;
                     while cp < rp {
                         match self.eopt(cp)? {
@@ -616,10 +616,10 @@ impl Printer<'_, '_> {
                             None => return Ok(None),
                         }
                         if cp < rp {
-                            self.s(",");
+                            self.append(",");
                         }
                     }
-                    self.s("]");
+                    self.append("]");
                 }
             }
             // UNSPECA: the data as one string.
@@ -628,7 +628,7 @@ impl Printer<'_, '_> {
                 if self.v == 0 {
                     return Ok(Some(rp));
                 }
-                self.s(" ");
+                self.append(" ");
                 let Some(cp) = self.fqdn(cp, 0)? else { return Ok(None) };
                 let cp = cp + 6;
                 let fudge = self.be16(cp)?;
@@ -655,7 +655,7 @@ impl Printer<'_, '_> {
         }
         let opt = self.be16(cp)?;
         match edns_opt_name(opt) {
-            Some(n) => self.s(n),
+            Some(n) => self.append(n),
             None => {
                 let _ = write!(self.out, "Opt{opt}");
             }
@@ -669,17 +669,17 @@ impl Printer<'_, '_> {
             return Ok(None);
         }
         if len > 0 {
-            self.s(" ");
+            self.append(" ");
             let data = &self.m[cp..cp + len];
             match opt {
                 8 => self.ecs(data),
                 10 => {
                     if len < 8 || (len > 8 && len < 16) || len > 40 {
-                        self.s(" (invalid)");
+                        self.append(" (invalid)");
                     } else {
                         for (k, b) in data.iter().enumerate() {
                             if k == 8 {
-                                self.s(" ");
+                                self.append(" ");
                             }
                             let _ = write!(self.out, "{b:02x}");
                         }
@@ -687,7 +687,7 @@ impl Printer<'_, '_> {
                 }
                 11 => {
                     if len != 2 {
-                        self.s(" (invalid)");
+                        self.append(" (invalid)");
                     } else {
                         let t = u16::from_be_bytes([data[0], data[1]]);
                         let _ = write!(self.out, "{:.1} sec", t as f64 / 10.0);
@@ -695,7 +695,7 @@ impl Printer<'_, '_> {
                 }
                 9 => {
                     if len != 4 {
-                        self.s(" (invalid)");
+                        self.append(" (invalid)");
                     } else {
                         let t = u32::from_be_bytes([data[0], data[1], data[2], data[3]]);
                         let _ = write!(self.out, "{t} sec");
@@ -706,11 +706,11 @@ impl Printer<'_, '_> {
                 }
                 14 => {
                     if !len.is_multiple_of(2) {
-                        self.s(" (invalid)");
+                        self.append(" (invalid)");
                     } else {
                         for (k, pair) in data.chunks(2).enumerate() {
                             if k > 0 {
-                                self.s(" ");
+                                self.append(" ");
                             }
                             let _ = write!(self.out, "{}", u16::from_be_bytes([pair[0], pair[1]]));
                         }
@@ -724,10 +724,10 @@ impl Printer<'_, '_> {
                     };
                     for (k, &b) in data.iter().enumerate() {
                         if k > 0 {
-                            self.s(" ");
+                            self.append(" ");
                         }
                         match table(b) {
-                            Some(n) => self.s(n),
+                            Some(n) => self.append(n),
                             None => {
                                 let _ = write!(self.out, "Alg_{b}");
                             }
@@ -751,7 +751,7 @@ impl Printer<'_, '_> {
     /// `edns0_ecs_print`: EDNS client subnet.
     fn ecs(&mut self, data: &[u8]) {
         if data.len() < 4 {
-            self.s(" (invalid)");
+            self.append(" (invalid)");
             return;
         }
         let family = u16::from_be_bytes([data[0], data[1]]);
@@ -760,13 +760,13 @@ impl Printer<'_, '_> {
             1 => 32,
             2 => 128,
             _ => {
-                self.s(" (invalid)");
+                self.append(" (invalid)");
                 return;
             }
         };
         let n = data.len() - 4;
         if n > addr_bits / 8 || src_len > addr_bits || scope_len > addr_bits || src_len.div_ceil(8) != n {
-            self.s(" (invalid)");
+            self.append(" (invalid)");
             return;
         }
         let mut padded = [0u8; 16];
@@ -782,14 +782,14 @@ impl Printer<'_, '_> {
     /// Prints records while data remains; `prefix` goes before the first one.
     fn rsection(&mut self, cp: &mut usize, count: &mut u16, prefix: &str) -> ReadResult<bool> {
         if *cp < self.m.len() && *count > 0 {
-            self.s(prefix);
+            self.append(prefix);
             match self.rprint(*cp)? {
                 Some(c) => *cp = c,
                 None => return Ok(false),
             }
             *count -= 1;
             while *cp < self.m.len() && *count > 0 {
-                self.s(",");
+                self.append(",");
                 match self.rprint(*cp)? {
                     Some(c) => *cp = c,
                     None => return Ok(false),
@@ -858,7 +858,7 @@ impl Printer<'_, '_> {
                 return Ok(());
             }
             self.m = &self.m[2..];
-            self.s(" ");
+            self.append(" ");
         }
         if length < 12 {
             let _ = write!(self.out, "domain [length {length} < 12] (invalid)");
@@ -881,17 +881,17 @@ impl Printer<'_, '_> {
             push_rcode(self.out, rcode);
             for (bit, on, off) in [(0x0400, "*", ""), (0x0080, "", "-"), (0x0200, "|", ""), (0x0020, "$", "")]
             {
-                self.s(if flags & bit != 0 { on } else { off });
+                self.append(if flags & bit != 0 { on } else { off });
             }
             if qd != 1 {
                 let _ = write!(self.out, " [{qd}q]");
             }
             for k in 0..qd {
                 if k != 0 {
-                    self.s(",");
+                    self.append(",");
                 }
                 if self.v > 1 {
-                    self.s(" q:");
+                    self.append(" q:");
                     match self.qprint(cp)? {
                         Some(c) => cp = c,
                         None => return Err(Trunc),
@@ -911,7 +911,7 @@ impl Printer<'_, '_> {
                 }
                 an -= 1;
                 while cp < self.m.len() && an > 0 {
-                    self.s(",");
+                    self.append(",");
                     match self.rprint(cp)? {
                         Some(c) => cp = c,
                         None => return Err(Trunc),
@@ -928,8 +928,8 @@ impl Printer<'_, '_> {
                 return Err(Trunc);
             }
         } else {
-            self.s(if flags & 0x0100 != 0 { "+" } else { "" });
-            self.s(if flags & 0x0010 != 0 { "%" } else { "" });
+            self.append(if flags & 0x0100 != 0 { "+" } else { "" });
+            self.append(if flags & 0x0010 != 0 { "%" } else { "" });
             if flags & 0x6cf != 0 {
                 let _ = write!(self.out, " [b2&3=0x{flags:x}]");
             }
@@ -979,7 +979,7 @@ impl Printer<'_, '_> {
                     }
                     an -= 1;
                     while cp < self.m.len() && an > 0 {
-                        self.s(",");
+                        self.append(",");
                         match self.rprint(cp)? {
                             Some(c) => cp = c,
                             None => return Err(Trunc),

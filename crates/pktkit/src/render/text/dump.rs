@@ -1,7 +1,7 @@
 //! Payload dumps: tcpdump's `-x`, `-X`, `-A` hex and ASCII layouts and its default print of
 //! a payload it does not decode.
 
-use crate::render::out::{hex, s};
+use crate::render::out::{append_str, hex};
 
 use super::TextPrinter;
 
@@ -45,7 +45,7 @@ pub(super) fn hex_indent(b: &mut Vec<u8>, p: &[u8], indent: &str) {
         if chunk.is_empty() {
             continue;
         }
-        s(b, indent);
+        append_str(b, indent);
         b.extend_from_slice(&chunk[1..]);
     }
 }
@@ -57,9 +57,9 @@ pub fn hex_only(b: &mut Vec<u8>, p: &[u8]) {
     let mut chunks = p.chunks_exact(2);
     for c in &mut chunks {
         if i.is_multiple_of(8) {
-            s(b, "\n\t0x");
+            append_str(b, "\n\t0x");
             hex(b, oset as u64, 4);
-            s(b, ": ");
+            append_str(b, ": ");
             oset += 16;
         }
         i += 1;
@@ -69,9 +69,9 @@ pub fn hex_only(b: &mut Vec<u8>, p: &[u8]) {
     }
     if let [last] = chunks.remainder() {
         if i.is_multiple_of(8) {
-            s(b, "\n\t0x");
+            append_str(b, "\n\t0x");
             hex(b, oset as u64, 4);
-            s(b, ": ");
+            append_str(b, ": ");
         }
         b.push(b' ');
         hex(b, *last as u64, 2);
@@ -86,9 +86,9 @@ pub(super) fn graph(c: u8) -> u8 {
 pub fn hex_ascii(b: &mut Vec<u8>, p: &[u8], start: usize) {
     let mut oset = start;
     for line in p.chunks(16) {
-        s(b, "\n\t0x");
+        append_str(b, "\n\t0x");
         hex(b, oset as u64, 4);
-        s(b, ": ");
+        append_str(b, ": ");
         let before = b.len();
         for c in line.chunks(2) {
             b.push(b' ');
@@ -100,7 +100,7 @@ pub fn hex_ascii(b: &mut Vec<u8>, p: &[u8], start: usize) {
         for _ in (b.len() - before)..40 {
             b.push(b' ');
         }
-        s(b, "  ");
+        append_str(b, "  ");
         for &c in line {
             b.push(graph(c));
         }

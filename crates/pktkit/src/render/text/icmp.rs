@@ -1,6 +1,6 @@
 //! ICMP as tcpdump's `icmp_print`, with the quoted packet of errors.
 
-use crate::render::out::{self, be16, be32, hex, s, u};
+use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::cksum::{fold, shouldbe, sum_be};
 use super::{IpCtx, TextPrinter};
@@ -8,10 +8,10 @@ use super::{IpCtx, TextPrinter};
 impl TextPrinter {
     pub(super) fn icmp(&mut self, b: &mut Vec<u8>, p: &[u8], plen: usize, ctx: IpCtx<'_>) {
         let (Some(&ty), Some(&code)) = (p.first(), p.get(1)) else {
-            s(b, " [|icmp]");
+            append_str(b, " [|icmp]");
             return;
         };
-        s(b, "ICMP ");
+        append_str(b, "ICMP ");
         let start = b.len();
         // The quoted IP header starts at offset 8.
         let q = p.get(8..).unwrap_or(&[]);
@@ -28,10 +28,10 @@ impl TextPrinter {
         let ok: bool = match ty {
             0 | 8 => match (be16(p, 4), be16(p, 6)) {
                 (Some(id), Some(seq)) => {
-                    s(b, if ty == 8 { "echo request, id " } else { "echo reply, id " });
-                    u(b, id);
-                    s(b, ", seq ");
-                    u(b, seq);
+                    append_str(b, if ty == 8 { "echo request, id " } else { "echo reply, id " });
+                    append_decimal(b, id);
+                    append_str(b, ", seq ");
+                    append_decimal(b, seq);
                     true
                 }
                 _ => false,
@@ -40,9 +40,9 @@ impl TextPrinter {
                 2 => {
                     if let (Some(a), Some(&pr)) = (qdst, q.get(9)) {
                         out::ip4(b, a);
-                        s(b, " protocol ");
-                        u(b, pr);
-                        s(b, " unreachable");
+                        append_str(b, " protocol ");
+                        append_decimal(b, pr);
+                        append_str(b, " unreachable");
                         true
                     } else {
                         false
@@ -54,16 +54,16 @@ impl TextPrinter {
                         (Some(a), Some(&pr), Some(dport)) => {
                             out::ip4(b, a);
                             match pr {
-                                6 => s(b, " tcp port "),
-                                17 => s(b, " udp port "),
+                                6 => append_str(b, " tcp port "),
+                                17 => append_str(b, " udp port "),
                                 _ => {
-                                    s(b, " protocol ");
-                                    u(b, pr);
-                                    s(b, " port ");
+                                    append_str(b, " protocol ");
+                                    append_decimal(b, pr);
+                                    append_str(b, " port ");
                                 }
                             }
-                            u(b, dport);
-                            s(b, " unreachable");
+                            append_decimal(b, dport);
+                            append_str(b, " unreachable");
                             true
                         }
                         _ => false,
@@ -72,10 +72,10 @@ impl TextPrinter {
                 4 => match (qdst, be16(p, 6)) {
                     (Some(a), Some(mtu)) => {
                         out::ip4(b, a);
-                        s(b, " unreachable - need to frag");
+                        append_str(b, " unreachable - need to frag");
                         if mtu != 0 {
-                            s(b, " (mtu ");
-                            u(b, mtu);
+                            append_str(b, " (mtu ");
+                            append_decimal(b, mtu);
                             b.push(b')');
                         }
                         true
@@ -100,16 +100,16 @@ impl TextPrinter {
                         _ => ("", ""),
                     };
                     if pre.is_empty() && post.is_empty() {
-                        s(b, "#");
-                        u(b, code);
+                        append_str(b, "#");
+                        append_decimal(b, code);
                         b.push(b' ');
                         let ok = need(b, qdst);
-                        s(b, " unreachable");
+                        append_str(b, " unreachable");
                         ok
                     } else {
-                        s(b, pre);
+                        append_str(b, pre);
                         let ok = need(b, qdst);
-                        s(b, post);
+                        append_str(b, post);
                         ok
                     }
                 }
@@ -124,15 +124,15 @@ impl TextPrinter {
                         _ => ("", ""),
                     };
                     if pre.is_empty() {
-                        s(b, "redirect-#");
-                        u(b, code);
+                        append_str(b, "redirect-#");
+                        append_decimal(b, code);
                         b.push(b' ');
                         out::ip4(b, a);
-                        s(b, " to ");
+                        append_str(b, " to ");
                     } else {
-                        s(b, pre);
+                        append_str(b, pre);
                         out::ip4(b, a);
-                        s(b, mid);
+                        append_str(b, mid);
                     }
                     out::ip4(b, gw);
                     true
@@ -141,23 +141,23 @@ impl TextPrinter {
             },
             11 => {
                 match code {
-                    0 => s(b, "time exceeded in-transit"),
-                    1 => s(b, "ip reassembly time exceeded"),
+                    0 => append_str(b, "time exceeded in-transit"),
+                    1 => append_str(b, "ip reassembly time exceeded"),
                     _ => {
-                        s(b, "time exceeded-#");
-                        u(b, code);
+                        append_str(b, "time exceeded-#");
+                        append_decimal(b, code);
                     }
                 }
                 true
             }
             12 => {
                 if code != 0 {
-                    s(b, "parameter problem - code ");
-                    u(b, code);
+                    append_str(b, "parameter problem - code ");
+                    append_decimal(b, code);
                     true
                 } else if let Some(&ptr) = p.get(4) {
-                    s(b, "parameter problem - octet ");
-                    u(b, ptr);
+                    append_str(b, "parameter problem - octet ");
+                    append_decimal(b, ptr);
                     true
                 } else {
                     false
@@ -165,27 +165,27 @@ impl TextPrinter {
             }
             9 => match (p.get(4), p.get(5), be16(p, 6)) {
                 (Some(&num), Some(&size), Some(life)) => {
-                    s(b, "router advertisement lifetime ");
+                    append_str(b, "router advertisement lifetime ");
                     let life = life as u32;
                     if life < 60 {
-                        u(b, life);
+                        append_decimal(b, life);
                     } else if life < 3600 {
-                        u(b, life / 60);
+                        append_decimal(b, life / 60);
                         b.push(b':');
-                        out::u_pad(b, life % 60, 2, b'0');
+                        out::append_decimal_padded(b, life % 60, 2, b'0');
                     } else {
-                        u(b, life / 3600);
+                        append_decimal(b, life / 3600);
                         b.push(b':');
-                        out::u_pad(b, life % 3600 / 60, 2, b'0');
+                        out::append_decimal_padded(b, life % 3600 / 60, 2, b'0');
                         b.push(b':');
-                        out::u_pad(b, life % 60, 2, b'0');
+                        out::append_decimal_padded(b, life % 60, 2, b'0');
                     }
                     b.push(b' ');
-                    u(b, num);
+                    append_decimal(b, num);
                     b.push(b':');
                     if size != 2 {
-                        s(b, " [size ");
-                        u(b, size);
+                        append_str(b, " [size ");
+                        append_decimal(b, size);
                         b.push(b']');
                         true
                     } else {
@@ -193,10 +193,10 @@ impl TextPrinter {
                         for i in 0..num as usize {
                             match (p.get(8 + i * 8..12 + i * 8), be32(p, 12 + i * 8)) {
                                 (Some(a), Some(pref)) => {
-                                    s(b, " {");
+                                    append_str(b, " {");
                                     out::ip4(b, a);
                                     b.push(b' ');
-                                    u(b, pref);
+                                    append_decimal(b, pref);
                                     b.push(b'}');
                                 }
                                 _ => {
@@ -212,7 +212,7 @@ impl TextPrinter {
             },
             18 => match be32(p, 8) {
                 Some(m) => {
-                    s(b, "address mask is 0x");
+                    append_str(b, "address mask is 0x");
                     hex(b, m as u64, 8);
                     true
                 }
@@ -220,25 +220,25 @@ impl TextPrinter {
             },
             13 => match (be16(p, 4), be16(p, 6)) {
                 (Some(id), Some(seq)) => {
-                    s(b, "time stamp query id ");
-                    u(b, id);
-                    s(b, " seq ");
-                    u(b, seq);
+                    append_str(b, "time stamp query id ");
+                    append_decimal(b, id);
+                    append_str(b, " seq ");
+                    append_decimal(b, seq);
                     true
                 }
                 _ => false,
             },
             14 => match (be16(p, 4), be16(p, 6), be32(p, 8), be32(p, 12), be32(p, 16)) {
                 (Some(id), Some(seq), Some(org), Some(recv), Some(xmit)) => {
-                    s(b, "time stamp reply id ");
-                    u(b, id);
-                    s(b, " seq ");
-                    u(b, seq);
-                    s(b, ": org ");
+                    append_str(b, "time stamp reply id ");
+                    append_decimal(b, id);
+                    append_str(b, " seq ");
+                    append_decimal(b, seq);
+                    append_str(b, ": org ");
                     tstamp(b, org);
-                    s(b, ", recv ");
+                    append_str(b, ", recv ");
                     tstamp(b, recv);
-                    s(b, ", xmit ");
+                    append_str(b, ", xmit ");
                     tstamp(b, xmit);
                     true
                 }
@@ -246,14 +246,14 @@ impl TextPrinter {
             },
             _ => {
                 match ty {
-                    4 => s(b, "source quench"),
-                    10 => s(b, "router solicitation"),
-                    15 => s(b, "information request"),
-                    16 => s(b, "information reply"),
-                    17 => s(b, "address mask request"),
+                    4 => append_str(b, "source quench"),
+                    10 => append_str(b, "router solicitation"),
+                    15 => append_str(b, "information request"),
+                    16 => append_str(b, "information reply"),
+                    17 => append_str(b, "address mask request"),
                     _ => {
-                        s(b, "type-#");
-                        u(b, ty);
+                        append_str(b, "type-#");
+                        append_decimal(b, ty);
                     }
                 }
                 true
@@ -261,24 +261,24 @@ impl TextPrinter {
         };
         if !ok {
             b.truncate(start);
-            s(b, " [|icmp]");
+            append_str(b, " [|icmp]");
             return;
         }
-        s(b, ", length ");
-        u(b, plen);
+        append_str(b, ", length ");
+        append_decimal(b, plen);
         if self.o.verbosity > 0 && !ctx.fragmented && p.len() >= plen {
             let sum = fold(sum_be(&p[..plen], 0));
             if sum != 0xffff {
                 let field = be16(p, 2).unwrap_or(0);
-                s(b, " (wrong icmp cksum ");
+                append_str(b, " (wrong icmp cksum ");
                 out::hex_min(b, field as u64);
-                s(b, " (->");
+                append_str(b, " (->");
                 out::hex_min(b, shouldbe(field, !sum) as u64);
-                s(b, ")!)");
+                append_str(b, ")!)");
             }
         }
         if self.o.verbosity > 0 && matches!(ty, 3 | 4 | 5 | 11 | 12) && q.len() >= 4 {
-            s(b, "\n\t");
+            append_str(b, "\n\t");
             let qlen = be16(q, 2).unwrap_or(0) as usize;
             self.ip4(b, q, qlen);
         }
@@ -289,11 +289,11 @@ impl TextPrinter {
 /// are not wrapped).
 fn tstamp(b: &mut Vec<u8>, ms: u32) {
     let secs = ms / 1000;
-    out::u_pad(b, secs / 3600, 2, b'0');
+    out::append_decimal_padded(b, secs / 3600, 2, b'0');
     b.push(b':');
-    out::u_pad(b, secs / 60 % 60, 2, b'0');
+    out::append_decimal_padded(b, secs / 60 % 60, 2, b'0');
     b.push(b':');
-    out::u_pad(b, secs % 60, 2, b'0');
+    out::append_decimal_padded(b, secs % 60, 2, b'0');
     b.push(b'.');
-    out::u_pad(b, ms % 1000, 3, b'0');
+    out::append_decimal_padded(b, ms % 1000, 3, b'0');
 }

@@ -2,7 +2,7 @@
 //! MLD, router advertisements.
 
 use crate::proto::icmpv6 as icmp6c;
-use crate::render::out::{self, be16, be32, hex, s, u};
+use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::cksum::{fold, pseudo, shouldbe, sum_be};
 use super::dump::{hex_ascii, hex_indent};
@@ -18,45 +18,45 @@ impl TextPrinter {
         fragmented: bool,
     ) {
         let (Some(&ty), Some(&code)) = (p.first(), p.get(1)) else {
-            s(b, " [|icmp6]");
+            append_str(b, " [|icmp6]");
             return;
         };
         if self.o.verbosity > 0 && !fragmented && p.len() >= length {
             let field = be16(p, 2).unwrap_or(0);
             let sum = fold(sum_be(&p[..length], pseudo(ctx, 58, length)));
             if sum != 0xffff {
-                s(b, "[bad icmp6 cksum 0x");
+                append_str(b, "[bad icmp6 cksum 0x");
                 hex(b, field as u64, 4);
-                s(b, " -> 0x");
+                append_str(b, " -> 0x");
                 hex(b, shouldbe(field, !sum) as u64, 4);
-                s(b, "!] ");
+                append_str(b, "!] ");
             } else {
-                s(b, "[icmp6 sum ok] ");
+                append_str(b, "[icmp6 sum ok] ");
             }
         }
         let start = b.len();
-        s(b, "ICMP6, ");
+        append_str(b, "ICMP6, ");
         match icmp6_name(ty) {
-            Some(n) => s(b, n),
+            Some(n) => append_str(b, n),
             None => {
-                s(b, "unknown icmp6 type (");
-                u(b, ty);
+                append_str(b, "unknown icmp6 type (");
+                append_decimal(b, ty);
                 b.push(b')');
             }
         }
         let v = self.o.verbosity;
         if v > 0 && matches!(ty, 133..=137 | 145 | 147) {
-            s(b, ", length ");
-            u(b, length);
+            append_str(b, ", length ");
+            append_decimal(b, length);
         }
         let oip = p.get(8..).unwrap_or(&[]);
         let trunc = |b: &mut Vec<u8>| {
-            s(b, " [|icmp6]");
+            append_str(b, " [|icmp6]");
         };
         match ty {
             icmp6c::UNREACH => {
-                s(b, ", ");
-                s(
+                append_str(b, ", ");
+                append_str(
                     b,
                     match code {
                         0 => "unreachable route",
@@ -69,8 +69,8 @@ impl TextPrinter {
                 );
                 if code > 4 {
                     b.truncate(b.len() - 2);
-                    s(b, ", unknown unreach code (");
-                    u(b, code);
+                    append_str(b, ", unknown unreach code (");
+                    append_decimal(b, code);
                     b.push(b')');
                 }
                 match code {
@@ -85,7 +85,7 @@ impl TextPrinter {
                         (Some(dst), Some(src)) => {
                             b.push(b' ');
                             out::ip6(b, dst);
-                            s(b, ", source address ");
+                            append_str(b, ", source address ");
                             out::ip6(b, src);
                         }
                         _ => return trunc(b),
@@ -100,19 +100,19 @@ impl TextPrinter {
                         let dst = &oip[24..40];
                         match prot {
                             6 | 17 => {
-                                s(b, ", ");
+                                append_str(b, ", ");
                                 out::ip6(b, dst);
-                                s(b, if prot == 6 { " tcp port " } else { " udp port " });
-                                u(b, dport);
+                                append_str(b, if prot == 6 { " tcp port " } else { " udp port " });
+                                append_decimal(b, dport);
                             }
                             _ => {
-                                s(b, ", ");
+                                append_str(b, ", ");
                                 out::ip6(b, dst);
-                                s(b, " protocol ");
-                                u(b, prot);
-                                s(b, " port ");
-                                u(b, dport);
-                                s(b, " unreachable");
+                                append_str(b, " protocol ");
+                                append_decimal(b, prot);
+                                append_str(b, " port ");
+                                append_decimal(b, dport);
+                                append_str(b, " unreachable");
                             }
                         }
                     }
@@ -121,23 +121,23 @@ impl TextPrinter {
             }
             icmp6c::PACKET_TOO_BIG => match be32(p, 4) {
                 Some(mtu) => {
-                    s(b, ", mtu ");
-                    u(b, mtu);
+                    append_str(b, ", mtu ");
+                    append_decimal(b, mtu);
                 }
                 None => return trunc(b),
             },
             icmp6c::TIME_EXCEEDED => match code {
                 0 => match oip.get(24..40) {
                     Some(a) => {
-                        s(b, " for ");
+                        append_str(b, " for ");
                         out::ip6(b, a);
                     }
                     None => return trunc(b),
                 },
-                1 => s(b, " (reassembly)"),
+                1 => append_str(b, " (reassembly)"),
                 _ => {
-                    s(b, ", unknown code (");
-                    u(b, code);
+                    append_str(b, ", unknown code (");
+                    append_decimal(b, code);
                     b.push(b')');
                 }
             },
@@ -147,36 +147,36 @@ impl TextPrinter {
                     return trunc(b);
                 }
                 match code {
-                    0 => s(b, ", erroneous - octet "),
-                    1 => s(b, ", next header - octet "),
-                    2 => s(b, ", option - octet "),
-                    3 => s(b, ", incomplete header chain - octet "),
+                    0 => append_str(b, ", erroneous - octet "),
+                    1 => append_str(b, ", next header - octet "),
+                    2 => append_str(b, ", option - octet "),
+                    3 => append_str(b, ", incomplete header chain - octet "),
                     _ => {
-                        s(b, ", code-#");
-                        u(b, code);
+                        append_str(b, ", code-#");
+                        append_decimal(b, code);
                     }
                 }
                 if code <= 3 {
-                    u(b, ptr);
+                    append_decimal(b, ptr);
                 }
             }
             icmp6c::ECHO_REQUEST | icmp6c::ECHO_REPLY => match (be16(p, 4), be16(p, 6)) {
                 (Some(id), Some(seq)) => {
-                    s(b, ", id ");
-                    u(b, id);
-                    s(b, ", seq ");
-                    u(b, seq);
+                    append_str(b, ", id ");
+                    append_decimal(b, id);
+                    append_str(b, ", seq ");
+                    append_decimal(b, seq);
                 }
                 _ => return trunc(b),
             },
             130 => {
                 if length == 24 {
-                    s(b, " v1");
+                    append_str(b, " v1");
                     if !mld6(b, p) {
                         return trunc(b);
                     }
                 } else if length >= 28 {
-                    s(b, " v2");
+                    append_str(b, " v2");
                     let Some(mrc) = be16(p, 4) else { return trunc(b) };
                     if v > 0 {
                         let mrt: u32 = if mrc < 32768 {
@@ -184,45 +184,45 @@ impl TextPrinter {
                         } else {
                             ((mrc as u32 & 0x0fff) | 0x1000) << (((mrc as u32 & 0x7000) >> 12) + 3)
                         };
-                        s(b, " [max resp delay=");
-                        u(b, mrt);
+                        append_str(b, " [max resp delay=");
+                        append_decimal(b, mrt);
                         b.push(b']');
                     }
                     let Some(g) = p.get(8..24) else { return trunc(b) };
-                    s(b, " [gaddr ");
+                    append_str(b, " [gaddr ");
                     out::ip6(b, g);
                     if v > 0 {
                         let (Some(&f), Some(&qqic)) = (p.get(24), p.get(25)) else { return trunc(b) };
                         if f & 0x08 != 0 {
-                            s(b, " sflag");
+                            append_str(b, " sflag");
                         }
                         if f & 0x07 != 0 {
-                            s(b, " robustness=");
-                            u(b, f & 7);
+                            append_str(b, " robustness=");
+                            append_decimal(b, f & 7);
                         }
                         let qqi: u32 = if qqic < 128 {
                             qqic as u32
                         } else {
                             ((qqic as u32 & 0x0f) | 0x10) << (((qqic as u32 & 0x70) >> 4) + 3)
                         };
-                        s(b, " qqi=");
-                        u(b, qqi);
+                        append_str(b, " qqi=");
+                        append_decimal(b, qqi);
                     }
                     let Some(nsrcs) = be16(p, 26) else { return trunc(b) };
                     if nsrcs > 0 {
                         if length < 28 + nsrcs as usize * 16 {
-                            s(b, " [invalid number of sources]");
+                            append_str(b, " [invalid number of sources]");
                         } else {
-                            s(b, ", ");
-                            u(b, nsrcs);
-                            s(b, " source(s)");
+                            append_str(b, ", ");
+                            append_decimal(b, nsrcs);
+                            append_str(b, " source(s)");
                         }
                     }
                     b.push(b']');
                 } else {
-                    s(b, " unknown-version (len ");
-                    u(b, length);
-                    s(b, ") ");
+                    append_str(b, " unknown-version (len ");
+                    append_decimal(b, length);
+                    append_str(b, ") ");
                 }
             }
             131 | 132 => {
@@ -242,24 +242,24 @@ impl TextPrinter {
                     else {
                         return trunc(b);
                     };
-                    s(b, "\n\thop limit ");
-                    u(b, hl);
-                    s(b, ", Flags [");
+                    append_str(b, "\n\thop limit ");
+                    append_decimal(b, hl);
+                    append_str(b, ", Flags [");
                     let mut any = false;
                     for (bit, n) in [(0x80u8, "managed"), (0x40, "other stateful"), (0x20, "home agent")] {
                         if fl & bit != 0 {
                             if any {
-                                s(b, ", ");
+                                append_str(b, ", ");
                             }
-                            s(b, n);
+                            append_str(b, n);
                             any = true;
                         }
                     }
                     if !any {
-                        s(b, "none");
+                        append_str(b, "none");
                     }
-                    s(b, "], pref ");
-                    s(
+                    append_str(b, "], pref ");
+                    append_str(
                         b,
                         match fl & 0x18 {
                             0x08 => "high",
@@ -268,13 +268,13 @@ impl TextPrinter {
                             _ => "medium",
                         },
                     );
-                    s(b, ", router lifetime ");
-                    u(b, life);
-                    s(b, "s, reachable time ");
-                    u(b, reach);
-                    s(b, "ms, retrans timer ");
-                    u(b, retrans);
-                    s(b, "ms");
+                    append_str(b, ", router lifetime ");
+                    append_decimal(b, life);
+                    append_str(b, "s, reachable time ");
+                    append_decimal(b, reach);
+                    append_str(b, "ms, retrans timer ");
+                    append_decimal(b, retrans);
+                    append_str(b, "ms");
                     if !nd_options(b, p, length, 16, v) {
                         return trunc(b);
                     }
@@ -282,7 +282,7 @@ impl TextPrinter {
             }
             icmp6c::NEIGHBOR_SOLICIT => match p.get(8..24) {
                 Some(t) => {
-                    s(b, ", who has ");
+                    append_str(b, ", who has ");
                     out::ip6(b, t);
                     if v > 0 && !nd_options(b, p, length, 24, v) {
                         return trunc(b);
@@ -292,11 +292,11 @@ impl TextPrinter {
             },
             icmp6c::NEIGHBOR_ADVERT => match p.get(8..24) {
                 Some(t) => {
-                    s(b, ", tgt is ");
+                    append_str(b, ", tgt is ");
                     out::ip6(b, t);
                     if v > 0 {
                         let f = be32(p, 4).unwrap_or(0);
-                        s(b, ", Flags [");
+                        append_str(b, ", Flags [");
                         let mut any = false;
                         for (bit, n) in [
                             (0x8000_0000u32, "router"),
@@ -305,14 +305,14 @@ impl TextPrinter {
                         ] {
                             if f & bit != 0 {
                                 if any {
-                                    s(b, ", ");
+                                    append_str(b, ", ");
                                 }
-                                s(b, n);
+                                append_str(b, n);
                                 any = true;
                             }
                         }
                         if !any {
-                            s(b, "none");
+                            append_str(b, "none");
                         }
                         b.push(b']');
                         if !nd_options(b, p, length, 24, v) {
@@ -324,9 +324,9 @@ impl TextPrinter {
             },
             icmp6c::REDIRECT => match (p.get(24..40), p.get(8..24)) {
                 (Some(dst), Some(tgt)) => {
-                    s(b, ", ");
+                    append_str(b, ", ");
                     out::ip6(b, dst);
-                    s(b, " to ");
+                    append_str(b, " to ");
                     out::ip6(b, tgt);
                     if v > 0 && !nd_options(b, p, length, 40, v) {
                         return trunc(b);
@@ -336,19 +336,19 @@ impl TextPrinter {
             },
             143 => {
                 if length < 8 {
-                    s(b, " [invalid len ");
-                    u(b, length);
+                    append_str(b, " [invalid len ");
+                    append_decimal(b, length);
                     b.push(b']');
                 } else {
                     let Some(n) = be16(p, 6) else { return trunc(b) };
-                    s(b, ", ");
-                    u(b, n);
-                    s(b, " group record(s)");
+                    append_str(b, ", ");
+                    append_decimal(b, n);
+                    append_str(b, " group record(s)");
                     if v > 0 {
                         let mut g = 8usize;
                         for _ in 0..n {
                             if length < g + 20 {
-                                s(b, " [invalid number of groups]");
+                                append_str(b, " [invalid number of groups]");
                                 return;
                             }
                             let (Some(addr), Some(&ty), Some(nsrcs)) =
@@ -356,35 +356,35 @@ impl TextPrinter {
                             else {
                                 return trunc(b);
                             };
-                            s(b, " [gaddr ");
+                            append_str(b, " [gaddr ");
                             out::ip6(b, addr);
                             b.push(b' ');
                             match ty {
-                                1 => s(b, "is_in"),
-                                2 => s(b, "is_ex"),
-                                3 => s(b, "to_in"),
-                                4 => s(b, "to_ex"),
-                                5 => s(b, "allow"),
-                                6 => s(b, "block"),
+                                1 => append_str(b, "is_in"),
+                                2 => append_str(b, "is_ex"),
+                                3 => append_str(b, "to_in"),
+                                4 => append_str(b, "to_ex"),
+                                5 => append_str(b, "allow"),
+                                6 => append_str(b, "block"),
                                 _ => {
-                                    s(b, " [v2-report-#");
-                                    u(b, ty);
+                                    append_str(b, " [v2-report-#");
+                                    append_decimal(b, ty);
                                     b.push(b']');
                                 }
                             }
                             let ns = nsrcs as usize;
                             if length < g + 20 + ns * 16 {
-                                s(b, " [invalid number of sources ");
-                                u(b, ns);
+                                append_str(b, " [invalid number of sources ");
+                                append_decimal(b, ns);
                                 b.push(b']');
                                 return;
                             }
                             if v == 1 {
-                                s(b, ", ");
-                                u(b, ns);
-                                s(b, " source(s)");
+                                append_str(b, ", ");
+                                append_decimal(b, ns);
+                                append_str(b, " source(s)");
                             } else {
-                                s(b, " {");
+                                append_str(b, " {");
                                 for j in 0..ns {
                                     let Some(src) = p.get(g + 20 + j * 16..g + 36 + j * 16) else {
                                         return trunc(b);
@@ -392,7 +392,7 @@ impl TextPrinter {
                                     b.push(b' ');
                                     out::ip6(b, src);
                                 }
-                                s(b, " }");
+                                append_str(b, " }");
                             }
                             g += 20 + ns * 16;
                             b.push(b']');
@@ -403,28 +403,28 @@ impl TextPrinter {
             141 | 142 => {}
             144 | 146 => match be16(p, 4) {
                 Some(id) => {
-                    s(b, ", id 0x");
+                    append_str(b, ", id 0x");
                     hex(b, id as u64, 4);
                 }
                 None => return trunc(b),
             },
             _ => {
                 if icmp6_name(ty).is_none() || !matches!(ty, 138 | 139 | 140 | 145 | 147 | 155) {
-                    s(b, ", length ");
-                    u(b, length);
+                    append_str(b, ", length ");
+                    append_decimal(b, length);
                     if v <= 1 {
                         hex_ascii(b, p.get(..p.len().min(length)).unwrap_or(p), 0);
                     }
                     return;
                 }
                 b.truncate(start);
-                s(b, "ICMP6, ");
-                s(b, icmp6_name(ty).unwrap_or(""));
+                append_str(b, "ICMP6, ");
+                append_str(b, icmp6_name(ty).unwrap_or(""));
             }
         }
         if v == 0 {
-            s(b, ", length ");
-            u(b, length);
+            append_str(b, ", length ");
+            append_decimal(b, length);
         }
     }
 }
@@ -443,8 +443,8 @@ pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize,
             return false;
         }
         let o = &p[off..off + olen];
-        s(b, "\n\t  ");
-        s(
+        append_str(b, "\n\t  ");
+        append_str(
             b,
             match ty {
                 1 => "source link-address",
@@ -460,18 +460,18 @@ pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize,
                 _ => "unknown",
             },
         );
-        s(b, " option (");
-        u(b, ty);
-        s(b, "), length ");
-        u(b, olen);
-        s(b, " (");
-        u(b, len8);
-        s(b, "): ");
+        append_str(b, " option (");
+        append_decimal(b, ty);
+        append_str(b, "), length ");
+        append_decimal(b, olen);
+        append_str(b, " (");
+        append_decimal(b, len8);
+        append_str(b, "): ");
         let lifetime = |b: &mut Vec<u8>, v: u32| {
             if v == u32::MAX {
-                s(b, "infinity");
+                append_str(b, "infinity");
             } else {
-                u(b, v);
+                append_decimal(b, v);
                 b.push(b's');
             }
         };
@@ -480,44 +480,44 @@ pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize,
             3 if olen >= 32 => {
                 out::ip6(b, &o[16..32]);
                 b.push(b'/');
-                u(b, o[2]);
-                s(b, if len8 != 4 { "badlen" } else { "" });
-                s(b, ", Flags [");
+                append_decimal(b, o[2]);
+                append_str(b, if len8 != 4 { "badlen" } else { "" });
+                append_str(b, ", Flags [");
                 let mut any = false;
                 for (bit, n) in [(0x80u8, "onlink"), (0x40, "auto"), (0x20, "router")] {
                     if o[3] & bit != 0 {
                         if any {
-                            s(b, ", ");
+                            append_str(b, ", ");
                         }
-                        s(b, n);
+                        append_str(b, n);
                         any = true;
                     }
                 }
                 if !any {
-                    s(b, "none");
+                    append_str(b, "none");
                 }
-                s(b, "], valid time ");
+                append_str(b, "], valid time ");
                 lifetime(b, be32(o, 4).unwrap_or(0));
-                s(b, ", pref. time ");
+                append_str(b, ", pref. time ");
                 lifetime(b, be32(o, 8).unwrap_or(0));
             }
             5 => {
                 b.push(b' ');
-                u(b, be32(o, 4).unwrap_or(0));
+                append_decimal(b, be32(o, 4).unwrap_or(0));
                 if len8 != 1 {
-                    s(b, "badlen");
+                    append_str(b, "badlen");
                 }
             }
             7 => {
                 b.push(b' ');
-                u(b, be32(o, 4).unwrap_or(0));
-                s(b, "ms");
+                append_decimal(b, be32(o, 4).unwrap_or(0));
+                append_str(b, "ms");
             }
             8 => {
-                s(b, " preference ");
-                u(b, be16(o, 4).unwrap_or(0));
-                s(b, ", lifetime ");
-                u(b, be16(o, 6).unwrap_or(0));
+                append_str(b, " preference ");
+                append_decimal(b, be16(o, 4).unwrap_or(0));
+                append_str(b, ", lifetime ");
+                append_decimal(b, be16(o, 6).unwrap_or(0));
             }
             24 => {
                 let mut prefix = [0u8; 16];
@@ -526,9 +526,9 @@ pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize,
                 b.push(b' ');
                 out::ip6(b, &prefix);
                 b.push(b'/');
-                u(b, o[2]);
-                s(b, ", pref=");
-                s(
+                append_decimal(b, o[2]);
+                append_str(b, ", pref=");
+                append_str(
                     b,
                     match o[3] & 0x18 {
                         0x08 => "high",
@@ -537,22 +537,22 @@ pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize,
                         _ => "medium",
                     },
                 );
-                s(b, ", lifetime=");
+                append_str(b, ", lifetime=");
                 lifetime(b, be32(o, 4).unwrap_or(0));
             }
             25 => {
-                s(b, " lifetime ");
+                append_str(b, " lifetime ");
                 lifetime(b, be32(o, 4).unwrap_or(0));
                 b.push(b',');
                 for a in o[8..].chunks_exact(16) {
-                    s(b, " addr: ");
+                    append_str(b, " addr: ");
                     out::ip6(b, a);
                 }
             }
             31 => {
-                s(b, " lifetime ");
+                append_str(b, " lifetime ");
                 lifetime(b, be32(o, 4).unwrap_or(0));
-                s(b, ", domain(s):");
+                append_str(b, ", domain(s):");
                 // Uncompressed DNS names, zero padded.
                 let mut q = &o[8..];
                 while let Some(&l) = q.first() {
@@ -596,9 +596,9 @@ pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize,
 pub(super) fn mld6(b: &mut Vec<u8>, p: &[u8]) -> bool {
     match (be16(p, 4), p.get(8..24)) {
         (Some(d), Some(a)) => {
-            s(b, "max resp delay: ");
-            u(b, d);
-            s(b, " addr: ");
+            append_str(b, "max resp delay: ");
+            append_decimal(b, d);
+            append_str(b, " addr: ");
             out::ip6(b, a);
             true
         }

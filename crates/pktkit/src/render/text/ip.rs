@@ -3,7 +3,7 @@
 
 use crate::proto::ip_proto;
 use crate::proto::ipv4 as ipv4p;
-use crate::render::out::{self, be16, be32, hex, s, u};
+use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::cksum::{fold, shouldbe, sum_be};
 use super::{IpCtx, TextPrinter};
@@ -15,50 +15,50 @@ impl TextPrinter {
         // With -e the link layer has named the protocol: tcpdump omits "IP ", also for
         // packets inside tunnels and ICMP errors.
         if !self.o.link_header {
-            s(b, "IP ");
+            append_str(b, "IP ");
         }
         let Some(&vhl) = p.first() else {
-            s(b, "[|ip]");
+            append_str(b, "[|ip]");
             return;
         };
         if vhl >> 4 != 4 {
             if vhl >> 4 == 6 {
-                s(b, "IP6, wrong link-layer encapsulation (invalid)");
+                append_str(b, "IP6, wrong link-layer encapsulation (invalid)");
             } else {
-                s(b, "IP");
-                u(b, vhl >> 4);
-                s(b, " (invalid)");
+                append_str(b, "IP");
+                append_decimal(b, vhl >> 4);
+                append_str(b, " (invalid)");
             }
             return;
         }
         if length < 20 {
-            s(b, "truncated-ip ");
-            u(b, length);
+            append_str(b, "truncated-ip ");
+            append_decimal(b, length);
             return;
         }
         let hlen = (vhl & 15) as usize * 4;
         if hlen < 20 {
-            s(b, "bad-hlen ");
-            u(b, hlen);
+            append_str(b, "bad-hlen ");
+            append_decimal(b, hlen);
             return;
         }
         let Some(len) = be16(p, 2) else {
-            s(b, " [|ip]");
+            append_str(b, " [|ip]");
             return;
         };
         let mut len = len as usize;
         if length < len {
-            s(b, "truncated-ip - ");
-            u(b, len - length);
-            s(b, " bytes missing! ");
+            append_str(b, "truncated-ip - ");
+            append_decimal(b, len - length);
+            append_str(b, " bytes missing! ");
         }
         if len < hlen {
-            s(b, "bad-len ");
-            u(b, len);
+            append_str(b, "bad-len ");
+            append_decimal(b, len);
             return;
         }
         if p.len() < 20 {
-            s(b, " [|ip]");
+            append_str(b, " [|ip]");
             return;
         }
         // Cut the captured data to the IP datagram.
@@ -69,44 +69,44 @@ impl TextPrinter {
         let (src, dst) = (&p[12..16], &p[16..20]);
         if self.o.verbosity > 0 {
             let tos = p[1];
-            s(b, "(tos 0x");
+            append_str(b, "(tos 0x");
             out::hex_min(b, tos as u64);
             match tos & 3 {
-                1 => s(b, ",ECT(1)"),
-                2 => s(b, ",ECT(0)"),
-                3 => s(b, ",CE"),
+                1 => append_str(b, ",ECT(1)"),
+                2 => append_str(b, ",ECT(0)"),
+                3 => append_str(b, ",CE"),
                 _ => {}
             }
             if p[8] >= 1 {
-                s(b, ", ttl ");
-                u(b, p[8]);
+                append_str(b, ", ttl ");
+                append_decimal(b, p[8]);
             }
-            s(b, ", id ");
-            u(b, be16(p, 4).unwrap_or(0));
-            s(b, ", offset ");
-            u(b, (off & 0x1fff) as u32 * 8);
-            s(b, ", flags [");
+            append_str(b, ", id ");
+            append_decimal(b, be16(p, 4).unwrap_or(0));
+            append_str(b, ", offset ");
+            append_decimal(b, (off & 0x1fff) as u32 * 8);
+            append_str(b, ", flags [");
             let mut any = false;
             for (bit, name) in [(0x2000u16, "+"), (0x4000, "DF"), (0x8000, "rsvd")] {
                 if off & bit != 0 {
                     if any {
-                        s(b, ", ");
+                        append_str(b, ", ");
                     }
-                    s(b, name);
+                    append_str(b, name);
                     any = true;
                 }
             }
             if !any {
-                s(b, "none");
+                append_str(b, "none");
             }
-            s(b, "], proto ");
-            s(b, ipv4p::proto_name(proto).unwrap_or("unknown"));
-            s(b, " (");
-            u(b, proto);
-            s(b, "), length ");
-            u(b, be16(p, 2).unwrap_or(0));
+            append_str(b, "], proto ");
+            append_str(b, ipv4p::proto_name(proto).unwrap_or("unknown"));
+            append_str(b, " (");
+            append_decimal(b, proto);
+            append_str(b, "), length ");
+            append_decimal(b, be16(p, 2).unwrap_or(0));
             if hlen > 20 {
-                s(b, ", options (");
+                append_str(b, ", options (");
                 ip_options(b, p.get(20..hlen).unwrap_or(&p[20..]));
                 b.push(b')');
             }
@@ -114,64 +114,64 @@ impl TextPrinter {
                 let sum = fold(sum_be(&p[..hlen], 0));
                 if sum != 0xffff {
                     let field = be16(p, 10).unwrap_or(0);
-                    s(b, ", bad cksum ");
+                    append_str(b, ", bad cksum ");
                     out::hex_min(b, field as u64);
-                    s(b, " (->");
+                    append_str(b, " (->");
                     out::hex_min(b, shouldbe(field, !sum) as u64);
-                    s(b, ")!");
+                    append_str(b, ")!");
                 }
             }
-            s(b, ")\n    ");
+            append_str(b, ")\n    ");
         }
         // Options or payload may be cut: what follows prints what it can, as tcpdump does.
         let payload = p.get(hlen..).unwrap_or(&[]);
         if off & 0x1fff == 0 {
             if !matches!(proto, 6 | 17 | 132 | 33) {
                 out::ip4(b, src);
-                s(b, " > ");
+                append_str(b, " > ");
                 out::ip4(b, dst);
-                s(b, ": ");
+                append_str(b, ": ");
             }
             let ctx = IpCtx { v6: false, src, dst, direct: true, fragmented: off & 0x2000 != 0, ttl: p[8] };
             self.demux(b, payload, len, proto, ctx);
         } else {
             out::ip4(b, src);
-            s(b, " > ");
+            append_str(b, " > ");
             out::ip4(b, dst);
-            s(b, ": ip-proto-");
-            u(b, proto);
+            append_str(b, ": ip-proto-");
+            append_decimal(b, proto);
         }
     }
 
     pub(super) fn ip6(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         if !self.o.link_header {
-            s(b, "IP6 ");
+            append_str(b, "IP6 ");
         }
         if length < 40 {
-            s(b, "truncated-ip6 ");
-            u(b, length);
+            append_str(b, "truncated-ip6 ");
+            append_decimal(b, length);
             return;
         }
         let Some(&v) = p.first() else {
-            s(b, " [|ip6]");
+            append_str(b, " [|ip6]");
             return;
         };
         if v >> 4 != 6 {
-            s(b, "version error: ");
-            u(b, v >> 4);
-            s(b, " != 6");
+            append_str(b, "version error: ");
+            append_decimal(b, v >> 4);
+            append_str(b, " != 6");
             return;
         }
         let Some(plen) = be16(p, 4) else {
-            s(b, " [|ip6]");
+            append_str(b, " [|ip6]");
             return;
         };
         let mut len = if plen != 0 {
             let l = plen as usize + 40;
             if length < l {
-                s(b, "truncated-ip6 - ");
-                u(b, l - length);
-                s(b, " bytes missing!");
+                append_str(b, "truncated-ip6 - ");
+                append_decimal(b, l - length);
+                append_str(b, " bytes missing!");
             }
             l
         } else {
@@ -181,7 +181,7 @@ impl TextPrinter {
             if self.o.verbosity > 0 && p.len() >= 8 {
                 self.ip6_vheader(b, p, plen);
             }
-            s(b, " [|ip6]");
+            append_str(b, " [|ip6]");
             return;
         }
         if self.o.verbosity > 0 {
@@ -201,23 +201,23 @@ impl TextPrinter {
             }
             if pos == 40 && !matches!(nh, 6 | 17 | 33 | 132) {
                 out::ip6(b, src);
-                s(b, " > ");
+                append_str(b, " > ");
                 out::ip6(b, dst);
-                s(b, ": ");
+                append_str(b, ": ");
             }
             let cp = &p[pos..];
             match nh {
                 0 | 60 => {
                     let Some(&l) = cp.get(1) else {
-                        s(b, " [|ip6]");
+                        append_str(b, " [|ip6]");
                         return;
                     };
                     let hl = (l as usize + 1) * 8;
                     if cp.len() < hl {
-                        s(b, if nh == 0 { " [|hbh]" } else { " [|dstopt]" });
+                        append_str(b, if nh == 0 { " [|hbh]" } else { " [|dstopt]" });
                         return;
                     }
-                    s(b, if nh == 0 { "HBH " } else { "DSTOPT " });
+                    append_str(b, if nh == 0 { "HBH " } else { "DSTOPT " });
                     if self.o.verbosity > 0 {
                         ip6_opts(b, &cp[2..hl]);
                     }
@@ -226,20 +226,20 @@ impl TextPrinter {
                 }
                 44 => {
                     if cp.len() < 8 {
-                        s(b, " [|frag]");
+                        append_str(b, " [|frag]");
                         return;
                     }
                     let offlg = be16(cp, 2).unwrap_or(0);
                     let flen = (plen as usize + 40).saturating_sub(pos + 8);
-                    s(b, "frag (");
+                    append_str(b, "frag (");
                     if self.o.verbosity > 0 {
-                        s(b, "0x");
+                        append_str(b, "0x");
                         hex(b, be32(cp, 4).unwrap_or(0) as u64, 8);
                         b.push(b':');
                     }
-                    u(b, offlg & 0xfff8);
+                    append_decimal(b, offlg & 0xfff8);
                     b.push(b'|');
-                    u(b, flen);
+                    append_decimal(b, flen);
                     b.push(b')');
                     if offlg & 0xfff8 != 0 {
                         return;
@@ -270,7 +270,7 @@ impl TextPrinter {
                 }
             }
             if len < advance {
-                s(b, " [|ip6]");
+                append_str(b, " [|ip6]");
                 return;
             }
             pos += advance;
@@ -282,68 +282,68 @@ impl TextPrinter {
         let flow = be32(p, 0).unwrap_or(0);
         b.push(b'(');
         if flow & 0x0ff0_0000 != 0 {
-            s(b, "class 0x");
+            append_str(b, "class 0x");
             hex(b, ((flow & 0x0ff0_0000) >> 20) as u64, 2);
-            s(b, ", ");
+            append_str(b, ", ");
         }
         if flow & 0x000f_ffff != 0 {
-            s(b, "flowlabel 0x");
+            append_str(b, "flowlabel 0x");
             hex(b, (flow & 0x000f_ffff) as u64, 5);
-            s(b, ", ");
+            append_str(b, ", ");
         }
-        s(b, "hlim ");
-        u(b, p[7]);
-        s(b, ", next-header ");
-        s(b, ipv4p::proto_name(p[6]).unwrap_or("unknown"));
-        s(b, " (");
-        u(b, p[6]);
-        s(b, ") payload length: ");
-        u(b, plen);
-        s(b, ") ");
+        append_str(b, "hlim ");
+        append_decimal(b, p[7]);
+        append_str(b, ", next-header ");
+        append_str(b, ipv4p::proto_name(p[6]).unwrap_or("unknown"));
+        append_str(b, " (");
+        append_decimal(b, p[6]);
+        append_str(b, ") payload length: ");
+        append_decimal(b, plen);
+        append_str(b, ") ");
     }
 
     pub(super) fn rt6(&self, b: &mut Vec<u8>, cp: &[u8]) -> Option<usize> {
         let (Some(&l), Some(&ty), Some(&segleft)) = (cp.get(1), cp.get(2), cp.get(3)) else {
-            s(b, " [|srcrt]");
+            append_str(b, " [|srcrt]");
             return None;
         };
-        s(b, "RT6 (len=");
-        u(b, l);
-        s(b, ", type=");
-        u(b, ty);
+        append_str(b, "RT6 (len=");
+        append_decimal(b, l);
+        append_str(b, ", type=");
+        append_decimal(b, ty);
         if ty == 0 {
-            s(b, " [Deprecated]");
+            append_str(b, " [Deprecated]");
         }
-        s(b, ", segleft=");
-        u(b, segleft);
+        append_str(b, ", segleft=");
+        append_decimal(b, segleft);
         match ty {
             0 | 2 => {
                 let rsv = be32(cp, 4);
                 if let Some(r) = rsv
                     && self.o.verbosity > 0
                 {
-                    s(b, ", rsv=0x");
+                    append_str(b, ", rsv=0x");
                     out::hex_min(b, r as u64);
                 }
                 if l % 2 == 1 {
-                    s(b, " [|srcrt]");
+                    append_str(b, " [|srcrt]");
                     return None;
                 }
                 for i in 0..(l as usize / 2) {
                     let Some(a) = cp.get(8 + i * 16..8 + i * 16 + 16) else {
-                        s(b, " [|srcrt]");
+                        append_str(b, " [|srcrt]");
                         return None;
                     };
-                    s(b, ", [");
-                    u(b, i);
+                    append_str(b, ", [");
+                    append_decimal(b, i);
                     b.push(b']');
                     out::ip6(b, a);
                 }
-                s(b, ") ");
+                append_str(b, ") ");
                 Some((l as usize + 1) * 8)
             }
             _ => {
-                s(b, " [|srcrt]");
+                append_str(b, " [|srcrt]");
                 None
             }
         }
@@ -370,12 +370,12 @@ impl TextPrinter {
                 // tcpdump's sctp_print and dccp_print start with the addresses and ports;
                 // what follows is not decoded here.
                 let (Some(sp), Some(dp)) = (be16(p, 0), be16(p, 2)) else {
-                    s(b, " [|sctp]");
+                    append_str(b, " [|sctp]");
                     return;
                 };
                 let ctx = IpCtx { direct: true, ..ctx };
                 Self::addrs(b, &ctx, Some((sp, dp)));
-                s(b, if nh == 132 { "sctp" } else { "DCCP" });
+                append_str(b, if nh == 132 { "sctp" } else { "DCCP" });
             }
             2 if !ctx.v6 => self.igmp(b, p, length),
             4 | 41 => {
@@ -390,21 +390,21 @@ impl TextPrinter {
             ip_proto::OSPF => self.ospf(b, p, length, ctx.v6),
             50 => {
                 let (Some(spi), Some(seq)) = (be32(p, 0), be32(p, 4)) else {
-                    s(b, " [|ESP]");
+                    append_str(b, " [|ESP]");
                     return;
                 };
-                s(b, "ESP(spi=0x");
+                append_str(b, "ESP(spi=0x");
                 hex(b, spi as u64, 8);
-                s(b, ",seq=0x");
+                append_str(b, ",seq=0x");
                 out::hex_min(b, seq as u64);
-                s(b, "), length ");
-                u(b, length);
+                append_str(b, "), length ");
+                append_decimal(b, length);
             }
             _ => {
-                s(b, " ip-proto-");
-                u(b, nh);
+                append_str(b, " ip-proto-");
+                append_decimal(b, nh);
                 b.push(b' ');
-                u(b, length);
+                append_decimal(b, length);
             }
         }
     }
@@ -417,20 +417,20 @@ impl TextPrinter {
             addr(b, ctx.src);
             if let Some((sp, _)) = ports {
                 b.push(b'.');
-                u(b, sp);
+                append_decimal(b, sp);
             }
-            s(b, " > ");
+            append_str(b, " > ");
             addr(b, ctx.dst);
             if let Some((_, dp)) = ports {
                 b.push(b'.');
-                u(b, dp);
+                append_decimal(b, dp);
             }
-            s(b, ": ");
+            append_str(b, ": ");
         } else if let Some((sp, dp)) = ports {
-            u(b, sp);
-            s(b, " > ");
-            u(b, dp);
-            s(b, ": ");
+            append_decimal(b, sp);
+            append_str(b, " > ");
+            append_decimal(b, dp);
+            append_str(b, ": ");
         }
     }
 }
@@ -438,31 +438,31 @@ impl TextPrinter {
 /// tcpdump's ah_print; returns the header length.
 pub(super) fn ah(b: &mut Vec<u8>, p: &[u8], verbosity: u8) -> Option<usize> {
     let (Some(&l), Some(spi), Some(seq)) = (p.get(1), be32(p, 4), be32(p, 8)) else {
-        s(b, " [|AH]");
+        append_str(b, " [|AH]");
         return None;
     };
     let hl = (l as usize + 2) * 4;
-    s(b, "AH(");
+    append_str(b, "AH(");
     if verbosity > 0 {
-        s(b, "length=");
-        u(b, l);
+        append_str(b, "length=");
+        append_decimal(b, l);
         b.push(b'(');
-        u(b, hl);
-        s(b, "-bytes),");
+        append_decimal(b, hl);
+        append_str(b, "-bytes),");
     }
-    s(b, "spi=0x");
+    append_str(b, "spi=0x");
     hex(b, spi as u64, 8);
-    s(b, ",seq=0x");
+    append_str(b, ",seq=0x");
     out::hex_min(b, seq as u64);
     if hl > 12 {
         let Some(icv) = p.get(12..hl) else {
-            s(b, " [|AH]");
+            append_str(b, " [|AH]");
             return None;
         };
-        s(b, ",icv=0x");
+        append_str(b, ",icv=0x");
         out::hex_bytes(b, icv);
     }
-    s(b, "): ");
+    append_str(b, "): ");
     Some(hl)
 }
 
@@ -470,34 +470,34 @@ pub(super) fn ah(b: &mut Vec<u8>, p: &[u8], verbosity: u8) -> Option<usize> {
 pub(super) fn ip_options(b: &mut Vec<u8>, mut cp: &[u8]) {
     let mut sep = "";
     while !cp.is_empty() {
-        s(b, sep);
+        append_str(b, sep);
         sep = ",";
         let code = cp[0];
         match ipv4p::option_name(code) {
-            Some(n) => s(b, n),
+            Some(n) => append_str(b, n),
             None => {
-                s(b, "unknown ");
-                u(b, code);
+                append_str(b, "unknown ");
+                append_decimal(b, code);
             }
         }
         let olen = if code <= 1 {
             1
         } else {
             let Some(&l) = cp.get(1) else {
-                s(b, "[|ip]");
+                append_str(b, "[|ip]");
                 return;
             };
             if l < 2 {
-                s(b, " [bad length ");
-                u(b, l);
+                append_str(b, " [bad length ");
+                append_decimal(b, l);
                 b.push(b']');
                 return;
             }
             l as usize
         };
         if olen > cp.len() {
-            s(b, " [bad length ");
-            u(b, olen);
+            append_str(b, " [bad length ");
+            append_decimal(b, olen);
             b.push(b']');
             return;
         }
@@ -506,20 +506,20 @@ pub(super) fn ip_options(b: &mut Vec<u8>, mut cp: &[u8]) {
             7 | 131 | 137 => {
                 let o = &cp[..olen];
                 if olen < 3 {
-                    s(b, " [bad length ");
-                    u(b, olen);
+                    append_str(b, " [bad length ");
+                    append_decimal(b, olen);
                     b.push(b']');
                 } else {
                     if (olen + 1) & 3 != 0 {
-                        s(b, " [bad length ");
-                        u(b, olen);
+                        append_str(b, " [bad length ");
+                        append_decimal(b, olen);
                         b.push(b']');
                     }
                     let ptr = o[2] as usize;
                     let ptr1 = ptr.wrapping_sub(1);
                     if !(3..=olen + 1).contains(&ptr1) || (ptr1 + 1) & 3 != 0 {
-                        s(b, " [bad ptr ");
-                        u(b, ptr);
+                        append_str(b, " [bad ptr ");
+                        append_decimal(b, ptr);
                         b.push(b']');
                     }
                     let mut l = 3;
@@ -536,14 +536,14 @@ pub(super) fn ip_options(b: &mut Vec<u8>, mut cp: &[u8]) {
             68 => ip_timestamp(b, &cp[..olen]),
             148 => {
                 if olen < 4 {
-                    s(b, " [bad length ");
-                    u(b, olen);
+                    append_str(b, " [bad length ");
+                    append_decimal(b, olen);
                     b.push(b']');
                 } else {
                     let v = be16(cp, 2).unwrap_or(0);
                     if v != 0 {
-                        s(b, " value ");
-                        u(b, v);
+                        append_str(b, " value ");
+                        append_decimal(b, v);
                     }
                 }
             }
@@ -557,45 +557,45 @@ pub(super) fn ip_options(b: &mut Vec<u8>, mut cp: &[u8]) {
 pub(super) fn ip_timestamp(b: &mut Vec<u8>, cp: &[u8]) {
     let length = cp.len();
     if length < 4 {
-        s(b, " [bad length ");
-        u(b, length);
+        append_str(b, " [bad length ");
+        append_decimal(b, length);
         b.push(b']');
         return;
     }
-    s(b, " TS{");
+    append_str(b, " TS{");
     let flags = cp[3];
     let hoplen = if flags & 0xf != 0 { 8 } else { 4 };
     if (length - 4) & (hoplen - 1) != 0 {
-        s(b, "[bad length ");
-        u(b, length);
+        append_str(b, "[bad length ");
+        append_decimal(b, length);
         b.push(b']');
     }
     let ptr = (cp[2] as usize).wrapping_sub(1);
     if ptr < 4 || ((ptr - 4) & (hoplen - 1)) != 0 || ptr > length + 1 {
-        s(b, "[bad ptr ");
-        u(b, cp[2]);
+        append_str(b, "[bad ptr ");
+        append_decimal(b, cp[2]);
         b.push(b']');
     }
     let mut len = 4;
     match flags & 0xf {
-        0 => s(b, "TSONLY"),
-        1 => s(b, "TS+ADDR"),
-        3 => s(b, "PRESPEC"),
+        0 => append_str(b, "TSONLY"),
+        1 => append_str(b, "TS+ADDR"),
+        3 => append_str(b, "PRESPEC"),
         t => {
-            s(b, "[bad ts type ");
-            u(b, t);
+            append_str(b, "[bad ts type ");
+            append_decimal(b, t);
             b.push(b']');
             len = 0;
         }
     }
     if len == 4 {
         while len < length {
-            s(b, if ptr == len { " ^ " } else { " " });
+            append_str(b, if ptr == len { " ^ " } else { " " });
             let Some(ts) = be32(cp, len + hoplen - 4) else {
-                s(b, "[|ip]");
+                append_str(b, "[|ip]");
                 return;
             };
-            u(b, ts);
+            append_decimal(b, ts);
             b.push(b'@');
             if hoplen == 8 {
                 out::ip4(b, &cp[len..len + 4]);
@@ -604,12 +604,12 @@ pub(super) fn ip_timestamp(b: &mut Vec<u8>, cp: &[u8]) {
         }
     }
     if ptr == len {
-        s(b, " ^ ");
+        append_str(b, " ^ ");
     }
     if flags >> 4 != 0 {
-        s(b, " [");
-        u(b, flags >> 4);
-        s(b, " hops not recorded]} ");
+        append_str(b, " [");
+        append_decimal(b, flags >> 4);
+        append_str(b, " hops not recorded]} ");
     } else {
         b.push(b'}');
     }
@@ -619,36 +619,36 @@ pub(super) fn ip_timestamp(b: &mut Vec<u8>, cp: &[u8]) {
 pub(super) fn ip6_opts(b: &mut Vec<u8>, mut cp: &[u8]) {
     while let Some(&t) = cp.first() {
         if t == 0 {
-            s(b, "(pad1)");
+            append_str(b, "(pad1)");
             cp = &cp[1..];
             continue;
         }
         let Some(&l) = cp.get(1) else {
-            s(b, "[|ip6]");
+            append_str(b, "[|ip6]");
             break;
         };
         let l = l as usize + 2;
         if cp.len() < l {
-            s(b, "[|ip6]");
+            append_str(b, "[|ip6]");
             break;
         }
         match t {
-            1 => s(b, "(padn)"),
+            1 => append_str(b, "(padn)"),
             5 => {
-                s(b, "(rtalert: 0x");
+                append_str(b, "(rtalert: 0x");
                 hex(b, be16(cp, 2).unwrap_or(0) as u64, 4);
-                s(b, ") ");
+                append_str(b, ") ");
             }
             0xc2 => {
-                s(b, "(jumbo: ");
-                u(b, be32(cp, 2).unwrap_or(0));
-                s(b, ") ");
+                append_str(b, "(jumbo: ");
+                append_decimal(b, be32(cp, 2).unwrap_or(0));
+                append_str(b, ") ");
             }
             _ => {
-                s(b, "(opt_type 0x");
+                append_str(b, "(opt_type 0x");
                 hex(b, t as u64, 2);
-                s(b, ": len=");
-                u(b, l - 2);
+                append_str(b, ": len=");
+                append_decimal(b, l - 2);
                 b.push(b')');
             }
         }

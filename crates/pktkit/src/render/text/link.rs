@@ -4,7 +4,7 @@
 
 use crate::decode::{Decoded, Link};
 use crate::proto::{ethernet, null};
-use crate::render::out::{self, be32, hex, s, u};
+use crate::render::out::{self, append_decimal, append_str, be32, hex};
 
 use super::TextPrinter;
 
@@ -23,20 +23,20 @@ impl TextPrinter {
         for tag in d.vlans() {
             len += 4;
             if self.o.link_header {
-                s(b, "vlan ");
-                u(b, tag.vid);
-                s(b, ", p ");
-                u(b, tag.pcp);
+                append_str(b, "vlan ");
+                append_decimal(b, tag.vid);
+                append_str(b, ", p ");
+                append_decimal(b, tag.pcp);
                 if tag.dei {
-                    s(b, ", DEI");
+                    append_str(b, ", DEI");
                 }
-                s(b, ", ");
+                append_str(b, ", ");
                 if tag.next <= ethernet::MAX_8023_LENGTH {
                     // tcpdump: a length, not a type, after the tag; LLC follows directly.
-                    s(b, "802.3");
+                    append_str(b, "802.3");
                 } else {
                     ether_type(b, self.o.quiet, tag.next);
-                    s(b, ", ");
+                    append_str(b, ", ");
                 }
             }
         }
@@ -53,18 +53,18 @@ impl TextPrinter {
                 let llc_len = (ety as usize).min(length.saturating_sub(hdr));
                 if self.o.link_header {
                     out::mac(b, &eth.src());
-                    s(b, " > ");
+                    append_str(b, " > ");
                     out::mac(b, &eth.dst());
-                    s(b, ", ");
+                    append_str(b, ", ");
                     if ety <= 1500 {
-                        s(b, "802.3, length ");
-                        u(b, llc_len);
-                        s(b, ": ");
+                        append_str(b, "802.3, length ");
+                        append_decimal(b, llc_len);
+                        append_str(b, ": ");
                     } else {
                         ether_type(b, self.o.quiet, ety);
-                        s(b, ", length ");
-                        u(b, length);
-                        s(b, ": ");
+                        append_str(b, ", length ");
+                        append_decimal(b, length);
+                        append_str(b, ": ");
                     }
                 }
                 if ety <= 1500 {
@@ -76,11 +76,11 @@ impl TextPrinter {
                     }
                     if !self.o.link_header {
                         out::mac(b, &eth.src());
-                        s(b, " > ");
+                        append_str(b, " > ");
                         out::mac(b, &eth.dst());
-                        s(b, ", 802.3, length ");
-                        u(b, llc_len);
-                        s(b, ": ");
+                        append_str(b, ", 802.3, length ");
+                        append_decimal(b, llc_len);
+                        append_str(b, ": ");
                     }
                     self.default_print(b, &data[hdr..]);
                     return hdr;
@@ -90,7 +90,7 @@ impl TextPrinter {
                     && let Some(stop) = d.stop
                     && stop.layer == crate::decode::Layer::Vlan
                 {
-                    s(b, " [|vlan]");
+                    append_str(b, " [|vlan]");
                     return hdr.min(data.len());
                 }
                 let ety = d.ether_type.unwrap_or(ety);
@@ -107,13 +107,13 @@ impl TextPrinter {
                 if !self.network(b, ety, &data[hdr.min(data.len())..], length.saturating_sub(hdr)) {
                     if !self.o.link_header {
                         out::mac(b, &eth.src());
-                        s(b, " > ");
+                        append_str(b, " > ");
                         out::mac(b, &eth.dst());
-                        s(b, ", ");
+                        append_str(b, ", ");
                         ether_type(b, self.o.quiet, ety);
-                        s(b, ", length ");
-                        u(b, length);
-                        s(b, ": ");
+                        append_str(b, ", length ");
+                        append_decimal(b, length);
+                        append_str(b, ": ");
                     }
                     self.default_print(b, &data[hdr.min(data.len())..]);
                 }
@@ -124,21 +124,21 @@ impl TextPrinter {
                 let quiet = self.o.quiet;
                 let sll_header = |b: &mut Vec<u8>| {
                     if sll.version == 2 {
-                        s(b, "?     ");
+                        append_str(b, "?     ");
                         let name = sll.pkttype_name();
-                        s(b, name);
+                        append_str(b, name);
                         for _ in name.len()..3 {
                             b.push(b' ');
                         }
-                        s(b, " ifindex ");
-                        u(b, sll.ifindex.unwrap_or(0));
+                        append_str(b, " ifindex ");
+                        append_decimal(b, sll.ifindex.unwrap_or(0));
                         b.push(b' ');
                     } else {
                         let name = sll.pkttype_name();
                         for _ in name.len()..3 {
                             b.push(b' ');
                         }
-                        s(b, name);
+                        append_str(b, name);
                         b.push(b' ');
                     }
                     out::mac(b, sll.addr);
@@ -146,18 +146,18 @@ impl TextPrinter {
                     // tcpdump -q stops after the address: no EtherType, no length.
                     if !quiet {
                         ether_type(b, quiet, sll.protocol);
-                        s(b, ", length ");
-                        u(b, length);
-                        s(b, ": ");
+                        append_str(b, ", length ");
+                        append_decimal(b, length);
+                        append_str(b, ": ");
                     }
                 };
                 if self.o.link_header {
                     sll_header(b);
                 } else if sll.version == 2 {
                     // tcpdump prints the interface and direction of SLL2 frames even without -e.
-                    s(b, "?     ");
+                    append_str(b, "?     ");
                     let name = sll.pkttype_name();
-                    s(b, name);
+                    append_str(b, name);
                     for _ in name.len()..3 {
                         b.push(b' ');
                     }
@@ -171,16 +171,16 @@ impl TextPrinter {
                     if !self.o.link_header {
                         if sll.version == 2 {
                             // The interface and direction are already printed.
-                            s(b, "ifindex ");
-                            u(b, sll.ifindex.unwrap_or(0));
+                            append_str(b, "ifindex ");
+                            append_decimal(b, sll.ifindex.unwrap_or(0));
                             b.push(b' ');
                             out::mac(b, sll.addr);
                             b.push(b' ');
                             if !quiet {
                                 ether_type(b, quiet, sll.protocol);
-                                s(b, ", length ");
-                                u(b, length);
-                                s(b, ": ");
+                                append_str(b, ", length ");
+                                append_decimal(b, length);
+                                append_str(b, ": ");
                             }
                         } else {
                             sll_header(b);
@@ -196,22 +196,22 @@ impl TextPrinter {
                 let null_header = |b: &mut Vec<u8>| {
                     match (quiet, null::family_name(family)) {
                         // tcpdump -q: the family's bare name.
-                        (true, Some(name)) => s(b, name),
+                        (true, Some(name)) => append_str(b, name),
                         (true, None) => {
-                            s(b, "Unknown AF ");
-                            u(b, family);
+                            append_str(b, "Unknown AF ");
+                            append_decimal(b, family);
                         }
                         (false, name) => {
-                            s(b, "AF ");
-                            s(b, name.unwrap_or("Unknown"));
-                            s(b, " (");
-                            u(b, family);
+                            append_str(b, "AF ");
+                            append_str(b, name.unwrap_or("Unknown"));
+                            append_str(b, " (");
+                            append_decimal(b, family);
                             b.push(b')');
                         }
                     }
-                    s(b, ", length ");
-                    u(b, length);
-                    s(b, ": ");
+                    append_str(b, ", length ");
+                    append_decimal(b, length);
+                    append_str(b, ": ");
                 };
                 if self.o.link_header {
                     null_header(b);
@@ -233,18 +233,18 @@ impl TextPrinter {
                 let hdr = null::IPNET_LEN;
                 let fam = data[1];
                 if self.o.link_header {
-                    u(b, be32(data, 16).unwrap_or(0));
-                    s(b, " > ");
-                    u(b, be32(data, 20).unwrap_or(0));
+                    append_decimal(b, be32(data, 16).unwrap_or(0));
+                    append_str(b, " > ");
+                    append_decimal(b, be32(data, 20).unwrap_or(0));
                     let name = match fam {
                         2 => Some("IPv4"),
                         26 => Some("IPv6"),
                         _ => None,
                     };
                     family(b, self.o.quiet, name, fam, "Unknown Ethertype (0x");
-                    s(b, ", length ");
-                    u(b, length);
-                    s(b, ": ");
+                    append_str(b, ", length ");
+                    append_decimal(b, length);
+                    append_str(b, ": ");
                 }
                 let ety = match fam {
                     2 => 0x0800,
@@ -264,7 +264,7 @@ impl TextPrinter {
                     _ => 0,
                 };
                 if self.o.link_header {
-                    s(
+                    append_str(
                         b,
                         match protocol {
                             0x0021 => "IP",
@@ -273,11 +273,11 @@ impl TextPrinter {
                             _ => "unknown",
                         },
                     );
-                    s(b, " (0x");
+                    append_str(b, " (0x");
                     hex(b, protocol as u64, 4);
-                    s(b, "), length ");
-                    u(b, length);
-                    s(b, ": ");
+                    append_str(b, "), length ");
+                    append_decimal(b, length);
+                    append_str(b, ": ");
                 }
                 let done = ety != 0 && self.network(b, ety, &data[hdr..], length.saturating_sub(hdr));
                 if !done {
@@ -289,7 +289,7 @@ impl TextPrinter {
                 let hdr = 4;
                 let ety = d.ether_type.unwrap_or(0);
                 if self.o.link_header {
-                    s(
+                    append_str(
                         b,
                         match address {
                             0x0f => "unicast",
@@ -300,12 +300,12 @@ impl TextPrinter {
                     if !matches!(address, 0x0f | 0x8f) {
                         hex(b, address as u64, 2);
                     }
-                    s(b, ", ");
+                    append_str(b, ", ");
                     // tcpdump's chdlc_print names the EtherType in full, also with -q.
                     ether_type(b, false, ety);
-                    s(b, ", length ");
-                    u(b, length);
-                    s(b, ": ");
+                    append_str(b, ", length ");
+                    append_decimal(b, length);
+                    append_str(b, ": ");
                 }
                 if ety == crate::proto::slarp::CHDLC_TYPE {
                     self.slarp(b, &data[hdr..], length.saturating_sub(hdr));
@@ -316,19 +316,19 @@ impl TextPrinter {
             }
             Link::Nflog { family, version, resource } => {
                 if self.o.link_header {
-                    s(b, "version ");
-                    u(b, version);
-                    s(b, ", resource ID ");
-                    u(b, resource);
+                    append_str(b, "version ");
+                    append_decimal(b, version);
+                    append_str(b, ", resource ID ");
+                    append_decimal(b, resource);
                     let name = match family {
                         2 => Some("IPv4"),
                         10 => Some("IPv6"),
                         _ => None,
                     };
                     self::family(b, self.o.quiet, name, family, "Unknown NFLOG (0x");
-                    s(b, ", length ");
-                    u(b, length);
-                    s(b, ": ");
+                    append_str(b, ", length ");
+                    append_decimal(b, length);
+                    append_str(b, ": ");
                 }
                 let hdr = d.net_offset.min(data.len());
                 let ety = d.ether_type.unwrap_or(0);
@@ -343,17 +343,17 @@ impl TextPrinter {
                 let hdr = 44;
                 let ety = d.ether_type.unwrap_or(0);
                 if self.o.link_header {
-                    s(b, "IPOIB, ");
+                    append_str(b, "IPOIB, ");
                     if self.o.quiet {
                         // tcpdump's ipoib_hdr_print with -q: the name without the number.
-                        s(b, "ethertype ");
-                        s(b, ethernet::ether_type_name(ety).unwrap_or("Unknown"));
+                        append_str(b, "ethertype ");
+                        append_str(b, ethernet::ether_type_name(ety).unwrap_or("Unknown"));
                     } else {
                         ether_type(b, false, ety);
                     }
-                    s(b, ", length ");
-                    u(b, length);
-                    s(b, ": ");
+                    append_str(b, ", length ");
+                    append_decimal(b, length);
+                    append_str(b, ": ");
                 }
                 if !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
                     self.default_print(b, &data[hdr..]);
@@ -362,7 +362,7 @@ impl TextPrinter {
             }
             Link::Raw => {
                 if self.o.link_header {
-                    s(b, "ip: ");
+                    append_str(b, "ip: ");
                 }
                 let ety = match d.linktype.0 {
                     228 => 0x0800,
@@ -377,10 +377,10 @@ impl TextPrinter {
                     && !matches!(data.first().map(|x| x >> 4), Some(4 | 6))
                 {
                     match data.first() {
-                        None => s(b, "[|ip]"),
+                        None => append_str(b, "[|ip]"),
                         Some(x) => {
-                            s(b, "IP");
-                            u(b, x >> 4);
+                            append_str(b, "IP");
+                            append_decimal(b, x >> 4);
                         }
                     }
                     return 0;
@@ -404,18 +404,18 @@ impl TextPrinter {
             // Link types tcpdump 4.99.3 has no printer for: Linux netlink and the user
             // DLTs print as `UNSUPPORTED` and the whole frame in hex and ASCII.
             LINKTYPE_NETLINK | LINKTYPE_USER0..=LINKTYPE_USER15 => {
-                s(b, "UNSUPPORTED");
+                append_str(b, "UNSUPPORTED");
                 super::hex_ascii(b, data, 0);
                 return 0;
             }
             _ => {
-                s(b, "unsupported link type ");
-                u(b, d.linktype.0);
+                append_str(b, "unsupported link type ");
+                append_decimal(b, d.linktype.0);
                 return 0;
             }
         };
         if data.len() < need {
-            s(
+            append_str(
                 b,
                 match d.linktype.0 {
                     1 => "[|ether]",
@@ -450,20 +450,20 @@ impl TextPrinter {
 fn family(b: &mut Vec<u8>, quiet: bool, name: Option<&str>, number: u8, unknown: &str) {
     match (quiet, name) {
         (true, Some(n)) => {
-            s(b, ", ");
-            s(b, n);
+            append_str(b, ", ");
+            append_str(b, n);
         }
         (true, None) => {
-            s(b, ", ");
-            s(b, unknown);
+            append_str(b, ", ");
+            append_str(b, unknown);
             hex(b, number as u64, if unknown.contains("NFLOG") { 2 } else { 4 });
             b.push(b')');
         }
         (false, n) => {
-            s(b, ", family ");
-            s(b, n.unwrap_or("Unknown"));
-            s(b, " (");
-            u(b, number);
+            append_str(b, ", family ");
+            append_str(b, n.unwrap_or("Unknown"));
+            append_str(b, " (");
+            append_decimal(b, number);
             b.push(b')');
         }
     }
@@ -473,18 +473,18 @@ fn family(b: &mut Vec<u8>, quiet: bool, name: Option<&str>, number: u8, unknown:
 pub(super) fn ether_type(b: &mut Vec<u8>, quiet: bool, t: u16) {
     if quiet {
         match ethernet::ether_type_name(t) {
-            Some(name) => s(b, name),
+            Some(name) => append_str(b, name),
             None => {
-                s(b, "Unknown Ethertype (0x");
+                append_str(b, "Unknown Ethertype (0x");
                 hex(b, t as u64, 4);
                 b.push(b')');
             }
         }
         return;
     }
-    s(b, "ethertype ");
-    s(b, ethernet::ether_type_name(t).unwrap_or("Unknown"));
-    s(b, " (0x");
+    append_str(b, "ethertype ");
+    append_str(b, ethernet::ether_type_name(t).unwrap_or("Unknown"));
+    append_str(b, " (0x");
     hex(b, t as u64, 4);
     b.push(b')');
 }

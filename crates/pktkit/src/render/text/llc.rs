@@ -6,7 +6,7 @@ use super::netdissect::push_char;
 use crate::proto::cdp;
 use crate::proto::llc::{self, Llc, Snap};
 use crate::proto::stp::{self, Bpdu, bpdu_type, field, version};
-use crate::render::out::{self, hex, s, u};
+use crate::render::out::{self, append_decimal, append_str, hex};
 
 use super::TextPrinter;
 use super::dump::hex_indent;
@@ -87,14 +87,14 @@ fn flags(b: &mut Vec<u8>, v: u8) {
     for (bit, name) in STP_FLAGS {
         if v & bit != 0 {
             if !first {
-                s(b, ", ");
+                append_str(b, ", ");
             }
-            s(b, name);
+            append_str(b, name);
             first = false;
         }
     }
     if first {
-        s(b, "none");
+        append_str(b, "none");
     }
 }
 
@@ -118,16 +118,16 @@ fn seconds(b: &mut Vec<u8>, v: u16) {
     if rest > half || (rest == half && hundredths % 2 == 1) {
         hundredths += 1;
     }
-    u(b, hundredths / 100);
+    append_decimal(b, hundredths / 100);
     b.push(b'.');
-    out::u_pad(b, hundredths % 100, 2, b'0');
+    out::append_decimal_padded(b, hundredths % 100, 2, b'0');
     b.push(b's');
 }
 
 /// The bytes needed for the fields printed next; false (after tcpdump's `[|stp]`) when cut.
 fn need(b: &mut Vec<u8>, p: &[u8], len: usize) -> bool {
     if p.len() < len {
-        s(b, " [|stp]");
+        append_str(b, " [|stp]");
         return false;
     }
     true
@@ -155,24 +155,27 @@ impl TextPrinter {
             return None;
         };
         if self.o.link_header {
-            s(b, "LLC, dsap ");
-            s(b, sap_name(h.dsap()));
-            s(b, " (0x");
+            append_str(b, "LLC, dsap ");
+            append_str(b, sap_name(h.dsap()));
+            append_str(b, " (0x");
             hex(b, h.dsap() as u64, 2);
-            s(b, if h.dsap_field & llc::DSAP_GROUP != 0 { ") Group, ssap " } else { ") Individual, ssap " });
-            s(b, sap_name(h.ssap()));
-            s(b, " (0x");
+            append_str(
+                b,
+                if h.dsap_field & llc::DSAP_GROUP != 0 { ") Group, ssap " } else { ") Individual, ssap " },
+            );
+            append_str(b, sap_name(h.ssap()));
+            append_str(b, " (0x");
             hex(b, h.ssap() as u64, 2);
-            s(b, if h.ssap_field & llc::SSAP_RESPONSE != 0 { ") Response" } else { ") Command" });
-            s(b, ", ctrl 0x");
+            append_str(b, if h.ssap_field & llc::SSAP_RESPONSE != 0 { ") Response" } else { ") Command" });
+            append_str(b, ", ctrl 0x");
             hex(b, h.control as u64, if h.unnumbered { 2 } else { 4 });
-            s(b, ": ");
+            append_str(b, ": ");
         }
         if snap.is_some() {
             if self.o.link_header {
-                s(b, "oui Cisco (0x00000c), pid CDP (0x2000), length ");
-                u(b, length - hl - llc::SNAP_LEN);
-                s(b, ": ");
+                append_str(b, "oui Cisco (0x00000c), pid CDP (0x2000), length ");
+                append_decimal(b, length - hl - llc::SNAP_LEN);
+                append_str(b, ": ");
             }
             let at = hl + llc::SNAP_LEN;
             self.cdp(b, &p[at..], length - at);
@@ -186,62 +189,64 @@ impl TextPrinter {
     /// other field, and the length.
     fn cdp(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         if length < cdp::HEADER_LEN {
-            s(b, " (packet length ");
-            u(b, length);
-            s(b, " < 4) (invalid)");
+            append_str(b, " (packet length ");
+            append_decimal(b, length);
+            append_str(b, " < 4) (invalid)");
             return;
         }
-        let Some(h) = cdp::Header::parse(p) else { return s(b, " [|cdp]") };
-        s(b, "CDPv");
-        u(b, h.version);
-        s(b, ", ttl: ");
-        u(b, h.ttl);
+        let Some(h) = cdp::Header::parse(p) else { return append_str(b, " [|cdp]") };
+        append_str(b, "CDPv");
+        append_decimal(b, h.version);
+        append_str(b, ", ttl: ");
+        append_decimal(b, h.ttl);
         b.push(b's');
         let (mut at, mut left) = (cdp::HEADER_LEN, length - cdp::HEADER_LEN);
         while left > 0 {
             if left < cdp::TLV_HEADER_LEN {
-                s(b, " (remaining packet length ");
-                u(b, left);
-                s(b, " < 4) (invalid)");
+                append_str(b, " (remaining packet length ");
+                append_decimal(b, left);
+                append_str(b, " < 4) (invalid)");
                 return;
             }
-            let Some((ty, len)) = cdp::tlv_header(&p[at.min(p.len())..]) else { return s(b, " [|cdp]") };
+            let Some((ty, len)) = cdp::tlv_header(&p[at.min(p.len())..]) else {
+                return append_str(b, " [|cdp]");
+            };
             let len = len as usize;
             let info = cdp_tlv(ty);
             if len < cdp::TLV_HEADER_LEN {
-                s(b, ", ");
-                s(b, info.map_or("unknown field type", |i| i.0));
-                s(b, " TLV length ");
-                u(b, len);
-                s(b, " too short (invalid)");
+                append_str(b, ", ");
+                append_str(b, info.map_or("unknown field type", |i| i.0));
+                append_str(b, " TLV length ");
+                append_decimal(b, len);
+                append_str(b, " too short (invalid)");
                 return;
             }
             if len > left {
-                s(b, " (TLV length ");
-                u(b, len);
-                s(b, " > ");
-                u(b, left);
-                s(b, ") (invalid)");
+                append_str(b, " (TLV length ");
+                append_decimal(b, len);
+                append_str(b, " > ");
+                append_decimal(b, left);
+                append_str(b, ") (invalid)");
                 return;
             }
             at += cdp::TLV_HEADER_LEN;
             left -= len;
             let len = len - cdp::TLV_HEADER_LEN;
-            let Some(value) = p.get(at..at + len) else { return s(b, " [|cdp]") };
+            let Some(value) = p.get(at..at + len) else { return append_str(b, " [|cdp]") };
             if ty == cdp::TLV_DEVICE_ID {
-                s(b, ", Device-ID ");
+                append_str(b, ", Device-ID ");
             }
             let mut covered = false;
             if let Some((_, min, max)) = info {
                 if (min > 0 && len < min) || (max > 0 && len > max) {
-                    s(b, " (malformed TLV)");
+                    append_str(b, " (malformed TLV)");
                 } else if ty == cdp::TLV_DEVICE_ID {
                     let mut t = String::new();
                     for &c in value {
                         push_char(&mut t, c);
                     }
                     b.push(b'\'');
-                    s(b, &t);
+                    append_str(b, &t);
                     b.push(b'\'');
                     covered = true;
                 }
@@ -251,67 +256,67 @@ impl TextPrinter {
             }
             at += len;
         }
-        s(b, ", length ");
-        u(b, length);
+        append_str(b, ", length ");
+        append_decimal(b, length);
     }
 
     /// tcpdump's `stp_print` for a BPDU of `length` bytes on the wire.
     fn stp(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         let bpdu = Bpdu::new(p);
         if length < 4 {
-            s(b, " (invalid)");
+            append_str(b, " (invalid)");
             return;
         }
-        let Some(id) = bpdu.protocol_id() else { return s(b, " [|stp]") };
+        let Some(id) = bpdu.protocol_id() else { return append_str(b, " [|stp]") };
         if id != 0 {
-            s(b, "unknown STP version, length ");
-            u(b, length);
+            append_str(b, "unknown STP version, length ");
+            append_decimal(b, length);
             return;
         }
-        let Some(ver) = bpdu.version() else { return s(b, " [|stp]") };
+        let Some(ver) = bpdu.version() else { return append_str(b, " [|stp]") };
         match ver {
-            version::STP => s(b, "STP 802.1d"),
-            version::RSTP => s(b, "STP 802.1w"),
-            version::MSTP => s(b, "STP 802.1s"),
-            version::SPB => s(b, "STP 802.1aq"),
+            version::STP => append_str(b, "STP 802.1d"),
+            version::RSTP => append_str(b, "STP 802.1w"),
+            version::MSTP => append_str(b, "STP 802.1s"),
+            version::SPB => append_str(b, "STP 802.1aq"),
             _ => {
-                s(b, "STP Unknown STP protocol (0x");
+                append_str(b, "STP Unknown STP protocol (0x");
                 hex(b, ver as u64, 2);
-                s(b, ")");
+                append_str(b, ")");
                 return;
             }
         }
-        let Some(ty) = bpdu.bpdu_type() else { return s(b, " [|stp]") };
+        let Some(ty) = bpdu.bpdu_type() else { return append_str(b, " [|stp]") };
         match ty {
-            bpdu_type::CONFIG => s(b, ", Config"),
-            bpdu_type::RSTP => s(b, ", Rapid STP"),
-            bpdu_type::TOPOLOGY_CHANGE => s(b, ", Topology Change"),
+            bpdu_type::CONFIG => append_str(b, ", Config"),
+            bpdu_type::RSTP => append_str(b, ", Rapid STP"),
+            bpdu_type::TOPOLOGY_CHANGE => append_str(b, ", Topology Change"),
             _ => {
-                s(b, ", Unknown BPDU Type (0x");
+                append_str(b, ", Unknown BPDU Type (0x");
                 hex(b, ty as u64, 2);
-                s(b, ")");
+                append_str(b, ")");
             }
         }
         match ty {
-            bpdu_type::CONFIG if length < stp::CONFIG_LEN => s(b, " (invalid)"),
+            bpdu_type::CONFIG if length < stp::CONFIG_LEN => append_str(b, " (invalid)"),
             bpdu_type::CONFIG => self.stp_config(b, &bpdu, length),
             bpdu_type::RSTP if ver == version::RSTP => {
                 if length < stp::RSTP_LEN {
-                    s(b, " (invalid)");
+                    append_str(b, " (invalid)");
                 } else {
                     self.stp_config(b, &bpdu, length);
                 }
             }
             bpdu_type::RSTP if ver == version::MSTP || ver == version::SPB => {
                 if length < stp::MSTP_MIN_LEN {
-                    return s(b, " (invalid)");
+                    return append_str(b, " (invalid)");
                 }
                 let (Some(v1), Some(v3)) = (bpdu.u8_at(field::V1_LENGTH), bpdu.u16_at(field::V3_LENGTH))
                 else {
-                    return s(b, " [|stp]");
+                    return append_str(b, " [|stp]");
                 };
                 if v1 != 0 || length < stp::RSTP_LEN + v3 as usize + 2 {
-                    return s(b, " (invalid)");
+                    return append_str(b, " (invalid)");
                 }
                 self.stp_mstp(b, &bpdu, length);
             }
@@ -325,18 +330,18 @@ impl TextPrinter {
             return;
         }
         let f = p[field::FLAGS];
-        s(b, ", Flags [");
+        append_str(b, ", Flags [");
         flags(b, f);
-        s(b, "]");
+        append_str(b, "]");
         if !need(b, p, field::PORT_ID + 2) {
             return;
         }
-        s(b, ", bridge-id ");
+        append_str(b, ", bridge-id ");
         bridge_id(b, &p[field::BRIDGE_ID..field::BRIDGE_ID + 8]);
         b.push(b'.');
         hex(b, bpdu.u16_at(field::PORT_ID).unwrap_or(0) as u64, 4);
-        s(b, ", length ");
-        u(b, length);
+        append_str(b, ", length ");
+        append_decimal(b, length);
         if self.o.verbosity == 0 {
             return;
         }
@@ -344,25 +349,25 @@ impl TextPrinter {
             return;
         }
         self.stp_timers(b, bpdu);
-        s(b, "\n\troot-id ");
+        append_str(b, "\n\troot-id ");
         bridge_id(b, &p[field::ROOT_ID..field::ROOT_ID + 8]);
-        s(b, ", root-pathcost ");
-        u(b, bpdu.u32_at(field::ROOT_PATH_COST).unwrap_or(0));
+        append_str(b, ", root-pathcost ");
+        append_decimal(b, bpdu.u32_at(field::ROOT_PATH_COST).unwrap_or(0));
         if bpdu.version() == Some(version::RSTP) {
-            s(b, ", port-role ");
-            s(b, port_role(Bpdu::port_role(f)));
+            append_str(b, ", port-role ");
+            append_str(b, port_role(Bpdu::port_role(f)));
         }
     }
 
     fn stp_timers(&self, b: &mut Vec<u8>, bpdu: &Bpdu<'_>) {
         let t = |at| bpdu.u16_at(at).unwrap_or(0);
-        s(b, "\n\tmessage-age ");
+        append_str(b, "\n\tmessage-age ");
         seconds(b, t(field::MESSAGE_AGE));
-        s(b, ", max-age ");
+        append_str(b, ", max-age ");
         seconds(b, t(field::MAX_AGE));
-        s(b, ", hello-time ");
+        append_str(b, ", hello-time ");
         seconds(b, t(field::HELLO_TIME));
-        s(b, ", forwarding-delay ");
+        append_str(b, ", forwarding-delay ");
         seconds(b, t(field::FORWARD_DELAY));
     }
 
@@ -372,74 +377,74 @@ impl TextPrinter {
             return;
         }
         let f = p[field::FLAGS];
-        s(b, ", CIST Flags [");
+        append_str(b, ", CIST Flags [");
         flags(b, f);
-        s(b, "], length ");
-        u(b, length);
+        append_str(b, "], length ");
+        append_decimal(b, length);
         if self.o.verbosity == 0 {
             return;
         }
         if !need(b, p, field::CIST_REMAINING_HOPS + 1) {
             return;
         }
-        s(b, "\n\tport-role ");
-        s(b, port_role(Bpdu::port_role(f)));
-        s(b, ", CIST root-id ");
+        append_str(b, "\n\tport-role ");
+        append_str(b, port_role(Bpdu::port_role(f)));
+        append_str(b, ", CIST root-id ");
         bridge_id(b, &p[field::ROOT_ID..field::ROOT_ID + 8]);
-        s(b, ", CIST ext-pathcost ");
-        u(b, bpdu.u32_at(field::ROOT_PATH_COST).unwrap_or(0));
-        s(b, "\n\tCIST regional-root-id ");
+        append_str(b, ", CIST ext-pathcost ");
+        append_decimal(b, bpdu.u32_at(field::ROOT_PATH_COST).unwrap_or(0));
+        append_str(b, "\n\tCIST regional-root-id ");
         bridge_id(b, &p[field::BRIDGE_ID..field::BRIDGE_ID + 8]);
-        s(b, ", CIST port-id ");
+        append_str(b, ", CIST port-id ");
         hex(b, bpdu.u16_at(field::PORT_ID).unwrap_or(0) as u64, 4);
-        s(b, ",");
+        append_str(b, ",");
         self.stp_timers(b, bpdu);
-        s(b, "\n\tv3len ");
-        u(b, bpdu.u16_at(field::V3_LENGTH).unwrap_or(0));
-        s(b, ", MCID Name ");
+        append_str(b, "\n\tv3len ");
+        append_decimal(b, bpdu.u16_at(field::V3_LENGTH).unwrap_or(0));
+        append_str(b, ", MCID Name ");
         // tcpdump's nd_printjnp: up to 32 bytes, stopping at a NUL.
         let mut name = String::new();
         for &c in p[field::MST_CONFIG_NAME..field::MST_CONFIG_NAME + 32].iter().take_while(|&&c| c != 0) {
             push_char(&mut name, c);
         }
-        s(b, &name);
-        s(b, ", rev ");
-        u(b, bpdu.u16_at(field::MST_REVISION).unwrap_or(0));
-        s(b, ",\n\t\tdigest ");
+        append_str(b, &name);
+        append_str(b, ", rev ");
+        append_decimal(b, bpdu.u16_at(field::MST_REVISION).unwrap_or(0));
+        append_str(b, ",\n\t\tdigest ");
         for i in 0..4 {
             hex(b, bpdu.u32_at(field::MST_DIGEST + 4 * i).unwrap_or(0) as u64, 8);
         }
-        s(b, ", CIST int-root-pathcost ");
-        u(b, bpdu.u32_at(field::CIST_INTERNAL_COST).unwrap_or(0));
-        s(b, ",\n\tCIST bridge-id ");
+        append_str(b, ", CIST int-root-pathcost ");
+        append_decimal(b, bpdu.u32_at(field::CIST_INTERNAL_COST).unwrap_or(0));
+        append_str(b, ",\n\tCIST bridge-id ");
         bridge_id(b, &p[field::CIST_BRIDGE_ID..field::CIST_BRIDGE_ID + 8]);
-        s(b, ", CIST remaining-hops ");
-        u(b, p[field::CIST_REMAINING_HOPS]);
+        append_str(b, ", CIST remaining-hops ");
+        append_decimal(b, p[field::CIST_REMAINING_HOPS]);
         let announced = (bpdu.u16_at(field::V3_LENGTH).unwrap_or(0) as usize)
             .saturating_sub(stp::MST_CONFIG_INFO_LEN)
             / stp::MSTI_LEN;
         let mut printed = 0;
         for m in bpdu.mstis() {
-            s(b, "\n\tMSTI ");
-            u(b, m.id());
-            s(b, ", Flags [");
+            append_str(b, "\n\tMSTI ");
+            append_decimal(b, m.id());
+            append_str(b, ", Flags [");
             flags(b, m.flags());
-            s(b, "], port-role ");
-            s(b, port_role(Bpdu::port_role(m.flags())));
-            s(b, "\n\t\tMSTI regional-root-id ");
+            append_str(b, "], port-role ");
+            append_str(b, port_role(Bpdu::port_role(m.flags())));
+            append_str(b, "\n\t\tMSTI regional-root-id ");
             bridge_id(b, m.regional_root());
-            s(b, ", pathcost ");
-            u(b, m.path_cost());
-            s(b, "\n\t\tMSTI bridge-prio ");
-            u(b, m.bridge_priority());
-            s(b, ", port-prio ");
-            u(b, m.port_priority());
-            s(b, ", hops ");
-            u(b, m.remaining_hops());
+            append_str(b, ", pathcost ");
+            append_decimal(b, m.path_cost());
+            append_str(b, "\n\t\tMSTI bridge-prio ");
+            append_decimal(b, m.bridge_priority());
+            append_str(b, ", port-prio ");
+            append_decimal(b, m.port_priority());
+            append_str(b, ", hops ");
+            append_decimal(b, m.remaining_hops());
             printed += 1;
         }
         if printed < announced {
-            s(b, " [|stp]");
+            append_str(b, " [|stp]");
         }
     }
 }

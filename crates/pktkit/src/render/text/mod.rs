@@ -48,7 +48,7 @@ use std::io::{self, Write};
 
 use crate::capture::{Packet, Timestamp};
 use crate::decode::Decoded;
-use crate::render::out::{self, s, u};
+use crate::render::out::{self, append_decimal, append_str};
 use crate::render::time::{self, LocalTime};
 
 pub use dump::{ascii, hex_ascii, hex_only};
@@ -140,8 +140,8 @@ impl TextPrinter {
         let mut b = std::mem::take(&mut self.line);
         b.clear();
         if self.o.number {
-            out::u_pad(&mut b, pkt.number, 5, b' ');
-            s(&mut b, "  ");
+            out::append_decimal_padded(&mut b, pkt.number, 5, b' ');
+            append_str(&mut b, "  ");
         }
         self.timestamp(&mut b, pkt.ts);
         let hdrlen = self.frame(&mut b, d);
@@ -157,7 +157,7 @@ impl TextPrinter {
         match self.o.time_format {
             1 => {}
             2 => {
-                u(b, ts.secs);
+                append_decimal(b, ts.secs);
                 b.push(b'.');
                 time::frac(b, ts.nanos, nano);
                 b.push(b' ');
@@ -177,11 +177,11 @@ impl TextPrinter {
                 let delta = delta.unsigned_abs();
                 let secs = (delta / 1_000_000_000) as u64;
                 let nanos = (delta % 1_000_000_000) as u32;
-                out::u_pad(b, secs / 3600, 2, b'0');
+                out::append_decimal_padded(b, secs / 3600, 2, b'0');
                 b.push(b':');
-                out::u_pad(b, secs / 60 % 60, 2, b'0');
+                out::append_decimal_padded(b, secs / 60 % 60, 2, b'0');
                 b.push(b':');
-                out::u_pad(b, secs % 60, 2, b'0');
+                out::append_decimal_padded(b, secs % 60, 2, b'0');
                 b.push(b'.');
                 time::frac(b, nanos, nano);
                 b.push(b' ');
@@ -219,18 +219,18 @@ impl TextPrinter {
             let name = u16::try_from(dlt).ok().and_then(|v| crate::capture::LinkType(v).dlt_name());
             if self.o.quiet {
                 // tcpdump -q: the link type's bare name.
-                s(b, name.unwrap_or("UNKNOWN"));
+                append_str(b, name.unwrap_or("UNKNOWN"));
             } else {
-                s(b, "DLT ");
-                s(b, name.unwrap_or("Unknown"));
-                s(b, " (");
-                u(b, dlt);
-                s(b, ") len ");
-                u(b, hl);
+                append_str(b, "DLT ");
+                append_str(b, name.unwrap_or("Unknown"));
+                append_str(b, " (");
+                append_decimal(b, dlt);
+                append_str(b, ") len ");
+                append_decimal(b, hl);
             }
-            s(b, ", length ");
-            u(b, d.orig_len);
-            s(b, ": ");
+            append_str(b, ", length ");
+            append_decimal(b, d.orig_len);
+            append_str(b, ": ");
         }
         hl + self.link(b, d, &d.data[hl..], (d.orig_len as usize).saturating_sub(hl))
     }

@@ -5,7 +5,7 @@
 
 use crate::proto::nfs::{self, SetAttributes, access, file_type, guess_handle, proc};
 use crate::proto::sunrpc::{Message, NFS_PORT, direction, field};
-use crate::render::out::{be32, hex, s, u};
+use crate::render::out::{append_decimal, append_str, be32, hex};
 use crate::render::text::netdissect::push_char;
 
 use super::TextPrinter;
@@ -67,7 +67,7 @@ fn handle(b: &mut Vec<u8>, d: &[u8], at: usize, v3: bool) -> Step<usize> {
     let (words, at) = if v3 { (word(d, at)? as usize / 4, at + 4) } else { (nfs::V2_HANDLE_SIZE / 4, at) };
     captured(d, at, words * 4)?;
     let guess = guess_handle(&d[at..], words).ok_or(Cut)?;
-    s(b, " fh ");
+    append_str(b, " fh ");
     match &guess.fs_name {
         Some(name) => {
             // tcpdump copies at most as many characters as the handle has words, up to the
@@ -77,16 +77,16 @@ fn handle(b: &mut Vec<u8>, d: &[u8], at: usize, v3: bool) -> Step<usize> {
             b.extend_from_slice(name);
         }
         None => {
-            u(b, guess.major);
+            append_decimal(b, guess.major);
             b.push(b',');
-            u(b, guess.minor);
+            append_decimal(b, guess.minor);
         }
     }
     b.push(b'/');
     if guess.minor == nfs::UNKNOWN_MINOR {
         b.extend_from_slice(guess.opaque.as_deref().unwrap_or(&[]));
     } else {
-        u(b, guess.inode);
+        append_decimal(b, guess.inode);
     }
     Ok(at + words * 4)
 }
@@ -96,7 +96,7 @@ fn name(b: &mut Vec<u8>, d: &[u8], at: usize) -> Step<usize> {
     let len = word(d, at)?;
     let at = at + 4;
     if u32::MAX - len < 3 {
-        s(b, "[cannot pad to 32-bit boundaries] (invalid)");
+        append_str(b, "[cannot pad to 32-bit boundaries] (invalid)");
         return Err(Cut);
     }
     captured(d, at, round4(len) as usize)?;
@@ -105,7 +105,7 @@ fn name(b: &mut Vec<u8>, d: &[u8], at: usize) -> Step<usize> {
         push_char(&mut text, c);
     }
     b.push(b'"');
-    s(b, &text);
+    append_str(b, &text);
     b.push(b'"');
     Ok(at + round4(len) as usize)
 }
@@ -120,22 +120,22 @@ fn handle_and_name(b: &mut Vec<u8>, d: &[u8], at: usize, v3: bool) -> Step<usize
 /// tcpdump's `print_sattr3`.
 fn set_attributes(b: &mut Vec<u8>, a: &SetAttributes, verbosity: u8) {
     if let Some(mode) = a.mode {
-        s(b, &format!(" mode {mode:o}"));
+        append_str(b, &format!(" mode {mode:o}"));
     }
     if let Some(uid) = a.uid {
-        s(b, " uid ");
-        u(b, uid);
+        append_str(b, " uid ");
+        append_decimal(b, uid);
     }
     if let Some(gid) = a.gid {
-        s(b, " gid ");
-        u(b, gid);
+        append_str(b, " gid ");
+        append_decimal(b, gid);
     }
     if verbosity > 1 {
         for (label, time) in [(" atime ", a.atime), (" mtime ", a.mtime)] {
             if let Some((sec, nsec)) = time {
-                s(b, label);
-                u(b, sec);
-                s(b, &format!(".{nsec:06}"));
+                append_str(b, label);
+                append_decimal(b, sec);
+                append_str(b, &format!(".{nsec:06}"));
             }
         }
     }
@@ -144,13 +144,13 @@ fn set_attributes(b: &mut Vec<u8>, a: &SetAttributes, verbosity: u8) {
 /// `%u bytes @ %N` with the count at `count` and the 64-bit offset at `offset`.
 fn bytes_at(b: &mut Vec<u8>, d: &[u8], count: usize, offset: usize, signed: bool) -> Step<()> {
     let (n, off) = (word(d, count)?, word64(d, offset)?);
-    s(b, " ");
-    u(b, n);
-    s(b, " bytes @ ");
+    append_str(b, " ");
+    append_decimal(b, n);
+    append_str(b, " bytes @ ");
     if signed {
-        s(b, &(off as i64).to_string())
+        append_str(b, &(off as i64).to_string())
     } else {
-        u(b, off)
+        append_decimal(b, off)
     }
     Ok(())
 }
@@ -158,26 +158,26 @@ fn bytes_at(b: &mut Vec<u8>, d: &[u8], count: usize, offset: usize, signed: bool
 /// Version 2's ` %u bytes @ %u`: the 32-bit offset (or cookie) at `at`, the count after it.
 fn v2_bytes_at(b: &mut Vec<u8>, d: &[u8], at: usize) -> Step<()> {
     let (count, offset) = (word(d, at + 4)?, word(d, at)?);
-    s(b, " ");
-    u(b, count);
-    s(b, " bytes @ ");
-    u(b, offset);
+    append_str(b, " ");
+    append_decimal(b, count);
+    append_str(b, " bytes @ ");
+    append_decimal(b, offset);
     Ok(())
 }
 
 /// The arguments of one call, after `NFS request xid N `.
 fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
-    u(b, length);
+    append_decimal(b, length);
     // tcpdump's xid_map_enter needs the procedure word.
     word(d, field::PROCEDURE)?;
     let v3 = word(d, field::VERSION)? == nfs::VERSION_3;
     let procedure = nfs::v3_procedure(word(d, field::VERSION)?, word(d, field::PROCEDURE)?);
     b.push(b' ');
     match nfs::procedure_name(procedure) {
-        Some(n) => s(b, n),
+        Some(n) => append_str(b, n),
         None => {
-            s(b, "proc-");
-            u(b, procedure);
+            append_str(b, "proc-");
+            append_decimal(b, procedure);
         }
     }
     let args = || arguments(d, length);
@@ -192,9 +192,9 @@ fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
             let at = handle(b, d, args()?, v3)?;
             let flags = word(d, at)?;
             if flags & !access::FULL != 0 {
-                s(b, &format!(" {flags:04x}"));
+                append_str(b, &format!(" {flags:04x}"));
             } else if flags & access::FULL == access::FULL {
-                s(b, " NFS_ACCESS_FULL");
+                append_str(b, " NFS_ACCESS_FULL");
             } else {
                 let mut separator = b' ';
                 for (bit, label) in [
@@ -207,7 +207,7 @@ fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
                 ] {
                     if flags & bit != 0 {
                         b.push(separator);
-                        s(b, label);
+                        append_str(b, label);
                         separator = b'|';
                     }
                 }
@@ -225,37 +225,37 @@ fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
             let at = handle(b, d, args()?, v3)?;
             if v3 {
                 let (count, total, offset) = (word(d, at + 16)?, word(d, at + 8)?, word64(d, at)?);
-                s(b, " ");
-                u(b, count);
-                s(b, " (");
-                u(b, total);
-                s(b, ") bytes @ ");
-                u(b, offset);
+                append_str(b, " ");
+                append_decimal(b, count);
+                append_str(b, " (");
+                append_decimal(b, total);
+                append_str(b, ") bytes @ ");
+                append_decimal(b, offset);
                 if verbosity > 0 {
                     let mode = word(d, at + 12)?;
-                    s(b, " <");
+                    append_str(b, " <");
                     match nfs::write_mode_name(mode) {
-                        Some(m) => s(b, m),
-                        None => s(b, &format!("#{}", mode as i32)),
+                        Some(m) => append_str(b, m),
+                        None => append_str(b, &format!("#{}", mode as i32)),
                     }
                     b.push(b'>');
                 }
             } else {
                 let words = [word(d, at + 12)?, word(d, at + 8)?, word(d, at + 4)?, word(d, at)?];
-                s(b, " ");
-                u(b, words[0]);
-                s(b, " (");
-                u(b, words[1]);
-                s(b, ") bytes @ ");
-                u(b, words[2]);
-                s(b, " (");
-                u(b, words[3]);
+                append_str(b, " ");
+                append_decimal(b, words[0]);
+                append_str(b, " (");
+                append_decimal(b, words[1]);
+                append_str(b, ") bytes @ ");
+                append_decimal(b, words[2]);
+                append_str(b, " (");
+                append_decimal(b, words[3]);
                 b.push(b')');
             }
         }
         proc::SYMLINK => {
             let mut at = handle_and_name(b, d, args()?, v3)?;
-            s(b, " ->");
+            append_str(b, " ->");
             let mut attrs = None;
             if v3 {
                 let (a, end) = SetAttributes::parse(d, at).ok_or(Cut)?;
@@ -274,19 +274,19 @@ fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
             match nfs::file_type_name(kind) {
                 Some(n) => {
                     b.push(b' ');
-                    s(b, n);
+                    append_str(b, n);
                 }
                 None => {
-                    s(b, " unk-ft ");
-                    u(b, kind);
+                    append_str(b, " unk-ft ");
+                    append_decimal(b, kind);
                 }
             }
             if verbosity > 0 && (kind == file_type::CHR || kind == file_type::BLK) {
                 let (major, minor) = (word(d, at)?, word(d, at + 4)?);
                 b.push(b' ');
-                u(b, major);
+                append_decimal(b, major);
                 b.push(b'/');
-                u(b, minor);
+                append_decimal(b, minor);
             }
             if verbosity > 0 {
                 set_attributes(b, &attrs, verbosity);
@@ -294,12 +294,12 @@ fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
         }
         proc::RENAME => {
             let at = handle_and_name(b, d, args()?, v3)?;
-            s(b, " ->");
+            append_str(b, " ->");
             handle_and_name(b, d, at, v3)?;
         }
         proc::LINK => {
             let at = handle(b, d, args()?, v3)?;
-            s(b, " ->");
+            append_str(b, " ->");
             handle_and_name(b, d, at, v3)?;
         }
         proc::READDIR => {
@@ -320,8 +320,8 @@ fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
             if verbosity > 0 {
                 let max = word(d, at + 20)?;
                 word64(d, at + 8)?;
-                s(b, " max ");
-                u(b, max);
+                append_str(b, " max ");
+                append_decimal(b, max);
                 verifier(b, d, at + 8)?;
             }
         }
@@ -337,7 +337,7 @@ fn request(b: &mut Vec<u8>, d: &[u8], length: u32, verbosity: u8) -> Step<()> {
 /// ` verf %08x%08x`: a directory cookie verifier.
 fn verifier(b: &mut Vec<u8>, d: &[u8], at: usize) -> Step<()> {
     let (high, low) = (word(d, at)?, word(d, at + 4)?);
-    s(b, " verf ");
+    append_str(b, " verf ");
     hex(b, high.into(), 8);
     hex(b, low.into(), 8);
     Ok(())
@@ -359,11 +359,11 @@ impl TextPrinter {
         let rpc = Message::new(&payload[4..]);
         match rpc.direction() {
             Some(direction::CALL) if dport == NFS_PORT => {
-                s(b, ": ");
+                append_str(b, ": ");
                 self.nfs_request(b, &rpc, record);
             }
             Some(direction::REPLY) if sport == NFS_PORT => {
-                s(b, ": ");
+                append_str(b, ": ");
                 self.nfs_reply(b, &rpc, record);
             }
             _ => {}
@@ -373,11 +373,11 @@ impl TextPrinter {
     /// Prints an NFS call (`msg` holds the RPC message, `length` its length on the wire or
     /// in its TCP record).
     pub(super) fn nfs_request(&self, b: &mut Vec<u8>, msg: &Message<'_>, length: usize) {
-        s(b, "NFS request xid ");
-        u(b, msg.xid().unwrap_or(0));
+        append_str(b, "NFS request xid ");
+        append_decimal(b, msg.xid().unwrap_or(0));
         b.push(b' ');
         if request(b, msg.data, length as u32, self.o.verbosity).is_err() {
-            s(b, " [|nfs]");
+            append_str(b, " [|nfs]");
         }
     }
 }
@@ -399,7 +399,7 @@ mod tests {
     fn printed(msg: &[u8], verbosity: u8) -> String {
         let mut b = Vec::new();
         if request(&mut b, msg, msg.len() as u32, verbosity).is_err() {
-            s(&mut b, " [|nfs]");
+            append_str(&mut b, " [|nfs]");
         }
         String::from_utf8_lossy(&b).into_owned()
     }

@@ -2,7 +2,7 @@
 //! (as text when most of it is printable, else in hex).
 
 use crate::proto::pppoe::{self, Header, code};
-use crate::render::out::{self, s, u};
+use crate::render::out::{self, append_decimal, append_str};
 
 use super::TextPrinter;
 
@@ -27,64 +27,64 @@ fn tag_name(b: &mut Vec<u8>, t: u16) {
         0x0202 => "AC-System-Error",
         0x0203 => "Generic-Error",
         _ => {
-            s(b, "TAG-0x");
+            append_str(b, "TAG-0x");
             out::hex_min(b, t as u64);
             return;
         }
     };
-    s(b, name);
+    append_str(b, name);
 }
 
 impl TextPrinter {
     /// A discovery frame of `length` bytes.
     pub(super) fn pppoe_discovery(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         if length < pppoe::HEADER_LEN {
-            s(b, " (length ");
-            u(b, length);
-            s(b, " < 6) (invalid)");
+            append_str(b, " (length ");
+            append_decimal(b, length);
+            append_str(b, " < 6) (invalid)");
             return;
         }
-        let Some(h) = Header::parse(p) else { return s(b, " [|pppoe]") };
+        let Some(h) = Header::parse(p) else { return append_str(b, " [|pppoe]") };
         let length = length - pppoe::HEADER_LEN;
         if h.version != 1 {
-            s(b, " [ver ");
-            u(b, h.version);
+            append_str(b, " [ver ");
+            append_decimal(b, h.version);
             b.push(b']');
         }
         if h.kind != 1 {
-            s(b, " [type ");
-            u(b, h.kind);
+            append_str(b, " [type ");
+            append_decimal(b, h.kind);
             b.push(b']');
         }
-        s(b, "PPPoE ");
+        append_str(b, "PPPoE ");
         match h.code {
-            code::PADI => s(b, "PADI"),
-            code::PADO => s(b, "PADO"),
-            code::PADR => s(b, "PADR"),
-            code::PADS => s(b, "PADS"),
-            code::PADT => s(b, "PADT"),
+            code::PADI => append_str(b, "PADI"),
+            code::PADO => append_str(b, "PADO"),
+            code::PADR => append_str(b, "PADR"),
+            code::PADS => append_str(b, "PADS"),
+            code::PADT => append_str(b, "PADT"),
             0 => {}
             other => {
-                s(b, "PAD-");
+                append_str(b, "PAD-");
                 out::hex_min(b, other as u64);
             }
         }
         let mut plen = h.length as usize;
         if h.code == code::PADI && plen > 1484 - pppoe::HEADER_LEN {
-            s(b, " [len ");
-            u(b, plen);
-            s(b, "!]");
+            append_str(b, " [len ");
+            append_decimal(b, plen);
+            append_str(b, "!]");
         }
         if plen > length {
-            s(b, " [len ");
-            u(b, plen);
-            s(b, " > ");
-            u(b, length);
-            s(b, "!]");
+            append_str(b, " [len ");
+            append_decimal(b, plen);
+            append_str(b, " > ");
+            append_decimal(b, length);
+            append_str(b, "!]");
             plen = length;
         }
         if h.session != 0 {
-            s(b, " [ses 0x");
+            append_str(b, " [ses 0x");
             out::hex_min(b, h.session as u64);
             b.push(b']');
         }
@@ -93,30 +93,30 @@ impl TextPrinter {
         let mut tag = 0xffff;
         while tag != 0 && at < plen {
             let Some((t, len)) = pppoe::tag_header(&tags[at.min(tags.len())..]) else {
-                return s(b, " [|pppoe]");
+                return append_str(b, " [|pppoe]");
             };
             tag = t;
             at += 4;
             let len = len as usize;
             if len == 0 {
-                s(b, " [");
+                append_str(b, " [");
                 tag_name(b, t);
                 b.push(b']');
                 continue;
             }
-            let Some(value) = tags.get(at..at + len) else { return s(b, " [|pppoe]") };
+            let Some(value) = tags.get(at..at + len) else { return append_str(b, " [|pppoe]") };
             let shown = &value[..len.min(MAX_TAG_PRINT - 1)];
             let printable = shown.iter().filter(|c| (0x20..0x7f).contains(*c)).count();
-            s(b, " [");
+            append_str(b, " [");
             tag_name(b, t);
             if printable > shown.len() - printable {
-                s(b, " \"");
+                append_str(b, " \"");
                 for &c in shown {
                     b.push(if (0x20..0x7f).contains(&c) { c } else { b'.' });
                 }
-                s(b, "\"]");
+                append_str(b, "\"]");
             } else {
-                s(b, " 0x");
+                append_str(b, " 0x");
                 for &c in value {
                     b.push(HEX_UPPER[(c >> 4) as usize]);
                     b.push(HEX_UPPER[(c & 15) as usize]);

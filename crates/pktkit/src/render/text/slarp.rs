@@ -1,63 +1,65 @@
 //! Cisco SLARP as tcpdump 4.99.3's `chdlc_slarp_print`.
 
 use crate::proto::slarp::{self, code};
-use crate::render::out::{self, hex, s, u};
+use crate::render::out::{self, append_decimal, append_str, hex};
 
 use super::TextPrinter;
 use super::dump::hex_indent;
 
 impl TextPrinter {
     pub(super) fn slarp(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
-        s(b, "SLARP (length: ");
-        u(b, length);
-        s(b, "), ");
+        append_str(b, "SLARP (length: ");
+        append_decimal(b, length);
+        append_str(b, "), ");
         if length < slarp::MIN_LEN || p.len() < slarp::MIN_LEN {
-            return s(b, " [|chdlc_slarp]");
+            return append_str(b, " [|chdlc_slarp]");
         }
         let c = slarp::word(p, 0).unwrap_or(0);
         match c {
-            code::REQUEST => s(b, "request"),
+            code::REQUEST => append_str(b, "request"),
             code::REPLY => {
-                s(b, "reply ");
+                append_str(b, "reply ");
                 out::ip4(b, &p[4..8]);
                 b.push(b'/');
                 out::ip4(b, &p[8..12]);
             }
             code::KEEPALIVE => {
-                s(b, "keepalive: mineseen=0x");
+                append_str(b, "keepalive: mineseen=0x");
                 hex(b, slarp::word(p, 4).unwrap_or(0) as u64, 8);
-                s(b, ", yourseen=0x");
+                append_str(b, ", yourseen=0x");
                 hex(b, slarp::word(p, 8).unwrap_or(0) as u64, 8);
-                s(b, ", reliability=0x");
+                append_str(b, ", reliability=0x");
                 hex(b, u16::from_be_bytes([p[12], p[13]]) as u64, 4);
                 if length >= slarp::MAX_LEN {
-                    let Some(ms) = slarp::word(p, slarp::MIN_LEN) else { return s(b, " [|chdlc_slarp]") };
+                    let Some(ms) = slarp::word(p, slarp::MIN_LEN) else {
+                        return append_str(b, " [|chdlc_slarp]");
+                    };
                     let secs = ms / 1000;
                     let (days, hrs, min, sec) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
-                    s(b, ", link uptime=");
-                    u(b, days);
+                    append_str(b, ", link uptime=");
+                    append_decimal(b, days);
                     b.push(b'd');
-                    u(b, hrs);
+                    append_decimal(b, hrs);
                     b.push(b'h');
-                    u(b, min);
+                    append_decimal(b, min);
                     b.push(b'm');
-                    u(b, sec);
+                    append_decimal(b, sec);
                     b.push(b's');
                 }
             }
             other => {
-                s(b, "0x");
+                append_str(b, "0x");
                 hex(b, other as u64, 2);
-                s(b, " unknown");
+                append_str(b, " unknown");
                 if self.o.verbosity <= 1 {
                     hex_indent(b, p.get(4..length.min(p.len())).unwrap_or(&[]), "\n\t");
                 }
             }
         }
         if slarp::MAX_LEN < length && self.o.verbosity > 0 {
-            s(b, ", (trailing junk: ");
-            u(b, length - slarp::MAX_LEN);
-            s(b, " bytes)");
+            append_str(b, ", (trailing junk: ");
+            append_decimal(b, length - slarp::MAX_LEN);
+            append_str(b, " bytes)");
         }
         if self.o.verbosity > 1 {
             // tcpdump dumps `length - 4` bytes from 4 bytes past its cursor, which the uptime

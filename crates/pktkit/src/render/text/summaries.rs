@@ -4,7 +4,7 @@
 //! (NTP timestamps, RADIUS attributes, RIP routes, DHCPv6 options) are not printed.
 
 use crate::proto::{dhcp6, ntp, radius, rip, someip};
-use crate::render::out::{hex, s, u};
+use crate::render::out::{append_decimal, append_str, hex};
 
 use super::TextPrinter;
 
@@ -109,99 +109,99 @@ fn someip_code(c: u8) -> &'static str {
 impl TextPrinter {
     /// `NTPv4, Client, length 48`.
     pub(super) fn ntp(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
-        let Some(st) = ntp::status(p) else { return s(b, " [|ntp]") };
-        s(b, "NTPv");
-        u(b, st.version);
-        s(b, ", ");
-        s(b, ntp_mode(st.mode));
-        s(b, ", length ");
-        u(b, length);
+        let Some(st) = ntp::status(p) else { return append_str(b, " [|ntp]") };
+        append_str(b, "NTPv");
+        append_decimal(b, st.version);
+        append_str(b, ", ");
+        append_str(b, ntp_mode(st.mode));
+        append_str(b, ", length ");
+        append_decimal(b, length);
     }
 
     /// `RADIUS, Access-Request (1), id: 0x05 length: 139`.
     pub(super) fn radius(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
-        let Some(h) = radius::Header::parse(p) else { return s(b, " [|radius]") };
+        let Some(h) = radius::Header::parse(p) else { return append_str(b, " [|radius]") };
         if (h.length as usize) < radius::HEADER_LEN {
-            return s(b, " [|radius]");
+            return append_str(b, " [|radius]");
         }
-        s(b, "RADIUS, ");
-        s(b, radius_command(h.code));
-        s(b, " (");
-        u(b, h.code);
-        s(b, "), id: 0x");
+        append_str(b, "RADIUS, ");
+        append_str(b, radius_command(h.code));
+        append_str(b, " (");
+        append_decimal(b, h.code);
+        append_str(b, "), id: 0x");
         hex(b, h.id as u64, 2);
-        s(b, " length: ");
-        u(b, (h.length as usize).min(length));
+        append_str(b, " length: ");
+        append_decimal(b, (h.length as usize).min(length));
     }
 
     /// `RIPv2, Response, length: 24`.
     pub(super) fn rip(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         if p.len().min(length) < rip::HEADER_LEN {
-            return s(b, " [|rip]");
+            return append_str(b, " [|rip]");
         }
-        let Some((cmd, version)) = rip::command_version(p) else { return s(b, " [|rip]") };
-        s(b, "RIPv");
-        u(b, version);
+        let Some((cmd, version)) = rip::command_version(p) else { return append_str(b, " [|rip]") };
+        append_str(b, "RIPv");
+        append_decimal(b, version);
         if version == 0 {
             return;
         }
-        s(b, ", ");
+        append_str(b, ", ");
         match cmd {
-            1 => s(b, "Request"),
-            2 => s(b, "Response"),
-            3 => s(b, "Trace on"),
-            4 => s(b, "Trace off"),
-            5 => s(b, "Poll"),
-            6 => s(b, "Poll Entry"),
+            1 => append_str(b, "Request"),
+            2 => append_str(b, "Response"),
+            3 => append_str(b, "Trace on"),
+            4 => append_str(b, "Trace off"),
+            5 => append_str(b, "Poll"),
+            6 => append_str(b, "Poll Entry"),
             _ => {
-                s(b, "unknown command (");
-                u(b, cmd);
+                append_str(b, "unknown command (");
+                append_decimal(b, cmd);
                 b.push(b')');
             }
         }
-        s(b, ", length: ");
-        u(b, length);
+        append_str(b, ", length: ");
+        append_decimal(b, length);
     }
 
     /// `dhcp6 solicit`.
     pub(super) fn dhcp6(&self, b: &mut Vec<u8>, p: &[u8]) {
-        s(b, "dhcp6");
-        let Some(t) = dhcp6::message_type(p) else { return s(b, " [|dhcp6]") };
+        append_str(b, "dhcp6");
+        let Some(t) = dhcp6::message_type(p) else { return append_str(b, " [|dhcp6]") };
         b.push(b' ');
         match dhcp6_type(t) {
-            Some(name) => s(b, name),
+            Some(name) => append_str(b, name),
             None => {
-                s(b, "msgtype-");
-                u(b, t);
+                append_str(b, "msgtype-");
+                append_decimal(b, t);
             }
         }
     }
 
     /// `SOMEIP, service 65535, event 256, len 48, ...`, ending in a newline as tcpdump's does.
     pub(super) fn someip(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
-        s(b, "SOMEIP");
+        append_str(b, "SOMEIP");
         if length < someip::HEADER_LEN {
-            return s(b, " (invalid)");
+            return append_str(b, " (invalid)");
         }
-        let Some(h) = someip::Header::parse(p) else { return s(b, " [|someip]") };
-        s(b, ", service ");
-        u(b, h.service);
-        s(b, if h.event { ", event " } else { ", method " });
-        u(b, h.method);
-        s(b, ", len ");
-        u(b, h.length);
-        s(b, ", client ");
-        u(b, h.client);
-        s(b, ", session ");
-        u(b, h.session);
-        s(b, ", pver ");
-        u(b, h.protocol_version);
-        s(b, ", iver ");
-        u(b, h.interface_version);
-        s(b, ", msgtype ");
-        s(b, someip_type(h.message_type));
-        s(b, ", retcode ");
-        s(b, someip_code(h.return_code));
+        let Some(h) = someip::Header::parse(p) else { return append_str(b, " [|someip]") };
+        append_str(b, ", service ");
+        append_decimal(b, h.service);
+        append_str(b, if h.event { ", event " } else { ", method " });
+        append_decimal(b, h.method);
+        append_str(b, ", len ");
+        append_decimal(b, h.length);
+        append_str(b, ", client ");
+        append_decimal(b, h.client);
+        append_str(b, ", session ");
+        append_decimal(b, h.session);
+        append_str(b, ", pver ");
+        append_decimal(b, h.protocol_version);
+        append_str(b, ", iver ");
+        append_decimal(b, h.interface_version);
+        append_str(b, ", msgtype ");
+        append_str(b, someip_type(h.message_type));
+        append_str(b, ", retcode ");
+        append_str(b, someip_code(h.return_code));
         b.push(b'\n');
     }
 }

@@ -3,7 +3,7 @@
 //! procedure's results when it saw the call; pktkit stops after the status.
 
 use crate::proto::sunrpc::{Message, field, reject_stat, reply_stat};
-use crate::render::out::{s, u};
+use crate::render::out::{append_decimal, append_str};
 
 use super::TextPrinter;
 
@@ -25,55 +25,57 @@ fn auth_reason(why: u32) -> Option<&'static str> {
 impl TextPrinter {
     /// Prints an NFS reply (`msg` holds the RPC message, `length` its length on the wire).
     pub(super) fn nfs_reply(&self, b: &mut Vec<u8>, msg: &Message<'_>, length: usize) {
-        s(b, "NFS reply xid ");
-        u(b, msg.xid().unwrap_or(0));
+        append_str(b, "NFS reply xid ");
+        append_decimal(b, msg.xid().unwrap_or(0));
         b.push(b' ');
-        let Some(stat) = msg.word(field::REPLY_STAT) else { return s(b, " [|nfs]") };
+        let Some(stat) = msg.word(field::REPLY_STAT) else { return append_str(b, " [|nfs]") };
         match stat {
             reply_stat::ACCEPTED => {
-                s(b, "reply ok ");
-                u(b, length);
+                append_str(b, "reply ok ");
+                append_decimal(b, length);
             }
             reply_stat::DENIED => {
-                s(b, "reply ERR ");
-                u(b, length);
-                s(b, ": ");
-                let Some(reason) = msg.word(field::REJECT_STAT) else { return s(b, " [|nfs]") };
+                append_str(b, "reply ERR ");
+                append_decimal(b, length);
+                append_str(b, ": ");
+                let Some(reason) = msg.word(field::REJECT_STAT) else { return append_str(b, " [|nfs]") };
                 match reason {
                     reject_stat::RPC_MISMATCH => {
                         let (Some(low), Some(high)) =
                             (msg.word(field::REJECT_LOW_OR_WHY), msg.word(field::REJECT_HIGH))
                         else {
-                            return s(b, " [|nfs]");
+                            return append_str(b, " [|nfs]");
                         };
-                        s(b, "RPC Version mismatch (");
-                        u(b, low);
+                        append_str(b, "RPC Version mismatch (");
+                        append_decimal(b, low);
                         b.push(b'-');
-                        u(b, high);
+                        append_decimal(b, high);
                         b.push(b')');
                     }
                     reject_stat::AUTH_ERROR => {
-                        let Some(why) = msg.word(field::REJECT_LOW_OR_WHY) else { return s(b, " [|nfs]") };
-                        s(b, "Auth ");
+                        let Some(why) = msg.word(field::REJECT_LOW_OR_WHY) else {
+                            return append_str(b, " [|nfs]");
+                        };
+                        append_str(b, "Auth ");
                         match auth_reason(why) {
-                            Some(r) => s(b, r),
+                            Some(r) => append_str(b, r),
                             None => {
-                                s(b, "Invalid failure code ");
-                                u(b, why);
+                                append_str(b, "Invalid failure code ");
+                                append_decimal(b, why);
                             }
                         }
                     }
                     other => {
-                        s(b, "Unknown reason for rejecting rpc message ");
-                        u(b, other);
+                        append_str(b, "Unknown reason for rejecting rpc message ");
+                        append_decimal(b, other);
                     }
                 }
             }
             other => {
-                s(b, "reply Unknown rpc response code=");
-                u(b, other);
+                append_str(b, "reply Unknown rpc response code=");
+                append_decimal(b, other);
                 b.push(b' ');
-                u(b, length);
+                append_decimal(b, length);
             }
         }
     }

@@ -2,7 +2,7 @@
 //! (MPTCP, TCP-AO, fast open, ...), then the application summary.
 
 use crate::proto::tcp as tcpp;
-use crate::render::out::{self, be16, be32, hex, s, u};
+use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::cksum::{fold, pseudo, shouldbe, sum_be};
 use super::{FlowKey, IpCtx, MAX_TCP_FLOWS, TextPrinter};
@@ -11,26 +11,26 @@ impl TextPrinter {
     pub(super) fn tcp(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: IpCtx<'_>) {
         let (Some(sport), Some(dport)) = (be16(p, 0), be16(p, 2)) else {
             Self::addrs(b, &ctx, None);
-            s(b, " [|tcp]");
+            append_str(b, " [|tcp]");
             return;
         };
         Self::addrs(b, &ctx, Some((sport, dport)));
         if p.len() < 20 {
-            s(b, " [|tcp]");
+            append_str(b, " [|tcp]");
             return;
         }
         let hlen = (p[12] >> 4) as usize * 4;
         if hlen < 20 {
-            s(b, " tcp ");
-            u(b, length.wrapping_sub(hlen) as u32);
-            s(b, " [bad hdr length ");
-            u(b, hlen);
-            s(b, " - too short, < 20]");
+            append_str(b, " tcp ");
+            append_decimal(b, length.wrapping_sub(hlen) as u32);
+            append_str(b, " [bad hdr length ");
+            append_decimal(b, hlen);
+            append_str(b, " - too short, < 20]");
             return;
         }
         if self.o.quiet {
-            s(b, "tcp ");
-            u(b, length.wrapping_sub(hlen) as u32);
+            append_str(b, "tcp ");
+            append_decimal(b, length.wrapping_sub(hlen) as u32);
             if hlen > length {
                 bad_header_length(b, hlen, length);
             }
@@ -41,9 +41,9 @@ impl TextPrinter {
         let flags = p[13];
         let win = be16(p, 14).unwrap_or(0);
         let urp = be16(p, 18).unwrap_or(0);
-        s(b, "Flags [");
+        append_str(b, "Flags [");
         let mut fb = [0u8; 8];
-        s(b, tcpp::tcpdump_flags(flags, &mut fb));
+        append_str(b, tcpp::tcpdump_flags(flags, &mut fb));
         b.push(b']');
         let (mut thseq, mut thack, mut rev) = (0u32, 0u32, false);
         if flags & tcpp::ACK != 0 && !self.o.absolute_seq {
@@ -87,44 +87,44 @@ impl TextPrinter {
         if self.o.verbosity > 0 && !ctx.fragmented && p.len() >= length {
             let field = be16(p, 16).unwrap_or(0);
             let sum = fold(sum_be(&p[..length], pseudo(&ctx, 6, length)));
-            s(b, ", cksum 0x");
+            append_str(b, ", cksum 0x");
             hex(b, field as u64, 4);
             if sum != 0xffff {
-                s(b, " (incorrect -> 0x");
+                append_str(b, " (incorrect -> 0x");
                 hex(b, shouldbe(field, !sum) as u64, 4);
                 b.push(b')');
             } else {
-                s(b, " (correct)");
+                append_str(b, " (correct)");
             }
         }
         let dlen = length - hlen;
         if self.o.verbosity > 1 || dlen > 0 || flags & (tcpp::SYN | tcpp::FIN | tcpp::RST) != 0 {
-            s(b, ", seq ");
-            u(b, seq);
+            append_str(b, ", seq ");
+            append_decimal(b, seq);
             if dlen > 0 {
                 b.push(b':');
-                u(b, seq.wrapping_add(dlen as u32));
+                append_decimal(b, seq.wrapping_add(dlen as u32));
             }
         }
         if flags & tcpp::ACK != 0 {
-            s(b, ", ack ");
-            u(b, ack);
+            append_str(b, ", ack ");
+            append_decimal(b, ack);
         }
-        s(b, ", win ");
-        u(b, win);
+        append_str(b, ", win ");
+        append_decimal(b, win);
         if flags & tcpp::URG != 0 {
-            s(b, ", urg ");
-            u(b, urp);
+            append_str(b, ", urg ");
+            append_decimal(b, urp);
         }
         if hlen > 20 {
-            s(b, ", options [");
+            append_str(b, ", options [");
             if !tcp_options(b, &p[20..p.len().min(hlen)], hlen - 20, rev, thseq, thack, flags) {
                 return;
             }
             b.push(b']');
         }
-        s(b, ", length ");
-        u(b, dlen);
+        append_str(b, ", length ");
+        append_decimal(b, dlen);
         if dlen > 0 {
             let payload = p.get(hlen..).unwrap_or(&[]);
             self.tcp_app(b, sport, dport, flags & tcpp::RST != 0, payload, dlen);
@@ -151,14 +151,14 @@ pub(super) fn tcp_options(
         }
         first = false;
         let Some(&opt) = cp.first() else {
-            s(b, "[|tcp]");
+            append_str(b, "[|tcp]");
             return false;
         };
         match tcpp::option_name(opt) {
-            Some(n) => s(b, n),
+            Some(n) => append_str(b, n),
             None => {
-                s(b, "unknown-");
-                u(b, opt);
+                append_str(b, "unknown-");
+                append_decimal(b, opt);
             }
         }
         let len;
@@ -166,7 +166,7 @@ pub(super) fn tcp_options(
             len = 1;
         } else {
             let Some(&l) = cp.get(1) else {
-                s(b, "[|tcp]");
+                append_str(b, "[|tcp]");
                 return false;
             };
             len = l as usize;
@@ -187,7 +187,7 @@ pub(super) fn tcp_options(
                 }
                 let Some(v) = be16(cp, 0) else { return trunc_tcp(b) };
                 b.push(b' ');
-                u(b, v);
+                append_decimal(b, v);
                 2
             }
             tcpp::opt::WSCALE => {
@@ -196,7 +196,7 @@ pub(super) fn tcp_options(
                 }
                 let Some(&v) = cp.first() else { return trunc_tcp(b) };
                 b.push(b' ');
-                u(b, v);
+                append_decimal(b, v);
                 1
             }
             tcpp::opt::SACK => {
@@ -205,10 +205,10 @@ pub(super) fn tcp_options(
                     return bad(b);
                 }
                 if dl % 8 != 0 {
-                    s(b, " invalid sack");
+                    append_str(b, " invalid sack");
                 } else {
                     b.push(b' ');
-                    u(b, dl / 8);
+                    append_decimal(b, dl / 8);
                     b.push(b' ');
                     for i in (0..dl).step_by(8) {
                         let (Some(mut st), Some(mut en)) = (be32(cp, i), be32(cp, i + 4)) else {
@@ -222,9 +222,9 @@ pub(super) fn tcp_options(
                             en = en.wrapping_sub(thack);
                         }
                         b.push(b'{');
-                        u(b, st);
+                        append_decimal(b, st);
                         b.push(b':');
-                        u(b, en);
+                        append_decimal(b, en);
                         b.push(b'}');
                     }
                 }
@@ -236,7 +236,7 @@ pub(super) fn tcp_options(
                 }
                 let Some(v) = be32(cp, 0) else { return trunc_tcp(b) };
                 b.push(b' ');
-                u(b, v);
+                append_decimal(b, v);
                 4
             }
             tcpp::opt::TIMESTAMP => {
@@ -244,10 +244,10 @@ pub(super) fn tcp_options(
                     return bad(b);
                 }
                 let (Some(v), Some(e)) = (be32(cp, 0), be32(cp, 4)) else { return trunc_tcp(b) };
-                s(b, " val ");
-                u(b, v);
-                s(b, " ecr ");
-                u(b, e);
+                append_str(b, " val ");
+                append_decimal(b, v);
+                append_str(b, " ecr ");
+                append_decimal(b, e);
                 8
             }
             tcpp::opt::MD5 => {
@@ -255,7 +255,7 @@ pub(super) fn tcp_options(
                     return bad(b);
                 }
                 let Some(sig) = cp.get(..16) else { return trunc_tcp(b) };
-                s(b, "shared secret not supplied with -M, can't check - ");
+                append_str(b, "shared secret not supplied with -M, can't check - ");
                 out::hex_bytes(b, sig);
                 16
             }
@@ -271,7 +271,7 @@ pub(super) fn tcp_options(
                 } else {
                     v >>= 1;
                 }
-                u(b, v);
+                append_decimal(b, v);
                 2
             }
             tcpp::opt::FASTOPEN => {
@@ -294,7 +294,7 @@ pub(super) fn tcp_options(
                 let Some(magic) = be16(cp, 0) else { return trunc_tcp(b) };
                 b.push(b'-');
                 if magic == 0xf989 {
-                    s(b, "tfo");
+                    append_str(b, "tfo");
                     let Some(c) = cp.get(2..dl) else { return trunc_tcp(b) };
                     fastopen(b, c);
                 } else {
@@ -318,7 +318,7 @@ pub(super) fn tcp_options(
             _ => {
                 let dl = len - 2;
                 if dl > 0 {
-                    s(b, " 0x");
+                    append_str(b, " 0x");
                 }
                 for i in 0..dl {
                     if i + 1 > hlen {
@@ -337,8 +337,8 @@ pub(super) fn tcp_options(
             seen += 1;
         }
         if seen != len {
-            s(b, "[len ");
-            u(b, len);
+            append_str(b, "[len ");
+            append_decimal(b, len);
             b.push(b']');
         }
         if opt == tcpp::opt::EOL {
@@ -355,9 +355,9 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
     }
     let sub = (o[0] >> 4).min(8);
     b.push(b' ');
-    u(b, len);
+    append_decimal(b, len);
     b.push(b' ');
-    s(
+    append_str(
         b,
         ["capable", "join", "dss", "add-addr", "rem-addr", "prio", "fail", "fast-close", "unknown"]
             [sub as usize],
@@ -380,24 +380,24 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
             }
             let version = o[0] & 0xf;
             if version > 1 {
-                s(b, " Unknown Version (");
-                u(b, version);
+                append_str(b, " Unknown Version (");
+                append_decimal(b, version);
                 b.push(b')');
                 return true;
             }
-            s(b, " v");
-            u(b, version);
+            append_str(b, " v");
+            append_decimal(b, version);
             let f = o.get(1).copied().unwrap_or(0);
             if f & 0x80 != 0 {
-                s(b, " csum");
+                append_str(b, " csum");
             }
             if len == 12 || len >= 20 {
                 let Some(k) = be64(at(4)) else { return false };
-                s(b, " {0x");
+                append_str(b, " {0x");
                 out::hex_min(b, k);
                 if len >= 20 {
                     let Some(k2) = be64(at(12)) else { return false };
-                    s(b, ",0x");
+                    append_str(b, ",0x");
                     out::hex_min(b, k2);
                 }
                 b.push(b'}');
@@ -411,26 +411,26 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
             }
             if len != 24 {
                 if o[0] & 1 != 0 {
-                    s(b, " backup");
+                    append_str(b, " backup");
                 }
-                s(b, " id ");
-                u(b, o.get(1).copied().unwrap_or(0));
+                append_str(b, " id ");
+                append_decimal(b, o.get(1).copied().unwrap_or(0));
             }
             match len {
                 12 => {
-                    s(b, " token 0x");
+                    append_str(b, " token 0x");
                     out::hex_min(b, be32(o, at(4)).unwrap_or(0) as u64);
-                    s(b, " nonce 0x");
+                    append_str(b, " nonce 0x");
                     out::hex_min(b, be32(o, at(8)).unwrap_or(0) as u64);
                 }
                 16 => {
-                    s(b, " hmac 0x");
+                    append_str(b, " hmac 0x");
                     out::hex_min(b, be64(at(4)).unwrap_or(0));
-                    s(b, " nonce 0x");
+                    append_str(b, " nonce 0x");
                     out::hex_min(b, be32(o, at(12)).unwrap_or(0) as u64);
                 }
                 _ => {
-                    s(b, " hmac 0x");
+                    append_str(b, " hmac 0x");
                     out::hex_bytes(b, o.get(at(4)..at(24)).unwrap_or(&[]));
                 }
             }
@@ -442,7 +442,7 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
             }
             let f = o[1];
             if f & 0x10 != 0 {
-                s(b, " fin");
+                append_str(b, " fin");
             }
             let mut rest = &o[2..];
             let mut take = |n: usize| -> Option<&[u8]> {
@@ -452,22 +452,22 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
             };
             let num = |c: &[u8]| c.iter().fold(0u64, |a, &x| a << 8 | x as u64);
             if f & 0x01 != 0 {
-                s(b, " ack ");
+                append_str(b, " ack ");
                 let Some(c) = take(if f & 0x02 != 0 { 8 } else { 4 }) else { return false };
-                u(b, num(c));
+                append_decimal(b, num(c));
             }
             if f & 0x04 != 0 {
-                s(b, " seq ");
+                append_str(b, " seq ");
                 let Some(c) = take(if f & 0x08 != 0 { 8 } else { 4 }) else { return false };
-                u(b, num(c));
+                append_decimal(b, num(c));
                 let Some(c) = take(4) else { return false };
-                s(b, " subseq ");
-                u(b, num(c));
+                append_str(b, " subseq ");
+                append_decimal(b, num(c));
                 let Some(c) = take(2) else { return false };
-                s(b, " len ");
-                u(b, num(c));
+                append_str(b, " len ");
+                append_decimal(b, num(c));
                 if let Some(c) = take(2) {
-                    s(b, " csum 0x");
+                    append_str(b, " csum 0x");
                     out::hex_min(b, num(c));
                 }
             }
@@ -482,13 +482,13 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
                     out::ip6(b, &o[2..18]);
                     if port {
                         b.push(b':');
-                        u(b, be16(o, 18).unwrap_or(0));
+                        append_decimal(b, be16(o, 18).unwrap_or(0));
                     }
                 } else {
                     out::ip4(b, &o[2..6]);
                     if port {
                         b.push(b':');
-                        u(b, be16(o, 6).unwrap_or(0));
+                        append_decimal(b, be16(o, 6).unwrap_or(0));
                     }
                 }
             };
@@ -496,10 +496,10 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
                 if !((n == 4 && (len == 8 || len == 10)) || (n == 6 && (len == 20 || len == 22))) {
                     return false;
                 }
-                s(b, " v0-ip");
-                u(b, n);
-                s(b, " id ");
-                u(b, id);
+                append_str(b, " v0-ip");
+                append_decimal(b, n);
+                append_str(b, " id ");
+                append_decimal(b, id);
                 addr(b, n == 6, len == 10 || len == 22);
                 return true;
             }
@@ -515,11 +515,11 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
                 (false, 30) => (true, true),
                 _ => return false,
             };
-            s(b, if echo { " v1-echo id " } else { " v1 id " });
-            u(b, id);
+            append_str(b, if echo { " v1-echo id " } else { " v1 id " });
+            append_decimal(b, id);
             addr(b, v6, port);
             if !echo {
-                s(b, " hmac 0x");
+                append_str(b, " hmac 0x");
                 out::hex_min(b, be64(len - 2 - 8).unwrap_or(0));
             }
             true
@@ -528,10 +528,10 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
             if len < 4 {
                 return false;
             }
-            s(b, " id");
+            append_str(b, " id");
             for &x in &o[1..] {
                 b.push(b' ');
-                u(b, x);
+                append_decimal(b, x);
             }
             true
         }
@@ -539,10 +539,10 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
             if len != 3 && len != 4 {
                 return false;
             }
-            s(b, if o[0] & 1 != 0 { " backup" } else { " non-backup" });
+            append_str(b, if o[0] & 1 != 0 { " backup" } else { " non-backup" });
             if len == 4 {
-                s(b, " id ");
-                u(b, o[1]);
+                append_str(b, " id ");
+                append_decimal(b, o[1]);
             }
             true
         }
@@ -550,15 +550,15 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
             if len != 12 {
                 return false;
             }
-            s(b, " seq ");
-            u(b, be64(at(4)).unwrap_or(0));
+            append_str(b, " seq ");
+            append_decimal(b, be64(at(4)).unwrap_or(0));
             true
         }
         7 => {
             if len != 12 {
                 return false;
             }
-            s(b, " key 0x");
+            append_str(b, " key 0x");
             out::hex_min(b, be64(at(4)).unwrap_or(0));
             true
         }
@@ -567,7 +567,7 @@ pub(super) fn mptcp(b: &mut Vec<u8>, len: usize, o: &[u8], flags: u8) -> bool {
 }
 
 pub(super) fn bad_opt(b: &mut Vec<u8>, had_prev: bool) -> bool {
-    s(b, "[bad opt]");
+    append_str(b, "[bad opt]");
     if had_prev {
         b.push(b']');
     }
@@ -575,26 +575,26 @@ pub(super) fn bad_opt(b: &mut Vec<u8>, had_prev: bool) -> bool {
 }
 
 pub(super) fn trunc_tcp(b: &mut Vec<u8>) -> bool {
-    s(b, " [|tcp]");
+    append_str(b, " [|tcp]");
     false
 }
 
 pub(super) fn fastopen(b: &mut Vec<u8>, c: &[u8]) {
     if c.is_empty() {
-        s(b, " cookiereq");
+        append_str(b, " cookiereq");
     } else if !c.len().is_multiple_of(2) || c.len() < 4 || c.len() > 16 {
-        s(b, " (invalid)");
+        append_str(b, " (invalid)");
     } else {
-        s(b, " cookie ");
+        append_str(b, " cookie ");
         out::hex_bytes(b, c);
     }
 }
 
 /// tcpdump's note for a TCP header longer than the segment: ` [bad hdr length H - too long, > L]`.
 fn bad_header_length(b: &mut Vec<u8>, hlen: usize, length: usize) {
-    s(b, " [bad hdr length ");
-    u(b, hlen);
-    s(b, " - too long, > ");
-    u(b, length);
+    append_str(b, " [bad hdr length ");
+    append_decimal(b, hlen);
+    append_str(b, " - too long, > ");
+    append_decimal(b, length);
     b.push(b']');
 }

@@ -4,7 +4,7 @@
 //! hex dump per command, is not printed.)
 
 use crate::proto::telnet::{self, IAC, Parsed, Word};
-use crate::render::out::{hex_min, s};
+use crate::render::out::{append_str, hex_min};
 
 use super::TextPrinter;
 
@@ -15,25 +15,25 @@ impl TextPrinter {
         let (mut at, mut length, mut first) = (0usize, length, true);
         while length > 0 {
             match payload.get(at) {
-                None => return s(b, " [|telnet]"),
+                None => return append_str(b, " [|telnet]"),
                 Some(&c) if c != IAC => break,
                 Some(_) => {}
             }
             match telnet::parse(payload.get(at..).unwrap_or(&[]), length) {
                 Parsed::End => break,
-                Parsed::Cut => return s(b, " [|telnet]"),
+                Parsed::Cut => return append_str(b, " [|telnet]"),
                 Parsed::Command(words, used) => {
-                    s(b, if first { " [telnet " } else { ", " });
+                    append_str(b, if first { " [telnet " } else { ", " });
                     for (i, w) in words.iter().enumerate() {
                         if i > 0 {
                             b.push(b' ');
                         }
                         match *w {
-                            Word::Name(n) => s(b, n),
+                            Word::Name(n) => append_str(b, n),
                             // C's %#x: no prefix for zero.
                             Word::Number(0) => b.push(b'0'),
                             Word::Number(n) => {
-                                s(b, "0x");
+                                append_str(b, "0x");
                                 hex_min(b, n.into());
                             }
                         }

@@ -1,7 +1,7 @@
 //! Tunnels as tcpdump prints them: MPLS, PPPoE session, GRE (v0 and PPTP's v1), and the
 //! packet they carry printed as its own link type.
 
-use crate::render::out::{self, be16, be32, hex, s, u};
+use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::TextPrinter;
 
@@ -16,22 +16,22 @@ impl TextPrinter {
 
     /// tcpdump's mpls_print: the label stack, then the payload guessed from its first nibble.
     pub(super) fn mpls(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
-        s(b, "MPLS");
+        append_str(b, "MPLS");
         let mut off = 0;
         loop {
             let Some(e) = be32(p, off) else {
-                s(b, " [|MPLS]");
+                append_str(b, " [|MPLS]");
                 return;
             };
-            s(b, " (label ");
-            u(b, e >> 12);
-            s(b, ", tc ");
-            u(b, (e >> 9) & 7);
+            append_str(b, " (label ");
+            append_decimal(b, e >> 12);
+            append_str(b, ", tc ");
+            append_decimal(b, (e >> 9) & 7);
             if e & 0x100 != 0 {
-                s(b, ", [S]");
+                append_str(b, ", [S]");
             }
-            s(b, ", ttl ");
-            u(b, e & 0xff);
+            append_str(b, ", ttl ");
+            append_decimal(b, e & 0xff);
             b.push(b')');
             off += 4;
             if e & 0x100 != 0 {
@@ -44,11 +44,11 @@ impl TextPrinter {
         let sep = if self.o.verbosity > 0 { "\n\t" } else { " " };
         match rest.first().map(|x| x >> 4) {
             Some(4) => {
-                s(b, sep);
+                append_str(b, sep);
                 self.ip4(b, rest, length);
             }
             Some(6) => {
-                s(b, sep);
+                append_str(b, sep);
                 self.ip6(b, rest, length);
             }
             _ => {}
@@ -57,20 +57,20 @@ impl TextPrinter {
 
     /// tcpdump's pppoe_print for session data carrying IPv4 or IPv6.
     pub(super) fn pppoe_session(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
-        s(b, "PPPoE ");
+        append_str(b, "PPPoE ");
         let (Some(&code), Some(ses), Some(plen)) = (p.get(1), be16(p, 2), be16(p, 4)) else {
-            s(b, " [|pppoe]");
+            append_str(b, " [|pppoe]");
             return;
         };
         if code != 0 {
-            s(b, "[|pppoe]");
+            append_str(b, "[|pppoe]");
             return;
         }
-        s(b, " [ses 0x");
+        append_str(b, " [ses 0x");
         out::hex_min(b, ses as u64);
-        s(b, "] ");
+        append_str(b, "] ");
         let Some(proto) = be16(p, 6) else {
-            s(b, "[|ppp]");
+            append_str(b, "[|ppp]");
             return;
         };
         let plen = (plen as usize).min(length.saturating_sub(6));
@@ -81,24 +81,24 @@ impl TextPrinter {
             _ => {
                 if let Some(name) = ppp_control_name(proto) {
                     if self.o.link_header {
-                        s(b, name);
-                        s(b, " (0x");
+                        append_str(b, name);
+                        append_str(b, " (0x");
                         hex(b, proto as u64, 4);
-                        s(b, "), length ");
-                        u(b, plen);
-                        s(b, ": ");
+                        append_str(b, "), length ");
+                        append_decimal(b, plen);
+                        append_str(b, ": ");
                     }
                     return ppp_control(b, name, rest, plen.saturating_sub(2));
                 }
-                s(b, "PPP-#0x");
+                append_str(b, "PPP-#0x");
                 hex(b, proto as u64, 4);
                 return;
             }
         };
         if self.o.link_header {
-            s(b, if ety == 0x0800 { "IP (0x0021), length " } else { "IP6 (0x0057), length " });
-            u(b, plen);
-            s(b, ": ");
+            append_str(b, if ety == 0x0800 { "IP (0x0021), length " } else { "IP6 (0x0057), length " });
+            append_decimal(b, plen);
+            append_str(b, ": ");
         }
         if ety == 0x0800 {
             self.ip4(b, rest, plen.saturating_sub(2));
@@ -110,51 +110,51 @@ impl TextPrinter {
     /// tcpdump's gre_print_1: PPTP's enhanced GRE, carrying PPP.
     pub(super) fn gre1(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, flags: u16) {
         let Some(prot) = be16(p, 2) else {
-            s(b, " [|gre]");
+            append_str(b, " [|gre]");
             return;
         };
         let mut off = 4;
         if flags & 0x2000 != 0 {
             let Some(k) = be32(p, off) else {
-                s(b, " [|gre]");
+                append_str(b, " [|gre]");
                 return;
             };
-            s(b, ", call ");
-            u(b, k & 0xffff);
+            append_str(b, ", call ");
+            append_decimal(b, k & 0xffff);
             off += 4;
         }
         if flags & 0x1000 != 0 {
             let Some(q) = be32(p, off) else {
-                s(b, " [|gre]");
+                append_str(b, " [|gre]");
                 return;
             };
-            s(b, ", seq ");
-            u(b, q);
+            append_str(b, ", seq ");
+            append_decimal(b, q);
             off += 4;
         }
         if flags & 0x0080 != 0 {
             let Some(a) = be32(p, off) else {
-                s(b, " [|gre]");
+                append_str(b, " [|gre]");
                 return;
             };
-            s(b, ", ack ");
-            u(b, a);
+            append_str(b, ", ack ");
+            append_decimal(b, a);
             off += 4;
         }
         if flags & 0x1000 == 0 {
-            s(b, ", no-payload");
+            append_str(b, ", no-payload");
         }
         self.gre_proto(b, prot);
-        s(b, ", length ");
-        u(b, length);
-        s(b, ": ");
+        append_str(b, ", length ");
+        append_decimal(b, length);
+        append_str(b, ": ");
         if flags & 0x1000 == 0 {
             return;
         }
         let rest = p.get(off..).unwrap_or(&[]);
         let len = length.saturating_sub(off);
         if prot != 0x880b {
-            s(b, "gre-proto-0x");
+            append_str(b, "gre-proto-0x");
             out::hex_min(b, prot as u64);
             return;
         }
@@ -174,9 +174,9 @@ impl TextPrinter {
     /// With -e, GRE names the protocol it carries.
     fn gre_proto(&self, b: &mut Vec<u8>, prot: u16) {
         if self.o.link_header {
-            s(b, ", proto ");
-            s(b, crate::proto::ethernet::ether_type_name(prot).unwrap_or("unknown"));
-            s(b, " (0x");
+            append_str(b, ", proto ");
+            append_str(b, crate::proto::ethernet::ether_type_name(prot).unwrap_or("unknown"));
+            append_str(b, " (0x");
             hex(b, prot as u64, 4);
             b.push(b')');
         }
@@ -185,11 +185,11 @@ impl TextPrinter {
     /// tcpdump's gre_print for GRE version 0.
     pub(super) fn gre(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         let Some(flags) = be16(p, 0) else {
-            s(b, "[|gre]");
+            append_str(b, "[|gre]");
             return;
         };
-        s(b, "GREv");
-        u(b, flags & 7);
+        append_str(b, "GREv");
+        append_decimal(b, flags & 7);
         if flags & 7 == 1 {
             return self.gre1(b, p, length, flags);
         }
@@ -197,7 +197,7 @@ impl TextPrinter {
             return;
         }
         if self.o.verbosity > 0 {
-            s(b, ", Flags [");
+            append_str(b, ", Flags [");
             let mut any = false;
             for (bit, n) in [
                 (0x8000u16, "checksum present"),
@@ -208,64 +208,64 @@ impl TextPrinter {
             ] {
                 if flags & bit != 0 {
                     if any {
-                        s(b, ", ");
+                        append_str(b, ", ");
                     }
-                    s(b, n);
+                    append_str(b, n);
                     any = true;
                 }
             }
             if !any {
-                s(b, "none");
+                append_str(b, "none");
             }
             b.push(b']');
         }
         let Some(prot) = be16(p, 2) else {
-            s(b, " [|gre]");
+            append_str(b, " [|gre]");
             return;
         };
         let mut off = 4;
         if flags & 0xc000 != 0 {
             let (Some(sum), Some(o)) = (be16(p, 4), be16(p, 6)) else {
-                s(b, " [|gre]");
+                append_str(b, " [|gre]");
                 return;
             };
             if self.o.verbosity > 0 {
-                s(b, ", sum 0x");
+                append_str(b, ", sum 0x");
                 out::hex_min(b, sum as u64);
             }
-            s(b, ", off 0x");
+            append_str(b, ", off 0x");
             out::hex_min(b, o as u64);
             off += 4;
         }
         if flags & 0x2000 != 0 {
             let Some(k) = be32(p, off) else {
-                s(b, " [|gre]");
+                append_str(b, " [|gre]");
                 return;
             };
-            s(b, ", key=0x");
+            append_str(b, ", key=0x");
             out::hex_min(b, k as u64);
             off += 4;
         }
         if flags & 0x1000 != 0 {
             let Some(q) = be32(p, off) else {
-                s(b, " [|gre]");
+                append_str(b, " [|gre]");
                 return;
             };
-            s(b, ", seq ");
-            u(b, q);
+            append_str(b, ", seq ");
+            append_decimal(b, q);
             off += 4;
         }
         if flags & 0x4000 != 0 {
             // Source routing entries: not decoded; tcpdump prints them, pktkit stops.
             self.gre_proto(b, prot);
-            s(b, ", length ");
-            u(b, length);
+            append_str(b, ", length ");
+            append_decimal(b, length);
             return;
         }
         self.gre_proto(b, prot);
-        s(b, ", length ");
-        u(b, length);
-        s(b, ": ");
+        append_str(b, ", length ");
+        append_decimal(b, length);
+        append_str(b, ": ");
         let rest = p.get(off..).unwrap_or(&[]);
         let len = length.saturating_sub(off);
         match prot {
@@ -279,7 +279,7 @@ impl TextPrinter {
             0x6558 => self.inner(b, crate::capture::LinkType::ETHERNET, rest, len),
             0x8847 => self.mpls(b, rest, len),
             _ => {
-                s(b, "gre-proto-0x");
+                append_str(b, "gre-proto-0x");
                 out::hex_min(b, prot as u64);
             }
         }
@@ -303,10 +303,10 @@ fn ppp_control_name(proto: u16) -> Option<&'static str> {
 /// tcpdump's `handle_ctrl_proto` without `-v`: `LCP, Conf-Ack (0x02), id 2, length 20`
 /// (`length` counts what follows the protocol field; the options are not printed).
 fn ppp_control(b: &mut Vec<u8>, name: &str, p: &[u8], length: usize) {
-    s(b, name);
-    s(b, ", ");
+    append_str(b, name);
+    append_str(b, ", ");
     if length < 4 || p.len() < 2 {
-        return s(b, " [|ppp]");
+        return append_str(b, " [|ppp]");
     }
     let code = p[0];
     const CODES: [&str; 16] = [
@@ -327,11 +327,11 @@ fn ppp_control(b: &mut Vec<u8>, name: &str, p: &[u8], length: usize) {
         "Reset-Req",
         "Reset-Ack",
     ];
-    s(b, CODES.get(code as usize).copied().unwrap_or("Unknown Opcode"));
-    s(b, " (0x");
+    append_str(b, CODES.get(code as usize).copied().unwrap_or("Unknown Opcode"));
+    append_str(b, " (0x");
     hex(b, code as u64, 2);
-    s(b, "), id ");
-    u(b, p[1]);
-    s(b, ", length ");
-    u(b, length + 2);
+    append_str(b, "), id ");
+    append_decimal(b, p[1]);
+    append_str(b, ", length ");
+    append_decimal(b, length + 2);
 }

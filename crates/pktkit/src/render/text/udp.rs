@@ -2,7 +2,7 @@
 //! or tcpdump's generic `UDP, length N`.
 
 use crate::proto::sunrpc;
-use crate::render::out::{be16, be32, hex, s, u};
+use crate::render::out::{append_decimal, append_str, be16, be32, hex};
 
 use super::cksum::{fold, pseudo, shouldbe, sum_be};
 use super::{IpCtx, TextPrinter};
@@ -11,18 +11,18 @@ impl TextPrinter {
     pub(super) fn udp(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: IpCtx<'_>) {
         let (Some(sport), Some(dport)) = (be16(p, 0), be16(p, 2)) else {
             Self::addrs(b, &ctx, None);
-            s(b, " [|udp]");
+            append_str(b, " [|udp]");
             return;
         };
         if length < 8 {
             Self::addrs(b, &ctx, Some((sport, dport)));
-            s(b, "truncated-udp ");
-            u(b, length);
+            append_str(b, "truncated-udp ");
+            append_decimal(b, length);
             return;
         }
         let Some(mut ulen) = be16(p, 4).map(|x| x as usize) else {
             Self::addrs(b, &ctx, Some((sport, dport)));
-            s(b, " [|udp]");
+            append_str(b, " [|udp]");
             return;
         };
         if ulen == 0 && length > 65535 {
@@ -30,8 +30,8 @@ impl TextPrinter {
         }
         if ulen < 8 {
             Self::addrs(b, &ctx, Some((sport, dport)));
-            s(b, "truncated-udplength ");
-            u(b, ulen);
+            append_str(b, "truncated-udplength ");
+            append_decimal(b, ulen);
             return;
         }
         ulen -= 8;
@@ -41,7 +41,7 @@ impl TextPrinter {
         }
         if p.len() < 8 {
             Self::addrs(b, &ctx, Some((sport, dport)));
-            s(b, " [|udp]");
+            append_str(b, " [|udp]");
             return;
         }
         Self::addrs(b, &ctx, Some((sport, dport)));
@@ -58,17 +58,17 @@ impl TextPrinter {
         if !ctx.fragmented && (self.o.verbosity > 1 || (ctx.v6 && self.o.verbosity > 0)) {
             let field = be16(p, 6).unwrap_or(0);
             if !ctx.v6 && field == 0 {
-                s(b, "[no cksum] ");
+                append_str(b, "[no cksum] ");
             } else if p.len() >= length + 8 {
                 let sum = fold(sum_be(&p[..length + 8], pseudo(&ctx, 17, length + 8)));
                 if sum != 0xffff {
-                    s(b, "[bad udp cksum 0x");
+                    append_str(b, "[bad udp cksum 0x");
                     hex(b, field as u64, 4);
-                    s(b, " -> 0x");
+                    append_str(b, " -> 0x");
                     hex(b, shouldbe(field, !sum) as u64, 4);
-                    s(b, "!] ");
+                    append_str(b, "!] ");
                 } else {
-                    s(b, "[udp sum ok] ");
+                    append_str(b, "[udp sum ok] ");
                 }
             }
         }
@@ -80,12 +80,12 @@ impl TextPrinter {
             // tcpdump's vxlan_print: the header, then the inner frame on its own line.
             let v = &p[8..];
             if let (Some(&flags), Some(vni)) = (v.first(), be32(v, 4)) {
-                s(b, "VXLAN, flags [");
-                s(b, if flags & 0x08 != 0 { "I" } else { "." });
-                s(b, "] (0x");
+                append_str(b, "VXLAN, flags [");
+                append_str(b, if flags & 0x08 != 0 { "I" } else { "." });
+                append_str(b, "] (0x");
                 hex(b, flags as u64, 2);
-                s(b, "), vni ");
-                u(b, vni >> 8);
+                append_str(b, "), vni ");
+                append_decimal(b, vni >> 8);
                 b.push(b'\n');
                 self.inner(
                     b,
@@ -98,13 +98,13 @@ impl TextPrinter {
         }
         // A first fragment's UDP length counts the later fragments too (tcpdump's udp_print).
         if ulen > length && !ctx.fragmented {
-            s(b, "UDP, bad length ");
-            u(b, ulen);
-            s(b, " > ");
-            u(b, length);
+            append_str(b, "UDP, bad length ");
+            append_decimal(b, ulen);
+            append_str(b, " > ");
+            append_decimal(b, length);
         } else {
-            s(b, "UDP, length ");
-            u(b, ulen);
+            append_str(b, "UDP, length ");
+            append_decimal(b, ulen);
         }
     }
 }

@@ -3,58 +3,58 @@
 
 use super::netdissect::push_char;
 use crate::proto::{ip_proto, vrrp};
-use crate::render::out::{self, s, u};
+use crate::render::out::{self, append_decimal, append_str};
 
 use super::cksum::{fold, pseudo, sum_be};
 use super::{IpCtx, TextPrinter};
 
 impl TextPrinter {
     pub(super) fn vrrp(&self, b: &mut Vec<u8>, p: &[u8], length: usize, ctx: &IpCtx<'_>) {
-        s(b, "VRRP");
-        let Some(h) = vrrp::Header::parse(p) else { return s(b, " [|vrrp]") };
-        s(b, "v");
-        u(b, h.version);
-        s(b, ", ");
+        append_str(b, "VRRP");
+        let Some(h) = vrrp::Header::parse(p) else { return append_str(b, " [|vrrp]") };
+        append_str(b, "v");
+        append_decimal(b, h.version);
+        append_str(b, ", ");
         if h.kind == vrrp::TYPE_ADVERTISEMENT {
-            s(b, "Advertisement");
+            append_str(b, "Advertisement");
         } else {
-            s(b, "unknown type (");
-            u(b, h.kind);
+            append_str(b, "unknown type (");
+            append_decimal(b, h.kind);
             b.push(b')');
         }
         if ctx.ttl != 255 {
-            s(b, ", (ttl ");
-            u(b, ctx.ttl);
+            append_str(b, ", (ttl ");
+            append_decimal(b, ctx.ttl);
             b.push(b')');
         }
         if !(2..=3).contains(&h.version) || h.kind != vrrp::TYPE_ADVERTISEMENT {
             return;
         }
-        s(b, ", vrid ");
-        u(b, h.vrid);
-        s(b, ", prio ");
-        u(b, h.priority);
+        append_str(b, ", vrid ");
+        append_decimal(b, h.vrid);
+        append_str(b, ", prio ");
+        append_decimal(b, h.priority);
         if h.version == 2 {
-            s(b, ", authtype ");
+            append_str(b, ", authtype ");
             match h.auth_or_reserved {
-                vrrp::AUTH_NONE => s(b, "none"),
-                vrrp::AUTH_SIMPLE => s(b, "simple"),
-                vrrp::AUTH_AH => s(b, "ah"),
+                vrrp::AUTH_NONE => append_str(b, "none"),
+                vrrp::AUTH_SIMPLE => append_str(b, "simple"),
+                vrrp::AUTH_AH => append_str(b, "ah"),
                 // tok2str with no default format prints "#N".
                 other => {
                     b.push(b'#');
-                    u(b, other);
+                    append_decimal(b, other);
                 }
             }
-            s(b, ", intvl ");
-            u(b, h.interval);
-            s(b, "s, length ");
+            append_str(b, ", intvl ");
+            append_decimal(b, h.interval);
+            append_str(b, "s, length ");
         } else {
-            s(b, ", intvl ");
-            u(b, h.interval_cs());
-            s(b, "cs, length ");
+            append_str(b, ", intvl ");
+            append_decimal(b, h.interval_cs());
+            append_str(b, "cs, length ");
         }
-        u(b, length);
+        append_decimal(b, length);
         if self.o.verbosity == 0 {
             return;
         }
@@ -66,22 +66,22 @@ impl TextPrinter {
                 fold(sum_be(data, pseudo(ctx, ip_proto::VRRP, length)))
             };
             if sum != 0xffff {
-                s(b, ", (bad vrrp cksum ");
+                append_str(b, ", (bad vrrp cksum ");
                 out::hex_min(b, u16::from_be_bytes([p[6], p[7]]) as u64);
                 b.push(b')');
             }
         }
-        s(b, ", addrs");
+        append_str(b, ", addrs");
         if h.addr_count > 1 {
             b.push(b'(');
-            u(b, h.addr_count);
+            append_decimal(b, h.addr_count);
             b.push(b')');
         }
         b.push(b':');
         let size = if ctx.v6 { 16 } else { 4 };
         let mut at = 8;
         for i in 0..h.addr_count {
-            let Some(a) = p.get(at..at + size) else { return s(b, " [|vrrp]") };
+            let Some(a) = p.get(at..at + size) else { return append_str(b, " [|vrrp]") };
             b.push(if i == 0 { b' ' } else { b',' });
             if ctx.v6 {
                 out::ip6(b, a)
@@ -91,13 +91,13 @@ impl TextPrinter {
             at += size;
         }
         if h.version == 2 && h.auth_or_reserved == vrrp::AUTH_SIMPLE {
-            let Some(pw) = p.get(at..at + 8) else { return s(b, " auth \"[|vrrp]") };
-            s(b, " auth \"");
+            let Some(pw) = p.get(at..at + 8) else { return append_str(b, " auth \"[|vrrp]") };
+            append_str(b, " auth \"");
             let mut t = String::new();
             for &c in pw.iter().take_while(|&&c| c != 0) {
                 push_char(&mut t, c);
             }
-            s(b, &t);
+            append_str(b, &t);
             b.push(b'"');
         }
     }
