@@ -34,7 +34,7 @@ complete -c netmon -n "__fish_netmon_using_subcommand connections" -l state -d '
 complete -c netmon -n "__fish_netmon_using_subcommand connections" -l port -d 'Only sockets with this local or remote port (repeatable)' -r
 complete -c netmon -n "__fish_netmon_using_subcommand connections" -l pid -d 'Only sockets held by this process (repeatable)' -r
 complete -c netmon -n "__fish_netmon_using_subcommand connections" -l user -d 'Only sockets owned by this user (name or uid; repeatable)' -r
-complete -c netmon -n "__fish_netmon_using_subcommand connections" -l fields -d 'Columns (text) or keys (JSON) to show, comma-separated; see docs/netmon.md' -r
+complete -c netmon -n "__fish_netmon_using_subcommand connections" -l fields -d 'Columns (text) or keys (JSON) to show, comma-separated; an unknown name gets the list of known ones' -r
 complete -c netmon -n "__fish_netmon_using_subcommand connections" -l json -d 'One JSON object per socket (NDJSON, schema pktkit.netmon.connection/1)'
 complete -c netmon -n "__fish_netmon_using_subcommand connections" -l no-header -d 'Leave out the header line of the table'
 complete -c netmon -n "__fish_netmon_using_subcommand connections" -s h -l help -d 'Print help'

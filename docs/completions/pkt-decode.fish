@@ -2,7 +2,7 @@ complete -c pkt-decode -s r -d 'Read this file (tcpdump -r; may be repeated): th
 complete -c pkt-decode -s F -d 'Read the filter expression from FILE (tcpdump -F); the words are then input files' -r -F
 complete -c pkt-decode -s c -d 'Stop after N packets' -r
 complete -c pkt-decode -l fields -d 'Tab-separated Wireshark fields, e.g. frame.number,ip.src,tcp.dstport (\'list\' lists them)' -r
-complete -c pkt-decode -l parquet -d 'With --fields (or -T fields -e F): write the rows to FILE as Parquet, one typed column per field named for SQL (ip.src is ip_src), \'-\' for stdout (docs/parquet.md)' -r -F
+complete -c pkt-decode -l parquet -d 'With --fields (or -T fields -e F): write the rows to FILE as Parquet, one typed column per field named for SQL (ip.src is ip_src), \'-\' for stdout' -r -F
 complete -c pkt-decode -s w -d 'Write the --fields rows to FILE.parquet (as --parquet; pkt-decode writes no pcap: pcap-filter -w does)' -r -F
 complete -c pkt-decode -s Y -l display-filter -d 'Print only the packets that match this Wireshark display filter (tshark -Y), in every output mode, e.g. \'http.request\' or \'tcp.port in {80 443} && ip.addr == 10.0.0.0/8\'' -r
 complete -c pkt-decode -s T -d 'tshark\'s output format: only \'fields\' (with -e FIELD, which then names a field, not tcpdump\'s -e)' -r -f -a "fields\t''"

@@ -26,6 +26,6 @@ complete -c tracert -s e -l extensions -d 'Show ICMP extensions (RFC 4884: MPLS 
 complete -c tracert -l mtu -d 'Discover the path MTU: probes start at the interface\'s MTU with don\'t-fragment set, shrink where a router says so, and the hop where the size changed shows F=SIZE (implies -N 1, as traceroute\'s --mtu)'
 complete -c tracert -l nat -d 'Flag hops whose answers show the probe rewritten by a NAT (`!NAT`)'
 complete -c tracert -s r -l report -d 'mtr\'s report: run the rounds, then print Loss%, Snt, Last, Avg, Best, Wrst, StDev, Jttr'
-complete -c tracert -l json -d 'NDJSON: one record per hop as it is settled, then a summary (docs/tracert.md)'
+complete -c tracert -l json -d 'NDJSON: one record per hop as it is settled, then a summary (each record carries its schema version)'
 complete -c tracert -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tracert -s V -l version -d 'Print version'

@@ -85,7 +85,7 @@ pub struct Args {
     pub fields: Option<String>,
 
     /// With --fields (or -T fields -e F): write the rows to FILE as Parquet, one typed column
-    /// per field named for SQL (ip.src is ip_src), '-' for stdout (docs/parquet.md).
+    /// per field named for SQL (ip.src is ip_src), '-' for stdout.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["json", "header", "write"])]
     pub parquet: Option<PathBuf>,
 

@@ -91,7 +91,7 @@ pub struct ConnectionsArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Columns (text) or keys (JSON) to show, comma-separated; see docs/netmon.md.
+    /// Columns (text) or keys (JSON) to show, comma-separated; an unknown name gets the list of known ones.
     #[arg(long, value_name = "FIELD[,FIELD...]", value_delimiter = ',', value_parser = columns::parse_one)]
     pub fields: Vec<columns::Column>,
 

@@ -171,7 +171,7 @@ pub struct Args {
     #[arg(long = "interval", value_name = "SECONDS", value_parser = seconds)]
     pub interval: Option<Duration>,
 
-    /// NDJSON: one record per hop as it is settled, then a summary (docs/tracert.md).
+    /// NDJSON: one record per hop as it is settled, then a summary (each record carries its schema version).
     #[arg(long = "json")]
     pub json: bool,
 }
