@@ -222,7 +222,7 @@ def section_dfilter():
         "",
         "| command | pktkit | tshark | ratio | target |",
         "|---|---|---|---|---|",
-        f"| `pkt-decode -Y '{y_dec}' --fields {','.join(fields)}` vs `tshark -Y ... -T fields -e ...` "
+        f"| `pkt-decode -Y '{y_dec.replace('|', chr(92) + '|')}' --fields {','.join(fields)}` vs `tshark -Y ... -T fields -e ...` "
         f"| {t_dec:.3f} s | {t_dec_t:.1f} s | **{t_dec_t / t_dec:.0f}x** | 30x |",
         f"| `pcap-filter -Y '{y_flt}'` vs `tshark -Y ... -F pcap -w -` | {t_flt:.3f} s | {t_flt_t:.1f} s "
         f"| **{t_flt_t / t_flt:.0f}x** | 30x |",
