@@ -18,7 +18,17 @@ use support::{captures, corpus, parallel, pkt_decode, run_timed, run_with};
 const T: Duration = Duration::from_secs(120);
 
 /// The DuckDB release the queries were checked with.
-const DUCKDB: &str = "duckdb==2.0.1";
+/// The pinned DuckDB package: the one line of tests/python/duckdb-requirements.txt that is not
+/// a comment (scripts/test installs the same file's packages before the tests).
+const DUCKDB_REQUIREMENTS: &str = include_str!("python/duckdb-requirements.txt");
+
+fn duckdb_package() -> &'static str {
+    DUCKDB_REQUIREMENTS
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .unwrap()
+}
 
 /// Fields of every value type, list and not: integers (decimal and hex), booleans, times,
 /// addresses, text, stream indexes.
@@ -257,7 +267,8 @@ fn documented_fields(doc: &str) -> String {
 /// The Python of the project's virtual environment with DuckDB, or why there is none.
 fn duckdb_python() -> Result<PathBuf, String> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pyenv");
-    let out = Command::new(script).arg(DUCKDB).output().map_err(|e| format!("scripts/pyenv: {e}"))?;
+    let out =
+        Command::new(script).arg(duckdb_package()).output().map_err(|e| format!("scripts/pyenv: {e}"))?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
     }
@@ -313,7 +324,10 @@ fn duckdb_answers_equal_pkt_stats() {
     let python = match duckdb_python() {
         Ok(p) => p,
         Err(why) => {
-            eprintln!("duckdb_answers_equal_pkt_stats: SKIPPED: no Python environment with {DUCKDB}: {why}");
+            eprintln!(
+                "duckdb_answers_equal_pkt_stats: SKIPPED: no Python environment with {}: {why}",
+                duckdb_package()
+            );
             return;
         }
     };
