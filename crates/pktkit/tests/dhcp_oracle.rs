@@ -5,7 +5,8 @@
 mod common;
 
 use common::{Case, Frame, Rng};
-use pktkit::proto::dhcp::{self, MessageRepr};
+use pktkit::proto::dhcp::MessageRepr;
+use pktkit::render::fields::dhcp;
 use pktkit::render::text::dhcp as dhcp_text;
 
 /// Option codes worth generating: the ones with their own printing, common ones, unknown ones.

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Case, Frame, Rng};
-use pktkit::proto::http;
+use pktkit::render::fields::http;
 use pktkit::render::text::txtproto::{self, HTTP};
 
 const LINES: [&[u8]; 16] = [

@@ -5,7 +5,8 @@
 mod common;
 
 use common::{Frame, Rng};
-use pktkit::proto::tls::{self, ClientHelloRepr};
+use pktkit::proto::tls::ClientHelloRepr;
+use pktkit::render::fields::tls;
 
 const NAMES: [&[u8]; 6] =
     [b"www.example.com", b"a.b", b"xn--bcher-kva.example", b"caf\xc3\xa9.example", b"x", b"with\x01ctl"];

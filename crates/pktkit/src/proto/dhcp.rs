@@ -1,18 +1,31 @@
 //! DHCP and BOOTP (RFC 2131, RFC 2132): a zero-copy view of the fixed header and the
-//! options, emit and Wireshark fields (tcpdump's text is in [`crate::render::text::dhcp`]).
+//! options, and emit. The printers are elsewhere: tcpdump's text in
+//! [`crate::render::text::dhcp`], tshark's fields in [`crate::render::fields::dhcp`].
 //!
 //! Options are read up to option 255 or the end of the data; every length is checked
 //! against what is present, and nothing is allocated from a length field.
 
-use std::fmt::Write as _;
 use std::net::Ipv4Addr;
+use std::ops::Range;
 
 use thiserror::Error;
 
-use crate::render::fields::tshark_text::push_ascii_string;
-
 /// Length of the fixed BOOTP header (before the magic cookie).
 pub const FIXED_LEN: usize = 236;
+/// Where the header fields a printer reads before [`Message::parse`] accepts the data lie.
+pub mod field {
+    use super::Range;
+    /// Hardware type.
+    pub const HTYPE: usize = 1;
+    /// Hardware address length.
+    pub const HLEN: usize = 2;
+    /// The 16-byte client hardware address.
+    pub const CHADDR: Range<usize> = 28..44;
+}
+/// Hardware type Ethernet (RFC 1700 ARP hardware types).
+pub const HTYPE_ETHERNET: u8 = 1;
+/// Hardware type IEEE 802 networks.
+pub const HTYPE_IEEE802: u8 = 6;
 /// The DHCP magic cookie (99.130.83.99).
 pub const MAGIC: [u8; 4] = [99, 130, 83, 99];
 
@@ -143,11 +156,11 @@ impl<'a> Message<'a> {
     }
     /// Hardware type (1 for Ethernet).
     pub fn htype(&self) -> u8 {
-        self.buf[1]
+        self.buf[field::HTYPE]
     }
     /// Hardware address length.
     pub fn hlen(&self) -> u8 {
-        self.buf[2]
+        self.buf[field::HLEN]
     }
     /// Relay hops.
     pub fn hops(&self) -> u8 {
@@ -183,13 +196,13 @@ impl<'a> Message<'a> {
     }
     /// The 16-byte client hardware address field.
     pub fn chaddr(&self) -> &'a [u8] {
-        &self.buf[28..44]
+        &self.buf[field::CHADDR]
     }
     /// The client MAC address when the hardware is Ethernet (htype 1, hlen 6).
     pub fn client_mac(&self) -> Option<[u8; 6]> {
-        (self.htype() == 1 && self.hlen() == 6).then(|| {
+        (self.htype() == HTYPE_ETHERNET && self.hlen() == 6).then(|| {
             let mut m = [0; 6];
-            m.copy_from_slice(&self.buf[28..34]);
+            m.copy_from_slice(&self.chaddr()[..6]);
             m
         })
     }
@@ -412,121 +425,6 @@ impl MessageRepr {
             options,
         })
     }
-}
-
-/// The Wireshark field names [`write_field`] knows.
-pub const FIELDS: &[&str] =
-    &["dhcp.option.dhcp", "dhcp.hw.mac_addr", "dhcp.option.requested_ip_address", "dhcp.option.hostname"];
-
-/// Appends the value tshark 4.0 prints for `field` of a BOOTP/DHCP message (several values
-/// joined by `,`); false, appending nothing, when absent.
-///
-/// Like Wireshark: the client hardware address counts for Ethernet and IEEE 802 hardware of
-/// length 6, then a client identifier of type 1 and 7 bytes; options are read after the
-/// magic cookie and from the overloaded fields, and an option running past the data stops
-/// the reading; a message type is the option's first byte; a host name is cut at a NUL;
-/// requested addresses of the wrong length are skipped. Wireshark also stops at options its
-/// own dissectors reject (a malformed FQDN or route list, say); this function does not
-/// check every option's layout, so after such an option the values can differ.
-pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
-    let Ok(msg) = Message::parse(data) else { return false };
-    let start = out.len();
-    let mut first = true;
-    let mut sep = |out: &mut String| {
-        if !first {
-            out.push(',');
-        }
-        first = false;
-    };
-    let mac = |out: &mut String, m: &[u8]| {
-        for (i, b) in m.iter().enumerate() {
-            let _ = write!(out, "{}{b:02x}", if i > 0 { ":" } else { "" });
-        }
-    };
-    if field == "dhcp.hw.mac_addr" && matches!(msg.htype(), 1 | 6) && msg.hlen() == 6 {
-        sep(out);
-        mac(out, &msg.chaddr()[..6]);
-    }
-    if !msg.is_dhcp() {
-        return out.len() > start;
-    }
-    for o in msg.options() {
-        let Ok(o) = o else { break };
-        match (field, o.code, o.data) {
-            ("dhcp.option.dhcp", OPT_MESSAGE_TYPE, [t, ..]) => {
-                sep(out);
-                let _ = write!(out, "{t}");
-            }
-            ("dhcp.hw.mac_addr", OPT_CLIENT_ID, [1, m @ ..]) if m.len() == 6 => {
-                sep(out);
-                mac(out, m);
-            }
-            ("dhcp.option.requested_ip_address", OPT_REQUESTED_IP, [a, b, c, d]) => {
-                sep(out);
-                let _ = write!(out, "{a}.{b}.{c}.{d}");
-            }
-            ("dhcp.option.hostname", OPT_HOSTNAME, name) => {
-                sep(out);
-                push_ascii_string(out, name);
-            }
-            _ => {}
-        }
-    }
-    out.len() > start
-}
-
-/// [`write_field`] for a message of which `data` was captured, out of `wire_len` bytes on
-/// the wire (the UDP payload length).
-///
-/// Like Wireshark, which first walks the options to the end of the datagram to find the
-/// message type: when the magic cookie was captured but that walk reaches bytes that were
-/// not, it adds no field at all. A message shorter than the fixed header (cut, or short on
-/// the wire) gives the fields read before the first missing byte: the client hardware
-/// address when its 34 bytes are there.
-pub fn write_field_captured(data: &[u8], wire_len: usize, field: &str, out: &mut String) -> bool {
-    if data.len() < wire_len
-        && data.get(FIXED_LEN..FIXED_LEN + 4) == Some(&MAGIC[..])
-        && !first_pass_fits(data, wire_len)
-    {
-        return false;
-    }
-    if data.len() >= FIXED_LEN {
-        return write_field(data, field, out);
-    }
-    if field == "dhcp.hw.mac_addr" && data.len() >= 34 && matches!(data[1], 1 | 6) && data[2] == 6 {
-        for (i, b) in data[28..34].iter().enumerate() {
-            let _ = write!(out, "{}{b:02x}", if i > 0 { ":" } else { "" });
-        }
-        return true;
-    }
-    false
-}
-
-/// Wireshark's first pass over the options (after the magic cookie, up to `end`, the
-/// datagram's length on the wire): false when it would read a byte that was not captured.
-fn first_pass_fits(data: &[u8], end: usize) -> bool {
-    let mut at = FIXED_LEN + 4;
-    while at < end {
-        let Some(&code) = data.get(at) else { return false };
-        at += match code {
-            OPT_PAD => {
-                // The run of padding, read up to the end.
-                let mut i = at + 1;
-                while i < end {
-                    match data.get(i) {
-                        None => return false,
-                        Some(0) => i += 1,
-                        Some(_) => break,
-                    }
-                }
-                i - at
-            }
-            OPT_END => return true,
-            // A missing length byte is not read: the code alone is consumed.
-            _ => data.get(at + 1).map_or(1, |&len| len as usize + 2),
-        };
-    }
-    true
 }
 
 #[cfg(test)]

@@ -1,15 +1,12 @@
 //! TLS records and the ClientHello (RFC 8446, RFC 6066 server_name, RFC 7301 ALPN): zero-copy
-//! views of one TCP segment, recognised by content on any port, with emit and Wireshark fields.
+//! views of one TCP segment, recognised by content on any port, and emit. tshark's fields
+//! are printed by [`crate::render::fields::tls`].
 //!
 //! A segment may end in the middle of a record or a handshake message (the capture or the
 //! sender cut it): [`records`] yields the part present, and [`ClientHello::parse`] returns
 //! every field that was complete.
 
-use std::fmt::Write as _;
-
 use thiserror::Error;
-
-use crate::render::fields::tshark_text::push_ascii_string as push_ws_string;
 
 /// Record content type ChangeCipherSpec.
 pub const CHANGE_CIPHER_SPEC: u8 = 20;
@@ -312,17 +309,7 @@ impl<'a> ClientHello<'a> {
     /// The host_name of the server_name extension.
     pub fn server_name(&self) -> Option<&'a [u8]> {
         let d = self.extension(EXT_SERVER_NAME)?;
-        let mut r = Reader { data: d, pos: 0, base: 0 };
-        let list = r.vec(2, "server name list").ok()?;
-        let mut r = Reader { data: list, pos: 0, base: 0 };
-        while r.pos < list.len() {
-            let name_type = r.u8("name type").ok()?;
-            let name = r.vec(2, "host name").ok()?;
-            if name_type == 0 {
-                return Some(name);
-            }
-        }
-        None
+        server_names(d).find(|&(name_type, _)| name_type == 0).map(|(_, name)| name)
     }
 
     /// The protocol names of the ALPN extension.
@@ -340,6 +327,19 @@ impl<'a> ClientHello<'a> {
             .and_then(|d| Reader { data: d, pos: 0, base: 0 }.vec(1, "").ok());
         list.unwrap_or(&[]).chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]))
     }
+}
+
+/// The `(name type, name)` entries of one server_name extension's data (RFC 6066 §3), up to
+/// the first that is cut; none when the list's own length is cut.
+pub fn server_names(ext: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
+    let list = Reader { data: ext, pos: 0, base: 0 }.vec(2, "server name list").unwrap_or(&[]);
+    let mut r = Reader { data: list, pos: 0, base: 0 };
+    std::iter::from_fn(move || {
+        if r.pos >= list.len() {
+            return None;
+        }
+        Some((r.u8("name type").ok()?, r.vec(2, "host name").ok()?))
+    })
 }
 
 /// The ClientHello of a segment that starts with a handshake record, as far as present.
@@ -447,15 +447,6 @@ impl ClientHelloRepr {
     }
 }
 
-/// The Wireshark field names [`write_field`] knows.
-pub const FIELDS: &[&str] =
-    &["tls.record.content_type", "tls.handshake.type", "tls.handshake.extensions_server_name"];
-
-/// Handshake types Wireshark 4.0 accepts as such (others mark an encrypted message).
-fn ws_valid_handshake_type(t: u8) -> bool {
-    matches!(t, 0..=2 | 4..=6 | 8 | 11..=16 | 20..=25 | 67 | 254)
-}
-
 /// The version a ServerHello body chooses: the version of its supported_versions
 /// extension (TLS 1.3 and its drafts) when it has one, else its legacy version. None when the
 /// body is cut before the choice is known.
@@ -483,89 +474,6 @@ pub fn server_hello_version(body: &[u8]) -> Option<u16> {
         Ok(v) => Some(v.unwrap_or(legacy)),
         Err(_) => None,
     }
-}
-
-/// True for TLS 1.3 and its draft versions (0x7fXX).
-fn is_tls13(version: u16) -> bool {
-    version == 0x0304 || version >> 8 == 0x7f
-}
-
-/// Appends the value tshark 4.0 (without TCP reassembly) prints for `field` of a segment
-/// that starts at a record boundary (several values joined by `,`); false when absent.
-///
-/// Records cut by the end of the segment are not dissected. A handshake record is taken as
-/// encrypted (no handshake type) when it follows a ChangeCipherSpec record of the segment, or
-/// when its first message has an unknown type or does not fit. Every name of every
-/// server_name extension counts, empty ones included. After a ServerHello that chooses
-/// TLS 1.3, application data records are Wireshark's `tls.record.opaque_type`, not a
-/// content type ([`write_field_in_session`] carries that choice across segments).
-///
-/// tshark also carries other state across packets (a ChangeCipherSpec seen earlier,
-/// handshake messages continued from earlier records, damaged records that stop its
-/// dissector); a per-segment function cannot, so on such traffic the values can differ.
-pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
-    write_field_in_session(data, field, &mut false, out)
-}
-
-/// [`write_field`] for a segment of a connection whose earlier segments may have chosen
-/// TLS 1.3: `tls13` says so, and becomes true when a ServerHello of this segment chooses it.
-pub fn write_field_in_session(data: &[u8], field: &str, tls13: &mut bool, out: &mut String) -> bool {
-    let start = out.len();
-    let mut first = true;
-    let mut sep = |out: &mut String| {
-        if !first {
-            out.push(',');
-        }
-        first = false;
-    };
-    let mut after_ccs = false;
-    for rec in records(data) {
-        if !rec.is_complete() {
-            break;
-        }
-        if field == "tls.record.content_type" && !(*tls13 && rec.content_type == APPLICATION_DATA) {
-            sep(out);
-            let _ = write!(out, "{}", rec.content_type);
-        }
-        if rec.content_type == CHANGE_CIPHER_SPEC {
-            after_ccs = true;
-        }
-        if after_ccs {
-            continue;
-        }
-        let mut remaining = rec.fragment.len();
-        for (k, hs) in rec.handshakes().enumerate() {
-            let fits = hs.length as usize + 4 <= remaining;
-            if !fits || (k == 0 && !ws_valid_handshake_type(hs.msg_type)) {
-                break;
-            }
-            remaining -= hs.length as usize + 4;
-            if hs.msg_type == SERVER_HELLO && server_hello_version(hs.body).is_some_and(is_tls13) {
-                *tls13 = true;
-            }
-            match field {
-                "tls.handshake.type" => {
-                    sep(out);
-                    let _ = write!(out, "{}", hs.msg_type);
-                }
-                "tls.handshake.extensions_server_name" if hs.msg_type == CLIENT_HELLO => {
-                    let Ok(h) = ClientHello::parse(hs.body, hs.offset + 4) else { continue };
-                    for (_, ext) in h.extension_list().filter(|(t, _)| *t == EXT_SERVER_NAME) {
-                        let mut r = Reader { data: ext, pos: 0, base: 0 };
-                        let Ok(list) = r.vec(2, "server name list") else { continue };
-                        let mut r = Reader { data: list, pos: 0, base: 0 };
-                        while r.pos < list.len() {
-                            let (Ok(_), Ok(name)) = (r.u8("name type"), r.vec(2, "host name")) else { break };
-                            sep(out);
-                            push_ws_string(out, name);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    out.len() > start || !first
 }
 
 #[cfg(test)]

@@ -4,11 +4,14 @@
 //! field (tunnels, the packet quoted in an ICMP error) joined by `,`.
 //!
 //! Application fields (`dns.*`, `http.*`, `tls.*`, `dhcp.*`) come from `write_field` of
-//! [`dns`] (here, under `fields/`) and of `proto::{http, tls, dhcp}`, for every TCP or UDP payload [`crate::decode::app::classify_payload`] names
-//! as tshark would (tunnelled packets and ICMP quotes included). `tshark_text.rs` prints
-//! strings as tshark does.
+//! [`dns`], [`http`], [`tls`] and [`dhcp`] (here, under `fields/`), for every TCP or UDP
+//! payload [`crate::decode::app::classify_payload`] names as tshark would (tunnelled packets
+//! and ICMP quotes included). `tshark_text.rs` prints strings as tshark does.
 
+pub mod dhcp;
 pub mod dns;
+pub mod http;
+pub mod tls;
 pub(crate) mod tshark_text;
 
 use std::collections::{HashMap, HashSet};
@@ -17,7 +20,6 @@ use std::io::{self, Write};
 use crate::capture::{Packet, Timestamp};
 use crate::decode::app::classify_payload;
 use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
-use crate::proto::{dhcp, http, tls};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
 use super::out::{self, append_decimal, append_str, be16, be32, hex};

@@ -1,5 +1,6 @@
 use super::*;
 // The printer's tests stay beside the parser's: they share its sample messages and hostile inputs.
+use crate::render::fields::dhcp::{FIELDS, write_field, write_field_captured};
 use crate::render::text::dhcp::write_tcpdump;
 
 const MAC: [u8; 6] = [0x00, 0x0c, 0x29, 0x12, 0x34, 0x56];

@@ -1,4 +1,6 @@
 use super::*;
+// The printer's tests stay beside the parser's: they share its sample messages and hostile inputs.
+use crate::render::fields::http::{FIELDS, write_field};
 
 const GET: &[u8] =
     b"GET /index.html HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.0\r\nAccept: */*\r\n\r\n";

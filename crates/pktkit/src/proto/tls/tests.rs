@@ -1,4 +1,6 @@
 use super::*;
+// The printer's tests stay beside the parser's: they share its sample messages and hostile inputs.
+use crate::render::fields::tls::{FIELDS, write_field, write_field_in_session};
 
 fn hello() -> ClientHelloRepr {
     ClientHelloRepr {
