@@ -1,5 +1,6 @@
 //! pktkit's shared library: every piece of capture and protocol knowledge the tools use.
 //!
+//! - [`bytes`]: bounds-checked big-endian reads (`be16`, `be32`) for every parser.
 //! - [`checksum`]: the Internet checksum (RFC 1071) and its incremental update (RFC 1624).
 //! - [`capability`]: which Linux capabilities (CAP_NET_RAW, CAP_NET_ADMIN) this process holds.
 //! - [`capture`]: streaming readers and writers for pcap and pcapng files.
@@ -17,6 +18,7 @@
 //! - [`stream`]: live pipelines: knowing when a read would block, and the Ctrl-C rule.
 
 pub mod bpf;
+pub mod bytes;
 pub mod capability;
 pub mod capture;
 pub mod checksum;

@@ -20,6 +20,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::bytes::{be16, be32};
 use crate::capture::LinkType;
 use crate::craft::{Probe, ProbeKind};
 use crate::decode::ip::{IpLayer, ip_layer};
@@ -29,14 +30,6 @@ use crate::proto::ip_proto;
 
 /// The walk reply matching needs: the layers of [`decode`], without the application layer.
 const LAYERS_ONLY: DecodeOptions = DecodeOptions { app: false };
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    b.get(at..at + 2).map(|s| u16::from_be_bytes([s[0], s[1]]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at + 4).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
-}
 
 fn walk(linktype: LinkType, data: &[u8]) -> Decoded<'_> {
     decode::decode(linktype, data, data.len() as u32, &LAYERS_ONLY)

@@ -15,6 +15,7 @@ use std::net::IpAddr;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
 use super::probe::{ProbeFields, Transport, ip_proto};
+use crate::bytes::{be16, be32};
 use crate::capture::LinkType;
 use crate::decode::{DecodeOptions, decode};
 use crate::proto::{icmp, icmpv6};
@@ -170,14 +171,6 @@ fn ip_addrs(net: &LaxNetSlice<'_>) -> Option<(IpAddr, IpAddr, u8, Option<u16>)> 
     }
 }
 
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    b.get(at..at + 2).map(|s| u16::from_be_bytes([s[0], s[1]]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at + 4).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
-}
-
 /// The probe fields of a quoted packet. Routers may quote only 8 bytes of the transport
 /// header (RFC 792), so they are read from the quoted IP payload, not a full TCP header.
 fn quoted_probe(q: &LaxSlicedPacket<'_>) -> Option<(ProbeFields, u8)> {
@@ -292,16 +285,8 @@ impl<'a> Reply<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::craft::{Offline, craft};
     use crate::proto::icmp_ext::{self, MplsLabel, Object};
-
-    fn one(spec: &str) -> Vec<u8> {
-        craft(spec, &Offline).unwrap_or_else(|e| panic!("{spec}: {e}")).remove(0).bytes
-    }
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
+    use crate::test_frames::{crafted as one, hex};
 
     const PROBE: &str = "IP(src=10.0.1.2,dst=10.0.3.2,ttl=1,id=7)/UDP(sport=61000,dport=33435)/Raw(load='@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`')";
 

@@ -18,6 +18,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use thiserror::Error;
 
+use crate::bytes::{be16, be32};
+
 pub use emit::{MessageRepr, QuestionRepr, RDataRepr, RecordRepr};
 
 /// Length of the fixed header.
@@ -139,15 +141,6 @@ impl DnsError {
 
 fn truncated(offset: usize, what: &'static str) -> DnsError {
     DnsError::Truncated { offset, what }
-}
-
-fn be16(buf: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*buf.get(at)?, *buf.get(at + 1)?]))
-}
-
-fn be32(buf: &[u8], at: usize) -> Option<u32> {
-    let b = buf.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// The IANA mnemonic of a record type (`A`, `AAAA`, `HTTPS`, ...), when it has one.

@@ -5,7 +5,7 @@
 //! Zero-copy; the readers return None for a cut field, so a printer can stop where tcpdump
 //! prints `[|nfs]`.
 
-use crate::render::out::be32;
+use crate::bytes::be32;
 
 /// NFS version 3 (anything else is read as version 2, as tcpdump does).
 pub const VERSION_3: u32 = 3;

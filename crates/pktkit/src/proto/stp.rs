@@ -1,7 +1,7 @@
 //! IEEE 802.1D/802.1w/802.1Q spanning-tree BPDUs (STP, RSTP, MSTP; SPB's extension is only
 //! recognised): a zero-copy view with the fields at their IEEE offsets.
 
-use crate::render::out::{be16, be32};
+use crate::bytes::{be16, be32};
 
 /// Protocol version numbers.
 pub mod version {

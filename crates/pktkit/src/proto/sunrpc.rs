@@ -1,7 +1,7 @@
 //! ONC RPC (RFC 5531) message headers, as NFS uses them: the transaction id, the direction,
 //! a call's program, version and procedure, and a reply's status words. Zero-copy; each accessor returns None for a cut field.
 
-use crate::render::out::be32;
+use crate::bytes::be32;
 
 /// NFS's well-known port (RFC 1813).
 pub const NFS_PORT: u16 = 2049;

@@ -149,18 +149,7 @@ pub fn mac(b: &mut Vec<u8>, a: &[u8]) {
     }
 }
 
-/// Big-endian u16 at `i`, if present.
-#[inline]
-pub fn be16(d: &[u8], i: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*d.get(i)?, *d.get(i + 1)?]))
-}
-
-/// Big-endian u32 at `i`, if present.
-#[inline]
-pub fn be32(d: &[u8], i: usize) -> Option<u32> {
-    let c = d.get(i..i + 4)?;
-    Some(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-}
+pub use crate::bytes::{be16, be32};
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{Shower, layer, py_bytes};
+use crate::bytes::{be16, be32};
 
 /// Scapy's record type names (its `dnstypes`).
 const TYPES: &[(u16, &str)] = &[
@@ -281,14 +282,6 @@ fn get_name<'a>(local: &'a [u8], start: isize, full: &'a [u8], mut in_full: bool
 /// A name set on a record (`rrname`, `qname`): Scapy shows an empty one as `.`.
 fn set_name(text: &[u8]) -> String {
     if text.is_empty() { py_bytes(b".") } else { py_bytes(text) }
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// Python's `repr()` of bytes (`b'...'`), as a list of them prints.
