@@ -241,23 +241,15 @@ fn ip_header(out: &mut Vec<u8>, src: IpAddr, dst: IpAddr, proto: u8, ttl: u8, le
 
 /// The UDP checksum the datagram carried (the kernel computes it over the same bytes).
 fn udp_checksum(src: IpAddr, dst: IpAddr, udp: &[u8]) -> u16 {
-    let mut pseudo = Vec::with_capacity(40);
-    match (src, dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => {
-            pseudo.extend_from_slice(&s.octets());
-            pseudo.extend_from_slice(&d.octets());
-            pseudo.extend_from_slice(&[0, ip_proto::UDP]);
-            pseudo.extend_from_slice(&(udp.len() as u16).to_be_bytes());
-        }
-        (IpAddr::V6(s), IpAddr::V6(d)) => {
-            pseudo.extend_from_slice(&s.octets());
-            pseudo.extend_from_slice(&d.octets());
-            pseudo.extend_from_slice(&(udp.len() as u32).to_be_bytes());
-            pseudo.extend_from_slice(&[0, 0, 0, ip_proto::UDP]);
-        }
-        _ => {}
-    }
-    match crate::checksum::checksum(&[&pseudo, udp]) {
+    use crate::checksum::{fold, pseudo_header_sum, sum_words};
+    let len = udp.len() as u32;
+    let pseudo = match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => pseudo_header_sum(&s.octets(), &d.octets(), ip_proto::UDP, len),
+        (IpAddr::V6(s), IpAddr::V6(d)) => pseudo_header_sum(&s.octets(), &d.octets(), ip_proto::UDP, len),
+        _ => 0,
+    };
+    // UDP sends a computed 0 as all ones (RFC 768).
+    match !fold(pseudo + sum_words(udp)) {
         0 => 0xffff,
         c => c,
     }
