@@ -3,8 +3,14 @@
 
 pub use etherparse::ArpPacketSlice;
 
+use super::ethernet::ether_type;
+
 /// Fixed part of an ARP packet before the addresses.
 pub const FIXED_LEN: usize = 8;
+/// Hardware type Ethernet (RFC 826; IANA ARP parameters).
+pub const HTYPE_ETHERNET: u16 = 1;
+/// Hardware type IEEE 802 networks.
+pub const HTYPE_IEEE802: u16 = 6;
 
 /// tcpdump's name of an ARP operation (`arpop_values` of print-arp.c).
 pub fn op_name(op: u16) -> Option<&'static str> {
@@ -25,7 +31,7 @@ pub fn is_ether_ipv4(arp: &ArpPacketSlice<'_>) -> bool {
     let s = arp.slice();
     let hrd = u16::from_be_bytes([s[0], s[1]]);
     let pro = u16::from_be_bytes([s[2], s[3]]);
-    (hrd == 1 || hrd == 6) && pro == 0x0800 && s[4] == 6 && s[5] == 4
+    matches!(hrd, HTYPE_ETHERNET | HTYPE_IEEE802) && pro == ether_type::IPV4 && s[4] == 6 && s[5] == 4
 }
 
 /// The raw operation field.

@@ -22,10 +22,10 @@ pub mod field {
     /// The 16-byte client hardware address.
     pub const CHADDR: Range<usize> = 28..44;
 }
-/// Hardware type Ethernet (RFC 1700 ARP hardware types).
-pub const HTYPE_ETHERNET: u8 = 1;
+/// Hardware type Ethernet (`htype` takes ARP's hardware types, one byte wide here).
+pub const HTYPE_ETHERNET: u8 = super::arp::HTYPE_ETHERNET as u8;
 /// Hardware type IEEE 802 networks.
-pub const HTYPE_IEEE802: u8 = 6;
+pub const HTYPE_IEEE802: u8 = super::arp::HTYPE_IEEE802 as u8;
 /// The DHCP magic cookie (99.130.83.99).
 pub const MAGIC: [u8; 4] = [99, 130, 83, 99];
 

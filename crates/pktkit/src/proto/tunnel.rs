@@ -4,6 +4,8 @@
 //! Each function takes the bytes after the outer header that announces the tunnel and returns
 //! what is inside and where it starts; none allocates or reads past its input.
 
+use super::ethernet::ether_type;
+
 /// What an encapsulation carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Payload {
@@ -80,9 +82,9 @@ pub fn gre(gre: &[u8]) -> Option<(Payload, usize)> {
     }
     let rest = gre.get(off..)?;
     match proto {
-        0x0800 | 0x86dd => Some((Payload::Ip, off)),
-        0x6558 => Some((Payload::Ethernet, off)),
-        0x880b => ppp(rest).map(|(p, o)| (p, off + o)),
+        ether_type::IPV4 | ether_type::IPV6 => Some((Payload::Ip, off)),
+        ether_type::TRANSPARENT_ETHERNET => Some((Payload::Ethernet, off)),
+        ether_type::PPP => ppp(rest).map(|(p, o)| (p, off + o)),
         _ => None,
     }
 }

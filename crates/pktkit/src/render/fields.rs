@@ -778,8 +778,9 @@ fn app_of<'a>(
     addrs: (&[u8], &[u8]),
 ) -> Option<AppSeg<'a>> {
     let (sport, dport) = (be16(bytes, 0)?, be16(bytes, 2)?);
-    let over_tcp = proto == 6;
-    let hlen = if over_tcp { (*bytes.get(12)? >> 4) as usize * 4 } else { 8 };
+    let over_tcp = proto == crate::proto::ip_proto::TCP;
+    // TCP's data offset (the high nibble of byte 12, in 32-bit words); UDP's 8-byte header.
+    let hlen = if over_tcp { (*bytes.get(12)? >> 4) as usize * 4 } else { crate::proto::udp::HEADER_LEN };
     let data = match payload {
         Some(p) => p,
         None => bytes.get(hlen..)?,
@@ -1289,7 +1290,8 @@ fn field(
         }
         Field::VlanId => {
             // 802.1ad outer tags (0x88a8) are Wireshark's ieee8021ad.id, not vlan.id.
-            for t in c.decoded().flat_map(|l| l.vlans()).filter(|t| t.tpid != 0x88a8) {
+            let qinq = crate::proto::ethernet::ether_type::QINQ;
+            for t in c.decoded().flat_map(|l| l.vlans()).filter(|t| t.tpid != qinq) {
                 sep(b);
                 append_decimal(b, t.vid);
             }

@@ -17,6 +17,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::capture::LinkType;
 use crate::craft::{FieldDef, FieldKind, LAYERS, LayerDef, icmp_fields};
+use crate::proto::ethernet::ether_type;
 use crate::proto::ip_proto;
 use crate::services::SERVICE_NUMBERS;
 
@@ -329,16 +330,17 @@ pub fn show(linktype: LinkType, frame: &[u8]) -> String {
 /// Ethernet and 802.1Q tags, then the EtherType's layer; the bytes left for `Raw`.
 fn ether<'a>(s: &mut Shower, frame: &'a [u8]) -> Option<&'a [u8]> {
     let (v, used) = s.fixed(layer("Ether"), frame, None)?;
-    let mut ether_type = v[2];
+    // The type fields are 16 bits wide.
+    let mut next = v[2] as u16;
     let mut rest = &frame[used..];
-    while ether_type == 0x8100 || ether_type == 0x88a8 {
+    while next == ether_type::VLAN || next == ether_type::QINQ {
         let (v, used) = s.fixed(layer("Dot1Q"), rest, None)?;
-        ether_type = v[3];
+        next = v[3] as u16;
         rest = &rest[used..];
     }
-    match ether_type {
-        0x0800 | 0x86dd => ip(s, rest),
-        0x0806 => {
+    match next {
+        ether_type::IPV4 | ether_type::IPV6 => ip(s, rest),
+        ether_type::ARP => {
             let (_, used) = s.fixed(layer("ARP"), rest, None)?;
             let rest = &rest[used..];
             s.raw("Padding", rest);
