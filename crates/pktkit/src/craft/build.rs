@@ -62,7 +62,7 @@ impl Inst {
         }
     }
 
-    fn u(&self, field: Field, default: u64) -> u64 {
+    fn int_or(&self, field: Field, default: u64) -> u64 {
         self.int(field).unwrap_or(default)
     }
 
@@ -225,7 +225,7 @@ fn resolve(layers: &mut [Inst], env: &dyn Environment) -> Option<String> {
                     interface = iface;
                 }
                 let dst_mac = match upper {
-                    Some(a) if a.proto() == Proto::Arp && a.u(arp::OP, 1) == 1 => BROADCAST,
+                    Some(a) if a.proto() == Proto::Arp && a.int_or(arp::OP, 1) == 1 => BROADCAST,
                     _ => dst.map_or(BROADCAST, |d| destination_mac(env, d)),
                 };
                 let l = &mut layers[i];
@@ -335,7 +335,7 @@ pub(crate) fn millis_since_midnight_utc() -> u64 {
 }
 
 fn icmp_body(l: &Inst) -> Result<Vec<u8>, CraftError> {
-    let t = l.u(icmp::TYPE, 8);
+    let t = l.int_or(icmp::TYPE, 8);
     let present = icmp_fields(t);
     for field in ICMP_VARIABLE {
         if l.given(field) && !present.contains(&field) {
@@ -354,16 +354,16 @@ fn icmp_body(l: &Inst) -> Result<Vec<u8>, CraftError> {
     for &field in present {
         match field {
             icmp::ID | icmp::SEQ | icmp::NEXTHOPMTU => {
-                b.extend_from_slice(&(l.u(field, 0) as u16).to_be_bytes())
+                b.extend_from_slice(&(l.int_or(field, 0) as u16).to_be_bytes())
             }
             icmp::TS_ORI | icmp::TS_RX | icmp::TS_TX => {
                 let v = l.int(field).unwrap_or_else(millis_since_midnight_utc);
                 b.extend_from_slice(&(v as u32).to_be_bytes());
             }
             icmp::GW | icmp::ADDR_MASK => b.extend_from_slice(&l.v4(field).octets()),
-            icmp::PTR | icmp::RESERVED | icmp::LENGTH => b.push(l.u(field, 0) as u8),
+            icmp::PTR | icmp::RESERVED | icmp::LENGTH => b.push(l.int_or(field, 0) as u8),
             icmp::UNUSED if t == 11 || t == 12 => {
-                let v = l.u(field, 0);
+                let v = l.int_or(field, 0);
                 if v > 0xffff {
                     return Err(CraftError::invalid(
                         l.pos_of(field),
@@ -372,7 +372,7 @@ fn icmp_body(l: &Inst) -> Result<Vec<u8>, CraftError> {
                 }
                 b.extend_from_slice(&(v as u16).to_be_bytes());
             }
-            _ => b.extend_from_slice(&(l.u(field, 0) as u32).to_be_bytes()),
+            _ => b.extend_from_slice(&(l.int_or(field, 0) as u32).to_be_bytes()),
         }
     }
     Ok(b)
@@ -393,35 +393,40 @@ fn dns_message(l: &Inst, over_tcp: bool) -> Result<Vec<u8>, CraftError> {
                 _ => DEFAULT_QNAME,
             };
             let mut wire = Vec::new();
-            encode_question(qname, l.u(dns::QTYPE, 1) as u16, l.u(dns::QCLASS, 1) as u16, &mut wire)
-                .map_err(|e| CraftError::invalid(l.pos_of(dns::QNAME), e))?;
+            encode_question(
+                qname,
+                l.int_or(dns::QTYPE, 1) as u16,
+                l.int_or(dns::QCLASS, 1) as u16,
+                &mut wire,
+            )
+            .map_err(|e| CraftError::invalid(l.pos_of(dns::QNAME), e))?;
             (1, wire)
         }
     };
-    let flags = l.u(dns::QR, 0) << 15
-        | l.u(dns::OPCODE, 0) << 11
-        | l.u(dns::AA, 0) << 10
-        | l.u(dns::TC, 0) << 9
-        | l.u(dns::RD, 1) << 8
-        | l.u(dns::RA, 0) << 7
-        | l.u(dns::Z, 0) << 6
-        | l.u(dns::AD, 0) << 5
-        | l.u(dns::CD, 0) << 4
-        | l.u(dns::RCODE, 0);
+    let flags = l.int_or(dns::QR, 0) << 15
+        | l.int_or(dns::OPCODE, 0) << 11
+        | l.int_or(dns::AA, 0) << 10
+        | l.int_or(dns::TC, 0) << 9
+        | l.int_or(dns::RD, 1) << 8
+        | l.int_or(dns::RA, 0) << 7
+        | l.int_or(dns::Z, 0) << 6
+        | l.int_or(dns::AD, 0) << 5
+        | l.int_or(dns::CD, 0) << 4
+        | l.int_or(dns::RCODE, 0);
     let mut m = Vec::with_capacity(12 + questions.len() + 2);
     for v in [
-        l.u(dns::ID, 0),
+        l.int_or(dns::ID, 0),
         flags,
-        l.u(dns::QDCOUNT, u64::from(count)),
-        l.u(dns::ANCOUNT, 0),
-        l.u(dns::NSCOUNT, 0),
-        l.u(dns::ARCOUNT, 0),
+        l.int_or(dns::QDCOUNT, u64::from(count)),
+        l.int_or(dns::ANCOUNT, 0),
+        l.int_or(dns::NSCOUNT, 0),
+        l.int_or(dns::ARCOUNT, 0),
     ] {
         m.extend_from_slice(&(v as u16).to_be_bytes());
     }
     m.extend_from_slice(&questions);
     if over_tcp {
-        let len = l.u(dns::LENGTH, m.len() as u64) as u16;
+        let len = l.int_or(dns::LENGTH, m.len() as u64) as u16;
         m.splice(0..0, len.to_be_bytes());
     }
     Ok(m)
@@ -442,18 +447,19 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
         }
         Proto::Dot1Q => {
             out = Vec::with_capacity(4 + payload.len());
-            let tci = l.u(dot1q::PRIO, 0) << 13 | l.u(dot1q::DEI, 0) << 12 | l.u(dot1q::VLAN, 1);
+            let tci =
+                l.int_or(dot1q::PRIO, 0) << 13 | l.int_or(dot1q::DEI, 0) << 12 | l.int_or(dot1q::VLAN, 1);
             out.extend_from_slice(&(tci as u16).to_be_bytes());
             let t = l.int(dot1q::TYPE).or(ether_type_of(upper)).unwrap_or(0);
             out.extend_from_slice(&(t as u16).to_be_bytes());
         }
         Proto::Arp => {
             out = Vec::with_capacity(28 + payload.len());
-            out.extend_from_slice(&(l.u(arp::HWTYPE, 1) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u(arp::PTYPE, 0x0800) as u16).to_be_bytes());
-            out.push(l.u(arp::HWLEN, 6) as u8);
-            out.push(l.u(arp::PLEN, 4) as u8);
-            out.extend_from_slice(&(l.u(arp::OP, 1) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(arp::HWTYPE, 1) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(arp::PTYPE, ether_type::IPV4.into()) as u16).to_be_bytes());
+            out.push(l.int_or(arp::HWLEN, 6) as u8);
+            out.push(l.int_or(arp::PLEN, 4) as u8);
+            out.extend_from_slice(&(l.int_or(arp::OP, 1) as u16).to_be_bytes());
             out.extend_from_slice(&l.mac(arp::HWSRC));
             out.extend_from_slice(&l.v4(arp::PSRC).octets());
             out.extend_from_slice(&l.mac(arp::HWDST));
@@ -465,12 +471,14 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
                 return Err(too_long(l.pos, "the IPv4 packet", total));
             }
             out = Vec::with_capacity(total);
-            out.push((l.u(ip::VERSION, 4) << 4 | l.u(ip::IHL, 5)) as u8);
-            out.push(l.u(ip::TOS, 0) as u8);
-            out.extend_from_slice(&(l.u(ip::LEN, total as u64) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u(ip::ID, 1) as u16).to_be_bytes());
-            out.extend_from_slice(&((l.u(ip::FLAGS, 0) << 13 | l.u(ip::FRAG, 0)) as u16).to_be_bytes());
-            out.push(l.u(ip::TTL, 64) as u8);
+            out.push((l.int_or(ip::VERSION, 4) << 4 | l.int_or(ip::IHL, 5)) as u8);
+            out.push(l.int_or(ip::TOS, 0) as u8);
+            out.extend_from_slice(&(l.int_or(ip::LEN, total as u64) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(ip::ID, 1) as u16).to_be_bytes());
+            out.extend_from_slice(
+                &((l.int_or(ip::FLAGS, 0) << 13 | l.int_or(ip::FRAG, 0)) as u16).to_be_bytes(),
+            );
+            out.push(l.int_or(ip::TTL, 64) as u8);
             out.push(l.int(ip::PROTO).or(ip_proto_of(upper, false)).unwrap_or(0) as u8);
             out.extend_from_slice(&[0, 0]);
             out.extend_from_slice(&l.v4(ip::SRC).octets());
@@ -482,11 +490,12 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
                 return Err(too_long(l.pos, "the IPv6 payload", payload.len()));
             }
             out = Vec::with_capacity(40 + payload.len());
-            let first = l.u(ipv6::VERSION, 6) << 28 | l.u(ipv6::TC, 0) << 20 | l.u(ipv6::FL, 0);
+            let first =
+                l.int_or(ipv6::VERSION, 6) << 28 | l.int_or(ipv6::TC, 0) << 20 | l.int_or(ipv6::FL, 0);
             out.extend_from_slice(&(first as u32).to_be_bytes());
-            out.extend_from_slice(&(l.u(ipv6::PLEN, payload.len() as u64) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(ipv6::PLEN, payload.len() as u64) as u16).to_be_bytes());
             out.push(l.int(ipv6::NH).or(ip_proto_of(upper, true)).unwrap_or(59) as u8);
-            out.push(l.u(ipv6::HLIM, 64) as u8);
+            out.push(l.int_or(ipv6::HLIM, 64) as u8);
             out.extend_from_slice(&l.v6(ipv6::SRC).octets());
             out.extend_from_slice(&l.v6(ipv6::DST).octets());
         }
@@ -499,16 +508,17 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
             let header = 20 + opts.len();
             out = Vec::with_capacity(header + payload.len());
             let (sport, dport) = tcp_default_ports(layers, i);
-            out.extend_from_slice(&(l.u(tcp::SPORT, sport) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u(tcp::DPORT, dport) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u(tcp::SEQ, 0) as u32).to_be_bytes());
-            out.extend_from_slice(&(l.u(tcp::ACK, 0) as u32).to_be_bytes());
-            let off =
-                l.u(tcp::DATAOFS, header as u64 / 4) << 12 | l.u(tcp::RESERVED, 0) << 9 | l.u(tcp::FLAGS, 2);
+            out.extend_from_slice(&(l.int_or(tcp::SPORT, sport) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(tcp::DPORT, dport) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(tcp::SEQ, 0) as u32).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(tcp::ACK, 0) as u32).to_be_bytes());
+            let off = l.int_or(tcp::DATAOFS, header as u64 / 4) << 12
+                | l.int_or(tcp::RESERVED, 0) << 9
+                | l.int_or(tcp::FLAGS, 2);
             out.extend_from_slice(&(off as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u(tcp::WINDOW, 8192) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(tcp::WINDOW, 8192) as u16).to_be_bytes());
             out.extend_from_slice(&[0, 0]);
-            out.extend_from_slice(&(l.u(tcp::URGPTR, 0) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(tcp::URGPTR, 0) as u16).to_be_bytes());
             out.extend_from_slice(&opts);
             out.extend_from_slice(&payload);
             let pseudo = pseudo_header(layers, i, ip_proto::TCP, out.len());
@@ -522,9 +532,9 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
             }
             out = Vec::with_capacity(total);
             // Scapy binds DNS to UDP port 53 both ways, which is also UDP's own default.
-            out.extend_from_slice(&(l.u(udp::SPORT, 53) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u(udp::DPORT, 53) as u16).to_be_bytes());
-            out.extend_from_slice(&(l.u(udp::LEN, total as u64) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(udp::SPORT, 53) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(udp::DPORT, 53) as u16).to_be_bytes());
+            out.extend_from_slice(&(l.int_or(udp::LEN, total as u64) as u16).to_be_bytes());
             out.extend_from_slice(&[0, 0]);
             out.extend_from_slice(&payload);
             let pseudo = pseudo_header(layers, i, ip_proto::UDP, out.len());
@@ -538,7 +548,7 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
             return Ok(out);
         }
         Proto::Icmp => {
-            out = vec![l.u(icmp::TYPE, 8) as u8, l.u(icmp::CODE, 0) as u8, 0, 0];
+            out = vec![l.int_or(icmp::TYPE, 8) as u8, l.int_or(icmp::CODE, 0) as u8, 0, 0];
             out.extend_from_slice(&icmp_body(l)?);
             out.extend_from_slice(&payload);
             put_checksum(&mut out, 2, l.int(icmp::CHKSUM), |m| checksum(&[m]));
@@ -546,38 +556,38 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
         }
         p if p.is_icmpv6() => {
             let default_type = icmpv6_default_type(p);
-            out = vec![l.u(icmpv6::TYPE, default_type) as u8, l.u(icmpv6::CODE, 0) as u8, 0, 0];
+            out = vec![l.int_or(icmpv6::TYPE, default_type) as u8, l.int_or(icmpv6::CODE, 0) as u8, 0, 0];
             match p {
                 Proto::Icmpv6EchoRequest | Proto::Icmpv6EchoReply => {
-                    out.extend_from_slice(&(l.u(icmpv6::ID, 0) as u16).to_be_bytes());
-                    out.extend_from_slice(&(l.u(icmpv6::SEQ, 0) as u16).to_be_bytes());
+                    out.extend_from_slice(&(l.int_or(icmpv6::ID, 0) as u16).to_be_bytes());
+                    out.extend_from_slice(&(l.int_or(icmpv6::SEQ, 0) as u16).to_be_bytes());
                     out.extend_from_slice(l.bytes(icmpv6::DATA));
                 }
-                Proto::NdRs => out.extend_from_slice(&(l.u(nd_rs::RES, 0) as u32).to_be_bytes()),
+                Proto::NdRs => out.extend_from_slice(&(l.int_or(nd_rs::RES, 0) as u32).to_be_bytes()),
                 Proto::NdNs => {
-                    out.extend_from_slice(&(l.u(nd_ns::RES, 0) as u32).to_be_bytes());
+                    out.extend_from_slice(&(l.int_or(nd_ns::RES, 0) as u32).to_be_bytes());
                     out.extend_from_slice(&l.v6(nd_ns::TGT).octets());
                 }
                 Proto::NdNa => {
-                    let w = l.u(nd_na::R, 1) << 31
-                        | l.u(nd_na::S, 0) << 30
-                        | l.u(nd_na::O, 1) << 29
-                        | l.u(nd_na::RES, 0);
+                    let w = l.int_or(nd_na::R, 1) << 31
+                        | l.int_or(nd_na::S, 0) << 30
+                        | l.int_or(nd_na::O, 1) << 29
+                        | l.int_or(nd_na::RES, 0);
                     out.extend_from_slice(&(w as u32).to_be_bytes());
                     out.extend_from_slice(&l.v6(nd_na::TGT).octets());
                 }
                 _ => {
-                    out.push(l.u(nd_ra::CHLIM, 0) as u8);
-                    let bits = l.u(nd_ra::M, 0) << 7
-                        | l.u(nd_ra::O, 0) << 6
-                        | l.u(nd_ra::H, 0) << 5
-                        | l.u(nd_ra::PRF, 1) << 3
-                        | l.u(nd_ra::P, 0) << 2
-                        | l.u(nd_ra::RES, 0);
+                    out.push(l.int_or(nd_ra::CHLIM, 0) as u8);
+                    let bits = l.int_or(nd_ra::M, 0) << 7
+                        | l.int_or(nd_ra::O, 0) << 6
+                        | l.int_or(nd_ra::H, 0) << 5
+                        | l.int_or(nd_ra::PRF, 1) << 3
+                        | l.int_or(nd_ra::P, 0) << 2
+                        | l.int_or(nd_ra::RES, 0);
                     out.push(bits as u8);
-                    out.extend_from_slice(&(l.u(nd_ra::ROUTERLIFETIME, 1800) as u16).to_be_bytes());
-                    out.extend_from_slice(&(l.u(nd_ra::REACHABLETIME, 0) as u32).to_be_bytes());
-                    out.extend_from_slice(&(l.u(nd_ra::RETRANSTIMER, 0) as u32).to_be_bytes());
+                    out.extend_from_slice(&(l.int_or(nd_ra::ROUTERLIFETIME, 1800) as u16).to_be_bytes());
+                    out.extend_from_slice(&(l.int_or(nd_ra::REACHABLETIME, 0) as u32).to_be_bytes());
+                    out.extend_from_slice(&(l.int_or(nd_ra::RETRANSTIMER, 0) as u32).to_be_bytes());
                 }
             }
             out.extend_from_slice(&payload);
@@ -587,7 +597,7 @@ fn serialize(layers: &[Inst], i: usize, payload: Vec<u8>) -> Result<Vec<u8>, Cra
         }
         Proto::NdOptSrcLLAddr | Proto::NdOptDstLLAddr => {
             let t = if l.proto() == Proto::NdOptSrcLLAddr { 1 } else { 2 };
-            out = vec![l.u(nd_opt::TYPE, t) as u8, l.u(nd_opt::LEN, 1) as u8];
+            out = vec![l.int_or(nd_opt::TYPE, t) as u8, l.int_or(nd_opt::LEN, 1) as u8];
             out.extend_from_slice(&l.mac(nd_opt::LLADDR));
         }
         Proto::Dns => {
@@ -614,41 +624,41 @@ fn probe(layers: &[Inst], tcp_payload: &[(usize, usize)]) -> Probe {
     let above_at = ip.map_or(layers.len(), |i| i + 1);
     let above = &layers[above_at.min(layers.len())..];
     let kind = if let Some(a) = layers.iter().find(|l| l.proto() == Proto::Arp).filter(|_| ip.is_none()) {
-        ProbeKind::Arp { op: a.u(arp::OP, 1) as u16, psrc: a.v4(arp::PSRC), pdst: a.v4(arp::PDST) }
+        ProbeKind::Arp { op: a.int_or(arp::OP, 1) as u16, psrc: a.v4(arp::PSRC), pdst: a.v4(arp::PDST) }
     } else if let Some(t) = above.first() {
         let next = above.get(1);
         match t.proto() {
             Proto::Tcp => ProbeKind::Tcp {
-                sport: t.u(tcp::SPORT, tcp_default_ports(layers, above_at).0) as u16,
-                dport: t.u(tcp::DPORT, tcp_default_ports(layers, above_at).1) as u16,
-                seq: t.u(tcp::SEQ, 0) as u32,
-                ack: t.u(tcp::ACK, 0) as u32,
-                flags: t.u(tcp::FLAGS, 2) as u16,
+                sport: t.int_or(tcp::SPORT, tcp_default_ports(layers, above_at).0) as u16,
+                dport: t.int_or(tcp::DPORT, tcp_default_ports(layers, above_at).1) as u16,
+                seq: t.int_or(tcp::SEQ, 0) as u32,
+                ack: t.int_or(tcp::ACK, 0) as u32,
+                flags: t.int_or(tcp::FLAGS, 2) as u16,
                 payload_len: tcp_payload.iter().find(|(i, _)| *i == above_at).map_or(0, |(_, n)| *n as u32),
             },
             Proto::Udp => ProbeKind::Udp {
-                sport: t.u(udp::SPORT, 53) as u16,
-                dport: t.u(udp::DPORT, 53) as u16,
-                dns_id: next.filter(|n| n.proto() == Proto::Dns).map(|n| n.u(dns::ID, 0) as u16),
+                sport: t.int_or(udp::SPORT, 53) as u16,
+                dport: t.int_or(udp::DPORT, 53) as u16,
+                dns_id: next.filter(|n| n.proto() == Proto::Dns).map(|n| n.int_or(dns::ID, 0) as u16),
             },
             Proto::Icmp => {
-                let ty = t.u(icmp::TYPE, 8);
+                let ty = t.int_or(icmp::TYPE, 8);
                 let echo = icmp_fields(ty).contains(&icmp::ID);
                 ProbeKind::Icmp {
                     icmp_type: ty as u8,
-                    code: t.u(icmp::CODE, 0) as u8,
-                    id: echo.then(|| t.u(icmp::ID, 0) as u16),
-                    seq: echo.then(|| t.u(icmp::SEQ, 0) as u16),
+                    code: t.int_or(icmp::CODE, 0) as u8,
+                    id: echo.then(|| t.int_or(icmp::ID, 0) as u16),
+                    seq: echo.then(|| t.int_or(icmp::SEQ, 0) as u16),
                 }
             }
             p if p.is_icmpv6() => {
                 let echo = matches!(p, Proto::Icmpv6EchoRequest | Proto::Icmpv6EchoReply);
                 let default_type = icmpv6_default_type(p);
                 ProbeKind::Icmpv6 {
-                    icmp_type: t.u(icmpv6::TYPE, default_type) as u8,
-                    code: t.u(icmpv6::CODE, 0) as u8,
-                    id: echo.then(|| t.u(icmpv6::ID, 0) as u16),
-                    seq: echo.then(|| t.u(icmpv6::SEQ, 0) as u16),
+                    icmp_type: t.int_or(icmpv6::TYPE, default_type) as u8,
+                    code: t.int_or(icmpv6::CODE, 0) as u8,
+                    id: echo.then(|| t.int_or(icmpv6::ID, 0) as u16),
+                    seq: echo.then(|| t.int_or(icmpv6::SEQ, 0) as u16),
                     target: match p {
                         Proto::NdNs => Some(t.v6(nd_ns::TGT)),
                         Proto::NdNa => Some(t.v6(nd_na::TGT)),
