@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use support::{Scratch, captures, corpus, parallel, pcap_filter, pkt_decode, run_timed};
+use support::{Scratch, captures, corpus, have, parallel, pcap_filter, pkt_decode, run_timed};
 
 const T: Duration = Duration::from_secs(300);
 
@@ -213,10 +213,6 @@ fn tshark_quirk(expr: &str, rel: &str, frame: u64) -> bool {
         || (expr.contains("http") && rel.ends_with("nanosecs_big_endian.pcap") && frame == 8)
 }
 
-fn tshark_available() -> bool {
-    Command::new("tshark").arg("-v").output().is_ok_and(|o| o.status.success())
-}
-
 /// Frame numbers from `-T fields -e frame.number` style output.
 fn numbers(text: &str) -> BTreeSet<u64> {
     text.lines().filter_map(|l| l.trim().parse().ok()).collect()
@@ -225,8 +221,7 @@ fn numbers(text: &str) -> BTreeSet<u64> {
 #[test]
 fn display_filters_select_what_tshark_selects() {
     let Some(c) = corpus("display_filters_select_what_tshark_selects") else { return };
-    if !tshark_available() {
-        eprintln!("notice: display_filters_select_what_tshark_selects skipped: tshark is not installed");
+    if !have("tshark", "display_filters_select_what_tshark_selects") {
         return;
     }
     assert!(EXPRESSIONS.len() >= 80);
@@ -315,8 +310,7 @@ fn display_filters_select_what_tshark_selects() {
 #[test]
 fn issue_commands_print_what_tshark_prints() {
     let Some(c) = corpus("issue_commands_print_what_tshark_prints") else { return };
-    if !tshark_available() {
-        eprintln!("notice: issue_commands_print_what_tshark_prints skipped: tshark is not installed");
+    if !have("tshark", "issue_commands_print_what_tshark_prints") {
         return;
     }
     let mut caps: Vec<PathBuf> = captures(&c.join("samples"));
@@ -357,8 +351,7 @@ fn issue_commands_print_what_tshark_prints() {
 #[test]
 fn tshark_e_options() {
     let Some(c) = corpus("tshark_e_options") else { return };
-    if !tshark_available() {
-        eprintln!("notice: tshark_e_options skipped: tshark is not installed");
+    if !have("tshark", "tshark_e_options") {
         return;
     }
     let cap = c.join("samples/PcapExamples/DnsPackets.pcap");
@@ -383,8 +376,7 @@ fn tshark_e_options() {
 /// pktkit's craft: the frames `-Y` selects and the values `-T fields` prints equal tshark's.
 #[test]
 fn arp_gratuitous_and_probe_as_tshark() {
-    if !tshark_available() {
-        eprintln!("notice: arp_gratuitous_and_probe_as_tshark skipped: tshark is not installed");
+    if !have("tshark", "arp_gratuitous_and_probe_as_tshark") {
         return;
     }
     let arp = |op: u8, psrc: &str, hwdst: &str, pdst: &str| {

@@ -46,7 +46,7 @@ fn records(pcap: &[u8], args: &[&str]) -> Vec<Value> {
 }
 
 fn has_jq() -> bool {
-    Command::new("jq").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+    support::have("jq", "the jq checks")
 }
 
 /// `jq -c FILTER` over `input`, when jq is installed.

@@ -685,8 +685,7 @@ fn not_root_gets_a_one_line_error() {
 
 #[test]
 fn netlab_passes_shellcheck() {
-    if Command::new("shellcheck").arg("--version").output().is_err() {
-        notice("SKIP netlab_passes_shellcheck: shellcheck is not installed (apt-get install shellcheck)");
+    if !support::have("shellcheck", "netlab_passes_shellcheck") {
         return;
     }
     let out = Command::new("shellcheck").arg(support::lab::netlab_path()).output().unwrap();

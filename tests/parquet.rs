@@ -374,8 +374,7 @@ fn duckdb_answers_equal_pkt_stats() {
 #[test]
 fn refuses_a_terminal() {
     // util-linux's script(1) runs the command on a pseudo-terminal; -e passes its exit code.
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("refuses_a_terminal: SKIPPED: no script(1) to make a terminal");
+    if !support::have("script", "refuses_a_terminal") {
         return;
     }
     let command =

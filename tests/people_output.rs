@@ -28,11 +28,7 @@ fn traffic() -> Vec<u8> {
 }
 
 fn has_script() -> bool {
-    let ok = Command::new("script").arg("--version").output().is_ok();
-    if !ok {
-        eprintln!("NOTICE: skipped the terminal part: `script` (util-linux) is not installed");
-    }
-    ok
+    support::have("script", "the terminal part")
 }
 
 /// Runs `command` (a shell line) with a terminal on stdin, stdout and stderr (`script`);

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use support::{corpus, parallel, pkt_decode, run_timed};
+use support::{corpus, have, parallel, pkt_decode, run_timed};
 
 const T: Duration = Duration::from_secs(60);
 
@@ -46,10 +46,6 @@ fn prefix(line: &str) -> &str {
     &first[..end]
 }
 
-fn tcpdump_available() -> bool {
-    Command::new("tcpdump").arg("--version").output().is_ok_and(|o| o.status.success())
-}
-
 /// tcpdump_core_decode_subset.tsv: tier A whole lines (DNS and HTTP included), tier B
 /// prefixes, per test; every one must agree. Expected
 /// output is the `.out` file when Debian's tcpdump 4.99.3 reproduces it, else what the
@@ -59,7 +55,7 @@ fn tcpdump_core_subset() {
     let Some(c) = corpus("tcpdump_core_subset") else { return };
     let dir = c.join("tcpdump");
     let tsv = std::fs::read_to_string(dir.join("tcpdump_core_decode_subset.tsv")).unwrap();
-    let have_tcpdump = tcpdump_available();
+    let have_tcpdump = have("tcpdump", "tcpdump_core_subset: the tests without a reproducible .out");
     let (mut a_ok, mut a_all, mut b_ok, mut b_all, mut b_full) = (0, 0, 0, 0, 0);
     let mut failures = Vec::new();
     for line in tsv.lines().filter(|l| !l.starts_with('#')).skip(1) {
@@ -389,10 +385,6 @@ fn tshark_fields_agreement() {
     agree.report();
 }
 
-fn tshark_available() -> bool {
-    Command::new("tshark").arg("-v").output().is_ok_and(|o| o.status.success())
-}
-
 /// The fields pkt-decode offers that the stored oracles lack (frame times, stream indexes,
 /// the tcp.flags bits, the extra DNS, ICMP and ARP fields, tls.record.content_type, http.*,
 /// dhcp.*), against tshark 4.0 run here on every capture under samples/ and pcapng-suite/.
@@ -407,8 +399,7 @@ fn tshark_available() -> bool {
 #[test]
 fn tshark_app_fields_agreement() {
     let Some(c) = corpus("tshark_app_fields_agreement") else { return };
-    if !tshark_available() {
-        eprintln!("notice: tshark_app_fields_agreement skipped: tshark is not installed");
+    if !have("tshark", "tshark_app_fields_agreement") {
         return;
     }
     let mut k = pkt_decode();
@@ -513,19 +504,16 @@ fn ipv6_with_embedded_ipv4_prints_as_tcpdump_and_tshark() {
         .collect();
     let want = |a: &str, b: &str| (a.to_string(), b.to_string());
     assert_eq!(addrs, [want("::1.2.3.4", "::ffff:5.6.7.8"), want("::ffff:10.0.0.1", "::192.168.1.2")]);
-    if tcpdump_available() {
+    // Without the tools, the fixed forms above are what is checked.
+    if have("tcpdump", "embedded IPv4 text against tcpdump") {
         let mut t = Command::new("tcpdump");
         t.args(["-n", "-tt", "-r"]).arg(&file);
         assert_eq!(run_timed(t, None, T).stdout_text(), text);
-    } else {
-        eprintln!("notice: tcpdump not installed: the text is checked against its fixed form only");
     }
-    if tshark_available() {
+    if have("tshark", "embedded IPv4 --fields against tshark") {
         let mut t = Command::new("tshark");
         t.arg("-r").arg(&file).args(["-T", "fields", "-e", "ipv6.src", "-e", "ipv6.dst"]);
         assert_eq!(run_timed(t, None, T).stdout_text(), fields);
-    } else {
-        eprintln!("notice: tshark not installed: --fields is checked against its fixed form only");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -733,8 +733,7 @@ fn live_quiet_stream_and_interrupt() {
 #[test]
 fn sharded_pipeline_of_the_docs() {
     let Some(c) = corpus("sharded_pipeline_of_the_docs") else { return };
-    if Command::new("editcap").arg("--version").output().is_err() {
-        eprintln!("sharded_pipeline_of_the_docs: SKIPPED: no editcap (Debian package wireshark-common)");
+    if !support::have("editcap", "sharded_pipeline_of_the_docs (editcap: wireshark-common)") {
         return;
     }
     let dir = Scratch::new("docs");

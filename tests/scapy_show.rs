@@ -7,7 +7,7 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use support::{packets, run};
+use support::{hex, packets, run};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pkt-send");
 
@@ -160,10 +160,6 @@ for line in sys.stdin:
     assert!(out.status.success(), "scapy: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     text.split("---END---\n").map(str::to_string).collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]

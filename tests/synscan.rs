@@ -195,8 +195,7 @@ fn lab() -> Option<Lab> {
         notice("SKIP synscan lab test: needs root (CAP_NET_ADMIN) for the namespace lab");
         return None;
     }
-    if Command::new("nmap").arg("--version").output().is_err() {
-        notice("SKIP synscan lab test: nmap is not installed (apt-get install nmap)");
+    if !support::have("nmap", "synscan lab test (apt-get install nmap)") {
         return None;
     }
     Lab::up()
@@ -459,10 +458,7 @@ fn probes_on_the_wire_are_permuted_with_valid_cookies_and_retried_only_unanswere
 fn greppable_xml_and_json_are_read_by_other_tools() {
     let _one = one_at_a_time();
     let Some(lab) = lab() else { return };
-    if Command::new("xmllint").arg("--version").output().is_err() {
-        notice(
-            "SKIP greppable_xml_and_json_are_read_by_other_tools: xmllint missing (apt-get install libxml2-utils)",
-        );
+    if !support::have("xmllint", "greppable_xml_and_json_are_read_by_other_tools (libxml2-utils)") {
         return;
     }
     let (server, host2) = (lab.get("SERVER_V4"), lab.get("HOST2_V4"));
@@ -663,7 +659,7 @@ fn a_bare_syn_answer_is_open_split_handshake_as_nmap_says() {
     assert_eq!((summary["open"].as_u64(), summary["answers"].as_u64()), (Some(2), Some(6)), "{summary}");
     let text = scan_in(&lab, &["-p", &ports, server]).stdout_text();
     assert!(text.contains(&format!("{port}/tcp open  unknown split-handshake-syn ttl 62")), "{text}");
-    if Command::new("nmap").arg("--version").output().is_ok() {
+    if support::have("nmap", "the comparison with nmap") {
         let theirs = nmap(&lab, &["-p", &ports, server]);
         let theirs6 = nmap(&lab, &["-6", "-p", &ports, server6]);
         let both: Results = theirs.into_iter().chain(theirs6).collect();

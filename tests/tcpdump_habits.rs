@@ -191,8 +191,7 @@ fn io_errors_have_no_os_error_suffix_and_nothing_is_printed() {
 /// The error lines as a terminal shows them (under `script`, so stdin and stderr are a tty).
 #[test]
 fn usage_error_on_a_terminal() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("usage_error_on_a_terminal: skipped, `script` (util-linux) is not installed");
+    if !support::have("script", "usage_error_on_a_terminal") {
         return;
     }
     let out = Command::new("script")
@@ -208,8 +207,7 @@ fn usage_error_on_a_terminal() {
 #[test]
 fn quiet_and_absolute_sequence_numbers_match_tcpdump() {
     let Some(corpus) = support::corpus("quiet_and_absolute_sequence_numbers_match_tcpdump") else { return };
-    if Command::new("tcpdump").arg("--version").output().is_err() {
-        eprintln!("quiet_and_absolute_sequence_numbers_match_tcpdump: SKIPPED: tcpdump is not installed");
+    if !support::have("tcpdump", "quiet_and_absolute_sequence_numbers_match_tcpdump") {
         return;
     }
     let lines_of = |prog: &str, flags: &[&str], file: &std::path::Path| {
@@ -419,8 +417,7 @@ fn bash_completes_field_names() {
 /// written, EXIT STATUS and SEE ALSO, and no repository paths.
 #[test]
 fn man_pages_render_with_their_sections() {
-    if Command::new("man").arg("--version").output().is_err() {
-        eprintln!("man_pages_render_with_their_sections: SKIPPED: man (man-db) is not installed");
+    if !support::have("man", "man_pages_render_with_their_sections") {
         return;
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man");

@@ -7,7 +7,7 @@
 #[path = "../../../tests/support/shared.rs"]
 mod shared;
 
-pub use shared::{crafted, raw_layer};
+pub use shared::{crafted, hex, raw_layer};
 
 /// IPv4 (10.0.0.1 > 10.0.0.2) carrying UDP from `sport` to `dport` and `payload`.
 pub fn udp4(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {

@@ -7,6 +7,8 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 use std::process::Command;
 
+mod common;
+
 use pktkit::capture::{CaptureWriter, Interface, LinkType, OutputFormat, Packet, Precision, Timestamp};
 use pktkit::craft::{Offline, StartLayer, craft};
 
@@ -156,16 +158,6 @@ const LAYER2: &[(&str, &[&str])] = &[
     ),
 ];
 
-fn tcpdump_available() -> bool {
-    match Command::new("tcpdump").arg("--version").output() {
-        Ok(o) if o.status.success() => true,
-        _ => {
-            println!("skip: tcpdump is not installed");
-            false
-        }
-    }
-}
-
 /// Writes the specs' packets to a pcap of `linktype` and returns tcpdump's text per packet.
 fn round_trip(name: &str, linktype: LinkType, cases: &[(&str, &[&str])]) -> Vec<String> {
     let path: PathBuf = std::env::temp_dir().join(format!("pktkit-craft-{}-{name}.pcap", std::process::id()));
@@ -219,21 +211,21 @@ fn check(name: &str, linktype: LinkType, cases: &[(&str, &[&str])]) {
 
 #[test]
 fn tcpdump_reads_layer3_packets_as_specified() {
-    if tcpdump_available() {
+    if common::have("tcpdump", "tcpdump_reads_layer3_packets_as_specified") {
         check("raw", LinkType::RAW, LAYER3);
     }
 }
 
 #[test]
 fn tcpdump_reads_layer2_packets_as_specified() {
-    if tcpdump_available() {
+    if common::have("tcpdump", "tcpdump_reads_layer2_packets_as_specified") {
         check("ether", LinkType::ETHERNET, LAYER2);
     }
 }
 
 #[test]
 fn tcp_and_ip_checksums_are_reported_correct() {
-    if !tcpdump_available() {
+    if !common::have("tcpdump", "tcp_and_ip_checksums_are_reported_correct") {
         return;
     }
     let cases: &[(&str, &[&str])] = &[
@@ -248,7 +240,7 @@ fn tcp_and_ip_checksums_are_reported_correct() {
 /// is also what shows that the checks above would catch a bad checksum).
 #[test]
 fn tcpdump_flags_checksums_given_wrong_on_purpose() {
-    if !tcpdump_available() {
+    if !common::have("tcpdump", "tcpdump_flags_checksums_given_wrong_on_purpose") {
         return;
     }
     let cases = [

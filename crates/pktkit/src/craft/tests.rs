@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::process::Command;
 
 use super::*;
+use crate::test_frames::hex;
 
 /// (name, pktkit spec, the same packet in Scapy, Scapy 2.8.0's bytes as hex)
 const SCAPY_CASES: &[(&str, &str, &str, &str)] = &[
@@ -296,10 +297,6 @@ const SCAPY_CASES: &[(&str, &str, &str, &str)] = &[
         "450000260001000040006ac40102030405060708474554202f20485454502f312e300d0a0d0a",
     ),
 ];
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 fn one(spec: &str) -> CraftedPacket {
     let mut v = craft(spec, &Offline).unwrap_or_else(|e| panic!("{spec}: {e}"));

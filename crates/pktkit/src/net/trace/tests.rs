@@ -7,6 +7,7 @@ use super::*;
 use crate::craft::{Offline, craft};
 use crate::decode::{DecodeOptions, decode};
 use crate::net::probe::{ProbeSpec, Protocol, TRACEROUTE_PORT};
+use crate::test_frames::hex;
 
 #[derive(Clone)]
 struct Router {
@@ -31,10 +32,6 @@ struct Sim {
     sent: usize,
     delivered: usize,
     max_outstanding: usize,
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn one(spec: &str) -> Vec<u8> {
