@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::tshark_text::push_ascii_string;
+use super::tshark_text::{Occurrences, push_ascii_string};
 use crate::proto::dhcp::{
     FIXED_LEN, HTYPE_ETHERNET, HTYPE_IEEE802, MAGIC, Message, OPT_CLIENT_ID, OPT_END, OPT_HOSTNAME,
     OPT_MESSAGE_TYPE, OPT_PAD, OPT_REQUESTED_IP, field,
@@ -26,15 +26,9 @@ pub const FIELDS: &[&str] =
 pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
     let Ok(msg) = Message::parse(data) else { return false };
     let start = out.len();
-    let mut first = true;
-    let mut sep = |out: &mut String| {
-        if !first {
-            out.push(',');
-        }
-        first = false;
-    };
+    let mut occurrences = Occurrences::default();
     if field == "dhcp.hw.mac_addr" && is_802_mac(msg.htype(), msg.hlen()) {
-        sep(out);
+        occurrences.start(out);
         push_mac(out, &msg.chaddr()[..6]);
     }
     if !msg.is_dhcp() {
@@ -44,19 +38,19 @@ pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
         let Ok(o) = o else { break };
         match (field, o.code, o.data) {
             ("dhcp.option.dhcp", OPT_MESSAGE_TYPE, [t, ..]) => {
-                sep(out);
+                occurrences.start(out);
                 let _ = write!(out, "{t}");
             }
             ("dhcp.hw.mac_addr", OPT_CLIENT_ID, [1, m @ ..]) if m.len() == 6 => {
-                sep(out);
+                occurrences.start(out);
                 push_mac(out, m);
             }
             ("dhcp.option.requested_ip_address", OPT_REQUESTED_IP, [a, b, c, d]) => {
-                sep(out);
+                occurrences.start(out);
                 let _ = write!(out, "{a}.{b}.{c}.{d}");
             }
             ("dhcp.option.hostname", OPT_HOSTNAME, name) => {
-                sep(out);
+                occurrences.start(out);
                 push_ascii_string(out, name);
             }
             _ => {}

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::tshark_text::push_format_text;
+use super::tshark_text::{Occurrences, push_format_text};
 use crate::render::text::netdissect::push_ipv6;
 
 /// The Wireshark field names [`write_field`] knows.
@@ -82,17 +82,14 @@ enum Flavor {
 
 fn write(msg: &[u8], flavor: Flavor, field: &str, out: &mut String) -> bool {
     let start = out.len();
-    let mut first = true;
+    let mut occurrences = Occurrences::default();
     visit(msg, flavor, part_of(field), |f, v| {
         if f == field {
-            if !first {
-                out.push(',');
-            }
-            first = false;
+            occurrences.start(out);
             v.write(out);
         }
     });
-    out.len() > start || !first
+    out.len() > start || occurrences.any()
 }
 
 /// A field value.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::tshark_text::push_ascii_string as push_ws_string;
+use super::tshark_text::{Occurrences, push_ascii_string as push_ws_string};
 use crate::proto::tls::{
     APPLICATION_DATA, CHANGE_CIPHER_SPEC, CLIENT_HELLO, ClientHello, EXT_SERVER_NAME, SERVER_HELLO, records,
     server_hello_version, server_names,
@@ -44,20 +44,14 @@ pub fn write_field(data: &[u8], field: &str, out: &mut String) -> bool {
 /// TLS 1.3: `tls13` says so, and becomes true when a ServerHello of this segment chooses it.
 pub fn write_field_in_session(data: &[u8], field: &str, tls13: &mut bool, out: &mut String) -> bool {
     let start = out.len();
-    let mut first = true;
-    let mut sep = |out: &mut String| {
-        if !first {
-            out.push(',');
-        }
-        first = false;
-    };
+    let mut occurrences = Occurrences::default();
     let mut after_ccs = false;
     for rec in records(data) {
         if !rec.is_complete() {
             break;
         }
         if field == "tls.record.content_type" && !(*tls13 && rec.content_type == APPLICATION_DATA) {
-            sep(out);
+            occurrences.start(out);
             let _ = write!(out, "{}", rec.content_type);
         }
         if rec.content_type == CHANGE_CIPHER_SPEC {
@@ -78,14 +72,14 @@ pub fn write_field_in_session(data: &[u8], field: &str, tls13: &mut bool, out: &
             }
             match field {
                 "tls.handshake.type" => {
-                    sep(out);
+                    occurrences.start(out);
                     let _ = write!(out, "{}", hs.msg_type);
                 }
                 "tls.handshake.extensions_server_name" if hs.msg_type == CLIENT_HELLO => {
                     let Ok(h) = ClientHello::parse(hs.body, hs.offset + 4) else { continue };
                     for (_, ext) in h.extension_list().filter(|(t, _)| *t == EXT_SERVER_NAME) {
                         for (_, name) in server_names(ext) {
-                            sep(out);
+                            occurrences.start(out);
                             push_ws_string(out, name);
                         }
                     }
@@ -94,5 +88,5 @@ pub fn write_field_in_session(data: &[u8], field: &str, tls13: &mut bool, out: &
             }
         }
     }
-    out.len() > start || !first
+    out.len() > start || occurrences.any()
 }

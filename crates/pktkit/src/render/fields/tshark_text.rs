@@ -1,7 +1,28 @@
 //! Text helpers that print field values the way tshark 4.0 does with `-T fields`, shared by
-//! the application fields (DNS here; HTTP, TLS and DHCP from `proto/`).
+//! the application fields (DNS, HTTP, TLS and DHCP, beside this file).
 
 use std::fmt::Write as _;
+
+/// The occurrences of one field in one packet, which tshark joins with `,`.
+#[derive(Default)]
+pub(crate) struct Occurrences {
+    seen: bool,
+}
+
+impl Occurrences {
+    /// Starts the next occurrence: a `,` before every one but the first.
+    pub(crate) fn start(&mut self, out: &mut String) {
+        if self.seen {
+            out.push(',');
+        }
+        self.seen = true;
+    }
+
+    /// True once an occurrence was started (an empty value counts).
+    pub(crate) fn any(&self) -> bool {
+        self.seen
+    }
+}
 
 /// True for code points GLib's `g_unichar_isprint` accepts, approximately: controls,
 /// format characters, surrogates and noncharacters are not printable (private use is).
