@@ -174,41 +174,6 @@ pub fn ether_type_name(t: u16) -> Option<&'static str> {
     })
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Writes a MAC address as tcpdump and Wireshark do (`00:1a:2b:3c:4d:5e`) into `out`.
-pub fn mac_bytes(mac: &[u8; 6]) -> [u8; 17] {
-    let mut out = [b':'; 17];
-    for (i, b) in mac.iter().enumerate() {
-        out[i * 3] = HEX[(b >> 4) as usize];
-        out[i * 3 + 1] = HEX[(b & 15) as usize];
-    }
-    out
-}
-
-/// A MAC address as text (`00:1a:2b:3c:4d:5e`).
-pub fn mac_str(mac: &[u8; 6]) -> MacText {
-    MacText(mac_bytes(mac))
-}
-
-/// A formatted MAC address, kept on the stack.
-#[derive(Clone, Copy, Debug)]
-pub struct MacText(pub [u8; 17]);
-
-impl MacText {
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        // Only ASCII hex digits and colons are ever written.
-        std::str::from_utf8(&self.0).unwrap_or("")
-    }
-}
-
-impl std::fmt::Display for MacText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,7 +188,7 @@ mod tests {
         let e = Ethernet::parse(&f).unwrap();
         assert_eq!(e.type_or_len(), 0x8100);
         assert!(!e.is_8023());
-        assert_eq!(mac_str(&e.src()).as_str(), "00:1a:2b:3c:4d:5e");
+        assert_eq!(e.src(), [0, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e]);
         let t = VlanTag::parse(0x8100, &f[14..]).unwrap();
         assert_eq!((t.pcp, t.dei, t.vid, t.next), (5, false, 100, 0x0800));
         assert!(Ethernet::parse(&f[..13]).is_none());
