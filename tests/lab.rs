@@ -11,7 +11,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::lab::{Host, Lab, is_root, netlab, notice, parse_info, require_root, unique_name};
+use support::lab::{Host, Lab, is_root, netlab, parse_info, require_root, unique_name};
 
 fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
