@@ -1,7 +1,8 @@
 //! Protocols, one module each. Each module parses borrowed byte slices (zero-copy views),
 //! never panics on hostile input and reports where a packet stopped making sense. Where
 //! etherparse already parses a header, the module re-exports its view and adds only what the
-//! outputs need (names, lenient option walks, quoted packets).
+//! outputs need (names, lenient option walks, quoted packets). Nothing here prints: every
+//! tcpdump, tshark, JSON and Scapy form is in [`crate::render`].
 
 pub mod arp;
 pub mod cdp;
