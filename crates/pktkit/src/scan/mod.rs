@@ -10,11 +10,13 @@
 //! - [`AnswerBitmap`]: one bit per target × port, set when an answer came (retries go only
 //!   where it is clear).
 //! - [`RttEstimator`]: RFC 6298's smoothed round-trip time and retransmission timeout.
+//! - [`unreachable_reason`]: nmap's reason for an ICMP unreachable that filters a port.
 
 mod bitmap;
 mod cookie;
 mod permute;
 mod port;
+mod reason;
 mod rtt;
 mod target;
 
@@ -24,6 +26,7 @@ pub use bitmap::AnswerBitmap;
 pub use cookie::{SourcePorts, SynCookie};
 pub use permute::{Permutation, Shard};
 pub use port::PortSet;
+pub use reason::unreachable_reason;
 pub use rtt::RttEstimator;
 pub use target::{Block, TargetSet, resolve_host};
 

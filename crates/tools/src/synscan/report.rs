@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
+pub use pktkit::scan::unreachable_reason;
+
 /// A port's state, as nmap names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum State {
@@ -29,34 +31,6 @@ impl State {
 
 /// nmap's reason for a port left without any answer.
 pub const NO_RESPONSE: &str = "no-response";
-
-/// nmap's state and reason for an ICMP destination unreachable of `code` (ICMPv6 when `v6`);
-/// `None` for codes nmap does not count as filtering (the port stays unanswered).
-pub fn unreachable_reason(v6: bool, code: u8) -> Option<&'static str> {
-    Some(if v6 {
-        match code {
-            0 => "no-route",
-            1 => "admin-prohibited",
-            2 => "beyond-scope",
-            3 => "addr-unreach",
-            4 => "port-unreach",
-            5 => "source-addr-failed-policy",
-            6 => "reject-route",
-            _ => return None,
-        }
-    } else {
-        match code {
-            0 => "net-unreach",
-            1 => "host-unreach",
-            2 => "proto-unreach",
-            3 => "port-unreach",
-            9 => "net-prohibited",
-            10 => "host-prohibited",
-            13 => "admin-prohibited",
-            _ => return None,
-        }
-    })
-}
 
 /// One settled port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,19 +118,5 @@ impl Shown {
             State::Closed => self.closed,
             State::Filtered => self.filtered,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reasons_as_nmap() {
-        assert_eq!(unreachable_reason(false, 13), Some("admin-prohibited"));
-        assert_eq!(unreachable_reason(false, 1), Some("host-unreach"));
-        assert_eq!(unreachable_reason(false, 4), None);
-        assert_eq!(unreachable_reason(true, 1), Some("admin-prohibited"));
-        assert_eq!(unreachable_reason(true, 4), Some("port-unreach"));
     }
 }
