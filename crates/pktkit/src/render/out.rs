@@ -138,6 +138,23 @@ impl fmt::Display for Ipv6Text {
     }
 }
 
+/// A MAC address (`aa:bb:cc:dd:ee:ff`), or any length of bytes, as lower-case hex octets
+/// separated by `:`: the text [`mac`] appends, for writers that build a `String`.
+#[derive(Clone, Copy, Debug)]
+pub struct MacText<'a>(pub &'a [u8]);
+
+impl fmt::Display for MacText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, x) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(":")?;
+            }
+            write!(f, "{x:02x}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Appends a MAC address (`aa:bb:cc:dd:ee:ff`), or any length of bytes colon-separated.
 pub fn mac(b: &mut Vec<u8>, a: &[u8]) {
     for (i, x) in a.iter().enumerate() {

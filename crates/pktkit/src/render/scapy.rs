@@ -176,7 +176,7 @@ fn value(layer: &str, f: &FieldDef, v: u128) -> String {
     match f.kind {
         FieldKind::Mac => {
             let b = (v as u64).to_be_bytes();
-            b[2..].iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(":")
+            super::out::MacText(&b[2..]).to_string()
         }
         FieldKind::Ipv4 => Ipv4Addr::from(v as u32).to_string(),
         FieldKind::Ipv6 => Ipv6Addr::from(v).to_string(),

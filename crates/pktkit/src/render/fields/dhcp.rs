@@ -8,6 +8,7 @@ use crate::proto::dhcp::{
     FIXED_LEN, HTYPE_ETHERNET, HTYPE_IEEE802, MAGIC, Message, OPT_CLIENT_ID, OPT_END, OPT_HOSTNAME,
     OPT_MESSAGE_TYPE, OPT_PAD, OPT_REQUESTED_IP, field,
 };
+use crate::render::out::MacText;
 
 /// The Wireshark field names [`write_field`] knows.
 pub const FIELDS: &[&str] =
@@ -96,9 +97,7 @@ fn is_802_mac(htype: u8, hlen: u8) -> bool {
 
 /// Appends a MAC address as `00:0c:29:12:34:56`.
 fn push_mac(out: &mut String, mac: &[u8]) {
-    for (i, b) in mac.iter().enumerate() {
-        let _ = write!(out, "{}{b:02x}", if i > 0 { ":" } else { "" });
-    }
+    let _ = write!(out, "{}", MacText(mac));
 }
 
 /// Wireshark's first pass over the options (after the magic cookie, up to `end`, the
