@@ -7,6 +7,7 @@
 //! - [`bpf`]: libpcap filter expressions, compiled per link type and run on packets.
 //! - [`craft`]: Scapy-style packet crafting (`IP(dst=10.0.0.2)/TCP(dport=80)` to bytes).
 //! - [`decode`]: one call per frame turns bytes into every complete layer, zero-copy.
+//! - [`dfilter`]: Wireshark display filters (`-Y`) over the `--fields` table.
 //! - [`host`]: this host's sockets (sock_diag), their processes (/proc) and interface counters.
 //! - [`live`]: live capture through libpcap (open an interface, list interfaces, read batches).
 //! - [`net`]: raw sending (layer 2 and 3), answer capture and matching, pacing.
