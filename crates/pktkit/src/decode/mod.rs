@@ -27,15 +27,12 @@ use crate::capture::LinkType;
 use crate::proto::ethernet::{self, Ethernet, VlanTag};
 use crate::proto::sll::Sll;
 pub use crate::proto::tunnel::{Encap, Payload};
-use crate::proto::{ip_proto, null};
+use crate::proto::{ip_proto, null, ppp_proto};
 pub use app::{App, AppProto};
 
 /// Most VLAN tags kept per frame (deeper stacks stop decoding, with a reason).
 pub const MAX_VLANS: usize = 4;
 
-/// PPP protocol numbers of IPv4 and IPv6 (RFC 1332, RFC 5072).
-const PPP_IPV4: u16 = 0x0021;
-const PPP_IPV6: u16 = 0x0057;
 /// The NFLOG TLV that holds the packet, and NFLOG's family number of IPv6.
 const NFULA_PAYLOAD: u16 = 9;
 const NFPROTO_IPV6: u8 = 10;
@@ -428,7 +425,7 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
                 return d;
             };
             d.link = Link::Sll(sll);
-            if sll.protocol < 0x0600 {
+            if sll.protocol < ethernet::MIN_ETHER_TYPE {
                 d.net_offset = sll.header_len();
                 d.stop = Some(Stop {
                     layer: Layer::Link,
@@ -511,8 +508,8 @@ pub fn decode<'a>(linktype: LinkType, data: &'a [u8], orig_len: u32, opts: &Deco
             };
             d.link = Link::Ppp { protocol };
             match protocol {
-                PPP_IPV4 => ether_payload(&mut d, ethernet::ether_type::IPV4, off + plen, opts),
-                PPP_IPV6 => ether_payload(&mut d, ethernet::ether_type::IPV6, off + plen, opts),
+                ppp_proto::IPV4 => ether_payload(&mut d, ethernet::ether_type::IPV4, off + plen, opts),
+                ppp_proto::IPV6 => ether_payload(&mut d, ethernet::ether_type::IPV6, off + plen, opts),
                 _ => {
                     d.net_offset = off + plen;
                     d.stop = Some(Stop {

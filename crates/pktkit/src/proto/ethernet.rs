@@ -6,6 +6,8 @@ pub const HEADER_LEN: usize = 14;
 pub const VLAN_TAG_LEN: usize = 4;
 /// Largest 802.3 length in the type/length field; above it the field is an EtherType.
 pub const MAX_8023_LENGTH: u16 = 1500;
+/// The smallest EtherType (IEEE 802.3 clause 3.2.6): values from 1501 to 1535 are neither.
+pub const MIN_ETHER_TYPE: u16 = 0x0600;
 
 /// EtherType values used by the decoders.
 pub mod ether_type {
@@ -17,6 +19,10 @@ pub mod ether_type {
     pub const RARP: u16 = 0x8035;
     /// IPv6.
     pub const IPV6: u16 = 0x86dd;
+    /// Transparent Ethernet bridging: an Ethernet frame inside GRE (RFC 1701).
+    pub const TEB: u16 = 0x6558;
+    /// PPP inside PPTP's enhanced GRE (RFC 2637).
+    pub const PPP: u16 = 0x880b;
     /// 802.1Q VLAN tag.
     pub const VLAN: u16 = 0x8100;
     /// 802.1ad provider bridging (QinQ outer tag).

@@ -36,6 +36,16 @@ pub mod tunnel;
 pub mod udp;
 pub mod vrrp;
 
+/// PPP protocol numbers (RFC 1661, RFC 1332, RFC 5072).
+pub mod ppp_proto {
+    /// IPv4 (RFC 1332).
+    pub const IPV4: u16 = 0x0021;
+    /// IPv6 (RFC 5072).
+    pub const IPV6: u16 = 0x0057;
+    /// The Link Control Protocol (RFC 1661).
+    pub const LCP: u16 = 0xc021;
+}
+
 /// IP protocol numbers (IANA "Assigned Internet Protocol Numbers"), the IPv4 protocol and
 /// IPv6 next-header values the decoders and senders name.
 pub mod ip_proto {
@@ -75,6 +85,8 @@ pub mod ip_proto {
     pub const PIM: u8 = 103;
     /// VRRP (RFC 5798).
     pub const VRRP: u8 = 112;
+    /// DCCP (RFC 4340).
+    pub const DCCP: u8 = 33;
     /// SCTP (RFC 9260).
     pub const SCTP: u8 = 132;
 }

@@ -2,6 +2,7 @@
 //! MLD, router advertisements.
 
 use crate::proto::icmpv6 as icmp6c;
+use crate::proto::ip_proto;
 use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::cksum::{fold, pseudo, shouldbe, sum_be};
@@ -99,10 +100,13 @@ impl TextPrinter {
                         };
                         let dst = &oip[24..40];
                         match prot {
-                            6 | 17 => {
+                            ip_proto::TCP | ip_proto::UDP => {
                                 append_str(b, ", ");
                                 out::ip6(b, dst);
-                                append_str(b, if prot == 6 { " tcp port " } else { " udp port " });
+                                append_str(
+                                    b,
+                                    if prot == ip_proto::TCP { " tcp port " } else { " udp port " },
+                                );
                                 append_decimal(b, dport);
                             }
                             _ => {
@@ -615,16 +619,16 @@ pub(super) fn upper_layer6(oip: &[u8]) -> Option<(u8, &[u8])> {
     let mut pos = 40;
     loop {
         match nh {
-            0 | 60 | 43 => {
+            ip_proto::HOP_BY_HOP | ip_proto::DESTINATION_OPTIONS | ip_proto::ROUTING => {
                 let l = (*oip.get(pos + 1)? as usize + 1) * 8;
                 nh = *oip.get(pos)?;
                 pos += l;
             }
-            44 => {
+            ip_proto::FRAGMENT => {
                 nh = *oip.get(pos)?;
                 pos += 8;
             }
-            51 => {
+            ip_proto::AH => {
                 let l = (*oip.get(pos + 1)? as usize + 2) * 4;
                 nh = *oip.get(pos)?;
                 pos += l;

@@ -1,7 +1,10 @@
 //! IPv4 and IPv6 as tcpdump's `ip_print` and `ip6_print` (options, extension headers,
 //! fragments, AH) and the demultiplexing to the transport printers.
 
-use crate::proto::ip_proto;
+use crate::proto::ip_proto::{
+    AH, DCCP, DESTINATION_OPTIONS, ESP, FRAGMENT, GRE, HOP_BY_HOP, ICMP, ICMPV6, IGMP, IPIP, IPV6, OSPF,
+    ROUTING, SCTP, TCP, UDP, VRRP,
+};
 use crate::proto::ipv4 as ipv4p;
 use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
@@ -126,7 +129,7 @@ impl TextPrinter {
         // Options or payload may be cut: what follows prints what it can, as tcpdump does.
         let payload = p.get(hlen..).unwrap_or(&[]);
         if off & 0x1fff == 0 {
-            if !matches!(proto, 6 | 17 | 132 | 33) {
+            if !matches!(proto, TCP | UDP | SCTP | DCCP) {
                 out::ip4(b, src);
                 append_str(b, " > ");
                 out::ip4(b, dst);
@@ -199,7 +202,7 @@ impl TextPrinter {
             if pos >= p.len() {
                 return;
             }
-            if pos == 40 && !matches!(nh, 6 | 17 | 33 | 132) {
+            if pos == 40 && !matches!(nh, TCP | UDP | DCCP | SCTP) {
                 out::ip6(b, src);
                 append_str(b, " > ");
                 out::ip6(b, dst);
@@ -207,24 +210,24 @@ impl TextPrinter {
             }
             let cp = &p[pos..];
             match nh {
-                0 | 60 => {
+                HOP_BY_HOP | DESTINATION_OPTIONS => {
                     let Some(&l) = cp.get(1) else {
                         append_str(b, " [|ip6]");
                         return;
                     };
                     let hl = (l as usize + 1) * 8;
                     if cp.len() < hl {
-                        append_str(b, if nh == 0 { " [|hbh]" } else { " [|dstopt]" });
+                        append_str(b, if nh == HOP_BY_HOP { " [|hbh]" } else { " [|dstopt]" });
                         return;
                     }
-                    append_str(b, if nh == 0 { "HBH " } else { "DSTOPT " });
+                    append_str(b, if nh == HOP_BY_HOP { "HBH " } else { "DSTOPT " });
                     if self.o.verbosity > 0 {
                         ip6_opts(b, &cp[2..hl]);
                     }
                     nh = cp[0];
                     advance = hl;
                 }
-                44 => {
+                FRAGMENT => {
                     if cp.len() < 8 {
                         append_str(b, " [|frag]");
                         return;
@@ -249,14 +252,14 @@ impl TextPrinter {
                     nh = cp[0];
                     advance = 8;
                 }
-                43 => {
+                ROUTING => {
                     let Some(hl) = self.rt6(b, cp) else {
                         return;
                     };
                     nh = cp[0];
                     advance = hl;
                 }
-                51 => {
+                AH => {
                     let Some(hl) = ah(b, cp, self.o.verbosity) else {
                         return;
                     };
@@ -352,11 +355,11 @@ impl TextPrinter {
     /// tcpdump's ip_demux_print for the protocols pktkit prints.
     pub(super) fn demux(&mut self, b: &mut Vec<u8>, p: &[u8], length: usize, nh: u8, ctx: IpCtx<'_>) {
         match nh {
-            6 => self.tcp(b, p, length, ctx),
-            17 => self.udp(b, p, length, ctx),
-            1 if !ctx.v6 => self.icmp(b, p, length, ctx),
-            58 => self.icmp6(b, p, length, &ctx, ctx.fragmented),
-            51 if !ctx.v6 => {
+            TCP => self.tcp(b, p, length, ctx),
+            UDP => self.udp(b, p, length, ctx),
+            ICMP if !ctx.v6 => self.icmp(b, p, length, ctx),
+            ICMPV6 => self.icmp6(b, p, length, &ctx, ctx.fragmented),
+            AH if !ctx.v6 => {
                 let Some(hl) = ah(b, p, self.o.verbosity) else {
                     return;
                 };
@@ -366,7 +369,7 @@ impl TextPrinter {
                 let ctx = IpCtx { direct: false, ..ctx };
                 self.demux(b, &p[hl..], length - hl, p[0], ctx);
             }
-            33 | 132 => {
+            DCCP | SCTP => {
                 // tcpdump's sctp_print and dccp_print start with the addresses and ports;
                 // what follows is not decoded here.
                 let (Some(sp), Some(dp)) = (be16(p, 0), be16(p, 2)) else {
@@ -375,20 +378,20 @@ impl TextPrinter {
                 };
                 let ctx = IpCtx { direct: true, ..ctx };
                 Self::addrs(b, &ctx, Some((sp, dp)));
-                append_str(b, if nh == 132 { "sctp" } else { "DCCP" });
+                append_str(b, if nh == SCTP { "sctp" } else { "DCCP" });
             }
-            2 if !ctx.v6 => self.igmp(b, p, length),
-            4 | 41 => {
-                if nh == 4 {
+            IGMP if !ctx.v6 => self.igmp(b, p, length),
+            IPIP | IPV6 => {
+                if nh == IPIP {
                     self.ip4(b, p, length);
                 } else {
                     self.ip6(b, p, length);
                 }
             }
-            47 => self.gre(b, p, length),
-            ip_proto::VRRP => self.vrrp(b, p, length, &ctx),
-            ip_proto::OSPF => self.ospf(b, p, length, ctx.v6),
-            50 => {
+            GRE => self.gre(b, p, length),
+            VRRP => self.vrrp(b, p, length, &ctx),
+            OSPF => self.ospf(b, p, length, ctx.v6),
+            ESP => {
                 let (Some(spi), Some(seq)) = (be32(p, 0), be32(p, 4)) else {
                     append_str(b, " [|ESP]");
                     return;

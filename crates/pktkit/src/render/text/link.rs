@@ -1,9 +1,12 @@
 //! Link layers as tcpdump prints them (Ethernet and 802.1Q tags, Linux cooked v1/v2, BSD
-//! null/loop, Solaris ipnet, IP over InfiniBand, PPP, Cisco HDLC, NFLOG, PKTAP) and the
-//! EtherType dispatch to the network layer.
+//! null/loop, Solaris ipnet, IP over InfiniBand, PPP, Cisco HDLC, NFLOG, PKTAP), then the
+//! network layer that [`crate::decode`] found: its EtherType ([`Decoded::ether_type`]) and
+//! where it starts ([`Decoded::net_offset`]).
 
+use crate::capture::LinkType;
 use crate::decode::{Decoded, Link};
-use crate::proto::{ethernet, null};
+use crate::proto::ethernet::{self, ether_type as ety_num};
+use crate::proto::{null, ppp_proto};
 use crate::render::out::{self, append_decimal, append_str, be32, hex};
 
 use super::TextPrinter;
@@ -14,6 +17,17 @@ const LINKTYPE_NETLINK: u16 = 253;
 const LINKTYPE_USER0: u16 = 147;
 /// The last private link type (`DLT_USER15`).
 const LINKTYPE_USER15: u16 = 162;
+/// The IP over InfiniBand pseudo header (RFC 4391): 40 bytes of addresses, then an EtherType
+/// and 2 reserved bytes.
+const IPOIB_LEN: usize = 44;
+/// The fixed part of an Apple PKTAP header: its length and the inner link type.
+const PKTAP_MIN_LEN: usize = 8;
+
+/// Where the network layer starts, counted from the link header: decode's
+/// [`Decoded::net_offset`] counts from the frame, which a PKTAP header precedes.
+fn net_start(d: &Decoded<'_>) -> usize {
+    d.net_offset - d.pktap.map_or(0, |(_, hl)| hl)
+}
 
 impl TextPrinter {
     /// The 802.1Q/QinQ tags after a link header, as tcpdump -e prints them (nothing
@@ -56,7 +70,7 @@ impl TextPrinter {
                     append_str(b, " > ");
                     out::mac(b, &eth.dst());
                     append_str(b, ", ");
-                    if ety <= 1500 {
+                    if ety <= ethernet::MAX_8023_LENGTH {
                         append_str(b, "802.3, length ");
                         append_decimal(b, llc_len);
                         append_str(b, ": ");
@@ -67,7 +81,7 @@ impl TextPrinter {
                         append_str(b, ": ");
                     }
                 }
-                if ety <= 1500 {
+                if ety <= ethernet::MAX_8023_LENGTH {
                     // tcpdump hands LLC the 802.3 length, and no more bytes than it says.
                     let llc_bytes = &data[hdr.min(data.len())..];
                     let llc_bytes = &llc_bytes[..llc_bytes.len().min(llc_len)];
@@ -85,7 +99,8 @@ impl TextPrinter {
                     self.default_print(b, &data[hdr..]);
                     return hdr;
                 }
-                hdr += self.vlan_tags(b, d);
+                self.vlan_tags(b, d);
+                hdr = net_start(d);
                 if d.vlan_count < d.vlans.len()
                     && let Some(stop) = d.stop
                     && stop.layer == crate::decode::Layer::Vlan
@@ -163,9 +178,10 @@ impl TextPrinter {
                     }
                     b.push(b' ');
                 }
-                let off = hdr + self.vlan_tags(b, d);
+                self.vlan_tags(b, d);
+                let off = net_start(d);
                 let ety = d.ether_type.unwrap_or(sll.protocol);
-                if ety < 0x0600
+                if ety < ethernet::MIN_ETHER_TYPE
                     || !self.network(b, ety, &data[off.min(data.len())..], length.saturating_sub(off))
                 {
                     if !self.o.link_header {
@@ -191,7 +207,7 @@ impl TextPrinter {
                 hdr
             }
             Link::Null { family } => {
-                let hdr = null::HEADER_LEN;
+                let hdr = net_start(d);
                 let quiet = self.o.quiet;
                 let null_header = |b: &mut Vec<u8>| {
                     match (quiet, null::family_name(family)) {
@@ -216,11 +232,7 @@ impl TextPrinter {
                 if self.o.link_header {
                     null_header(b);
                 }
-                let ety = match null::family_ip_version(family) {
-                    Some(4) => 0x0800,
-                    Some(_) => 0x86dd,
-                    None => 0,
-                };
+                let ety = d.ether_type.unwrap_or(0);
                 if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
                     if !self.o.link_header {
                         null_header(b);
@@ -230,15 +242,15 @@ impl TextPrinter {
                 hdr
             }
             Link::Ipnet => {
-                let hdr = null::IPNET_LEN;
+                let hdr = net_start(d);
                 let fam = data[1];
                 if self.o.link_header {
                     append_decimal(b, be32(data, 16).unwrap_or(0));
                     append_str(b, " > ");
                     append_decimal(b, be32(data, 20).unwrap_or(0));
-                    let name = match fam {
-                        2 => Some("IPv4"),
-                        26 => Some("IPv6"),
+                    let name = match d.ether_type {
+                        Some(ety_num::IPV4) => Some("IPv4"),
+                        Some(ety_num::IPV6) => Some("IPv6"),
                         _ => None,
                     };
                     family(b, self.o.quiet, name, fam, "Unknown Ethertype (0x");
@@ -246,30 +258,22 @@ impl TextPrinter {
                     append_decimal(b, length);
                     append_str(b, ": ");
                 }
-                let ety = match fam {
-                    2 => 0x0800,
-                    26 => 0x86dd,
-                    _ => 0,
-                };
+                let ety = d.ether_type.unwrap_or(0);
                 if ety == 0 || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr)) {
                     self.default_print(b, &data[hdr..]);
                 }
                 hdr
             }
             Link::Ppp { protocol } => {
-                let hdr = d.net_offset.min(data.len());
-                let ety = match protocol {
-                    0x0021 => 0x0800,
-                    0x0057 => 0x86dd,
-                    _ => 0,
-                };
+                let hdr = net_start(d).min(data.len());
+                let ety = d.ether_type.unwrap_or(0);
                 if self.o.link_header {
                     append_str(
                         b,
                         match protocol {
-                            0x0021 => "IP",
-                            0x0057 => "IP6",
-                            0xc021 => "LCP",
+                            ppp_proto::IPV4 => "IP",
+                            ppp_proto::IPV6 => "IP6",
+                            ppp_proto::LCP => "LCP",
                             _ => "unknown",
                         },
                     );
@@ -286,7 +290,7 @@ impl TextPrinter {
                 hdr
             }
             Link::Chdlc { address } => {
-                let hdr = 4;
+                let hdr = net_start(d);
                 let ety = d.ether_type.unwrap_or(0);
                 if self.o.link_header {
                     append_str(
@@ -330,9 +334,9 @@ impl TextPrinter {
                     append_decimal(b, length);
                     append_str(b, ": ");
                 }
-                let hdr = d.net_offset.min(data.len());
+                let hdr = net_start(d).min(data.len());
                 let ety = d.ether_type.unwrap_or(0);
-                if d.net_offset >= data.len()
+                if net_start(d) >= data.len()
                     || !self.network(b, ety, &data[hdr..], length.saturating_sub(hdr))
                 {
                     self.default_print(b, &data[hdr..]);
@@ -340,7 +344,7 @@ impl TextPrinter {
                 hdr
             }
             Link::Ipoib => {
-                let hdr = 44;
+                let hdr = net_start(d);
                 let ety = d.ether_type.unwrap_or(0);
                 if self.o.link_header {
                     append_str(b, "IPOIB, ");
@@ -364,18 +368,9 @@ impl TextPrinter {
                 if self.o.link_header {
                     append_str(b, "ip: ");
                 }
-                let ety = match d.linktype.0 {
-                    228 => 0x0800,
-                    229 => 0x86dd,
-                    _ => match data.first().map(|x| x >> 4) {
-                        Some(6) => 0x86dd,
-                        _ => 0x0800,
-                    },
-                };
-                if d.linktype.0 != 228
-                    && d.linktype.0 != 229
-                    && !matches!(data.first().map(|x| x >> 4), Some(4 | 6))
-                {
+                // decode names the network layer from the link type (IPv4, IPv6) or the
+                // version nibble; without one, tcpdump prints the version it found.
+                let Some(ety) = d.ether_type else {
                     match data.first() {
                         None => append_str(b, "[|ip]"),
                         Some(x) => {
@@ -384,8 +379,8 @@ impl TextPrinter {
                         }
                     }
                     return 0;
-                }
-                self.network(b, ety, data, length);
+                };
+                self.network(b, ety, &data[net_start(d)..], length);
                 0
             }
             Link::None => self.link_unknown(b, d, data),
@@ -393,17 +388,17 @@ impl TextPrinter {
     }
 
     pub(super) fn link_unknown(&mut self, b: &mut Vec<u8>, d: &Decoded<'_>, data: &[u8]) -> usize {
-        let need = match d.linktype.0 {
-            1 => 14,
-            113 => 16,
-            276 => 20,
-            0 | 108 => 4,
-            226 => 24,
-            242 => 44,
-            149 | 258 => 8,
+        let need = match d.linktype {
+            LinkType::ETHERNET => ethernet::HEADER_LEN,
+            LinkType::LINUX_SLL => crate::proto::sll::SLL_LEN,
+            LinkType::LINUX_SLL2 => crate::proto::sll::SLL2_LEN,
+            LinkType::NULL | LinkType::LOOP => null::HEADER_LEN,
+            LinkType::IPNET => null::IPNET_LEN,
+            LinkType::IPOIB => IPOIB_LEN,
+            LinkType::PKTAP_DLT_USER2 | LinkType::PKTAP => PKTAP_MIN_LEN,
             // Link types tcpdump 4.99.3 has no printer for: Linux netlink and the user
             // DLTs print as `UNSUPPORTED` and the whole frame in hex and ASCII.
-            LINKTYPE_NETLINK | LINKTYPE_USER0..=LINKTYPE_USER15 => {
+            LinkType(LINKTYPE_NETLINK | LINKTYPE_USER0..=LINKTYPE_USER15) => {
                 append_str(b, "UNSUPPORTED");
                 super::hex_ascii(b, data, 0);
                 return 0;
@@ -417,12 +412,12 @@ impl TextPrinter {
         if data.len() < need {
             append_str(
                 b,
-                match d.linktype.0 {
-                    1 => "[|ether]",
-                    242 => "[|ipoib]",
-                    149 | 258 => "[|pktap]",
-                    113 | 276 => "[|sll]",
-                    0 | 108 => "[|null]",
+                match d.linktype {
+                    LinkType::ETHERNET => "[|ether]",
+                    LinkType::IPOIB => "[|ipoib]",
+                    LinkType::PKTAP_DLT_USER2 | LinkType::PKTAP => "[|pktap]",
+                    LinkType::LINUX_SLL | LinkType::LINUX_SLL2 => "[|sll]",
+                    LinkType::NULL | LinkType::LOOP => "[|null]",
                     _ => "[|ipnet]",
                 },
             );
@@ -430,15 +425,16 @@ impl TextPrinter {
         data.len()
     }
 
-    /// Prints the network layer for EtherType `ety`; false when it is not one pktkit prints.
+    /// Prints the network layer of EtherType `ety` (as decode found it); false when it is not
+    /// one pktkit prints.
     pub(super) fn network(&mut self, b: &mut Vec<u8>, ety: u16, p: &[u8], length: usize) -> bool {
         match ety {
-            0x0800 => self.ip4(b, p, length),
-            0x86dd => self.ip6(b, p, length),
-            0x0806 | 0x8035 => self.arp(b, p, length),
-            0x8847 | 0x8848 => self.mpls(b, p, length),
-            0x8864 => self.pppoe_session(b, p, length),
-            ethernet::ether_type::PPPOE_DISCOVERY => self.pppoe_discovery(b, p, length),
+            ety_num::IPV4 => self.ip4(b, p, length),
+            ety_num::IPV6 => self.ip6(b, p, length),
+            ety_num::ARP | ety_num::RARP => self.arp(b, p, length),
+            ety_num::MPLS | ety_num::MPLS_MULTICAST => self.mpls(b, p, length),
+            ety_num::PPPOE_SESSION => self.pppoe_session(b, p, length),
+            ety_num::PPPOE_DISCOVERY => self.pppoe_discovery(b, p, length),
             _ => return false,
         }
         true

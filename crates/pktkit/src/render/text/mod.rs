@@ -1,6 +1,11 @@
 //! Text output: tcpdump 4.99's `-n` format, line for line, for the protocols pktkit decodes.
 //!
-//! The layering comes from [`crate::decode`]; the header fields are re-read here from the
+//! What [`crate::decode`] found picks the printers down to the network layer: the link
+//! layer ([`Decoded::link`] and its VLAN tags), the network layer's EtherType
+//! ([`Decoded::ether_type`]) and where it starts ([`Decoded::net_offset`]). From the IP header
+//! on, the printers still choose the next layer from the header fields they read (the IP
+//! protocol and IPv6 extension chain, tunnels, the packet quoted in an ICMP error): that is
+//! the part of issue 14's "one walk" still open. The header fields are read here from the
 //! frame's bytes so that cut and damaged packets print exactly what tcpdump prints (its
 //! `[|tcp]` markers, `truncated-ip`, `bad-hlen` and so on). One reusable line buffer, no
 //! per-packet allocation.

@@ -1,6 +1,8 @@
 //! Tunnels as tcpdump prints them: MPLS, PPPoE session, GRE (v0 and PPTP's v1), and the
 //! packet they carry printed as its own link type.
 
+use crate::proto::ethernet::ether_type;
+use crate::proto::ppp_proto;
 use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::TextPrinter;
@@ -76,8 +78,8 @@ impl TextPrinter {
         let plen = (plen as usize).min(length.saturating_sub(6));
         let rest = &p[8.min(p.len())..];
         let ety = match proto {
-            0x0021 => 0x0800,
-            0x0057 => 0x86dd,
+            ppp_proto::IPV4 => ether_type::IPV4,
+            ppp_proto::IPV6 => ether_type::IPV6,
             _ => {
                 if let Some(name) = ppp_control_name(proto) {
                     if self.o.link_header {
@@ -96,11 +98,14 @@ impl TextPrinter {
             }
         };
         if self.o.link_header {
-            append_str(b, if ety == 0x0800 { "IP (0x0021), length " } else { "IP6 (0x0057), length " });
+            append_str(
+                b,
+                if ety == ether_type::IPV4 { "IP (0x0021), length " } else { "IP6 (0x0057), length " },
+            );
             append_decimal(b, plen);
             append_str(b, ": ");
         }
-        if ety == 0x0800 {
+        if ety == ether_type::IPV4 {
             self.ip4(b, rest, plen.saturating_sub(2));
         } else {
             self.ip6(b, rest, plen.saturating_sub(2));
@@ -153,7 +158,7 @@ impl TextPrinter {
         }
         let rest = p.get(off..).unwrap_or(&[]);
         let len = length.saturating_sub(off);
-        if prot != 0x880b {
+        if prot != ether_type::PPP {
             append_str(b, "gre-proto-0x");
             out::hex_min(b, prot as u64);
             return;
@@ -269,15 +274,15 @@ impl TextPrinter {
         let rest = p.get(off..).unwrap_or(&[]);
         let len = length.saturating_sub(off);
         match prot {
-            0x0800 | 0x86dd => {
-                if prot == 0x0800 {
+            ether_type::IPV4 | ether_type::IPV6 => {
+                if prot == ether_type::IPV4 {
                     self.ip4(b, rest, len);
                 } else {
                     self.ip6(b, rest, len);
                 }
             }
-            0x6558 => self.inner(b, crate::capture::LinkType::ETHERNET, rest, len),
-            0x8847 => self.mpls(b, rest, len),
+            ether_type::TEB => self.inner(b, crate::capture::LinkType::ETHERNET, rest, len),
+            ether_type::MPLS => self.mpls(b, rest, len),
             _ => {
                 append_str(b, "gre-proto-0x");
                 out::hex_min(b, prot as u64);
@@ -289,7 +294,7 @@ impl TextPrinter {
 /// tcpdump's names of the PPP control protocols it prints with `handle_ctrl_proto`.
 fn ppp_control_name(proto: u16) -> Option<&'static str> {
     Some(match proto {
-        0xc021 => "LCP",
+        ppp_proto::LCP => "LCP",
         0x8021 => "IPCP",
         0x8023 => "OSICP",
         0x8281 => "MPLSCP",

@@ -2,6 +2,7 @@
 //! or tcpdump's generic `UDP, length N`.
 
 use crate::proto::sunrpc;
+use crate::proto::tunnel::VXLAN_PORT;
 use crate::render::out::{append_decimal, append_str, be16, be32, hex};
 
 use super::cksum::{fold, pseudo, shouldbe, sum_be};
@@ -76,7 +77,7 @@ impl TextPrinter {
         if !self.o.quiet && self.udp_app(b, sport, dport, &p[8..], length) {
             return;
         }
-        if (dport == 4789 || sport == 4789) && !ctx.fragmented && !self.o.quiet {
+        if (dport == VXLAN_PORT || sport == VXLAN_PORT) && !ctx.fragmented && !self.o.quiet {
             // tcpdump's vxlan_print: the header, then the inner frame on its own line.
             let v = &p[8..];
             if let (Some(&flags), Some(vni)) = (v.first(), be32(v, 4)) {
