@@ -233,7 +233,9 @@ mod tests {
         for shift in 10..62 {
             let base = 1u64 << shift;
             // Around each power of two and the rounding points just below and above it.
-            samples.extend((0..64).flat_map(|d| [base - d, base + d, base / 2 * 3 + d, base * 10 / 1024 * 1000 + d]));
+            samples.extend((0..64).flat_map(|d| {
+                [base - d, base + d, base / 2 * 3 + d, (base / 1024).saturating_mul(10_000).saturating_add(d)]
+            }));
         }
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..200_000 {
