@@ -22,13 +22,11 @@
 //! `scan` needs no dump, so a caller can run it beside [`super::sockets::SockDiag::dump`].
 
 use std::collections::{HashMap, HashSet};
-use std::ffi::OsStr;
 use std::fmt::Write as _;
-use std::os::unix::ffi::OsStrExt;
 
 use nix::dir::Dir;
 use nix::errno::Errno;
-use nix::fcntl::{OFlag, readlinkat};
+use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 
 use super::sockets::Socket;
@@ -388,7 +386,8 @@ impl ProcessTable {
         self.order.clear();
         self.order
             .extend(sockets.iter().enumerate().filter(|(_, s)| s.inode != 0).map(|(i, s)| (s.inode, i)));
-        self.order.sort_unstable();
+        // One integer per element compares faster than the tuple (the same order).
+        self.order.sort_unstable_by_key(|&(inode, index)| u128::from(inode) << 64 | index as u128);
         self.ranges.clear();
         self.ranges.resize(sockets.len(), (0, 0));
         let mut next = 0;
@@ -464,7 +463,10 @@ impl ProcessTable {
                     .map(|&(fd, inode)| (inode, Holder { pid, fd })),
             );
         }
-        self.holders.sort_unstable();
+        // (inode, pid, fd) as one integer: the tuple's order, compared faster.
+        self.holders.sort_unstable_by_key(|&(inode, h)| {
+            u128::from(inode) << 64 | u128::from(h.pid) << 32 | u128::from(h.fd)
+        });
     }
 
     /// Lists again the descriptors of the readable processes of `owners` (all when None) and
@@ -719,8 +721,8 @@ fn probe_links(
 ) -> Result<(), Errno> {
     let mut name = itoa::Buffer::new();
     for fd in numbers {
-        match readlinkat(dir, name.format(fd)) {
-            Ok(target) => out.push((fd, socket_inode(&target).unwrap_or(NOT_A_SOCKET))),
+        match read_link_inode(dir, name.format(fd)) {
+            Ok(inode) => out.push((fd, inode)),
             Err(Errno::ENOENT) => {}
             Err(e) => return Err(e),
         }
@@ -728,10 +730,19 @@ fn probe_links(
     Ok(())
 }
 
+/// The socket inode `name` (a descriptor number in `dir`) links to, or NOT_A_SOCKET. The
+/// link is read into a stack buffer: a `socket:[N]` target is short, and a longer target
+/// (a path) is cut, which only tells that it is not a socket.
+fn read_link_inode(dir: &impl std::os::fd::AsFd, name: &str) -> Result<u32, Errno> {
+    let mut target = [0u8; 64];
+    let len = rustix::fs::readlinkat_raw(dir, name, &mut target[..])
+        .map_err(|e| Errno::from_raw(e.raw_os_error()))?;
+    Ok(socket_inode(&target[..len.min(target.len())]).unwrap_or(NOT_A_SOCKET))
+}
+
 /// The inode of a `socket:[12345]` link target.
-fn socket_inode(target: &OsStr) -> Option<u32> {
-    let bytes = target.as_bytes();
-    let digits = bytes.strip_prefix(b"socket:[")?.strip_suffix(b"]")?;
+fn socket_inode(target: &[u8]) -> Option<u32> {
+    let digits = target.strip_prefix(b"socket:[")?.strip_suffix(b"]")?;
     std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
@@ -750,8 +761,8 @@ fn read_links(
     let mut name = itoa::Buffer::new();
     let mut found = Vec::with_capacity(indices.len());
     for &index in indices {
-        let inode = match readlinkat(dir, name.format(out[index].0)) {
-            Ok(target) => socket_inode(&target).unwrap_or(NOT_A_SOCKET),
+        let inode = match read_link_inode(dir, name.format(out[index].0)) {
+            Ok(inode) => inode,
             Err(Errno::ENOENT) => UNREAD,
             Err(e) => return Err(e),
         };
@@ -850,10 +861,10 @@ mod tests {
 
     #[test]
     fn socket_link_targets() {
-        assert_eq!(socket_inode(OsStr::new("socket:[123456]")), Some(123_456));
-        assert_eq!(socket_inode(OsStr::new("/dev/null")), None);
-        assert_eq!(socket_inode(OsStr::new("pipe:[77]")), None);
-        assert_eq!(socket_inode(OsStr::new("socket:[x]")), None);
+        assert_eq!(socket_inode(b"socket:[123456]"), Some(123_456));
+        assert_eq!(socket_inode(b"/dev/null"), None);
+        assert_eq!(socket_inode(b"pipe:[77]"), None);
+        assert_eq!(socket_inode(b"socket:[x]"), None);
     }
 
     #[test]
