@@ -16,6 +16,7 @@ use std::io::{self, Write};
 
 use crate::capture::{Packet, Timestamp};
 use crate::decode::app::classify_payload;
+use crate::decode::protocols::{Path, View};
 use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
 use crate::proto::{dhcp, http, tls};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
@@ -36,6 +37,8 @@ enum Field {
     FrameLen,
     FrameCapLen,
     FrameInterfaceId,
+    /// tshark's protocol path of the frame, `:`-joined ([`crate::decode::protocols`]).
+    FrameProtocols,
     EthSrc,
     EthDst,
     EthType,
@@ -120,6 +123,7 @@ const FIELDS: &[(&str, Field)] = &[
     ("frame.len", Field::FrameLen),
     ("frame.cap_len", Field::FrameCapLen),
     ("frame.interface_id", Field::FrameInterfaceId),
+    ("frame.protocols", Field::FrameProtocols),
     ("eth.src", Field::EthSrc),
     ("eth.dst", Field::EthDst),
     ("eth.type", Field::EthType),
@@ -304,7 +308,7 @@ impl FieldRef {
             | Field::FrameTimeRelative
             | Field::FrameTimeDelta
             | Field::FrameTimeDeltaDisplayed => Kind::Time,
-            Field::TcpFlagsStr => Kind::Str,
+            Field::TcpFlagsStr | Field::FrameProtocols => Kind::Str,
             Field::EthSrc | Field::EthDst | Field::ArpSrcHwMac | Field::ArpDstHwMac => Kind::Mac,
             Field::IpSrc
             | Field::IpDst
@@ -1257,6 +1261,13 @@ fn field(
         }
         Field::FrameLen => append_decimal(b, pkt.orig_len),
         Field::FrameCapLen => append_decimal(b, pkt.data.len()),
+        Field::FrameProtocols => {
+            let mut path = Path::new(View::Layers);
+            for (i, level) in c.decoded().enumerate() {
+                path.extend(level, i > 0);
+            }
+            path.write_joined(b);
+        }
         Field::FrameInterfaceId => {
             if matches!(pkt.interface.origin, crate::capture::Origin::PcapNg(_)) {
                 append_decimal(b, pkt.interface.id);
