@@ -171,6 +171,7 @@ protos! {
     UrlencodedForm => "urlencoded-form",
     ImageGif => "image-gif",
     ImageJfif => "image-jfif",
+    Nflog => "nflog",
 }
 
 /// Which of tshark's two paths of a frame.
@@ -308,9 +309,9 @@ fn link(p: &mut Path, d: &Decoded<'_>) {
         Link::Ipoib => p.push(Proto::Ipoib),
         Link::Chdlc { .. } => p.push(Proto::Chdlc),
         Link::Ppp { .. } => p.push(Proto::Ppp),
-        // Link types 228 and 229, and Linux NFLOG, carry IP with no header tshark names:
-        // its path starts at `ip` / `ipv6`.
-        Link::Nflog { .. } => {}
+        // Link types 228 and 229 carry IP with no header tshark names: its path starts at
+        // `ip` / `ipv6`; Linux NFLOG's header is named in `frame.protocols` only.
+        Link::Nflog { .. } => p.push_layer(Proto::Nflog),
         Link::Raw if lt == LinkType::IPV4 || lt == LinkType::IPV6 => {}
         Link::Raw => p.push(Proto::Raw),
         Link::None if lt == LINKTYPE_NETLINK => {
@@ -582,7 +583,19 @@ fn icmp_layers(p: &mut Path, d: &Decoded<'_>, icmp_type: u8, payload: &[u8]) {
                 p.push(Proto::Data);
             }
         }
-        _ => {}
+        // A transport header cut short by the quote: tshark still names it.
+        _ => {
+            let number = match &quoted.net {
+                Some(LaxNetSlice::Ipv4(ip)) => ip.payload().ip_number.0,
+                Some(LaxNetSlice::Ipv6(ip)) => ip.payload().ip_number.0,
+                _ => return,
+            };
+            match number {
+                ip_proto::TCP => p.push(Proto::Tcp),
+                ip_proto::UDP => p.push(Proto::Udp),
+                _ => {}
+            }
+        }
     }
 }
 
@@ -590,6 +603,8 @@ fn icmp_layers(p: &mut Path, d: &Decoded<'_>, icmp_type: u8, payload: &[u8]) {
 /// dissector (`data-text-lines` for text, `json`, `urlencoded-form`, images), else `data`.
 fn http_body(p: &mut Path, payload: &[u8]) {
     if !super::app::http_heuristic(payload) && !starts_with_method(payload) {
+        // A continuation of a message (no reassembly): tshark names `data` after it only
+        // where it knows from earlier segments where the body lies; it does not here.
         return;
     }
     let Some(end) = find(payload, b"\r\n\r\n") else { return };
@@ -597,12 +612,22 @@ fn http_body(p: &mut Path, payload: &[u8]) {
     if body.is_empty() {
         return;
     }
+    // A chunked body is dissected once its last chunk is in the segment.
+    let chunked = header(head, b"transfer-encoding").is_some_and(|v| find(v, b"chunked").is_some());
+    if chunked && find(body, b"0\r\n\r\n").is_none() {
+        return;
+    }
     let media = header(head, b"content-type").map(|v| {
         let v = v.split(|&b| b == b';').next().unwrap_or(v);
         v.trim_ascii().to_ascii_lowercase()
     });
     match media.as_deref() {
-        Some(m) if m.starts_with(b"text/") => p.push(Proto::DataTextLines),
+        Some(m)
+            if m.starts_with(b"text/")
+                || matches!(m, b"application/javascript" | b"application/x-javascript") =>
+        {
+            p.push(Proto::DataTextLines)
+        }
         Some(b"application/json") => {
             p.push(Proto::Json);
             p.push(Proto::DataTextLines);
@@ -970,6 +995,67 @@ mod tests {
         assert_eq!(path_of(1, &eth(0x1234, &[0; 10])), ["eth", "data"]);
         assert_eq!(path_of(147, &[1, 2, 3]), ["data"]);
         assert_eq!(path_of(1, &[1, 2, 3]), ["eth"], "a frame too short for its link header");
+    }
+
+    fn layers_of(lt: u16, frame: &[u8]) -> String {
+        let d = decode(LinkType(lt), frame, frame.len() as u32, &DecodeOptions::default());
+        let mut p = Path::new(View::Layers);
+        p.extend(&d, false);
+        let mut out = Vec::new();
+        p.write_joined(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn tcp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let mut t = Vec::new();
+        t.extend(sport.to_be_bytes());
+        t.extend(dport.to_be_bytes());
+        t.extend([0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0]);
+        t.extend_from_slice(payload);
+        t
+    }
+
+    #[test]
+    fn frame_protocols_as_tshark_names_them() {
+        let dns = eth(0x0800, &ipv4(17, 0, &udp(40000, 53, &[0; 12])));
+        assert_eq!(layers_of(1, &dns), "eth:ethertype:ip:udp:dns");
+        let echo = eth(0x0800, &ipv4(1, 0, &[8, 0, 0, 0, 0, 1, 0, 1, b'x']));
+        assert_eq!(layers_of(1, &echo), "eth:ethertype:ip:icmp:data");
+        assert_eq!(path_of(1, &echo), ["eth", "ip", "icmp"], "the echo's data is inside icmp's tree");
+        let mut tagged = vec![0x00, 0x05, 0x08, 0x06];
+        tagged.extend([0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
+        assert_eq!(layers_of(1, &eth(0x8100, &tagged)), "eth:ethertype:vlan:ethertype:arp");
+        let stp = eth(38, &[0x42, 0x42, 0x03, 0, 0, 0, 0]);
+        assert_eq!(layers_of(1, &stp), "eth:llc:stp", "no ethertype before a length");
+        // By port: NTP, a RADIUS request with an EAP-Message, a NUL on a port of another
+        // dissector; by heuristic: SIP off its port, with an SDP body.
+        assert_eq!(layers_of(1, &eth(0x0800, &ipv4(17, 0, &udp(123, 123, &[0x23; 48])))), "eth:ethertype:ip:udp:ntp");
+        let mut radius = vec![1, 7, 0, 26];
+        radius.extend([0; 16]);
+        radius.extend([79, 6, 2, 0, 0, 4]);
+        let radius = eth(0x0800, &ipv4(17, 0, &udp(40000, 1812, &radius)));
+        assert_eq!(layers_of(1, &radius), "eth:ethertype:ip:udp:radius:eap");
+        assert_eq!(path_of(1, &radius), ["eth", "ip", "udp", "radius"]);
+        let sip = b"INVITE sip:bob@example.com SIP/2.0\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n";
+        let sip = eth(0x0800, &ipv4(17, 0, &udp(40000, 40001, sip)));
+        assert_eq!(layers_of(1, &sip), "eth:ethertype:ip:udp:sip:sdp");
+        assert_eq!(path_of(1, &sip), ["eth", "ip", "udp", "sip"]);
+        assert_eq!(layers_of(1, &eth(0x0800, &ipv4(17, 0, &udp(40000, 161, b"x")))), "eth:ethertype:ip:udp:data");
+        // BGP: one `bgp` in frame.protocols, one hierarchy node per message.
+        let mut keepalive = vec![0xff; 16];
+        keepalive.extend([0, 19, 4]);
+        let two = [keepalive.clone(), keepalive].concat();
+        let bgp = eth(0x0800, &ipv4(6, 0, &tcp(179, 40000, &two)));
+        assert_eq!(layers_of(1, &bgp), "eth:ethertype:ip:tcp:bgp");
+        assert_eq!(path_of(1, &bgp), ["eth", "ip", "tcp", "bgp", "bgp"]);
+        // HTTP: the body by its media type.
+        let http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nhi";
+        let http = eth(0x0800, &ipv4(6, 0, &tcp(80, 40000, http)));
+        assert_eq!(layers_of(1, &http), "eth:ethertype:ip:tcp:http:data-text-lines");
+        // A first fragment names what it holds; the hierarchy waits for the datagram.
+        let frag = eth(0x0800, &ipv4(17, 0x2000, &udp(4000, 53, &[0; 12])));
+        assert_eq!(layers_of(1, &frag), "eth:ethertype:ip:udp:dns");
+        assert_eq!(path_of(1, &frag), ["eth", "ip", "data"]);
     }
 
     #[test]
