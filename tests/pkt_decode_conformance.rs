@@ -457,7 +457,16 @@ fn frame_protocols_agree_with_tshark() {
     let results = parallel(&rels, |rel| {
         let mut t = Command::new("tshark");
         t.arg("-r").arg(c.join(rel)).args(support::TSHARK_ORACLE_OPTIONS);
-        t.args(["-T", "fields", "-e", "frame.protocols", "-e", "frame.time_epoch", "-e", "frame.interface_id"]);
+        t.args([
+            "-T",
+            "fields",
+            "-e",
+            "frame.protocols",
+            "-e",
+            "frame.time_epoch",
+            "-e",
+            "frame.interface_id",
+        ]);
         let theirs = run_timed(t, None, T).stdout_text();
         let mut ours = pkt_decode();
         ours.args(["-T", "fields", "-e", "frame.protocols"]).arg(c.join(rel));

@@ -1029,7 +1029,10 @@ mod tests {
         assert_eq!(layers_of(1, &stp), "eth:llc:stp", "no ethertype before a length");
         // By port: NTP, a RADIUS request with an EAP-Message, a NUL on a port of another
         // dissector; by heuristic: SIP off its port, with an SDP body.
-        assert_eq!(layers_of(1, &eth(0x0800, &ipv4(17, 0, &udp(123, 123, &[0x23; 48])))), "eth:ethertype:ip:udp:ntp");
+        assert_eq!(
+            layers_of(1, &eth(0x0800, &ipv4(17, 0, &udp(123, 123, &[0x23; 48])))),
+            "eth:ethertype:ip:udp:ntp"
+        );
         let mut radius = vec![1, 7, 0, 26];
         radius.extend([0; 16]);
         radius.extend([79, 6, 2, 0, 0, 4]);
@@ -1040,7 +1043,10 @@ mod tests {
         let sip = eth(0x0800, &ipv4(17, 0, &udp(40000, 40001, sip)));
         assert_eq!(layers_of(1, &sip), "eth:ethertype:ip:udp:sip:sdp");
         assert_eq!(path_of(1, &sip), ["eth", "ip", "udp", "sip"]);
-        assert_eq!(layers_of(1, &eth(0x0800, &ipv4(17, 0, &udp(40000, 161, b"x")))), "eth:ethertype:ip:udp:data");
+        assert_eq!(
+            layers_of(1, &eth(0x0800, &ipv4(17, 0, &udp(40000, 161, b"x")))),
+            "eth:ethertype:ip:udp:data"
+        );
         // BGP: one `bgp` in frame.protocols, one hierarchy node per message.
         let mut keepalive = vec![0xff; 16];
         keepalive.extend([0, 19, 4]);
