@@ -191,6 +191,13 @@ const EXPRESSIONS: &[&str] = &[
     "http.response.code == 200 || dns.qry.name contains \"a\"",
     "http.request.uri contains \"/\" && tcp.port == 80",
     "ip.len > 1000",
+    // frame.protocols, tshark's protocol path
+    "frame.protocols contains \"dns\"",
+    "frame.protocols == \"eth:ethertype:arp\"",
+    "frame.protocols contains \"ethertype:vlan\"",
+    "frame.protocols matches \"^sll:\"",
+    "frame.protocols contains \"sip\" || frame.protocols contains \"ntp\"",
+    "frame.protocols matches \"udp:(rip|nbns|radius)\"",
 ];
 
 /// Differences that are tshark's own behaviour (the same frames as the `--fields` oracles'

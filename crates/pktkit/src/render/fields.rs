@@ -19,6 +19,7 @@ use std::io::{self, Write};
 
 use crate::capture::{Packet, Timestamp};
 use crate::decode::app::classify_payload;
+use crate::decode::protocols::{Path, View};
 use crate::decode::{AppProto, DecodeOptions, Decoded, Link};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
@@ -38,6 +39,8 @@ enum Field {
     FrameLen,
     FrameCapLen,
     FrameInterfaceId,
+    /// tshark's protocol path of the frame, `:`-joined ([`crate::decode::protocols`]).
+    FrameProtocols,
     EthSrc,
     EthDst,
     EthType,
@@ -122,6 +125,7 @@ const FIELDS: &[(&str, Field)] = &[
     ("frame.len", Field::FrameLen),
     ("frame.cap_len", Field::FrameCapLen),
     ("frame.interface_id", Field::FrameInterfaceId),
+    ("frame.protocols", Field::FrameProtocols),
     ("eth.src", Field::EthSrc),
     ("eth.dst", Field::EthDst),
     ("eth.type", Field::EthType),
@@ -306,7 +310,7 @@ impl FieldRef {
             | Field::FrameTimeRelative
             | Field::FrameTimeDelta
             | Field::FrameTimeDeltaDisplayed => Kind::Time,
-            Field::TcpFlagsStr => Kind::Str,
+            Field::TcpFlagsStr | Field::FrameProtocols => Kind::Str,
             Field::EthSrc | Field::EthDst | Field::ArpSrcHwMac | Field::ArpDstHwMac => Kind::Mac,
             Field::IpSrc
             | Field::IpDst
@@ -1260,6 +1264,13 @@ fn field(
         }
         Field::FrameLen => append_decimal(b, pkt.orig_len),
         Field::FrameCapLen => append_decimal(b, pkt.data.len()),
+        Field::FrameProtocols => {
+            let mut path = Path::new(View::Layers);
+            for (i, level) in c.decoded().enumerate() {
+                path.extend(level, i > 0);
+            }
+            path.write_joined(b);
+        }
         Field::FrameInterfaceId => {
             if matches!(pkt.interface.origin, crate::capture::Origin::PcapNg(_)) {
                 append_decimal(b, pkt.interface.id);
