@@ -72,7 +72,7 @@ const V4_DNS: &str = "Ether()/IP(src=10.0.0.1,dst=10.0.0.53)/UDP(sport=4000,dpor
 fn flow_view_selects_ipv4_and_ipv6_records_with_one_query() {
     let pcap = capture(&[V4_SYN_ACK, V6_DNS, "Ether()/ARP(pdst=10.0.0.9)"]);
     let recs = records(&pcap, &["--json"]);
-    assert_eq!(recs[0]["schema"], "pktkit.decode/2");
+    assert_eq!(recs[0]["schema"], "pktkit.decode/2.1");
     let flow = |r: &Value| {
         (
             r["src"].clone(),

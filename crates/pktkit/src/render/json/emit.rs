@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::walk;
-use super::wire::{
+use super::wire::{ExtraObjects, 
     AppJ, Eth, FlowJ, Hex, InnerJ, IpJ, Ipv4J, Ipv6J, LayersJ, Mac, Record, TcpJ, TcpOptsJ, UdpJ, V4, V6,
 };
 use crate::capture::Timestamp;
@@ -262,6 +262,7 @@ pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>, time: &mut TimeCache) -> R
         lit(b, key!("dhcp"));
         serde(b, v)?;
     }
+    extra(b, &r.extra)?;
     lit(b, key!("payload_caplen"));
     num_usize(b, r.payload_caplen);
     if r.snapped {
@@ -280,6 +281,35 @@ pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>, time: &mut TimeCache) -> R
         serde(b, v)?;
     }
     b.push(b'}');
+    Ok(())
+}
+
+/// The objects of the protocols after the link or IP layer (rare: through serde).
+fn extra(b: &mut Vec<u8>, e: &ExtraObjects<'_>) -> Result {
+    if let Some(v) = &e.llc {
+        lit(b, key!("llc"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.stp {
+        lit(b, key!("stp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.cdp {
+        lit(b, key!("cdp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.slarp {
+        lit(b, key!("slarp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.vrrp {
+        lit(b, key!("vrrp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.ospf {
+        lit(b, key!("ospf"));
+        serde(b, v)?;
+    }
     Ok(())
 }
 
