@@ -600,6 +600,10 @@ mod tests {
         "IP(dst=10.0.0.2)/UDP(sport=4789,dport=4789)/Raw(hex=0800000000000100020000000000030000000000080045000014000100004000000001020304050607)",
         // DNS in GRE: the application object of the tunnelled packet, at the top level.
         "Ether()/IP(src=192.0.2.1,dst=192.0.2.2,proto=47)/Raw(hex=0000080045000039000100004011667e0a0000010a0000350fa0003500250c2c000001000001000000000000076578616d706c6503636f6d0000010001)",
+        // The objects of version 2.1: STP after LLC, VRRP, OSPF.
+        "Ether(dst=01:80:c2:00:00:00,type=38)/Raw(hex=4242030000000000800100001c0e877800000000048001001c0e87850080040100001400020000f0)",
+        "Ether()/IP(src=10.0.0.1,dst=224.0.0.18,proto=112)/Raw(hex=212a6402010100000a00000a0a00000b)",
+        "Ether()/IPv6(src=fe80::1,dst=ff02::5,nh=89)/Raw(hex=03010024010101010000000100000000)",
     ];
 
     /// The hand-written and the reference record of one packet (as reassembled when
