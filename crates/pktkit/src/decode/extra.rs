@@ -77,7 +77,11 @@ pub struct Extra<'a> {
 impl<'a> Extra<'a> {
     /// True when the frame carries none of them.
     pub fn is_empty(&self) -> bool {
-        self.llc.is_none() && self.cdp.is_none() && self.slarp.is_none() && self.vrrp.is_none() && self.ospf.is_none()
+        self.llc.is_none()
+            && self.cdp.is_none()
+            && self.slarp.is_none()
+            && self.vrrp.is_none()
+            && self.ospf.is_none()
     }
 }
 

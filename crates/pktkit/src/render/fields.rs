@@ -330,7 +330,9 @@ impl FieldRef {
             | Field::ArpIsProbe => Kind::Bool,
             Field::AppPresent(..) | Field::Ipv4Present | Field::TlsHandshakePresent => Kind::None,
             Field::ExtraPresent(_) => Kind::None,
-            Field::Extra(name) => extra::FIELDS.iter().find(|(n, _)| *n == name).map_or(Kind::Uint, |(_, k)| *k),
+            Field::Extra(name) => {
+                extra::FIELDS.iter().find(|(n, _)| *n == name).map_or(Kind::Uint, |(_, k)| *k)
+            }
             Field::App(_, name) => match name {
                 "dns.flags.response"
                 | "dns.flags.authoritative"

@@ -248,7 +248,9 @@ fn stp_field(p: &Bpdu<'_>, name: &str, b: &mut Vec<u8>) {
         }
         // Shown when the MST part it announces was captured.
         "mstp.version_3_length" if version >= stp::version::MSTP => {
-            if let Some(v) = p.u16_at(field::V3_LENGTH).filter(|v| p.data.len() >= field::V3_LENGTH + 2 + *v as usize) {
+            if let Some(v) =
+                p.u16_at(field::V3_LENGTH).filter(|v| p.data.len() >= field::V3_LENGTH + 2 + *v as usize)
+            {
                 append_decimal(b, v)
             }
         }

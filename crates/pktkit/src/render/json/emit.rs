@@ -9,8 +9,9 @@
 use serde::Serialize;
 
 use super::walk;
-use super::wire::{ExtraObjects, 
-    AppJ, Eth, FlowJ, Hex, InnerJ, IpJ, Ipv4J, Ipv6J, LayersJ, Mac, Record, TcpJ, TcpOptsJ, UdpJ, V4, V6,
+use super::wire::{
+    AppJ, Eth, ExtraObjects, FlowJ, Hex, InnerJ, IpJ, Ipv4J, Ipv6J, LayersJ, Mac, Record, TcpJ, TcpOptsJ,
+    UdpJ, V4, V6,
 };
 use crate::capture::Timestamp;
 use crate::render::time::Rfc3339;

@@ -174,7 +174,11 @@ pub(super) fn objects<'a>(x: &Extra<'a>) -> ExtraObjects<'a> {
     ExtraObjects {
         llc: x.llc.as_ref().map(llc_j),
         stp: x.stp.and_then(stp_j),
-        cdp: x.cdp.and_then(cdp::Header::parse).map(|h| CdpJ { version: h.version, ttl: h.ttl, checksum: h.checksum }),
+        cdp: x.cdp.and_then(cdp::Header::parse).map(|h| CdpJ {
+            version: h.version,
+            ttl: h.ttl,
+            checksum: h.checksum,
+        }),
         slarp: x.slarp.and_then(slarp_j),
         vrrp: x.vrrp.as_ref().and_then(vrrp_j),
         ospf: x.ospf.as_ref().and_then(ospf_j),
@@ -202,7 +206,8 @@ fn stp_j(data: &[u8]) -> Option<StpJ<'_>> {
     let (protocol, version, ty) = (p.protocol_id()?, p.version()?, p.bpdu_type()?);
     let config = (ty != bpdu_type::TOPOLOGY_CHANGE && data.len() >= stp::CONFIG_LEN).then(|| {
         let (root_priority, root_ext, root_mac) = bridge_id(&data[field::ROOT_ID..field::ROOT_ID + 8]);
-        let (bridge_priority, bridge_ext, bridge_mac) = bridge_id(&data[field::BRIDGE_ID..field::BRIDGE_ID + 8]);
+        let (bridge_priority, bridge_ext, bridge_mac) =
+            bridge_id(&data[field::BRIDGE_ID..field::BRIDGE_ID + 8]);
         let seconds = |at| be16(data, at) as f64 / stp::TIME_UNITS as f64;
         let mstp = version >= stp::version::MSTP;
         StpConfigJ {
