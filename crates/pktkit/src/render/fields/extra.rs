@@ -4,7 +4,7 @@
 use super::Kind;
 use crate::decode::extra::{Extra, IpMessage, LlcLayer};
 use crate::proto::stp::{self, Bpdu, bpdu_type, field};
-use crate::proto::{cdp, ospf, slarp};
+use crate::proto::{cdp, ospf, slarp, vrrp};
 use crate::render::out::{self, append_decimal, append_str, be16};
 
 /// The protocols, by Wireshark's name, whose presence display filters test.
@@ -158,16 +158,9 @@ fn llc_field(l: &LlcLayer<'_>, name: &str, b: &mut Vec<u8>) {
     }
 }
 
-/// A bridge identifier's priority (the top 4 bits, in units of 4096) and its system id
-/// extension (the other 12 bits).
-fn bridge_prio_ext(id: &[u8]) -> (u16, u16) {
-    let v = u16::from_be_bytes([id[0], id[1]]);
-    (v & 0xf000, v & 0x0fff)
-}
-
 /// A timer in 1/256 seconds, written as tshark writes a double.
 fn seconds(b: &mut Vec<u8>, v: u16) {
-    let s = v as f64 / stp::TIME_UNITS as f64;
+    let s = stp::seconds(v);
     // Writing to a Vec cannot fail.
     let _ = std::io::Write::write_fmt(b, format_args!("{s}"));
 }
@@ -208,8 +201,8 @@ fn stp_field(p: &Bpdu<'_>, name: &str, b: &mut Vec<u8>) {
     }
     let rstp = version >= stp::version::RSTP;
     let flags = p.flags().unwrap_or(0);
-    let root = &p.data[field::ROOT_ID..field::ROOT_ID + 8];
-    let bridge = &p.data[field::BRIDGE_ID..field::BRIDGE_ID + 8];
+    let id = |at: usize| -> &[u8; 8] { p.data[at..at + 8].try_into().unwrap_or(&[0; 8]) };
+    let (root, bridge) = (id(field::ROOT_ID), id(field::BRIDGE_ID));
     let timer = |at| p.u16_at(at).unwrap_or(0);
     match name {
         "stp.flags" => hex(b, flags as u64, 2),
@@ -229,12 +222,12 @@ fn stp_field(p: &Bpdu<'_>, name: &str, b: &mut Vec<u8>) {
                 }
             }
         }
-        "stp.root.prio" => append_decimal(b, bridge_prio_ext(root).0),
-        "stp.root.ext" => append_decimal(b, bridge_prio_ext(root).1),
+        "stp.root.prio" => append_decimal(b, stp::priority_ext(root).0),
+        "stp.root.ext" => append_decimal(b, stp::priority_ext(root).1),
         "stp.root.hw" => out::mac(b, &root[2..]),
         "stp.root.cost" => append_decimal(b, p.u32_at(field::ROOT_PATH_COST).unwrap_or(0)),
-        "stp.bridge.prio" => append_decimal(b, bridge_prio_ext(bridge).0),
-        "stp.bridge.ext" => append_decimal(b, bridge_prio_ext(bridge).1),
+        "stp.bridge.prio" => append_decimal(b, stp::priority_ext(bridge).0),
+        "stp.bridge.ext" => append_decimal(b, stp::priority_ext(bridge).1),
         "stp.bridge.hw" => out::mac(b, &bridge[2..]),
         "stp.port" => hex(b, timer(field::PORT_ID) as u64, 4),
         "stp.msg_age" => seconds(b, timer(field::MESSAGE_AGE)),
@@ -291,9 +284,6 @@ fn slarp_field(s: &[u8], name: &str, b: &mut Vec<u8>) {
     }
 }
 
-/// Bytes of a VRRP header before its addresses.
-const VRRP_HEADER_LEN: usize = 8;
-
 fn vrrp_field(m: &IpMessage<'_>, name: &str, b: &mut Vec<u8>) {
     // Field by field, as far as the capture goes (tshark shows a cut header's first fields).
     let d = m.data;
@@ -319,7 +309,7 @@ fn vrrp_field(m: &IpMessage<'_>, name: &str, b: &mut Vec<u8>) {
         "vrrp.ip_addr" | "vrrp.ipv6_addr" if (name == "vrrp.ipv6_addr") == m.v6 => {
             let size = if m.v6 { 16 } else { 4 };
             let count = byte(3).unwrap_or(0) as usize;
-            let addrs = d.get(VRRP_HEADER_LEN..).unwrap_or(&[]).chunks_exact(size).take(count);
+            let addrs = d.get(vrrp::HEADER_LEN..).unwrap_or(&[]).chunks_exact(size).take(count);
             for (i, a) in addrs.enumerate() {
                 if i > 0 {
                     b.push(b',');

@@ -195,10 +195,10 @@ fn llc_j(l: &LlcLayer<'_>) -> LlcJ {
     }
 }
 
-/// A bridge identifier's priority (top 4 bits), system id extension (12 bits) and MAC.
+/// A bridge identifier's priority, system id extension and MAC.
 fn bridge_id(id: &[u8]) -> (u16, u16, Mac<'_>) {
-    let v = be16(id, 0);
-    (v & 0xf000, v & 0x0fff, Mac(&id[2..8]))
+    let (priority, ext) = stp::priority_ext(id.try_into().unwrap_or(&[0; 8]));
+    (priority, ext, Mac(&id[2..8]))
 }
 
 fn stp_j(data: &[u8]) -> Option<StpJ<'_>> {
@@ -208,7 +208,7 @@ fn stp_j(data: &[u8]) -> Option<StpJ<'_>> {
         let (root_priority, root_ext, root_mac) = bridge_id(&data[field::ROOT_ID..field::ROOT_ID + 8]);
         let (bridge_priority, bridge_ext, bridge_mac) =
             bridge_id(&data[field::BRIDGE_ID..field::BRIDGE_ID + 8]);
-        let seconds = |at| be16(data, at) as f64 / stp::TIME_UNITS as f64;
+        let seconds = |at| stp::seconds(be16(data, at));
         let mstp = version >= stp::version::MSTP;
         StpConfigJ {
             flags: data[field::FLAGS],
@@ -249,14 +249,11 @@ fn slarp_j(s: &[u8]) -> Option<SlarpJ<'_>> {
     })
 }
 
-/// Bytes of a VRRP header before its addresses.
-const VRRP_HEADER_LEN: usize = 8;
-
 fn vrrp_j<'a>(m: &IpMessage<'a>) -> Option<VrrpJ<'a>> {
     let h = vrrp::Header::parse(m.data)?;
     let v2 = h.version == 2;
     let size = if m.v6 { 16 } else { 4 };
-    let addrs = &m.data[VRRP_HEADER_LEN..];
+    let addrs = &m.data[vrrp::HEADER_LEN..];
     let captured = (addrs.len() / size).min(h.addr_count as usize) * size;
     Some(VrrpJ {
         version: h.version,
