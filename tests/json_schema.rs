@@ -72,7 +72,7 @@ const V4_DNS: &str = "Ether()/IP(src=10.0.0.1,dst=10.0.0.53)/UDP(sport=4000,dpor
 fn flow_view_selects_ipv4_and_ipv6_records_with_one_query() {
     let pcap = capture(&[V4_SYN_ACK, V6_DNS, "Ether()/ARP(pdst=10.0.0.9)"]);
     let recs = records(&pcap, &["--json"]);
-    assert_eq!(recs[0]["schema"], "pktkit.decode/2");
+    assert_eq!(recs[0]["schema"], "pktkit.decode/2.1");
     let flow = |r: &Value| {
         (
             r["src"].clone(),
@@ -356,4 +356,130 @@ fn from_json_round_trip_and_version_1_refused() {
     assert_eq!(old.stderr.trim_end().lines().count(), 1, "{}", old.stderr);
     assert!(old.stderr.starts_with("pkt-send: ") && old.stderr.contains("pktkit.decode/1"), "{}", old.stderr);
     assert!(packets(&old.stdout).unwrap_or_default().is_empty());
+}
+
+/// An 802.3 frame to the spanning-tree group address: LLC (the STP SAPs, UI) and `bpdu`.
+fn stp_frame(bpdu: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x01, 0x80, 0xc2, 0, 0, 0, 0x02, 0, 0, 0, 0, 1];
+    f.extend_from_slice(&((3 + bpdu.len()) as u16).to_be_bytes());
+    f.extend_from_slice(&[0x42, 0x42, 0x03]);
+    f.extend_from_slice(bpdu);
+    f
+}
+
+/// Version 2.1's objects (`llc`, `stp`, `cdp`, `vrrp`, `ospf`, `slarp`): each holds the
+/// values `--fields` gives under Wireshark's names for the same packet, nothing in them is
+/// empty, and a record read back by pkt-send is read with them (and as version 2).
+#[test]
+fn link_and_routing_objects_hold_their_fields_values() {
+    // A configuration BPDU: root 32768/1 00:1c:0e:87:78:00, cost 4, port 0x8004, timers
+    // 1, 20, 2, 15 seconds.
+    let config: [u8; 35] = [
+        0, 0, 0, 0, 0, 0x80, 0x01, 0x00, 0x1c, 0x0e, 0x87, 0x78, 0x00, 0, 0, 0, 4, 0x80, 0x01, 0x00, 0x1c,
+        0x0e, 0x87, 0x85, 0x00, 0x80, 0x04, 0x01, 0x00, 0x14, 0x00, 0x02, 0x00, 0x0f, 0x00,
+    ];
+    let mut frames = vec![stp_frame(&config)];
+    // CDP after SNAP (Cisco's OUI, protocol id 0x2000): version 2, TTL 180.
+    let mut cdp = vec![0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc, 0x02, 0, 0, 0, 0, 2, 0, 17];
+    cdp.extend_from_slice(&[
+        0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 2, 180, 0xb0, 0xbd, 0, 1, 0, 5, b'R',
+    ]);
+    frames.push(cdp);
+    for spec in [
+        // VRRPv2: vrid 42, priority 100, two addresses, simple-text authentication, 1 s.
+        "Ether()/IP(src=10.0.0.1,dst=224.0.0.18,proto=112,ttl=255)/Raw(hex=212a640201010000\
+         0a00000a0a00000b)",
+        // OSPFv2 hello header: router 1.1.1.1, area 0.0.0.1.
+        "Ether()/IP(src=10.0.0.1,dst=224.0.0.5,proto=89,ttl=1)/Raw(hex=0201002c0101010100000001\
+         abcd00000000000000000000)",
+    ] {
+        let r = run(SEND, &["-w", "-", spec], b"");
+        assert_eq!(r.code, Some(0), "{spec}: {}", r.stderr);
+        frames.push(packets(&r.stdout).unwrap().remove(0).0);
+    }
+    let pcap = support::pcap_frames(pktkit::capture::LinkType::ETHERNET, &frames);
+    let recs = records(&pcap, &["--json", "--raw"]);
+    let fields = |names: &str| {
+        let r = run(DECODE, &["--fields", names], &pcap);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        r.stdout_text()
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    for (n, r) in recs.iter().enumerate() {
+        assert_eq!(r["schema"], "pktkit.decode/2.1");
+        assert_nothing_empty(r, &format!("record {}", n + 1));
+    }
+    let f = fields(
+        "llc.dsap,stp.root.hw,stp.root.prio,stp.root.ext,stp.root.cost,stp.port,stp.hello,stp.forward",
+    );
+    let (llc, stp) = (&recs[0]["llc"], &recs[0]["stp"]);
+    assert_eq!(f[0][0], format!("0x{:02x}", llc["dsap"].as_u64().unwrap()));
+    assert_eq!(stp["root_mac"], f[0][1].as_str());
+    assert_eq!(
+        (stp["root_priority"].to_string(), stp["root_ext"].to_string()),
+        (f[0][2].clone(), f[0][3].clone())
+    );
+    assert_eq!(stp["root_cost"].to_string(), f[0][4]);
+    assert_eq!(format!("0x{:04x}", stp["port"].as_u64().unwrap()), f[0][5]);
+    assert_eq!((stp["hello_time"].as_f64(), stp["forward_delay"].as_f64()), (Some(2.0), Some(15.0)));
+    assert_eq!((f[0][6].as_str(), f[0][7].as_str()), ("2", "15"));
+    assert!(stp.get("version_1_length").is_none(), "an STP (version 0) BPDU has no version 1 length: {stp}");
+    let f = fields("llc.oui,cdp.version,cdp.ttl,cdp.checksum");
+    assert_eq!(
+        (recs[1]["llc"]["oui"].to_string(), recs[1]["llc"]["pid"].as_u64()),
+        (f[1][0].clone(), Some(0x2000))
+    );
+    let cdp = &recs[1]["cdp"];
+    assert_eq!((cdp["version"].to_string(), cdp["ttl"].to_string()), (f[1][1].clone(), f[1][2].clone()));
+    assert_eq!(format!("0x{:04x}", cdp["checksum"].as_u64().unwrap()), f[1][3]);
+    let f = fields("vrrp.virt_rtr_id,vrrp.prio,vrrp.addr_count,vrrp.auth_type,vrrp.adver_int,vrrp.ip_addr");
+    let vrrp = &recs[2]["vrrp"];
+    let keys = ["vrid", "priority", "addr_count", "auth_type", "adver_int"];
+    let values: Vec<String> = keys.iter().map(|k| vrrp[k].to_string()).collect();
+    assert_eq!(values, f[2][..5]);
+    assert_eq!(vrrp["addrs"], serde_json::json!(["10.0.0.10", "10.0.0.11"]));
+    assert_eq!(f[2][5], "10.0.0.10,10.0.0.11");
+    assert!(vrrp.get("max_adver_int").is_none());
+    let f = fields(
+        "ospf.version,ospf.msg,ospf.packet_length,ospf.srcrouter,ospf.area_id,ospf.checksum,ospf.auth.type",
+    );
+    let ospf = &recs[3]["ospf"];
+    assert_eq!(
+        [&ospf["version"], &ospf["type"], &ospf["packet_length"]].map(|v| v.to_string()),
+        [f[3][0].clone(), f[3][1].clone(), f[3][2].clone()]
+    );
+    assert_eq!(
+        (ospf["router_id"].as_str(), ospf["area_id"].as_str()),
+        (Some(f[3][3].as_str()), Some(f[3][4].as_str()))
+    );
+    assert_eq!(
+        (format!("0x{:04x}", ospf["checksum"].as_u64().unwrap()), ospf["auth_type"].to_string()),
+        (f[3][5].clone(), f[3][6].clone())
+    );
+    for (n, key) in ["stp", "cdp", "vrrp", "ospf"].iter().enumerate() {
+        let others = ["stp", "cdp", "vrrp", "ospf", "slarp"]
+            .iter()
+            .filter(|k| *k != key && recs[n].get(**k).is_some())
+            .count();
+        assert_eq!(others, 0, "record {} has one protocol object: {}", n + 1, recs[n]);
+    }
+    // SLARP over Cisco HDLC: a keepalive.
+    let slarp = [0x8f, 0x00, 0x80, 0x35, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 2, 0xff, 0xff];
+    let chdlc = support::pcap_frames(pktkit::capture::LinkType::C_HDLC, &[slarp.to_vec()]);
+    let rec = &records(&chdlc, &["--json"])[0];
+    assert_eq!(
+        rec["slarp"],
+        serde_json::json!({"code": 2, "my_seq": 5, "your_seq": 2, "reliability": 65535})
+    );
+    // Read back, as version 2.1 and as version 2: the same frames.
+    let json = run(DECODE, &["--json", "--raw"], &pcap);
+    let back = run(SEND, &["--from-json", "-w", "-"], &json.stdout);
+    assert_eq!(back.code, Some(0), "{}", back.stderr);
+    assert_eq!(packets(&back.stdout).unwrap(), packets(&pcap).unwrap());
+    let v2 = json.stdout_text().replace("\"pktkit.decode/2.1\"", "\"pktkit.decode/2\"");
+    let back = run(SEND, &["--from-json", "-w", "-"], v2.as_bytes());
+    assert_eq!(back.code, Some(0), "{}", back.stderr);
+    assert_eq!(packets(&back.stdout).unwrap(), packets(&pcap).unwrap());
 }

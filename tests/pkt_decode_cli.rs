@@ -102,7 +102,7 @@ fn json_records_parse_with_fixed_schema() {
         r.stdout_text().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(recs.len(), 3);
     for (i, rec) in recs.iter().enumerate() {
-        assert_eq!(rec["schema"], "pktkit.decode/2");
+        assert_eq!(rec["schema"], "pktkit.decode/2.1");
         assert_eq!(rec["number"], i as u64 + 1);
         assert!(rec["time_sec"].is_i64());
     }
@@ -251,7 +251,7 @@ fn pipeline_pcap_filter_to_json() {
     for rec in &recs {
         let port53 = rec["udp"]["src_port"] == 53 || rec["udp"]["dst_port"] == 53;
         assert!(port53, "{rec}");
-        assert_eq!(rec["schema"], "pktkit.decode/2");
+        assert_eq!(rec["schema"], "pktkit.decode/2.1");
     }
 }
 
@@ -338,7 +338,7 @@ fn whole_corpus_through_every_mode() {
                 for line in r.stdout_text().lines() {
                     let v: serde_json::Value = serde_json::from_str(line)
                         .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {line}", f.display()));
-                    assert_eq!(v["schema"], "pktkit.decode/2");
+                    assert_eq!(v["schema"], "pktkit.decode/2.1");
                 }
             }
         }

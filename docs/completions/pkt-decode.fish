@@ -8,7 +8,7 @@ complete -c pkt-decode -s Y -l display-filter -d 'Print only the packets that ma
 complete -c pkt-decode -s T -d 'tshark\'s output format: only \'fields\' (with -e FIELD, which then names a field, not tcpdump\'s -e)' -r -f -a "fields\t''"
 complete -c pkt-decode -l tshark-field -d 'With -T fields: a field to print (tshark -e; given on the command line as -e FIELD)' -r
 complete -c pkt-decode -s E -d 'With -T fields: tshark\'s -E options header=y|n, separator=C (t, s or a character), occurrence=f|l|a, aggregator=C' -r
-complete -c pkt-decode -l json -d 'One JSON object per packet (NDJSON), schema pktkit.decode/2'
+complete -c pkt-decode -l json -d 'One JSON object per packet (NDJSON), schema pktkit.decode/2.1'
 complete -c pkt-decode -l raw -d 'With --json: add the frame bytes as hex, link type and raw timestamps'
 complete -c pkt-decode -l header -d 'With --fields: print the field names as a first row'
 complete -c pkt-decode -l defrag -d 'Reassemble IPv4/IPv6 fragments (bounded pool: 1024 datagrams, 16 MiB, 30 s)'

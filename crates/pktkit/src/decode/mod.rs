@@ -13,6 +13,7 @@
 
 pub mod app;
 pub mod defrag;
+pub mod extra;
 pub mod ip;
 mod ports;
 pub mod protocols;

@@ -1,6 +1,8 @@
 //! Cisco Discovery Protocol (after SNAP, OUI 00:00:0c, protocol id 0x2000): the header
 //! (version, TTL, checksum) and its type-length-value fields.
 
+/// The Cisco HDLC protocol type of CDP (the same number as its SNAP protocol id).
+pub const CHDLC_TYPE: u16 = 0x2000;
 /// Header length (version, TTL, checksum).
 pub const HEADER_LEN: usize = 4;
 /// Length of a TLV's type and length fields.

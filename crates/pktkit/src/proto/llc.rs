@@ -33,6 +33,8 @@ pub const SNAP_LEN: usize = 5;
 pub const OUI_CISCO: u32 = 0x00000c;
 /// SNAP protocol id of CDP under Cisco's OUI.
 pub const PID_CDP: u16 = 0x2000;
+/// SNAP protocol id of Cisco's per-VLAN spanning tree (PVST+) under Cisco's OUI: an STP BPDU.
+pub const PID_PVSTP: u16 = 0x010b;
 
 /// An LLC header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

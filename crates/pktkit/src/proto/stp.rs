@@ -84,6 +84,18 @@ pub const MSTI_LEN: usize = 16;
 /// Units of the timer fields per second.
 pub const TIME_UNITS: u32 = 256;
 
+/// A timer field (in [`TIME_UNITS`] per second) in seconds.
+pub fn seconds(units: u16) -> f64 {
+    units as f64 / TIME_UNITS as f64
+}
+
+/// An 8-byte bridge identifier's priority (its top 4 bits, a multiple of 4096) and system
+/// id extension (the other 12 bits of its first two bytes); the MAC address follows them.
+pub fn priority_ext(id: &[u8; 8]) -> (u16, u16) {
+    let v = u16::from_be_bytes([id[0], id[1]]);
+    (v & 0xf000, v & 0x0fff)
+}
+
 /// A BPDU (borrowed; accessors return None for fields the capture cut).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bpdu<'a> {

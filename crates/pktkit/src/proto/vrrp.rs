@@ -9,6 +9,9 @@ pub const AUTH_SIMPLE: u8 = 1;
 /// Version 2's IP authentication header.
 pub const AUTH_AH: u8 = 2;
 
+/// Bytes of the fixed header, before the addresses.
+pub const HEADER_LEN: usize = 8;
+
 /// A VRRP header (the 8 fixed bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {

@@ -10,6 +10,7 @@
 
 pub mod dhcp;
 pub mod dns;
+pub mod extra;
 pub mod http;
 pub mod tls;
 pub(crate) mod tshark_text;
@@ -113,6 +114,11 @@ enum Field {
     AppPresent(AppProto, &'static str),
     /// A field of an application protocol, written by its `proto/` module.
     App(AppProto, &'static str),
+    /// A field of a protocol of [`crate::decode::extra`] (LLC, STP, VRRP, ...), written by
+    /// [`extra`].
+    Extra(&'static str),
+    /// A protocol of [`crate::decode::extra`] itself (display filters: `stp`, `vrrp`, ...).
+    ExtraPresent(&'static str),
 }
 
 /// The field table: Wireshark name, field.
@@ -267,6 +273,9 @@ impl FieldRef {
         if let Some((n, p)) = APP_PROTOCOLS.iter().find(|(n, _)| *n == name) {
             return Some(FieldRef { name: n, field: Field::AppPresent(*p, n) });
         }
+        if let Some(n) = extra::PROTOCOLS.iter().find(|n| **n == name) {
+            return Some(FieldRef { name: n, field: Field::ExtraPresent(n) });
+        }
         match name {
             "ip" => return Some(FieldRef { name: "ip", field: Field::Ipv4Present }),
             "tls.handshake" => {
@@ -290,6 +299,7 @@ impl FieldRef {
     pub fn filter_names() -> impl Iterator<Item = &'static str> {
         known_names()
             .chain(APP_PROTOCOLS.iter().map(|(n, _)| *n))
+            .chain(extra::PROTOCOLS.iter().copied())
             .chain(PROTOCOLS.iter().map(|(n, _)| *n))
             .chain(["ip", "tls.handshake"])
             .chain(TWO_WAY.iter().map(|(n, _)| *n))
@@ -325,6 +335,10 @@ impl FieldRef {
             | Field::ArpIsGratuitous
             | Field::ArpIsProbe => Kind::Bool,
             Field::AppPresent(..) | Field::Ipv4Present | Field::TlsHandshakePresent => Kind::None,
+            Field::ExtraPresent(_) => Kind::None,
+            Field::Extra(name) => {
+                extra::FIELDS.iter().find(|(n, _)| *n == name).map_or(Kind::Uint, |(_, k)| *k)
+            }
             Field::App(_, name) => match name {
                 "dns.flags.response"
                 | "dns.flags.authoritative"
@@ -464,6 +478,7 @@ fn app_fields() -> impl Iterator<Item = (&'static str, Field)> {
         .chain(of(AppProto::Tls, tls::FIELDS))
         .chain(of(AppProto::Http, http::FIELDS))
         .chain(of(AppProto::Dhcp, dhcp::FIELDS))
+        .chain(extra::FIELDS.iter().map(|(n, _)| (*n, Field::Extra(n))))
 }
 
 /// Every field name `--fields` accepts.
@@ -1132,6 +1147,23 @@ fn field(
                 }
             };
             if l.transports().filter_map(|t| t.app).any(|seg| seg.proto == proto && named(&seg)) {
+                sep(b);
+            }
+        }
+        Field::Extra(name) => {
+            // The frame's own protocols, then each tunnelled packet's.
+            for level in c.decoded() {
+                let mark = b.len();
+                if mark > start {
+                    b.push(b',');
+                }
+                if !extra::write_field(&crate::decode::extra::extra(level), name, b) {
+                    b.truncate(mark);
+                }
+            }
+        }
+        Field::ExtraPresent(name) => {
+            if c.decoded().any(|level| extra::present(&crate::decode::extra::extra(level), name)) {
                 sep(b);
             }
         }

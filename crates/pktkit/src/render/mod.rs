@@ -1,5 +1,5 @@
 //! Rendering decoded packets for people and programs: tcpdump 4.99's `-n` text ([`text`]),
-//! NDJSON records of schema `pktkit.decode/2` ([`json`]), Wireshark-named fields as
+//! NDJSON records of schema `pktkit.decode/2.1` ([`json`]), Wireshark-named fields as
 //! `tshark -T fields` prints them ([`fields`]), and those fields as typed Parquet columns
 //! ([`parquet`]). Each output form's printers live in its own place: tcpdump's DNS and DHCP
 //! text in `text/`, tshark's DNS, HTTP, TLS and DHCP fields in `fields/`. pkt-decode drives them over a capture;

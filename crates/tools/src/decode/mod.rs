@@ -38,7 +38,8 @@ Examples:
 Text mode follows tcpdump 4.99 with -n: names are never resolved (-n is accepted
 and changes nothing); times are local (TZ honoured); DNS, mDNS, BOOTP/DHCP and HTTP
 are summarised where tcpdump does (by port). --json writes one object per packet,
-schema \"pktkit.decode/2\" (docs/json-schema.md), with dns/http/tls/dhcp objects.
+schema \"pktkit.decode/2.1\" (docs/json-schema.md), with dns/http/tls/dhcp objects
+and llc/stp/cdp/slarp/vrrp/ospf objects.
 --fields takes Wireshark display-filter names (--fields list shows them) and prints
 rows like tshark -T fields; application fields follow tshark's choice of protocol.
 --parquet FILE (or -w FILE.parquet) writes the same rows as a Parquet file with one
@@ -72,7 +73,7 @@ pub struct Args {
     #[arg(short = 'c', value_name = "N")]
     pub count: Option<u64>,
 
-    /// One JSON object per packet (NDJSON), schema pktkit.decode/2.
+    /// One JSON object per packet (NDJSON), schema pktkit.decode/2.1.
     #[arg(long, conflicts_with = "fields")]
     pub json: bool,
 

@@ -1,5 +1,5 @@
 //! How pkt-send shows a packet (`--show`, `--sr1` answers): pkt-decode's renderers from
-//! the shared crate, so the line is tcpdump's and the record is `pktkit.decode/2`.
+//! the shared crate, so the line is tcpdump's and the record is `pktkit.decode/2.1`.
 
 use std::io::{self, Write};
 use std::net::IpAddr;
@@ -117,7 +117,7 @@ mod tests {
         let mut s = Show::new(true, true, true, false);
         for spec in SPECS {
             let v: serde_json::Value = serde_json::from_str(&show(&mut s, spec)).unwrap();
-            assert_eq!(v["schema"], "pktkit.decode/2");
+            assert_eq!(v["schema"], "pktkit.decode/2.1");
             assert!(v["raw"]["hex"].is_string());
         }
     }

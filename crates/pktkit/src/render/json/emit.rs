@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use super::walk;
 use super::wire::{
-    AppJ, Eth, FlowJ, Hex, InnerJ, IpJ, Ipv4J, Ipv6J, LayersJ, Mac, Record, TcpJ, TcpOptsJ, UdpJ, V4, V6,
+    AppJ, Eth, ExtraObjects, FlowJ, Hex, InnerJ, IpJ, Ipv4J, Ipv6J, LayersJ, Mac, Record, TcpJ, TcpOptsJ,
+    UdpJ, V4, V6,
 };
 use crate::capture::Timestamp;
 use crate::render::time::Rfc3339;
@@ -262,6 +263,7 @@ pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>, time: &mut TimeCache) -> R
         lit(b, key!("dhcp"));
         serde(b, v)?;
     }
+    extra(b, &r.extra)?;
     lit(b, key!("payload_caplen"));
     num_usize(b, r.payload_caplen);
     if r.snapped {
@@ -280,6 +282,35 @@ pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>, time: &mut TimeCache) -> R
         serde(b, v)?;
     }
     b.push(b'}');
+    Ok(())
+}
+
+/// The objects of the protocols after the link or IP layer (rare: through serde).
+fn extra(b: &mut Vec<u8>, e: &ExtraObjects<'_>) -> Result {
+    if let Some(v) = &e.llc {
+        lit(b, key!("llc"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.stp {
+        lit(b, key!("stp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.cdp {
+        lit(b, key!("cdp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.slarp {
+        lit(b, key!("slarp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.vrrp {
+        lit(b, key!("vrrp"));
+        serde(b, v)?;
+    }
+    if let Some(v) = &e.ospf {
+        lit(b, key!("ospf"));
+        serde(b, v)?;
+    }
     Ok(())
 }
 
@@ -570,6 +601,10 @@ mod tests {
         "IP(dst=10.0.0.2)/UDP(sport=4789,dport=4789)/Raw(hex=0800000000000100020000000000030000000000080045000014000100004000000001020304050607)",
         // DNS in GRE: the application object of the tunnelled packet, at the top level.
         "Ether()/IP(src=192.0.2.1,dst=192.0.2.2,proto=47)/Raw(hex=0000080045000039000100004011667e0a0000010a0000350fa0003500250c2c000001000001000000000000076578616d706c6503636f6d0000010001)",
+        // The objects of version 2.1: STP after LLC, VRRP, OSPF.
+        "Ether(dst=01:80:c2:00:00:00,type=38)/Raw(hex=4242030000000000800100001c0e877800000000048001001c0e87850080040100001400020000f0)",
+        "Ether()/IP(src=10.0.0.1,dst=224.0.0.18,proto=112)/Raw(hex=212a6402010100000a00000a0a00000b)",
+        "Ether()/IPv6(src=fe80::1,dst=ff02::5,nh=89)/Raw(hex=03010024010101010000000100000000)",
     ];
 
     /// The hand-written and the reference record of one packet (as reassembled when

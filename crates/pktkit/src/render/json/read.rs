@@ -1,4 +1,4 @@
-//! Reading a `pktkit.decode/2` record back (pkt-send `--from-json`), next to the code that
+//! Reading a `pktkit.decode/2.1` (or `/2`) record back (pkt-send `--from-json`), next to the code that
 //! writes it: `raw.hex` holds the frame; header fields whose JSON value differs from the
 //! frame's (an edit, e.g. by jq) are written into it and checksums updated. A checksum field
 //! that was itself edited is written as given, after the other fields. Values are read with
@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use serde_json::Value as Json;
 
-use super::{OLD_SCHEMAS, SCHEMA};
+use super::{COMPATIBLE_SCHEMAS, OLD_SCHEMAS, SCHEMA};
 use crate::capture::{LinkType, Precision, Timestamp};
 use crate::craft::{self, TCP_FLAG_LETTERS};
 use crate::rewrite::{Field, Layout, RewriteError, Value};
@@ -113,7 +113,7 @@ impl From<String> for ReadError {
 pub fn packet_of(rec: &Json) -> Result<Built, ReadError> {
     match rec.get("schema") {
         None => {}
-        Some(Json::String(s)) if s == SCHEMA => {}
+        Some(Json::String(s)) if s == SCHEMA || COMPATIBLE_SCHEMAS.contains(&s.as_str()) => {}
         Some(Json::String(s)) if OLD_SCHEMAS.contains(&s.as_str()) => {
             return Err(ReadError::OldSchema(s.clone()));
         }

@@ -127,6 +127,7 @@ pub(super) fn record<'a>(
         inner: Inner::default(),
         app: None,
         apps: AppObjects::default(),
+        extra: ExtraObjects::default(),
         payload_caplen: d.payload().len(),
         snapped: d.is_snapped(),
         reassembled: reassembled.map(|fragments| Reassembled { fragments, caplen: d.data.len() }),
@@ -198,6 +199,22 @@ pub(super) fn innermost_app<'a>(d: &Decoded<'a>) -> Option<App<'a>> {
         return d.app;
     }
     d.tunnel_chain(TUNNEL_DECODE).filter_map(|(_, level)| level.app).last().or(d.app)
+}
+
+/// The objects of [`crate::decode::extra`]'s protocols: the frame's own, else those of the
+/// innermost tunnelled packet that has some.
+pub(super) fn extra_j<'a>(d: &Decoded<'a>) -> ExtraObjects<'a> {
+    let own = crate::decode::extra::extra(d);
+    if !own.is_empty() || d.encapsulated().is_none() {
+        return super::extra::objects(&own);
+    }
+    let inner = d
+        .tunnel_chain(TUNNEL_DECODE)
+        .map(|(_, level)| crate::decode::extra::extra(&level))
+        .filter(|x| !x.is_empty())
+        .last()
+        .unwrap_or_default();
+    super::extra::objects(&inner)
 }
 
 /// The VLAN tags of `d` as their JSON objects (`[..d.vlan_count]` are used).

@@ -1,4 +1,4 @@
-//! The wire types of a `pktkit.decode/2` record (docs/json-schema.md): one struct per JSON
+//! The wire types of a `pktkit.decode/2.1` record (docs/json-schema.md): one struct per JSON
 //! object, in key order, and the forms values are written in (addresses, hex, flags; the
 //! time is [`TimeKeys`]). [`super::walk`] fills them, [`super::writer`] writes them.
 
@@ -8,6 +8,7 @@ use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 
 pub(super) use super::app::AppObjects;
+pub(super) use super::extra::ExtraObjects;
 use crate::craft::TCP_FLAG_LETTERS;
 use crate::decode::Decoded;
 use crate::render::out::Ipv6Text;
@@ -147,6 +148,8 @@ pub(super) struct Record<'a> {
     pub(super) app: Option<AppJ>,
     #[serde(flatten)]
     pub(super) apps: AppObjects<'a>,
+    #[serde(flatten)]
+    pub(super) extra: ExtraObjects<'a>,
     pub(super) payload_caplen: usize,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(super) snapped: bool,

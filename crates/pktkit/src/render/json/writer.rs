@@ -49,6 +49,7 @@ impl JsonWriter {
             rec.app = Some(j);
             rec.apps = objects;
         }
+        rec.extra = walk::extra_j(d);
         rec.layers = walk::layers(d, &vlans[..d.vlan_count], &mut ext, &mut qext, &quoted);
         rec.inner = Inner(Some(d));
         self.buf.clear();

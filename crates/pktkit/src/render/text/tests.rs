@@ -178,7 +178,7 @@ fn hostile_frames_never_panic() {
         let mut out = Vec::new();
         json.packet(&mut out, &pkt, &d, None).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(v["schema"], "pktkit.decode/2");
+        assert_eq!(v["schema"], "pktkit.decode/2.1");
         let mut out = Vec::new();
         fields.packet(&mut out, &pkt, &d).unwrap();
         assert_eq!(out.iter().filter(|&&c| c == b'\t').count(), all.len() - 1);
