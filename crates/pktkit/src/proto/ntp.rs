@@ -23,6 +23,18 @@ pub mod mode {
     pub const PRIVATE: u8 = 7;
 }
 
+/// Leap indicator values (the top two bits of the first byte, shifted down).
+pub mod leap {
+    /// No warning.
+    pub const NO_WARNING: u8 = 0;
+    /// The last minute of the day has 61 seconds.
+    pub const LAST_MINUTE_61: u8 = 1;
+    /// The last minute of the day has 59 seconds.
+    pub const LAST_MINUTE_59: u8 = 2;
+    /// Clock unsynchronized.
+    pub const UNSYNCHRONIZED: u8 = 3;
+}
+
 /// The first byte of an NTP packet, split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Status {

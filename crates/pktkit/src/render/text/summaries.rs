@@ -22,6 +22,16 @@ fn ntp_mode(mode: u8) -> &'static str {
     }
 }
 
+/// tcpdump's `ntp_leapind_values`, by the two leap bits.
+fn ntp_leap(leap: u8) -> &'static str {
+    match leap {
+        ntp::leap::NO_WARNING => "",
+        ntp::leap::LAST_MINUTE_61 => "+1s",
+        ntp::leap::LAST_MINUTE_59 => "-1s",
+        _ => "clock unsynchronized",
+    }
+}
+
 /// tcpdump's `radius_command_values`.
 fn radius_command(code: u8) -> &'static str {
     match code {
@@ -107,7 +117,8 @@ fn someip_code(c: u8) -> &'static str {
 }
 
 impl TextPrinter {
-    /// `NTPv4, Client, length 48`.
+    /// `NTPv4, Client, length 48`; with `-v` also the leap indicator on its own line (the
+    /// time and control message bodies that tcpdump prints next are not printed yet).
     pub(super) fn ntp(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         let Some(st) = ntp::status(p) else { return append_str(b, " [|ntp]") };
         append_str(b, "NTPv");
@@ -116,6 +127,16 @@ impl TextPrinter {
         append_str(b, ntp_mode(st.mode));
         append_str(b, ", length ");
         append_decimal(b, length);
+        if self.o.verbosity == 0 {
+            return;
+        }
+        // tcpdump prints the two leap bits in place (0, 64, 128 or 192), not shifted down.
+        let leap = st.leap << 6;
+        append_str(b, "\n\tLeap indicator: ");
+        append_str(b, ntp_leap(st.leap));
+        append_str(b, " (");
+        append_decimal(b, leap);
+        b.push(b')');
     }
 
     /// `RADIUS, Access-Request (1), id: 0x05 length: 139`.
@@ -203,5 +224,30 @@ impl TextPrinter {
         append_str(b, ", retcode ");
         append_str(b, someip_code(h.return_code));
         b.push(b'\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{TextOptions, TextPrinter};
+    use crate::render::time::LocalTime;
+
+    fn printer(verbosity: u8) -> TextPrinter {
+        TextPrinter::with_time(TextOptions { verbosity, ..TextOptions::default() }, LocalTime::utc())
+    }
+
+    #[test]
+    fn ntp_leap_indicator_with_v() {
+        // NTPv2, mode 7 (private), leap bits 10: as tcpdump 4.99.3 prints ntp-mode7.pcap.
+        let packet = [0x97, 0, 0x03, 0x2a];
+        let mut b = Vec::new();
+        printer(0).ntp(&mut b, &packet, 32);
+        assert_eq!(String::from_utf8(b).unwrap(), "NTPv2, Reserved, length 32");
+        let mut b = Vec::new();
+        printer(1).ntp(&mut b, &packet, 32);
+        assert_eq!(String::from_utf8(b).unwrap(), "NTPv2, Reserved, length 32\n\tLeap indicator: -1s (128)");
+        let mut b = Vec::new();
+        printer(1).ntp(&mut b, &[0x17], 192);
+        assert_eq!(String::from_utf8(b).unwrap(), "NTPv2, Reserved, length 192\n\tLeap indicator:  (0)");
     }
 }
