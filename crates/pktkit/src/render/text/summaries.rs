@@ -1,7 +1,7 @@
 //! One-line application summaries after UDP, as tcpdump 4.99.3 prints them without `-v`:
 //! NTP (`ntp_print`), RADIUS (`radius_print`), RIP (`rip_print`), DHCPv6 (`dhcp6_print`) and
 //! SOME/IP (`someip_print`, the same at every verbosity). The `-v` details of the first four
-//! (NTP timestamps, RADIUS attributes, RIP routes, DHCPv6 options) are not printed.
+//! (NTP timestamps, RIP routes, DHCPv6 options) are not printed; RADIUS's are in `radius.rs`.
 
 use crate::proto::{dhcp6, ntp, radius, rip, someip};
 use crate::render::out::{append_decimal, append_str, hex};
@@ -33,7 +33,7 @@ fn ntp_leap(leap: u8) -> &'static str {
 }
 
 /// tcpdump's `radius_command_values`.
-fn radius_command(code: u8) -> &'static str {
+pub(super) fn radius_command(code: u8) -> &'static str {
     match code {
         1 => "Access-Request",
         2 => "Access-Accept",
@@ -139,11 +139,18 @@ impl TextPrinter {
         b.push(b')');
     }
 
-    /// `RADIUS, Access-Request (1), id: 0x05 length: 139`.
+    /// `RADIUS, Access-Request (1), id: 0x05 length: 139`; with `-v` the attributes
+    /// ([`super::radius`]).
     pub(super) fn radius(&self, b: &mut Vec<u8>, p: &[u8], length: usize) {
         let Some(h) = radius::Header::parse(p) else { return append_str(b, " [|radius]") };
         if (h.length as usize) < radius::HEADER_LEN {
             return append_str(b, " [|radius]");
+        }
+        let len = (h.length as usize).min(length);
+        if self.o.verbosity > 0 {
+            append_str(b, "RADIUS, length: ");
+            append_decimal(b, len);
+            return super::radius::write_verbose(b, p, &h, len, self.o.verbosity);
         }
         append_str(b, "RADIUS, ");
         append_str(b, radius_command(h.code));
