@@ -10,7 +10,7 @@ use crate::render::out::{append_decimal, append_decimal_padded, append_str, be16
 use crate::render::time;
 
 use super::dump::{hex_ascii, hex_indent};
-use super::netdissect::push_char;
+use super::netdissect::{ntp_timestamp, push_char};
 
 /// How tcpdump prints one attribute's value.
 #[derive(Clone, Copy)]
@@ -415,24 +415,6 @@ fn printn(b: &mut Vec<u8>, data: &[u8]) {
         push_char(&mut s, c);
     }
     append_str(b, &s);
-}
-
-/// netdissect's `p_ntp_time`: `seconds.nanoseconds`, and the UTC date when seconds are not 0.
-pub(super) fn ntp_timestamp(b: &mut Vec<u8>, data: &[u8]) {
-    let (Some(seconds), Some(fraction)) = (be32(data, 0), be32(data, 4)) else { return };
-    const NTP_TO_UNIX: i64 = 2_208_988_800;
-    let nanos = (fraction as f64 / 4_294_967_296.0 * 1e9) as u32;
-    append_decimal(b, seconds);
-    b.push(b'.');
-    append_decimal_padded(b, nanos, 9, b'0');
-    if seconds != 0 {
-        let civil = time::civil_utc(seconds as i64 - NTP_TO_UNIX);
-        append_str(b, " (");
-        time::ymd(b, &civil);
-        b.push(b'T');
-        time::hms(b, &civil);
-        append_str(b, "Z)");
-    }
 }
 
 /// The first 24 characters of C's `ctime`, in UTC (tcpdump uses the local zone; its tests run
