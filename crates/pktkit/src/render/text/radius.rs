@@ -471,11 +471,11 @@ fn value(b: &mut Vec<u8>, kind: u8, form: Value, data: &[u8], length: usize) -> 
                 | attr::TUNNEL_PRIVATE_GROUP_ID
                 | attr::TUNNEL_ASSIGNMENT_ID
                 | attr::TUNNEL_CLIENT_AUTH_ID
-                | attr::TUNNEL_SERVER_AUTH_ID => {
-                    if rest[0] <= 0x1f {
-                        tunnel_tag(b, rest[0]);
-                        rest = &rest[1..];
-                    }
+                | attr::TUNNEL_SERVER_AUTH_ID
+                    if rest[0] <= 0x1f =>
+                {
+                    tunnel_tag(b, rest[0]);
+                    rest = &rest[1..];
                 }
                 attr::EGRESS_VLAN_NAME => {
                     vlan_tag(b, rest[0]);
