@@ -123,6 +123,9 @@ const TESTLIST_EXCEPTIONS: &[(&str, &str)] = &[
     ("ip_ts_opts_asan", "an IPv4 option cut by the header end: tcpdump's [truncated-option]"),
 ];
 
+/// TESTLIST tests whose whole output equals tcpdump's (scripts/protocol-ranking's count).
+const TESTLIST_WHOLE: usize = 106;
+
 #[test]
 fn tcpdump_testlist_core_lines() {
     let Some(c) = corpus("tcpdump_testlist_core_lines") else { return };
@@ -139,7 +142,7 @@ fn tcpdump_testlist_core_lines() {
         "-ttttt", "-n", "-nn",
     ];
     let list = std::fs::read_to_string(dir.join("TESTLIST")).unwrap();
-    let (mut all, mut ok, mut tests) = (0, 0, 0);
+    let (mut all, mut ok, mut tests, mut whole) = (0, 0, 0, 0);
     let mut bad = Vec::new();
     for line in list.lines().filter(|l| !l.starts_with('#')) {
         let f: Vec<&str> = line.split_whitespace().collect();
@@ -155,6 +158,7 @@ fn tcpdump_testlist_core_lines() {
         assert!(!got.timed_out, "{name}: hang");
         tests += 1;
         let (want, have) = (records(&expected), records(&got.stdout_text()));
+        whole += (want == have) as usize;
         for (i, w) in want.iter().enumerate() {
             let body = w.get(34..).unwrap_or("");
             if !(body.starts_with("IP ") || body.starts_with("IP6 ") || body.starts_with("ARP,")) {
@@ -178,7 +182,12 @@ fn tcpdump_testlist_core_lines() {
         }
     }
     eprintln!(
-        "TESTLIST ({tests} tests): {ok}/{all} IPv4/IPv6/ARP records agree through the transport summary"
+        "TESTLIST ({tests} tests): {ok}/{all} IPv4/IPv6/ARP records agree through the transport summary; \
+         {whole} tests whole"
+    );
+    assert!(
+        whole >= TESTLIST_WHOLE,
+        "{whole} TESTLIST tests whole, fewer than the {TESTLIST_WHOLE} reached before"
     );
     assert!(bad.is_empty(), "{}", bad.iter().take(20).cloned().collect::<Vec<_>>().join("\n"));
 }

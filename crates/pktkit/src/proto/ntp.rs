@@ -23,6 +23,33 @@ pub mod mode {
     pub const PRIVATE: u8 = 7;
 }
 
+/// Length of a time message without extensions (RFC 5905's header, 48 bytes).
+pub const TIME_MESSAGE_LEN: usize = 48;
+
+/// Stratum values that print specially.
+pub mod stratum {
+    /// Unspecified or invalid.
+    pub const UNSPECIFIED: u8 = 0;
+    /// Primary reference (a reference clock; the reference id is text).
+    pub const PRIMARY: u8 = 1;
+    /// ntpd's implementation-dependent information query.
+    pub const INFO_QUERY: u8 = 62;
+    /// ntpd's implementation-dependent information reply.
+    pub const INFO_REPLY: u8 = 63;
+}
+
+/// Leap indicator values (the top two bits of the first byte, shifted down).
+pub mod leap {
+    /// No warning.
+    pub const NO_WARNING: u8 = 0;
+    /// The last minute of the day has 61 seconds.
+    pub const LAST_MINUTE_61: u8 = 1;
+    /// The last minute of the day has 59 seconds.
+    pub const LAST_MINUTE_59: u8 = 2;
+    /// Clock unsynchronized.
+    pub const UNSYNCHRONIZED: u8 = 3;
+}
+
 /// The first byte of an NTP packet, split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Status {

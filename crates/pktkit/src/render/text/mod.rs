@@ -18,7 +18,7 @@
 //! `netdissect.rs` (netdissect's character, address and time helpers), `txtproto.rs` (HTTP,
 //! SIP, SMTP, FTP, RTSP, SSH), `llc.rs` (802.2 LLC, STP), `sunrpc.rs` (NFS replies), `nfs.rs`
 //! (NFS calls), `telnet.rs`,
-//! `summaries.rs` (NTP, RADIUS, RIP, DHCPv6, SOME/IP), `vrrp.rs`, `ospf.rs`, `slarp.rs`, `pppoe.rs`
+//! `summaries.rs` (NTP, RADIUS, RIP, DHCPv6, SOME/IP), `radius.rs` (RADIUS at `-v`), `vrrp.rs`, `ospf.rs`, `slarp.rs`, `pppoe.rs`
 //! (PPPoE discovery), `dump.rs` (`-x`, `-X`, `-A`) and `cksum.rs`. Each adds
 //! methods to [`TextPrinter`].
 
@@ -38,6 +38,7 @@ pub(crate) mod netdissect;
 mod nfs;
 mod ospf;
 mod pppoe;
+mod radius;
 mod slarp;
 mod summaries;
 mod sunrpc;

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::render::out::Ipv6Text;
+use crate::render::out::{self, Ipv6Text};
+use crate::render::time;
 
 /// Appends one byte the way tcpdump's `fn_print_char` does: `M-` for bytes above 0x7f,
 /// `^X` for control characters (DEL becomes `^?`), the character itself otherwise.
@@ -44,6 +45,24 @@ pub(crate) fn push_relts(out: &mut String, secs: u32) {
             let _ = write!(out, "{}{}", secs / size, unit);
             secs %= size;
         }
+    }
+}
+
+/// netdissect's `p_ntp_time`: `seconds.nanoseconds`, and the UTC date when seconds are not 0.
+pub(crate) fn ntp_timestamp(b: &mut Vec<u8>, data: &[u8]) {
+    let (Some(seconds), Some(fraction)) = (out::be32(data, 0), out::be32(data, 4)) else { return };
+    const NTP_TO_UNIX: i64 = 2_208_988_800;
+    let nanos = (fraction as f64 / 4_294_967_296.0 * 1e9) as u32;
+    out::append_decimal(b, seconds);
+    b.push(b'.');
+    out::append_decimal_padded(b, nanos, 9, b'0');
+    if seconds != 0 {
+        let civil = time::civil_utc(seconds as i64 - NTP_TO_UNIX);
+        out::append_str(b, " (");
+        time::ymd(b, &civil);
+        b.push(b'T');
+        time::hms(b, &civil);
+        out::append_str(b, "Z)");
     }
 }
 
