@@ -23,6 +23,7 @@ pub mod ospf;
 pub mod pppoe;
 pub mod radius;
 pub mod rip;
+pub mod sctp;
 pub mod slarp;
 pub mod sll;
 pub mod someip;

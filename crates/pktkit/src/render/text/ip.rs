@@ -366,16 +366,17 @@ impl TextPrinter {
                 let ctx = IpCtx { direct: false, ..ctx };
                 self.demux(b, &p[hl..], length - hl, p[0], ctx);
             }
-            33 | 132 => {
-                // tcpdump's sctp_print and dccp_print start with the addresses and ports;
-                // what follows is not decoded here.
+            ip_proto::SCTP => self.sctp(b, p, length, ctx),
+            33 => {
+                // tcpdump's dccp_print starts with the addresses and ports; what follows is
+                // not decoded here.
                 let (Some(sp), Some(dp)) = (be16(p, 0), be16(p, 2)) else {
                     append_str(b, " [|sctp]");
                     return;
                 };
                 let ctx = IpCtx { direct: true, ..ctx };
                 Self::addrs(b, &ctx, Some((sp, dp)));
-                append_str(b, if nh == 132 { "sctp" } else { "DCCP" });
+                append_str(b, "DCCP");
             }
             2 if !ctx.v6 => self.igmp(b, p, length),
             4 | 41 => {

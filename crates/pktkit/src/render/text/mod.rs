@@ -33,6 +33,7 @@ pub(crate) mod netdissect;
 mod nfs;
 mod ospf;
 mod pppoe;
+mod sctp;
 mod slarp;
 mod summaries;
 mod sunrpc;
