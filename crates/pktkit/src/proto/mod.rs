@@ -29,6 +29,7 @@ pub mod sll;
 pub mod someip;
 pub mod stp;
 pub mod sunrpc;
+pub mod syslog;
 pub mod tcp;
 pub mod telnet;
 pub mod tls;

@@ -2,14 +2,14 @@
 //!
 //! tcpdump picks the printer by port alone, walking a fixed list (`udp_print`, `tcp_print`);
 //! the first port that matches wins, even when the payload is something else. The protocols
-//! pktkit prints are DNS (UDP and TCP port 53), telnet (TCP 23), NFS (2049), multicast DNS (UDP 5353), BOOTP/DHCP (UDP 67
+//! pktkit prints are DNS (UDP and TCP port 53), telnet (TCP 23), NFS (2049), multicast DNS (UDP 5353), syslog (UDP 514), BOOTP/DHCP (UDP 67
 //! and 68), SIP (UDP 5060), and over TCP SMTP (25), SSH's version line (22), FTP (21), HTTP
 //! (80 and 8080) and RTSP (554 and 8554); a port tcpdump checks before them that belongs to
 //! a printer pktkit does not have prints nothing here (the caller falls back to its generic
 //! summary). The printers are [`super::dns`], [`super::dhcp`] and [`super::txtproto`].
 
 use super::netdissect::push_char;
-use crate::proto::{radius, someip};
+use crate::proto::{radius, someip, syslog};
 use crate::render::out::be32;
 
 use super::txtproto::{self, TxtProto};
@@ -29,6 +29,7 @@ enum UdpChoice {
     Dhcp6,
     Radius,
     Sip,
+    Syslog,
     SomeIp,
     /// A printer pktkit does not have.
     Other,
@@ -49,7 +50,7 @@ enum PortRule {
 /// NetBIOS ports are not checked); the first rule that matches picks the printer.
 const UDP_PORTS: &[(PortRule, UdpChoice)] = {
     use PortRule::{Dst, Either, Range, Src};
-    use UdpChoice::{Bootp, Dhcp6, Dns, Mdns, Ntp, Other, Radius, Rip, Sip, SomeIp};
+    use UdpChoice::{Bootp, Dhcp6, Dns, Mdns, Ntp, Other, Radius, Rip, Sip, SomeIp, Syslog};
     &[
         (Either(&[53]), Dns),
         (Either(&[5353]), Mdns),
@@ -80,7 +81,8 @@ const UDP_PORTS: &[(PortRule, UdpChoice)] = {
         (Src(12223), Other),
         (Either(&[12222]), Other),
         (Either(&[5060]), Sip),
-        (Either(&[514, 8472]), Other),              // syslog, OTV
+        (Either(&[syslog::PORT]), Syslog),
+        (Either(&[8472]), Other),                   // OTV
         (Either(&[4789, 6081, 4342, 4790]), Other), // VXLAN, Geneve, LISP, VXLAN-GPE
         (Either(&[17754, 6635, 319, 320]), Other),  // ZEP, MPLS over UDP, PTP
         (Either(&[someip::PORT]), SomeIp),
@@ -232,6 +234,7 @@ impl TextPrinter {
             UdpChoice::Dhcp6 => self.dhcp6(b, payload),
             UdpChoice::Radius => self.radius(b, payload, len),
             UdpChoice::SomeIp => self.someip(b, payload, len),
+            UdpChoice::Syslog => self.syslog(b, payload, len),
             _ => {}
         }
         if !matches!(choice, UdpChoice::Dns | UdpChoice::Mdns | UdpChoice::Bootp | UdpChoice::Sip) {
@@ -274,6 +277,7 @@ mod tests {
         assert_eq!(udp_choice(1812, 520, &[]), UdpChoice::Rip);
         assert_eq!(udp_choice(7005, 5060, &[]), UdpChoice::Other);
         assert_eq!(udp_choice(3456, 5060, &[]), UdpChoice::Sip);
+        assert_eq!(udp_choice(514, 4789, &[]), UdpChoice::Syslog);
         let http = TcpChoice::Text(&txtproto::HTTP);
         assert_eq!(tcp_choice(43, 80), TcpChoice::Other);
         assert_eq!(tcp_choice(139, 80), http);

@@ -37,6 +37,7 @@ mod sctp;
 mod slarp;
 mod summaries;
 mod sunrpc;
+mod syslog;
 mod tcp;
 mod telnet;
 mod tunnels;
