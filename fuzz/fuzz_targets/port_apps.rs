@@ -1,6 +1,6 @@
 //! Any bytes as the payload of the ports whose printers random frames seldom reach: the ONC RPC
 //! message of an IPv4 datagram or TCP segment to and from NFS's port 2049, and a telnet
-//! segment (TCP 23), SCTP chunks (raw, and as an M3UA DATA chunk, also on a ForCES port), syslog (UDP 514).
+//! segment (TCP 23), SCTP chunks (raw, and as an M3UA DATA chunk, also on a ForCES port), syslog (UDP 514), sFlow (UDP 6343).
 //! tcpdump's NFS call and reply lines and its telnet commands at -n, -v, -vv
 //! and -vvv must end without a panic or a hang, one line each.
 #![no_main]
@@ -15,6 +15,7 @@ const NFS_PORT: u16 = 2049;
 const CLIENT_PORT: u16 = 789;
 const TELNET_PORT: u16 = 23;
 const SYSLOG_PORT: u16 = 514;
+const SFLOW_PORT: u16 = 6343;
 const M3UA_PORT: u16 = 2905;
 const M3UA_PPID: u32 = 3;
 const FORCES_PORT: u16 = 6704;
@@ -88,6 +89,7 @@ fuzz_target!(|data: &[u8]| {
         tcp(NFS_PORT, CLIENT_PORT, &record(data)),
         tcp(TELNET_PORT, CLIENT_PORT, data),
         udp(CLIENT_PORT, SYSLOG_PORT, data),
+        udp(CLIENT_PORT, SFLOW_PORT, data),
         sctp(M3UA_PORT, M3UA_PORT, data),
         sctp(M3UA_PORT, M3UA_PORT, &data_chunk(M3UA_PPID, data)),
         sctp(FORCES_PORT, CLIENT_PORT, &data_chunk(0, data)),

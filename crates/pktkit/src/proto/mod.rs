@@ -24,6 +24,7 @@ pub mod pppoe;
 pub mod radius;
 pub mod rip;
 pub mod sctp;
+pub mod sflow;
 pub mod slarp;
 pub mod sll;
 pub mod someip;

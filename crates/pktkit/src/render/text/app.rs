@@ -2,14 +2,14 @@
 //!
 //! tcpdump picks the printer by port alone, walking a fixed list (`udp_print`, `tcp_print`);
 //! the first port that matches wins, even when the payload is something else. The protocols
-//! pktkit prints are DNS (UDP and TCP port 53), telnet (TCP 23), NFS (2049), multicast DNS (UDP 5353), syslog (UDP 514), BOOTP/DHCP (UDP 67
+//! pktkit prints are DNS (UDP and TCP port 53), telnet (TCP 23), NFS (2049), multicast DNS (UDP 5353), syslog (UDP 514), sFlow (UDP 6343), BOOTP/DHCP (UDP 67
 //! and 68), SIP (UDP 5060), and over TCP SMTP (25), SSH's version line (22), FTP (21), HTTP
 //! (80 and 8080) and RTSP (554 and 8554); a port tcpdump checks before them that belongs to
 //! a printer pktkit does not have prints nothing here (the caller falls back to its generic
 //! summary). The printers are [`super::dns`], [`super::dhcp`] and [`super::txtproto`].
 
 use super::netdissect::push_char;
-use crate::proto::{radius, someip, syslog};
+use crate::proto::{radius, sflow, someip, syslog};
 use crate::render::out::be32;
 
 use super::txtproto::{self, TxtProto};
@@ -30,6 +30,7 @@ enum UdpChoice {
     Radius,
     Sip,
     Syslog,
+    Sflow,
     SomeIp,
     /// A printer pktkit does not have.
     Other,
@@ -50,7 +51,7 @@ enum PortRule {
 /// NetBIOS ports are not checked); the first rule that matches picks the printer.
 const UDP_PORTS: &[(PortRule, UdpChoice)] = {
     use PortRule::{Dst, Either, Range, Src};
-    use UdpChoice::{Bootp, Dhcp6, Dns, Mdns, Ntp, Other, Radius, Rip, Sip, SomeIp, Syslog};
+    use UdpChoice::{Bootp, Dhcp6, Dns, Mdns, Ntp, Other, Radius, Rip, Sflow, Sip, SomeIp, Syslog};
     &[
         (Either(&[53]), Dns),
         (Either(&[5353]), Mdns),
@@ -76,7 +77,8 @@ const UDP_PORTS: &[(PortRule, UdpChoice)] = {
         (Dst(4784), Other),
         (Dst(6784), Other),
         (Dst(3785), Other),
-        (Either(&[701, 1589, 6343]), Other),
+        (Either(&[701, 1589]), Other), // LMP, VQP
+        (Either(&[sflow::PORT]), Sflow),
         (Dst(12223), Other), // LWAPP control
         (Src(12223), Other),
         (Either(&[12222]), Other),
@@ -235,6 +237,7 @@ impl TextPrinter {
             UdpChoice::Radius => self.radius(b, payload, len),
             UdpChoice::SomeIp => self.someip(b, payload, len),
             UdpChoice::Syslog => self.syslog(b, payload, len),
+            UdpChoice::Sflow => self.sflow(b, payload, len),
             _ => {}
         }
         if !matches!(choice, UdpChoice::Dns | UdpChoice::Mdns | UdpChoice::Bootp | UdpChoice::Sip) {
@@ -278,6 +281,7 @@ mod tests {
         assert_eq!(udp_choice(7005, 5060, &[]), UdpChoice::Other);
         assert_eq!(udp_choice(3456, 5060, &[]), UdpChoice::Sip);
         assert_eq!(udp_choice(514, 4789, &[]), UdpChoice::Syslog);
+        assert_eq!(udp_choice(6343, 514, &[]), UdpChoice::Sflow);
         let http = TcpChoice::Text(&txtproto::HTTP);
         assert_eq!(tcp_choice(43, 80), TcpChoice::Other);
         assert_eq!(tcp_choice(139, 80), http);

@@ -34,6 +34,7 @@ mod nfs;
 mod ospf;
 mod pppoe;
 mod sctp;
+mod sflow;
 mod slarp;
 mod summaries;
 mod sunrpc;
