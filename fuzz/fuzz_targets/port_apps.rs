@@ -1,6 +1,7 @@
 //! Any bytes as the payload of the ports whose printers random frames seldom reach: the ONC RPC
 //! message of an IPv4 datagram or TCP segment to and from NFS's port 2049, and a telnet
-//! segment (TCP 23), SCTP chunks (raw, and as an M3UA DATA chunk, also on a ForCES port), syslog (UDP 514), sFlow (UDP 6343).
+//! segment (TCP 23), SCTP chunks (raw, and as an M3UA DATA chunk, also on a ForCES port), syslog (UDP 514), sFlow (UDP 6343),
+//! LISP control messages (UDP 4342).
 //! tcpdump's NFS call and reply lines and its telnet commands at -n, -v, -vv
 //! and -vvv must end without a panic or a hang, one line each.
 #![no_main]
@@ -16,6 +17,7 @@ const CLIENT_PORT: u16 = 789;
 const TELNET_PORT: u16 = 23;
 const SYSLOG_PORT: u16 = 514;
 const SFLOW_PORT: u16 = 6343;
+const LISP_PORT: u16 = 4342;
 const M3UA_PORT: u16 = 2905;
 const M3UA_PPID: u32 = 3;
 const FORCES_PORT: u16 = 6704;
@@ -90,6 +92,7 @@ fuzz_target!(|data: &[u8]| {
         tcp(TELNET_PORT, CLIENT_PORT, data),
         udp(CLIENT_PORT, SYSLOG_PORT, data),
         udp(CLIENT_PORT, SFLOW_PORT, data),
+        udp(LISP_PORT, LISP_PORT, data),
         sctp(M3UA_PORT, M3UA_PORT, data),
         sctp(M3UA_PORT, M3UA_PORT, &data_chunk(M3UA_PPID, data)),
         sctp(FORCES_PORT, CLIENT_PORT, &data_chunk(0, data)),

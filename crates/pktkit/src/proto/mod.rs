@@ -15,6 +15,7 @@ pub mod icmp_ext;
 pub mod icmpv6;
 pub mod ipv4;
 pub mod ipv6;
+pub mod lisp;
 pub mod llc;
 pub mod nfs;
 pub mod ntp;

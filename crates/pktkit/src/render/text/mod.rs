@@ -28,6 +28,7 @@ mod icmp6;
 mod igmp;
 mod ip;
 mod link;
+mod lisp;
 mod llc;
 pub(crate) mod netdissect;
 mod nfs;
