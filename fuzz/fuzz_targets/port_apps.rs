@@ -1,6 +1,8 @@
 //! Any bytes as the payload of the ports whose printers random frames seldom reach: the ONC RPC
 //! message of an IPv4 datagram or TCP segment to and from NFS's port 2049, and a telnet
-//! segment (TCP 23). tcpdump's NFS call and reply lines and its telnet commands at -n, -v, -vv
+//! segment (TCP 23), SCTP chunks (raw, and as an M3UA DATA chunk, also on a ForCES port), syslog (UDP 514), sFlow (UDP 6343),
+//! LISP control messages (UDP 4342).
+//! tcpdump's NFS call and reply lines and its telnet commands at -n, -v, -vv
 //! and -vvv must end without a panic or a hang, one line each.
 #![no_main]
 
@@ -13,6 +15,12 @@ use pktkit::render::time::LocalTime;
 const NFS_PORT: u16 = 2049;
 const CLIENT_PORT: u16 = 789;
 const TELNET_PORT: u16 = 23;
+const SYSLOG_PORT: u16 = 514;
+const SFLOW_PORT: u16 = 6343;
+const LISP_PORT: u16 = 4342;
+const M3UA_PORT: u16 = 2905;
+const M3UA_PPID: u32 = 3;
+const FORCES_PORT: u16 = 6704;
 
 /// A raw IPv4 packet of protocol `proto` carrying `transport`.
 fn ipv4(proto: u8, transport: &[u8]) -> Vec<u8> {
@@ -50,6 +58,26 @@ fn record(data: &[u8]) -> Vec<u8> {
     r
 }
 
+/// An SCTP packet between `sport` and `dport` whose chunks are `chunks`.
+fn sctp(sport: u16, dport: u16, chunks: &[u8]) -> Vec<u8> {
+    let mut s = Vec::with_capacity(12 + chunks.len());
+    s.extend_from_slice(&sport.to_be_bytes());
+    s.extend_from_slice(&dport.to_be_bytes());
+    s.extend_from_slice(&[0; 8]);
+    s.extend_from_slice(chunks);
+    ipv4(132, &s)
+}
+
+/// `data` as the payload of one SCTP DATA chunk of payload protocol `ppid`.
+fn data_chunk(ppid: u32, data: &[u8]) -> Vec<u8> {
+    let mut c = vec![0, 3];
+    c.extend_from_slice(&((16 + data.len()).min(0xffff) as u16).to_be_bytes());
+    c.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0]);
+    c.extend_from_slice(&ppid.to_be_bytes());
+    c.extend_from_slice(data);
+    c
+}
+
 fuzz_target!(|data: &[u8]| {
     let d = TextOptions::default();
     let mut printers: Vec<TextPrinter> = (0..4)
@@ -62,6 +90,12 @@ fuzz_target!(|data: &[u8]| {
         tcp(CLIENT_PORT, NFS_PORT, &record(data)),
         tcp(NFS_PORT, CLIENT_PORT, &record(data)),
         tcp(TELNET_PORT, CLIENT_PORT, data),
+        udp(CLIENT_PORT, SYSLOG_PORT, data),
+        udp(CLIENT_PORT, SFLOW_PORT, data),
+        udp(LISP_PORT, LISP_PORT, data),
+        sctp(M3UA_PORT, M3UA_PORT, data),
+        sctp(M3UA_PORT, M3UA_PORT, &data_chunk(M3UA_PPID, data)),
+        sctp(FORCES_PORT, CLIENT_PORT, &data_chunk(0, data)),
     ];
     let mut out = Vec::new();
     for frame in &frames {

@@ -2,14 +2,14 @@
 //!
 //! tcpdump picks the printer by port alone, walking a fixed list (`udp_print`, `tcp_print`);
 //! the first port that matches wins, even when the payload is something else. The protocols
-//! pktkit prints are DNS (UDP and TCP port 53), telnet (TCP 23), NFS (2049), multicast DNS (UDP 5353), BOOTP/DHCP (UDP 67
+//! pktkit prints are DNS (UDP and TCP port 53), telnet (TCP 23), NFS (2049), multicast DNS (UDP 5353), syslog (UDP 514), sFlow (UDP 6343), LISP (UDP 4342), BOOTP/DHCP (UDP 67
 //! and 68), SIP (UDP 5060), and over TCP SMTP (25), SSH's version line (22), FTP (21), HTTP
 //! (80 and 8080) and RTSP (554 and 8554); a port tcpdump checks before them that belongs to
 //! a printer pktkit does not have prints nothing here (the caller falls back to its generic
 //! summary). The printers are [`super::dns`], [`super::dhcp`] and [`super::txtproto`].
 
 use super::netdissect::push_char;
-use crate::proto::{radius, someip};
+use crate::proto::{lisp, radius, sflow, someip, syslog};
 use crate::render::out::be32;
 
 use super::txtproto::{self, TxtProto};
@@ -29,6 +29,9 @@ enum UdpChoice {
     Dhcp6,
     Radius,
     Sip,
+    Syslog,
+    Sflow,
+    Lisp,
     SomeIp,
     /// A printer pktkit does not have.
     Other,
@@ -49,7 +52,7 @@ enum PortRule {
 /// NetBIOS ports are not checked); the first rule that matches picks the printer.
 const UDP_PORTS: &[(PortRule, UdpChoice)] = {
     use PortRule::{Dst, Either, Range, Src};
-    use UdpChoice::{Bootp, Dhcp6, Dns, Mdns, Ntp, Other, Radius, Rip, Sip, SomeIp};
+    use UdpChoice::{Bootp, Dhcp6, Dns, Lisp, Mdns, Ntp, Other, Radius, Rip, Sflow, Sip, SomeIp, Syslog};
     &[
         (Either(&[53]), Dns),
         (Either(&[5353]), Mdns),
@@ -75,14 +78,18 @@ const UDP_PORTS: &[(PortRule, UdpChoice)] = {
         (Dst(4784), Other),
         (Dst(6784), Other),
         (Dst(3785), Other),
-        (Either(&[701, 1589, 6343]), Other),
+        (Either(&[701, 1589]), Other), // LMP, VQP
+        (Either(&[sflow::PORT]), Sflow),
         (Dst(12223), Other), // LWAPP control
         (Src(12223), Other),
         (Either(&[12222]), Other),
         (Either(&[5060]), Sip),
-        (Either(&[514, 8472]), Other),              // syslog, OTV
-        (Either(&[4789, 6081, 4342, 4790]), Other), // VXLAN, Geneve, LISP, VXLAN-GPE
-        (Either(&[17754, 6635, 319, 320]), Other),  // ZEP, MPLS over UDP, PTP
+        (Either(&[syslog::PORT]), Syslog),
+        (Either(&[8472]), Other),       // OTV
+        (Either(&[4789, 6081]), Other), // VXLAN, Geneve
+        (Either(&[lisp::PORT]), Lisp),
+        (Either(&[4790]), Other),                  // VXLAN-GPE
+        (Either(&[17754, 6635, 319, 320]), Other), // ZEP, MPLS over UDP, PTP
         (Either(&[someip::PORT]), SomeIp),
     ]
 };
@@ -232,6 +239,9 @@ impl TextPrinter {
             UdpChoice::Dhcp6 => self.dhcp6(b, payload),
             UdpChoice::Radius => self.radius(b, payload, len),
             UdpChoice::SomeIp => self.someip(b, payload, len),
+            UdpChoice::Syslog => self.syslog(b, payload, len),
+            UdpChoice::Sflow => self.sflow(b, payload, len),
+            UdpChoice::Lisp => self.lisp(b, payload, len),
             _ => {}
         }
         if !matches!(choice, UdpChoice::Dns | UdpChoice::Mdns | UdpChoice::Bootp | UdpChoice::Sip) {
@@ -274,6 +284,10 @@ mod tests {
         assert_eq!(udp_choice(1812, 520, &[]), UdpChoice::Rip);
         assert_eq!(udp_choice(7005, 5060, &[]), UdpChoice::Other);
         assert_eq!(udp_choice(3456, 5060, &[]), UdpChoice::Sip);
+        assert_eq!(udp_choice(514, 4789, &[]), UdpChoice::Syslog);
+        assert_eq!(udp_choice(6343, 514, &[]), UdpChoice::Sflow);
+        assert_eq!(udp_choice(4342, 4790, &[]), UdpChoice::Lisp);
+        assert_eq!(udp_choice(4342, 6081, &[]), UdpChoice::Other);
         let http = TcpChoice::Text(&txtproto::HTTP);
         assert_eq!(tcp_choice(43, 80), TcpChoice::Other);
         assert_eq!(tcp_choice(139, 80), http);

@@ -369,16 +369,17 @@ impl TextPrinter {
                 let ctx = IpCtx { direct: false, ..ctx };
                 self.demux(b, &p[hl..], length - hl, p[0], ctx);
             }
-            DCCP | SCTP => {
-                // tcpdump's sctp_print and dccp_print start with the addresses and ports;
-                // what follows is not decoded here.
+            SCTP => self.sctp(b, p, length, ctx),
+            DCCP => {
+                // tcpdump's dccp_print starts with the addresses and ports; what follows is
+                // not decoded here.
                 let (Some(sp), Some(dp)) = (be16(p, 0), be16(p, 2)) else {
                     append_str(b, " [|sctp]");
                     return;
                 };
                 let ctx = IpCtx { direct: true, ..ctx };
                 Self::addrs(b, &ctx, Some((sp, dp)));
-                append_str(b, if nh == SCTP { "sctp" } else { "DCCP" });
+                append_str(b, "DCCP");
             }
             IGMP if !ctx.v6 => self.igmp(b, p, length),
             IPIP | IPV6 => {
