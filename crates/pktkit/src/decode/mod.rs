@@ -14,6 +14,7 @@
 pub mod app;
 pub mod defrag;
 pub mod ip;
+pub mod plain;
 mod ports;
 pub mod protocols;
 
