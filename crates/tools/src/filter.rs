@@ -214,6 +214,9 @@ fn keep(filter: &mut Filter, display: &mut Option<DisplayFilter>, pkt: &Packet<'
     }
     match display {
         Some(df) => {
+            if df.rejects_undecoded(pkt) {
+                return false;
+            }
             let decoded = decode(pkt.linktype(), pkt.data, pkt.orig_len, &DecodeOptions::default());
             df.matches(pkt, &decoded)
         }

@@ -29,6 +29,9 @@ impl CompileError {
     }
 }
 
+/// The opcode of BPF's `ret #k` (class BPF_RET 0x06, source BPF_K 0x00).
+const BPF_RET_K: u16 = 0x06;
+
 /// A compiled program for one link type.
 #[derive(Clone, Debug)]
 pub struct Program {
@@ -69,7 +72,20 @@ impl Program {
 
     /// True when the packet matches; `wire_len` is its length on the wire.
     pub fn matches(&self, data: &[u8], wire_len: u32) -> bool {
-        ffi::run(&self.insns, data, wire_len)
+        match self.constant() {
+            Some(verdict) => verdict,
+            None => ffi::run(&self.insns, data, wire_len),
+        }
+    }
+
+    /// The verdict of a program that is a single `ret #k` (what libpcap compiles for the
+    /// empty expression): it matches every packet when k > 0, none when k = 0, without a
+    /// call into libpcap.
+    fn constant(&self) -> Option<bool> {
+        match self.insns.as_slice() {
+            [only] if only.code == BPF_RET_K => Some(only.k != 0),
+            _ => None,
+        }
     }
 
     /// The instructions, as libpcap compiled them.
@@ -219,6 +235,9 @@ mod tests {
         .unwrap();
         let no = Program::compile("udp or tcp port 443", LinkType::ETHERNET, NETMASK_UNKNOWN).unwrap();
         assert!(yes.matches(&f, 60));
+        let all = Program::compile("", LinkType::ETHERNET, NETMASK_UNKNOWN).unwrap();
+        assert_eq!(all.constant(), Some(true));
+        assert!(all.matches(&f, 60) && yes.constant().is_none());
         assert!(!no.matches(&f, 60));
     }
 

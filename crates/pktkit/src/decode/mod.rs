@@ -15,6 +15,7 @@ pub mod app;
 pub mod defrag;
 pub mod extra;
 pub mod ip;
+pub mod plain;
 mod ports;
 pub mod protocols;
 

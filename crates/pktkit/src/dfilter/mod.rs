@@ -12,7 +12,8 @@
 //! `http.request.method == "GET"`, or `dns.qry.name contains "a" || tls.handshake`), a
 //! packet without a tunnel or ICMP quote whose payload is of another protocol, or rules
 //! the field out at its start, is rejected before any field is read
-//! ([`crate::render::fields::may_carry`]); not when a field depends on earlier packets.
+//! ([`crate::render::fields::may_carry`]), and a plain TCP or UDP frame before it is even
+//! decoded ([`Filter::rejects_undecoded`]); not when a field depends on earlier packets.
 
 mod lex;
 mod parse;
@@ -21,7 +22,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::capture::Packet;
 use crate::decode::Decoded;
-use crate::render::fields::{FieldReader, FieldRef, Kind, TWO_WAY, may_carry};
+use crate::render::fields::{FieldReader, FieldRef, Kind, TWO_WAY, frame_may_carry, may_carry};
 use parse::{Cmp, Expr, Node};
 
 /// An expression that does not parse or does not type-check.
@@ -193,6 +194,17 @@ impl Filter {
             text: Vec::new(),
             spans: Vec::new(),
         })
+    }
+
+    /// True when the packet cannot match, judged from its bytes before it is decoded
+    /// ([`frame_may_carry`]): the packet is then done (call no [`Self::matches`] for it).
+    /// False means nothing: decode the packet and ask [`Self::matches`].
+    pub fn rejects_undecoded(&mut self, pkt: &Packet<'_>) -> bool {
+        if self.needs.is_empty() || frame_may_carry(pkt.linktype(), pkt.data, &self.needs) != Some(false) {
+            return false;
+        }
+        self.reader.done(pkt, false);
+        true
     }
 
     /// Whether the decoded packet matches.

@@ -461,11 +461,25 @@ pub fn may_carry(d: &Decoded<'_>, fields: &[FieldRef]) -> bool {
         return true;
     }
     // A frame decoded without application classification is classified here.
-    let Some(app) = d.app.or_else(|| crate::decode::app::classify(d)) else { return false };
+    let app = d.app.or_else(|| crate::decode::app::classify(d));
+    app_may_carry(app.map(|a| (a.proto, a.data)), fields)
+}
+
+/// [`may_carry`] judged from a frame's bytes before any decoding, for the frames
+/// [`crate::decode::plain::segment`] reads (TCP or UDP straight over IP on Ethernet); None
+/// when the frame needs the full decoder to tell.
+pub fn frame_may_carry(linktype: crate::capture::LinkType, data: &[u8], fields: &[FieldRef]) -> Option<bool> {
+    let segment = crate::decode::plain::segment(linktype, data)?;
+    Some(app_may_carry(segment.app(), fields))
+}
+
+/// Whether a payload of application protocol `app` (None: none) may carry one of `fields`.
+fn app_may_carry(app: Option<(AppProto, &[u8])>, fields: &[FieldRef]) -> bool {
+    let Some((proto, data)) = app else { return false };
     fields.iter().any(|r| {
-        r.needs_app() == Some(app.proto)
+        r.needs_app() == Some(proto)
             && match r.field {
-                Field::App(AppProto::Http, name) => http::may_have_field(app.data, name),
+                Field::App(AppProto::Http, name) => http::may_have_field(data, name),
                 _ => true,
             }
     })
