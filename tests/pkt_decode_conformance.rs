@@ -628,8 +628,7 @@ fn tshark_agreement(c: &Path, rels: &[String], fields: &[&str], undecoded: fn(&s
 #[test]
 fn tshark_extra_protocol_fields_agreement() {
     let Some(c) = corpus("tshark_extra_protocol_fields_agreement") else { return };
-    if !tshark_available() {
-        eprintln!("notice: tshark_extra_protocol_fields_agreement skipped: tshark is not installed");
+    if !have("tshark", "tshark_extra_protocol_fields_agreement") {
         return;
     }
     let mut k = pkt_decode();

@@ -43,10 +43,6 @@ pub mod ether_type {
     pub const EAPOL: u16 = 0x888e;
     /// 802.1AB LLDP.
     pub const LLDP: u16 = 0x88cc;
-    /// Transparent Ethernet Bridging (an Ethernet frame inside GRE, RFC 1701).
-    pub const TRANSPARENT_ETHERNET: u16 = 0x6558;
-    /// PPP (inside PPTP's GRE, RFC 2637).
-    pub const PPP: u16 = 0x880b;
 }
 
 /// True for the EtherTypes that introduce a VLAN tag.

@@ -83,7 +83,7 @@ pub fn gre(gre: &[u8]) -> Option<(Payload, usize)> {
     let rest = gre.get(off..)?;
     match proto {
         ether_type::IPV4 | ether_type::IPV6 => Some((Payload::Ip, off)),
-        ether_type::TRANSPARENT_ETHERNET => Some((Payload::Ethernet, off)),
+        ether_type::TEB => Some((Payload::Ethernet, off)),
         ether_type::PPP => ppp(rest).map(|(p, o)| (p, off + o)),
         _ => None,
     }
