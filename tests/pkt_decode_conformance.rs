@@ -483,24 +483,9 @@ fn frame_protocols_agree_with_tshark() {
         return;
     }
     let root = c.join("oracles/tshark-fields");
-    let rels: Vec<String> = walk(&root, ".tsv")
-        .iter()
-        .map(|t| t.strip_prefix(&root).unwrap().to_string_lossy().trim_end_matches(".tsv").to_string())
-        .collect();
+    let rels = oracle_rels(&walk(&root, ".tsv"), &root);
     let results = parallel(&rels, |rel| {
-        let mut t = Command::new("tshark");
-        t.arg("-r").arg(c.join(rel)).args(support::TSHARK_ORACLE_OPTIONS);
-        t.args([
-            "-T",
-            "fields",
-            "-e",
-            "frame.protocols",
-            "-e",
-            "frame.time_epoch",
-            "-e",
-            "frame.interface_id",
-        ]);
-        let theirs = run_timed(t, None, T).stdout_text();
+        let theirs = run_timed(tshark_fields(&c.join(rel)), None, T).stdout_text();
         let mut ours = pkt_decode();
         ours.args(["-T", "fields", "-e", "frame.protocols"]).arg(c.join(rel));
         (rel.clone(), theirs, run_timed(ours, None, T).stdout_text())
@@ -509,13 +494,7 @@ fn frame_protocols_agree_with_tshark() {
     let mut quirks: BTreeMap<&str, usize> = BTreeMap::new();
     let mut bad = Vec::new();
     for (rel, theirs, ours) in &results {
-        // pcapng Custom Blocks show as "data" frames without time or interface (not packets).
-        let want: Vec<&str> = theirs
-            .lines()
-            .map(|l| l.split('\t').collect::<Vec<_>>())
-            .filter(|r| !(r[0] == "data" && r.get(1) == Some(&"") && r.get(2) == Some(&"")))
-            .map(|r| r[0])
-            .collect();
+        let want: Vec<&str> = packet_rows(theirs).into_iter().map(|r| r[0]).collect();
         let have: Vec<&str> = ours.lines().collect();
         assert_eq!(want.len(), have.len(), "{rel}: rows");
         for (i, (w, h)) in want.iter().zip(&have).enumerate() {
@@ -535,6 +514,31 @@ fn frame_protocols_agree_with_tshark() {
     );
     assert!(rows > 2000, "rows compared: {rows}");
     assert!(bad.is_empty(), "{} rows differ:\n{}", bad.len(), bad.join("\n"));
+}
+
+/// The captures of the stored oracles `tsvs` under `root`, by path below the corpus.
+fn oracle_rels(tsvs: &[std::path::PathBuf], root: &Path) -> Vec<String> {
+    tsvs.iter()
+        .map(|t| t.strip_prefix(root).unwrap().to_string_lossy().trim_end_matches(".tsv").to_string())
+        .collect()
+}
+
+/// tshark on `capture` with the oracles' options, writing `-T fields` whose first three
+/// columns tell packets from pcapng Custom Blocks ([`packet_rows`]); add more `-e`.
+fn tshark_fields(capture: &Path) -> Command {
+    let mut t = Command::new("tshark");
+    t.arg("-r").arg(capture).args(support::TSHARK_ORACLE_OPTIONS);
+    t.args(["-T", "fields", "-e", "frame.protocols", "-e", "frame.time_epoch", "-e", "frame.interface_id"]);
+    t
+}
+
+/// The rows of [`tshark_fields`] output that are packets: pcapng Custom Blocks show as
+/// "data" frames without time or interface.
+fn packet_rows(text: &str) -> Vec<Vec<&str>> {
+    text.lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|r| !(r[0] == "data" && r.get(1) == Some(&"") && r.get(2) == Some(&"")))
+        .collect()
 }
 
 /// The fields pkt-decode offers that the stored oracles lack (frame times, stream indexes,
@@ -563,10 +567,7 @@ fn tshark_app_fields_agreement() {
     let stored: Vec<&str> = stored.lines().next().unwrap_or("").split('\t').collect();
     let fields: Vec<&str> = known.iter().map(String::as_str).filter(|f| !stored.contains(f)).collect();
     assert!(fields.len() >= 80, "fields: {fields:?}");
-    let rels: Vec<String> = tsvs
-        .iter()
-        .map(|t| t.strip_prefix(&root).unwrap().to_string_lossy().trim_end_matches(".tsv").to_string())
-        .collect();
+    let rels = oracle_rels(&tsvs, &root);
     let agree = tshark_agreement(&c, &rels, &fields, |_| false);
     agree.report();
 }
@@ -576,17 +577,7 @@ fn tshark_app_fields_agreement() {
 fn tshark_agreement(c: &Path, rels: &[String], fields: &[&str], undecoded: fn(&str) -> bool) -> Agreement {
     // Two workers: tshark takes a third of a second per capture.
     let results = parallel(rels, |rel| {
-        let mut t = Command::new("tshark");
-        t.arg("-r").arg(c.join(rel)).args(support::TSHARK_ORACLE_OPTIONS).args([
-            "-T",
-            "fields",
-            "-e",
-            "frame.protocols",
-            "-e",
-            "frame.time_epoch",
-            "-e",
-            "frame.interface_id",
-        ]);
+        let mut t = tshark_fields(&c.join(rel));
         for f in fields {
             t.args(["-e", f]);
         }
@@ -598,12 +589,7 @@ fn tshark_agreement(c: &Path, rels: &[String], fields: &[&str], undecoded: fn(&s
     });
     let mut agree = Agreement::default();
     for (rel, theirs, ours) in results {
-        // pcapng Custom Blocks show as "data" frames without time or interface (not packets).
-        let rows: Vec<Vec<&str>> = theirs
-            .lines()
-            .map(|l| l.split('\t').collect::<Vec<_>>())
-            .filter(|r| !(r[0] == "data" && r.get(1) == Some(&"") && r.get(2) == Some(&"")))
-            .collect();
+        let rows = packet_rows(&theirs);
         let got: Vec<Vec<&str>> = ours.lines().map(|l| l.split('\t').collect()).collect();
         for (i, row) in rows.iter().enumerate() {
             for (j, f) in fields.iter().enumerate() {
