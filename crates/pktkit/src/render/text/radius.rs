@@ -435,6 +435,15 @@ fn ctime(b: &mut Vec<u8>, secs: u32) {
     append_decimal(b, civil.year);
 }
 
+/// `ERROR: length N < M`.
+fn short_error(b: &mut Vec<u8>, length: usize, least: usize) {
+    append_str(b, "ERROR: length ");
+    append_decimal(b, length);
+    append_str(b, " < ");
+    append_decimal(b, least);
+}
+
+/// `ERROR: length N != M`.
 fn length_error(b: &mut Vec<u8>, length: usize, want: usize) {
     append_str(b, "ERROR: length ");
     append_decimal(b, length);
@@ -618,9 +627,7 @@ fn value(b: &mut Vec<u8>, kind: u8, form: Value, data: &[u8], length: usize) -> 
         Value::OperatorName => {
             need(length)?;
             if length < 2 {
-                append_str(b, "ERROR: length ");
-                append_decimal(b, length);
-                append_str(b, " < 2");
+                short_error(b, length, 2);
                 return Ok(());
             }
             append_str(b, "[");
@@ -640,9 +647,7 @@ fn value(b: &mut Vec<u8>, kind: u8, form: Value, data: &[u8], length: usize) -> 
         Value::LocationInformation => {
             need(length)?;
             if length < 21 {
-                append_str(b, "ERROR: length ");
-                append_decimal(b, length);
-                append_str(b, " < 21");
+                short_error(b, length, 21);
                 return Ok(());
             }
             append_str(b, "index ");
@@ -670,9 +675,7 @@ fn value(b: &mut Vec<u8>, kind: u8, form: Value, data: &[u8], length: usize) -> 
         Value::LocationData => {
             need(length)?;
             if length < 3 {
-                append_str(b, "ERROR: length ");
-                append_decimal(b, length);
-                append_str(b, " < 3");
+                short_error(b, length, 3);
                 return Ok(());
             }
             append_str(b, "index ");
@@ -689,9 +692,7 @@ fn value(b: &mut Vec<u8>, kind: u8, form: Value, data: &[u8], length: usize) -> 
         Value::LocationPolicyRules => {
             need(length)?;
             if length < 10 {
-                append_str(b, "ERROR: length ");
-                append_decimal(b, length);
-                append_str(b, " < 10");
+                short_error(b, length, 10);
                 return Ok(());
             }
             let flags = u16::from_be_bytes([data[0], data[1]]);
