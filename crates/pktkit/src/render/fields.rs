@@ -1157,7 +1157,7 @@ fn write_millis(b: &mut Vec<u8>, nanos: i128) {
     let mut frac = (n % 1_000_000) as u32;
     if frac != 0 {
         let mut digits = 6;
-        while frac % 10 == 0 {
+        while frac.is_multiple_of(10) {
             frac /= 10;
             digits -= 1;
         }
