@@ -33,7 +33,8 @@ pub struct Segment<'a> {
 impl<'a> Segment<'a> {
     /// The application protocol [`app::classify`] names for the segment.
     pub fn app(&self) -> Option<(app::AppProto, &'a [u8])> {
-        app::classify_payload(self.over_tcp, self.sport, self.dport, self.payload).map(|(p, _)| (p, self.payload))
+        app::classify_payload(self.over_tcp, self.sport, self.dport, self.payload)
+            .map(|(p, _)| (p, self.payload))
     }
 }
 
@@ -116,12 +117,18 @@ mod tests {
     fn decoded(data: &[u8]) -> (Option<Segment<'_>>, bool) {
         let d = decode(LinkType::ETHERNET, data, data.len() as u32, &DecodeOptions::default());
         let seg = match &d.transport {
-            Some(TransportSlice::Tcp(t)) => {
-                Some(Segment { over_tcp: true, sport: t.source_port(), dport: t.destination_port(), payload: t.payload() })
-            }
-            Some(TransportSlice::Udp(u)) => {
-                Some(Segment { over_tcp: false, sport: u.source_port(), dport: u.destination_port(), payload: u.payload() })
-            }
+            Some(TransportSlice::Tcp(t)) => Some(Segment {
+                over_tcp: true,
+                sport: t.source_port(),
+                dport: t.destination_port(),
+                payload: t.payload(),
+            }),
+            Some(TransportSlice::Udp(u)) => Some(Segment {
+                over_tcp: false,
+                sport: u.source_port(),
+                dport: u.destination_port(),
+                payload: u.payload(),
+            }),
             _ => None,
         };
         (seg, d.encapsulated().is_some() || d.icmp_quoted().is_some())

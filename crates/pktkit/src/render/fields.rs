@@ -90,8 +90,17 @@ enum Field {
     IcmpReceiveTimestamp,
     IcmpTransmitTimestamp,
     IcmpAddressMask,
+    /// The frame of the echo request an echo reply answers (`icmp.resp_to`).
+    IcmpRespTo,
+    /// Milliseconds from that request to the reply (`icmp.resptime`).
+    IcmpRespTime,
+    /// The send time a ping put in the first 8 bytes of echo data, and the time since then.
+    IcmpDataTime,
+    IcmpDataTimeRelative,
     Icmpv6Type,
     Icmpv6Code,
+    Icmpv6RespTo,
+    Icmpv6RespTime,
     ArpHwType,
     ArpProtoType,
     ArpHwSize,
@@ -177,8 +186,14 @@ const FIELDS: &[(&str, Field)] = &[
     ("icmp.receive_timestamp", Field::IcmpReceiveTimestamp),
     ("icmp.transmit_timestamp", Field::IcmpTransmitTimestamp),
     ("icmp.address_mask", Field::IcmpAddressMask),
+    ("icmp.resp_to", Field::IcmpRespTo),
+    ("icmp.resptime", Field::IcmpRespTime),
+    ("icmp.data_time", Field::IcmpDataTime),
+    ("icmp.data_time_relative", Field::IcmpDataTimeRelative),
     ("icmpv6.type", Field::Icmpv6Type),
     ("icmpv6.code", Field::Icmpv6Code),
+    ("icmpv6.resp_to", Field::Icmpv6RespTo),
+    ("icmpv6.resptime", Field::Icmpv6RespTime),
     ("arp.hw.type", Field::ArpHwType),
     ("arp.proto.type", Field::ArpProtoType),
     ("arp.hw.size", Field::ArpHwSize),
@@ -319,8 +334,12 @@ impl FieldRef {
             Field::FrameTimeEpoch
             | Field::FrameTimeRelative
             | Field::FrameTimeDelta
-            | Field::FrameTimeDeltaDisplayed => Kind::Time,
-            Field::TcpFlagsStr | Field::FrameProtocols => Kind::Str,
+            | Field::FrameTimeDeltaDisplayed
+            | Field::IcmpDataTimeRelative
+            | Field::IcmpRespTime
+            | Field::Icmpv6RespTime => Kind::Time,
+            // icmp.data_time: an absolute time in tshark's text ("May 30, 2013 22:45:17.283108000 UTC").
+            Field::TcpFlagsStr | Field::FrameProtocols | Field::IcmpDataTime => Kind::Str,
             Field::EthSrc | Field::EthDst | Field::ArpSrcHwMac | Field::ArpDstHwMac => Kind::Mac,
             Field::IpSrc
             | Field::IpDst
@@ -981,6 +1000,26 @@ struct State {
     /// UDP conversations by connection (at most [`MAX_STREAMS`]): `udp.stream`.
     udp: HashMap<Conv, u32>,
     tcp_streams: u32,
+    /// Echo requests by conversation and key, for `icmp.resp_to` (at most [`MAX_SESSIONS`]).
+    echo: HashMap<EchoKey, EchoRequest>,
+    /// The packet whose echo answers `answers` holds, and for each ICMP layer of it that is
+    /// an answered reply, whether it is ICMPv6, the request's frame and the nanoseconds since.
+    answered: Option<u64>,
+    answers: Vec<(bool, u64, i128)>,
+    /// The local time zone, for `icmp.data_time`.
+    zone: Option<jiff::tz::TimeZone>,
+}
+
+/// Wireshark's match of an echo reply to its request: the two addresses (either order), the
+/// ICMP version, the checksum the reply must have, and identifier and sequence number.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct EchoKey([u8; 16], [u8; 16], u8, u16, u32);
+
+/// An echo request seen: its frame, its time, and whether a reply answered it yet.
+struct EchoRequest {
+    frame: u64,
+    ts: Timestamp,
+    answered: bool,
 }
 
 /// A TCP conversation: its index and each direction's base sequence number (Wireshark's
@@ -1054,6 +1093,124 @@ impl State {
     }
 }
 
+impl State {
+    /// The answers of `pkt`'s echo replies to earlier requests (Wireshark's ICMP and ICMPv6
+    /// request/response tracking, read once per packet): the request frame and the
+    /// nanoseconds since it, for `icmp.resp_to`/`resptime` (`v6`: the ICMPv6 ones).
+    fn echo_answers(&mut self, pkt: &Packet<'_>, l: &Layers<'_, '_>, v6: bool) -> Vec<(u64, i128)> {
+        if self.answered != Some(pkt.number) {
+            self.answered = Some(pkt.number);
+            self.answers.clear();
+            for t in l.transports().filter(|t| matches!(t.proto, 1 | 58) && !t.quoted) {
+                if let Some(answer) = self.echo(pkt, &t) {
+                    self.answers.push(answer);
+                }
+            }
+        }
+        self.answers.iter().filter(|(is_v6, ..)| *is_v6 == v6).map(|(_, frame, ns)| (*frame, *ns)).collect()
+    }
+
+    /// Records an echo request, or matches an echo reply to the request it answers (the
+    /// first reply only): whether it is ICMPv6, the request's frame, the nanoseconds since.
+    fn echo(&mut self, pkt: &Packet<'_>, t: &Tp<'_>) -> Option<(bool, u64, i128)> {
+        let p = t.bytes;
+        let (kind, checksum, id_seq) = (*p.first()?, be16(p, 2)?, be32(p, 4)?);
+        // Request and reply types, and the type's change in the ones' complement sum (ICMP's
+        // 8 -> 0 takes 0x0800 from it, ICMPv6's 128 -> 129 adds 0x0100).
+        let (request, reply, change) = if t.proto == 1 { (8, 0, !0x0800u16) } else { (128, 129, 0x0100) };
+        let mut a = [0u8; 16];
+        let mut z = [0u8; 16];
+        a[..t.addrs.0.len().min(16)].copy_from_slice(&t.addrs.0[..t.addrs.0.len().min(16)]);
+        z[..t.addrs.1.len().min(16)].copy_from_slice(&t.addrs.1[..t.addrs.1.len().min(16)]);
+        let (lo, hi) = if a <= z { (a, z) } else { (z, a) };
+        if kind == request {
+            // The checksum the reply will have: the complement of this one's sum with the
+            // type's change (0xffff and 0 are the same number).
+            let sum = u32::from(!checksum) + u32::from(change);
+            let expected = !(((sum & 0xffff) + (sum >> 16)) as u16);
+            let key = EchoKey(lo, hi, t.proto, expected, id_seq);
+            if self.echo.len() < MAX_SESSIONS || self.echo.contains_key(&key) {
+                self.echo.insert(key, EchoRequest { frame: pkt.number, ts: pkt.ts, answered: false });
+            }
+            return None;
+        }
+        if kind != reply {
+            return None;
+        }
+        let checksum = if checksum == 0xffff { 0 } else { checksum };
+        let req = self.echo.get_mut(&EchoKey(lo, hi, t.proto, checksum, id_seq))?;
+        if req.answered {
+            return None;
+        }
+        req.answered = true;
+        Some((t.proto == 58, req.frame, pkt.ts.nanos_since(req.ts)))
+    }
+
+    /// The local time zone (read once).
+    fn zone(&mut self) -> &jiff::tz::TimeZone {
+        self.zone.get_or_insert_with(|| jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC))
+    }
+}
+
+/// The time a ping put at the start of echo data (a `struct timeval`, 32-bit seconds and
+/// microseconds), as Wireshark 4.0 guesses it: big-endian if that is within a day of the
+/// packet's time with valid microseconds, else little-endian if that is; None otherwise.
+fn echo_data_time(data: &[u8], now: Timestamp) -> Option<Timestamp> {
+    let head = data.first_chunk::<8>()?;
+    let read = |be: bool| {
+        let word = |b: [u8; 4]| if be { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) };
+        let secs = word([head[0], head[1], head[2], head[3]]);
+        let micros = word([head[4], head[5], head[6], head[7]]);
+        // Wireshark compares the difference of the seconds as a 32-bit signed number.
+        let near = (i64::from(secs).wrapping_sub(now.secs) as i32).unsigned_abs() < 86_400;
+        (near && micros < 1_000_000).then(|| Timestamp::new(i64::from(secs), u64::from(micros) * 1000))
+    };
+    read(true).or_else(|| read(false))
+}
+
+/// Writes milliseconds from nanoseconds as tshark writes a double (`%.15g`: no trailing
+/// zeros).
+fn write_millis(b: &mut Vec<u8>, nanos: i128) {
+    if nanos < 0 {
+        b.push(b'-');
+    }
+    let n = nanos.unsigned_abs();
+    append_decimal(b, (n / 1_000_000) as u64);
+    let mut frac = (n % 1_000_000) as u32;
+    if frac != 0 {
+        let mut digits = 6;
+        while frac.is_multiple_of(10) {
+            frac /= 10;
+            digits -= 1;
+        }
+        b.push(b'.');
+        out::append_decimal_padded(b, frac, digits, b'0');
+    }
+}
+
+/// Month abbreviations as tshark prints absolute times.
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// Writes an absolute time as tshark 4.0 prints one in the local zone:
+/// `May 30, 2013 22:45:17.283108000 UTC` (the day padded with a space).
+fn write_absolute(b: &mut Vec<u8>, ts: Timestamp, zone: &jiff::tz::TimeZone) {
+    let Ok(at) = jiff::Timestamp::new(ts.secs, ts.nanos as i32) else { return };
+    let info = zone.to_offset_info(at);
+    let c = crate::render::time::civil_utc(ts.secs + i64::from(info.offset().seconds()));
+    append_str(b, MONTHS[(c.month as usize).saturating_sub(1).min(11)]);
+    b.push(b' ');
+    out::append_decimal_padded(b, c.day, 2, b' ');
+    append_str(b, ", ");
+    append_decimal(b, c.year);
+    b.push(b' ');
+    crate::render::time::hms(b, &c);
+    b.push(b'.');
+    out::append_decimal_padded(b, ts.nanos, 9, b'0');
+    b.push(b' ');
+    append_str(b, info.abbreviation());
+}
+
 /// Writes `to - from` in seconds with nine decimals, as tshark writes relative times.
 fn time_between(b: &mut Vec<u8>, from: Timestamp, to: Timestamp) {
     let nanos = |t: Timestamp| t.secs as i128 * 1_000_000_000 + t.nanos as i128;
@@ -1083,6 +1240,10 @@ fn stateful(f: Field) -> bool {
         f,
         Field::TcpStream
             | Field::UdpStream
+            | Field::IcmpRespTo
+            | Field::IcmpRespTime
+            | Field::Icmpv6RespTo
+            | Field::Icmpv6RespTime
             | Field::AppPresent(AppProto::Http, _)
             | Field::App(AppProto::Tls, "tls.record.content_type")
             | Field::TlsHandshakePresent
@@ -1466,6 +1627,34 @@ fn field(
                 if let Some(&v) = t.bytes.get(if f == Field::IcmpType { 0 } else { 1 }) {
                     sep(b);
                     append_decimal(b, v);
+                }
+            }
+        }
+        Field::IcmpRespTo | Field::IcmpRespTime | Field::Icmpv6RespTo | Field::Icmpv6RespTime => {
+            let v6 = matches!(f, Field::Icmpv6RespTo | Field::Icmpv6RespTime);
+            for (frame, nanos) in state.echo_answers(pkt, l, v6) {
+                sep(b);
+                match f {
+                    Field::IcmpRespTo | Field::Icmpv6RespTo => append_decimal(b, frame),
+                    _ => write_millis(b, nanos),
+                }
+            }
+        }
+        Field::IcmpDataTime | Field::IcmpDataTimeRelative => {
+            for t in l.tp(1) {
+                let p = t.bytes;
+                // Echo request or reply with at least 8 bytes of data captured.
+                let Some(sent) =
+                    p.get(8..).filter(|_| matches!(p[0], 0 | 8)).and_then(|d| echo_data_time(d, pkt.ts))
+                else {
+                    continue;
+                };
+                sep(b);
+                if f == Field::IcmpDataTime {
+                    let zone = state.zone().clone();
+                    write_absolute(b, sent, &zone);
+                } else {
+                    time_between(b, sent, pkt.ts);
                 }
             }
         }
