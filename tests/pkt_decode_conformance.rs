@@ -527,6 +527,8 @@ fn oracle_rels(tsvs: &[std::path::PathBuf], root: &Path) -> Vec<String> {
 /// columns tell packets from pcapng Custom Blocks ([`packet_rows`]); add more `-e`.
 fn tshark_fields(capture: &Path) -> Command {
     let mut t = Command::new("tshark");
+    // The zone pkt_decode() gives pkt-decode: icmp.data_time prints the zone's abbreviation.
+    t.env("TZ", "GMT0");
     t.arg("-r").arg(capture).args(support::TSHARK_ORACLE_OPTIONS);
     t.args(["-T", "fields", "-e", "frame.protocols", "-e", "frame.time_epoch", "-e", "frame.interface_id"]);
     t
