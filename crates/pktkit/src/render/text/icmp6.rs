@@ -7,6 +7,7 @@ use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::cksum::{fold, pseudo, shouldbe, sum_be};
 use super::dump::{hex_ascii, hex_indent};
+use super::netdissect;
 use super::{IpCtx, TextPrinter};
 
 impl TextPrinter {
@@ -249,19 +250,11 @@ impl TextPrinter {
                     append_str(b, "\n\thop limit ");
                     append_decimal(b, hl);
                     append_str(b, ", Flags [");
-                    let mut any = false;
-                    for (bit, n) in [(0x80u8, "managed"), (0x40, "other stateful"), (0x20, "home agent")] {
-                        if fl & bit != 0 {
-                            if any {
-                                append_str(b, ", ");
-                            }
-                            append_str(b, n);
-                            any = true;
-                        }
-                    }
-                    if !any {
-                        append_str(b, "none");
-                    }
+                    netdissect::bit_names(
+                        b,
+                        u32::from(fl),
+                        &[(0x80u8, "managed"), (0x40, "other stateful"), (0x20, "home agent")],
+                    );
                     append_str(b, "], pref ");
                     append_str(
                         b,
@@ -301,23 +294,15 @@ impl TextPrinter {
                     if v > 0 {
                         let f = be32(p, 4).unwrap_or(0);
                         append_str(b, ", Flags [");
-                        let mut any = false;
-                        for (bit, n) in [
-                            (0x8000_0000u32, "router"),
-                            (0x4000_0000, "solicited"),
-                            (0x2000_0000, "override"),
-                        ] {
-                            if f & bit != 0 {
-                                if any {
-                                    append_str(b, ", ");
-                                }
-                                append_str(b, n);
-                                any = true;
-                            }
-                        }
-                        if !any {
-                            append_str(b, "none");
-                        }
+                        netdissect::bit_names(
+                            b,
+                            u32::from(f),
+                            &[
+                                (0x8000_0000u32, "router"),
+                                (0x4000_0000, "solicited"),
+                                (0x2000_0000, "override"),
+                            ],
+                        );
                         b.push(b']');
                         if !nd_options(b, p, length, 24, v) {
                             return trunc(b);
@@ -487,19 +472,11 @@ pub(super) fn nd_options(b: &mut Vec<u8>, p: &[u8], length: usize, start: usize,
                 append_decimal(b, o[2]);
                 append_str(b, if len8 != 4 { "badlen" } else { "" });
                 append_str(b, ", Flags [");
-                let mut any = false;
-                for (bit, n) in [(0x80u8, "onlink"), (0x40, "auto"), (0x20, "router")] {
-                    if o[3] & bit != 0 {
-                        if any {
-                            append_str(b, ", ");
-                        }
-                        append_str(b, n);
-                        any = true;
-                    }
-                }
-                if !any {
-                    append_str(b, "none");
-                }
+                netdissect::bit_names(
+                    b,
+                    u32::from(o[3]),
+                    &[(0x80u8, "onlink"), (0x40, "auto"), (0x20, "router")],
+                );
                 append_str(b, "], valid time ");
                 lifetime(b, be32(o, 4).unwrap_or(0));
                 append_str(b, ", pref. time ");

@@ -9,6 +9,7 @@ use crate::proto::ipv4 as ipv4p;
 use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::cksum::{fold, shouldbe, sum_be};
+use super::netdissect;
 use super::{IpCtx, TextPrinter};
 
 impl TextPrinter {
@@ -89,19 +90,7 @@ impl TextPrinter {
             append_str(b, ", offset ");
             append_decimal(b, (off & 0x1fff) as u32 * 8);
             append_str(b, ", flags [");
-            let mut any = false;
-            for (bit, name) in [(0x2000u16, "+"), (0x4000, "DF"), (0x8000, "rsvd")] {
-                if off & bit != 0 {
-                    if any {
-                        append_str(b, ", ");
-                    }
-                    append_str(b, name);
-                    any = true;
-                }
-            }
-            if !any {
-                append_str(b, "none");
-            }
+            netdissect::bit_names(b, u32::from(off), &[(0x2000u16, "+"), (0x4000, "DF"), (0x8000, "rsvd")]);
             append_str(b, "], proto ");
             append_str(b, ipv4p::proto_name(proto).unwrap_or("unknown"));
             append_str(b, " (");

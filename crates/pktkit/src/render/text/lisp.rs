@@ -24,22 +24,10 @@ fn type_name(b: &mut Vec<u8>, t: u8) {
     append_str(b, name);
 }
 
-/// tcpdump's `bittok2str`: the names of the set bits, or `none`.
+/// The ` flags [...],` of a message or locator (tcpdump's `bittok2str`).
 fn flags(b: &mut Vec<u8>, value: u32, table: &[(u32, &str)]) {
     append_str(b, " flags [");
-    let mut first = true;
-    for &(bit, name) in table {
-        if value & bit != 0 {
-            if !first {
-                append_str(b, ", ");
-            }
-            append_str(b, name);
-            first = false;
-        }
-    }
-    if first {
-        append_str(b, "none");
-    }
+    super::netdissect::bit_names(b, value, table);
     append_str(b, "],");
 }
 

@@ -83,19 +83,7 @@ fn port_role(role: u8) -> &'static str {
 
 /// tcpdump's `bittok2str` with "none" for no flag.
 fn flags(b: &mut Vec<u8>, v: u8) {
-    let mut first = true;
-    for (bit, name) in STP_FLAGS {
-        if v & bit != 0 {
-            if !first {
-                append_str(b, ", ");
-            }
-            append_str(b, name);
-            first = false;
-        }
-    }
-    if first {
-        append_str(b, "none");
-    }
+    super::netdissect::bit_names(b, u32::from(v), &STP_FLAGS);
 }
 
 /// A bridge identifier as `pppp.aa:bb:cc:dd:ee:ff`.

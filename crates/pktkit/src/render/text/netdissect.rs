@@ -6,6 +6,24 @@ use std::fmt::Write as _;
 use crate::render::out::{self, Ipv6Text};
 use crate::render::time;
 
+/// tcpdump's `bittok2str`: the names of the bits of `value` that `table` names, in the
+/// table's order and joined by ", ", or `none` when it names none.
+pub(crate) fn bit_names<T: Copy + Into<u32>>(b: &mut Vec<u8>, value: u32, table: &[(T, &str)]) {
+    let mut any = false;
+    for &(bit, name) in table {
+        if value & bit.into() != 0 {
+            if any {
+                b.extend_from_slice(b", ");
+            }
+            b.extend_from_slice(name.as_bytes());
+            any = true;
+        }
+    }
+    if !any {
+        b.extend_from_slice(b"none");
+    }
+}
+
 /// Appends one byte the way tcpdump's `fn_print_char` does: `M-` for bytes above 0x7f,
 /// `^X` for control characters (DEL becomes `^?`), the character itself otherwise.
 pub(crate) fn push_char(out: &mut String, c: u8) {

@@ -6,6 +6,7 @@ use crate::proto::ppp_proto;
 use crate::render::out::{self, append_decimal, append_str, be16, be32, hex};
 
 use super::TextPrinter;
+use super::netdissect;
 
 impl TextPrinter {
     /// Prints a packet carried inside another (a tunnel), as its own link type.
@@ -203,25 +204,17 @@ impl TextPrinter {
         }
         if self.o.verbosity > 0 {
             append_str(b, ", Flags [");
-            let mut any = false;
-            for (bit, n) in [
-                (0x8000u16, "checksum present"),
-                (0x4000, "routing present"),
-                (0x2000, "key present"),
-                (0x1000, "sequence# present"),
-                (0x0800, "strict source route"),
-            ] {
-                if flags & bit != 0 {
-                    if any {
-                        append_str(b, ", ");
-                    }
-                    append_str(b, n);
-                    any = true;
-                }
-            }
-            if !any {
-                append_str(b, "none");
-            }
+            netdissect::bit_names(
+                b,
+                u32::from(flags),
+                &[
+                    (0x8000u16, "checksum present"),
+                    (0x4000, "routing present"),
+                    (0x2000, "key present"),
+                    (0x1000, "sequence# present"),
+                    (0x0800, "strict source route"),
+                ],
+            );
             b.push(b']');
         }
         let Some(prot) = be16(p, 2) else {
