@@ -296,7 +296,7 @@ impl TextPrinter {
                         append_str(b, ", Flags [");
                         netdissect::bit_names(
                             b,
-                            u32::from(f),
+                            f,
                             &[
                                 (0x8000_0000u32, "router"),
                                 (0x4000_0000, "solicited"),
