@@ -263,7 +263,9 @@ pub(super) fn record(b: &mut Vec<u8>, r: &Record<'_>, time: &mut TimeCache) -> R
         lit(b, key!("dhcp"));
         serde(b, v)?;
     }
-    extra(b, &r.extra)?;
+    if let Some(e) = r.extra {
+        extra(b, e)?;
+    }
     lit(b, key!("payload_caplen"));
     num_usize(b, r.payload_caplen);
     if r.snapped {

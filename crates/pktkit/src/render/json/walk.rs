@@ -127,7 +127,7 @@ pub(super) fn record<'a>(
         inner: Inner::default(),
         app: None,
         apps: AppObjects::default(),
-        extra: ExtraObjects::default(),
+        extra: None,
         payload_caplen: d.payload().len(),
         snapped: d.is_snapped(),
         reassembled: reassembled.map(|fragments| Reassembled { fragments, caplen: d.data.len() }),
@@ -202,19 +202,19 @@ pub(super) fn innermost_app<'a>(d: &Decoded<'a>) -> Option<App<'a>> {
 }
 
 /// The objects of [`crate::decode::extra`]'s protocols: the frame's own, else those of the
-/// innermost tunnelled packet that has some.
-pub(super) fn extra_j<'a>(d: &Decoded<'a>) -> ExtraObjects<'a> {
+/// innermost tunnelled packet that has some; None when no packet has any.
+pub(super) fn extra_j<'a>(d: &Decoded<'a>) -> Option<ExtraObjects<'a>> {
     let own = crate::decode::extra::extra(d);
-    if !own.is_empty() || d.encapsulated().is_none() {
-        return super::extra::objects(&own);
+    if !own.is_empty() {
+        return Some(super::extra::objects(&own));
     }
+    d.encapsulated()?;
     let inner = d
         .tunnel_chain(TUNNEL_DECODE)
         .map(|(_, level)| crate::decode::extra::extra(&level))
         .filter(|x| !x.is_empty())
-        .last()
-        .unwrap_or_default();
-    super::extra::objects(&inner)
+        .last()?;
+    Some(super::extra::objects(&inner))
 }
 
 /// The VLAN tags of `d` as their JSON objects (`[..d.vlan_count]` are used).

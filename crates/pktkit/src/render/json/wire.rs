@@ -148,8 +148,9 @@ pub(super) struct Record<'a> {
     pub(super) app: Option<AppJ>,
     #[serde(flatten)]
     pub(super) apps: AppObjects<'a>,
+    /// Borrowed from the writer's stack: most records have none, and the struct is large.
     #[serde(flatten)]
-    pub(super) extra: ExtraObjects<'a>,
+    pub(super) extra: Option<&'a ExtraObjects<'a>>,
     pub(super) payload_caplen: usize,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(super) snapped: bool,

@@ -49,7 +49,8 @@ impl JsonWriter {
             rec.app = Some(j);
             rec.apps = objects;
         }
-        rec.extra = walk::extra_j(d);
+        let extra = walk::extra_j(d);
+        rec.extra = extra.as_ref();
         rec.layers = walk::layers(d, &vlans[..d.vlan_count], &mut ext, &mut qext, &quoted);
         rec.inner = Inner(Some(d));
         self.buf.clear();
