@@ -294,7 +294,7 @@ fn every_tools_json_has_the_same_time_keys() {
     let stats = run(STATS, &["--json", "--interval", "1s"], &pcap);
     assert_eq!(stats.code, Some(0), "{}", stats.stderr);
     let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
-    assert_eq!(stats["schema"], "pktkit.stats/2");
+    assert_eq!(stats["schema"], "pktkit.stats/3");
     assert_time(&stats["summary"], "first", "pkt-stats summary");
     assert_time(&stats["summary"], "last", "pkt-stats summary");
     assert_time(&stats["conversations"]["udp"]["rows"][0], "first", "pkt-stats conversation");

@@ -60,7 +60,7 @@ fn sample() -> Vec<u8> {
 fn json_report_of_a_built_capture() {
     let input = sample();
     let j = json_of(&["--json", "--interval", "1s"], &input);
-    assert_eq!(j["schema"], "pktkit.stats/2");
+    assert_eq!(j["schema"], "pktkit.stats/3");
     let s = &j["summary"];
     // Four frames captured whole, the fifth 200 bytes on the wire (43 captured).
     let wire: u64 = support::packets(&input).unwrap().iter().map(|p| p.1 as u64).sum();
@@ -737,7 +737,7 @@ fn live_snapshot_per_interval_then_final_report() {
     let (lines, code) = live("250ms", Duration::from_millis(100), 12, Duration::from_millis(300));
     assert_eq!(code, Some(0));
     let (last_at, last) = lines.last().expect("output").clone();
-    assert_eq!(last["schema"], "pktkit.stats/2", "the final line is the full report");
+    assert_eq!(last["schema"], "pktkit.stats/3", "the final line is the full report");
     assert_eq!(last["summary"]["packets"], 12);
     let snaps: Vec<&(Duration, Value)> =
         lines.iter().filter(|l| l.1["schema"] == "pktkit.stats.snapshot/1").collect();

@@ -10,7 +10,7 @@ complete -c pkt-stats -l max-conversations -d 'Most conversations kept per table
 complete -c pkt-stats -l max-names -d 'Most names kept per table (DNS, TLS SNI, HTTP hosts)' -r
 complete -c pkt-stats -l max-intervals -d 'Most intervals kept (the earliest)' -r
 complete -c pkt-stats -s n -d 'Accepted for tcpdump habits (-n, -nn); names in reports come from the traffic itself'
-complete -c pkt-stats -l json -d 'Write one JSON document (schema pktkit.stats/2) instead of tables'
+complete -c pkt-stats -l json -d 'Write one JSON document (schema pktkit.stats/3) instead of tables'
 complete -c pkt-stats -l merge -d 'Combine JSON reports of parts of a capture into the report of the whole (FILEs hold one or more reports each; \'-\' is stdin)'
 complete -c pkt-stats -l exact -d 'Tables with plain integers (no thousands separators, units or bars), for scripts that read the text; --json is better still'
 complete -c pkt-stats -l summary -d 'Report: capture summary (capinfos)'

@@ -5,7 +5,7 @@
 //! top-like screen, otherwise it appends one NDJSON line (schema `pktkit.stats.snapshot/1`).
 //! At the end of input, or when an interrupt ended it (docs/pipelines.md: the input still on
 //! its way is counted first), it writes the full report (tables on a terminal, one
-//! `pktkit.stats/2` line otherwise).
+//! `pktkit.stats/3` line otherwise).
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::mpsc::{self, RecvTimeoutError};

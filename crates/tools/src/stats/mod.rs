@@ -40,7 +40,7 @@ Examples:
   pkt-stats --interval 1s --io capture.pcap    packets and bytes per second
   pkt-stats --me 192.168.1.0/24 capture.pcap   in/out traffic and peers, like a bandwidth monitor
   pkt-stats -r capture.pcap not arp            with -r, the words are a filter
-  pkt-stats --json capture.pcap > report.json  one mergeable JSON document (pktkit.stats/2)
+  pkt-stats --json capture.pcap > report.json  one mergeable JSON document (pktkit.stats/3)
   pkt-stats --merge a.json b.json              the report of the whole from reports of parts
   pcap-capture -i eth0 | pkt-stats --every 1s  live: a top-like table (NDJSON when piped)
 
@@ -77,7 +77,7 @@ pub struct Args {
     #[arg(short = 'n', action = ArgAction::Count)]
     pub numeric: u8,
 
-    /// Write one JSON document (schema pktkit.stats/2) instead of tables.
+    /// Write one JSON document (schema pktkit.stats/3) instead of tables.
     #[arg(long)]
     pub json: bool,
 

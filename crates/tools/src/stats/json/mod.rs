@@ -1,4 +1,4 @@
-//! `--json`: the report as one JSON document, schema `pktkit.stats/2` (docs/pkt-stats.md),
+//! `--json`: the report as one JSON document, schema `pktkit.stats/3` (docs/pkt-stats.md),
 //! and reading it back for `--merge`.
 //!
 //! A report without `--top` holds every kept table row, so reports merge exactly. Times are
@@ -13,7 +13,7 @@ pub use read::{parse, parse_all, parse_time};
 pub use write::{ReportOut, interval_start, report, time_str};
 
 /// Schema name and version.
-pub const SCHEMA: &str = "pktkit.stats/2";
+pub const SCHEMA: &str = "pktkit.stats/3";
 
 #[cfg(test)]
 mod tests {
