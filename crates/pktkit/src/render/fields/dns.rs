@@ -345,11 +345,22 @@ fn expand_name(
 }
 
 fn be16(msg: &[u8], at: usize) -> Result<u16, Stop> {
-    Ok(u16::from_be_bytes([*msg.get(at).ok_or(Stop)?, *msg.get(at + 1).ok_or(Stop)?]))
+    crate::bytes::be16(msg, at).ok_or(Stop)
 }
 
 fn be32(msg: &[u8], at: usize) -> Result<u32, Stop> {
-    Ok(((be16(msg, at)? as u32) << 16) | be16(msg, at + 2)? as u32)
+    crate::bytes::be32(msg, at).ok_or(Stop)
+}
+
+/// One byte of a type bit map: each set bit, from the high one, is the record type
+/// `*rr_type`; `*rr_type` moves on by 8.
+fn bitmap_byte(bits: u8, rr_type: &mut u32, emit: &mut impl FnMut(&str, Value<'_>)) {
+    for i in 0..8 {
+        if bits & (0x80 >> i) != 0 {
+            emit("dns.resp.type", Value::Num(*rr_type));
+        }
+        *rr_type += 1;
+    }
 }
 
 /// Wireshark's `dissect_type_bitmap` (NSEC, NSEC3, CSYNC): windows of a block number, a
@@ -369,13 +380,7 @@ fn type_bitmap(
         rr_len -= 2;
         let mut rr_type = base * 256;
         while size > 0 {
-            let bits = get(at)?;
-            for i in 0..8 {
-                if bits & (0x80 >> i) != 0 {
-                    emit("dns.resp.type", Value::Num(rr_type));
-                }
-                rr_type += 1;
-            }
+            bitmap_byte(get(at)?, &mut rr_type, emit);
             at += 1;
             rr_len -= 1;
             size -= 1;
@@ -393,13 +398,7 @@ fn nxt_bitmap(
 ) -> Result<(), Stop> {
     let mut rr_type = 0u32;
     while rr_len != 0 {
-        let bits = *msg.get(at).ok_or(Stop)?;
-        for i in 0..8 {
-            if bits & (0x80 >> i) != 0 {
-                emit("dns.resp.type", Value::Num(rr_type));
-            }
-            rr_type += 1;
-        }
+        bitmap_byte(*msg.get(at).ok_or(Stop)?, &mut rr_type, emit);
         at += 1;
         rr_len -= 1;
     }
